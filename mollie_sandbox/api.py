@@ -1,0 +1,109 @@
+"""Handlers for Mollie's Payments API v2 (``/v2/...``).
+
+Each handler gets the sandbox and the authenticated :class:`Call` and
+returns ``(http_status, body)``; the server turns that into an
+``application/hal+json`` response and takes care of authentication, faults
+and idempotency around it.
+"""
+
+from dataclasses import dataclass
+from typing import Callable
+
+from werkzeug.wrappers import Request
+
+from . import hal, validation
+from .errors import ApiError
+
+DEFAULT_LIMIT = 50
+MAX_LIMIT = 250
+
+
+@dataclass
+class Call:
+    """One authenticated API request."""
+
+    request: Request
+    base: str  # e.g. http://127.0.0.1:8765, the origin the client called
+    mode: str  # "test" or "live", from the API key
+    profile_id: str
+    body: Callable[[], dict]  # decodes the JSON or form body (400 when malformed)
+
+
+def _paging(call: Call) -> tuple[str | None, int]:
+    raw_limit = call.request.args.get("limit", str(DEFAULT_LIMIT))
+    try:
+        limit = int(raw_limit)
+    except ValueError:
+        limit = 0
+    if not 1 <= limit <= MAX_LIMIT:
+        raise ApiError(400, f"The 'limit' parameter must be a number from 1 to {MAX_LIMIT}", "limit")
+    return call.request.args.get("from") or None, limit
+
+
+def _wants_refunds(call: Call) -> bool:
+    return "refunds" in call.request.args.get("embed", "").split(",")
+
+
+def create_payment(sandbox, call: Call):
+    fields = validation.payment_create_fields(call.body())
+    payment = sandbox.store.create_payment(fields, call.mode, call.profile_id)
+    return 201, hal.payment_json(payment, call.base)
+
+
+def get_payment(sandbox, call: Call, payment_id: str):
+    payment = sandbox.store.get_payment(payment_id)
+    return 200, hal.payment_json(payment, call.base, embed_refunds=_wants_refunds(call))
+
+
+def list_payments(sandbox, call: Call):
+    from_id, limit = _paging(call)
+    payments, previous_from, next_from = sandbox.store.list_payments(from_id, limit)
+    items = [hal.payment_json(p, call.base) for p in payments]
+    doc = f"{hal.DOCS}/payments-api/list-payments"
+    return 200, hal.list_json("payments", items, f"{call.base}/v2/payments", limit, previous_from, next_from, doc)
+
+
+def update_payment(sandbox, call: Call, payment_id: str):
+    changes = validation.payment_update_fields(call.body())
+    payment = sandbox.store.update_payment(payment_id, changes)
+    return 200, hal.payment_json(payment, call.base)
+
+
+def cancel_payment(sandbox, call: Call, payment_id: str):
+    payment = sandbox.store.cancel_payment(payment_id)
+    return 200, hal.payment_json(payment, call.base)
+
+
+def create_refund(sandbox, call: Call, payment_id: str):
+    fields = validation.refund_create_fields(call.body())
+    refund = sandbox.store.create_refund(payment_id, fields)
+    return 201, hal.refund_json(refund, call.base)
+
+
+def get_refund(sandbox, call: Call, payment_id: str, refund_id: str):
+    return 200, hal.refund_json(sandbox.store.get_refund(payment_id, refund_id), call.base)
+
+
+def list_refunds(sandbox, call: Call, payment_id: str):
+    from_id, limit = _paging(call)
+    refunds, previous_from, next_from = sandbox.store.list_refunds(payment_id, from_id, limit)
+    items = [hal.refund_json(r, call.base) for r in refunds]
+    url = f"{call.base}/v2/payments/{payment_id}/refunds"
+    doc = f"{hal.DOCS}/refunds-api/list-refunds"
+    return 200, hal.list_json("refunds", items, url, limit, previous_from, next_from, doc)
+
+
+def cancel_refund(sandbox, call: Call, payment_id: str, refund_id: str):
+    sandbox.store.cancel_refund(payment_id, refund_id)
+    return 204, None
+
+
+def list_methods(sandbox, call: Call):
+    return 200, hal.methods_json(call.base)
+
+
+def get_method(sandbox, call: Call, method_id: str):
+    method = hal.find_method(method_id, call.base)
+    if method is None:
+        raise ApiError(404, f"No method exists with id {method_id}.")
+    return 200, method

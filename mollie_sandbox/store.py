@@ -1,0 +1,359 @@
+"""In-memory payments and refunds, with Mollie's status rules.
+
+One re-entrant lock guards all state; callers get deep copies so that they
+can render a response while other threads keep changing the originals.
+Status changes that Mollie would announce call ``notify(payment_id,
+webhook_url, event)``; the webhook dispatcher decides what to send.
+"""
+
+import copy
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any, Callable
+
+from .errors import ApiError, not_found, unprocessable
+from .formats import format_value, new_id
+
+PAYMENT_STATUSES = ("open", "pending", "authorized", "paid", "canceled", "expired", "failed")
+# Mollie calls the webhook when a payment reaches one of these, never for open/pending.
+WEBHOOK_STATUSES = frozenset({"paid", "authorized", "failed", "canceled", "expired"})
+# Payments that can no longer change by themselves; pruned first.
+FINISHED_STATUSES = frozenset({"paid", "canceled", "expired", "failed"})
+STATUS_TIMESTAMPS = {
+    "authorized": "authorizedAt",
+    "paid": "paidAt",
+    "canceled": "canceledAt",
+    "expired": "expiredAt",
+    "failed": "failedAt",
+}
+# An end state replaces the other end states' timestamps; authorizedAt stays as history.
+_END_TIMESTAMPS = ("paidAt", "canceledAt", "expiredAt", "failedAt")
+
+REFUND_STATUSES = ("queued", "pending", "processing", "refunded", "failed", "canceled")
+REFUND_CANCELABLE = frozenset({"queued", "pending"})
+REFUND_IN_PROGRESS = frozenset({"queued", "pending", "processing"})
+# Refunds in these statuses give the money back to amountRemaining.
+REFUND_VOID = frozenset({"failed", "canceled"})
+
+# Payment attributes settable on create/update, by their API name.
+_ATTRIBUTES = {
+    "description": "description",
+    "redirectUrl": "redirect_url",
+    "cancelUrl": "cancel_url",
+    "webhookUrl": "webhook_url",
+    "metadata": "metadata",
+    "method": "method",
+    "locale": "locale",
+}
+
+Notify = Callable[[str, "str | None", str], None]
+
+
+@dataclass
+class Refund:
+    id: str
+    payment_id: str
+    value: Decimal
+    currency: str
+    description: str
+    metadata: Any
+    created_at: float
+    status: str = "pending"
+    settle_at: float | None = None  # when a pending refund becomes refunded by itself
+
+
+@dataclass
+class Payment:
+    id: str
+    mode: str
+    profile_id: str
+    created_at: float
+    expires_at: float
+    value: Decimal
+    currency: str
+    description: str
+    redirect_url: str
+    cancel_url: str | None = None
+    webhook_url: str | None = None
+    metadata: Any = None
+    method: Any = None
+    locale: str | None = None
+    status: str = "open"
+    timestamps: dict[str, float] = field(default_factory=dict)
+    refunds: dict[str, Refund] = field(default_factory=dict)  # in creation order
+
+    @property
+    def is_cancelable(self) -> bool:
+        return self.status == "open"
+
+    @property
+    def is_paid(self) -> bool:
+        return "paidAt" in self.timestamps
+
+    @property
+    def amount_refunded(self) -> Decimal:
+        return sum((r.value for r in self.refunds.values() if r.status not in REFUND_VOID), Decimal("0.00"))
+
+    @property
+    def amount_remaining(self) -> Decimal:
+        return self.value - self.amount_refunded
+
+
+def page(items: list, from_id: str | None, limit: int) -> tuple[list, str | None, str | None]:
+    """Cut one page out of ``items`` (already newest first), Mollie-style.
+
+    Returns the page and the ``from`` ids of the previous and next pages.
+    """
+    start = 0
+    if from_id:
+        ids = [item.id for item in items]
+        if from_id not in ids:
+            raise ApiError(400, f"The 'from' parameter refers to an unknown id: {from_id}", "from")
+        start = ids.index(from_id)
+    chunk = items[start : start + limit]
+    next_from = items[start + limit].id if start + limit < len(items) else None
+    previous_from = items[max(0, start - limit)].id if start > 0 else None
+    return chunk, previous_from, next_from
+
+
+class Store:
+    def __init__(
+        self,
+        notify: Notify,
+        expiry_seconds: float = 900,
+        refund_settle_seconds: float = 2.0,
+        max_payments: int = 10_000,
+        clock: Callable[[], float] = time.time,
+    ):
+        self._notify_hook = notify
+        self.expiry_seconds = expiry_seconds
+        self.refund_settle_seconds = refund_settle_seconds
+        self.max_payments = max_payments
+        self._clock = clock
+        self._lock = threading.RLock()
+        self._payments: OrderedDict[str, Payment] = OrderedDict()  # oldest first
+        self._refund_owner: dict[str, str] = {}  # refund id -> payment id
+
+    # -- payments ---------------------------------------------------------
+
+    def create_payment(self, fields: dict, mode: str, profile_id: str) -> Payment:
+        with self._lock:
+            now = self._clock()
+            payment = Payment(
+                id=self._unique_id("tr_"),
+                mode=mode,
+                profile_id=profile_id,
+                created_at=now,
+                expires_at=now + self.expiry_seconds,
+                value=fields["value"],
+                currency=fields["currency"],
+                description=fields["description"],
+                redirect_url=fields["redirectUrl"],
+            )
+            self._assign(payment, fields)
+            self._payments[payment.id] = payment
+            self._prune()
+            return copy.deepcopy(payment)
+
+    def get_payment(self, payment_id: str) -> Payment:
+        with self._lock:
+            return copy.deepcopy(self._live_payment(payment_id))
+
+    def list_payments(self, from_id: str | None, limit: int):
+        with self._lock:
+            self.tick()
+            newest_first = list(reversed(self._payments.values()))
+            chunk, previous_from, next_from = page(newest_first, from_id, limit)
+            return copy.deepcopy(chunk), previous_from, next_from
+
+    def all_payments(self) -> list[Payment]:
+        with self._lock:
+            self.tick()
+            return copy.deepcopy(list(self._payments.values()))
+
+    def update_payment(self, payment_id: str, changes: dict) -> Payment:
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            self._assign(payment, changes)
+            return copy.deepcopy(payment)
+
+    def cancel_payment(self, payment_id: str) -> Payment:
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            if not payment.is_cancelable:
+                raise unprocessable(f"The payment cannot be canceled: its status is {payment.status}")
+            self._set_status(payment, "canceled")
+            return copy.deepcopy(payment)
+
+    def set_payment_status(self, payment_id: str, status: str, require_open: bool = False) -> Payment:
+        """Move a payment to a status: the checkout page (``require_open``) and control API."""
+        if status not in PAYMENT_STATUSES:
+            raise unprocessable(f"Unknown payment status '{status}'", "status")
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            if require_open and payment.status != "open":
+                raise unprocessable(f"The payment is no longer open: its status is {payment.status}")
+            self._set_status(payment, status)
+            return copy.deepcopy(payment)
+
+    # -- refunds ----------------------------------------------------------
+
+    def create_refund(self, payment_id: str, fields: dict) -> Refund:
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            if payment.status != "paid":
+                raise unprocessable(f"The payment cannot be refunded: its status is {payment.status}")
+            if fields["currency"] != payment.currency:
+                raise unprocessable(
+                    f"The refund must be in the payment's currency ({payment.currency})", "amount.currency"
+                )
+            if fields["value"] > payment.amount_remaining:
+                raise unprocessable(
+                    "The amount requested to refund is higher than the amount remaining "
+                    f"({format_value(payment.amount_remaining)} {payment.currency})",
+                    "amount",
+                )
+            now = self._clock()
+            refund = Refund(
+                id=self._unique_id("re_"),
+                payment_id=payment.id,
+                value=fields["value"],
+                currency=fields["currency"],
+                description=fields["description"],
+                metadata=fields["metadata"],
+                created_at=now,
+                settle_at=now + self.refund_settle_seconds,
+            )
+            payment.refunds[refund.id] = refund
+            self._refund_owner[refund.id] = payment.id
+            self._notify(payment, "refund.created")
+            return copy.deepcopy(refund)
+
+    def get_refund(self, payment_id: str, refund_id: str) -> Refund:
+        with self._lock:
+            return copy.deepcopy(self._live_refund(payment_id, refund_id))
+
+    def list_refunds(self, payment_id: str, from_id: str | None, limit: int):
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            newest_first = list(reversed(payment.refunds.values()))
+            chunk, previous_from, next_from = page(newest_first, from_id, limit)
+            return copy.deepcopy(chunk), previous_from, next_from
+
+    def cancel_refund(self, payment_id: str, refund_id: str) -> None:
+        with self._lock:
+            refund = self._live_refund(payment_id, refund_id)
+            if refund.status not in REFUND_CANCELABLE:
+                raise unprocessable(f"The refund cannot be canceled: its status is {refund.status}")
+            self._set_refund_status(refund, "canceled")
+
+    def set_refund_status(self, refund_id: str, status: str) -> Refund:
+        """Control API: any refund status; stops the automatic settling."""
+        if status not in REFUND_STATUSES:
+            raise unprocessable(f"Unknown refund status '{status}'", "status")
+        with self._lock:
+            payment_id = self._refund_owner.get(refund_id)
+            if payment_id is None:
+                raise not_found("refund", refund_id)
+            refund = self._live_refund(payment_id, refund_id)
+            self._set_refund_status(refund, status)
+            return copy.deepcopy(refund)
+
+    # -- housekeeping -----------------------------------------------------
+
+    def tick(self) -> None:
+        """Apply time: expire open payments and settle refunds that are due.
+
+        Called on reads (so the answer is never stale) and by the background
+        sweep (so webhooks go out even if nobody reads).
+        """
+        with self._lock:
+            now = self._clock()
+            for payment in self._payments.values():
+                self._apply_time(payment, now)
+
+    def reset(self) -> None:
+        with self._lock:
+            self._payments.clear()
+            self._refund_owner.clear()
+
+    # -- internals (call with the lock held) ---------------------------------
+
+    def _unique_id(self, prefix: str) -> str:
+        while True:
+            candidate = new_id(prefix)
+            if candidate not in self._payments and candidate not in self._refund_owner:
+                return candidate
+
+    def _live_payment(self, payment_id: str) -> Payment:
+        payment = self._payments.get(payment_id)
+        if payment is None:
+            raise not_found("payment", payment_id)
+        self._apply_time(payment, self._clock())
+        return payment
+
+    def _live_refund(self, payment_id: str, refund_id: str) -> Refund:
+        refund = self._live_payment(payment_id).refunds.get(refund_id)
+        if refund is None:
+            raise not_found("refund", refund_id)
+        return refund
+
+    def _apply_time(self, payment: Payment, now: float) -> None:
+        if payment.status == "open" and now >= payment.expires_at:
+            self._set_status(payment, "expired")
+        for refund in payment.refunds.values():
+            if refund.settle_at is not None and now >= refund.settle_at:
+                if refund.status in REFUND_IN_PROGRESS:
+                    self._set_refund_status(refund, "refunded")
+
+    @staticmethod
+    def _assign(payment: Payment, fields: dict) -> None:
+        for api_name, attribute in _ATTRIBUTES.items():
+            if api_name in fields:
+                setattr(payment, attribute, fields[api_name])
+
+    def _set_status(self, payment: Payment, status: str) -> None:
+        if payment.status == status:
+            return
+        now = self._clock()
+        payment.status = status
+        for name in _END_TIMESTAMPS:
+            payment.timestamps.pop(name, None)
+        if status == "open":
+            # Re-opening (control API only) gives the payment a fresh lifetime.
+            payment.expires_at = now + self.expiry_seconds
+        if status in STATUS_TIMESTAMPS:
+            payment.timestamps[STATUS_TIMESTAMPS[status]] = now
+        if status in WEBHOOK_STATUSES:
+            self._notify(payment, f"payment.{status}")
+
+    def _set_refund_status(self, refund: Refund, status: str) -> None:
+        refund.settle_at = None
+        if refund.status == status:
+            return
+        refund.status = status
+        self._notify(self._payments[refund.payment_id], f"refund.{status}")
+
+    def _notify(self, payment: Payment, event: str) -> None:
+        # Called with the lock held so that events are queued in state order;
+        # the dispatcher only queues, it never sends from this thread.
+        self._notify_hook(payment.id, payment.webhook_url, event)
+
+    def _prune(self) -> None:
+        excess = len(self._payments) - self.max_payments
+        if excess <= 0:
+            return
+        # Oldest finished payments go first; if there are not enough of those,
+        # the oldest of the rest, so that memory stays bounded regardless.
+        finished = [p.id for p in self._payments.values() if p.status in FINISHED_STATUSES]
+        victims = finished[:excess]
+        if len(victims) < excess:
+            chosen = set(victims)
+            others = [pid for pid in self._payments if pid not in chosen]
+            victims += others[: excess - len(victims)]
+        for payment_id in victims:
+            for refund_id in self._payments.pop(payment_id).refunds:
+                self._refund_owner.pop(refund_id, None)

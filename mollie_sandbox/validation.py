@@ -1,0 +1,155 @@
+"""Validation of request bodies, answering 422 with ``field`` like Mollie.
+
+Each ``*_fields`` function takes the decoded body (JSON object or nested
+form fields) and returns only the fields the sandbox keeps, already cleaned,
+or raises :class:`ApiError`.  Unknown fields are ignored, as Mollie does for
+most of them.
+"""
+
+import json
+import re
+from decimal import Decimal
+from urllib.parse import urlsplit
+
+from .errors import unprocessable
+
+# The payment methods the sandbox offers (id -> description), as /v2/methods lists them.
+METHODS = {
+    "ideal": "iDEAL",
+    "creditcard": "Credit card",
+    "bancontact": "Bancontact",
+    "banktransfer": "Bank transfer",
+}
+
+# Mollie's documented checkout locales.
+LOCALES = frozenset(
+    "en_US en_GB nl_NL nl_BE fr_FR fr_BE de_DE de_AT de_CH es_ES ca_ES pt_PT it_IT "
+    "nb_NO sv_SE fi_FI da_DK is_IS hu_HU pl_PL lv_LV lt_LT".split()
+)
+
+MINIMUM_AMOUNT = Decimal("0.01")
+MAXIMUM_AMOUNT = Decimal("50000.00")  # the maximumAmount that /v2/methods announces
+METADATA_MAX_BYTES = 1024
+DESCRIPTION_MAX = 255
+
+_VALUE = re.compile(r"^\d+\.\d{2}$")
+_CURRENCY = re.compile(r"^[A-Z]{3}$")
+
+
+def parse_amount(raw, field: str = "amount") -> tuple[Decimal, str]:
+    """``{"currency": "EUR", "value": "10.00"}`` -> ``(Decimal("10.00"), "EUR")``."""
+    if raw is None or raw == "":
+        raise unprocessable(f"The {field} is required", field)
+    if not isinstance(raw, dict):
+        raise unprocessable(f"The {field} must be an object with currency and value", field)
+    currency = raw.get("currency")
+    if not isinstance(currency, str) or not _CURRENCY.match(currency):
+        raise unprocessable("The currency must be a 3-letter ISO 4217 code", f"{field}.currency")
+    value = raw.get("value")
+    # Mollie wants a string with exactly two decimals: a JSON number or "10" is refused.
+    if not isinstance(value, str) or not _VALUE.match(value):
+        raise unprocessable(
+            "The amount contains an invalid value; send a string with two decimals, like \"10.00\"",
+            f"{field}.value",
+        )
+    return Decimal(value), currency
+
+
+def check_url(value, field: str, required: bool = False) -> str | None:
+    if value is None or value == "":
+        if required:
+            raise unprocessable(f"The {field} is required", field)
+        return None
+    if not isinstance(value, str):
+        raise unprocessable(f"The {field} is invalid", field)
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise unprocessable(f"The {field} is invalid: it must be an http or https URL", field)
+    return value
+
+
+def check_description(value, required: bool) -> str | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise unprocessable("The description is required", "description")
+        return None
+    if not isinstance(value, str):
+        raise unprocessable("The description must be a string", "description")
+    if len(value) > DESCRIPTION_MAX:
+        raise unprocessable(f"The description is longer than {DESCRIPTION_MAX} characters", "description")
+    return value
+
+
+def check_metadata(value):
+    try:
+        encoded = json.dumps(value)
+    except (TypeError, ValueError):
+        raise unprocessable("The metadata is not valid JSON", "metadata")
+    if len(encoded.encode()) > METADATA_MAX_BYTES:
+        raise unprocessable(f"The metadata is larger than {METADATA_MAX_BYTES} bytes", "metadata")
+    return value
+
+
+def check_method(value):
+    """A method id or a list of them; ``None`` lets the customer choose."""
+    if value is None or value == "":
+        return None
+    methods = value if isinstance(value, list) else [value]
+    for method in methods:
+        if method not in METHODS:
+            raise unprocessable(f"The payment method '{method}' is invalid or not enabled", "method")
+    return value
+
+
+def check_locale(value) -> str | None:
+    if value is None or value == "":
+        return None
+    if value not in LOCALES:
+        raise unprocessable(f"The locale '{value}' is not supported", "locale")
+    return value
+
+
+def _check_amount_range(value: Decimal) -> None:
+    if value < MINIMUM_AMOUNT:
+        raise unprocessable("The amount is lower than the minimum", "amount")
+    if value > MAXIMUM_AMOUNT:
+        raise unprocessable("The amount is higher than the maximum", "amount")
+
+
+# Fields that may be changed after creation, with their checks (PATCH).
+_UPDATABLE = {
+    "description": lambda v: check_description(v, required=True),
+    "redirectUrl": lambda v: check_url(v, "redirectUrl", required=True),
+    "cancelUrl": lambda v: check_url(v, "cancelUrl"),
+    "webhookUrl": lambda v: check_url(v, "webhookUrl"),
+    "metadata": check_metadata,
+    "method": check_method,
+    "locale": check_locale,
+}
+
+
+def payment_create_fields(body: dict) -> dict:
+    value, currency = parse_amount(body.get("amount"))
+    _check_amount_range(value)
+    fields = {"value": value, "currency": currency}
+    fields["description"] = check_description(body.get("description"), required=True)
+    fields["redirectUrl"] = check_url(body.get("redirectUrl"), "redirectUrl", required=True)
+    for name in ("cancelUrl", "webhookUrl", "metadata", "method", "locale"):
+        fields[name] = _UPDATABLE[name](body.get(name))
+    return fields
+
+
+def payment_update_fields(body: dict) -> dict:
+    return {name: check(body[name]) for name, check in _UPDATABLE.items() if name in body}
+
+
+def refund_create_fields(body: dict) -> dict:
+    value, currency = parse_amount(body.get("amount"))
+    if value < MINIMUM_AMOUNT:
+        raise unprocessable("The amount is lower than the minimum", "amount")
+    return {
+        "value": value,
+        "currency": currency,
+        "description": check_description(body.get("description"), required=False) or "",
+        "metadata": check_metadata(body.get("metadata")),
+    }
