@@ -1,0 +1,31 @@
+# The two commands: `make run` and `make test`. Each creates .venv and installs what it needs.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+
+.PHONY: run test test-fast chaos bench package audit clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+
+$(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## Start the shop at http://127.0.0.1:8000/ with its embedded local stack (moto + Mollie sandbox).
+run: $(INSTALLED)
+	$(BIN)/python manage.py runserver 127.0.0.1:8000
+
+## The whole suite (browser tests included when /usr/bin/chromium exists).
+test: $(INSTALLED)
+	$(BIN)/python manage.py check
+	$(BIN)/python -m pytest
+
+## The suite without the slow package test and browser tests.
+test-fast: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not slow and not browser"
+
+clean:
+	rm -rf $(VENV) .pytest_cache .hypothesis artifacts dist staticfiles

@@ -1,0 +1,155 @@
+"""Settings for every stage, read once from the environment.
+
+Local runs need nothing set: `python manage.py runserver` starts an embedded DynamoDB (moto) and
+the Mollie sandbox. A deployed stage (STAGE other than "local") differs by environment variables
+only; what it must provide (secrets, public URL, hosts) fails loudly when missing.
+"""
+import os
+import secrets
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.app_secret import load_app_secret
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+def env(name, default=None):
+    value = os.environ.get(name)
+    return default if value is None or value == "" else value
+
+
+def env_bool(name, default):
+    value = env(name)
+    if value is None:
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name, default):
+    value = env(name)
+    return default if value is None else int(value)
+
+
+def env_list(name, default):
+    value = env(name)
+    return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _local_secret_key(path):
+    # Kept in a git-ignored file so signed-cookie sessions survive a restart of `make run`.
+    path.parent.mkdir(exist_ok=True)
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+    return path.read_text().strip()
+
+
+STAGE = env("STAGE", "local")
+IS_LOCAL = STAGE == "local"
+DEBUG = env_bool("DJANGO_DEBUG", IS_LOCAL)
+
+# Deployed stages keep SECRET_KEY and the Mollie API key in one Secrets Manager secret (a JSON
+# object); it is read once per cold start. Locally, both may come from the environment.
+APP_SECRET_NAME = env("APP_SECRET_NAME")
+_app_secret = load_app_secret(APP_SECRET_NAME) if APP_SECRET_NAME else {}
+
+SECRET_KEY = _app_secret.get("SECRET_KEY") or env("DJANGO_SECRET_KEY")
+if not SECRET_KEY:
+    if not (DEBUG and IS_LOCAL):
+        raise ImproperlyConfigured(
+            "SECRET_KEY is missing: set APP_SECRET_NAME (Secrets Manager) or DJANGO_SECRET_KEY. "
+            "A generated key is only used for local DEBUG runs."
+        )
+    SECRET_KEY = _local_secret_key(BASE_DIR / ".local" / "secret_key")
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"] if IS_LOCAL else [])
+
+# Absolute URL the outside world reaches us at. Mollie's webhookUrl and redirectUrl are built
+# from it, never from the request's Host header.
+PUBLIC_BASE_URL = env("PUBLIC_BASE_URL", "http://127.0.0.1:8000" if IS_LOCAL else None)
+if not PUBLIC_BASE_URL:
+    raise ImproperlyConfigured("PUBLIC_BASE_URL is missing (e.g. https://shop.example.com).")
+PUBLIC_BASE_URL = PUBLIC_BASE_URL.rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "shop",
+    "payments",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "config.urls"
+WSGI_APPLICATION = "config.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.messages.context_processors.messages",
+                "shop.context_processors.cart_summary",
+            ],
+        },
+    },
+]
+
+# No relational database: everything lives in DynamoDB through PynamoDB.
+DATABASES = {}
+SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
+MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "/static/"
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATIC_ROOT = BASE_DIR / "staticfiles"
+
+# DynamoDB: no endpoint means AWS itself (deployed) or, for local runserver, the embedded stack.
+DYNAMODB_ENDPOINT_URL = env("DYNAMODB_ENDPOINT_URL")
+AWS_REGION = env("AWS_REGION", env("AWS_DEFAULT_REGION", "eu-west-1"))
+DYNAMODB_TABLE_PREFIX = env("DYNAMODB_TABLE_PREFIX", f"shop-{STAGE}-")
+
+# Embedded local stack (moto server for DynamoDB, S3 and Secrets Manager), local stage only.
+LOCAL_STACK_PORT = env_int("LOCAL_STACK_PORT", 0)
+LOCAL_STACK_STATE_FILE = Path(env("LOCAL_STACK_STATE_FILE", BASE_DIR / ".local" / "dynamodb.json"))
+
+# Mollie. No endpoint means api.mollie.com, unless runserver starts the local sandbox.
+MOLLIE_API_KEY = _app_secret.get("MOLLIE_API_KEY") or env("MOLLIE_API_KEY", "")
+MOLLIE_API_ENDPOINT = env("MOLLIE_API_ENDPOINT", "")
+MOLLIE_SANDBOX_PORT = env_int("MOLLIE_SANDBOX_PORT", 0)
+MOLLIE_TIMEOUT_SECONDS = float(env("MOLLIE_TIMEOUT_SECONDS", "10"))
+
+# Payment workflow timings (seconds).
+ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)
+PAYMENT_STALE_AFTER_SECONDS = env_int("PAYMENT_STALE_AFTER_SECONDS", 15 * 60)
+STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
+    "loggers": {
+        "botocore": {"level": "WARNING"},
+        "pynamodb": {"level": "WARNING"},
+        "werkzeug": {"level": "WARNING"},
+    },
+}

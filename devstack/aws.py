@@ -1,0 +1,79 @@
+"""The embedded local AWS stack: moto's server (DynamoDB, S3, Secrets Manager) on loopback.
+
+DynamoDB items can be dumped to a JSON file on shutdown and loaded on start, so local data
+survives a restart of `make run`. Table definitions are not dumped: they come from the models.
+"""
+import json
+import logging
+import os
+from pathlib import Path
+
+import boto3
+from moto.server import ThreadedMotoServer
+
+log = logging.getLogger(__name__)
+
+LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "local"}
+
+
+class LocalAWS:
+    def __init__(self, *, port=0, region="eu-west-1"):
+        self.region = region
+        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+        self.endpoint_url = None
+
+    def start(self):
+        self._server.start()
+        host, port = self._server.get_host_and_port()
+        self.endpoint_url = f"http://{host}:{port}"
+        return self
+
+    def stop(self):
+        self._server.stop()
+
+    def client(self, service):
+        return boto3.client(service, endpoint_url=self.endpoint_url, region_name=self.region, **LOCAL_CREDENTIALS)
+
+    def dump_dynamodb(self, path: Path, *, table_prefix: str) -> int:
+        """Write every item of the tables with this prefix to `path`; returns the item count."""
+        dynamodb = self.client("dynamodb")
+        tables = {}
+        for name in _table_names(dynamodb):
+            if name.startswith(table_prefix):
+                tables[name] = list(_scan(dynamodb, name))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps({"tables": tables}))
+        os.replace(tmp, path)  # never leave a half-written dump behind
+        return sum(len(items) for items in tables.values())
+
+    def load_dynamodb(self, path: Path) -> int:
+        """Put the dumped items back into tables that already exist; returns the item count."""
+        if not path.exists():
+            return 0
+        try:
+            tables = json.loads(path.read_text())["tables"]
+        except (ValueError, KeyError) as error:
+            log.warning("Ignoring unreadable local data file %s: %s", path, error)
+            return 0
+        dynamodb = self.client("dynamodb")
+        existing = set(_table_names(dynamodb))
+        count = 0
+        for name, items in tables.items():
+            if name not in existing:
+                continue
+            for start in range(0, len(items), 25):
+                batch = [{"PutRequest": {"Item": item}} for item in items[start : start + 25]]
+                dynamodb.batch_write_item(RequestItems={name: batch})
+            count += len(items)
+        return count
+
+
+def _table_names(dynamodb):
+    for page in dynamodb.get_paginator("list_tables").paginate():
+        yield from page["TableNames"]
+
+
+def _scan(dynamodb, table_name):
+    for page in dynamodb.get_paginator("scan").paginate(TableName=table_name):
+        yield from page["Items"]

@@ -1,0 +1,203 @@
+"""The one adapter around mollie-api-python. Nothing else imports `mollie`.
+
+Callers get plain dataclasses with amounts in cents and three errors:
+`PaymentProviderUnavailable` (try again later), `PaymentRejected` (Mollie said no) and
+`PaymentNotFound`. Money becomes Mollie's "10.00" strings only here.
+"""
+import logging
+import re
+import threading
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+from mollie.api.client import Client
+from mollie.api.error import (
+    Error as MollieError,
+    NotFoundError,
+    RequestError,
+    RequestSetupError,
+    ResponseError,
+    ResponseHandlingError,
+)
+from mollie.api.objects.payment import Payment as MolliePaymentObject
+from mollie.api.resources.refunds import PaymentRefunds
+
+log = logging.getLogger(__name__)
+
+PAYMENT_ID_PATTERN = re.compile(r"^tr_[A-Za-z0-9]{1,64}$")
+_local = threading.local()
+
+
+class PaymentProviderError(Exception):
+    pass
+
+
+class PaymentProviderUnavailable(PaymentProviderError):
+    """Mollie could not be reached, timed out or had an error of its own: retry later."""
+
+
+class PaymentRejected(PaymentProviderError):
+    """Mollie understood the request and refused it (validation, not allowed in this state)."""
+
+    def __init__(self, message, *, field=None):
+        super().__init__(message)
+        self.field = field
+
+
+class PaymentNotFound(PaymentProviderError):
+    pass
+
+
+@dataclass(frozen=True)
+class MolliePayment:
+    id: str
+    status: str
+    amount_cents: int
+    currency: str
+    amount_refunded_cents: int
+    amount_remaining_cents: int | None
+    checkout_url: str | None
+    is_cancelable: bool
+    method: str | None
+    metadata: dict = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class MollieRefund:
+    id: str
+    payment_id: str
+    status: str
+    amount_cents: int
+    currency: str
+
+
+def is_payment_id(value) -> bool:
+    return isinstance(value, str) and bool(PAYMENT_ID_PATTERN.match(value))
+
+
+def to_mollie_amount(cents: int, currency: str) -> dict:
+    return {"currency": currency, "value": f"{cents // 100}.{cents % 100:02d}"}
+
+
+def from_mollie_amount(amount) -> tuple[int, str]:
+    """Mollie's {"currency", "value": "10.00"} to (1000, "EUR"); raises ValueError on nonsense."""
+    if not isinstance(amount, dict):
+        raise ValueError(f"not an amount: {amount!r}")
+    try:
+        value = Decimal(str(amount["value"]))
+        currency = str(amount["currency"])
+    except (KeyError, InvalidOperation) as error:
+        raise ValueError(f"not an amount: {amount!r}") from error
+    cents = value * 100
+    if cents != cents.to_integral_value() or len(currency) != 3:
+        raise ValueError(f"not an amount: {amount!r}")
+    return int(cents), currency
+
+
+def create_payment(*, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key):
+    payload = {
+        "amount": to_mollie_amount(amount_cents, currency),
+        "description": description,
+        "redirectUrl": redirect_url,
+        "webhookUrl": webhook_url,
+        "metadata": metadata,
+    }
+    with _translated_errors("create payment"):
+        return _payment(_client().payments.create(payload, idempotency_key=idempotency_key))
+
+
+def get_payment(payment_id):
+    with _translated_errors("get payment"):
+        return _payment(_client().payments.get(payment_id))
+
+
+def cancel_payment(payment_id, *, idempotency_key=""):
+    with _translated_errors("cancel payment"):
+        return _payment(_client().payments.delete(payment_id, idempotency_key=idempotency_key))
+
+
+def create_refund(*, payment_id, amount_cents, currency, description, idempotency_key):
+    payload = {"amount": to_mollie_amount(amount_cents, currency), "description": description}
+    with _translated_errors("create refund"):
+        return _refund(_payment_refunds(payment_id).create(payload, idempotency_key=idempotency_key))
+
+
+def list_refunds(payment_id):
+    with _translated_errors("list refunds"):
+        return [_refund(item) for item in _payment_refunds(payment_id).list(limit=250)]
+
+
+class _translated_errors:
+    """Maps mollie-api-python's errors (and malformed answers) to ours."""
+
+    def __init__(self, operation):
+        self.operation = operation
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, error_type, error, traceback):
+        if error is None or isinstance(error, PaymentProviderError):
+            return False
+        if isinstance(error, NotFoundError):
+            raise PaymentNotFound(str(error)) from error
+        if isinstance(error, ResponseError):
+            status = error.status or 0
+            # 409: the same idempotency key is still being processed; 429: rate limited.
+            if status in (409, 429) or status >= 500:
+                raise PaymentProviderUnavailable(f"Mollie answered {status} to {self.operation}") from error
+            raise PaymentRejected(str(error), field=error.field) from error
+        if isinstance(error, RequestSetupError):
+            raise PaymentRejected(str(error)) from error
+        if isinstance(error, (RequestError, ResponseHandlingError)):
+            raise PaymentProviderUnavailable(f"Mollie unreachable for {self.operation}: {error}") from error
+        if isinstance(error, (MollieError, ValueError, KeyError, TypeError)):
+            # An answer we cannot make sense of is treated like no answer: retry later.
+            log.warning("Unusable Mollie answer to %s: %s", self.operation, error)
+            raise PaymentProviderUnavailable(f"Unusable Mollie answer to {self.operation}") from error
+        return False
+
+
+def _client():
+    # One client per thread: requests.Session is not guaranteed thread-safe.
+    key = (settings.MOLLIE_API_ENDPOINT, settings.MOLLIE_API_KEY, settings.MOLLIE_TIMEOUT_SECONDS)
+    if getattr(_local, "key", None) != key:
+        client = Client(api_endpoint=settings.MOLLIE_API_ENDPOINT, timeout=(3, settings.MOLLIE_TIMEOUT_SECONDS), retry=2)
+        if settings.MOLLIE_API_KEY:
+            client.set_api_key(settings.MOLLIE_API_KEY)
+        _local.client, _local.key = client, key
+    return _local.client
+
+
+def _payment_refunds(payment_id):
+    client = _client()
+    return PaymentRefunds(client, MolliePaymentObject({"id": payment_id}, client))
+
+
+def _payment(payment) -> MolliePayment:
+    amount_cents, currency = from_mollie_amount(payment.amount)
+    refunded = payment.amount_refunded
+    remaining = payment.amount_remaining
+    metadata = payment.metadata if isinstance(payment.metadata, dict) else {}
+    if not is_payment_id(payment.id) or not isinstance(payment.status, str):
+        raise ValueError(f"payment without a usable id or status: {payment.id!r}")
+    return MolliePayment(
+        id=payment.id,
+        status=payment.status,
+        amount_cents=amount_cents,
+        currency=currency,
+        amount_refunded_cents=from_mollie_amount(refunded)[0] if refunded else 0,
+        amount_remaining_cents=from_mollie_amount(remaining)[0] if remaining else None,
+        checkout_url=payment.checkout_url,
+        is_cancelable=bool(payment.is_cancelable),
+        method=payment.method,
+        metadata=metadata,
+    )
+
+
+def _refund(refund) -> MollieRefund:
+    amount_cents, currency = from_mollie_amount(refund.amount)
+    return MollieRefund(
+        id=refund.id, payment_id=refund.payment_id, status=refund.status, amount_cents=amount_cents, currency=currency
+    )

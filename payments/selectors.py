@@ -1,0 +1,74 @@
+"""Read-only queries for shopper pages and the webhook. No writes here."""
+import re
+from dataclasses import dataclass
+
+from django.utils.crypto import constant_time_compare
+
+from payments.models import AttemptStatus, Order, OrderStatus, PaymentEvent
+
+ORDER_ID_PATTERN = re.compile(r"^SO-[0-9A-F]{5}-[0-9A-F]{5}$")
+
+
+def order_for_shopper(*, order_id, token):
+    """The order, only for someone who holds its unguessable token; None otherwise."""
+    if not ORDER_ID_PATTERN.match(order_id or "") or not token or len(token) > 64:
+        return None
+    try:
+        order = Order.get(order_id, consistent_read=True)
+    except Order.DoesNotExist:
+        return None
+    return order if constant_time_compare(order.public_token, token) else None
+
+
+def order_timeline(order_id):
+    return list(PaymentEvent.query(order_id))
+
+
+@dataclass(frozen=True)
+class ShopperView:
+    state: str
+    title: str
+    message: str
+    keep_polling: bool = False
+    can_pay_again: bool = False
+    can_continue_payment: bool = False
+
+
+def shopper_view(order) -> ShopperView:
+    """What the thank-you page tells the shopper, from the order's own status and its latest attempt."""
+    if order.status == OrderStatus.PAID:
+        return ShopperView("paid", "Thank you! Your payment was received.",
+                           "We have your order and will send it soon. A confirmation is on its way to your e-mail.")
+    if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
+        refunded = "fully" if order.status == OrderStatus.REFUNDED else "partly"
+        return ShopperView("paid", "Your order was paid.", f"It has been {refunded} refunded.")
+    if order.status == OrderStatus.EXPIRED:
+        return ShopperView("expired", "This order has expired.",
+                           "No payment was completed in time, and nothing was charged. Your cart is kept, "
+                           "so you can order again.")
+    if order.status == OrderStatus.CANCELED:
+        return ShopperView("canceled", "This order was canceled.", "Nothing was charged.")
+    attempt_status = order.latest_attempt_status
+    if attempt_status == AttemptStatus.OPEN:
+        return ShopperView("open", "We are waiting for your payment.",
+                           "Your payment has not been completed yet. This page updates by itself.",
+                           keep_polling=True, can_continue_payment=bool(order.latest_checkout_url))
+    if attempt_status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+        return ShopperView("pending", "Your payment is being processed.",
+                           "This can take a little while. This page updates by itself; you may also close it, "
+                           "we will e-mail you when it is done.", keep_polling=True)
+    if attempt_status == AttemptStatus.CREATED:
+        return ShopperView("not_started", "Your payment has not started yet.",
+                           "We could not reach our payment provider. Your order is saved and nothing was charged.",
+                           can_pay_again=True)
+    if attempt_status == AttemptStatus.CANCELED:
+        return ShopperView("canceled_payment", "You canceled the payment.",
+                           "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
+                           can_pay_again=True)
+    if attempt_status == AttemptStatus.EXPIRED:
+        return ShopperView("expired_payment", "The payment expired before it was completed.",
+                           "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
+                           can_pay_again=True)
+    return ShopperView("failed", "Your payment did not succeed.",
+                       "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
+                       can_pay_again=True)

@@ -1,0 +1,829 @@
+"""The payment workflow. Every write to orders, attempts, refunds and events goes through here.
+
+One function, `apply_mollie_payment`, applies a payment fetched from Mollie to our records;
+webhooks, the shopper's return and status polls, staff refreshes and reconciliation all call it,
+so every path leaves the same trace in the event log. Writes that can race use the items'
+`version` (optimistic locking) inside one DynamoDB transaction, and re-read on conflict.
+"""
+import hashlib
+import itertools
+import logging
+import secrets
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.transactions import TransactWrite
+
+from config import dynamodb
+from payments import mollie
+from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt, PaymentEvent, Refund
+from shop.models import Article
+from shop.selectors import articles_by_slug
+
+log = logging.getLogger(__name__)
+
+MAX_WRITE_RETRIES = 8
+# Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
+IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
+_event_sequence = itertools.count()
+
+
+class WorkflowError(Exception):
+    """A request the workflow refuses, with a message fit to show a shopper or staff member."""
+
+
+class CheckoutRefused(WorkflowError):
+    pass
+
+
+class OrderNotPayable(WorkflowError):
+    pass
+
+
+class RefundRefused(WorkflowError):
+    pass
+
+
+class ActionRefused(WorkflowError):
+    pass
+
+
+class ConcurrentUpdateConflict(Exception):
+    """Too many concurrent writers on one order; the caller should answer 5xx and be retried."""
+
+
+# --- Checkout ---------------------------------------------------------------------------------
+
+
+def order_id_for_checkout(checkout_id: str) -> str:
+    """The same checkout form submitted twice yields the same order id, hence one order."""
+    digest = hashlib.sha256(f"order:{checkout_id}".encode()).hexdigest().upper()
+    return f"SO-{digest[:5]}-{digest[5:10]}"
+
+
+def place_order(*, checkout_id, quantities, customer_name, customer_email, now=None) -> Order:
+    """Creates the order and its first payment attempt and reserves stock, all or nothing.
+
+    Prices come from the catalog; `quantities` maps article slug to quantity.
+    """
+    order_id = order_id_for_checkout(checkout_id)
+    for _ in range(MAX_WRITE_RETRIES):
+        existing = _get_order(order_id)
+        if existing is not None:
+            return existing  # a double submit of the same checkout form
+        now = now or timezone.now()
+        lines = _order_lines(quantities)
+        currencies = {currency for _, currency in lines}
+        if len(currencies) != 1:
+            raise CheckoutRefused("These articles cannot be paid together; please order them separately.")
+        order_lines = [line for line, _ in lines]
+        total_cents = sum(line.total_cents for line in order_lines)
+        order = Order(
+            order_id,
+            public_token=secrets.token_urlsafe(24),
+            customer_name=customer_name,
+            customer_email=customer_email.lower(),
+            lines=order_lines,
+            total_cents=total_cents,
+            currency=currencies.pop(),
+            created_at=now,
+            updated_at=now,
+            expires_at=now + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),
+            attempt_count=1,
+            latest_attempt_status=AttemptStatus.CREATED,
+        )
+        attempt = _new_attempt(order, 1, now)
+        events = [_event(order, "order_placed", "checkout", now, message=f"Total {_money(total_cents, order.currency)}")]
+        try:
+            with TransactWrite(connection=dynamodb.connection()) as transaction:
+                for line in order_lines:
+                    if line.reserves_stock:
+                        transaction.update(
+                            Article(line.slug),
+                            actions=[Article.stock.add(-line.quantity), Article.updated_at.set(now)],
+                            condition=(Article.stock >= line.quantity) & (Article.active == True),  # noqa: E712
+                        )
+                    else:
+                        transaction.condition_check(Article, line.slug, condition=Article.active == True)  # noqa: E712
+                transaction.save(order, condition=Order.order_id.does_not_exist())
+                transaction.save(attempt, condition=PaymentAttempt.order_id.does_not_exist())
+                for event in events:
+                    transaction.save(event)
+        except TransactWriteError as error:
+            if not _is_transaction_conflict(error):
+                raise
+            # Lost a race: for the last item in stock, to a double submit, or a plain conflict.
+            # Re-reading tells which; the loop raises or returns the winner's order.
+            now = None
+            continue
+        log.info("order placed", extra={"order_id": order_id, "total_cents": total_cents})
+        return order
+    raise ConcurrentUpdateConflict(order_id)
+
+
+def _order_lines(quantities):
+    articles = articles_by_slug(quantities)
+    if not quantities:
+        raise CheckoutRefused("Your cart is empty.")
+    lines, sold_out = [], []
+    for slug, quantity in quantities.items():
+        article = articles.get(slug)
+        if article is None or not article.active:
+            raise CheckoutRefused("An article in your cart is no longer sold; please check your cart.")
+        if article.stock is not None and article.stock < quantity:
+            sold_out.append(article.name)
+            continue
+        line = OrderLine(
+            slug=slug,
+            name=article.name,
+            unit_price_cents=article.price_cents,
+            quantity=quantity,
+            reserves_stock=article.stock is not None,
+        )
+        lines.append((line, article.currency))
+    if sold_out:
+        raise CheckoutRefused(f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart.")
+    return lines
+
+
+def _new_attempt(order, attempt_no, now):
+    return PaymentAttempt(
+        order.order_id,
+        attempt_no,
+        status=AttemptStatus.CREATED,
+        idempotency_key=f"{order.order_id}-{attempt_no}-{secrets.token_hex(8)}",
+        amount_cents=order.total_cents,
+        currency=order.currency,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+# --- Paying: first attempt, try again, pay again -----------------------------------------------
+
+
+def pay_order(*, order_id) -> PaymentAttempt:
+    """Returns an attempt registered at Mollie with a checkout URL for this order.
+
+    Used for the first payment, for "try again" when Mollie could not be reached, and for
+    "pay again" after a failed, canceled or expired attempt. A double click gets the same attempt.
+    """
+    for _ in range(MAX_WRITE_RETRIES):
+        order = _get_order(order_id)
+        if order is None:
+            raise OrderNotPayable("This order does not exist.")
+        if not order.is_open_for_payment:
+            raise OrderNotPayable(_not_payable_reason(order))
+        latest = _get_attempt(order_id, order.attempt_count)
+        now = timezone.now()
+        if latest.status == AttemptStatus.CREATED and now - latest.created_at < IDEMPOTENCY_KEY_LIFETIME:
+            return register_attempt(order=order, attempt=latest)
+        if latest.status == AttemptStatus.OPEN and latest.checkout_url:
+            return latest
+        if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+            raise OrderNotPayable("Your payment is being processed; there is no need to pay again.")
+        # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
+        attempt = _new_attempt(order, order.attempt_count + 1, now)
+        if latest.status == AttemptStatus.CREATED:
+            latest.status = AttemptStatus.ABANDONED
+            latest.updated_at = now
+        order.attempt_count = attempt.attempt_no
+        order.latest_attempt_status = attempt.status
+        order.latest_mollie_payment_id = None
+        order.latest_checkout_url = None
+        order.updated_at = now
+        event = _event(order, "payment_retry", "shopper", now, attempt=attempt, message="New payment attempt")
+        try:
+            _commit(saves=[order, latest], new_items=[attempt], events=[event])
+        except _Conflict:
+            continue
+        return register_attempt(order=order, attempt=attempt)
+    raise ConcurrentUpdateConflict(order_id)
+
+
+def register_attempt(*, order, attempt) -> PaymentAttempt:
+    """Creates the Mollie payment for a `created` attempt and stores it.
+
+    Raises PaymentProviderUnavailable when Mollie cannot be reached: the attempt stays `created`
+    and a retry reuses its idempotency key, so Mollie never creates a second payment for it.
+    """
+    try:
+        payment = mollie.create_payment(
+            amount_cents=attempt.amount_cents,
+            currency=attempt.currency,
+            description=f"Order {order.order_id}",
+            redirect_url=settings.PUBLIC_BASE_URL + thank_you_path(order),
+            webhook_url=settings.PUBLIC_BASE_URL + reverse("payments:webhook"),
+            metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
+            idempotency_key=attempt.idempotency_key,
+        )
+    except mollie.PaymentProviderUnavailable as error:
+        record_event(order_id=order.order_id, kind="payment_create_failed", source="checkout",
+                     attempt_no=attempt.attempt_no, message=str(error))
+        raise
+    except mollie.PaymentRejected as error:
+        _reject_attempt(order.order_id, attempt.attempt_no, str(error))
+        raise OrderNotPayable("The payment provider refused this payment. Please try again later.") from error
+    return apply_mollie_payment(payment=payment, source="checkout") or attempt
+
+
+def _reject_attempt(order_id, attempt_no, reason):
+    for _ in range(MAX_WRITE_RETRIES):
+        order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
+        if attempt.status != AttemptStatus.CREATED:
+            return
+        now = timezone.now()
+        events = [_status_event(order, attempt, AttemptStatus.REJECTED, "checkout", now, message=reason)]
+        attempt.status, attempt.last_error, attempt.updated_at = AttemptStatus.REJECTED, reason[:500], now
+        _copy_latest(order, attempt, now)
+        try:
+            return _commit(saves=[order, attempt], events=events)
+        except _Conflict:
+            continue
+
+
+def _not_payable_reason(order):
+    if order.is_paid:
+        return "This order has been paid already."
+    if order.status == OrderStatus.EXPIRED:
+        return "This order has expired. Your cart is kept: you can place it again."
+    return "This order was canceled. Your cart is kept: you can place it again."
+
+
+def thank_you_path(order):
+    return reverse("shop:order", kwargs={"order_id": order.order_id, "token": order.public_token})
+
+
+# --- Applying Mollie's truth --------------------------------------------------------------------
+
+
+def handle_webhook(*, payment_id) -> str:
+    """Mollie says payment `payment_id` changed. We fetch it (never trusting the body) and apply.
+
+    Returns what happened ("applied", "unknown", "malformed"). Raises PaymentProviderUnavailable
+    or a DynamoDB error when it could not be done: the webhook answers 5xx so Mollie retries.
+    """
+    if not mollie.is_payment_id(payment_id):
+        log.warning("webhook with a malformed payment id ignored", extra={"mollie_payment_id": str(payment_id)[:80]})
+        return "malformed"
+    try:
+        payment = mollie.get_payment(payment_id)
+    except mollie.PaymentNotFound:
+        log.warning("webhook for a payment Mollie does not know", extra={"mollie_payment_id": payment_id})
+        return "unknown"
+    attempt = apply_mollie_payment(payment=payment, source="webhook", record_call=True)
+    return "applied" if attempt is not None else "unknown"
+
+
+def sync_attempt(*, attempt, source, actor="") -> PaymentAttempt:
+    """Fetches the attempt's payment from Mollie and applies it (reconciliation, staff refresh)."""
+    if not attempt.mollie_payment_id:
+        return attempt
+    payment = mollie.get_payment(attempt.mollie_payment_id)
+    return apply_mollie_payment(payment=payment, source=source, actor=actor, record_call=True) or attempt
+
+
+def refresh_for_shopper(*, order) -> Order:
+    """The thank-you page and its status poll: pull from Mollie while the webhook is late.
+
+    Rate-limited per order by a conditional write, so many open tabs cause one Mollie call per
+    interval. A finished order costs exactly the one read the caller already did.
+    """
+    if order.latest_attempt_status not in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+        return order
+    if not order.latest_mollie_payment_id:
+        return order
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.STATUS_PULL_INTERVAL_SECONDS)
+    if order.last_pulled_at and order.last_pulled_at > cutoff:
+        return order
+    try:
+        order.update(
+            actions=[Order.last_pulled_at.set(now)],
+            condition=Order.last_pulled_at.does_not_exist() | (Order.last_pulled_at < cutoff),
+            add_version_condition=False,
+        )
+    except UpdateError as error:
+        if _is_condition_failure(error):
+            return order  # someone else is pulling right now
+        raise
+    try:
+        payment = mollie.get_payment(order.latest_mollie_payment_id)
+    except mollie.PaymentProviderError as error:
+        log.info("status pull failed; showing the stored status", extra={"order_id": order.order_id, "error": str(error)})
+        return order
+    apply_mollie_payment(payment=payment, source="status_poll")
+    return _get_order(order.order_id) or order
+
+
+def apply_mollie_payment(*, payment, source, actor="", record_call=False) -> PaymentAttempt | None:
+    """Applies a payment fetched from Mollie to its attempt and order. Idempotent.
+
+    Duplicates change nothing; stale answers never move a status back; a second paid attempt
+    on a paid order is flagged for refund; a wrong amount never marks an order paid.
+    `record_call` keeps a timeline line even when nothing changed (webhooks, syncs).
+    """
+    order_id, attempt_no = _attempt_key(payment)
+    for _ in range(MAX_WRITE_RETRIES):
+        order = _get_order(order_id) if order_id else None
+        attempt = _get_attempt(order_id, attempt_no) if order else None
+        if attempt is None:
+            attempt = _attempt_by_mollie_id(payment.id)
+            order = _get_order(attempt.order_id) if attempt else None
+        if attempt is None or order is None or attempt.mollie_payment_id not in (None, payment.id):
+            record_event(order_id=PaymentEvent.UNMATCHED, kind=f"{source}_unmatched", source=source,
+                         mollie_payment_id=payment.id, to_status=payment.status,
+                         message="Payment does not match any order")
+            return None
+        now = timezone.now()
+        events = _merge_payment(order, attempt, payment, source, now)
+        if record_call:
+            events.insert(0, _event(order, f"{source}_received", source, now, attempt=attempt, actor=actor,
+                                    message=f"Mollie status: {payment.status}"))
+        if not events:
+            return attempt
+        changed = [item for item in (order, attempt) if getattr(item, "_changed", False)]
+        try:
+            _commit(saves=changed, events=events)
+        except _Conflict:
+            continue
+        if payment.amount_refunded_cents:
+            _sync_refunds(order, attempt)
+        return attempt
+    raise ConcurrentUpdateConflict(order_id or payment.id)
+
+
+def _attempt_key(payment):
+    try:
+        return str(payment.metadata["order_id"]), int(payment.metadata["attempt_no"])
+    except (KeyError, TypeError, ValueError):
+        return None, None
+
+
+def _merge_payment(order, attempt, payment, source, now):
+    """Brings `attempt` and `order` in line with Mollie's payment; returns the events to record."""
+    events = []
+    attempt._changed = order._changed = False
+    if attempt.mollie_payment_id is None:
+        attempt.mollie_payment_id = payment.id
+        attempt._changed = True
+    if payment.checkout_url and attempt.checkout_url != payment.checkout_url:
+        attempt.checkout_url = payment.checkout_url
+        attempt._changed = True
+    new_status = payment.status
+    if new_status not in AttemptStatus.MOLLIE:
+        log.warning("unknown Mollie status ignored", extra={"mollie_payment_id": payment.id, "status": new_status})
+    elif AttemptStatus.rank(new_status) > AttemptStatus.rank(attempt.status) or (
+        attempt.status in (AttemptStatus.CREATED, AttemptStatus.ABANDONED) and new_status != attempt.status
+    ):
+        events.append(_status_event(order, attempt, new_status, source, now))
+        attempt.status = new_status
+        attempt.method = payment.method
+        attempt.mollie_amount_cents = payment.amount_cents
+        attempt.mollie_currency = payment.currency
+        attempt._changed = True
+        if new_status == AttemptStatus.PAID:
+            events += _order_paid(order, attempt, payment, source, now)
+    elif new_status != attempt.status:
+        # Out of order or contradictory: Mollie's statuses only move forward.
+        log.info("stale Mollie status ignored", extra={"mollie_payment_id": payment.id, "status": new_status,
+                                                      "stored": attempt.status})
+    if payment.amount_refunded_cents > attempt.amount_refunded_cents:
+        attempt.amount_refunded_cents = payment.amount_refunded_cents
+        attempt._changed = True
+        events.append(_event(order, "refund_amount_changed", source, now, attempt=attempt,
+                             message=f"Refunded so far: {_money(payment.amount_refunded_cents, payment.currency)}"))
+        if order.paid_attempt_no == attempt.attempt_no:
+            events += _order_refunded(order, attempt.amount_refunded_cents, source, now)
+    if attempt.attempt_no == order.attempt_count and attempt._changed:
+        _copy_latest(order, attempt, now)
+    if attempt._changed:
+        attempt.updated_at = now
+        attempt.last_synced_at = now
+    return events
+
+
+def _order_paid(order, attempt, payment, source, now):
+    if (payment.amount_cents, payment.currency) != (order.total_cents, order.currency):
+        attempt.amount_mismatch = True
+        _needs_attention(order, f"Attempt {attempt.attempt_no} paid {_money(payment.amount_cents, payment.currency)}, "
+                                f"order total is {_money(order.total_cents, order.currency)}")
+        return [_event(order, "amount_mismatch", source, now, attempt=attempt, message=order.attention_reason)]
+    if order.is_paid:
+        if order.paid_attempt_no == attempt.attempt_no:
+            return []
+        attempt.needs_refund = True
+        _needs_attention(order, f"Double payment: attempt {attempt.attempt_no} paid after attempt "
+                                f"{order.paid_attempt_no}; refund it")
+        return [_event(order, "double_payment", source, now, attempt=attempt, message=order.attention_reason)]
+    previous = order.status
+    if previous in OrderStatus.CLOSED_UNPAID:
+        _needs_attention(order, f"Paid after the order was {previous}; its stock had been given back")
+    order.status = OrderStatus.PAID
+    order.paid_at = now
+    order.paid_attempt_no = attempt.attempt_no
+    order.closed_at = None
+    order._changed = True
+    return [_event(order, "order_status_changed", source, now, attempt=attempt, from_status=previous,
+                   to_status=OrderStatus.PAID)]
+
+
+def _order_refunded(order, refunded_cents, source, now):
+    order.amount_refunded_cents = refunded_cents
+    order._changed = True
+    new_status = OrderStatus.REFUNDED if refunded_cents >= order.total_cents else OrderStatus.PARTIALLY_REFUNDED
+    if new_status == order.status:
+        return []
+    previous, order.status = order.status, new_status
+    return [_event(order, "order_status_changed", source, now, from_status=previous, to_status=new_status)]
+
+
+def _needs_attention(order, reason):
+    order.needs_attention = True
+    order.attention_reason = reason
+    order._changed = True
+
+
+def _copy_latest(order, attempt, now):
+    order.latest_attempt_status = attempt.status
+    order.latest_mollie_payment_id = attempt.mollie_payment_id
+    order.latest_checkout_url = attempt.checkout_url if attempt.status == AttemptStatus.OPEN else None
+    order.updated_at = now
+    order._changed = True
+
+
+# --- Closing orders -----------------------------------------------------------------------------
+
+
+def close_order(*, order_id, status, source, actor="", reason="") -> Order:
+    """Expires or cancels an unpaid order and gives its reserved stock back, exactly once."""
+    assert status in OrderStatus.CLOSED_UNPAID
+    for _ in range(MAX_WRITE_RETRIES):
+        order = _get_order(order_id)
+        if order is None or not order.is_open_for_payment:
+            return order
+        now = timezone.now()
+        previous = order.status
+        order.status, order.closed_at, order.updated_at = status, now, now
+        stock_updates = []
+        if not order.stock_released:
+            order.stock_released = True
+            stock_updates = [line for line in order.lines if line.reserves_stock]
+        events = [_event(order, "order_status_changed", source, now, actor=actor, from_status=previous,
+                         to_status=status, message=reason)]
+        try:
+            _commit(saves=[order], events=events, stock_returns=stock_updates, now=now)
+        except _Conflict:
+            continue
+        return order
+    raise ConcurrentUpdateConflict(order_id)
+
+
+# --- Staff actions ------------------------------------------------------------------------------
+
+
+def refresh_order(*, order_id, actor) -> Order:
+    """Staff "refresh from Mollie": syncs every attempt that Mollie knows."""
+    for attempt in attempts_of(order_id):
+        if attempt.mollie_payment_id:
+            sync_attempt(attempt=attempt, source="staff", actor=actor)
+    return _get_order(order_id)
+
+
+def cancel_attempt(*, order_id, attempt_no, actor) -> PaymentAttempt:
+    attempt = _get_attempt(order_id, attempt_no)
+    if attempt is None or not attempt.mollie_payment_id:
+        raise ActionRefused("This payment attempt was never registered at Mollie.")
+    if attempt.status != AttemptStatus.OPEN:
+        raise ActionRefused(f"Only open payments can be canceled; this one is {attempt.status}.")
+    try:
+        payment = mollie.cancel_payment(attempt.mollie_payment_id,
+                                        idempotency_key=f"cancel-{attempt.mollie_payment_id}")
+    except mollie.PaymentRejected as error:
+        raise ActionRefused(f"Mollie refused to cancel this payment: {error}") from error
+    return apply_mollie_payment(payment=payment, source="staff", actor=actor, record_call=True) or attempt
+
+
+def cancel_order(*, order_id, actor) -> Order:
+    """Cancels open attempts at Mollie, then the order itself (stock goes back)."""
+    order = _get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        raise ActionRefused("Only orders waiting for payment can be canceled.")
+    for attempt in attempts_of(order_id):
+        if attempt.status == AttemptStatus.OPEN:
+            cancel_attempt(order_id=order_id, attempt_no=attempt.attempt_no, actor=actor)
+        elif attempt.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+            raise ActionRefused("A payment of this order is being processed; it cannot be canceled now.")
+    order = _get_order(order_id)
+    if order.is_paid:
+        raise ActionRefused("This order was paid in the meantime.")
+    return close_order(order_id=order_id, status=OrderStatus.CANCELED, source="staff", actor=actor,
+                       reason="Canceled by staff")
+
+
+def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None, description="") -> Refund:
+    """Refunds (part of) a paid attempt. The same `refund_key` twice refunds once."""
+    order = _get_order(order_id)
+    if order is None:
+        raise RefundRefused("This order does not exist.")
+    attempt_no = attempt_no or order.paid_attempt_no
+    attempt = _get_attempt(order_id, attempt_no) if attempt_no else None
+    if attempt is None or attempt.status != AttemptStatus.PAID:
+        raise RefundRefused("Only paid payments can be refunded.")
+    existing = _get_refund(order_id, refund_key)
+    if existing is not None and existing.mollie_refund_id:
+        return existing  # a double submit: already done
+    if existing is None:
+        remaining = attempt.amount_cents - attempt.amount_refunded_cents
+        if not 0 < amount_cents <= remaining:
+            raise RefundRefused(f"The amount must be between {_money(1, attempt.currency)} and "
+                                f"{_money(remaining, attempt.currency)}.")
+        now = timezone.now()
+        existing = Refund(order_id, refund_key, attempt_no=attempt_no, mollie_payment_id=attempt.mollie_payment_id,
+                          amount_cents=amount_cents, currency=attempt.currency, description=description,
+                          created_by=actor, created_at=now, updated_at=now)
+        try:
+            existing.save(condition=Refund.refund_key.does_not_exist())
+        except PutError as error:
+            if not _is_condition_failure(error):
+                raise
+            existing = _get_refund(order_id, refund_key)  # the twin submit got here first
+        else:
+            record_event(order_id=order_id, kind="refund_requested", source="staff", actor=actor,
+                         attempt_no=attempt_no, message=_money(amount_cents, attempt.currency))
+    try:
+        mollie_refund = mollie.create_refund(
+            payment_id=existing.mollie_payment_id, amount_cents=existing.amount_cents, currency=existing.currency,
+            description=existing.description or f"Refund for order {order_id}", idempotency_key=refund_key,
+        )
+    except mollie.PaymentRejected as error:
+        _update_refund(existing, status="rejected")
+        record_event(order_id=order_id, kind="refund_rejected", source="staff", actor=actor,
+                     attempt_no=attempt_no, message=str(error))
+        raise RefundRefused(f"Mollie refused the refund: {error}") from error
+    _update_refund(existing, status=mollie_refund.status, mollie_refund_id=mollie_refund.id)
+    record_event(order_id=order_id, kind="refund_created", source="staff", actor=actor, attempt_no=attempt_no,
+                 message=f"{mollie_refund.id}: {_money(existing.amount_cents, existing.currency)}, {mollie_refund.status}")
+    sync_attempt(attempt=attempt, source="staff", actor=actor)
+    return existing
+
+
+def mark_double_payment_handled(*, order_id, attempt_no, actor, note="") -> PaymentAttempt:
+    for _ in range(MAX_WRITE_RETRIES):
+        order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
+        if attempt is None or not attempt.needs_refund:
+            raise ActionRefused("This payment attempt is not flagged as a double payment.")
+        if attempt.double_payment_handled:
+            return attempt
+        now = timezone.now()
+        attempt.double_payment_handled, attempt.updated_at = True, now
+        others_open = [a for a in attempts_of(order_id)
+                       if a.needs_refund and not a.double_payment_handled and a.attempt_no != attempt_no]
+        if not others_open:
+            order.needs_attention, order.attention_reason, order.updated_at = False, None, now
+        events = [_event(order, "double_payment_handled", "staff", now, attempt=attempt, actor=actor, message=note)]
+        try:
+            _commit(saves=[order, attempt], events=events)
+        except _Conflict:
+            continue
+        return attempt
+    raise ConcurrentUpdateConflict(order_id)
+
+
+def _sync_refunds(order, attempt):
+    """Brings our refund records in line with Mollie's (refund webhooks carry the payment id)."""
+    try:
+        mollie_refunds = mollie.list_refunds(attempt.mollie_payment_id)
+    except mollie.PaymentProviderError as error:
+        log.info("refund sync postponed", extra={"order_id": order.order_id, "error": str(error)})
+        return
+    ours = {refund.mollie_refund_id: refund for refund in refunds_of(order.order_id) if refund.mollie_refund_id}
+    for mollie_refund in mollie_refunds:
+        refund = ours.get(mollie_refund.id)
+        if refund is None:
+            # Made elsewhere (e.g. Mollie's dashboard): keep a record so the timeline is complete.
+            now = timezone.now()
+            refund = Refund(order.order_id, mollie_refund.id, attempt_no=attempt.attempt_no,
+                            mollie_payment_id=attempt.mollie_payment_id, mollie_refund_id=mollie_refund.id,
+                            amount_cents=mollie_refund.amount_cents, currency=mollie_refund.currency,
+                            status=mollie_refund.status, created_by="mollie", created_at=now, updated_at=now)
+            refund.save()
+            record_event(order_id=order.order_id, kind="refund_found", source="mollie", attempt_no=attempt.attempt_no,
+                         message=f"{mollie_refund.id}: {mollie_refund.status}")
+        elif refund.status != mollie_refund.status:
+            previous = refund.status
+            _update_refund(refund, status=mollie_refund.status)
+            record_event(order_id=order.order_id, kind="refund_status_changed", source="mollie",
+                         attempt_no=attempt.attempt_no, from_status=previous, to_status=mollie_refund.status,
+                         message=mollie_refund.id)
+
+
+def _update_refund(refund, **changes):
+    changes["updated_at"] = timezone.now()
+    refund.update(actions=[getattr(Refund, name).set(value) for name, value in changes.items()])
+
+
+# --- Reconciliation -----------------------------------------------------------------------------
+
+
+@dataclass
+class ReconcileSummary:
+    synced: int = 0
+    abandoned: int = 0
+    expired: int = 0
+    canceled_at_mollie: int = 0
+    still_waiting: int = 0
+    errors: list = field(default_factory=list)
+
+
+def reconcile(*, now=None, stale_after_seconds=None, on_progress=None) -> ReconcileSummary:
+    """Syncs attempts whose webhook is late or lost and closes orders waiting too long.
+
+    Safe to run while webhooks arrive: every change goes through the same versioned writes.
+    """
+    now = now or timezone.now()
+    stale_after = timedelta(seconds=settings.PAYMENT_STALE_AFTER_SECONDS if stale_after_seconds is None
+                            else stale_after_seconds)
+    summary = ReconcileSummary()
+    progress = on_progress or (lambda message: None)
+
+    for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+        for attempt in PaymentAttempt.attempt_status_index.query(status, PaymentAttempt.created_at < now - stale_after):
+            try:
+                sync_attempt(attempt=attempt, source="reconcile")
+                summary.synced += 1
+                progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
+            except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
+                summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+
+    for attempt in PaymentAttempt.attempt_status_index.query(
+        AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after
+    ):
+        if _abandon_attempt(attempt.order_id, attempt.attempt_no):
+            summary.abandoned += 1
+            progress(f"abandoned {attempt.order_id} attempt {attempt.attempt_no} (never reached Mollie)")
+
+    window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
+    for order in Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window):
+        try:
+            outcome = _close_overdue_order(order, summary)
+        except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
+            summary.errors.append(f"{order.order_id}: {error}")
+            continue
+        progress(f"{outcome} {order.order_id}")
+    return summary
+
+
+def _close_overdue_order(order, summary):
+    for attempt in attempts_of(order.order_id):
+        if attempt.status in AttemptStatus.WAITING and attempt.mollie_payment_id:
+            attempt = sync_attempt(attempt=attempt, source="reconcile")
+            if attempt.status == AttemptStatus.OPEN:
+                # Nobody paid within the window: stop the payment so it cannot be paid later.
+                payment = mollie.cancel_payment(attempt.mollie_payment_id,
+                                                idempotency_key=f"cancel-{attempt.mollie_payment_id}")
+                apply_mollie_payment(payment=payment, source="reconcile", record_call=True)
+                summary.canceled_at_mollie += 1
+    order = _get_order(order.order_id)
+    if not order.is_open_for_payment:
+        return f"settled ({order.status})"
+    if any(a.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) for a in attempts_of(order.order_id)):
+        summary.still_waiting += 1
+        return "still settling"
+    close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source="reconcile",
+                reason="No successful payment within the payment window")
+    summary.expired += 1
+    return "expired"
+
+
+def _abandon_attempt(order_id, attempt_no):
+    for _ in range(MAX_WRITE_RETRIES):
+        order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
+        if attempt is None or attempt.status != AttemptStatus.CREATED:
+            return False
+        now = timezone.now()
+        events = [_status_event(order, attempt, AttemptStatus.ABANDONED, "reconcile", now,
+                                message="Never registered at Mollie")]
+        attempt.status, attempt.updated_at = AttemptStatus.ABANDONED, now
+        saves = [attempt]
+        if attempt.attempt_no == order.attempt_count:
+            _copy_latest(order, attempt, now)
+            saves.append(order)
+        try:
+            _commit(saves=saves, events=events)
+        except _Conflict:
+            continue
+        return True
+    return False
+
+
+# --- Reads used by the workflow -----------------------------------------------------------------
+
+
+def attempts_of(order_id):
+    return list(PaymentAttempt.query(order_id, consistent_read=True))
+
+
+def refunds_of(order_id):
+    return list(Refund.query(order_id, consistent_read=True))
+
+
+def _get_order(order_id):
+    try:
+        return Order.get(order_id, consistent_read=True)
+    except Order.DoesNotExist:
+        return None
+
+
+def _get_attempt(order_id, attempt_no):
+    try:
+        return PaymentAttempt.get(order_id, attempt_no, consistent_read=True)
+    except PaymentAttempt.DoesNotExist:
+        return None
+
+
+def _get_refund(order_id, refund_key):
+    try:
+        return Refund.get(order_id, refund_key, consistent_read=True)
+    except Refund.DoesNotExist:
+        return None
+
+
+def _attempt_by_mollie_id(payment_id):
+    for attempt in PaymentAttempt.mollie_payment_index.query(payment_id, limit=1):
+        return _get_attempt(attempt.order_id, attempt.attempt_no)
+    return None
+
+
+# --- Events and writes --------------------------------------------------------------------------
+
+
+def record_event(*, order_id, kind, source, actor="", attempt_no=None, mollie_payment_id=None,
+                 from_status=None, to_status=None, message=""):
+    now = timezone.now()
+    event = PaymentEvent(order_id, _event_id(now, next(_event_sequence)), kind=kind, source=source, actor=actor, attempt_no=attempt_no,
+                         mollie_payment_id=mollie_payment_id, from_status=from_status, to_status=to_status,
+                         message=message[:1000], created_at=now)
+    event.save()
+    return event
+
+
+def _event(order, kind, source, now, *, attempt=None, actor="", from_status=None, to_status=None, message=""):
+    return PaymentEvent(
+        order.order_id, _event_id(now, next(_event_sequence)), kind=kind, source=source, actor=actor,
+        attempt_no=attempt.attempt_no if attempt else None,
+        mollie_payment_id=attempt.mollie_payment_id if attempt else None,
+        from_status=from_status, to_status=to_status, message=(message or "")[:1000], created_at=now,
+    )
+
+
+def _status_event(order, attempt, new_status, source, now, message=""):
+    return _event(order, "attempt_status_changed", source, now, attempt=attempt, from_status=attempt.status,
+                  to_status=new_status, message=message)
+
+
+def _event_id(now, sequence):
+    # Time first so a Query returns the timeline in order; the rest keeps ids unique.
+    return f"{now.isoformat()}#{sequence % 10000:04d}{secrets.token_hex(3)}"
+
+
+class _Conflict(Exception):
+    pass
+
+
+def _commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
+    """One transaction: versioned saves, new items (must not exist), events, stock given back."""
+    try:
+        with TransactWrite(connection=dynamodb.connection()) as transaction:
+            for item in saves:
+                transaction.save(item)
+            for item in new_items:
+                hash_key = type(item)._hash_key_attribute()
+                transaction.save(item, condition=hash_key.does_not_exist())
+            for event in events:
+                transaction.save(event)
+            for line in stock_returns:
+                transaction.update(Article(line.slug),
+                                   actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)])
+    except TransactWriteError as error:
+        if _is_transaction_conflict(error):
+            raise _Conflict() from error
+        raise
+    for item in saves:
+        item._changed = False
+
+
+def _is_transaction_conflict(error):
+    return getattr(error, "cause_response_code", None) in {"TransactionCanceledException", "TransactionConflictException"}
+
+
+def _is_condition_failure(error):
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def _money(cents, currency):
+    return f"{currency} {cents // 100}.{cents % 100:02d}"

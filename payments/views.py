@@ -1,0 +1,30 @@
+"""Mollie's side: the webhook. It reads only `id`, then fetches the payment from Mollie."""
+import logging
+
+from botocore.exceptions import BotoCoreError
+from django.http import HttpResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+from pynamodb.exceptions import PynamoDBException
+
+from payments import mollie, services
+from payments.forms import WebhookForm
+
+log = logging.getLogger(__name__)
+
+
+@csrf_exempt  # Mollie cannot send a CSRF token; we trust nothing in the body but the id.
+@require_POST
+def webhook(request):
+    form = WebhookForm(request.POST)
+    if not form.is_valid():
+        log.warning("webhook without a usable id ignored")
+        return HttpResponse("ignored", content_type="text/plain")
+    try:
+        outcome = services.handle_webhook(payment_id=form.cleaned_data["id"])
+    except (mollie.PaymentProviderUnavailable, services.ConcurrentUpdateConflict, PynamoDBException,
+            BotoCoreError) as error:
+        # Not done: answer 5xx so Mollie calls again later.
+        log.warning("webhook not processed, Mollie will retry", extra={"error": str(error)})
+        return HttpResponse("retry later", status=503, content_type="text/plain")
+    return HttpResponse(outcome, content_type="text/plain")

@@ -1,0 +1,21 @@
+from django import forms
+
+from shop.cart import MAX_QUANTITY
+
+
+class CartLineForm(forms.Form):
+    slug = forms.SlugField(max_length=64)
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY, required=False)
+
+
+class CheckoutForm(forms.Form):
+    name = forms.CharField(label="Full name", max_length=100, strip=True)
+    email = forms.EmailField(label="E-mail address", max_length=254)
+    # Rendered once per checkout page: submitting the same form twice places one order.
+    checkout_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"]
+        if not any(character.isalpha() for character in name):
+            raise forms.ValidationError("Please enter your name.")
+        return name

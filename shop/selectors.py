@@ -1,0 +1,22 @@
+"""Read-only catalog queries. No Scan: the shop page is one Query on the catalog index."""
+from shop.models import CATALOG_PARTITION, Article
+
+
+def catalog_articles(*, include_inactive=False):
+    articles = Article.catalog_index.query(CATALOG_PARTITION)
+    return [article for article in articles if include_inactive or article.active]
+
+
+def article_by_slug(slug):
+    try:
+        return Article.get(slug)
+    except Article.DoesNotExist:
+        return None
+
+
+def articles_by_slug(slugs):
+    """One BatchGetItem for the cart and checkout; unknown slugs are simply absent."""
+    slugs = sorted(set(slugs))
+    if not slugs:
+        return {}
+    return {article.slug: article for article in Article.batch_get(slugs, consistent_read=True)}

@@ -1,0 +1,169 @@
+"""The shopper's journey through the Django test client, against moto and the Mollie sandbox."""
+from payments.models import OrderStatus, PaymentAttempt
+from shop.models import Article
+
+
+def test_happy_path_order_is_paid_and_cart_emptied(shopper):
+    response = shopper.buy("espresso-cup", 2)
+
+    order = shopper.last_order()
+    assert response["Location"].startswith(shopper.sandbox.url + "/checkout/tr_")
+    assert order.total_cents == 2 * 1250
+    assert order.status == OrderStatus.PENDING_PAYMENT
+    payment = next(p for p in shopper.sandbox.payments() if p["id"] == order.latest_mollie_payment_id)
+    assert payment["amount"] == {"currency": "EUR", "value": "25.00"}
+    assert payment["metadata"] == {"order_id": order.order_id, "attempt_no": 1}
+    assert payment["webhookUrl"].endswith("/payments/webhook/")
+    assert payment["redirectUrl"].endswith(f"/orders/{order.order_id}/{order.public_token}/")
+
+    payment_id = shopper.pay_at_mollie("paid")
+    assert shopper.webhook(payment_id).status_code == 200
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PAID
+    page = shopper.order_page()
+    assert "Thank you! Your payment was received." in page.content.decode()
+    assert shopper.client.get("/cart/").content.decode().count("Your cart is empty") == 1
+    assert Article.get("espresso-cup").stock == 38
+
+
+def test_thank_you_page_before_the_webhook_pulls_from_mollie(shopper):
+    shopper.buy()
+    shopper.pay_at_mollie("paid")  # the webhook has not arrived (yet)
+
+    status = shopper.status()
+
+    assert status["status"] == "paid"
+    assert status["keep_polling"] is False
+    assert shopper.last_order().status == OrderStatus.PAID
+
+
+def test_open_payment_keeps_polling(shopper):
+    shopper.buy()
+
+    status = shopper.status()
+    page = shopper.order_page().content.decode()
+
+    assert status == {**status, "status": "open", "keep_polling": True}
+    assert "We are waiting for your payment." in page
+    assert 'http-equiv="refresh"' in page  # works without JavaScript too
+
+
+def test_failed_then_pay_again_then_paid(shopper):
+    shopper.buy()
+    first_payment = shopper.pay_at_mollie("failed")
+    shopper.webhook(first_payment)
+    page = shopper.order_page().content.decode()
+    assert "Your payment did not succeed." in page and "Pay again" in page
+
+    order = shopper.last_order()
+    again = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+
+    order = shopper.last_order()
+    assert again.status_code == 303
+    assert order.attempt_count == 2
+    assert order.latest_mollie_payment_id != first_payment
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PAID and order.paid_attempt_no == 2
+    attempts = list(PaymentAttempt.query(order.order_id))
+    assert [a.status for a in attempts] == ["failed", "paid"]
+
+
+def test_pay_again_double_click_starts_one_new_attempt(shopper):
+    shopper.buy()
+    shopper.webhook(shopper.pay_at_mollie("canceled"))
+    order = shopper.last_order()
+
+    first = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    second = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+
+    assert first["Location"] == second["Location"]
+    assert shopper.last_order().attempt_count == 2
+    assert len(shopper.sandbox.payments()) == 2
+
+
+def test_pending_then_paid_later(shopper):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("pending")
+    shopper.webhook(payment_id)
+    assert shopper.status()["status"] == "pending"
+    assert "Your payment is being processed." in shopper.order_page().content.decode()
+
+    shopper.sandbox.set_status(payment_id, "paid")
+    shopper.webhook(payment_id)
+
+    assert shopper.status()["status"] == "paid"
+
+
+def test_double_submit_of_checkout_form_places_one_order(shopper):
+    shopper.add("espresso-cup")
+    first = shopper.checkout(checkout_id="a" * 32)
+    second = shopper.checkout(checkout_id="a" * 32)
+
+    assert first["Location"] == second["Location"]
+    assert len(shopper.sandbox.payments()) == 1
+    assert Article.get("espresso-cup").stock == 39
+
+
+def test_tampered_price_and_quantity_fields_change_nothing(shopper):
+    shopper.client.post("/cart/add/", {"slug": "espresso-cup", "quantity": "1", "price": "1", "price_cents": "1"})
+    shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "-5"})
+    shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "100000"})
+    response = shopper.client.post("/checkout/", {
+        "name": "Eve", "email": "eve@example.com", "checkout_id": "b" * 32, "total": "0.01", "amount": "0.01",
+    })
+
+    order = shopper.last_order()
+    assert response.status_code == 303
+    assert order.total_cents == 1250
+    assert [(line.slug, line.quantity, line.unit_price_cents) for line in order.lines] == [("espresso-cup", 1, 1250)]
+
+
+def test_checkout_form_errors_are_shown(shopper):
+    shopper.add("espresso-cup")
+    page = shopper.client.get("/checkout/")
+    assert page.status_code == 200
+
+    response = shopper.client.post("/checkout/", {"name": "", "email": "not-an-email", "checkout_id": "c" * 32})
+
+    assert response.status_code == 422
+    body = response.content.decode()
+    assert "This field is required." in body and "Enter a valid email address." in body
+    assert len(shopper.sandbox.payments()) == 0
+
+
+def test_checkout_with_empty_cart_goes_back_to_shop(shopper):
+    response = shopper.client.post("/checkout/", {"name": "A", "email": "a@example.com", "checkout_id": "d" * 32})
+    assert response.status_code == 302 and response["Location"] == "/"
+
+
+def test_mollie_down_on_create_keeps_order_and_try_again_works(shopper):
+    shopper.sandbox.faults(api_error_rate=1.0, seed=1)
+    shopper.add("espresso-cup")
+
+    response = shopper.checkout()
+
+    order = shopper.last_order()
+    assert response.status_code == 302
+    assert response["Location"] == f"/orders/{order.order_id}/{order.public_token}/"
+    page = shopper.client.get(response["Location"]).content.decode()
+    assert "We could not reach our payment provider" in page and "Try again" in page
+    assert order.latest_attempt_status == "created"
+
+    shopper.sandbox.clear_faults()
+    again = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+
+    assert again.status_code == 303
+    assert len(shopper.sandbox.payments()) == 1
+    assert shopper.last_order().attempt_count == 1
+
+
+def test_order_page_needs_the_token(shopper):
+    shopper.buy()
+    order = shopper.last_order()
+
+    assert shopper.client.get(f"/orders/{order.order_id}/wrong-token/").status_code == 404
+    assert shopper.client.get(f"/orders/{order.order_id}/wrong-token/status.json").status_code == 404
+    assert shopper.client.post(f"/orders/{order.order_id}/wrong-token/pay/").status_code == 404
+    assert shopper.client.get(f"/orders/SO-00000-00000/{order.public_token}/").status_code == 404
