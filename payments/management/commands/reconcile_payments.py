@@ -1,0 +1,32 @@
+"""`manage.py reconcile_payments`: sync payments whose webhook is late or lost; expire abandoned orders.
+
+Safe to run while webhooks arrive (every change is a versioned write). The deployed stage runs
+the same service on a schedule (see zappa_settings.json).
+"""
+from django.core.management.base import BaseCommand
+
+from payments.services import reconcile
+
+
+class Command(BaseCommand):
+    help = "Sync open/pending payments older than the threshold from Mollie and expire orders waiting too long."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--stale-after", type=int, default=None,
+                            help="Seconds after which an open/pending attempt is synced (default: settings).")
+        parser.add_argument("--quiet", action="store_true", help="Only print the summary.")
+
+    def handle(self, *args, stale_after, quiet, **options):
+        def progress(message):
+            if not quiet:
+                self.stdout.write(f"  {message}")
+
+        self.stdout.write("Reconciling payments…")
+        summary = reconcile(stale_after_seconds=stale_after, on_progress=progress)
+        self.stdout.write(
+            f"Done: {summary.synced} synced, {summary.abandoned} abandoned, {summary.expired} orders expired, "
+            f"{summary.canceled_at_mollie} canceled at Mollie, {summary.still_waiting} still settling, "
+            f"{len(summary.errors)} errors."
+        )
+        for error in summary.errors:
+            self.stderr.write(f"  error: {error}")
