@@ -149,10 +149,11 @@ class SandboxApp:
 
     # -- background work ------------------------------------------------------
 
-    def start_background(self) -> None:
-        self.webhooks.start()
+    def start_background(self, label: str = "sandbox") -> None:
+        """Start webhook delivery and the sweep; ``label`` prefixes the thread names."""
+        self.webhooks.start(label)
         self._stop_sweep.clear()
-        self._sweeper = threading.Thread(target=self._sweep, name="sandbox-sweeper", daemon=True)
+        self._sweeper = threading.Thread(target=self._sweep, name=f"{label}-sweeper", daemon=True)
         self._sweeper.start()
 
     def stop_background(self) -> None:
@@ -325,9 +326,10 @@ class SandboxServer:
         handler = _QuietHandler if self.quiet else WSGIRequestHandler
         self._server = make_server(self.host, self.port, self.app, threaded=True, request_handler=handler)
         self.port = self._server.server_port
-        self.app.start_background()
+        label = f"mollie-sandbox-{self.port}"
+        self.app.start_background(label)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name="sandbox-http", daemon=True
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"{label}-http", daemon=True
         )
         self._thread.start()
         return self

@@ -86,10 +86,10 @@ class WebhookDispatcher:
 
     # -- lifecycle ----------------------------------------------------------
 
-    def start(self) -> None:
-        self._threads = [threading.Thread(target=self._schedule_loop, name="webhook-scheduler", daemon=True)]
+    def start(self, label: str = "sandbox") -> None:
+        self._threads = [threading.Thread(target=self._schedule_loop, name=f"{label}-webhook-scheduler", daemon=True)]
         self._threads += [
-            threading.Thread(target=self._work_loop, name=f"webhook-worker-{i}", daemon=True)
+            threading.Thread(target=self._work_loop, name=f"{label}-webhook-worker-{i}", daemon=True)
             for i in range(self._worker_count)
         ]
         for thread in self._threads:

@@ -1,0 +1,197 @@
+"""Fixtures for the Mollie sandbox tests.
+
+The sandbox is driven only through the real ``mollie-api-python`` client and
+plain HTTP.  One sandbox serves the whole session (reset before each test);
+tests that need other options start their own with ``make_sandbox``.
+Webhooks go to a tiny stdlib HTTP server (``receiver``) that records what it
+gets and answers the statuses a test asks for.
+
+Nothing here waits with a bare sleep: ``wait_until`` polls a condition with a
+deadline.  The fixtures named like the project's (``sandbox``,
+``sandbox_server``, ``dynamodb_tables``) override them for this folder, so
+these tests need neither Django nor the AWS stand-in.
+"""
+
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:  # so `import mollie_sandbox` works however pytest is started
+    sys.path.insert(0, str(ROOT))
+
+from mollie.api.client import Client  # noqa: E402
+
+from mollie_sandbox.server import SandboxServer  # noqa: E402
+
+API_KEY = "test_" + "x" * 30
+# Fast retries: one minute of Mollie's schedule is 10 ms, a refund settles after 20 ms.
+TIME_SCALE = 0.01
+
+
+def _wait_until(predicate, timeout: float = 5.0, interval: float = 0.01, message: str = ""):
+    """Poll ``predicate`` until it returns something truthy (returned) or fail."""
+    deadline = time.monotonic() + timeout
+    while True:
+        result = predicate()
+        if result:
+            return result
+        if time.monotonic() >= deadline:
+            raise AssertionError(message or f"condition not met within {timeout} s")
+        time.sleep(interval)
+
+
+class WebhookReceiver:
+    """Records webhook calls; answers ``statuses`` in turn (then 200), after ``delays``."""
+
+    def __init__(self):
+        self.calls: list[dict] = []
+        self.statuses: list[int] = []
+        self.delays: list[float] = []
+        self._lock = threading.Lock()
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):
+                length = int(self.headers.get("Content-Length", 0))
+                body = self.rfile.read(length).decode()
+                with receiver._lock:
+                    status = receiver.statuses.pop(0) if receiver.statuses else 200
+                    delay = receiver.delays.pop(0) if receiver.delays else 0
+                # A slow receiver, as a shop under load would be (not a test synchronisation).
+                time.sleep(delay)
+                with receiver._lock:
+                    receiver.calls.append(
+                        {
+                            "path": self.path,
+                            "content_type": self.headers.get("Content-Type"),
+                            "body": body,
+                            "time": time.monotonic(),
+                        }
+                    )
+                self.send_response(status)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread.start()
+        self.url = f"http://127.0.0.1:{self._server.server_port}/webhook"
+
+    def bodies(self) -> list[str]:
+        with self._lock:
+            return [call["body"] for call in self.calls]
+
+    def stop(self):
+        self._server.shutdown()
+        self._server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def dynamodb_tables():
+    """The sandbox needs no DynamoDB: this overrides the project's autouse table fixture."""
+    yield None
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    server = SandboxServer(host="127.0.0.1", port=0, time_scale=TIME_SCALE)
+    server.start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The session sandbox, emptied (payments, webhook log, faults) for this test."""
+    requests.post(f"{sandbox_server.url}/_sandbox/reset").raise_for_status()
+    return sandbox_server
+
+
+@pytest.fixture
+def make_sandbox():
+    """Start an extra sandbox with other options; stopped after the test."""
+    started = []
+
+    def make(**options):
+        options.setdefault("time_scale", TIME_SCALE)
+        server = SandboxServer(host="127.0.0.1", port=0, **options)
+        server.start()
+        started.append(server)
+        return server
+
+    yield make
+    for server in started:
+        server.stop()
+
+
+def make_client(url: str, api_key: str = API_KEY) -> Client:
+    client = Client(api_endpoint=url)
+    client.set_api_key(api_key)
+    return client
+
+
+@pytest.fixture
+def client(sandbox):
+    return make_client(sandbox.url)
+
+
+@pytest.fixture
+def client_for():
+    """``client_for(server)``: a mollie client for another sandbox."""
+    return make_client
+
+
+@pytest.fixture
+def auth():
+    """Headers for plain-HTTP calls to the Mollie API."""
+    return {"Authorization": f"Bearer {API_KEY}"}
+
+
+@pytest.fixture
+def receiver():
+    server = WebhookReceiver()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def wait_until():
+    return _wait_until
+
+
+@pytest.fixture
+def payment_data():
+    """``payment_data(**overrides)``: a valid create-payment body."""
+
+    def data(**overrides):
+        body = {
+            "amount": {"currency": "EUR", "value": "10.00"},
+            "description": "Order #12345",
+            "redirectUrl": "https://webshop.example.org/order/12345/",
+        }
+        body.update(overrides)
+        return body
+
+    return data
+
+
+@pytest.fixture
+def set_status():
+    """``set_status(server, payment_id, status)`` through the control API."""
+
+    def set_(server, payment_id, status):
+        response = requests.post(f"{server.url}/_sandbox/payments/{payment_id}", data={"status": status})
+        response.raise_for_status()
+        return response.json()
+
+    return set_
