@@ -47,7 +47,7 @@ def _wait_until(predicate, timeout: float = 5.0, interval: float = 0.01, message
 
 
 class WebhookReceiver:
-    """Records webhook calls; answers ``statuses`` in turn (then 200), after ``delays``."""
+    """Records webhook calls as they arrive; answers ``statuses`` in turn (then 200), after ``delays``."""
 
     def __init__(self):
         self.calls: list[dict] = []
@@ -63,9 +63,6 @@ class WebhookReceiver:
                 with receiver._lock:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
                     delay = receiver.delays.pop(0) if receiver.delays else 0
-                # A slow receiver, as a shop under load would be (not a test synchronisation).
-                time.sleep(delay)
-                with receiver._lock:
                     receiver.calls.append(
                         {
                             "path": self.path,
@@ -74,6 +71,8 @@ class WebhookReceiver:
                             "time": time.monotonic(),
                         }
                     )
+                # A slow receiver, as a shop under load would be (not a test synchronisation).
+                time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -83,7 +82,7 @@ class WebhookReceiver:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
         self._thread.start()
         self.url = f"http://127.0.0.1:{self._server.server_port}/webhook"
 

@@ -1,0 +1,64 @@
+"""``python -m mollie_sandbox``: first line, options from the environment, clean stop."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+API_KEY = "test_" + "x" * 30
+
+
+def start(*args, env=None):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "mollie_sandbox", "--host", "127.0.0.1", "--port", "0", "--quiet", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, **(env or {})},
+    )
+    first_line = process.stdout.readline()
+    match = re.fullmatch(r"Mollie sandbox listening on (http://127\.0\.0\.1:(\d+))\n", first_line)
+    assert match, (first_line, process.stderr.read() if process.poll() is not None else "")
+    assert int(match.group(2)) > 0
+    return process, match.group(1)
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_cli_prints_url_serves_and_stops(signum):
+    process, url = start(env={"MOLLIE_SANDBOX_EXPIRY_SECONDS": "120"})
+    try:
+        assert requests.get(f"{url}/_sandbox/health", timeout=5).status_code == 200
+        body = {
+            "amount": {"currency": "EUR", "value": "1.00"},
+            "description": "CLI",
+            "redirectUrl": "https://webshop.example.org/",
+        }
+        created = requests.post(
+            f"{url}/v2/payments", data=json.dumps(body), timeout=5,
+            headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"},
+        ).json()
+        lifetime = datetime.fromisoformat(created["expiresAt"]) - datetime.fromisoformat(created["createdAt"])
+        assert lifetime.total_seconds() == 120
+        assert created["_links"]["checkout"]["href"] == f"{url}/checkout/{created['id']}"
+    finally:
+        process.send_signal(signum)
+        assert process.wait(timeout=10) == 0
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_cli_rejects_bad_options():
+    result = subprocess.run(
+        [sys.executable, "-m", "mollie_sandbox", "--max-payments", "0"],
+        cwd=ROOT, capture_output=True, text=True, timeout=30,
+    )
+    assert result.returncode == 2 and "max-payments" in result.stderr

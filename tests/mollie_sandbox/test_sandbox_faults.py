@@ -1,0 +1,120 @@
+"""Fault injection: each switch, reading and clearing them, and seed repeatability."""
+
+import time
+
+import pytest
+import requests
+from mollie.api.error import ResponseError
+
+
+def set_faults(server, **faults):
+    response = requests.post(f"{server.url}/_sandbox/faults", json=faults)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def deliveries(server):
+    return requests.get(f"{server.url}/_sandbox/webhooks").json()
+
+
+def test_api_error_rate_gives_503_mollie_error(sandbox, client, auth, payment_data):
+    current = set_faults(sandbox, api_error_rate=1.0)
+    assert current["api_error_rate"] == 1.0
+    assert requests.get(f"{sandbox.url}/_sandbox/faults").json() == current
+
+    with pytest.raises(ResponseError) as error:
+        client.payments.create(payment_data())
+    assert error.value.status == 503
+    response = requests.get(f"{sandbox.url}/v2/methods", headers=auth)
+    assert response.status_code == 503
+    assert response.headers["Content-Type"] == "application/hal+json"
+    body = response.json()
+    assert body["status"] == 503 and body["title"] == "Service Unavailable"
+    assert "documentation" in body["_links"]
+    # Nothing was created, and the control API is never affected.
+    assert requests.get(f"{sandbox.url}/_sandbox/payments").json() == []
+
+    cleared = requests.delete(f"{sandbox.url}/_sandbox/faults").json()
+    assert cleared["api_error_rate"] == 0
+    assert client.payments.create(payment_data()).status == "open"
+
+
+def test_api_latency(sandbox, client):
+    set_faults(sandbox, api_latency_ms=300)
+    started = time.monotonic()
+    client.methods.list()
+    assert time.monotonic() - started >= 0.3
+
+
+def test_webhook_drop(sandbox, client, receiver, payment_data, set_status, wait_until):
+    payment = client.payments.create(payment_data(webhookUrl=receiver.url))
+    set_faults(sandbox, webhook_drop_rate=1.0)
+    set_status(sandbox, payment.id, "paid")
+    [dropped] = deliveries(sandbox)
+    assert dropped["dropped"] is True and dropped["event"] == "payment.paid"
+
+    # The next webhook (faults cleared) arrives; the dropped one never does.
+    requests.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+    client.payments.get(payment.id).refunds.create({"amount": {"currency": "EUR", "value": "1.00"}})
+    wait_until(lambda: receiver.calls)
+    assert [d["event"] for d in deliveries(sandbox) if not d["dropped"]] == ["refund.created"]
+    assert len(receiver.calls) == 1
+
+
+def test_webhook_duplicate(sandbox, client, receiver, payment_data, set_status, wait_until):
+    set_faults(sandbox, webhook_duplicate_rate=1.0)
+    payment = client.payments.create(payment_data(webhookUrl=receiver.url))
+    set_status(sandbox, payment.id, "paid")
+    wait_until(lambda: len(receiver.calls) >= 2)
+    assert receiver.bodies() == [f"id={payment.id}"] * 2
+    log = wait_until(lambda: len(entries := deliveries(sandbox)) >= 2 and entries)
+    assert sorted(d["duplicate"] for d in log) == [False, True]
+
+
+def test_webhook_delay(sandbox, client, receiver, payment_data, wait_until):
+    set_faults(sandbox, webhook_delay_ms=400)
+    payment = client.payments.create(payment_data(webhookUrl=receiver.url))
+    chosen_at = time.monotonic()
+    requests.post(payment.checkout_url, data={"status": "paid"}, allow_redirects=False)
+    wait_until(lambda: receiver.calls)
+    assert receiver.calls[0]["time"] - chosen_at >= 0.4
+
+
+def test_webhook_out_of_order(sandbox, client, receiver, payment_data, set_status, wait_until):
+    set_faults(sandbox, webhook_out_of_order_rate=1.0)
+    first = client.payments.create(payment_data(webhookUrl=receiver.url))
+    second = client.payments.create(payment_data(webhookUrl=receiver.url))
+    set_status(sandbox, first.id, "paid")  # held back...
+    set_status(sandbox, second.id, "paid")  # ...and overtaken by this one
+    wait_until(lambda: len(receiver.calls) >= 2)
+    assert receiver.bodies() == [f"id={second.id}", f"id={first.id}"]
+
+
+def test_held_back_webhook_is_delivered_anyway(sandbox, client, receiver, payment_data, set_status, wait_until):
+    set_faults(sandbox, webhook_out_of_order_rate=1.0)
+    payment = client.payments.create(payment_data(webhookUrl=receiver.url))
+    set_status(sandbox, payment.id, "paid")
+    wait_until(lambda: receiver.calls, timeout=5)
+    assert receiver.bodies() == [f"id={payment.id}"]
+
+
+def test_seed_repeats_a_run(sandbox, auth):
+    def run():
+        set_faults(sandbox, seed=1234, api_error_rate=0.5)
+        return [requests.get(f"{sandbox.url}/v2/methods", headers=auth).status_code for _ in range(30)]
+
+    first = run()
+    assert set(first) == {200, 503}
+    assert run() == first
+
+
+@pytest.mark.parametrize(
+    "faults",
+    [{"api_error_rate": 1.5}, {"webhook_drop_rate": -0.1}, {"api_latency_ms": -5}, {"no_such_fault": 1},
+     {"api_error_rate": "often"}],
+)
+def test_invalid_faults_are_422(sandbox, faults):
+    response = requests.post(f"{sandbox.url}/_sandbox/faults", json=faults)
+    assert response.status_code == 422
+    assert response.json()["field"] == next(iter(faults))
+    assert requests.get(f"{sandbox.url}/_sandbox/faults").json()["api_error_rate"] == 0

@@ -1,0 +1,88 @@
+"""Idempotency-Key: replay, mismatch, in flight, scope and 5xx."""
+
+import threading
+
+import pytest
+import requests
+from mollie.api.error import BadRequestError, ConflictError
+
+
+def payments_in(server):
+    return requests.get(f"{server.url}/_sandbox/payments").json()
+
+
+def test_same_key_same_body_replays(sandbox, client, auth, payment_data):
+    first = client.payments.create(payment_data(), idempotency_key="order-1")
+    again = client.payments.create(payment_data(), idempotency_key="order-1")
+    assert again.id == first.id
+
+    headers = {**auth, "Idempotency-Key": "order-2"}
+    original = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
+    replay = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
+    assert "Idempotent-Replayed" not in original.headers
+    assert replay.headers["Idempotent-Replayed"] == "true"
+    assert replay.status_code == original.status_code == 201
+    assert replay.content == original.content
+    assert len(payments_in(sandbox)) == 2
+
+
+def test_same_key_different_body_is_400(sandbox, client, payment_data):
+    client.payments.create(payment_data(), idempotency_key="order-3")
+    with pytest.raises(BadRequestError) as error:
+        client.payments.create(payment_data(description="Something else"), idempotency_key="order-3")
+    assert error.value.status == 400
+    assert len(payments_in(sandbox)) == 1
+
+
+def test_key_in_flight_is_409(sandbox, client, payment_data):
+    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_latency_ms": 800}).raise_for_status()
+    outcomes = []
+
+    def create():
+        try:
+            outcomes.append(client.payments.create(payment_data(), idempotency_key="slow-order").id)
+        except ConflictError as error:
+            outcomes.append(error.status)
+
+    threads = [threading.Thread(target=create) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    # Whichever arrived second found the first still being processed.
+    assert outcomes.count(409) == 1
+    [payment_id] = [o for o in outcomes if o != 409]
+    assert payment_id.startswith("tr_")
+    assert [p["id"] for p in payments_in(sandbox)] == [payment_id]
+
+
+def test_keys_are_per_api_key(sandbox, client, client_for, payment_data):
+    other = client_for(sandbox.url, "test_" + "o" * 30)
+    first = client.payments.create(payment_data(), idempotency_key="shared-key")
+    second = other.payments.create(payment_data(), idempotency_key="shared-key")
+    assert first.id != second.id
+
+
+def test_server_errors_are_not_remembered(sandbox, auth, payment_data):
+    headers = {**auth, "Idempotency-Key": "retry-me"}
+    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_error_rate": 1.0}).raise_for_status()
+    failed = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
+    assert failed.status_code == 503
+    requests.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+    retried = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
+    assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers
+    assert len(payments_in(sandbox)) == 1
+
+
+def test_delete_and_patch_replay(sandbox, client, payment_data):
+    payment = client.payments.create(payment_data())
+    canceled = client.payments.delete(payment.id, idempotency_key="cancel-1")
+    # A second cancel would be refused (422); the same key replays the first answer instead.
+    assert client.payments.delete(payment.id, idempotency_key="cancel-1") == canceled
+
+    other = client.payments.create(payment_data())
+    updated = client.payments.update(other.id, {"description": "New"}, idempotency_key="patch-1")
+    assert client.payments.update(other.id, {"description": "New"}, idempotency_key="patch-1") == updated
+    with pytest.raises(BadRequestError):
+        client.payments.update(other.id, {"description": "Newer"}, idempotency_key="patch-1")

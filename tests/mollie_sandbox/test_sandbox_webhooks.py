@@ -1,0 +1,84 @@
+"""Webhook delivery: retries on Mollie's (scaled) schedule, timeouts, non-blocking, stop."""
+
+import threading
+import time
+from datetime import datetime
+
+import requests
+
+
+def deliveries(server, payment_id=None):
+    params = {"paymentId": payment_id} if payment_id else None
+    return requests.get(f"{server.url}/_sandbox/webhooks", params=params).json()
+
+
+def test_retried_until_the_receiver_answers_200(sandbox, client, receiver, payment_data, set_status, wait_until):
+    receiver.statuses = [500, 503, 404]
+    payment = client.payments.create(payment_data(webhookUrl=receiver.url))
+    set_status(sandbox, payment.id, "paid")
+
+    wait_until(lambda: len(receiver.calls) >= 4)
+    assert receiver.bodies() == [f"id={payment.id}"] * 4
+    log = wait_until(lambda: (entries := deliveries(sandbox, payment.id)) and len(entries) >= 4 and entries)
+    assert [(d["attempt"], d["status"], d["ok"]) for d in log] == [
+        (1, 500, False),
+        (2, 503, False),
+        (3, 404, False),
+        (4, 200, True),
+    ]
+    assert {d["url"] for d in log} == {receiver.url}
+    # Attempts follow 0, 1, 3, 7 minutes of the schedule, one minute being 10 ms here.
+    times = [datetime.fromisoformat(d["time"]) for d in log]
+    assert (times[3] - times[0]).total_seconds() >= 0.07 - 0.002
+
+
+def test_no_answer_within_timeout_is_retried(make_sandbox, client_for, receiver, payment_data, set_status,
+                                             wait_until):
+    server = make_sandbox(webhook_timeout=0.3)
+    client = client_for(server.url)
+    receiver.delays = [1.0]  # the first call hangs past the timeout
+    payment = client.payments.create(payment_data(webhookUrl=receiver.url))
+    set_status(server, payment.id, "paid")
+
+    log = wait_until(lambda: [d for d in deliveries(server) if d["ok"]])
+    everything = deliveries(server)
+    first = everything[0]
+    assert first["attempt"] == 1 and first["status"] is None and "no answer" in first["error"]
+    assert log[0]["attempt"] >= 2
+
+
+def test_delivery_does_not_block_the_request(sandbox, client, receiver, payment_data, wait_until):
+    receiver.delays = [2.0]
+    payment = client.payments.create(payment_data(webhookUrl=receiver.url))
+    started = time.monotonic()
+    response = requests.post(payment.checkout_url, data={"status": "paid"}, allow_redirects=False)
+    assert response.status_code == 303
+    assert time.monotonic() - started < 1.0
+    wait_until(lambda: receiver.calls)
+
+
+def test_no_webhook_url_no_delivery(sandbox, client, receiver, payment_data, set_status, wait_until):
+    quiet = client.payments.create(payment_data())
+    loud = client.payments.create(payment_data(webhookUrl=receiver.url))
+    set_status(sandbox, quiet.id, "paid")
+    set_status(sandbox, loud.id, "paid")
+    wait_until(lambda: receiver.calls)
+    assert [d["paymentId"] for d in deliveries(sandbox)] == [loud.id]
+
+
+def test_stop_ends_delivery_threads(make_sandbox, client_for, receiver, payment_data, set_status, wait_until):
+    server = make_sandbox()
+    receiver.statuses = [500] * 20  # keep it retrying
+    payment = client_for(server.url).payments.create(payment_data(webhookUrl=receiver.url))
+    set_status(server, payment.id, "paid")
+    wait_until(lambda: len(receiver.calls) >= 2)
+
+    prefix = f"mollie-sandbox-{server.port}-"
+    assert any(t.name.startswith(prefix) for t in threading.enumerate())
+    server.stop()
+    wait_until(lambda: not any(t.name.startswith(prefix) for t in threading.enumerate()), timeout=5)
+    try:
+        requests.get(f"{server.url}/_sandbox/health", timeout=1)
+        raise AssertionError("the sandbox still answers after stop()")
+    except requests.ConnectionError:
+        pass
