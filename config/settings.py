@@ -73,9 +73,10 @@ if not PUBLIC_BASE_URL:
 PUBLIC_BASE_URL = PUBLIC_BASE_URL.rstrip("/")
 
 INSTALLED_APPS = [
+    # shop first: its runserver (which embeds the local stack) wins over staticfiles' one.
+    "shop",
     "django.contrib.messages",
     "django.contrib.staticfiles",
-    "shop",
     "payments",
 ]
 

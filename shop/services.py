@@ -1,5 +1,6 @@
 """Catalog writes: seeding the demo catalog and staff edits. Stock changes live in payments.services."""
 from django.utils import timezone
+from pynamodb.exceptions import PutError
 
 from shop.models import Article
 
@@ -34,7 +35,7 @@ def seed_catalog() -> int:
         )
         try:
             article.save(condition=Article.slug.does_not_exist())
-        except Article.PutError as error:
+        except PutError as error:
             if not _is_condition_failure(error):
                 raise
         else:

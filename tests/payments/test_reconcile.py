@@ -1,0 +1,99 @@
+"""Reconciliation: webhooks that never come, payments that never started, orders left waiting."""
+from datetime import timedelta
+
+from django.core.management import call_command
+from django.utils import timezone
+
+from payments import services
+from payments.models import AttemptStatus, OrderStatus, PaymentAttempt
+from shop.models import Article
+
+
+def test_dropped_webhook_is_reconciled(shopper):
+    shopper.buy()
+    shopper.pay_at_mollie("paid")  # Mollie's webhook never reaches us
+
+    summary = services.reconcile(stale_after_seconds=0)
+
+    assert summary.synced == 1 and not summary.errors
+    assert shopper.last_order().status == OrderStatus.PAID
+
+
+def test_recent_open_payments_are_left_alone(shopper):
+    shopper.buy()
+    shopper.pay_at_mollie("paid")
+
+    summary = services.reconcile()  # default threshold: 15 minutes
+
+    assert summary.synced == 0
+    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
+
+
+def test_overdue_order_is_canceled_at_mollie_expired_and_stock_returned(shopper, settings):
+    shopper.buy("last-one-grinder")
+    assert Article.get("last-one-grinder").stock == 0
+    settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
+
+    summary = services.reconcile(stale_after_seconds=0)
+
+    order = shopper.last_order()
+    assert summary.expired == 1 and summary.canceled_at_mollie == 1
+    assert order.status == OrderStatus.EXPIRED and order.stock_released
+    assert Article.get("last-one-grinder").stock == 1
+    payment = next(p for p in shopper.sandbox.payments() if p["id"] == order.latest_mollie_payment_id)
+    assert payment["status"] == "canceled"  # it can no longer be paid
+    assert "This order has expired." in shopper.order_page().content.decode()
+
+    services.reconcile(stale_after_seconds=0)  # running again gives nothing back twice
+    assert Article.get("last-one-grinder").stock == 1
+
+
+def test_pending_payment_keeps_the_order_waiting(shopper, settings):
+    shopper.buy()
+    shopper.pay_at_mollie("pending")
+    settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
+
+    summary = services.reconcile(stale_after_seconds=0)
+
+    assert summary.still_waiting == 1
+    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
+
+
+def test_attempt_that_never_reached_mollie_is_abandoned_then_pay_again_works(shopper):
+    shopper.sandbox.faults(api_error_rate=1.0, seed=2)
+    shopper.add("espresso-cup")
+    shopper.checkout()
+    shopper.sandbox.clear_faults()
+
+    summary = services.reconcile(stale_after_seconds=0)
+
+    order = shopper.last_order()
+    assert summary.abandoned == 1
+    assert PaymentAttempt.get(order.order_id, 1).status == AttemptStatus.ABANDONED
+    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    assert response.status_code == 303 and shopper.last_order().attempt_count == 2
+
+
+def test_late_paid_after_expiry_is_kept_and_flagged(shopper, settings):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("pending")
+    order = shopper.last_order()
+    services.close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source="test")
+
+    shopper.sandbox.set_status(payment_id, "paid")
+    shopper.webhook(payment_id)
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PAID  # the money is real: never lost
+    assert order.needs_attention and "expired" in order.attention_reason
+
+
+def test_reconcile_command_prints_progress_and_summary(shopper, capsys):
+    shopper.buy()
+    shopper.pay_at_mollie("failed")
+
+    call_command("reconcile_payments", "--stale-after", "0")
+
+    out = capsys.readouterr().out
+    assert "synced" in out and "Done: 1 synced" in out
+    assert shopper.last_order().latest_attempt_status == "failed"

@@ -1,0 +1,171 @@
+"""Mollie's side: the webhook is asynchronous, may come twice, late, out of order, or be forged."""
+import threading
+
+import pytest
+
+from payments import services
+from payments.models import AttemptStatus, OrderStatus, PaymentAttempt, PaymentEvent
+
+
+def events(order_id, kind=None):
+    return [e for e in PaymentEvent.query(order_id) if kind is None or e.kind == kind]
+
+
+def test_duplicate_webhooks_leave_the_same_state(shopper):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+
+    answers = [shopper.webhook(payment_id).status_code for _ in range(3)]
+
+    order = shopper.last_order()
+    assert answers == [200, 200, 200]
+    assert order.status == OrderStatus.PAID
+    assert len(events(order.order_id, "order_status_changed")) == 1
+    assert len(events(order.order_id, "webhook_received")) == 3  # every call is on the timeline
+
+
+def test_webhook_after_the_redirect_changes_nothing_more(shopper):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    assert shopper.status()["status"] == "paid"  # the shopper came back first; the page pulled
+
+    shopper.webhook(payment_id)
+
+    assert shopper.last_order().status == OrderStatus.PAID
+    assert len(events(shopper.last_order().order_id, "order_status_changed")) == 1
+
+
+def test_stale_status_never_moves_a_payment_back(shopper):
+    from payments.mollie import get_payment
+
+    shopper.buy()
+    order = shopper.last_order()
+    stale_open = get_payment(order.latest_mollie_payment_id)  # fetched while still open
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+
+    services.apply_mollie_payment(payment=stale_open, source="webhook")  # arrives last
+
+    attempt = PaymentAttempt.get(order.order_id, 1)
+    assert attempt.status == AttemptStatus.PAID
+    assert shopper.last_order().status == OrderStatus.PAID
+
+
+@pytest.mark.parametrize("body", [
+    {},
+    {"id": ""},
+    {"id": "tr_"},
+    {"id": "re_abc123"},
+    {"id": "tr_../../v2/methods"},
+    {"id": "x" * 500},
+    {"id": "tr_\u00e9\u00e9"},
+])
+def test_malformed_webhook_ids_are_answered_200_and_change_nothing(shopper, body):
+    shopper.buy()
+    before = shopper.last_order()
+
+    response = shopper.client.post("/payments/webhook/", body)
+
+    assert response.status_code == 200
+    assert shopper.last_order().version == before.version
+
+
+def test_unknown_payment_id_is_answered_200(shopper):
+    response = shopper.webhook("tr_doesnotexist1")
+    assert response.status_code == 200
+    assert response.content == b"unknown"
+
+
+def test_webhook_only_accepts_post(client):
+    assert client.get("/payments/webhook/").status_code == 405
+
+
+def test_forged_webhook_body_is_ignored_we_fetch_from_mollie(shopper):
+    shopper.buy()
+    order = shopper.last_order()
+
+    response = shopper.client.post("/payments/webhook/", {
+        "id": order.latest_mollie_payment_id, "status": "paid", "amount": "25.00",
+    })
+
+    assert response.status_code == 200
+    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT  # Mollie still says open
+
+
+def test_mollie_down_on_fetch_answers_503_so_mollie_retries(shopper):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    shopper.sandbox.faults(api_error_rate=1.0, seed=3)
+
+    assert shopper.webhook(payment_id).status_code == 503
+    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
+
+    shopper.sandbox.clear_faults()
+    assert shopper.webhook(payment_id).status_code == 200
+    assert shopper.last_order().status == OrderStatus.PAID
+
+
+def test_amount_mismatch_never_marks_the_order_paid(shopper):
+    from payments.mollie import get_payment
+
+    shopper.buy()
+    order = shopper.last_order()
+    shopper.pay_at_mollie("paid")
+    real = get_payment(order.latest_mollie_payment_id)
+    cheaper = real.__class__(**{**real.__dict__, "amount_cents": 1})
+
+    services.apply_mollie_payment(payment=cheaper, source="webhook")
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PENDING_PAYMENT
+    assert order.needs_attention and "order total" in order.attention_reason
+    assert PaymentAttempt.get(order.order_id, 1).amount_mismatch
+    assert len(events(order.order_id, "amount_mismatch")) == 1
+
+
+def test_second_paid_attempt_is_flagged_as_double_payment(shopper):
+    shopper.buy()
+    first = shopper.last_order()
+    first_payment = first.latest_mollie_payment_id
+    shopper.webhook(shopper.pay_at_mollie("canceled"))
+    shopper.client.post(f"/orders/{first.order_id}/{first.public_token}/pay/")
+    second_payment = shopper.last_order().latest_mollie_payment_id
+
+    # Two tabs: the shopper pays the new attempt, then Mollie also reports the first as paid
+    # (sandbox control moves it, as a late bank confirmation would).
+    shopper.sandbox.set_status(second_payment, "paid")
+    shopper.webhook(second_payment)
+    paid_first = services.mollie.get_payment(first_payment).__class__(
+        **{**services.mollie.get_payment(first_payment).__dict__, "status": "paid"})
+    PaymentAttempt.get(first.order_id, 1).update(actions=[PaymentAttempt.status.set("open")])
+    services.apply_mollie_payment(payment=paid_first, source="webhook")
+
+    order = shopper.last_order()
+    flagged = PaymentAttempt.get(order.order_id, 1)
+    assert order.status == OrderStatus.PAID and order.paid_attempt_no == 2
+    assert flagged.status == AttemptStatus.PAID and flagged.needs_refund
+    assert order.needs_attention and "Double payment" in order.attention_reason
+
+
+def test_concurrent_webhooks_for_two_paid_attempts_mark_one_paid_and_flag_the_other(shopper):
+    shopper.buy()
+    order = shopper.last_order()
+    shopper.webhook(shopper.pay_at_mollie("failed"))
+    shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    order = shopper.last_order()
+    second = services.mollie.get_payment(order.latest_mollie_payment_id)
+    first = services.mollie.get_payment(PaymentAttempt.get(order.order_id, 1).mollie_payment_id)
+    PaymentAttempt.get(order.order_id, 1).update(actions=[PaymentAttempt.status.set("open")])
+    paid = [p.__class__(**{**p.__dict__, "status": "paid"}) for p in (first, second)]
+
+    threads = [threading.Thread(target=services.apply_mollie_payment, kwargs={"payment": p, "source": "webhook"})
+               for p in paid]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    attempts = list(PaymentAttempt.query(order.order_id))
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PAID
+    assert [a.needs_refund for a in attempts].count(True) == 1
+    assert next(a for a in attempts if not a.needs_refund).attempt_no == order.paid_attempt_no
