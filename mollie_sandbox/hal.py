@@ -35,8 +35,8 @@ def payment_json(payment: Payment, base: str, embed_refunds: bool = False) -> di
         "status": payment.status,
         "isCancelable": payment.is_cancelable,
     }
-    # Mollie omits expiresAt once a payment can no longer expire.
-    if payment.status in ("open", "pending"):
+    # Mollie omits expiresAt once a payment can no longer expire (here: once not open).
+    if payment.status == "open":
         body["expiresAt"] = iso(payment.expires_at)
     for name, moment in payment.timestamps.items():
         body[name] = iso(moment)

@@ -123,8 +123,9 @@ class WebhookDispatcher:
         with self._cond:
             number = next(self._numbers)
             if self.faults.chance("webhook_drop_rate"):
+                now = time.time()
                 self._record(number, payment_id, url, event, 1, None, "dropped by webhook_drop_rate fault",
-                             dropped=True)
+                             started=now, scheduled=now, dropped=True)
                 return
             base_time = time.monotonic() + self.faults.seconds("webhook_delay_ms")
             delivery = _Delivery(number, payment_id, url, event, base_time, self._generation)
@@ -189,6 +190,9 @@ class WebhookDispatcher:
                 return
             if attempt.delivery.generation != self._generation:
                 continue
+            started = time.time()
+            # The due time is on the monotonic clock; the log shows wall-clock times.
+            scheduled = started - (time.monotonic() - attempt.due)
             status, error = self._post(attempt.delivery)
             ok = status is not None and 200 <= status < 300
             with self._cond:
@@ -196,7 +200,8 @@ class WebhookDispatcher:
                 if delivery.generation != self._generation or self._stopped.is_set():
                     continue
                 self._record(delivery.number, delivery.payment_id, delivery.url, delivery.event,
-                             attempt.number, status, error, duplicate=delivery.duplicate)
+                             attempt.number, status, error, started=started, scheduled=scheduled,
+                             duplicate=delivery.duplicate)
                 if not ok and attempt.number < len(RETRY_SCHEDULE_MINUTES):
                     offset = RETRY_SCHEDULE_MINUTES[attempt.number] * self.time_scale
                     self._push(delivery, attempt.number + 1, delivery.base_time + offset)
@@ -217,7 +222,7 @@ class WebhookDispatcher:
             return None, f"{type(exc).__name__}: {exc}"
         return response.status_code, None
 
-    def _record(self, number, payment_id, url, event, attempt, status, error,
+    def _record(self, number, payment_id, url, event, attempt, status, error, started, scheduled,
                 duplicate=False, dropped=False) -> None:
         self._log.append(
             {
@@ -226,7 +231,8 @@ class WebhookDispatcher:
                 "event": event,
                 "url": url,
                 "attempt": attempt,
-                "time": iso(time.time(), precise=True),
+                "scheduledAt": iso(scheduled, precise=True),  # when the (scaled) schedule said
+                "time": iso(started, precise=True),  # when the call was made
                 "status": status,
                 "error": error,
                 "ok": status is not None and 200 <= status < 300,

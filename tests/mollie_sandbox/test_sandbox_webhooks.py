@@ -4,6 +4,7 @@ import threading
 import time
 from datetime import datetime
 
+import pytest
 import requests
 
 
@@ -28,8 +29,11 @@ def test_retried_until_the_receiver_answers_200(sandbox, client, receiver, payme
     ]
     assert {d["url"] for d in log} == {receiver.url}
     # Attempts follow 0, 1, 3, 7 minutes of the schedule, one minute being 10 ms here.
-    times = [datetime.fromisoformat(d["time"]) for d in log]
-    assert (times[3] - times[0]).total_seconds() >= 0.07 - 0.002
+    scheduled = [datetime.fromisoformat(d["scheduledAt"]) for d in log]
+    offsets = [(moment - scheduled[0]).total_seconds() for moment in scheduled]
+    assert offsets == pytest.approx([0, 0.01, 0.03, 0.07], abs=0.003)
+    for entry in log:
+        assert datetime.fromisoformat(entry["time"]) >= datetime.fromisoformat(entry["scheduledAt"])
 
 
 def test_no_answer_within_timeout_is_retried(make_sandbox, client_for, receiver, payment_data, set_status,
