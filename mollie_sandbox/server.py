@@ -117,10 +117,17 @@ def _nest_form(form) -> dict:
         match = _FORM_KEY.match(key)
         if not match:
             body[key] = values[-1]
-        elif match.group(2) == "":
-            body.setdefault(match.group(1), []).extend(values)
+            continue
+        name, sub_key = match.groups()
+        container = body.get(name)
+        if sub_key == "":
+            if not isinstance(container, list):
+                container = body[name] = []
+            container.extend(values)
         else:
-            body.setdefault(match.group(1), {})[match.group(2)] = values[-1]
+            if not isinstance(container, dict):
+                container = body[name] = {}
+            container[sub_key] = values[-1]
     return body
 
 

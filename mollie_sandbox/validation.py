@@ -62,8 +62,11 @@ def check_url(value, field: str, required: bool = False) -> str | None:
         return None
     if not isinstance(value, str):
         raise unprocessable(f"The {field} is invalid", field)
-    parts = urlsplit(value)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
+    try:
+        parts = urlsplit(value)
+    except ValueError:  # e.g. "http://[" (an unclosed IPv6 literal)
+        parts = None
+    if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise unprocessable(f"The {field} is invalid: it must be an http or https URL", field)
     return value
 
@@ -96,16 +99,16 @@ def check_method(value):
         return None
     methods = value if isinstance(value, list) else [value]
     for method in methods:
-        if method not in METHODS:
-            raise unprocessable(f"The payment method '{method}' is invalid or not enabled", "method")
+        if not isinstance(method, str) or method not in METHODS:
+            raise unprocessable(f"The payment method {method!r} is invalid or not enabled", "method")
     return value
 
 
 def check_locale(value) -> str | None:
     if value is None or value == "":
         return None
-    if value not in LOCALES:
-        raise unprocessable(f"The locale '{value}' is not supported", "locale")
+    if not isinstance(value, str) or value not in LOCALES:
+        raise unprocessable(f"The locale {value!r} is not supported", "locale")
     return value
 
 

@@ -56,3 +56,35 @@ def test_refunds_never_exceed_the_payment(sandbox_server, total, attempts):
     after = client.payments.get(payment.id)
     assert Decimal(after.amount_refunded["value"]) == Decimal(refunded) / 100
     assert Decimal(after.amount_remaining["value"]) == Decimal(total - refunded) / 100
+
+
+FIELDS = ["amount", "description", "redirectUrl", "webhookUrl", "cancelUrl", "metadata", "method", "locale"]
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
+    max_leaves=8,
+)
+BODIES = st.dictionaries(st.sampled_from(FIELDS + ["value", "currency"]), JSON, max_size=6)
+
+
+@settings(max_examples=60, deadline=None)
+@given(body=BODIES, amount=st.dictionaries(st.sampled_from(["currency", "value"]), JSON, max_size=2))
+def test_any_json_body_gets_a_mollie_answer_never_a_crash(sandbox_server, body, amount):
+    headers = {"Authorization": "Bearer test_" + "x" * 30}
+    for candidate in (body, {**body, "amount": amount}):
+        created = requests.post(f"{sandbox_server.url}/v2/payments", json=candidate, headers=headers)
+        assert created.status_code in (201, 422), created.text
+        if created.status_code == 422:
+            assert created.json()["field"]
+    payment = create(make_client(sandbox_server.url), 100)
+    updated = requests.patch(f"{sandbox_server.url}/v2/payments/{payment.id}", json=body, headers=headers)
+    assert updated.status_code in (200, 422), updated.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(form=st.lists(st.tuples(st.sampled_from(["amount", "amount[value]", "amount[]", "metadata[x]", "method[]",
+                                                "description", "redirectUrl"]), st.text(max_size=10)), max_size=6))
+def test_any_form_body_gets_a_mollie_answer_never_a_crash(sandbox_server, form):
+    headers = {"Authorization": "Bearer test_" + "x" * 30}
+    response = requests.post(f"{sandbox_server.url}/v2/payments", data=form, headers=headers)
+    assert response.status_code in (201, 422), response.text
