@@ -16,6 +16,8 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-"
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
+# Webhooks from the test sandbox must never reach a shop someone runs on :8000; port 9 discards.
+os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:9")
 
 TEST_MOLLIE_KEY = "test_" + "t" * 30
 

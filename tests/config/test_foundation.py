@@ -140,16 +140,14 @@ def _start_runserver(port, state_file):
                                cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                                start_new_session=True)
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
+    while time.monotonic() < deadline and process.poll() is None:
         try:
-            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=2).status_code == 200:
+            if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=5).status_code == 200:
                 return process
-        except requests.ConnectionError:
+        except requests.RequestException:
             time.sleep(0.2)  # polling for the server to listen, bounded by the deadline
-        if process.poll() is not None:
-            break
     process.kill()
-    raise AssertionError("runserver did not come up:\n" + process.stdout.read())
+    raise AssertionError("runserver did not come up:\n" + process.communicate(timeout=10)[0])
 
 
 def _stop(process):
