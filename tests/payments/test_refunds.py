@@ -1,0 +1,86 @@
+"""Refunds: partial and full, idempotent, and kept in line with Mollie through the webhook."""
+import pytest
+import requests
+
+from payments import mollie, services
+from payments.models import OrderStatus, PaymentEvent, Refund
+
+
+@pytest.fixture
+def paid_order(shopper):
+    shopper.buy("pour-over-kettle")  # 49.95
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    return shopper.last_order()
+
+
+def test_partial_then_full_refund(shopper, paid_order):
+    services.refund_payment(order_id=paid_order.order_id, amount_cents=1000, refund_key="r1", actor="sam")
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 1000
+
+    services.refund_payment(order_id=paid_order.order_id, amount_cents=3995, refund_key="r2", actor="sam")
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.REFUNDED and order.refundable_cents == 0
+    assert "fully refunded" in shopper.order_page().content.decode()
+
+
+def test_refunding_more_than_remains_is_refused(paid_order):
+    services.refund_payment(order_id=paid_order.order_id, amount_cents=4000, refund_key="r1", actor="sam")
+
+    with pytest.raises(services.RefundRefused, match="between"):
+        services.refund_payment(order_id=paid_order.order_id, amount_cents=1000, refund_key="r2", actor="sam")
+    with pytest.raises(services.RefundRefused):
+        services.refund_payment(order_id=paid_order.order_id, amount_cents=0, refund_key="r3", actor="sam")
+
+
+def test_the_same_refund_key_twice_refunds_once(shopper, paid_order):
+    first = services.refund_payment(order_id=paid_order.order_id, amount_cents=500, refund_key="twice", actor="sam")
+    second = services.refund_payment(order_id=paid_order.order_id, amount_cents=500, refund_key="twice", actor="sam")
+
+    assert first.mollie_refund_id == second.mollie_refund_id
+    assert len(mollie.list_refunds(paid_order.latest_mollie_payment_id)) == 1
+    assert shopper.last_order().amount_refunded_cents == 500
+
+
+def test_unpaid_orders_cannot_be_refunded(shopper):
+    shopper.buy()
+    with pytest.raises(services.RefundRefused, match="paid"):
+        services.refund_payment(order_id=shopper.last_order().order_id, amount_cents=100, refund_key="x", actor="s")
+
+
+def test_refund_status_change_arrives_through_the_webhook(shopper, paid_order):
+    refund = services.refund_payment(order_id=paid_order.order_id, amount_cents=1000, refund_key="r1", actor="sam")
+    assert refund.status in ("pending", "queued")
+
+    requests.post(f"{shopper.sandbox.url}/_sandbox/refunds/{refund.mollie_refund_id}",
+                  data={"status": "refunded"}, timeout=5).raise_for_status()
+    shopper.webhook(paid_order.latest_mollie_payment_id)  # refund webhooks carry the payment id
+
+    assert Refund.get(paid_order.order_id, "r1").status == "refunded"
+    kinds = [event.kind for event in PaymentEvent.query(paid_order.order_id)]
+    assert "refund_status_changed" in kinds
+
+
+def test_refund_made_in_mollies_dashboard_is_recorded(shopper, paid_order):
+    mollie.create_refund(payment_id=paid_order.latest_mollie_payment_id, amount_cents=700, currency="EUR",
+                         description="made elsewhere", idempotency_key="dashboard-1")
+
+    shopper.webhook(paid_order.latest_mollie_payment_id)
+
+    order = shopper.last_order()
+    refunds = list(Refund.query(order.order_id))
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 700
+    assert [(r.amount_cents, r.created_by) for r in refunds] == [(700, "mollie")]
+
+
+def test_mollie_down_during_refund_leaves_a_retryable_request(shopper, paid_order):
+    shopper.sandbox.faults(api_error_rate=1.0, seed=5)
+    with pytest.raises(mollie.PaymentProviderUnavailable):
+        services.refund_payment(order_id=paid_order.order_id, amount_cents=800, refund_key="later", actor="sam")
+    assert Refund.get(paid_order.order_id, "later").status == "requested"
+
+    shopper.sandbox.clear_faults()
+    refund = services.refund_payment(order_id=paid_order.order_id, amount_cents=800, refund_key="later", actor="sam")
+
+    assert refund.mollie_refund_id and shopper.last_order().amount_refunded_cents == 800
