@@ -1,7 +1,7 @@
 """Shared test fixtures: one moto server and one Mollie sandbox per test session, on loopback.
 
-Every test gets its own set of DynamoDB tables (a fresh table prefix), so test order never
-matters; the sandbox is reset between tests that use it.
+The tables are created once and emptied after every test, so test order never matters; the
+sandbox is reset between tests that use it.
 """
 import os
 import uuid
@@ -31,23 +31,57 @@ def local_aws():
     aws.stop()
 
 
-@pytest.fixture(autouse=True)
-def dynamodb_tables(request, local_aws):
-    """Fresh tables for every test (tests that never touch DynamoDB pay a few milliseconds)."""
+@pytest.fixture(scope="session")
+def session_tables(local_aws):
+    """The tables, created once per session under their own prefix."""
     from config import dynamodb
     from config.tables import ensure_tables
 
-    previous = dynamodb.current_target()
-    prefix = f"t{uuid.uuid4().hex[:10]}-"
+    prefix = f"t{uuid.uuid4().hex[:8]}-"
     dynamodb.configure(host=local_aws.endpoint_url, prefix=prefix)
-    if "no_tables" not in request.keywords:
-        ensure_tables()
-    yield prefix
+    ensure_tables()
+    return prefix
+
+
+@pytest.fixture(autouse=True)
+def dynamodb_tables(request, local_aws, session_tables):
+    """Every test starts with empty tables, so test order never matters.
+
+    Tests marked `no_tables` get a prefix of their own with no tables at all.
+    """
+    from config import dynamodb
+
+    if "no_tables" in request.keywords:
+        dynamodb.configure(host=local_aws.endpoint_url, prefix=f"n{uuid.uuid4().hex[:8]}-")
+        yield
+        _delete_tables(dynamodb.current_target().prefix)
+    else:
+        dynamodb.configure(host=local_aws.endpoint_url, prefix=session_tables)
+        yield
+        _empty_tables(session_tables)
+    dynamodb.configure(host=local_aws.endpoint_url, prefix=session_tables)
+
+
+def _empty_tables(prefix):
+    from config import dynamodb
+
+    client = dynamodb.boto3_client()
+    for model in dynamodb.all_models():
+        name = prefix + model._base_table_name
+        keys = [key["AttributeName"] for key in model._get_schema()["key_schema"]]
+        for page in client.get_paginator("scan").paginate(TableName=name, ProjectionExpression=", ".join(keys)):
+            for start in range(0, len(page["Items"]), 25):
+                batch = [{"DeleteRequest": {"Key": item}} for item in page["Items"][start:start + 25]]
+                client.batch_write_item(RequestItems={name: batch})
+
+
+def _delete_tables(prefix):
+    from config import dynamodb
+
     client = dynamodb.boto3_client()
     for name in client.list_tables()["TableNames"]:
         if name.startswith(prefix):
             client.delete_table(TableName=name)
-    dynamodb.configure(host=previous.host, prefix=previous.prefix)
 
 
 @pytest.fixture(scope="session")
