@@ -27,5 +27,10 @@ test: $(INSTALLED)
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
+## Known vulnerabilities in the pinned dependencies (needs the advisory service; not part of `make test`).
+audit: $(INSTALLED)
+	$(BIN)/python -m pip install --quiet pip-audit==2.10.1
+	$(BIN)/pip-audit --requirement requirements.txt --requirement requirements-dev.txt
+
 clean:
 	rm -rf $(VENV) .pytest_cache .hypothesis artifacts dist staticfiles
