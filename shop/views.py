@@ -113,6 +113,10 @@ def _pay(request, order):
     except services.OrderNotPayable as refusal:
         messages.error(request, str(refusal))
         return redirect(services.thank_you_path(order))
+    if not attempt.checkout_url:
+        # Mollie answered without a checkout page (unexpected): the order page explains what's next.
+        messages.error(request, PROVIDER_DOWN)
+        return redirect(services.thank_you_path(order))
     # 303: the browser must GET Mollie's checkout page, not re-POST to it.
     response = redirect(attempt.checkout_url)
     response.status_code = 303
