@@ -1,0 +1,172 @@
+"""A shopper's journeys in a real browser: from the shop page to a paid (or unpaid) order.
+
+Every step waits for what the page shows (Playwright's `expect`), never for a fixed time.
+"""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+pytestmark = pytest.mark.browser
+
+PAID_TITLE = "Thank you! Your payment was received."
+
+
+def test_buy_one_article_and_pay(shopper, page):
+    shopper.open_shop()
+    shopper.screenshot("shop")
+
+    shopper.buy_now("Espresso cup")
+    shopper.fill_checkout()
+    shopper.screenshot("checkout")
+    shopper.pay()
+    expect(page.get_by_text("€\u00a012.50")).to_be_visible()
+    shopper.screenshot("mollie-checkout")
+    shopper.choose_at_mollie("Paid")
+
+    expect(shopper.status_title()).to_have_text(PAID_TITLE)
+    expect(page.get_by_role("row", name="Espresso cup")).to_contain_text("€12.50")
+    expect(page.get_by_text("Ada Lovelace")).to_be_visible()
+    expect(shopper.cart_link()).to_have_accessible_name("Cart")  # the paid cart was emptied
+    shopper.screenshot("thank-you-paid")
+
+
+def test_two_articles_fix_the_form_fail_then_pay_again(shopper, page):
+    shopper.open_shop()
+    shopper.add_to_cart("Espresso cup")
+    page.get_by_role("link", name="Continue shopping").click()
+    shopper.add_to_cart("Ceramic dripper")
+    expect(shopper.cart_link()).to_have_accessible_name("Cart, 2 items")
+
+    page.get_by_label("Quantity of Espresso cup").fill("3")
+    page.get_by_role("button", name="Update quantity of Espresso cup").click()
+    expect(page.get_by_role("status")).to_contain_text("Your cart was updated.")
+    expect(page.get_by_label("Quantity of Espresso cup")).to_have_value("3")
+    expect(shopper.cart_total()).to_have_text("€61.50")
+    shopper.screenshot("cart")
+
+    page.get_by_role("link", name="Checkout").click()
+    shopper.fill_checkout(name="42", email="ada at example.com")
+    page.get_by_role("button", name="Pay €61.50").click()
+    expect(page.get_by_role("alert")).to_contain_text("Please check the details below.")
+    expect(page.get_by_label("Full name")).to_have_accessible_description("Please enter your name.")
+    expect(page.get_by_label("E-mail address")).to_have_accessible_description("Enter a valid email address.")
+    expect(page.get_by_label("E-mail address")).to_have_attribute("aria-invalid", "true")
+    shopper.screenshot("checkout-errors")
+    shopper.fill_checkout(name="Ada Lovelace", email="ada@example.com")
+    shopper.pay()
+    expect(page.get_by_text("€\u00a061.50")).to_be_visible()
+    shopper.choose_at_mollie("Failed")
+
+    expect(shopper.status_title()).to_have_text("Your payment did not succeed.")
+    expect(page.get_by_text("Nothing was charged.")).to_be_visible()
+    shopper.screenshot("payment-failed")
+    page.get_by_role("button", name="Pay again").click()
+    expect(page.get_by_role("heading", name="Test payment")).to_be_visible()
+    shopper.choose_at_mollie("Paid")
+
+    expect(shopper.status_title()).to_have_text(PAID_TITLE)
+    expect(page.get_by_role("row", name="Espresso cup")).to_contain_text("€37.50")
+    expect(page.get_by_role("row", name="Ceramic dripper")).to_contain_text("€24.00")
+    expect(shopper.cart_link()).to_have_accessible_name("Cart")
+    shopper.screenshot("paid-after-retry")
+
+
+def test_pending_payment_turns_paid_on_the_open_page(shopper, page, sandbox):
+    shopper.open_shop()
+    shopper.buy_now("Pour-over kettle")
+    shopper.fill_checkout()
+    shopper.pay()
+    shopper.choose_at_mollie("Pending")
+
+    expect(shopper.status_title()).to_have_text("Your payment is being processed.")
+    expect(page.get_by_text("This page updates by itself")).to_be_visible()
+    shopper.screenshot("payment-pending")
+    (payment,) = sandbox.payments()
+    sandbox.set_status(payment["id"], "paid")  # the bank confirms later; Mollie calls our webhook
+
+    # No reload by the test: the page polls its status and shows the outcome by itself.
+    expect(shopper.status_title()).to_have_text(PAID_TITLE, timeout=30_000)
+    expect(page.get_by_text("Checking the payment status")).to_have_count(0)
+    shopper.screenshot("pending-then-paid")
+
+
+@pytest.mark.parametrize(
+    ("outcome", "title"),
+    [("Canceled", "You canceled the payment."), ("Expired", "The payment expired before it was completed.")],
+    ids=["canceled", "expired"],
+)
+def test_unfinished_payment_keeps_the_cart(shopper, page, outcome, title):
+    shopper.open_shop()
+    shopper.add_to_cart("Linen apron")
+    page.get_by_role("link", name="Continue shopping").click()
+    shopper.add_to_cart("Coffee beans, 250 g")
+    page.get_by_role("link", name="Checkout").click()
+    shopper.fill_checkout()
+    shopper.pay()
+    shopper.choose_at_mollie(outcome)
+
+    expect(shopper.status_title()).to_have_text(title)
+    expect(page.get_by_text("Nothing was charged.")).to_be_visible()
+    expect(page.get_by_role("button", name="Pay again")).to_be_visible()
+    shopper.screenshot(f"payment-{outcome.lower()}")
+    page.get_by_role("link", name="Back to the shop").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Coffee gear, made to last")
+    expect(shopper.cart_link()).to_have_accessible_name("Cart, 2 items")
+    shopper.cart_link().click()
+    expect(page.get_by_label("Quantity of Linen apron")).to_have_value("1")
+    expect(page.get_by_label("Quantity of Coffee beans, 250 g")).to_have_value("1")
+    expect(shopper.cart_total()).to_have_text("€46.95")
+
+
+def test_errors_a_shopper_can_meet_are_explained(shopper, page):
+    response = page.goto("/orders/SO-00000-00000/not-the-token/")
+    assert response.status == 404
+    expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
+    shopper.screenshot("not-found")
+    page.get_by_role("link", name="Back to the shop").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Coffee gear, made to last")
+
+    # The form was opened, then the browser lost its cookies (privacy setting, another tab).
+    shopper.buy_now("Espresso cup")
+    shopper.fill_checkout()
+    page.context.clear_cookies()
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your session has expired")
+    shopper.screenshot("csrf-failure")
+    page.get_by_role("link", name="Back to the shop").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Coffee gear, made to last")
+
+
+def test_phone_sized_shop_cart_and_thank_you_page_fit_the_screen(phone_shopper):
+    shopper, page = phone_shopper, phone_shopper.page
+
+    shopper.open_shop()
+    assert_fits_the_screen(page)
+    expect(page.get_by_role("listitem").filter(has_text="Pour-over kettle")).to_contain_text("€\u00a049,95")
+    shopper.screenshot("shop")
+    shopper.add_to_cart("Pour-over kettle")
+    page.get_by_role("link", name="Continue shopping").click()
+    shopper.add_to_cart("Coffee beans, 250 g")
+    assert_fits_the_screen(page)
+    expect(page.get_by_role("button", name="Update quantity of Pour-over kettle")).to_be_in_viewport()
+    shopper.screenshot("cart")
+
+    page.get_by_role("link", name="Checkout").click()
+    shopper.fill_checkout()
+    assert_fits_the_screen(page)
+    shopper.screenshot("checkout")
+    shopper.pay()
+    shopper.choose_at_mollie("Paid")
+
+    expect(shopper.status_title()).to_have_text(PAID_TITLE)
+    expect(page.locator("#order-total")).to_have_text("€\u00a058,90")
+    assert_fits_the_screen(page)
+    shopper.screenshot("thank-you-paid")
+
+
+def assert_fits_the_screen(page):
+    """Nothing sticks out sideways: the shopper never has to scroll horizontally."""
+    scroll_width, viewport_width = page.evaluate("[document.scrollingElement.scrollWidth, window.innerWidth]")
+    assert scroll_width <= viewport_width, f"{page.url} is {scroll_width}px wide on a {viewport_width}px screen"
