@@ -87,6 +87,8 @@ class WebhookDispatcher:
     # -- lifecycle ----------------------------------------------------------
 
     def start(self, label: str = "sandbox") -> None:
+        self._stopped.clear()
+        self._work = queue.Queue()  # fresh, without the stop sentinels of an earlier run
         self._threads = [threading.Thread(target=self._schedule_loop, name=f"{label}-webhook-scheduler", daemon=True)]
         self._threads += [
             threading.Thread(target=self._work_loop, name=f"{label}-webhook-worker-{i}", daemon=True)

@@ -169,6 +169,24 @@ def wait_until():
 
 
 @pytest.fixture
+def logged_deliveries():
+    """``logged_deliveries(server, count)``: wait until the sandbox has logged ``count`` attempts.
+
+    The receiver sees a call before the sandbox logs it (after the answer), so
+    tests that read the log wait on the log itself.
+    """
+
+    def wait(server, count, timeout=5.0):
+        def enough():
+            entries = requests.get(f"{server.url}/_sandbox/webhooks").json()
+            return entries if len(entries) >= count else None
+
+        return _wait_until(enough, timeout, message=f"fewer than {count} webhook attempts logged")
+
+    return wait
+
+
+@pytest.fixture
 def payment_data():
     """``payment_data(**overrides)``: a valid create-payment body."""
 

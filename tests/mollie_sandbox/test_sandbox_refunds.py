@@ -109,7 +109,7 @@ def test_list_and_get_refunds(paid_payment):
     assert fetched.get_payment().id == payment.id
 
 
-def test_refund_settles_and_calls_webhook(sandbox, receiver, paid_payment, wait_until):
+def test_refund_settles_and_calls_webhook(sandbox, receiver, paid_payment, wait_until, logged_deliveries):
     payment = paid_payment(webhookUrl=receiver.url)
     refund = payment.refunds.create({"amount": eur("3.00")})
     # time_scale 0.01: a refund is refunded after 2 minutes * 0.01 s.
@@ -118,7 +118,7 @@ def test_refund_settles_and_calls_webhook(sandbox, receiver, paid_payment, wait_
     # paid, refund created, refund refunded: each carries the payment id, as Mollie does.
     wait_until(lambda: len(receiver.bodies()) >= 3)
     assert receiver.bodies() == [expected] * 3
-    events = [d["event"] for d in requests.get(f"{sandbox.url}/_sandbox/webhooks").json()]
+    events = [d["event"] for d in logged_deliveries(sandbox, 3)]
     assert sorted(events) == ["payment.paid", "refund.created", "refund.refunded"]
 
 
