@@ -139,6 +139,45 @@ def test_errors_a_shopper_can_meet_are_explained(shopper, page):
     expect(page.get_by_role("heading", level=1)).to_have_text("Coffee gear, made to last")
 
 
+def test_keyboard_only_shopper_reaches_the_payment_page(shopper, page):
+    shopper.open_shop()
+    page.keyboard.press("Tab")
+    skip_link = page.get_by_role("link", name="Skip to content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_in_viewport()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+    tab_until_focused(page, page.get_by_role("link", name="Espresso cup", exact=True))
+    page.keyboard.press("Enter")
+    expect(page.get_by_role("heading", name="Espresso cup", level=1)).to_be_visible()
+    tab_until_focused(page, page.get_by_label("Quantity"))
+    page.keyboard.press("Control+A")
+    page.keyboard.type("2")
+    tab_until_focused(page, page.get_by_role("button", name="Buy now"))
+    shopper.screenshot("article-keyboard", full_page=False)
+    page.keyboard.press("Enter")
+
+    expect(page.get_by_role("heading", name="Checkout", level=1)).to_be_visible()
+    expect(page.get_by_role("complementary")).to_contain_text("2 × Espresso cup")
+    tab_until_focused(page, page.get_by_label("Full name"))
+    page.keyboard.type("Grace Hopper")
+    page.keyboard.press("Tab")
+    page.keyboard.type("grace@example.com")
+    page.keyboard.press("Enter")  # submits the form, as in any browser
+    expect(page.get_by_role("heading", name="Test payment")).to_be_visible()
+    expect(page.get_by_text("€\u00a025.00")).to_be_visible()
+
+
+def tab_until_focused(page, target, *, max_presses=40):
+    """Presses Tab until `target` has the focus: proves it is reachable by keyboard, in order."""
+    for _ in range(max_presses):
+        if target.evaluate("element => element === document.activeElement"):
+            return
+        page.keyboard.press("Tab")
+    expect(target).to_be_focused(timeout=1)
+
+
 def test_phone_sized_shop_cart_and_thank_you_page_fit_the_screen(phone_shopper):
     shopper, page = phone_shopper, phone_shopper.page
 
