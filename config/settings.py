@@ -7,6 +7,7 @@ only; what it must provide (secrets, public URL, hosts) fails loudly when missin
 import os
 import secrets
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -72,6 +73,18 @@ if not PUBLIC_BASE_URL:
     raise ImproperlyConfigured("PUBLIC_BASE_URL is missing (e.g. https://shop.example.com).")
 PUBLIC_BASE_URL = PUBLIC_BASE_URL.rstrip("/")
 
+# --- Deployed stages: public URL ---------------------------------------------------------------
+# API Gateway's own URL carries the stage as a path (https://<id>.execute-api.<region>.amazonaws.com/dev).
+# Django needs that prefix as its script name, also outside a request (scheduled reconciliation),
+# while absolute URLs are built as PUBLIC_BASE_URL + reverse(...); so PUBLIC_BASE_URL keeps the origin.
+_public_url = urlsplit(PUBLIC_BASE_URL)
+if not IS_LOCAL and (_public_url.scheme != "https" or not _public_url.hostname):
+    raise ImproperlyConfigured(f"PUBLIC_BASE_URL must be an https:// URL in stage {STAGE!r}.")
+FORCE_SCRIPT_NAME = _public_url.path or None
+PUBLIC_BASE_URL = f"{_public_url.scheme}://{_public_url.netloc}"
+if not IS_LOCAL and not ALLOWED_HOSTS:
+    ALLOWED_HOSTS = [_public_url.hostname]
+
 INSTALLED_APPS = [
     # shop first: its runserver (which embeds the local stack) wins over staticfiles' one.
     "shop",
@@ -81,6 +94,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "config.request_log.RequestLogMiddleware",  # first, so its latency covers everything below
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -143,14 +157,60 @@ ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 
 PAYMENT_STALE_AFTER_SECONDS = env_int("PAYMENT_STALE_AFTER_SECONDS", 15 * 60)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
 
+# JSON lines in deployed stages (CloudWatch Logs Insights reads the fields), plain text locally.
+LOG_FORMAT = env("LOG_FORMAT", "text" if IS_LOCAL else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "json": {"()": "config.json_log.JsonFormatter"},
+        "text": {"format": "%(levelname)s %(name)s %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         "botocore": {"level": "WARNING"},
         "pynamodb": {"level": "WARNING"},
         "werkzeug": {"level": "WARNING"},
+        # Zappa's own access line repeats ours, unredacted and with the query string.
+        "zappa": {"level": "WARNING"},
     },
 }
+
+# --- Deployed stages: secrets, static files on S3, HTTPS only --------------------------------
+if not IS_LOCAL:
+    if not APP_SECRET_NAME:
+        raise ImproperlyConfigured(
+            f"APP_SECRET_NAME is missing: stage {STAGE!r} reads SECRET_KEY and MOLLIE_API_KEY from Secrets Manager."
+        )
+    _missing_secrets = [name for name in ("SECRET_KEY", "MOLLIE_API_KEY") if not _app_secret.get(name)]
+    if _missing_secrets:
+        raise ImproperlyConfigured(f"The app secret {APP_SECRET_NAME!r} lacks {', '.join(_missing_secrets)}.")
+
+    STATIC_BUCKET = env("STATIC_BUCKET")
+    if not STATIC_BUCKET:
+        raise ImproperlyConfigured(f"STATIC_BUCKET is missing: stage {STAGE!r} serves static files from S3.")
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {
+            # Hashed file names (listed in the manifest collectstatic uploads) can be cached for good.
+            "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+            "OPTIONS": {
+                "bucket_name": STATIC_BUCKET,
+                "location": env("STATIC_LOCATION", "static"),
+                "region_name": AWS_REGION,
+                "custom_domain": env("STATIC_HOST"),  # a CDN in front of the bucket, if there is one
+                "querystring_auth": False,
+                "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+            },
+        },
+    }
+
+    # API Gateway only speaks HTTPS and tells Django so (X-Forwarded-Proto, read by Zappa).
+    SECURE_SSL_REDIRECT = True
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
+    SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
+    SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)

@@ -25,6 +25,7 @@ from shop.models import Article
 from shop.selectors import articles_by_slug
 
 log = logging.getLogger(__name__)
+workflow_log = logging.getLogger("shop.workflow")
 
 MAX_WRITE_RETRIES = 8
 # Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
@@ -120,7 +121,7 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
             # Re-reading tells which; the loop raises or returns the winner's order.
             now = None
             continue
-        log.info("order placed", extra={"order_id": order_id, "total_cents": total_cents})
+        _log_events(events)
         return order
     raise ConcurrentUpdateConflict(order_id)
 
@@ -769,6 +770,7 @@ def record_event(*, order_id, kind, source, actor="", attempt_no=None, mollie_pa
                          mollie_payment_id=mollie_payment_id, from_status=from_status, to_status=to_status,
                          message=message[:1000], created_at=now)
     event.save()
+    _log_events([event])
     return event
 
 
@@ -815,6 +817,16 @@ def _commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
         raise
     for item in saves:
         item._changed = False
+    _log_events(events)
+
+
+def _log_events(events):
+    """One log line per stored event. Ids and statuses only: messages may quote people or Mollie."""
+    for event in events:
+        workflow_log.info(event.kind, extra={
+            "order_id": event.order_id, "attempt_no": event.attempt_no, "mollie_payment_id": event.mollie_payment_id,
+            "from_status": event.from_status, "to_status": event.to_status, "source": event.source,
+        })
 
 
 def _is_transaction_conflict(error):

@@ -1,0 +1,75 @@
+"""Logs as CloudWatch gets them: one JSON line per request and per workflow event, nothing personal."""
+import io
+import json
+import logging
+import re
+
+import pytest
+
+from config.json_log import JsonFormatter
+
+
+@pytest.fixture
+def json_log():
+    """What the console handler writes in a deployed stage, parsed back, per logger name."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield lambda logger=None: [line for line in map(json.loads, stream.getvalue().splitlines())
+                               if logger in (None, line["logger"])]
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+def test_a_request_leaves_one_json_line_with_method_path_status_and_latency(client, catalog, json_log):
+    client.get("/?utm_source=newsletter&email=ada@example.com")
+
+    [line] = json_log("shop.requests")
+    assert line["method"] == "GET" and line["path"] == "/" and line["status"] == 200
+    assert line["latency_ms"] > 0 and re.fullmatch(r"[0-9a-f]{32}", line["request_id"])
+    assert "newsletter" not in json.dumps(line) and "ada@example.com" not in json.dumps(line)
+
+
+def test_checkout_and_payment_log_workflow_events_with_ids_not_people(client, catalog, sandbox, json_log):
+    client.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})
+    checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', client.get("/checkout/").content.decode())[1]
+    client.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id})
+    order_id = client.session["last_order_id"]
+    payment_id = sandbox.payments()[-1]["id"]
+    sandbox.set_status(payment_id, "paid")
+    client.post("/payments/webhook/", {"id": payment_id})
+    token = re.search(r"/orders/[^/]+/([^/]+)/", sandbox.payments()[-1]["redirectUrl"])[1]
+    client.get(f"/orders/{order_id}/{token}/")
+
+    workflow = json_log("shop.workflow")
+    requests_logged = json_log("shop.requests")
+    assert [line["message"] for line in workflow if line["order_id"] == order_id][:1] == ["order_placed"]
+    paid = [line for line in workflow if line.get("to_status") == "paid" and line["message"] == "attempt_status_changed"]
+    assert paid and paid[0]["mollie_payment_id"] == payment_id and paid[0]["source"] == "webhook"
+    # The checkout POST's events carry that request's id, so they can be found together.
+    checkout_line = next(line for line in requests_logged if line["path"] == "/checkout/" and line["method"] == "POST")
+    assert checkout_line["request_id"] == next(line for line in workflow if line["message"] == "order_placed")["request_id"]
+    assert requests_logged[-1]["path"] == f"/orders/{order_id}/[redacted]/"
+    everything = json.dumps(json_log())
+    for personal in ("Ada Lovelace", "ada@example.com", token):
+        assert personal not in everything
+
+
+def test_a_log_line_stays_one_line_whatever_it_carries():
+    try:
+        raise ValueError("first line\nsecond line")
+    except ValueError:
+        record = logging.getLogger("shop.test").makeRecord(
+            "shop.test", logging.ERROR, __file__, 1, "failed:\n%s", ("details",), exc_info=__import__("sys").exc_info(),
+            extra={"order_id": "SO-1", "amount": object()})
+
+    line = JsonFormatter().format(record)
+
+    assert "\n" not in line
+    parsed = json.loads(line)
+    assert parsed["message"] == "failed:\ndetails" and parsed["order_id"] == "SO-1"
+    assert "ValueError: first line" in parsed["exception"] and parsed["level"] == "ERROR"
