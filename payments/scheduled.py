@@ -1,0 +1,21 @@
+"""Entry points for scheduled Lambda invocations (the `events` in zappa_settings.json)."""
+import logging
+from dataclasses import asdict
+
+from django.conf import settings
+from django.urls import set_script_prefix
+
+from payments.services import reconcile
+
+log = logging.getLogger("shop.scheduled")
+
+
+def reconcile_payments(event, context):
+    """Zappa calls this with the EventBridge event; the summary goes to the log and the caller."""
+    # No request has set the script prefix in this invocation; URLs built now must carry the stage's.
+    set_script_prefix(settings.FORCE_SCRIPT_NAME or "/")
+    summary = reconcile()
+    result = asdict(summary)
+    level = logging.WARNING if summary.errors else logging.INFO
+    log.log(level, "reconciliation finished", extra={"summary": result})
+    return result

@@ -1,0 +1,17 @@
+"""The function EventBridge's schedule runs (zappa_settings.json `events`)."""
+from django.urls import reverse, set_script_prefix
+
+from payments.scheduled import reconcile_payments
+
+
+def test_reconcile_payments_returns_the_summary_and_builds_urls_under_the_stage_path(settings):
+    settings.FORCE_SCRIPT_NAME = "/dev"  # the stage reached at API Gateway's own URL
+    try:
+        result = reconcile_payments({"detail-type": "Scheduled Event"}, None)
+        webhook_path = reverse("payments:webhook")
+    finally:
+        set_script_prefix("/")
+
+    assert result == {"synced": 0, "abandoned": 0, "expired": 0, "canceled_at_mollie": 0, "still_waiting": 0,
+                      "errors": []}
+    assert webhook_path == "/dev/payments/webhook/"
