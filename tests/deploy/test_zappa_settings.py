@@ -1,0 +1,66 @@
+"""zappa_settings.json and the policies it points to: each stage reaches its own resources only."""
+import json
+import re
+import sys
+from importlib import import_module
+
+import pytest
+
+from deploy.local_lambda import ROOT, ZAPPA_SETTINGS, stage_settings
+
+STAGES = list(json.loads(ZAPPA_SETTINGS.read_text()))
+
+
+def test_there_is_a_dev_and_a_production_stage():
+    assert {"dev", "production"} <= set(STAGES)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_runs_this_python_with_a_reconciliation_schedule(stage):
+    settings = stage_settings(stage)
+
+    assert settings["runtime"] == f"python{sys.version_info.major}.{sys.version_info.minor}"
+    assert settings["django_settings"] == "config.settings"
+    assert settings["log_level"] in ("WARNING", "ERROR")  # lower levels log botocore bodies, the secret included
+    assert settings["debug"] is False and settings["slim_handler"] is False
+    assert "keep_warm" in settings  # chosen, not left to Zappa's default
+    [event] = settings["events"]
+    module, function = event["function"].rsplit(".", 1)
+    assert callable(getattr(import_module(module), function))
+    assert re.fullmatch(r"rate\(\d+ minutes\)", event["expression"])
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_stage_policy_names_only_the_stage_own_tables_secret_bucket_and_logs(stage):
+    settings = stage_settings(stage)
+    variables = settings["aws_environment_variables"]
+    policy = json.loads((ROOT / settings["attach_policy"]).read_text())
+    resources = {resource for statement in policy["Statement"] for resource in statement["Resource"]}
+    actions = {action for statement in policy["Statement"] for action in statement["Action"]}
+
+    assert settings["manage_roles"] is True  # Zappa keeps the role, with this policy as its only one
+    assert all("*" not in action for action in actions)
+    function = f"{settings['project_name']}-{stage}"
+    allowed_prefixes = (
+        f"arn:aws:dynamodb:{settings['aws_region']}:${{aws:PrincipalAccount}}:table/{variables['DYNAMODB_TABLE_PREFIX']}",
+        f"arn:aws:secretsmanager:{settings['aws_region']}:${{aws:PrincipalAccount}}:secret:{variables['APP_SECRET_NAME']}-",
+        f"arn:aws:s3:::{variables['STATIC_BUCKET']}",
+        f"arn:aws:logs:{settings['aws_region']}:${{aws:PrincipalAccount}}:log-group:/aws/lambda/{function}",
+    )
+    assert all(resource.startswith(allowed_prefixes) for resource in resources), resources
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_static_bucket_policy_opens_only_the_static_files(stage):
+    bucket = stage_settings(stage)["aws_environment_variables"]["STATIC_BUCKET"]
+    policy = json.loads((ROOT / "deploy" / "s3" / f"{stage}-static-bucket-policy.json").read_text())
+
+    [statement] = policy["Statement"]
+    assert statement["Action"] == "s3:GetObject" and statement["Resource"] == f"arn:aws:s3:::{bucket}/static/*"
+
+
+def test_no_secret_is_in_the_settings_file():
+    text = ZAPPA_SETTINGS.read_text()
+
+    assert not re.search(r"(live|test)_[A-Za-z0-9]{30}", text)
+    assert "SECRET_KEY" not in text and "MOLLIE_API_KEY" not in text and "aws_secret_access_key" not in text.lower()
