@@ -27,6 +27,11 @@ test: $(INSTALLED)
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not slow and not browser"
 
+## The Lambda package for ZAPPA_STAGE (default dev) in dist/, built offline: what `zappa deploy/update STAGE` uploads.
+ZAPPA_STAGE ?= dev
+package: $(INSTALLED)
+	$(BIN)/python -m deploy.package $(ZAPPA_STAGE)
+
 ## Known vulnerabilities in the pinned dependencies (needs the advisory service; not part of `make test`).
 audit: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet pip-audit==2.10.1

@@ -1,0 +1,85 @@
+"""Stands in for AWS Lambda's Python runtime: loads a Zappa package's handler and feeds it events.
+
+Run as `python -I -S lambda_driver.py PACKAGE_DIR RUNTIME_DIR`: no site-packages, so the package
+must bring everything except what RUNTIME_DIR holds (what Lambda's runtime provides: boto3,
+botocore, ...). One JSON event per stdin line; one JSON answer per stdout line. Whatever the
+app prints or logs goes to stderr, as it would go to CloudWatch.
+
+With LOCAL_LAMBDA_CALLS_FILE set, every AWS API call is appended to that file (service,
+operation and the names of what it touched), so a test can hold them against an IAM policy.
+"""
+import json
+import os
+import sys
+import time
+import traceback
+import uuid
+
+
+class Context:
+    """The parts of Lambda's context object that Zappa and our code read."""
+
+    def __init__(self, function_name, memory_mb, timeout_seconds):
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = str(uuid.uuid4())
+        self.invoked_function_arn = f"arn:aws:lambda:eu-west-1:123456789012:function:{function_name}"
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self._deadline = time.monotonic() + timeout_seconds
+
+    def get_remaining_time_in_millis(self):
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+RESOURCE_PARAMETERS = ("TableName", "IndexName", "SecretId", "Bucket", "Key", "Prefix")
+
+
+def record_aws_calls(path):
+    import botocore.client
+
+    make_api_call = botocore.client.BaseClient._make_api_call
+
+    def recording(client, operation_name, api_params):
+        call = {"service": client.meta.service_model.service_name, "operation": operation_name}
+        call.update({name: api_params[name] for name in RESOURCE_PARAMETERS if name in api_params})
+        if "RequestItems" in api_params:
+            call["tables"] = sorted(api_params["RequestItems"])
+        if "TransactItems" in api_params:
+            call["items"] = [{kind: part["TableName"] for kind, part in item.items()} for item in api_params["TransactItems"]]
+        with open(path, "a") as calls:
+            calls.write(json.dumps(call) + "\n")
+        return make_api_call(client, operation_name, api_params)
+
+    botocore.client.BaseClient._make_api_call = recording
+
+
+def main():
+    package_dir, runtime_dir = sys.argv[1], sys.argv[2]
+    sys.path[:0] = [package_dir, runtime_dir]
+    os.chdir(package_dir)  # Lambda's working directory is the unpacked package (/var/task)
+    answers = os.fdopen(os.dup(sys.stdout.fileno()), "w", buffering=1)
+    sys.stdout = sys.stderr
+    if os.environ.get("LOCAL_LAMBDA_CALLS_FILE"):
+        record_aws_calls(os.environ["LOCAL_LAMBDA_CALLS_FILE"])
+
+    started = time.perf_counter()
+    import handler  # noqa: the package's handler.py, as Lambda's bootstrap imports it
+
+    import_ms = (time.perf_counter() - started) * 1000
+    function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
+    memory_mb = int(os.environ.get("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "512"))
+    for line in sys.stdin:
+        invoked = time.perf_counter()
+        context = Context(function_name, memory_mb, timeout_seconds=60)
+        try:
+            answer = {"result": handler.lambda_handler(json.loads(line), context)}
+        except Exception:
+            answer = {"error": traceback.format_exc()}
+        answer["duration_ms"] = (time.perf_counter() - invoked) * 1000
+        answer["import_ms"] = import_ms
+        answers.write(json.dumps(answer, default=str) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""The deployable artifact: `zappa package dev`, unpacked and invoked as Lambda would invoke it.
+
+Each test drives the handler with the events AWS would send: API Gateway proxy events for
+pages and the webhook, EventBridge's scheduled event for reconciliation, Zappa's `manage` event.
+"""
+import json
+import re
+import zipfile
+from importlib import metadata
+from pathlib import Path
+
+import pytest
+import requests
+from packaging.requirements import Requirement
+from django.urls import Resolver404, resolve
+
+from deploy.local_lambda import (
+    LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT, ROOT, ApiGatewayClient, unzipped_size,
+)
+from tests.deploy.conftest import DEV_PUBLIC_BASE_URL
+from tests.deploy.iam import is_allowed, permissions_needed
+
+pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
+
+MOTO_ACCOUNT = "123456789012"
+NEVER_SHIPPED = {"tests", "mollie_sandbox", "devstack", "bench", "docs", "deploy", "boto3", "botocore", "moto",
+                 "pytest", "_pytest", "playwright", "hypothesis", "zappa_settings.json", "requirements.txt"}
+# What Zappa's handler itself imports at run time, beyond the app's requirements.
+HANDLER_RUNTIME = {"zappa", "werkzeug", "markupsafe", "durationpy"}
+# Zappa's additions at the top of the package.
+ZAPPA_FILES = {"handler.py", "django_zappa_app.py", "zappa_settings.py", "package_info.json", "__init__.py"}
+
+
+def test_package_fits_lambda_and_holds_only_what_runs_there(dev_stage):
+    with zipfile.ZipFile(dev_stage.package) as archive:
+        top_level = {name.split("/")[0] for name in archive.namelist()}
+
+    assert dev_stage.package.stat().st_size < LAMBDA_ZIP_LIMIT / 2
+    assert unzipped_size(dev_stage.package) < LAMBDA_UNZIPPED_LIMIT / 2
+    assert not top_level & NEVER_SHIPPED
+    assert ZAPPA_FILES <= top_level
+    project = {path.name for path in ROOT.iterdir()}
+    libraries = top_level - project - ZAPPA_FILES
+    assert libraries <= _runtime_top_level_names(), "packaged but not needed at run time"
+
+
+def test_zappa_manage_created_protected_tables_and_filled_the_static_bucket(dev_stage):
+    dynamodb, s3 = dev_stage.aws.client("dynamodb"), dev_stage.aws.client("s3")
+    tables = [name for name in dynamodb.list_tables()["TableNames"] if name.startswith(dev_stage.table_prefix)]
+    keys = {item["Key"] for item in s3.list_objects_v2(Bucket=dev_stage.bucket, Prefix="static/")["Contents"]}
+
+    assert len(tables) >= 5
+    for name in tables:
+        table = dynamodb.describe_table(TableName=name)["Table"]
+        backups = dynamodb.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
+        assert table["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
+        assert table["DeletionProtectionEnabled"] is True
+        assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
+    assert "static/staticfiles.json" in keys
+    assert any(re.fullmatch(r"static/css/site\.[0-9a-f]{12}\.css", key) for key in keys)
+    _assert_policy_allows_every_call(dev_stage, "manage-create_tables", "manage-collectstatic", "manage-seed_demo")
+
+
+def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
+    with dev_stage.start("shopper") as function:
+        browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
+
+        shop = browser.get("/")
+        assert shop.status == 200 and "Espresso cup" in shop.text
+        stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', shop.text).group(1)
+        assert stylesheet.startswith(f"{dev_stage.aws.endpoint_url}/{dev_stage.bucket}/static/css/site.")
+        assert requests.get(stylesheet, timeout=5).status_code == 200  # collectstatic's upload
+        assert "max-age=31536000" in shop.headers["strict-transport-security"]
+        assert all("Secure" in cookie for cookie in shop.headers_all("Set-Cookie"))
+
+        added = browser.post("/cart/add/", {"slug": "espresso-cup", "quantity": "2",
+                                            "csrfmiddlewaretoken": _csrf_token(shop.text)}, referer_path="/")
+        assert added.status == 302 and added.headers["location"] == "/dev/cart/"  # the stage prefix kept
+
+        checkout_page = browser.get("/checkout/")
+        checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
+        checkout = browser.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com",
+                                               "checkout_id": checkout_id,
+                                               "csrfmiddlewaretoken": _csrf_token(checkout_page.text)})
+        assert checkout.status == 303 and checkout.headers["location"].startswith(sandbox_server.url + "/checkout/tr_")
+
+        payment = _sandbox_payments(sandbox_server)[-1]
+        assert payment["webhookUrl"] == f"{DEV_PUBLIC_BASE_URL}/payments/webhook/"
+        assert payment["redirectUrl"].startswith(f"{DEV_PUBLIC_BASE_URL}/orders/")
+        requests.post(f"{sandbox_server.url}/_sandbox/payments/{payment['id']}", data={"status": "paid"},
+                      timeout=5).raise_for_status()
+
+        webhook = browser.request("POST", "/payments/webhook/", body=f"id={payment['id']}",
+                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        assert webhook.status == 200 and webhook.text == "applied"
+
+        thank_you_path = browser.local_path(payment["redirectUrl"])
+        thank_you = browser.get(thank_you_path)
+        status = browser.get(thank_you_path + "status.json")
+        assert thank_you.status == 200 and "Thank you! Your payment was received." in thank_you.text
+        assert status.status == 200 and status.json()["status"] == "paid"
+
+    order_id, token = thank_you_path.strip("/").split("/")[1:3]
+    logs = dev_stage.json_logs("shopper")
+    requests_logged = [line for line in logs if line.get("logger") == "shop.requests"]
+    assert [(line["method"], line["status"]) for line in requests_logged] == [
+        ("GET", 200), ("POST", 302), ("GET", 200), ("POST", 303), ("POST", 200), ("GET", 200), ("GET", 200)]
+    assert all(isinstance(line["latency_ms"], float) and line["request_id"] for line in requests_logged)
+    assert requests_logged[0]["request_id"] == shop.request_id  # API Gateway's id, as the client saw it
+    assert requests_logged[-1]["path"] == f"/dev/orders/{order_id}/[redacted]/status.json"
+    workflow = [line for line in logs if line.get("logger") == "shop.workflow"]
+    assert {"message": "attempt_status_changed", "order_id": order_id, "mollie_payment_id": payment["id"],
+            "from_status": "open", "to_status": "paid", "source": "webhook"} in [
+        {name: line.get(name) for name in ("message", "order_id", "mollie_payment_id", "from_status", "to_status",
+                                           "source")} for line in workflow]
+    everything_logged = "\n".join(dev_stage.log_lines("shopper"))
+    for never_logged in [*dev_stage.secret_values.values(), token, "ada@example.com", "Ada Lovelace"]:
+        assert never_logged not in everything_logged
+    _assert_policy_allows_every_call(dev_stage, "shopper")
+
+
+def test_staff_login_page_is_served(dev_stage):
+    try:
+        resolve("/staff/login/")
+    except Resolver404:
+        pytest.skip("/staff/login/ does not exist (yet)")
+    with dev_stage.start("staff") as function:
+        page = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev").get("/staff/login/")
+    assert page.status == 200 and 'type="password"' in page.text
+    _assert_policy_allows_every_call(dev_stage, "staff")
+
+
+def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, sandbox_server):
+    with dev_stage.start("lost-webhook") as function:
+        browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
+        shop = browser.get("/")
+        browser.post("/cart/add/", {"slug": "coffee-beans", "quantity": "1",
+                                    "csrfmiddlewaretoken": _csrf_token(shop.text)}, referer_path="/")
+        checkout_page = browser.get("/checkout/")
+        checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
+        browser.post("/checkout/", {"name": "Grace Hopper", "email": "grace@example.com", "checkout_id": checkout_id,
+                                    "csrfmiddlewaretoken": _csrf_token(checkout_page.text)})
+    payment = _sandbox_payments(sandbox_server)[-1]
+    requests.post(f"{sandbox_server.url}/_sandbox/payments/{payment['id']}", data={"status": "paid"},
+                  timeout=5).raise_for_status()
+
+    # A cold container, as EventBridge's rule `shop-dev-payments.scheduled.reconcile_payments` would get.
+    with dev_stage.start("reconcile", PAYMENT_STALE_AFTER_SECONDS="0") as function:
+        answer = function.invoke({
+            "version": "0", "id": "5e1c0a2a-0000-0000-0000-000000000000", "detail-type": "Scheduled Event",
+            "source": "aws.events", "account": MOTO_ACCOUNT, "region": "eu-west-1", "detail": {},
+            "resources": [f"arn:aws:events:eu-west-1:{MOTO_ACCOUNT}:rule/shop-dev-payments.scheduled.reconcile_payments"],
+        })
+
+    assert "error" not in answer, answer.get("error")
+    assert answer["result"]["synced"] >= 1 and answer["result"]["errors"] == []
+    with dev_stage.start("after-reconcile") as function:
+        browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
+        status = browser.get(browser.local_path(payment["redirectUrl"]) + "status.json").json()
+    assert status["status"] == "paid"
+    summary = next(line for line in dev_stage.json_logs("reconcile") if line["message"] == "reconciliation finished")
+    assert summary["summary"]["synced"] >= 1
+    _assert_policy_allows_every_call(dev_stage, "reconcile")
+
+
+def _csrf_token(page):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+
+
+def _sandbox_payments(sandbox_server):
+    return requests.get(f"{sandbox_server.url}/_sandbox/payments", timeout=5).json()
+
+
+def _assert_policy_allows_every_call(stage, *labels):
+    policy = json.loads((ROOT / stage.settings["attach_policy"]).read_text())
+    calls = [call for label in labels for call in stage.aws_calls(label)]
+    assert calls, "no AWS calls were recorded"
+    refused = [
+        (action, resource)
+        for call in calls
+        for action, resource, context in permissions_needed(call, region=stage.settings["aws_region"],
+                                                            account=MOTO_ACCOUNT, secret_arns=stage.secret_arns)
+        if not is_allowed(policy, action, resource, context, account=MOTO_ACCOUNT)
+    ]
+    assert not refused, f"{stage.settings['attach_policy']} would refuse: {sorted(set(refused))}"
+
+
+def _runtime_top_level_names():
+    """Top-level modules of requirements.txt's distributions (and their dependencies) + the handler's."""
+    names, seen = set(HANDLER_RUNTIME), set()
+    pending = [line.split("==")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
+               if line.strip() and not line.startswith("#")]
+    while pending:
+        name = pending.pop()
+        if name.lower() in seen:
+            continue
+        seen.add(name.lower())
+        distribution = metadata.distribution(name)
+        names |= _top_level_names(distribution)
+        for requirement in map(Requirement, distribution.requires or []):
+            if requirement.marker is None or requirement.marker.evaluate({"extra": ""}):
+                pending.append(requirement.name)
+    return names
+
+
+def _top_level_names(distribution):
+    parts = (Path(str(file)).parts for file in distribution.files or [])
+    return {part[0] for part in parts if not part[0].endswith(".dist-info") and part[0] not in ("..", "__pycache__")}
