@@ -1,0 +1,87 @@
+"""devstack.dynamodb_faults: DynamoDB answers "throttled" the way AWS does, only when switched on."""
+import botocore.session
+import pytest
+from botocore.exceptions import ClientError
+
+from devstack import dynamodb_faults
+
+
+def plain_client(endpoint_url):
+    """A botocore client that does not retry, so each injected answer is seen as it is."""
+    session = botocore.session.get_session()
+    return session.create_client(
+        "dynamodb", region_name="eu-west-1", endpoint_url=endpoint_url, aws_access_key_id="local",
+        aws_secret_access_key="local", config=botocore.client.Config(retries={"total_max_attempts": 1}),
+    )
+
+
+@pytest.fixture
+def injector():
+    made = []
+
+    def install(**options):
+        made.append(dynamodb_faults.install(**options))
+        return made[-1]
+
+    yield install
+    for each in made:
+        each.armed = False  # handlers stay on clients already made; a disarmed one does nothing
+
+
+def test_nothing_is_injected_unless_the_environment_asks():
+    assert dynamodb_faults.activate_from_env({}) is None
+    assert dynamodb_faults.activate_from_env({dynamodb_faults.THROTTLE_RATE_ENV: "0"}) is None
+
+
+def articles_table():
+    from shop.models import Article
+
+    return Article.Meta.table_name
+
+
+def test_a_throttled_read_looks_like_dynamodb_throttling(injector, local_aws):
+    throttle = injector(rate=1.0, seed=1, operations={"GetItem"})
+    client = plain_client(local_aws.endpoint_url)
+
+    with pytest.raises(ClientError) as raised:
+        client.get_item(TableName=articles_table(), Key={"slug": {"S": "espresso-cup"}})
+
+    assert raised.value.response["Error"]["Code"] in dynamodb_faults.THROTTLE_CODES
+    assert raised.value.response["ResponseMetadata"]["HTTPStatusCode"] == 400
+    assert throttle.injected == {"GetItem": 1}
+    # Operations it was not told to throttle go through.
+    client.describe_table(TableName=articles_table())
+
+
+def test_a_throttled_transaction_can_be_a_canceled_transaction(injector, local_aws):
+    injector(rate=1.0, seed=1, operations={"TransactWriteItems"}, transaction_cancel_share=1.0)
+    client = plain_client(local_aws.endpoint_url)
+    items = [{"ConditionCheck": {"TableName": articles_table(), "Key": {"slug": {"S": slug}},
+                                 "ConditionExpression": "attribute_not_exists(slug)"}} for slug in ("a", "b")]
+
+    with pytest.raises(ClientError) as raised:
+        client.transact_write_items(TransactItems=items)
+
+    assert raised.value.response["Error"]["Code"] == "TransactionCanceledException"
+    assert [reason["Code"] for reason in raised.value.response["CancellationReasons"]] == ["ThrottlingError", "None"]
+
+
+def test_pynamodb_retries_throttling_and_then_succeeds(injector, catalog):
+    from shop.models import Article
+
+    throttle = injector(rate=0.5, seed=3, operations={"GetItem"})
+
+    names = [Article.get("espresso-cup").name for _ in range(4)]
+
+    assert names == ["Espresso cup"] * 4
+    assert throttle.total() > 0  # some were throttled, botocore's retries hid them
+
+
+def test_a_disarmed_injector_does_nothing(injector, catalog):
+    from shop.models import Article
+
+    throttle = injector(rate=1.0, operations={"GetItem"})
+    throttle.armed = False
+
+    assert Article.get("espresso-cup").name == "Espresso cup"
+    assert throttle.total() == 0
