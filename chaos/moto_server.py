@@ -1,0 +1,177 @@
+"""moto's server for load runs: `python -m chaos.moto_server --port 0` (prints its URL first).
+
+Two differences from a plain moto server, both to make it behave like DynamoDB under
+concurrency, so that what a chaos run finds is about the shop and not about the double:
+
+- Requests are served one at a time. moto checks a condition and then writes without a lock,
+  so two concurrent conditional writes could both pass (DynamoDB makes them atomic).
+- TransactWriteItems rolls back only the items it touched. moto snapshots and restores whole
+  tables, which costs O(table size) per transaction (hundreds of ms once the event log holds
+  a few thousand items) and would wipe out the writes other requests made meanwhile.
+"""
+import argparse
+import copy
+import signal
+import sys
+import threading
+
+from werkzeug.serving import make_server
+
+
+def serialized(app):
+    """The WSGI app, one request at a time (body included)."""
+    lock = threading.Lock()
+
+    def application(environ, start_response):
+        with lock:
+            chunks = app(environ, start_response)
+            try:
+                return [b"".join(chunks)]
+            finally:
+                if hasattr(chunks, "close"):
+                    chunks.close()
+
+    return application
+
+
+def patch_transactions():
+    from moto.dynamodb.comparisons import get_filter_expression
+    from moto.dynamodb.exceptions import (
+        ConditionalCheckFailed,
+        MockValidationException,
+        MultipleTransactionsException,
+        TooManyTransactionsException,
+        TransactionCanceledException,
+        TransactWriteSingleOpException,
+    )
+    from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.models.dynamo_type import DynamoType
+
+    def transact_write_items(self, transact_items):
+        # moto's own implementation, except for what is backed up and restored.
+        if len(transact_items) > 100:
+            raise TooManyTransactionsException()
+        backups = {}  # (table name, hash, range) -> the item before this transaction, or None
+        target_items = set()
+        errors = []
+
+        def slot_of(table_name, key):
+            table = self.get_table(table_name)
+            hash_value = DynamoType(key[table.hash_key_attr])
+            range_value = DynamoType(key[table.range_key_attr]) if table.range_key_attr else None
+            return table, hash_value, range_value
+
+        def restore():
+            for (table_name, hash_value, range_value), item in backups.items():
+                table = self.tables.get(table_name)
+                if table is None:
+                    continue
+                if item is not None:
+                    if range_value is not None:
+                        table.items[hash_value][range_value] = item
+                    else:
+                        table.items[hash_value] = item
+                elif range_value is not None:
+                    table.items.get(hash_value, {}).pop(range_value, None)
+                else:
+                    table.items.pop(hash_value, None)
+
+        for item in transact_items:
+            original_item = None
+            if len(list(item.keys())) > 1:
+                raise TransactWriteSingleOpException
+            try:
+                op_type, op = next(iter(item.items()))
+                if op_type not in {"ConditionCheck", "Put", "Delete", "Update"}:
+                    raise ValueError("Unsupported transaction operation")
+                table_name = op["TableName"]
+                condition_expression = op.get("ConditionExpression")
+                names = op.get("ExpressionAttributeNames")
+                values = op.get("ExpressionAttributeValues")
+                if op_type == "Put":
+                    attrs = op["Item"]
+                    table = self.get_table(table_name)
+                    key = {table.hash_key_attr: attrs[table.hash_key_attr]}
+                    if table.range_key_attr is not None:
+                        key[table.range_key_attr] = attrs[table.range_key_attr]
+                else:
+                    key = op["Key"]
+                unique = (str(table_name), str(dict(sorted(key.items()))))
+                if unique in target_items:
+                    raise MultipleTransactionsException()
+                target_items.add(unique)
+
+                table, hash_value, range_value = slot_of(table_name, key)
+                current = table.get_item(hash_value, range_value)
+                backups.setdefault((table_name, hash_value, range_value), copy.deepcopy(current))
+                if condition_expression is not None:
+                    if not get_filter_expression(condition_expression, names, values).expr(current):
+                        if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                            original_item = current.to_json()["Attributes"]
+                        raise ConditionalCheckFailed(item=original_item)
+                if op_type == "Put":
+                    self.put_item(table_name, op["Item"], condition_expression=condition_expression,
+                                  expression_attribute_names=names, expression_attribute_values=values)
+                elif op_type == "Delete":
+                    self.delete_item(table_name, key, condition_expression=condition_expression,
+                                     expression_attribute_names=names, expression_attribute_values=values)
+                elif op_type == "Update":
+                    self.update_item(table_name, key, update_expression=op["UpdateExpression"],
+                                     condition_expression=condition_expression,
+                                     expression_attribute_names=names, expression_attribute_values=values)
+                errors.append((None, None, None))
+            except (MultipleTransactionsException, MockValidationException):
+                restore()
+                raise
+            except ConditionalCheckFailed as error:
+                errors.append(("ConditionalCheckFailed", str(error.message), original_item))
+            except Exception as error:  # noqa: BLE001 - moto reports any other failure per item
+                errors.append((type(error).__name__, str(error), original_item))
+        if any(code is not None for code, _, _ in errors):
+            restore()
+            raise TransactionCanceledException(errors)
+
+    DynamoDBBackend.transact_write_items = transact_write_items
+
+
+class SerialMotoServer:
+    """In-process variant (threads), for callers that want the same behaviour without a process."""
+
+    def __init__(self, host="127.0.0.1", port=0):
+        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+
+        class QuietHandler(MotoRequestHandler):
+            def log_request(self, code="-", size="-"):
+                pass  # thousands of requests per run; errors are still logged
+
+        patch_transactions()
+        app = serialized(DomainDispatcherApplication(create_backend_app))
+        self._server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
+        self.url = f"http://{host}:{self._server.server_port}"
+        self._thread = threading.Thread(target=self._server.serve_forever, name="serial-moto", daemon=True)
+
+    def start(self):
+        self._thread.start()
+        return self
+
+    def serve_forever(self):
+        self._server.serve_forever()
+
+    def stop(self):
+        self._server.shutdown()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m chaos.moto_server", description=__doc__.splitlines()[0])
+    parser.add_argument("--host", default="127.0.0.1")
+    parser.add_argument("--port", type=int, default=0)
+    args = parser.parse_args(argv)
+    server = SerialMotoServer(args.host, args.port)
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.stop, daemon=True).start())
+    print(f"moto listening on {server.url}", flush=True)
+    server.serve_forever()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
