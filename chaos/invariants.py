@@ -1,0 +1,179 @@
+"""After a chaos run: compare every Mollie payment in the sandbox with our tables.
+
+Reads whole tables with Scan: this is a checker, not a request path. Returns the counts worth
+printing and one line per violated invariant (empty when all hold).
+"""
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
+from shop.models import Article
+
+MOLLIE_WAITING = {"open", "pending", "authorized"}
+
+
+@dataclass
+class Findings:
+    counts: Counter = field(default_factory=Counter)
+    violations: list = field(default_factory=list)
+
+    def violate(self, invariant, detail):
+        self.violations.append(f"{invariant}: {detail}")
+
+
+def snapshot_stock():
+    return {article.slug: article.stock for article in Article.scan(consistent_read=True)}
+
+
+def check(*, mollie_payments, initial_stock, shopper_orders=()):
+    """`mollie_payments`: the sandbox's `/_sandbox/payments`; `initial_stock`: slug -> stock before the run."""
+    findings = Findings()
+    orders = {order.order_id: order for order in Order.scan(consistent_read=True)}
+    attempts = {(a.order_id, a.attempt_no): a for a in PaymentAttempt.scan(consistent_read=True)}
+    stock = snapshot_stock()
+    by_mollie_id = {}
+    for attempt in attempts.values():
+        if attempt.mollie_payment_id:
+            if attempt.mollie_payment_id in by_mollie_id:
+                findings.violate("one attempt per Mollie payment",
+                                 f"{attempt.mollie_payment_id} is on two attempts")
+            by_mollie_id[attempt.mollie_payment_id] = attempt
+    mollie_by_id = {payment["id"]: payment for payment in mollie_payments}
+
+    _check_payments(findings, mollie_payments, orders, attempts, by_mollie_id)
+    _check_orders(findings, orders, attempts, mollie_by_id)
+    _check_stock(findings, orders, stock, initial_stock)
+    for shopper, order_id in sorted(dict(shopper_orders).items()):
+        if order_id not in orders:
+            findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")
+
+    findings.counts.update({
+        "orders": len(orders),
+        "attempts": len(attempts),
+        "Mollie payments": len(mollie_payments),
+        **{f"orders {status}": count for status, count in Counter(o.status for o in orders.values()).items()},
+        **{f"attempts {status}": count for status, count in Counter(a.status for a in attempts.values()).items()},
+        **{f"Mollie payments {status}": count for status, count in Counter(p["status"] for p in mollie_payments).items()},
+        "orders flagged for staff": sum(bool(o.needs_attention) for o in orders.values()),
+        "attempts flagged needs_refund": sum(bool(a.needs_refund) for a in attempts.values()),
+    })
+    return findings
+
+
+def _check_payments(findings, mollie_payments, orders, attempts, by_mollie_id):
+    per_attempt = Counter()
+    for payment in mollie_payments:
+        metadata = payment.get("metadata") or {}
+        key = (str(metadata.get("order_id")), _int(metadata.get("attempt_no")))
+        per_attempt[key] += 1
+        attempt = by_mollie_id.get(payment["id"])
+        if attempt is None:
+            # Created at Mollie but never stored by us (our write after the create failed, or we
+            # crashed). Harmless while nobody can pay it: the shopper never got its checkout URL.
+            findings.counts["Mollie payments never recorded (orphans)"] += 1
+            if payment["status"] == "paid" or payment.get("paidAt"):
+                findings.violate("every paid Mollie payment recorded", f"{payment['id']} for {key} is paid but on no attempt")
+            continue
+        if (attempt.order_id, attempt.attempt_no) != key:
+            findings.violate("payment on the right attempt", f"{payment['id']} metadata {key} but stored on "
+                                                             f"{attempt.order_id}/{attempt.attempt_no}")
+        order = orders.get(attempt.order_id)
+        if payment["status"] == "paid":
+            if attempt.status != AttemptStatus.PAID:
+                findings.violate("every paid Mollie payment recorded as paid", f"{payment['id']} is paid, attempt "
+                                 f"{attempt.order_id}/{attempt.attempt_no} is {attempt.status}")
+            elif order is None or not order.is_paid:
+                findings.violate("every paid Mollie payment recorded as paid",
+                                 f"{payment['id']} is paid, order {attempt.order_id} is {order and order.status}")
+            elif order.paid_attempt_no != attempt.attempt_no and not attempt.needs_refund:
+                findings.violate("no double charge unflagged", f"{payment['id']} paid on {attempt.order_id} attempt "
+                                 f"{attempt.attempt_no}, order paid by attempt {order.paid_attempt_no}, no refund flag")
+            if attempt.mollie_amount_cents is not None and attempt.mollie_amount_cents != _cents(payment["amount"]):
+                findings.violate("amounts agree", f"{payment['id']}: Mollie {payment['amount']}, "
+                                                  f"ours {attempt.mollie_amount_cents}")
+        elif payment["status"] in MOLLIE_WAITING:
+            if attempt.status != payment["status"]:
+                findings.violate("no attempt stuck", f"{payment['id']} is {payment['status']} at Mollie, "
+                                 f"{attempt.status} in our table")
+            if payment["status"] == "open" and order is not None and not order.is_open_for_payment:
+                findings.violate("closed orders cannot be paid", f"{payment['id']} is still open at Mollie but order "
+                                 f"{order.order_id} is {order.status}")
+        elif attempt.status != payment["status"]:
+            findings.violate("no attempt stuck", f"{payment['id']} is {payment['status']} at Mollie, "
+                                                 f"{attempt.status} in our table ({attempt.order_id}/{attempt.attempt_no})")
+    for key, count in per_attempt.items():
+        if count > 1:
+            findings.violate("one Mollie payment per attempt", f"{count} Mollie payments for attempt {key}")
+
+
+def _check_orders(findings, orders, attempts, mollie_by_id):
+    by_order = {}
+    for attempt in attempts.values():
+        by_order.setdefault(attempt.order_id, []).append(attempt)
+    for order_id, order in orders.items():
+        own = sorted(by_order.get(order_id, []), key=lambda a: a.attempt_no)
+        if [a.attempt_no for a in own] != list(range(1, order.attempt_count + 1)):
+            findings.violate("nothing lost", f"order {order_id} counts {order.attempt_count} attempts, table has "
+                                             f"{[a.attempt_no for a in own]}")
+        paid_at_mollie = [a for a in own if a.mollie_payment_id and
+                          mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "paid"]
+        if order.is_paid:
+            paid = next((a for a in own if a.attempt_no == order.paid_attempt_no), None)
+            if paid is None or paid.status != AttemptStatus.PAID or paid not in paid_at_mollie:
+                findings.violate("no order paid without a paid payment",
+                                 f"order {order_id} is {order.status} by attempt {order.paid_attempt_no}, "
+                                 f"which is {paid and paid.status} here and "
+                                 f"{paid and mollie_by_id.get(paid.mollie_payment_id, {}).get('status')} at Mollie")
+            if order.stock_released and not order.needs_attention:
+                findings.violate("stock consistent with paid orders", f"paid order {order_id} gave its stock back "
+                                                                      f"without a flag for staff")
+        for attempt in paid_at_mollie if order.is_paid else ():
+            if attempt.attempt_no != order.paid_attempt_no and not attempt.needs_refund:
+                findings.violate("no double charge unflagged", f"order {order_id} attempt {attempt.attempt_no} "
+                                                               f"paid too, not flagged for refund")
+        if len(paid_at_mollie) > 1:
+            findings.counts["orders paid twice at Mollie"] += 1
+        if order.status == OrderStatus.PENDING_PAYMENT:
+            settling = [a for a in own if a.mollie_payment_id and
+                        mollie_by_id.get(a.mollie_payment_id, {}).get("status") in ("pending", "authorized")]
+            if settling:
+                findings.counts["orders still settling (pending at Mollie)"] += 1
+            else:
+                findings.violate("no order left waiting after reconciliation",
+                                 f"order {order_id} is pending_payment; attempts {[(a.attempt_no, a.status) for a in own]}")
+        for attempt in own:
+            mollie_status = mollie_by_id.get(attempt.mollie_payment_id, {}).get("status")
+            if attempt.status in (AttemptStatus.CREATED, AttemptStatus.OPEN) and mollie_status not in MOLLIE_WAITING:
+                findings.violate("no attempt stuck in open/created after reconciliation",
+                                 f"{order_id}/{attempt.attempt_no} is {attempt.status} (Mollie: {mollie_status})")
+
+
+def _check_stock(findings, orders, stock, initial_stock):
+    reserved = Counter()
+    for order in orders.values():
+        if not order.stock_released:
+            for line in order.lines:
+                if line.reserves_stock:
+                    reserved[line.slug] += line.quantity
+    for slug, initial in sorted(initial_stock.items()):
+        if initial is None:
+            continue
+        current = stock.get(slug)
+        if current is None or current < 0:
+            findings.violate("stock never negative", f"{slug}: {current}")
+        elif initial - reserved[slug] != current:
+            findings.violate("stock consistent with orders", f"{slug}: started {initial}, orders hold "
+                                                             f"{reserved[slug]}, stock is {current}")
+        findings.counts[f"stock {slug}"] = current
+
+
+def _int(value):
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def _cents(amount):
+    return int(Decimal(str(amount["value"])) * 100)

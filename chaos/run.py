@@ -1,0 +1,292 @@
+"""`python -m chaos.run --shoppers 300 --seed 1`: hundreds of shoppers at once, with faults, then
+reconciliation and the invariant check. Prints the counts; exits 1 when an invariant is broken.
+
+The stack is local (see chaos/stack.py): the shop on a threaded runserver with DynamoDB
+throttling injected, the Mollie sandbox with API errors and latency and webhooks dropped,
+duplicated, delayed and out of order. The run is bounded: a fixed number of shoppers, bounded
+loops in each, and a deadline for the whole run (--duration-limit) after which it stops itself.
+"""
+import argparse
+import os
+import random
+import re
+import sys
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass
+class ChaosConfig:
+    shoppers: int = 300
+    seed: int = 1
+    duration_limit: float = 600.0
+    ramp_seconds: float = 3.0
+    throttle_rate: float = 0.15
+    api_error_rate: float = 0.08
+    api_latency_ms: int = 60
+    webhook_drop_rate: float = 0.2
+    webhook_duplicate_rate: float = 0.2
+    webhook_out_of_order_rate: float = 0.2
+    webhook_delay_ms: int = 300
+    sandbox_time_scale: float = 0.1  # real seconds per minute of Mollie's webhook retry schedule
+    settle_pending_share: float = 0.8  # pending payments the "bank" completes before reconciliation
+    log_dir: str | None = None
+
+
+@dataclass
+class ChaosResult:
+    config: ChaosConfig
+    counts: Counter = field(default_factory=Counter)
+    statuses: Counter = field(default_factory=Counter)
+    notes: Counter = field(default_factory=Counter)
+    final_states: Counter = field(default_factory=Counter)
+    violations: list = field(default_factory=list)
+    server_errors: Counter = field(default_factory=Counter)
+    reconcile_passes: list = field(default_factory=list)
+    seconds: float = 0.0
+    log_dir: str = ""
+
+    @property
+    def ok(self):
+        return not self.violations
+
+
+def run(config: ChaosConfig, *, out=print) -> ChaosResult:
+    _django_setup()
+    from chaos import invariants
+    from chaos.shoppers import Journal, make_plans, run_shoppers
+    from chaos.stack import LocalStack
+
+    started = time.monotonic()
+    deadline = started + config.duration_limit
+    log_dir = config.log_dir or tempfile.mkdtemp(prefix="chaos-")
+    rng = random.Random(config.seed)
+    result = ChaosResult(config=config, log_dir=log_dir)
+    shop_env = {
+        "DYNAMODB_FAULT_THROTTLE_RATE": str(config.throttle_rate),
+        "DYNAMODB_FAULT_SEED": str(config.seed),
+        "STATUS_PULL_INTERVAL_SECONDS": "1",
+    }
+    stack = LocalStack(log_dir=log_dir, sandbox_time_scale=config.sandbox_time_scale, shop_env=shop_env)
+    with stack:
+        out(f"Stack up: shop {stack.shop_url}, sandbox {stack.sandbox_url}, moto {stack.moto_url} (logs: {log_dir})")
+        with stack.models():
+            initial_stock = invariants.snapshot_stock()
+        stack.sandbox_faults(
+            seed=config.seed, api_error_rate=config.api_error_rate, api_latency_ms=config.api_latency_ms,
+            webhook_drop_rate=config.webhook_drop_rate, webhook_duplicate_rate=config.webhook_duplicate_rate,
+            webhook_out_of_order_rate=config.webhook_out_of_order_rate, webhook_delay_ms=config.webhook_delay_ms,
+        )
+
+        # 1. The shoppers, all at once. They get at most 60 % of the time; the rest is for clean-up.
+        journal = Journal()
+        plans = make_plans(config.shoppers, rng, ramp_seconds=config.ramp_seconds)
+        shopping_deadline = started + config.duration_limit * 0.6
+        out(f"{len(plans)} shoppers checking out…")
+        still_running = run_shoppers(plans, shop_url=stack.shop_url, journal=journal, deadline=shopping_deadline,
+                                     seed=config.seed)
+        if still_running:
+            result.violations.append(f"bounded run: {still_running} shoppers still running past the deadline")
+        out(f"  shoppers done after {time.monotonic() - started:.0f} s")
+
+        # 2. After the shoppers left, banks settle most pending payments (Mollie calls the webhook).
+        _settle_pending(stack, rng, config.settle_pending_share, result)
+        _wait_for_webhooks(stack, deadline)
+
+        # 3. Reconciliation, with the faults still on; then again without API faults if needed.
+        _reconcile(stack, result, deadline, label="with faults")
+        stack.clear_sandbox_faults()
+        for _ in range(3):
+            summary = _reconcile(stack, result, deadline, label="faults off")
+            if summary.get("errors", 1) == 0 or time.monotonic() > deadline:
+                break
+
+        # 4. Stop taking webhooks, then compare Mollie with our tables.
+        stack.shop.stop()
+        mollie_payments = stack.sandbox_payments()
+        with stack.models():
+            findings = invariants.check(mollie_payments=mollie_payments, initial_stock=initial_stock,
+                                        shopper_orders=journal.orders)
+        webhooks = stack.sandbox_webhooks()
+        sandbox_api = _sandbox_api_statuses(stack.sandbox.log_text())
+        shop_logs = "".join(Path(log_dir, f"{name}").read_text(errors="replace")
+                            for name in os.listdir(log_dir) if name.startswith("shop-"))
+
+    result.seconds = time.monotonic() - started
+    result.counts.update(findings.counts)
+    result.counts["shoppers"] = config.shoppers
+    result.counts["orders seen by shoppers"] = len(journal.orders)
+    result.counts["DynamoDB throttles injected"] = shop_logs.count("dynamodb fault injected")
+    result.counts["webhook deliveries"] = len(webhooks)
+    result.counts["webhooks dropped (fault)"] = sum(1 for w in webhooks if w.get("dropped"))
+    result.counts["webhook duplicates (fault)"] = sum(1 for w in webhooks if w.get("duplicate"))
+    for status, count in Counter(w.get("status") for w in webhooks if not w.get("dropped")).items():
+        result.counts[f"webhook answers {status or 'none'}"] = count
+    for status, count in sandbox_api.items():
+        result.counts[f"Mollie API answers {status}"] = count
+    result.statuses = journal.statuses
+    result.notes = journal.notes
+    result.final_states = journal.final_states
+    result.server_errors = _server_errors(shop_logs)
+    result.violations += findings.violations
+    result.violations += [f"shopper saw an error page or none: shopper {p.shopper}, {p.step}: {p.what}"
+                          for p in journal.problems]
+    return result
+
+
+# --- phases ------------------------------------------------------------------------------------
+
+
+def _settle_pending(stack, rng, share, result):
+    for payment in stack.sandbox_payments():
+        if payment["status"] == "pending" and rng.random() < share:
+            stack.settle_at_mollie(payment["id"], "paid" if rng.random() < 0.7 else "failed")
+            result.counts["pending payments settled by the bank"] += 1
+
+
+def _wait_for_webhooks(stack, deadline, quiet_for=2.0, at_most=20.0):
+    """Until the sandbox has sent nothing new for `quiet_for` seconds (bounded)."""
+    stop = min(deadline, time.monotonic() + at_most)
+    seen, quiet_since = -1, time.monotonic()
+    while time.monotonic() < stop:
+        count = len(stack.sandbox_webhooks())
+        if count != seen:
+            seen, quiet_since = count, time.monotonic()
+        elif time.monotonic() - quiet_since >= quiet_for:
+            return
+        time.sleep(0.25)
+
+
+_DONE = re.compile(r"Done: (\d+) synced, (\d+) abandoned, (\d+) orders expired, (\d+) canceled at Mollie, "
+                   r"(\d+) still settling, (\d+) errors")
+
+
+def _reconcile(stack, result, deadline, *, label):
+    timeout = max(30, deadline - time.monotonic())
+    done = stack.manage("reconcile_payments", "--stale-after", "0", "--quiet",
+                        env={"ORDER_PAYMENT_WINDOW_SECONDS": "0"}, timeout=timeout)
+    match = _DONE.search(done.stdout)
+    if done.returncode != 0 or match is None:
+        result.violations.append(f"reconciliation ({label}) failed: exit {done.returncode}\n"
+                                 f"{done.stdout[-1500:]}\n{done.stderr[-3000:]}")
+        return {}
+    names = ("synced", "abandoned", "expired", "canceled at Mollie", "still settling", "errors")
+    summary = dict(zip(names, map(int, match.groups())))
+    result.reconcile_passes.append((label, summary))
+    return summary
+
+
+# --- logs --------------------------------------------------------------------------------------
+
+_SANDBOX_API_LINE = re.compile(r'"(GET|POST|PATCH|DELETE) /v2/\S* HTTP/1\.[01]" (\d{3})')
+
+
+def _sandbox_api_statuses(log_text):
+    plain = re.sub(r"\x1b\[[0-9;]*m", "", log_text)  # werkzeug colours its request lines
+    return Counter(int(status) for _, status in _SANDBOX_API_LINE.findall(plain))
+
+
+def _server_errors(log_text):
+    """Each 'Internal Server Error' in the shop's log, by path kind and the exception's last line."""
+    errors = Counter()
+    lines = log_text.splitlines()
+    for index, line in enumerate(lines):
+        marker = line.find("Internal Server Error: ")
+        if marker < 0:
+            continue
+        path = line[marker + len("Internal Server Error: "):].strip()
+        kind = re.sub(r"/orders/[^/]+/[^/]+/", "/orders/<id>/<token>/", path)
+        exception = ""
+        for following in lines[index + 1:index + 200]:
+            if following and not following.startswith((" ", "Traceback", "During handling", "The above")) \
+                    and ":" in following and not following.startswith(("INFO", "WARNING", "ERROR", "[")):
+                exception = following.strip()[:200]
+                break
+        errors[(kind, exception)] += 1
+    return errors
+
+
+# --- report ------------------------------------------------------------------------------------
+
+
+def report(result: ChaosResult) -> str:
+    config = result.config
+    lines = [
+        "",
+        f"Chaos run: {config.shoppers} shoppers, seed {config.seed}, {result.seconds:.0f} s "
+        f"(limit {config.duration_limit:.0f} s)",
+        f"Faults: DynamoDB throttle rate {config.throttle_rate}; Mollie API 5xx rate {config.api_error_rate}, "
+        f"latency {config.api_latency_ms} ms; webhooks dropped {config.webhook_drop_rate}, duplicated "
+        f"{config.webhook_duplicate_rate}, out of order {config.webhook_out_of_order_rate}, "
+        f"delayed {config.webhook_delay_ms} ms",
+        "",
+        "Counts:",
+    ]
+    lines += [f"  {name:<55} {value}" for name, value in sorted(result.counts.items())]
+    lines += ["", "What shoppers did and met:"]
+    lines += [f"  {name:<55} {value}" for name, value in sorted(result.notes.items())]
+    lines += ["", "Where shoppers ended:"]
+    lines += [f"  {name:<55} {value}" for name, value in sorted(result.final_states.items())]
+    lines += ["", "Answers shoppers got (step, status):"]
+    by_step = {}
+    for (step, status), count in result.statuses.items():
+        by_step.setdefault(step, []).append(f"{status}×{count}")
+    lines += [f"  {step:<30} {', '.join(sorted(parts))}" for step, parts in sorted(by_step.items())]
+    lines += ["", "Reconciliation passes:"]
+    lines += [f"  {label:<12} {summary}" for label, summary in result.reconcile_passes]
+    if result.server_errors:
+        lines += ["", "500s in the shop's log (path, exception):"]
+        lines += [f"  {count:>4}× {path}  {exception}" for (path, exception), count in result.server_errors.most_common()]
+    lines += [""]
+    if result.violations:
+        lines.append(f"INVARIANTS BROKEN ({len(result.violations)}):")
+        lines += [f"  - {violation}" for violation in result.violations[:200]]
+        if len(result.violations) > 200:
+            lines.append(f"  … and {len(result.violations) - 200} more")
+    else:
+        lines.append("All invariants hold.")
+    lines.append(f"Logs: {result.log_dir}")
+    return "\n".join(lines)
+
+
+def _django_setup():
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
+    os.environ.setdefault("DJANGO_DEBUG", "false")
+    os.environ.setdefault("DJANGO_SECRET_KEY", "chaos-secret-key-not-for-production-" + "x" * 20)
+    os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
+    os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
+    import django
+    from django.apps import apps
+
+    if not apps.ready:
+        django.setup()
+
+
+def main(argv=None):
+    defaults = ChaosConfig()
+    parser = argparse.ArgumentParser(prog="python -m chaos.run", description=__doc__.splitlines()[0])
+    parser.add_argument("--shoppers", type=int, default=defaults.shoppers)
+    parser.add_argument("--seed", type=int, default=defaults.seed)
+    parser.add_argument("--duration-limit", type=float, default=defaults.duration_limit,
+                        help="seconds for the whole run; shoppers stop at 60%% of it")
+    parser.add_argument("--throttle-rate", type=float, default=defaults.throttle_rate,
+                        help="share of DynamoDB calls answered as throttled (botocore retries them)")
+    parser.add_argument("--api-error-rate", type=float, default=defaults.api_error_rate)
+    parser.add_argument("--api-latency-ms", type=int, default=defaults.api_latency_ms)
+    parser.add_argument("--log-dir", default=None, help="keep the processes' logs here (default: a temp dir)")
+    args = parser.parse_args(argv)
+    if not 1 <= args.shoppers <= 2000 or args.duration_limit <= 0:
+        parser.error("--shoppers must be 1..2000 and --duration-limit positive")
+    config = ChaosConfig(shoppers=args.shoppers, seed=args.seed, duration_limit=args.duration_limit,
+                         throttle_rate=args.throttle_rate, api_error_rate=args.api_error_rate,
+                         api_latency_ms=args.api_latency_ms, log_dir=args.log_dir)
+    result = run(config)
+    print(report(result))
+    return 0 if result.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,366 @@
+"""Shoppers for the chaos run: real HTTP against the shop and the sandbox's checkout page.
+
+Each shopper follows a plan drawn from the run's seeded generator (what to buy, what to choose
+at Mollie, whether to double-submit or pay again) and records every answer it gets in a shared
+`Journal`. A shopper never retries forever: every loop has a count, every request a timeout,
+and the whole run a deadline.
+"""
+import html
+import random
+import re
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import requests
+
+REQUEST_TIMEOUT = 60
+POLL_INTERVAL = 0.3
+MAX_TRY_AGAIN = 3
+# (slug, weight): untracked beans are bought most; the last grinder is what shoppers fight over.
+ARTICLE_WEIGHTS = (("coffee-beans", 40), ("espresso-cup", 25), ("ceramic-dripper", 15),
+                   ("pour-over-kettle", 8), ("linen-apron", 6))
+LAST_ITEM = "last-one-grinder"
+# What the shopper picks on Mollie's page; "abandon" closes the tab there.
+OUTCOME_WEIGHTS = (("paid", 52), ("failed", 12), ("canceled", 10), ("expired", 6), ("pending", 10), ("abandon", 10))
+UNSUCCESSFUL_STATES = {"failed", "canceled_payment", "expired_payment"}
+ORDER_PATH = re.compile(r"^/orders/(?P<order_id>[^/]+)/(?P<token>[^/]+)/$")
+
+
+@dataclass
+class Plan:
+    number: int
+    articles: dict
+    outcome: str
+    double_submit: bool = False
+    pay_again: bool = False
+    double_pay_again: bool = False
+    polls: int = 8
+    start_delay: float = 0.0
+
+
+def make_plans(count, rng: random.Random, *, ramp_seconds=2.0):
+    plans = []
+    slugs, weights = zip(*ARTICLE_WEIGHTS)
+    outcomes, outcome_weights = zip(*OUTCOME_WEIGHTS)
+    for number in range(count):
+        articles = {}
+        for _ in range(rng.choice((1, 1, 1, 2))):
+            slug = rng.choices(slugs, weights)[0]
+            articles[slug] = articles.get(slug, 0) + rng.choice((1, 1, 2))
+        if rng.random() < 0.10:
+            articles[LAST_ITEM] = 1
+        plans.append(Plan(
+            number=number,
+            articles=articles,
+            outcome=rng.choices(outcomes, outcome_weights)[0],
+            double_submit=rng.random() < 0.12,
+            pay_again=rng.random() < 0.7,
+            double_pay_again=rng.random() < 0.15,
+            polls=rng.randint(3, 10),
+            start_delay=rng.random() * ramp_seconds,
+        ))
+    return plans
+
+
+@dataclass
+class Problem:
+    shopper: int
+    step: str
+    what: str
+
+
+@dataclass
+class Journal:
+    """Everything the shoppers saw, shared by their threads."""
+
+    statuses: Counter = field(default_factory=Counter)  # (step, status) -> count
+    notes: Counter = field(default_factory=Counter)
+    problems: list = field(default_factory=list)
+    orders: dict = field(default_factory=dict)  # shopper number -> order id
+    final_states: Counter = field(default_factory=Counter)
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, step, status):
+        with self._lock:
+            self.statuses[(step, status)] += 1
+
+    def note(self, what):
+        with self._lock:
+            self.notes[what] += 1
+
+    def problem(self, shopper, step, what):
+        with self._lock:
+            self.problems.append(Problem(shopper, step, what))
+
+    def order(self, shopper, order_id):
+        with self._lock:
+            self.orders[shopper] = order_id
+
+    def finished(self, state):
+        with self._lock:
+            self.final_states[state] += 1
+
+
+class OutOfTime(Exception):
+    pass
+
+
+class Shopper:
+    def __init__(self, plan: Plan, *, shop_url, journal: Journal, deadline, rng: random.Random):
+        self.plan = plan
+        self.shop_url = shop_url
+        self.journal = journal
+        self.deadline = deadline
+        self.rng = rng
+        self.session = requests.Session()
+        self.order_url = None
+
+    # -- HTTP with bookkeeping -----------------------------------------------------------------
+
+    def call(self, method, url, step, *, data=None, expect=(200,), session=None):
+        """One request, no redirects followed; every answer is recorded, oddities are problems."""
+        if time.monotonic() > self.deadline:
+            raise OutOfTime()
+        if url.startswith("/"):
+            url = self.shop_url + url
+        ours = url.startswith(self.shop_url)
+        try:
+            response = (session or self.session).request(method, url, data=data, timeout=REQUEST_TIMEOUT,
+                                                         allow_redirects=False)
+        except requests.RequestException as error:
+            self.journal.record(step, "no answer")
+            self.journal.problem(self.plan.number, step, f"no answer from {'the shop' if ours else 'Mollie'}: "
+                                                         f"{type(error).__name__}")
+            return None
+        self.journal.record(step, response.status_code)
+        if response.status_code >= 500 and ours:
+            self.journal.problem(self.plan.number, step,
+                                 f"{response.status_code} on {method} {urlsplit(url).path}: {_title(response.text)}")
+        elif response.status_code not in expect and ours:
+            self.journal.problem(self.plan.number, step, f"unexpected {response.status_code} on {method} "
+                                                         f"{urlsplit(url).path}: {_title(response.text)}")
+        return response
+
+    def follow(self, response, step):
+        """GETs where a redirect points; returns the page (or None)."""
+        if response is None or response.status_code not in (301, 302, 303):
+            return response
+        return self.call("GET", response.headers["Location"], step)
+
+    # -- the journey ---------------------------------------------------------------------------
+
+    def run(self):
+        try:
+            time.sleep(self.plan.start_delay)
+            self._journey()
+        except OutOfTime:
+            self.journal.note("cut short by the deadline")
+            self.journal.finished("cut short")
+
+    def _journey(self):
+        page = self.call("GET", "/", "shop page")
+        if page is None or page.status_code != 200:
+            return self.journal.finished("no shop page")
+        token = _csrf(page.text)
+        for slug, quantity in self.plan.articles.items():
+            self.call("POST", "/cart/add/", "add to cart", data={"slug": slug, "quantity": quantity,
+                                                                  "csrfmiddlewaretoken": token}, expect=(302,))
+        self.follow_to("/cart/", "cart")
+        landing = self.checkout()
+        if landing is None:
+            return self.journal.finished("checkout failed")
+        if landing == "refused":
+            # Sold out: the shopper empties the cart and buys only beans instead (once).
+            self.journal.note("refused at checkout (clear cart page)")
+            self.replace_cart_with_beans()
+            landing = self.checkout()
+            if landing in (None, "refused"):
+                return self.journal.finished("gave up after a refusal")
+        self.pay(landing, self.plan.outcome)
+
+    def follow_to(self, path, step):
+        return self.call("GET", path, step)
+
+    def checkout(self):
+        """GET and POST the checkout form; returns the Mollie URL, the order page URL, "refused" or None."""
+        form = self.call("GET", "/checkout/", "checkout page", expect=(200, 302))
+        if form is None or form.status_code not in (200, 302):
+            return None
+        if form.status_code == 302:
+            self.journal.note("cart empty at checkout")
+            return None
+        fields = {"name": f"Shopper {self.plan.number}", "email": f"shopper{self.plan.number}@example.com",
+                  "checkout_id": _input_value(form.text, "checkout_id"), "csrfmiddlewaretoken": _csrf(form.text)}
+        if self.plan.double_submit:
+            answers = self._twice("POST", "/checkout/", "checkout POST", fields, expect=(302, 303))
+            self.journal.note("double-submitted the checkout form")
+            self._same_order_check(answers)
+            answer = answers[0]
+        else:
+            answer = self.call("POST", "/checkout/", "checkout POST", data=fields, expect=(302, 303))
+        return self._landing(answer)
+
+    def _landing(self, answer):
+        if answer is None or answer.status_code not in (302, 303):
+            return None
+        location = answer.headers["Location"]
+        if location.startswith(self.shop_url):
+            location = location[len(self.shop_url):]
+        if location.startswith("/cart/"):
+            cart = self.call("GET", "/cart/", "cart after refusal")
+            if cart is not None and cart.status_code == 200 and 'role="alert"' not in cart.text:
+                self.journal.problem(self.plan.number, "cart after refusal", "refused without a message")
+            return "refused"
+        if location.startswith("/orders/"):
+            return self.shop_url + location
+        return location  # Mollie's checkout page
+
+    def _twice(self, method, url, step, data, *, expect):
+        """The same form submitted twice at once (a double click), from the same browser."""
+        results = [None, None]
+        twin = requests.Session()
+        twin.cookies.update(self.session.cookies)
+
+        def submit(index, session):
+            results[index] = self.call(method, url, step, data=data, expect=expect, session=session)
+
+        threads = [threading.Thread(target=submit, args=(0, self.session)),
+                   threading.Thread(target=submit, args=(1, twin))]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(REQUEST_TIMEOUT + 5)
+        return results
+
+    def _same_order_check(self, answers):
+        targets = {answer.headers.get("Location") for answer in answers if answer is not None and
+                   answer.status_code in (302, 303)}
+        mollie_pages = {target for target in targets if target and "/checkout/tr_" in target}
+        if len(mollie_pages) > 1:
+            self.journal.problem(self.plan.number, "checkout POST", f"a double submit led to two payments: {mollie_pages}")
+
+    def replace_cart_with_beans(self):
+        cart = self.call("GET", "/cart/", "cart")
+        if cart is None or cart.status_code != 200:
+            return
+        token = _csrf(cart.text)
+        for slug in self.plan.articles:
+            self.call("POST", "/cart/update/", "update cart", data={"slug": slug, "quantity": 0, "remove": "1",
+                                                                     "csrfmiddlewaretoken": token}, expect=(302,))
+        self.call("POST", "/cart/add/", "add to cart", data={"slug": "coffee-beans", "quantity": 1,
+                                                              "csrfmiddlewaretoken": token}, expect=(302,))
+
+    def pay(self, landing, outcome, *, round_no=1):
+        """From where the checkout sent us (Mollie or our order page) to a final state."""
+        if landing.startswith(self.shop_url):
+            return self.on_order_page(landing, outcome, round_no=round_no)
+        page = self.call("GET", landing, "Mollie checkout page", expect=(200,))
+        if page is None:
+            return self.journal.finished("Mollie page unreachable")
+        if outcome == "abandon":
+            self.journal.note("abandoned at Mollie")
+            return self.journal.finished("abandoned at Mollie")
+        payment_path = urlsplit(landing).path  # /checkout/tr_...
+        base = landing[: landing.index(payment_path)]
+        chosen = self.call("POST", base + payment_path, "Mollie choice", data={"status": outcome}, expect=(303,))
+        if chosen is None or chosen.status_code != 303:
+            self.journal.note("Mollie choice not accepted")
+            return self.journal.finished("Mollie choice not accepted")
+        return self.on_order_page(chosen.headers["Location"], outcome, round_no=round_no)
+
+    def on_order_page(self, url, outcome, *, round_no):
+        match = ORDER_PATH.match(urlsplit(url).path)
+        if match is None:
+            self.journal.problem(self.plan.number, "order page", f"sent to an unexpected page {url}")
+            return self.journal.finished("lost")
+        self.journal.order(self.plan.number, match["order_id"])
+        page = self.call("GET", url, "order page")
+        if page is None or page.status_code != 200:
+            return self.journal.finished("no order page")
+        state, waited = self.poll(url)
+        if waited:
+            # The page's script reloads it once the outcome is known; the new page has the actions.
+            page = self.call("GET", url, "order page (reloaded)")
+            if page is None or page.status_code != 200:
+                return self.journal.finished("no order page")
+        if state == "not_started":
+            # Mollie could not be reached: the page says so and offers "Try again".
+            if 'role="alert"' not in page.text and "Try again" not in page.text:
+                self.journal.problem(self.plan.number, "order page", "provider down without a clear message")
+            self.journal.note("provider down page (Try again)")
+            if round_no > MAX_TRY_AGAIN:
+                return self.journal.finished("gave up: provider down")
+            time.sleep(0.2 * round_no)
+            return self.pay_again(url, page, outcome, round_no=round_no + 1, step="try again")
+        if state in UNSUCCESSFUL_STATES and self.plan.pay_again and round_no <= MAX_TRY_AGAIN:
+            self.journal.note(f"pay again after {state}")
+            return self.pay_again(url, page, "paid", round_no=round_no + 1, step="pay again")
+        self.journal.finished(state or "unknown")
+
+    def pay_again(self, url, page, outcome, *, round_no, step):
+        token = _csrf(page.text)
+        data = {"csrfmiddlewaretoken": token}
+        if self.plan.double_pay_again:
+            answers = self._twice("POST", url + "pay/", step, data, expect=(302, 303))
+            self.journal.note(f"double-clicked {step}")
+            self._same_order_check(answers)
+            answer = next((a for a in answers if a is not None and a.status_code == 303), answers[0])
+        else:
+            answer = self.call("POST", url + "pay/", step, data=data, expect=(302, 303))
+        landing = self._landing(answer)
+        if landing in (None, "refused"):
+            return self.journal.finished(f"{step} failed")
+        return self.pay(landing, outcome, round_no=round_no)
+
+    def poll(self, url):
+        """status.json a bounded number of times, until the page would stop polling.
+
+        Returns the last state seen and whether the outcome changed while polling."""
+        state, waited = None, False
+        for _ in range(self.plan.polls):
+            answer = self.call("GET", url + "status.json", "status poll")
+            if answer is None or answer.status_code != 200:
+                return state, False
+            status = answer.json()
+            state = status.get("status")
+            if not status.get("keep_polling"):
+                return state, waited
+            waited = True
+            time.sleep(POLL_INTERVAL)
+        return state, False
+
+
+def _input_value(page, name):
+    for tag in re.findall(r"<input[^>]*>", page):
+        if re.search(rf'name="{re.escape(name)}"', tag):
+            value = re.search(r'value="([^"]*)"', tag)
+            return html.unescape(value.group(1)) if value else ""
+    return ""
+
+
+def _csrf(page):
+    return _input_value(page, "csrfmiddlewaretoken")
+
+
+def _title(page):
+    match = re.search(r"<title>(.*?)</title>", page or "", re.S)
+    return (match.group(1).strip() if match else (page or "")[:80]).replace("\n", " ")
+
+
+def run_shoppers(plans, *, shop_url, journal, deadline, seed):
+    """All shoppers at once, one thread each; returns when they are done or the deadline passed."""
+    threads = []
+    for plan in plans:
+        shopper = Shopper(plan, shop_url=shop_url, journal=journal, deadline=deadline,
+                          rng=random.Random(f"{seed}-{plan.number}"))
+        thread = threading.Thread(target=shopper.run, name=f"shopper-{plan.number}", daemon=True)
+        threads.append(thread)
+        thread.start()
+    # A shopper past the deadline finishes at most the request it is in.
+    hard_stop = max(deadline, time.monotonic()) + REQUEST_TIMEOUT + 5
+    for thread in threads:
+        thread.join(max(0.0, hard_stop - time.monotonic()))
+    return sum(thread.is_alive() for thread in threads)

@@ -1,0 +1,219 @@
+"""The local stack for chaos, crash and bench runs, each part in its own process on loopback.
+
+moto (serialized, see chaos/moto_server.py), the Mollie sandbox, and the shop served by
+`chaos/server.py`. Separate processes use both cores and let a test SIGKILL the web server
+while moto and the sandbox keep their state. Every wait here has a deadline.
+"""
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from contextlib import contextmanager
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+MOLLIE_TEST_KEY = "test_" + "c" * 30
+START_TIMEOUT = 60
+
+
+class StackError(RuntimeError):
+    pass
+
+
+def free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+class Process:
+    """A child process whose output goes to a log file; stopped by its own pid only."""
+
+    def __init__(self, name, command, *, env, log_dir):
+        self.name = name
+        self.command = command
+        self.env = env
+        self.log_path = Path(log_dir) / f"{name}.log"
+        self.popen = None
+
+    def start(self):
+        log = open(self.log_path, "ab")
+        self.popen = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
+                                      stdin=subprocess.DEVNULL)
+        log.close()
+        return self
+
+    def alive(self):
+        return self.popen is not None and self.popen.poll() is None
+
+    def log_text(self):
+        try:
+            return self.log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def wait_for_line(self, prefix, timeout=START_TIMEOUT):
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            for line in self.log_text().splitlines():
+                if line.startswith(prefix):
+                    return line[len(prefix):].strip()
+            if not self.alive():
+                raise StackError(f"{self.name} exited early:\n{self.log_text()[-3000:]}")
+            time.sleep(0.05)
+        raise StackError(f"{self.name} did not start within {timeout} s:\n{self.log_text()[-3000:]}")
+
+    def kill(self):
+        """SIGKILL: no clean-up runs, like a crashed machine."""
+        if self.alive():
+            self.popen.send_signal(signal.SIGKILL)
+        if self.popen is not None:
+            self.popen.wait(timeout=10)
+
+    def stop(self, timeout=10):
+        if not self.alive():
+            return
+        self.popen.send_signal(signal.SIGTERM)
+        try:
+            self.popen.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+
+
+class LocalStack:
+    """moto + sandbox + shop. `shop_env` adds settings for the web server (faults, timings)."""
+
+    def __init__(self, *, log_dir, sandbox_time_scale=0.1, sandbox_expiry_seconds=900, shop_env=None,
+                 table_prefix=None):
+        self.log_dir = Path(log_dir)
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self.sandbox_time_scale = sandbox_time_scale
+        self.sandbox_expiry_seconds = sandbox_expiry_seconds
+        self.shop_env = dict(shop_env or {})
+        self.table_prefix = table_prefix or f"chaos{uuid.uuid4().hex[:8]}-"
+        self.moto = self.sandbox = self.shop = None
+        self.moto_url = self.sandbox_url = None
+        self.shop_port = free_port()
+        self.shop_url = f"http://127.0.0.1:{self.shop_port}"
+        self._shop_starts = 0
+
+    # -- environment ---------------------------------------------------------------------------
+
+    def base_env(self):
+        """What any process of the shop (server, manage.py commands) needs to reach this stack."""
+        env = {key: value for key, value in os.environ.items() if not key.startswith(("DYNAMODB_FAULT_", "PYTEST"))}
+        env.update({
+            "PYTHONPATH": str(ROOT),
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+            "STAGE": "local",
+            "DJANGO_DEBUG": "false",
+            "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY") or "chaos-secret-key-not-for-production-" + "x" * 20,
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "AWS_REGION": "eu-west-1",
+            "DYNAMODB_ENDPOINT_URL": self.moto_url or "",
+            "DYNAMODB_TABLE_PREFIX": self.table_prefix,
+            "MOLLIE_API_ENDPOINT": self.sandbox_url or "",
+            "MOLLIE_API_KEY": MOLLIE_TEST_KEY,
+            "PUBLIC_BASE_URL": self.shop_url,
+            "LOG_LEVEL": "INFO",
+        })
+        return env
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def start(self):
+        self.moto = Process("moto", [PYTHON, "-m", "chaos.moto_server", "--port", "0"],
+                            env=self.base_env(), log_dir=self.log_dir).start()
+        self.moto_url = self.moto.wait_for_line("moto listening on ")
+        self.sandbox = Process("sandbox", [
+            # Not --quiet: its request log is how a run counts Mollie's answers (503s from faults).
+            PYTHON, "-m", "mollie_sandbox", "--host", "127.0.0.1", "--port", "0",
+            "--time-scale", str(self.sandbox_time_scale), "--expiry-seconds", str(self.sandbox_expiry_seconds),
+        ], env=self.base_env(), log_dir=self.log_dir).start()
+        self.sandbox_url = self.sandbox.wait_for_line("Mollie sandbox listening on ")
+        self.start_shop()
+        return self
+
+    def start_shop(self, timeout=START_TIMEOUT):
+        """(Re)starts the web server on the same port and data, and waits until it answers."""
+        self._shop_starts += 1
+        env = {**self.base_env(), **self.shop_env}
+        self.shop = Process(f"shop-{self._shop_starts}", [PYTHON, "-m", "chaos.server", f"127.0.0.1:{self.shop_port}"],
+                            env=env, log_dir=self.log_dir).start()
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.shop.alive():
+                raise StackError(f"the shop exited early:\n{self.shop.log_text()[-3000:]}")
+            try:
+                if requests.get(f"{self.shop_url}/healthz", timeout=2).status_code == 200:
+                    return self.shop
+            except requests.RequestException:
+                pass
+            time.sleep(0.1)
+        raise StackError(f"the shop did not answer within {timeout} s:\n{self.shop.log_text()[-3000:]}")
+
+    def stop(self):
+        for process in (self.shop, self.sandbox, self.moto):
+            if process is not None:
+                process.stop()
+
+    def __enter__(self):
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc_info):
+        self.stop()
+
+    # -- helpers -------------------------------------------------------------------------------
+
+    def manage(self, *args, env=None, timeout=300):
+        """Runs a manage.py command against this stack; returns the CompletedProcess."""
+        return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env={**self.base_env(), **(env or {})},
+                              capture_output=True, text=True, timeout=timeout)
+
+    def sandbox_faults(self, **faults):
+        requests.post(f"{self.sandbox_url}/_sandbox/faults", json=faults, timeout=10).raise_for_status()
+
+    def clear_sandbox_faults(self):
+        requests.delete(f"{self.sandbox_url}/_sandbox/faults", timeout=10).raise_for_status()
+
+    def sandbox_payments(self):
+        response = requests.get(f"{self.sandbox_url}/_sandbox/payments", timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def sandbox_webhooks(self, payment_id=None):
+        params = {"paymentId": payment_id} if payment_id else None
+        response = requests.get(f"{self.sandbox_url}/_sandbox/webhooks", params=params, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
+    def settle_at_mollie(self, payment_id, status):
+        """What a bank does later (a pending transfer completes): Mollie then calls the webhook."""
+        response = requests.post(f"{self.sandbox_url}/_sandbox/payments/{payment_id}", json={"status": status},
+                                 timeout=10)
+        response.raise_for_status()
+        return response.json()
+
+    @contextmanager
+    def models(self):
+        """PynamoDB models of this process pointed at this stack's tables, for checks."""
+        from config import dynamodb
+
+        previous = dynamodb.current_target()
+        dynamodb.configure(host=self.moto_url, prefix=self.table_prefix)
+        try:
+            yield
+        finally:
+            dynamodb.configure(host=previous.host, prefix=previous.prefix)
