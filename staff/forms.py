@@ -1,0 +1,235 @@
+"""Forms for the staff pages: they parse and validate what staff typed; the services decide."""
+import re
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth.hashers import check_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from payments.mollie import PAYMENT_ID_PATTERN
+from payments.models import OrderStatus
+from payments.selectors import ORDER_ID_PATTERN
+from shop.money import SYMBOLS
+from shop.selectors import article_by_slug
+from staff import cursors, services
+from staff.selectors import OrderFilter
+
+STATUS_LABELS = {
+    OrderStatus.PENDING_PAYMENT: "Waiting for payment",
+    OrderStatus.PAID: "Paid",
+    OrderStatus.PARTIALLY_REFUNDED: "Partially refunded",
+    OrderStatus.REFUNDED: "Refunded",
+    OrderStatus.EXPIRED: "Expired",
+    OrderStatus.CANCELED: "Canceled",
+}
+AMOUNT_PATTERN = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
+PICTURE_PATH_PATTERN = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_./-]*\.(svg|png|jpe?g|webp|gif)$")
+
+
+def cents_to_text(cents) -> str:
+    """12.50 for 1250: how an amount is typed into a form."""
+    return f"{cents // 100}.{cents % 100:02d}"
+
+
+class AmountField(forms.CharField):
+    """An amount typed as "12.50" (or "12,50"), cleaned to integer cents. Never a float."""
+
+    def __init__(self, *, min_cents=1, **kwargs):
+        self.min_cents = min_cents
+        kwargs.setdefault("max_length", 12)
+        super().__init__(**kwargs)
+
+    def clean(self, value):
+        text = super().clean(value)
+        if text in self.empty_values:
+            return None
+        text = text.replace(" ", "").replace("\u00a0", "")
+        if "," in text and "." not in text:
+            text = text.replace(",", ".")
+        if not AMOUNT_PATTERN.match(text):
+            raise ValidationError("Enter an amount like 12.50 (at most two decimals).", code="invalid")
+        cents = int(Decimal(text) * 100)
+        if cents < self.min_cents:
+            raise ValidationError(f"The amount must be at least {cents_to_text(self.min_cents)}.", code="min")
+        return cents
+
+
+# --- Logging in ---------------------------------------------------------------------------------
+
+
+class LoginForm(forms.Form):
+    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username",
+                                                                            "autofocus": True}))
+    password = forms.CharField(strip=False, max_length=4096,
+                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+
+
+class PasswordChangeForm(forms.Form):
+    current_password = forms.CharField(strip=False, max_length=4096,
+                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    new_password = forms.CharField(strip=False, max_length=4096,
+                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+                                   help_text="At least 10 characters; not a common or all-numeric password.")
+    new_password_again = forms.CharField(strip=False, max_length=4096, label="New password (again)",
+                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+
+    def __init__(self, *args, member, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.member = member
+
+    def clean_current_password(self):
+        password = self.cleaned_data["current_password"]
+        if not check_password(password, self.member.password):
+            raise ValidationError("Your current password is not correct.")
+        return password
+
+    def clean(self):
+        cleaned = super().clean()
+        new, again = cleaned.get("new_password"), cleaned.get("new_password_again")
+        if new and again and new != again:
+            self.add_error("new_password_again", "The two new passwords differ.")
+        elif new:
+            try:
+                services.validate_new_password(new, username=self.member.username,
+                                               display_name=self.member.display_name)
+            except ValidationError as error:
+                self.add_error("new_password", error)
+        return cleaned
+
+
+# --- Orders list --------------------------------------------------------------------------------
+
+
+class OrderFilterForm(forms.Form):
+    status = forms.ChoiceField(choices=[("", "All")] + list(STATUS_LABELS.items()), required=False)
+    created_from = forms.DateField(required=False, label="Placed from",
+                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    created_to = forms.DateField(required=False, label="Placed until",
+                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
+    q = forms.CharField(required=False, max_length=254, label="Search",
+                        help_text="An order number (SO-…), a customer's e-mail address or a Mollie payment id (tr_…).")
+    cursor = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
+
+    def clean_q(self):
+        # Each kind of search is an exact key lookup: DynamoDB cannot search inside text.
+        text = self.cleaned_data["q"].strip()
+        if not text:
+            return {}
+        if ORDER_ID_PATTERN.match(text.upper()):
+            return {"order_id": text.upper()}
+        if PAYMENT_ID_PATTERN.match(text):
+            return {"mollie_payment_id": text}
+        if "@" in text:
+            try:
+                forms.EmailField().clean(text)
+            except ValidationError:
+                pass
+            else:
+                return {"customer_email": text.lower()}
+        raise ValidationError("Search for a whole order number (SO-XXXXX-XXXXX), e-mail address or Mollie "
+                              "payment id (tr_…).")
+
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("created_from"), cleaned.get("created_to")
+        if since and until and since > until:
+            self.add_error("created_to", "The end date is before the start date.")
+        if self.errors:
+            return cleaned
+        self.order_filter = OrderFilter(
+            status=cleaned.get("status") or "",
+            created_since=_start_of_day(since) if since else None,
+            created_before=_start_of_day(until + timedelta(days=1)) if until else None,
+            **cleaned.get("q", {}),
+        )
+        self.start_key = None
+        if cleaned.get("cursor"):
+            try:
+                self.start_key = cursors.read_cursor(cleaned["cursor"], self.order_filter)
+            except cursors.InvalidCursor:
+                self.add_error("cursor", "This page link does not belong to these filters. "
+                                         "Start again from the first page.")
+        return cleaned
+
+
+def _start_of_day(day):
+    return timezone.make_aware(datetime.combine(day, datetime.min.time()))
+
+
+# --- Order actions ------------------------------------------------------------------------------
+
+
+class RefundForm(forms.Form):
+    amount = AmountField(help_text="For example 12.50. At most what has not been refunded yet.")
+    description = forms.CharField(required=False, max_length=140, label="Note for the customer's bank statement")
+    # Made once when the form is shown, and sent to Mollie as the idempotency key: submitting
+    # the confirmation twice refunds once.
+    refund_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+    def __init__(self, *args, remaining_cents=None, currency="EUR", **kwargs):
+        super().__init__(*args, **kwargs)
+        self.remaining_cents = remaining_cents
+        self.currency = currency
+
+    def clean_amount(self):
+        cents = self.cleaned_data["amount"]
+        # Checked before the confirmation step for a quick answer; the refund service checks
+        # again against Mollie's figures when it is confirmed.
+        if self.remaining_cents is not None and cents > self.remaining_cents:
+            raise ValidationError(f"At most {self.currency} {cents_to_text(self.remaining_cents)} can still be "
+                                  f"refunded.")
+        return cents
+
+
+class DoublePaymentHandledForm(forms.Form):
+    note = forms.CharField(required=False, max_length=500, label="Note for the timeline",
+                           widget=forms.Textarea(attrs={"rows": 3}),
+                           help_text="For example: refunded via Mollie's dashboard, or the customer keeps both.")
+
+
+# --- Catalog ------------------------------------------------------------------------------------
+
+
+class ArticleForm(forms.Form):
+    slug = forms.SlugField(max_length=64, help_text="Part of the article's web address; cannot be changed later.")
+    name = forms.CharField(max_length=100)
+    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    price = AmountField(help_text="Including VAT, for example 12.50.")
+    currency = forms.ChoiceField(choices=[(code, code) for code in SYMBOLS], initial="EUR")
+    stock = forms.IntegerField(required=False, min_value=0, max_value=1_000_000,
+                               help_text="Leave empty if stock is not counted (always available).")
+    active = forms.BooleanField(required=False, initial=True, label="Sold in the shop")
+    picture = forms.CharField(required=False, max_length=500,
+                              help_text="A static file path such as shop/articles/mug.svg, or an https:// URL.")
+
+    def __init__(self, *args, article=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.article = article
+        if article is not None:
+            self.fields["slug"].disabled = True
+            self.fields["slug"].help_text = ""
+
+    def clean_slug(self):
+        slug = self.cleaned_data["slug"]
+        if self.article is None and article_by_slug(slug) is not None:
+            raise ValidationError("An article with this slug exists already.")
+        return slug
+
+    def clean_picture(self):
+        picture = self.cleaned_data["picture"].strip()
+        if not picture or picture.startswith("https://"):
+            if picture:
+                forms.URLField(assume_scheme="https").clean(picture)
+            return picture
+        if ".." in picture.split("/") or not PICTURE_PATH_PATTERN.match(picture):
+            raise ValidationError("Enter a path inside the static files (like shop/articles/mug.svg) ending in "
+                                  ".svg, .png, .jpg, .webp or .gif, or an https:// URL.")
+        return picture
+
+    @classmethod
+    def initial_for(cls, article):
+        return {"slug": article.slug, "name": article.name, "description": article.description,
+                "price": cents_to_text(article.price_cents), "currency": article.currency, "stock": article.stock,
+                "active": article.active, "picture": article.picture}

@@ -1,0 +1,60 @@
+"""Staff accounts and failed-login counters, stored in DynamoDB.
+
+Access patterns:
+- staff member by username (login, every staff request, createstaff): GetItem on
+  `staff_members.username`; usernames are stored lower-case, so the key is the normalized name.
+- failed-login counter by username and by client address (login throttling): GetItem /
+  BatchGetItem and conditional UpdateItem on `staff_login_throttles.throttle_key`
+  ("username:<name>" or "address:<ip>"). Stale counters expire through `expires_at` (DynamoDB TTL).
+
+Nothing here needs a list of all staff, so there is no index.
+"""
+from pynamodb.attributes import (
+    BooleanAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.models import Model
+
+from config import dynamodb
+
+
+@dynamodb.table
+class StaffMember(Model):
+    class Meta:
+        table_name = "staff_members"
+        billing_mode = "PAY_PER_REQUEST"
+
+    username = UnicodeAttribute(hash_key=True)
+    display_name = UnicodeAttribute(default="")
+    # A Django password hash ("pbkdf2_sha256$..."), never the password itself.
+    password = UnicodeAttribute()
+    active = BooleanAttribute(default=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    password_changed_at = UTCDateTimeAttribute()
+    last_login_at = UTCDateTimeAttribute(null=True)
+    version = VersionAttribute()
+
+    @property
+    def name_to_show(self):
+        return self.display_name or self.username
+
+
+@dynamodb.table
+class LoginThrottle(Model):
+    """Failed logins for one username or one client address within the current window."""
+
+    class Meta:
+        table_name = "staff_login_throttles"
+        billing_mode = "PAY_PER_REQUEST"
+
+    throttle_key = UnicodeAttribute(hash_key=True)
+    failures = NumberAttribute(default=0)
+    window_started_at = UTCDateTimeAttribute()
+    locked_until = UTCDateTimeAttribute(null=True)
+    # Anyone can make us write a counter by trying a made-up username; TTL keeps that bounded.
+    expires_at = TTLAttribute(null=True)

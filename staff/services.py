@@ -1,0 +1,212 @@
+"""Staff writes: accounts, passwords, and the failed-login counters that slow down guessing.
+
+Order and payment actions taken by staff are not here: they are the payment workflow's own
+(`payments.services`), so that staff, webhooks and reconciliation leave the same trace.
+"""
+import ipaddress
+import re
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.hashers import check_password, make_password
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from pynamodb.exceptions import DeleteError, PutError, UpdateError
+
+from staff import selectors
+from staff.models import LoginThrottle, StaffMember
+
+USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,63}$")
+MAX_WRITE_RETRIES = 8
+
+# Used when the project sets no AUTH_PASSWORD_VALIDATORS of its own.
+DEFAULT_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+     "OPTIONS": {"user_attributes": ("username", "display_name")}},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+
+class StaffAccountError(Exception):
+    """A refused account change, with a message fit to show."""
+
+
+class LoginLocked(Exception):
+    """Too many failed logins for this username or from this address; no password is checked."""
+
+    def __init__(self, locked_until):
+        super().__init__(f"Login locked until {locked_until.isoformat()}")
+        self.locked_until = locked_until
+
+
+def login_limits():
+    """(failures per username, failures per client address, window, lockout) from settings."""
+    return (
+        getattr(settings, "STAFF_LOGIN_MAX_FAILURES", 5),
+        # Higher than per username: several staff members may share one office address.
+        getattr(settings, "STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
+        timedelta(seconds=getattr(settings, "STAFF_LOGIN_WINDOW_SECONDS", 15 * 60)),
+        timedelta(seconds=getattr(settings, "STAFF_LOGIN_LOCKOUT_SECONDS", 15 * 60)),
+    )
+
+
+def normalize_username(username) -> str:
+    return (username or "").strip().lower()
+
+
+# --- Accounts -----------------------------------------------------------------------------------
+
+
+def validate_new_password(password, *, username="", display_name=""):
+    """Raises django's ValidationError with every reason the password is too weak."""
+    validators = password_validation.get_password_validators(
+        getattr(settings, "AUTH_PASSWORD_VALIDATORS", None) or DEFAULT_PASSWORD_VALIDATORS
+    )
+    member = StaffMember(normalize_username(username), display_name=display_name)
+    password_validation.validate_password(password, user=member, password_validators=validators)
+
+
+def create_staff_member(*, username, password, display_name="", now=None) -> StaffMember:
+    username = normalize_username(username)
+    if not USERNAME_PATTERN.match(username):
+        raise StaffAccountError("A username is 1 to 64 characters: letters, digits and . _ @ + -")
+    try:
+        validate_new_password(password, username=username, display_name=display_name)
+    except ValidationError as error:
+        raise StaffAccountError(" ".join(error.messages)) from error
+    now = now or timezone.now()
+    member = StaffMember(username, display_name=display_name, password=make_password(password), active=True,
+                         created_at=now, updated_at=now, password_changed_at=now)
+    try:
+        member.save(condition=StaffMember.username.does_not_exist())
+    except PutError as error:
+        if _is_condition_failure(error):
+            raise StaffAccountError(f"A staff member named {username!r} exists already.") from error
+        raise
+    return member
+
+
+def set_password(*, username, password, now=None) -> StaffMember:
+    """Sets a new password. Every session made with the old one stops working (see staff.auth)."""
+    member = selectors.staff_member(username)
+    if member is None:
+        raise StaffAccountError(f"There is no staff member named {normalize_username(username)!r}.")
+    try:
+        validate_new_password(password, username=member.username, display_name=member.display_name)
+    except ValidationError as error:
+        raise StaffAccountError(" ".join(error.messages)) from error
+    now = now or timezone.now()
+    member.update(
+        actions=[StaffMember.password.set(make_password(password)), StaffMember.password_changed_at.set(now),
+                 StaffMember.updated_at.set(now)],
+        add_version_condition=False,
+    )
+    return member
+
+
+# --- Logging in ---------------------------------------------------------------------------------
+
+
+def authenticate(*, username, password, client_address, now=None) -> StaffMember | None:
+    """The staff member for this username and password, or None; raises LoginLocked.
+
+    A failure counts against the username and against the client's address, so guessing is
+    slowed down both for one account and for one machine trying many accounts.
+    """
+    now = now or timezone.now()
+    username = normalize_username(username)
+    max_per_username, max_per_address, window, lockout = login_limits()
+    counters = [(f"username:{username}", max_per_username), (_address_key(client_address), max_per_address)]
+    locked_until = _locked_until([key for key, _ in counters], now)
+    if locked_until:
+        raise LoginLocked(locked_until)
+
+    member = selectors.staff_member(username) if USERNAME_PATTERN.match(username) else None
+    if member is None:
+        make_password(password)  # as slow as a real check, so timing does not reveal usernames
+    elif check_password(password, member.password, setter=lambda raw: _rehash(member, raw)) and member.active:
+        _forget_failures(counters[0][0], now)
+        member.update(actions=[StaffMember.last_login_at.set(now)], add_version_condition=False)
+        return member
+
+    locks = [_count_failure(key, limit, now, window, lockout) for key, limit in counters]
+    locked_until = max(filter(None, locks), default=None)
+    if locked_until:
+        raise LoginLocked(locked_until)
+    return None
+
+
+def _address_key(client_address):
+    try:
+        address = ipaddress.ip_address(client_address)
+    except ValueError:
+        return "address:unknown"
+    if address.version == 6 and address.ipv4_mapped:
+        address = address.ipv4_mapped
+    if address.version == 6:
+        # One IPv6 host usually owns a whole /64; counting single addresses would be easy to dodge.
+        return f"address:{ipaddress.ip_network(f'{address}/64', strict=False)}"
+    return f"address:{address}"
+
+
+def _locked_until(keys, now):
+    counters = LoginThrottle.batch_get(keys, consistent_read=True)
+    return max((c.locked_until for c in counters if c.locked_until and c.locked_until > now), default=None)
+
+
+def _count_failure(key, limit, now, window, lockout):
+    """Adds one failure to the key's current window; returns the lock's end if this one locked it."""
+    expires_at = now + window + lockout
+    for _ in range(MAX_WRITE_RETRIES):
+        counter = LoginThrottle(key)
+        try:
+            counter.update(actions=[LoginThrottle.failures.add(1), LoginThrottle.expires_at.set(expires_at)],
+                           condition=LoginThrottle.window_started_at > now - window)
+        except UpdateError as error:
+            if not _is_condition_failure(error):
+                raise
+            # No counter yet, or its window is over: this failure starts a new one.
+            counter = LoginThrottle(key, failures=1, window_started_at=now, expires_at=expires_at)
+            try:
+                counter.save(condition=LoginThrottle.throttle_key.does_not_exist()
+                             | (LoginThrottle.window_started_at <= now - window))
+            except PutError as error:
+                if not _is_condition_failure(error):
+                    raise
+                continue  # another failure started the window at the same moment: count in it
+        if counter.failures < limit:
+            return None
+        locked_until = now + lockout
+        # The lock starts a fresh window, so once it ends the full number of tries is back.
+        counter.update(actions=[LoginThrottle.locked_until.set(locked_until), LoginThrottle.failures.set(0),
+                                LoginThrottle.window_started_at.set(now),
+                                LoginThrottle.expires_at.set(locked_until + window)])
+        return locked_until
+    return None
+
+
+def _forget_failures(key, now):
+    try:
+        LoginThrottle(key).delete(condition=LoginThrottle.locked_until.does_not_exist()
+                                  | (LoginThrottle.locked_until <= now))
+    except DeleteError as error:
+        if not _is_condition_failure(error):
+            raise
+
+
+def _rehash(member, raw_password):
+    """Django's hashers grow stronger with upgrades; store the stronger hash after a good login."""
+    old_hash = member.password
+    try:
+        member.update(actions=[StaffMember.password.set(make_password(raw_password))],
+                      condition=StaffMember.password == old_hash, add_version_condition=False)
+    except UpdateError as error:
+        if not _is_condition_failure(error):  # the password was changed meanwhile: keep the new one
+            raise
+
+
+def _is_condition_failure(error):
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"

@@ -1,0 +1,23 @@
+from django.urls import path
+
+from staff import views
+
+app_name = "staff"
+
+urlpatterns = [
+    path("", views.dashboard, name="dashboard"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("password/", views.password_change, name="password_change"),
+    path("orders/", views.order_list, name="orders"),
+    path("orders/export.csv", views.order_export, name="orders_export"),
+    path("orders/<str:order_id>/", views.order_detail, name="order"),
+    path("orders/<str:order_id>/refresh/", views.order_refresh, name="order_refresh"),
+    path("orders/<str:order_id>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<str:order_id>/payments/<int:attempt_no>/cancel/", views.attempt_cancel, name="attempt_cancel"),
+    path("orders/<str:order_id>/payments/<int:attempt_no>/refund/", views.attempt_refund, name="attempt_refund"),
+    path("orders/<str:order_id>/payments/<int:attempt_no>/handled/", views.attempt_handled, name="attempt_handled"),
+    path("articles/", views.article_list, name="articles"),
+    path("articles/add/", views.article_add, name="article_add"),
+    path("articles/<slug:slug>/", views.article_edit, name="article_edit"),
+]

@@ -1,0 +1,351 @@
+"""Staff pages under /staff/, in the manner of the Django admin. Thin: each view parses a form,
+calls one service or selector, and renders or redirects with a message. What an action may do
+is decided by the payment workflow (payments.services), never here.
+"""
+import logging
+import math
+import uuid
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import messages
+from django.http import Http404, StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from payments import mollie, services as payment_services
+from payments.selectors import ORDER_ID_PATTERN
+from shop import services as shop_services
+from shop.selectors import article_by_slug, catalog_articles
+from staff import auth, cursors, exports, selectors, services
+from staff.auth import staff_required
+from staff.charts import revenue_chart
+from staff.forms import (
+    STATUS_LABELS,
+    ArticleForm,
+    DoublePaymentHandledForm,
+    LoginForm,
+    OrderFilterForm,
+    PasswordChangeForm,
+    RefundForm,
+    cents_to_text,
+)
+
+log = logging.getLogger(__name__)
+
+MOLLIE_DOWN = "Mollie could not be reached, so nothing was changed. Please try again in a moment."
+MOLLIE_DOWN_DURING_REFUND = ("Mollie could not be reached, so the refund may not have been made. Confirm again to "
+                             "finish it: the same refund is never made twice.")
+BUSY = "Someone else changed this order at the same moment. Please try again."
+
+
+# --- Logging in and out -------------------------------------------------------------------------
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def login(request):
+    next_url = auth.safe_next_url(request, reverse("staff:dashboard"))
+    if auth.logged_in_member(request):
+        return redirect(next_url)
+    form = LoginForm(request.POST if request.method == "POST" else None)
+    status = 200
+    if form.is_valid():
+        try:
+            member = services.authenticate(username=form.cleaned_data["username"],
+                                           password=form.cleaned_data["password"],
+                                           client_address=_client_address(request))
+        except services.LoginLocked as lock:
+            form.add_error(None, _locked_message(lock.locked_until))
+            status = 429
+        else:
+            if member is not None:
+                auth.log_in(request, member)
+                return redirect(next_url)
+            form.add_error(None, "Please enter the username and password of an active staff account.")
+    return render(request, "staff/login.html", {"form": form, "next": next_url}, status=status)
+
+
+@require_POST
+def logout(request):
+    auth.log_out(request)
+    messages.info(request, "You are logged out.")
+    return redirect("staff:login")
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def password_change(request):
+    form = PasswordChangeForm(request.POST if request.method == "POST" else None, member=request.staff_member)
+    if form.is_valid():
+        try:
+            member = services.set_password(username=request.staff_member.username,
+                                           password=form.cleaned_data["new_password"])
+        except services.StaffAccountError as error:
+            form.add_error(None, str(error))
+        else:
+            auth.stay_logged_in_after_password_change(request, member)
+            messages.success(request, "Your password was changed. Your other sessions are logged out.")
+            return redirect("staff:dashboard")
+    return render(request, "staff/password_change.html", {"form": form})
+
+
+def _client_address(request):
+    # REMOTE_ADDR, never X-Forwarded-For: a header anyone can set would give a guesser a fresh
+    # address for every try. Behind API Gateway, Zappa puts the caller's address in REMOTE_ADDR.
+    return request.META.get("REMOTE_ADDR", "")
+
+
+def _locked_message(locked_until):
+    minutes = max(1, math.ceil((locked_until - timezone.now()).total_seconds() / 60))
+    return (f"Too many failed logins. Logging in is locked for {minutes} more minute{'s' if minutes != 1 else ''}; "
+            f"please wait and try again.")
+
+
+# --- Dashboard ----------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def dashboard(request):
+    figures = selectors.dashboard()
+    charts = [revenue_chart(currency, per_day) for currency, per_day in sorted(figures.paid_per_day.items())]
+    if not charts:
+        charts = [revenue_chart("EUR", dict.fromkeys(figures.days, 0))]
+    return render(request, "staff/dashboard.html", {"dashboard": figures, "charts": charts,
+                                                    "status_labels": STATUS_LABELS})
+
+
+# --- Orders -------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def order_list(request):
+    form = OrderFilterForm(request.GET)
+    context = {"form": form, "status_labels": STATUS_LABELS, "date_ranges": _date_ranges()}
+    if not form.is_valid():
+        return render(request, "staff/order_list.html", {**context, "orders": []}, status=400)
+    page = selectors.orders_page(form.order_filter, start_key=form.start_key,
+                                 page_size=getattr(settings, "STAFF_ORDERS_PER_PAGE", 25))
+    next_cursor = cursors.make_cursor(page.next_start_key, form.order_filter) if page.next_start_key else ""
+    return render(request, "staff/order_list.html", {**context, "orders": page.orders, "next_cursor": next_cursor,
+                                                     "is_first_page": form.start_key is None})
+
+
+@staff_required
+@require_GET
+def order_export(request):
+    form = OrderFilterForm(request.GET)
+    if not form.is_valid():
+        messages.error(request, "Please correct the filters before exporting.")
+        return redirect(f"{reverse('staff:orders')}?{request.GET.urlencode()}")
+    lines = exports.order_lines(selectors.orders_for_export(form.order_filter))
+    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="orders-{timezone.now():%Y%m%d-%H%M}.csv"'
+    return response
+
+
+def _date_ranges():
+    """The filter sidebar's shortcuts, like the admin's "Today / Past 7 days" links."""
+    today = timezone.localdate()
+    return [("Any date", "", ""), ("Today", today, today), ("Last 7 days", today - timedelta(days=6), today),
+            ("Last 30 days", today - timedelta(days=29), today)]
+
+
+@staff_required
+@require_GET
+def order_detail(request, order_id):
+    detail = selectors.order_detail(order_id) if ORDER_ID_PATTERN.match(order_id) else None
+    if detail is None:
+        raise Http404("No such order")
+    return render(request, "staff/order_detail.html", {"detail": detail, "order": detail.order,
+                                                       "status_labels": STATUS_LABELS})
+
+
+@staff_required
+@require_POST
+def order_refresh(request, order_id):
+    order = _order_or_404(order_id)
+
+    def refresh():
+        refreshed = payment_services.refresh_order(order_id=order.order_id, actor=request.staff_member.username)
+        return f"Refreshed from Mollie. The order is now: {STATUS_LABELS[refreshed.status].lower()}."
+
+    return _perform(request, order, refresh)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def order_cancel(request, order_id):
+    order = _order_or_404(order_id)
+    if request.method == "GET":
+        return _confirm(request, order, title=f"Cancel order {order.order_id}",
+                        question="Cancel this order? Open payments are canceled at Mollie, and its reserved stock "
+                                 "goes back to the shop. The customer can no longer pay it.",
+                        button="Yes, cancel the order")
+
+    def cancel():
+        payment_services.cancel_order(order_id=order.order_id, actor=request.staff_member.username)
+        return "The order was canceled and its stock given back."
+
+    return _perform(request, order, cancel)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def attempt_cancel(request, order_id, attempt_no):
+    order, row = _attempt_or_404(order_id, attempt_no)
+    if request.method == "GET":
+        return _confirm(request, order, title=f"Cancel payment {row.attempt.mollie_payment_id or attempt_no}",
+                        question=f"Cancel payment attempt {attempt_no} at Mollie? The customer can no longer "
+                                 f"complete it, but may start a new payment while the order is open.",
+                        button="Yes, cancel the payment")
+
+    def cancel():
+        attempt = payment_services.cancel_attempt(order_id=order.order_id, attempt_no=attempt_no,
+                                                  actor=request.staff_member.username)
+        return f"Payment {attempt.mollie_payment_id} is now {attempt.status}."
+
+    return _perform(request, order, cancel)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def attempt_handled(request, order_id, attempt_no):
+    order, row = _attempt_or_404(order_id, attempt_no)
+    form = DoublePaymentHandledForm(request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        return _confirm(request, order, title="Mark double payment as handled", form=form,
+                        question=f"Payment attempt {attempt_no} ({row.attempt.mollie_payment_id}) paid an order that "
+                                 f"was already paid. Mark it as handled once the money went back or the customer "
+                                 f"agreed otherwise.",
+                        button="Mark as handled", status=422 if form.is_bound else 200)
+
+    def mark_handled():
+        payment_services.mark_double_payment_handled(order_id=order.order_id, attempt_no=attempt_no,
+                                                     actor=request.staff_member.username,
+                                                     note=form.cleaned_data["note"])
+        return f"The double payment of attempt {attempt_no} is marked as handled."
+
+    return _perform(request, order, mark_handled)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def attempt_refund(request, order_id, attempt_no):
+    """Three steps: the form, a confirmation page, and the refund. The form's refund key travels
+    along, so confirming twice (a double click, a reload) refunds once."""
+    order, row = _attempt_or_404(order_id, attempt_no)
+    context = {"order": order, "row": row}
+    currency = row.attempt.currency
+    if request.method == "GET":
+        form = RefundForm(initial={"amount": cents_to_text(row.remaining_cents), "refund_key": uuid.uuid4().hex})
+        return render(request, "staff/refund.html", {**context, "form": form})
+    if "confirm" not in request.POST:
+        form = RefundForm(request.POST, remaining_cents=row.remaining_cents, currency=currency)
+        if not form.is_valid():
+            return render(request, "staff/refund.html", {**context, "form": form}, status=422)
+        return render(request, "staff/refund_confirm.html", {**context, "form": form})
+    # No check against what remains here: a repeated confirmation must reach the refund service
+    # (and its idempotency key), which checks the amount itself.
+    form = RefundForm(request.POST, currency=currency)
+    if not form.is_valid():
+        return render(request, "staff/refund.html", {**context, "form": form}, status=422)
+
+    def refund():
+        made = payment_services.refund_payment(
+            order_id=order.order_id, attempt_no=attempt_no, amount_cents=form.cleaned_data["amount"],
+            refund_key=form.cleaned_data["refund_key"], description=form.cleaned_data["description"],
+            actor=request.staff_member.username,
+        )
+        return (f"Refund {made.mollie_refund_id} of {made.currency} {cents_to_text(made.amount_cents)} "
+                f"was made; Mollie says it is {made.status}.")
+
+    def confirm_again():
+        messages.error(request, MOLLIE_DOWN_DURING_REFUND)
+        return render(request, "staff/refund_confirm.html", {**context, "form": form}, status=503)
+
+    return _perform(request, order, refund, when_mollie_is_down=confirm_again)
+
+
+def _perform(request, order, action, *, when_mollie_is_down=None):
+    """Runs one staff action; its outcome, good or bad, is a message on the order's page."""
+    try:
+        success = action()
+    except payment_services.WorkflowError as refusal:
+        messages.error(request, str(refusal))
+    except mollie.PaymentProviderUnavailable as error:
+        log.warning("staff action: Mollie unavailable", extra={"order_id": order.order_id, "error": str(error)})
+        if when_mollie_is_down:
+            return when_mollie_is_down()
+        messages.error(request, MOLLIE_DOWN)
+    except mollie.PaymentProviderError as error:
+        messages.error(request, f"Mollie did not accept this: {error}")
+    except payment_services.ConcurrentUpdateConflict:
+        messages.error(request, BUSY)
+    else:
+        messages.success(request, success)
+    return redirect("staff:order", order_id=order.order_id)
+
+
+def _confirm(request, order, *, title, question, button, form=None, status=200):
+    return render(request, "staff/confirm.html", {"order": order, "title": title, "question": question,
+                                                  "button": button, "form": form}, status=status)
+
+
+def _order_or_404(order_id):
+    order = selectors.order_by_id(order_id) if ORDER_ID_PATTERN.match(order_id) else None
+    if order is None:
+        raise Http404("No such order")
+    return order
+
+
+def _attempt_or_404(order_id, attempt_no):
+    order = _order_or_404(order_id)
+    row = selectors.payment_attempt(order.order_id, attempt_no)
+    if row is None:
+        raise Http404("No such payment attempt")
+    return order, row
+
+
+# --- Catalog ------------------------------------------------------------------------------------
+
+
+@staff_required
+@require_GET
+def article_list(request):
+    return render(request, "staff/article_list.html", {"articles": catalog_articles(include_inactive=True)})
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def article_add(request):
+    return _article_form(request, article=None)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def article_edit(request, slug):
+    article = article_by_slug(slug)
+    if article is None:
+        raise Http404("No such article")
+    return _article_form(request, article=article)
+
+
+def _article_form(request, *, article):
+    initial = ArticleForm.initial_for(article) if article else None
+    form = ArticleForm(request.POST if request.method == "POST" else None, initial=initial, article=article)
+    if form.is_valid():
+        fields = form.cleaned_data
+        saved = shop_services.save_article(
+            slug=fields["slug"], name=fields["name"], description=fields["description"], price_cents=fields["price"],
+            currency=fields["currency"], picture=fields["picture"], active=fields["active"], stock=fields["stock"],
+        )
+        messages.success(request, f"“{saved.name}” was {'changed' if article else 'added'}.")
+        return redirect("staff:articles")
+    return render(request, "staff/article_form.html", {"form": form, "article": article},
+                  status=422 if form.is_bound else 200)

@@ -1,0 +1,138 @@
+"""Every /staff/ page and action needs a staff login, and every action a CSRF token."""
+import pytest
+from django.test import Client
+from django.urls import get_resolver
+
+from payments.models import Refund
+from staff.models import StaffMember
+from tests.staff.conftest import STAFF_PASSWORD, csrf_token_from, log_in
+
+ORDER = "{order}"
+PAGES = [
+    "/staff/",
+    "/staff/password/",
+    "/staff/orders/",
+    "/staff/orders/export.csv",
+    f"/staff/orders/{ORDER}/",
+    f"/staff/orders/{ORDER}/cancel/",
+    f"/staff/orders/{ORDER}/payments/1/cancel/",
+    f"/staff/orders/{ORDER}/payments/1/refund/",
+    f"/staff/orders/{ORDER}/payments/1/handled/",
+    "/staff/articles/",
+    "/staff/articles/add/",
+    "/staff/articles/espresso-cup/",
+]
+ACTIONS = [
+    ("/staff/password/", {"current_password": STAFF_PASSWORD, "new_password": "a whole new secret",
+                          "new_password_again": "a whole new secret"}),
+    (f"/staff/orders/{ORDER}/refresh/", {}),
+    (f"/staff/orders/{ORDER}/cancel/", {}),
+    (f"/staff/orders/{ORDER}/payments/1/cancel/", {}),
+    (f"/staff/orders/{ORDER}/payments/1/refund/", {"amount": "5.00", "refund_key": "a" * 32, "confirm": "yes"}),
+    (f"/staff/orders/{ORDER}/payments/1/handled/", {"note": "sorted"}),
+    ("/staff/articles/add/", {"slug": "new-mug", "name": "Mug", "price": "9.95", "currency": "EUR", "active": "on"}),
+    ("/staff/articles/espresso-cup/", {"name": "Cup", "price": "1.00", "currency": "EUR", "active": "on"}),
+    ("/staff/logout/", {}),
+]
+ACTION_URLS = [url for url, _ in ACTIONS]
+# Reachable without a login, on purpose.
+PUBLIC = {"/staff/login/"}
+
+
+def test_every_staff_url_is_covered_here():
+    staff_routes = get_resolver().url_patterns
+    routes = {"/staff/" + str(pattern.pattern) for resolver in staff_routes if str(resolver.pattern) == "staff/"
+              for pattern in resolver.url_patterns}
+    covered = {_route(url) for url in PAGES + ACTION_URLS} | PUBLIC
+    assert routes == covered
+
+
+def _route(url):
+    return (url.replace(ORDER, "<str:order_id>").replace("/1/", "/<int:attempt_no>/")
+            .replace("articles/espresso-cup/", "articles/<slug:slug>/"))
+
+
+def _url(template, order):
+    return template.replace(ORDER, order.order_id)
+
+
+@pytest.fixture
+def shopper_client(catalog):
+    """Someone with a shop session (a cart) but no staff login."""
+    client = Client()
+    client.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})
+    return client
+
+
+@pytest.fixture
+def disabled_staff_client(staff_client, staff_member):
+    StaffMember.get(staff_member.username).update(actions=[StaffMember.active.set(False)], add_version_condition=False)
+    return staff_client
+
+
+@pytest.mark.parametrize("who", ["anonymous", "shopper", "disabled staff member"])
+@pytest.mark.parametrize("page", PAGES)
+def test_pages_send_non_staff_to_the_login(page, who, paid_order, shopper_client, disabled_staff_client):
+    client = {"anonymous": Client(), "shopper": shopper_client, "disabled staff member": disabled_staff_client}[who]
+    url = _url(page, paid_order)
+
+    response = client.get(url)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/?next=")
+
+
+@pytest.mark.parametrize("who", ["anonymous", "shopper", "disabled staff member"])
+@pytest.mark.parametrize("action", ACTIONS, ids=ACTION_URLS)
+def test_actions_send_non_staff_to_the_login_and_do_nothing(action, who, paid_order, shopper_client,
+                                                            disabled_staff_client, sandbox):
+    client = {"anonymous": Client(), "shopper": shopper_client, "disabled staff member": disabled_staff_client}[who]
+    url, data = action
+
+    response = client.post(_url(url, paid_order), data)
+
+    assert response.status_code == 302
+    assert response["Location"].startswith("/staff/login/")
+    assert list(Refund.query(paid_order.order_id)) == []
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_staff_sees_every_page(page, staff_client, paid_order):
+    assert staff_client.get(_url(page, paid_order)).status_code == 200
+
+
+@pytest.fixture
+def csrf_checked_staff_client(staff_member):
+    client = Client(enforce_csrf_checks=True)
+    token = csrf_token_from(client.get("/staff/login/"))
+    response = client.post("/staff/login/", {"username": "grace", "password": STAFF_PASSWORD,
+                                              "csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    return client
+
+
+@pytest.mark.parametrize("action", ACTIONS, ids=ACTION_URLS)
+def test_actions_refuse_a_post_without_csrf_token(action, csrf_checked_staff_client, paid_order, sandbox):
+    url, data = action
+
+    response = csrf_checked_staff_client.post(_url(url, paid_order), data)
+
+    assert response.status_code == 403
+    assert list(Refund.query(paid_order.order_id)) == []
+    assert csrf_checked_staff_client.get("/staff/").status_code == 200  # still logged in: logout was refused too
+
+
+def test_login_itself_needs_a_csrf_token(staff_member):
+    client = Client(enforce_csrf_checks=True)
+
+    assert log_in(client).status_code == 403
+
+
+def test_an_action_with_its_csrf_token_goes_through(csrf_checked_staff_client, paid_order, sandbox):
+    page = csrf_checked_staff_client.get(f"/staff/orders/{paid_order.order_id}/")
+
+    response = csrf_checked_staff_client.post(f"/staff/orders/{paid_order.order_id}/refresh/",
+                                              {"csrfmiddlewaretoken": csrf_token_from(page)})
+
+    assert response.status_code == 302
+    assert response["Location"] == f"/staff/orders/{paid_order.order_id}/"

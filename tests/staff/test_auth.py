@@ -1,0 +1,196 @@
+"""Staff login, logout, password change, and the throttling of failed logins."""
+from datetime import timedelta
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+
+from staff import services
+from staff.models import LoginThrottle
+from tests.staff.conftest import STAFF_PASSWORD, log_in
+
+LOCKED = "Too many failed logins"
+WRONG = "Please enter the username and password of an active staff account."
+
+
+def test_login_leads_to_the_dashboard_and_greets_by_name(staff_member):
+    client = Client()
+
+    response = log_in(client)
+
+    assert response.status_code == 302 and response["Location"] == "/staff/"
+    page = client.get("/staff/").content.decode()
+    assert "Welcome, <strong>Grace Hopper</strong>" in page
+
+
+def test_username_is_not_case_sensitive(staff_member):
+    assert log_in(Client(), username="  Grace ").status_code == 302
+
+
+@pytest.mark.parametrize("username, password", [("grace", "wrong password"), ("nobody", STAFF_PASSWORD)])
+def test_wrong_password_or_unknown_user_get_the_same_answer(staff_member, username, password):
+    client = Client()
+
+    response = log_in(client, username=username, password=password)
+
+    assert response.status_code == 200
+    assert WRONG in response.content.decode()
+    assert client.get("/staff/").status_code == 302
+
+
+def test_login_returns_to_the_page_asked_for_but_never_elsewhere(staff_member):
+    response = Client().post("/staff/login/", {"username": "grace", "password": STAFF_PASSWORD,
+                                               "next": "/staff/orders/?status=paid"})
+    assert response["Location"] == "/staff/orders/?status=paid"
+    for elsewhere in ("https://evil.example/staff/", "//evil.example/staff/", "/cart/"):
+        response = Client().post("/staff/login/", {"username": "grace", "password": STAFF_PASSWORD, "next": elsewhere})
+        assert response["Location"] == "/staff/"
+
+
+def test_the_login_page_keeps_next_from_the_redirect(staff_member):
+    client = Client()
+    redirect = client.get("/staff/orders/?status=paid")
+
+    page = client.get(redirect["Location"]).content.decode()
+
+    assert 'name="next" value="/staff/orders/?status=paid"' in page
+
+
+def test_logout_ends_the_session(staff_client):
+    response = staff_client.post("/staff/logout/")
+
+    assert response["Location"] == "/staff/login/"
+    assert staff_client.get("/staff/").status_code == 302
+    assert "You are logged out." in staff_client.get("/staff/login/").content.decode()
+
+
+def test_logout_is_post_only(staff_client):
+    assert staff_client.get("/staff/logout/").status_code == 405
+    assert staff_client.get("/staff/").status_code == 200
+
+
+# --- Throttling ---------------------------------------------------------------------------------
+
+
+def test_five_failures_lock_the_username_even_for_the_right_password(staff_member):
+    client = Client()
+    for _ in range(4):
+        assert WRONG in log_in(client, password="guess").content.decode()
+
+    fifth = log_in(client, password="guess")
+    with_right_password = log_in(client)
+
+    assert fifth.status_code == 429 and LOCKED in fifth.content.decode()
+    assert with_right_password.status_code == 429
+    assert "locked for 15 more minutes" in with_right_password.content.decode()
+    assert client.get("/staff/").status_code == 302
+    counter = LoginThrottle.get("username:grace")
+    assert counter.locked_until > timezone.now() + timedelta(minutes=14)
+
+
+def test_the_lock_ends_after_fifteen_minutes(staff_member):
+    start = timezone.now()
+    for _ in range(4):
+        assert services.authenticate(username="grace", password="guess", client_address="10.0.0.1", now=start) is None
+    with pytest.raises(services.LoginLocked):
+        services.authenticate(username="grace", password="guess", client_address="10.0.0.1", now=start)
+
+    with pytest.raises(services.LoginLocked):
+        services.authenticate(username="grace", password=STAFF_PASSWORD, client_address="10.0.0.1",
+                              now=start + timedelta(minutes=14))
+    member = services.authenticate(username="grace", password=STAFF_PASSWORD, client_address="10.0.0.1",
+                                   now=start + timedelta(minutes=16))
+
+    assert member.username == "grace"
+
+
+def test_failures_older_than_the_window_do_not_count(staff_member):
+    start = timezone.now()
+    for minute in (0, 1, 2, 3):
+        services.authenticate(username="grace", password="guess", client_address="10.0.0.1",
+                              now=start + timedelta(minutes=minute))
+
+    # The window started at the first failure; sixteen minutes later a new one starts.
+    later = start + timedelta(minutes=16)
+    assert services.authenticate(username="grace", password="guess", client_address="10.0.0.1", now=later) is None
+    assert LoginThrottle.get("username:grace").failures == 1
+
+
+def test_a_good_login_forgets_the_username_failures(staff_member):
+    client = Client()
+    for _ in range(4):
+        log_in(client, password="guess")
+    assert log_in(client).status_code == 302
+
+    for _ in range(4):
+        response = log_in(Client(), password="guess")
+
+    assert response.status_code == 200 and WRONG in response.content.decode()
+
+
+def test_many_usernames_from_one_address_lock_that_address(staff_member, settings):
+    settings.STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    attacker = Client(REMOTE_ADDR="203.0.113.7")
+    for name in ("alice", "bob"):
+        assert log_in(attacker, username=name, password="guess").status_code == 200
+
+    third = log_in(attacker, username="carol", password="guess")
+    real_account = log_in(attacker)
+
+    assert third.status_code == 429 and real_account.status_code == 429
+    assert log_in(Client(REMOTE_ADDR="198.51.100.1")).status_code == 302  # grace, from her own address
+    assert LoginThrottle.get("address:203.0.113.7").locked_until is not None
+
+
+def test_one_ipv6_network_counts_as_one_address(staff_member, settings):
+    settings.STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS = 2
+    log_in(Client(REMOTE_ADDR="2001:db8:1:2::1"), username="alice", password="guess")
+
+    response = log_in(Client(REMOTE_ADDR="2001:db8:1:2::ffff"), username="bob", password="guess")
+
+    assert response.status_code == 429
+    assert LoginThrottle.get("address:2001:db8:1:2::/64").locked_until is not None
+
+
+def test_a_disabled_account_cannot_log_in(staff_member):
+    staff_member.update(actions=[type(staff_member).active.set(False)], add_version_condition=False)
+
+    response = log_in(Client())
+
+    assert WRONG in response.content.decode()
+
+
+# --- Password change ----------------------------------------------------------------------------
+
+NEW_PASSWORD = "a much longer new secret"
+
+
+def test_password_change_logs_out_every_other_session(staff_member):
+    laptop, phone = Client(), Client()
+    log_in(laptop)
+    log_in(phone)
+
+    response = laptop.post("/staff/password/", {"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD,
+                                                "new_password_again": NEW_PASSWORD})
+
+    assert response.status_code == 302
+    assert "Your password was changed" in laptop.get(response["Location"]).content.decode()
+    assert phone.get("/staff/").status_code == 302
+    assert log_in(Client(), password=STAFF_PASSWORD).status_code == 200
+    assert log_in(Client(), password=NEW_PASSWORD).status_code == 302
+
+
+@pytest.mark.parametrize("current, new, again, error", [
+    ("not my password", NEW_PASSWORD, NEW_PASSWORD, "Your current password is not correct."),
+    (STAFF_PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!", "The two new passwords differ."),
+    (STAFF_PASSWORD, "short", "short", "too short"),
+    (STAFF_PASSWORD, "password123", "password123", "too common"),
+    (STAFF_PASSWORD, "31415926535897", "31415926535897", "entirely numeric"),
+])
+def test_password_change_refuses_weak_or_mistyped_passwords(staff_client, current, new, again, error):
+    response = staff_client.post("/staff/password/", {"current_password": current, "new_password": new,
+                                                      "new_password_again": again})
+
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert log_in(Client()).status_code == 302  # the old password still works

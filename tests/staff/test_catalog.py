@@ -1,0 +1,74 @@
+"""Catalog management: list, add and edit articles."""
+import pytest
+
+from shop.models import Article
+
+NEW_ARTICLE = {"slug": "travel-mug", "name": "Travel mug", "description": "Keeps coffee hot.", "price": "19.95",
+               "currency": "EUR", "stock": "30", "active": "on", "picture": "shop/articles/espresso-cup.svg"}
+
+
+def test_list_shows_every_article_also_those_not_sold(staff_client, catalog):
+    Article.get("linen-apron").update(actions=[Article.active.set(False)])
+
+    page = staff_client.get("/staff/articles/").content.decode()
+
+    for name in ("Espresso cup", "Coffee beans, 250 g", "Linen apron"):
+        assert name in page
+    assert '<tr class="inactive">' in page
+    assert "not counted" in page  # coffee beans have no stock count
+
+
+def test_add_an_article_and_find_it_in_the_shop(staff_client, client, catalog):
+    response = staff_client.post("/staff/articles/add/", NEW_ARTICLE)
+
+    assert response.status_code == 302 and response["Location"] == "/staff/articles/"
+    article = Article.get("travel-mug")
+    assert (article.name, article.price_cents, article.stock, article.active) == ("Travel mug", 1995, 30, True)
+    assert "Travel mug" in client.get("/").content.decode()
+    assert "“Travel mug” was added." in staff_client.get("/staff/articles/").content.decode()
+
+
+def test_an_existing_slug_cannot_be_added_again(staff_client, catalog):
+    response = staff_client.post("/staff/articles/add/", {**NEW_ARTICLE, "slug": "espresso-cup"})
+
+    assert response.status_code == 422
+    assert "An article with this slug exists already." in response.content.decode()
+    assert Article.get("espresso-cup").name == "Espresso cup"
+
+
+def test_edit_price_stock_and_active(staff_client, client, catalog):
+    form = staff_client.get("/staff/articles/espresso-cup/").content.decode()
+    assert 'value="12.50"' in form and 'value="40"' in form
+
+    response = staff_client.post("/staff/articles/espresso-cup/", {
+        "slug": "ignored-because-disabled", "name": "Espresso cup", "description": "New glaze", "price": "13.00",
+        "currency": "EUR", "stock": "", "picture": "https://images.example.com/cup.png"})
+
+    assert response.status_code == 302
+    article = Article.get("espresso-cup")
+    assert (article.price_cents, article.stock, article.active) == (1300, None, False)
+    assert article.picture == "https://images.example.com/cup.png"
+    assert "Espresso cup" not in client.get("/").content.decode()
+    assert Article.count("ignored-because-disabled") == 0  # the slug cannot be changed
+
+
+@pytest.mark.parametrize("field, value, error", [
+    ("price", "12.345", "Enter an amount like 12.50"),
+    ("price", "0", "The amount must be at least 0.01."),
+    ("stock", "-1", "Ensure this value is greater than or equal to 0."),
+    ("picture", "../../settings.py", "Enter a path inside the static files"),
+    ("picture", "/etc/passwd.png", "Enter a path inside the static files"),
+    ("picture", "http://insecure.example.com/a.png", "Enter a path inside the static files"),
+    ("slug", "Not a slug!", "Enter a valid “slug”"),
+    ("currency", "XXX", "Select a valid choice."),
+])
+def test_article_form_refuses_bad_values(staff_client, catalog, field, value, error):
+    response = staff_client.post("/staff/articles/add/", {**NEW_ARTICLE, field: value})
+
+    assert response.status_code == 422
+    assert error in response.content.decode()
+    assert Article.count("travel-mug") == 0
+
+
+def test_unknown_article_is_404(staff_client, catalog):
+    assert staff_client.get("/staff/articles/no-such-thing/").status_code == 404

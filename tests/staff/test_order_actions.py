@@ -1,0 +1,295 @@
+"""The order detail page and the staff actions on it, against the Mollie sandbox."""
+import re
+import secrets
+
+import pytest
+from django.utils import timezone
+
+from payments import mollie, services
+from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent, Refund
+from shop.models import Article
+
+
+def detail_url(order):
+    return f"/staff/orders/{order.order_id}/"
+
+
+def refund_url(order, attempt_no=1):
+    return f"/staff/orders/{order.order_id}/payments/{attempt_no}/refund/"
+
+
+def messages_on(client, response):
+    """The messages shown on the page a redirect leads to."""
+    page = client.get(response["Location"]).content.decode()
+    return re.findall(r'<li class="(?:success|error|info|warning)">(.*?)</li>', page, re.S)
+
+
+def refund_key_from(response):
+    return re.search(r'name="refund_key" value="([0-9a-f]{32})"', response.content.decode()).group(1)
+
+
+def refunds_at_mollie(sandbox, payment_id):
+    payment = next(p for p in sandbox.payments() if p["id"] == payment_id)
+    return [refund["amount"]["value"] for refund in payment.get("_embedded", {}).get("refunds", [])]
+
+
+def timeline(order):
+    return list(PaymentEvent.query(order.order_id))
+
+
+def reload(order):
+    return Order.get(order.order_id, consistent_read=True)
+
+
+def refund_through_the_pages(client, order, amount, attempt_no=1, description=""):
+    """What a staff member does: open the form, review, confirm, and read the order page.
+
+    Returns the confirmation's response, the form data sent, and the messages shown after it.
+    """
+    form = client.get(refund_url(order, attempt_no))
+    data = {"amount": amount, "description": description, "refund_key": refund_key_from(form)}
+    review = client.post(refund_url(order, attempt_no), data)
+    assert review.status_code == 200, review.content.decode()[:2000]
+    assert "Confirm the refund" in review.content.decode()
+    response = client.post(refund_url(order, attempt_no), {**data, "confirm": "yes"})
+    return response, data, messages_on(client, response)
+
+
+# --- Detail page --------------------------------------------------------------------------------
+
+
+def test_detail_shows_lines_customer_payments_and_timeline(staff_client, paid_order):
+    page = staff_client.get(detail_url(paid_order)).content.decode()
+
+    assert "Espresso cup" in page and "€25.00" in page
+    assert "Ada Lovelace" in page and "ada@example.com" in page
+    assert paid_order.latest_mollie_payment_id in page
+    assert '<span class="status status-paid">paid</span>' in page
+    for kind in ("Order placed", "Webhook from Mollie", "Payment status changed", "Order status changed"):
+        assert kind in page
+    assert "Refund…" in page and "Cancel payment…" not in page
+
+
+def test_unknown_or_malformed_order_is_404(staff_client):
+    assert staff_client.get("/staff/orders/SO-00000-00000/").status_code == 404
+    assert staff_client.get("/staff/orders/not-an-order/").status_code == 404
+    assert staff_client.post("/staff/orders/SO-00000-00000/refresh/").status_code == 404
+
+
+# --- Refunds ------------------------------------------------------------------------------------
+
+
+def test_partial_refund(staff_client, paid_order, sandbox):
+    response, _, [message] = refund_through_the_pages(staff_client, paid_order, "10.00", description="One cup broke")
+
+    assert response.status_code == 302 and response["Location"] == detail_url(paid_order)
+    assert re.match(r"Refund re_\w+ of EUR 10.00 was made; Mollie says it is (pending|queued)\.", message)
+    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["10.00"]
+    order = reload(paid_order)
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 1000
+    [refund] = Refund.query(order.order_id)
+    assert (refund.amount_cents, refund.created_by, refund.description) == (1000, "grace", "One cup broke")
+    assert ("refund_created", "grace") in [(event.kind, event.actor) for event in timeline(order)]
+
+
+def test_full_refund_of_what_remains(staff_client, paid_order, sandbox):
+    refund_through_the_pages(staff_client, paid_order, "10.00")
+    form = staff_client.get(refund_url(paid_order)).content.decode()
+    assert 'name="amount" value="15.00"' in form  # the form suggests what remains
+
+    _, _, [message] = refund_through_the_pages(staff_client, paid_order, "15.00")
+
+    assert "was made" in message
+    assert sorted(refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id)) == ["10.00", "15.00"]
+    assert reload(paid_order).status == OrderStatus.REFUNDED
+    assert "Refund…" not in staff_client.get(detail_url(paid_order)).content.decode()
+
+
+def test_refund_of_more_than_remains_is_refused_before_confirmation(staff_client, paid_order, sandbox):
+    form = staff_client.get(refund_url(paid_order))
+
+    response = staff_client.post(refund_url(paid_order), {"amount": "25.01", "refund_key": refund_key_from(form)})
+
+    assert response.status_code == 422
+    assert "At most EUR 25.00 can still be refunded." in response.content.decode()
+    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == []
+
+
+def test_confirmed_refund_of_more_than_remains_is_refused_by_the_workflow(staff_client, paid_order, sandbox):
+    refund_through_the_pages(staff_client, paid_order, "20.00")
+
+    # A confirmation page left open while a colleague refunded: the workflow checks again.
+    response = staff_client.post(refund_url(paid_order), {"amount": "10.00", "refund_key": secrets.token_hex(16),
+                                                          "confirm": "yes"})
+
+    assert messages_on(staff_client, response) == ["The amount must be between EUR 0.01 and EUR 5.00."]
+    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["20.00"]
+
+
+@pytest.mark.parametrize("amount, error", [
+    ("", "This field is required."),
+    ("ten", "Enter an amount like 12.50"),
+    ("1.234", "Enter an amount like 12.50"),
+    ("-5", "Enter an amount like 12.50"),
+    ("0", "The amount must be at least 0.01."),
+])
+def test_refund_amount_must_be_a_positive_amount_in_cents(staff_client, paid_order, sandbox, amount, error):
+    form = staff_client.get(refund_url(paid_order))
+
+    response = staff_client.post(refund_url(paid_order), {"amount": amount, "refund_key": refund_key_from(form)})
+
+    assert response.status_code == 422 and error in response.content.decode()
+
+
+def test_comma_amounts_are_understood(staff_client, paid_order, sandbox):
+    refund_through_the_pages(staff_client, paid_order, "2,50")
+
+    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["2.50"]
+
+
+def test_double_submitted_confirmation_refunds_once(staff_client, paid_order, sandbox):
+    first, data, _ = refund_through_the_pages(staff_client, paid_order, "25.00")
+
+    second = staff_client.post(refund_url(paid_order), {**data, "confirm": "yes"})
+
+    assert first.status_code == second.status_code == 302
+    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["25.00"]
+    assert len(list(Refund.query(paid_order.order_id))) == 1
+    assert "was made" in messages_on(staff_client, second)[0]
+    assert reload(paid_order).amount_refunded_cents == 2500
+
+
+def test_mollie_down_keeps_the_confirmation_with_the_same_key(staff_client, paid_order, sandbox):
+    form = staff_client.get(refund_url(paid_order))
+    data = {"amount": "5.00", "refund_key": refund_key_from(form), "confirm": "yes"}
+    sandbox.faults(api_error_rate=1.0, seed=1)
+
+    down = staff_client.post(refund_url(paid_order), data)
+
+    assert down.status_code == 503
+    assert "Mollie could not be reached" in down.content.decode()
+    assert refund_key_from(down) == data["refund_key"]
+    sandbox.clear_faults()
+    staff_client.post(refund_url(paid_order), data)
+    staff_client.post(refund_url(paid_order), data)
+    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["5.00"]
+
+
+def test_unpaid_payment_cannot_be_refunded(staff_client, open_order, sandbox):
+    response = staff_client.post(refund_url(open_order), {"amount": "1.00", "refund_key": secrets.token_hex(16),
+                                                          "confirm": "yes"})
+
+    assert messages_on(staff_client, response) == ["Only paid payments can be refunded."]
+
+
+# --- Cancel -------------------------------------------------------------------------------------
+
+
+def test_cancel_an_open_payment(staff_client, open_order, sandbox):
+    url = f"/staff/orders/{open_order.order_id}/payments/1/cancel/"
+    assert "Yes, cancel the payment" in staff_client.get(url).content.decode()
+
+    response = staff_client.post(url)
+
+    assert messages_on(staff_client, response) == [f"Payment {open_order.latest_mollie_payment_id} is now canceled."]
+    payment = next(p for p in sandbox.payments() if p["id"] == open_order.latest_mollie_payment_id)
+    assert payment["status"] == "canceled"
+    assert PaymentAttempt.get(open_order.order_id, 1).status == AttemptStatus.CANCELED
+    assert ("staff_received", "grace") in [(event.kind, event.actor) for event in timeline(open_order)]
+    assert reload(open_order).status == OrderStatus.PENDING_PAYMENT  # the shopper may still pay again
+
+
+def test_a_paid_payment_cannot_be_canceled(staff_client, paid_order, sandbox):
+    response = staff_client.post(f"/staff/orders/{paid_order.order_id}/payments/1/cancel/")
+
+    assert messages_on(staff_client, response) == ["Only open payments can be canceled; this one is paid."]
+
+
+def test_cancel_an_unpaid_order_gives_its_stock_back(staff_client, open_order, sandbox):
+    stock_before = Article.get("espresso-cup").stock
+    url = f"/staff/orders/{open_order.order_id}/cancel/"
+    assert "Yes, cancel the order" in staff_client.get(url).content.decode()
+
+    response = staff_client.post(url)
+
+    assert messages_on(staff_client, response) == ["The order was canceled and its stock given back."]
+    order = reload(open_order)
+    assert order.status == OrderStatus.CANCELED
+    assert Article.get("espresso-cup").stock == stock_before + 1
+    assert ("order_status_changed", "grace", "canceled") in [
+        (event.kind, event.actor, event.to_status) for event in timeline(order)]
+
+
+def test_a_paid_order_cannot_be_canceled(staff_client, paid_order, sandbox):
+    response = staff_client.post(f"/staff/orders/{paid_order.order_id}/cancel/")
+
+    assert messages_on(staff_client, response) == ["Only orders waiting for payment can be canceled."]
+    assert reload(paid_order).status == OrderStatus.PAID
+
+
+# --- Refresh ------------------------------------------------------------------------------------
+
+
+def test_refresh_pulls_what_the_missing_webhook_would_have_said(staff_client, open_order, shopper, sandbox):
+    shopper.pay_at_mollie("paid")  # no webhook arrives
+
+    response = staff_client.post(f"/staff/orders/{open_order.order_id}/refresh/")
+
+    assert messages_on(staff_client, response) == ["Refreshed from Mollie. The order is now: paid."]
+    assert reload(open_order).status == OrderStatus.PAID
+    assert ("staff_received", "grace") in [(event.kind, event.actor) for event in timeline(open_order)]
+
+
+def test_refresh_with_mollie_down_says_so(staff_client, open_order, sandbox):
+    sandbox.faults(api_error_rate=1.0, seed=1)
+
+    response = staff_client.post(f"/staff/orders/{open_order.order_id}/refresh/")
+
+    assert messages_on(staff_client, response) == [
+        "Mollie could not be reached, so nothing was changed. Please try again in a moment."]
+
+
+# --- Double payments ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def double_paid_order(paid_order, sandbox):
+    """Attempt 2 reached Mollie although our checkout thought it failed, and was paid as well."""
+    now = timezone.now()
+    PaymentAttempt(paid_order.order_id, 2, idempotency_key=secrets.token_hex(8), amount_cents=2500, currency="EUR",
+                   created_at=now, updated_at=now).save()
+    payment = mollie.create_payment(amount_cents=2500, currency="EUR", description="second tab",
+                                    redirect_url="http://127.0.0.1:9/", webhook_url="http://127.0.0.1:9/webhook/",
+                                    metadata={"order_id": paid_order.order_id, "attempt_no": 2},
+                                    idempotency_key=secrets.token_hex(8))
+    sandbox.set_status(payment.id, "paid")
+    services.handle_webhook(payment_id=payment.id)
+    order = reload(paid_order)
+    assert order.needs_attention and PaymentAttempt.get(order.order_id, 2).needs_refund
+    return order
+
+
+def test_double_payment_is_shown_refunded_and_marked_handled(staff_client, double_paid_order, sandbox):
+    order = double_paid_order
+    page = staff_client.get(detail_url(order)).content.decode()
+    assert "double payment: refund it" in page and "Mark handled…" in page
+    assert "Needs attention" in staff_client.get("/staff/").content.decode()
+
+    refund_through_the_pages(staff_client, order, "25.00", attempt_no=2)
+    response = staff_client.post(f"/staff/orders/{order.order_id}/payments/2/handled/",
+                                 {"note": "Refunded the second payment"})
+
+    assert messages_on(staff_client, response) == ["The double payment of attempt 2 is marked as handled."]
+    attempt = PaymentAttempt.get(order.order_id, 2)
+    assert attempt.double_payment_handled and attempt.amount_refunded_cents == 2500
+    order = reload(order)
+    assert not order.needs_attention
+    assert order.status == OrderStatus.PAID  # the order's own payment was not touched
+    handled = [event for event in timeline(order) if event.kind == "double_payment_handled"]
+    assert [(event.actor, event.message) for event in handled] == [("grace", "Refunded the second payment")]
+
+
+def test_only_flagged_payments_can_be_marked_handled(staff_client, paid_order, sandbox):
+    response = staff_client.post(f"/staff/orders/{paid_order.order_id}/payments/1/handled/", {"note": ""})
+
+    assert messages_on(staff_client, response) == ["This payment attempt is not flagged as a double payment."]
