@@ -4,7 +4,6 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import forms
-from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -67,6 +66,7 @@ class LoginForm(forms.Form):
 
 
 class PasswordChangeForm(forms.Form):
+    # The current password is checked by services.change_password, which throttles guesses.
     current_password = forms.CharField(strip=False, max_length=4096,
                                        widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
     new_password = forms.CharField(strip=False, max_length=4096,
@@ -78,12 +78,6 @@ class PasswordChangeForm(forms.Form):
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
         self.member = member
-
-    def clean_current_password(self):
-        password = self.cleaned_data["current_password"]
-        if not check_password(password, self.member.password):
-            raise ValidationError("Your current password is not correct.")
-        return password
 
     def clean(self):
         cleaned = super().clean()

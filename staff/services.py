@@ -34,6 +34,10 @@ class StaffAccountError(Exception):
     """A refused account change, with a message fit to show."""
 
 
+class WrongPassword(StaffAccountError):
+    pass
+
+
 class LoginLocked(Exception):
     """Too many failed logins for this username or from this address; no password is checked."""
 
@@ -107,6 +111,14 @@ def set_password(*, username, password, now=None) -> StaffMember:
     return member
 
 
+def change_password(*, username, current_password, new_password, client_address, now=None) -> StaffMember:
+    """A staff member's own change. The current password is checked like a login, throttle
+    included: a stolen session must not become a way to guess the password."""
+    if _verified_member(username, current_password, client_address, now or timezone.now()) is None:
+        raise WrongPassword("Your current password is not correct.")
+    return set_password(username=username, password=new_password, now=now)
+
+
 # --- Logging in ---------------------------------------------------------------------------------
 
 
@@ -117,6 +129,13 @@ def authenticate(*, username, password, client_address, now=None) -> StaffMember
     slowed down both for one account and for one machine trying many accounts.
     """
     now = now or timezone.now()
+    member = _verified_member(username, password, client_address, now)
+    if member is not None:
+        member.update(actions=[StaffMember.last_login_at.set(now)], add_version_condition=False)
+    return member
+
+
+def _verified_member(username, password, client_address, now):
     username = normalize_username(username)
     max_per_username, max_per_address, window, lockout = login_limits()
     counters = [(f"username:{username}", max_per_username), (_address_key(client_address), max_per_address)]
@@ -129,7 +148,6 @@ def authenticate(*, username, password, client_address, now=None) -> StaffMember
         make_password(password)  # as slow as a real check, so timing does not reveal usernames
     elif check_password(password, member.password, setter=lambda raw: _rehash(member, raw)) and member.active:
         _forget_failures(counters[0][0], now)
-        member.update(actions=[StaffMember.last_login_at.set(now)], add_version_condition=False)
         return member
 
     locks = [_count_failure(key, limit, now, window, lockout) for key, limit in counters]
@@ -198,7 +216,11 @@ def _forget_failures(key, now):
 
 
 def _rehash(member, raw_password):
-    """Django's hashers grow stronger with upgrades; store the stronger hash after a good login."""
+    """Django's hashers grow stronger with upgrades; store the stronger hash after a good login.
+
+    The member's other sessions end, as after a password change (their session hash is made
+    from the stored hash); that happens only after an upgrade of Django's hasher settings.
+    """
     old_hash = member.password
     try:
         member.update(actions=[StaffMember.password.set(make_password(raw_password))],

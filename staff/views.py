@@ -82,8 +82,14 @@ def password_change(request):
     form = PasswordChangeForm(request.POST if request.method == "POST" else None, member=request.staff_member)
     if form.is_valid():
         try:
-            member = services.set_password(username=request.staff_member.username,
-                                           password=form.cleaned_data["new_password"])
+            member = services.change_password(username=request.staff_member.username,
+                                              current_password=form.cleaned_data["current_password"],
+                                              new_password=form.cleaned_data["new_password"],
+                                              client_address=_client_address(request))
+        except services.WrongPassword as error:
+            form.add_error("current_password", str(error))
+        except services.LoginLocked as lock:
+            form.add_error(None, _locked_message(lock.locked_until))
         except services.StaffAccountError as error:
             form.add_error(None, str(error))
         else:

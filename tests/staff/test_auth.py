@@ -194,3 +194,15 @@ def test_password_change_refuses_weak_or_mistyped_passwords(staff_client, curren
     assert response.status_code == 200
     assert error in response.content.decode()
     assert log_in(Client()).status_code == 302  # the old password still works
+
+
+def test_guessing_the_current_password_on_the_change_form_is_throttled_too(staff_client):
+    wrong = {"current_password": "guess", "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD}
+    for _ in range(4):
+        assert "Your current password is not correct." in staff_client.post("/staff/password/", wrong).content.decode()
+
+    fifth = staff_client.post("/staff/password/", wrong)
+    right = staff_client.post("/staff/password/", {**wrong, "current_password": STAFF_PASSWORD})
+
+    assert LOCKED in fifth.content.decode() and LOCKED in right.content.decode()
+    assert log_in(Client()).status_code == 429  # the old password is unchanged, and locked for now
