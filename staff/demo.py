@@ -1,5 +1,5 @@
-"""The demo staff login of a local run: created once, its password kept in the git-ignored
-`.local/` folder, so `make run` can print the same working login every time.
+"""The demo staff login of a local run: created once, its password kept next to the local data
+file (the git-ignored `.local/` folder for `make run`), so every run prints the same working login.
 """
 import secrets
 from dataclasses import dataclass
@@ -24,7 +24,9 @@ def ensure_demo_login() -> DemoLogin | None:
     """Creates the demo staff member if missing. Local stage only: never on a deployed stage."""
     if not settings.IS_LOCAL:
         return None
-    password_file = Path(getattr(settings, "STAFF_DEMO_PASSWORD_FILE", settings.BASE_DIR / ".local" / "demo-staff-password"))
+    # Next to the local data it unlocks: a run with another data file gets its own demo login.
+    default_file = Path(settings.LOCAL_STACK_STATE_FILE).parent / "demo-staff-password"
+    password_file = Path(getattr(settings, "STAFF_DEMO_PASSWORD_FILE", default_file))
     known = password_file.read_text().strip() if password_file.exists() else ""
     member = selectors.staff_member(DEMO_USERNAME)
     if member is not None:

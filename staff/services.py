@@ -12,7 +12,7 @@ from django.contrib.auth import password_validation
 from django.contrib.auth.hashers import check_password, make_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import PutError, UpdateError
 
 from staff import selectors
 from staff.models import LoginThrottle, StaffMember
@@ -207,10 +207,16 @@ def _count_failure(key, limit, now, window, lockout):
 
 
 def _forget_failures(key, now):
+    # An update, not a delete: the deployed stages' IAM policy grants no DeleteItem. The
+    # conditions keep a lock that started meanwhile, and create no counter for someone who
+    # never failed.
     try:
-        LoginThrottle(key).delete(condition=LoginThrottle.locked_until.does_not_exist()
-                                  | (LoginThrottle.locked_until <= now))
-    except DeleteError as error:
+        LoginThrottle(key).update(
+            actions=[LoginThrottle.failures.set(0), LoginThrottle.window_started_at.set(now)],
+            condition=LoginThrottle.throttle_key.exists()
+            & (LoginThrottle.locked_until.does_not_exist() | (LoginThrottle.locked_until <= now)),
+        )
+    except UpdateError as error:
         if not _is_condition_failure(error):
             raise
 

@@ -116,6 +116,12 @@ def test_failures_older_than_the_window_do_not_count(staff_member):
     assert LoginThrottle.get("username:grace").failures == 1
 
 
+def test_a_login_without_failures_leaves_no_counter(staff_member):
+    assert log_in(Client()).status_code == 302
+
+    assert LoginThrottle.count("username:grace") == 0
+
+
 def test_a_good_login_forgets_the_username_failures(staff_member):
     client = Client()
     for _ in range(4):
