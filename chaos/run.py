@@ -62,7 +62,10 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
 
     started = time.monotonic()
     deadline = started + config.duration_limit
-    log_dir = config.log_dir or tempfile.mkdtemp(prefix="chaos-")
+    if config.log_dir:  # one folder per run, so runs never mix their logs
+        log_dir = str(Path(config.log_dir) / f"{time.strftime('%Y%m%d-%H%M%S')}-seed{config.seed}")
+    else:
+        log_dir = tempfile.mkdtemp(prefix="chaos-")
     rng = random.Random(config.seed)
     result = ChaosResult(config=config, log_dir=log_dir)
     shop_env = {
@@ -276,7 +279,8 @@ def main(argv=None):
                         help="share of DynamoDB calls answered as throttled (botocore retries them)")
     parser.add_argument("--api-error-rate", type=float, default=defaults.api_error_rate)
     parser.add_argument("--api-latency-ms", type=int, default=defaults.api_latency_ms)
-    parser.add_argument("--log-dir", default=None, help="keep the processes' logs here (default: a temp dir)")
+    parser.add_argument("--log-dir", default=None,
+                        help="keep the processes' logs in a new folder under this one (default: a temp dir)")
     args = parser.parse_args(argv)
     if not 1 <= args.shoppers <= 2000 or args.duration_limit <= 0:
         parser.error("--shoppers must be 1..2000 and --duration-limit positive")
