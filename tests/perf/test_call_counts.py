@@ -1,0 +1,73 @@
+"""DynamoDB and Mollie calls per request: no request path may Scan or grow beyond its budget.
+
+Counted, not timed (see bench/call_counts.py). A budget is what the request does today, per
+operation; the comment says what of it the workflow needs and what it could drop. When a change
+makes a request cheaper, lower its budget here in the same commit.
+"""
+import pytest
+
+from bench.call_counts import measure, report
+
+BUDGETS = {
+    # One Query on the catalog index (`catalog` partition, sorted by position). Minimum.
+    "shop page (GET /)": {"dynamodb": {"Query": 1}, "mollie": 0},
+    # Needed: the cart's articles (one BatchGetItem, prices and stock), the double-submit check
+    # (GetItem order), one transaction for order + attempt + stock + event, one Mollie create,
+    # one transaction storing Mollie's id and checkout URL = 4 DynamoDB + 1 Mollie.
+    # Today 5 more: place_order reads the articles again (BatchGetItem) and pay_order and
+    # apply_mollie_payment each re-read the order and attempt that were just written (4 GetItem).
+    "checkout POST": {"dynamodb": {"BatchGetItem": 2, "GetItem": 5, "TransactWriteItems": 2}, "mollie": 1},
+    # Same form again: the order exists, its open attempt's checkout URL is returned; no write,
+    # no Mollie call. Needed: the order (GetItem; it carries latest_checkout_url). Today also the
+    # cart (BatchGetItem), the order twice more and the attempt.
+    "checkout POST, double submit": {"dynamodb": {"BatchGetItem": 1, "GetItem": 3}, "mollie": 0},
+    # Needed: the order (GetItem), the rate-limit claim (conditional UpdateItem), Mollie's payment,
+    # and the attempt to compare with (GetItem) = 3 + 1. Today apply_mollie_payment re-reads the
+    # order, and refresh_for_shopper reads it once more at the end even when nothing changed.
+    "status poll, open order, pull due": {"dynamodb": {"GetItem": 4, "UpdateItem": 1}, "mollie": 1},
+    # Pulled less than STATUS_PULL_INTERVAL_SECONDS ago: the one read of the order. Minimum.
+    "status poll, open order, pulled recently": {"dynamodb": {"GetItem": 1}, "mollie": 0},
+    # One Mollie fetch (we never trust the body), the order and the attempt (two GetItem; one
+    # TransactGetItems could do both), one transaction: attempt + order + events. Minimum but one.
+    "webhook, first (paid)": {"dynamodb": {"GetItem": 2, "TransactWriteItems": 1}, "mollie": 1},
+    # Same fetch and reads; nothing changes, but every webhook is kept on the timeline (one write
+    # of the `webhook_received` event, sent as a one-item transaction).
+    "webhook, duplicate": {"dynamodb": {"GetItem": 2, "TransactWriteItems": 1}, "mollie": 1},
+    # A finished order is the one read its status needs: the order carries the latest attempt's
+    # status. Minimum.
+    "status poll, finished order": {"dynamodb": {"GetItem": 1}, "mollie": 0},
+    "order page, finished order": {"dynamodb": {"GetItem": 1}, "mollie": 0},
+}
+
+
+@pytest.fixture
+def calls(client, catalog, sandbox):
+    results = measure(client, sandbox)
+    print()
+    print(report(results, BUDGETS))
+    return results
+
+
+def test_every_request_measured_has_a_budget(calls):
+    assert set(calls) == set(BUDGETS)
+
+
+def test_no_request_path_scans(calls):
+    scanning = {name: counted.dynamodb["Scan"] for name, counted in calls.items() if counted.dynamodb["Scan"]}
+    assert scanning == {}
+
+
+def test_dynamodb_calls_stay_within_budget(calls):
+    over = {}
+    for name, budget in BUDGETS.items():
+        counted = calls[name].dynamodb
+        excess = {operation: count for operation, count in counted.items() if count > budget["dynamodb"].get(operation, 0)}
+        if excess:
+            over[name] = f"{calls[name].describe()}; budget {budget['dynamodb']}"
+    assert over == {}
+
+
+def test_mollie_calls_stay_within_budget(calls):
+    over = {name: calls[name].describe() for name, budget in BUDGETS.items()
+            if calls[name].mollie_total > budget["mollie"]}
+    assert over == {}
