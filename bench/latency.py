@@ -1,0 +1,209 @@
+"""Request latency under concurrent load, as ratios to a trivial view: `python -m bench.latency`.
+
+The local stack of chaos/stack.py (moto, the Mollie sandbox, the shop on a threaded runserver),
+without faults, serving bench/urls.py: the shop plus `/bench/trivial`, a view that only returns
+"ok" through the same middleware. Each endpoint gets the same number of requests from the same
+number of concurrent clients; its p50 and p95 are divided by the trivial view's, measured in the
+same run (before and after the others). Ratios, not milliseconds: the machine's speed cancels out.
+Bounded: a fixed number of requests per phase, and a time limit per phase and for the run.
+"""
+import argparse
+import re
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass, field
+
+import requests
+
+
+@dataclass
+class Phase:
+    name: str
+    latencies: list = field(default_factory=list)  # seconds
+    statuses: dict = field(default_factory=dict)
+    cut_short: bool = False
+
+    def percentile(self, share):
+        ordered = sorted(self.latencies)
+        if not ordered:
+            return float("nan")
+        return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
+
+
+def load(name, jobs, *, concurrency, time_limit):
+    """Runs `jobs` (callables returning a status code) on `concurrency` threads; times each."""
+    phase = Phase(name)
+    lock = threading.Lock()
+    pending = list(reversed(jobs))
+    stop_at = time.monotonic() + time_limit
+
+    def worker():
+        while True:
+            with lock:
+                if not pending:
+                    return
+                if time.monotonic() > stop_at:
+                    phase.cut_short = True
+                    return
+                job = pending.pop()
+            started = time.perf_counter()
+            try:
+                status = job()
+            except requests.RequestException as error:
+                status = type(error).__name__
+            elapsed = time.perf_counter() - started
+            with lock:
+                phase.latencies.append(elapsed)
+                phase.statuses[status] = phase.statuses.get(status, 0) + 1
+
+    threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(time_limit + 70)  # a request in flight at the limit finishes within its timeout
+    return phase
+
+
+class _Sessions:
+    """One keep-alive session per worker thread, like one browser per client."""
+
+    def __init__(self):
+        self._local = threading.local()
+
+    def get(self):
+        if not hasattr(self._local, "session"):
+            self._local.session = requests.Session()
+        return self._local.session
+
+
+def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir=None, out=print):
+    from chaos.run import _django_setup
+
+    _django_setup()
+    from chaos.stack import LocalStack
+    from payments.models import Order
+    from payments.services import order_id_for_checkout
+
+    log_dir = log_dir or tempfile.mkdtemp(prefix="bench-")
+    stack = LocalStack(log_dir=log_dir, sandbox_time_scale=60, shop_env={"ROOT_URLCONF": "bench.urls"})
+    phases = []
+    with stack:
+        # The sandbox must not call us behind the benchmark's back: we post the webhooks ourselves.
+        stack.sandbox_faults(webhook_drop_rate=1.0)
+        base = stack.shop_url
+        sessions = _Sessions()
+        timeout = 60
+
+        def get(path):
+            return lambda: sessions.get().get(base + path, timeout=timeout).status_code
+
+        # Checkout forms, fetched beforehand (not timed): one browser with beans in its cart.
+        browser = requests.Session()
+        shop_page = browser.get(base + "/", timeout=timeout).text
+        token = _input(shop_page, "csrfmiddlewaretoken")
+        browser.post(base + "/cart/add/", data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
+                     timeout=timeout)
+        forms = []
+        for _ in range(requests_per_phase):
+            page = browser.get(base + "/checkout/", timeout=timeout).text
+            forms.append({"name": "Bench Shopper", "email": "bench@example.com",
+                          "checkout_id": _input(page, "checkout_id"), "csrfmiddlewaretoken": _input(page, "csrfmiddlewaretoken")})
+        payment_of = {}
+
+        def checkout(form):
+            def post():
+                answer = browser_copy().post(base + "/checkout/", data=form, timeout=timeout, allow_redirects=False)
+                if answer.status_code == 303:
+                    payment_of[form["checkout_id"]] = answer.headers["Location"].rsplit("/", 1)[1]
+                return answer.status_code
+            return post
+
+        def browser_copy():
+            session = sessions.get()
+            if not session.cookies:
+                session.cookies.update(browser.cookies)
+            return session
+
+        def webhook(payment_id):
+            return lambda: sessions.get().post(base + "/payments/webhook/", data={"id": payment_id},
+                                               timeout=timeout).status_code
+
+        out(f"Bench stack up (logs: {log_dir}); {requests_per_phase} requests per phase, {concurrency} at once")
+        phases.append(load("trivial view (before)", [get("/bench/trivial")] * requests_per_phase,
+                           concurrency=concurrency, time_limit=phase_time_limit))
+        phases.append(load("shop page", [get("/")] * requests_per_phase, concurrency=concurrency,
+                           time_limit=phase_time_limit))
+        phases.append(load("checkout POST", [checkout(form) for form in forms], concurrency=concurrency,
+                           time_limit=phase_time_limit))
+
+        # Half the new orders get paid at Mollie (its webhook is ours to send); half stay open.
+        with stack.models():
+            orders = [Order.get(order_id_for_checkout(checkout_id), consistent_read=True) for checkout_id in payment_of]
+        paid, still_open = orders[: len(orders) // 2], orders[len(orders) // 2:]
+        for order in paid:
+            stack.settle_at_mollie(order.latest_mollie_payment_id, "paid")
+
+        def status(order):
+            return get(f"/orders/{order.order_id}/{order.public_token}/status.json")
+
+        repeat = _repeat_to(requests_per_phase)
+        phases.append(load("webhook, first (paid)", [webhook(o.latest_mollie_payment_id) for o in paid],
+                           concurrency=concurrency, time_limit=phase_time_limit))
+        phases.append(load("webhook, duplicate", [webhook(o.latest_mollie_payment_id) for o in paid],
+                           concurrency=concurrency, time_limit=phase_time_limit))
+        phases.append(load("status poll, finished order", repeat([status(o) for o in paid]),
+                           concurrency=concurrency, time_limit=phase_time_limit))
+        phases.append(load("status poll, open order, pull due", [status(o) for o in still_open],
+                           concurrency=concurrency, time_limit=phase_time_limit))
+        phases.append(load("status poll, open order, pulled recently", [status(o) for o in still_open],
+                           concurrency=concurrency, time_limit=phase_time_limit))
+        phases.append(load("trivial view (after)", [get("/bench/trivial")] * requests_per_phase,
+                           concurrency=concurrency, time_limit=phase_time_limit))
+    return phases
+
+
+def _repeat_to(count):
+    def repeat(jobs):
+        return [jobs[index % len(jobs)] for index in range(count)] if jobs else []
+    return repeat
+
+
+def _input(page, name):
+    tag = next(tag for tag in re.findall(r"<input[^>]*>", page) if f'name="{name}"' in tag)
+    return re.search(r'value="([^"]*)"', tag).group(1)
+
+
+def report(phases, concurrency):
+    trivial = Phase("trivial view", [latency for phase in phases if phase.name.startswith("trivial view")
+                                     for latency in phase.latencies])
+    base50, base95 = trivial.percentile(0.5), trivial.percentile(0.95)
+    lines = [f"Request latency under load ({concurrency} concurrent clients), as a ratio to the trivial view "
+             f"in the same run:",
+             f"  {'request':<42} {'n':>4} {'p50 ×':>7} {'p95 ×':>7}  answers"]
+    for phase in phases:
+        answers = ", ".join(f"{status}×{count}" for status, count in sorted(phase.statuses.items(), key=str))
+        lines.append(f"  {phase.name:<42} {len(phase.latencies):>4} {phase.percentile(0.5) / base50:>7.1f} "
+                     f"{phase.percentile(0.95) / base95:>7.1f}  {answers}{'  (cut short)' if phase.cut_short else ''}")
+    lines.append(f"  (the trivial view itself: p50 {base50 * 1000:.1f} ms, p95 {base95 * 1000:.1f} ms on this machine; "
+                 f"for context only)")
+    return "\n".join(lines)
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200, help="requests per phase (default 200)")
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--phase-time-limit", type=float, default=60.0, help="seconds per phase at most")
+    args = parser.parse_args(argv)
+    if not 10 <= args.requests <= 5000 or not 1 <= args.concurrency <= 64:
+        parser.error("--requests must be 10..5000 and --concurrency 1..64")
+    phases = run(requests_per_phase=args.requests, concurrency=args.concurrency,
+                 phase_time_limit=args.phase_time_limit)
+    print(report(phases, args.concurrency))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
