@@ -32,6 +32,19 @@ ZAPPA_STAGE ?= dev
 package: $(INSTALLED)
 	$(BIN)/python -m deploy.package $(ZAPPA_STAGE)
 
+## Hundreds of shoppers at once against the local stack with faults on, then reconciliation and the
+## invariant check; prints the counts, exits 1 if an invariant broke. Logs in artifacts/chaos/.
+CHAOS_SHOPPERS ?= 300
+CHAOS_SEED ?= 1
+chaos: $(INSTALLED)
+	$(BIN)/python -m chaos.run --shoppers $(CHAOS_SHOPPERS) --seed $(CHAOS_SEED) --log-dir artifacts/chaos
+
+## Latency under load as ratios to a trivial view, DynamoDB/Mollie calls per request, then bench-deploy.
+bench: $(INSTALLED)
+	$(BIN)/python -m bench.run
+	@if $(MAKE) -n bench-deploy >/dev/null 2>&1; then $(MAKE) --no-print-directory bench-deploy; \
+	else echo "(no bench-deploy target: package size and cold start not measured)"; fi
+
 ## Known vulnerabilities in the pinned dependencies (needs the advisory service; not part of `make test`).
 audit: $(INSTALLED)
 	$(BIN)/python -m pip install --quiet pip-audit==2.10.1
