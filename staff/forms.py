@@ -103,7 +103,8 @@ class OrderFilterForm(forms.Form):
     created_to = forms.DateField(required=False, label="Placed until",
                                  widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     q = forms.CharField(required=False, max_length=254, label="Search",
-                        help_text="An order number (SO-…), a customer's e-mail address or a Mollie payment id (tr_…).")
+                        help_text="An order number (SO-…), a customer's e-mail address or a Mollie payment id "
+                                  "(tr_…).")
     cursor = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def clean_q(self):

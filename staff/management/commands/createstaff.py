@@ -16,7 +16,8 @@ PASSWORD_VARIABLE = "STAFF_PASSWORD"
 
 
 class Command(BaseCommand):
-    help = f"Create a staff login (or --reset-password of one). The password is prompted for, or read from ${PASSWORD_VARIABLE}."
+    help = (f"Create a staff login (or --reset-password of one). The password is prompted for, or read from "
+            f"${PASSWORD_VARIABLE}.")
 
     def add_arguments(self, parser):
         parser.add_argument("username")
