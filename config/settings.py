@@ -191,16 +191,19 @@ if not IS_LOCAL:
     STATIC_BUCKET = env("STATIC_BUCKET")
     if not STATIC_BUCKET:
         raise ImproperlyConfigured(f"STATIC_BUCKET is missing: stage {STAGE!r} serves static files from S3.")
+    # Where browsers fetch them: a CDN in front of the bucket, or the (public-read) bucket itself.
+    _static_base_url = urlsplit(env("STATIC_BASE_URL", f"https://{STATIC_BUCKET}.s3.{AWS_REGION}.amazonaws.com"))
     STORAGES = {
         "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
         "staticfiles": {
             # Hashed file names (listed in the manifest collectstatic uploads) can be cached for good.
-            "BACKEND": "storages.backends.s3.S3ManifestStaticStorage",
+            "BACKEND": "config.static_storage.PublicManifestStaticStorage",
             "OPTIONS": {
                 "bucket_name": STATIC_BUCKET,
                 "location": env("STATIC_LOCATION", "static"),
                 "region_name": AWS_REGION,
-                "custom_domain": env("STATIC_HOST"),  # a CDN in front of the bucket, if there is one
+                "url_protocol": f"{_static_base_url.scheme}:",
+                "custom_domain": _static_base_url.netloc + _static_base_url.path.rstrip("/"),
                 "querystring_auth": False,
                 "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
             },

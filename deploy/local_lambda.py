@@ -199,9 +199,12 @@ def deploy_stage(stage, aws, work, **variables):
     fills the bucket and seeds the demo catalog. `variables` override the stage's environment.
     """
     work = Path(work)
+    work.mkdir(parents=True, exist_ok=True)
     settings = stage_settings(stage)
     package = build_package(stage, work / f"{settings['project_name']}-{stage}.zip")
     variables = {**settings["aws_environment_variables"], **variables}
+    # Browsers reach the bucket at its public https URL on AWS; here that is moto's.
+    variables.setdefault("STATIC_BASE_URL", f"{aws.endpoint_url}/{variables['STATIC_BUCKET']}")
     secret_values = {
         "SECRET_KEY": secrets.token_urlsafe(50),
         "MOLLIE_API_KEY": "test_" + "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(30)),

@@ -7,6 +7,7 @@ import json
 import re
 import zipfile
 from importlib import metadata
+from importlib.util import cache_from_source
 from pathlib import Path
 
 import pytest
@@ -27,8 +28,9 @@ NEVER_SHIPPED = {"tests", "mollie_sandbox", "devstack", "bench", "docs", "deploy
                  "pytest", "_pytest", "playwright", "hypothesis", "zappa_settings.json", "requirements.txt"}
 # What Zappa's handler itself imports at run time, beyond the app's requirements.
 HANDLER_RUNTIME = {"zappa", "werkzeug", "markupsafe", "durationpy"}
-# Zappa's additions at the top of the package.
-ZAPPA_FILES = {"handler.py", "django_zappa_app.py", "zappa_settings.py", "package_info.json", "__init__.py"}
+# Zappa's additions at the top of the package (with their bytecode, from deploy/bytecode.py).
+ZAPPA_FILES = {"handler.py", "django_zappa_app.py", "zappa_settings.py", "package_info.json", "__init__.py",
+               "__pycache__"}
 
 
 def test_package_fits_lambda_and_holds_only_what_runs_there(dev_stage):
@@ -39,6 +41,8 @@ def test_package_fits_lambda_and_holds_only_what_runs_there(dev_stage):
     assert unzipped_size(dev_stage.package) < LAMBDA_UNZIPPED_LIMIT / 2
     assert not top_level & NEVER_SHIPPED
     assert ZAPPA_FILES <= top_level
+    with zipfile.ZipFile(dev_stage.package) as archive:
+        assert cache_from_source("config/settings.py") in archive.namelist()  # no compiling at cold start
     project = {path.name for path in ROOT.iterdir()}
     libraries = top_level - project - ZAPPA_FILES
     assert libraries <= _runtime_top_level_names(), "packaged but not needed at run time"
