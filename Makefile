@@ -32,6 +32,11 @@ ZAPPA_STAGE ?= dev
 package: $(INSTALLED)
 	$(BIN)/python -m deploy.package $(ZAPPA_STAGE)
 
+## Package size and cold start (import + first request) of the `dev` package, as a ratio to a bare Django project.
+.PHONY: bench-deploy
+bench-deploy: $(INSTALLED)
+	$(BIN)/python bench/deploy_bench.py --json artifacts/deploy-bench.json
+
 ## Hundreds of shoppers at once against the local stack with faults on, then reconciliation and the
 ## invariant check; prints the counts, exits 1 if an invariant broke. Logs in artifacts/chaos/.
 CHAOS_SHOPPERS ?= 300
