@@ -14,16 +14,28 @@ import copy
 import signal
 import sys
 import threading
+import time
 
 from werkzeug.serving import make_server
 
 
+QUEUE_REPORT_SECONDS = 1.0
+
+
 def serialized(app):
-    """The WSGI app, one request at a time (body included)."""
+    """The WSGI app, one request at a time (body included).
+
+    A request that waits long for its turn is logged: a chaos run then tells a slow double
+    (moto and the shop share two cores) from a slow shop.
+    """
     lock = threading.Lock()
 
     def application(environ, start_response):
+        asked = time.monotonic()
         with lock:
+            waited = time.monotonic() - asked
+            if waited > QUEUE_REPORT_SECONDS:
+                print(f"moto: a request queued for {waited:.1f} s", flush=True)
             chunks = app(environ, start_response)
             try:
                 return [b"".join(chunks)]

@@ -123,11 +123,14 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     result.counts["shoppers"] = config.shoppers
     result.counts["orders seen by shoppers"] = len(journal.orders)
     result.counts["DynamoDB throttles injected"] = shop_logs.count("dynamodb fault injected")
+    result.counts["moto requests queued over 1 s (local double overloaded)"] = \
+        stack.moto.log_text().count("queued for")
     result.counts["webhook deliveries"] = len(webhooks)
     result.counts["webhooks dropped (fault)"] = sum(1 for w in webhooks if w.get("dropped"))
     result.counts["webhook duplicates (fault)"] = sum(1 for w in webhooks if w.get("duplicate"))
-    for status, count in Counter(w.get("status") for w in webhooks if not w.get("dropped")).items():
-        result.counts[f"webhook answers {status or 'none'}"] = count
+    for status, count in Counter(w.get("status") or _error_kind(w.get("error"))
+                                 for w in webhooks if not w.get("dropped")).items():
+        result.counts[f"webhook answers {status}"] = count
     for status, count in sandbox_api.items():
         result.counts[f"Mollie API answers {status}"] = count
     result.statuses = journal.statuses
@@ -192,8 +195,15 @@ def _sandbox_api_statuses(log_text):
     return Counter(int(status) for _, status in _SANDBOX_API_LINE.findall(plain))
 
 
+_OUR_FRAME = re.compile(r'File ".*?/((?:shop|payments|config|staff)/[^"]+)", line (\d+), in (\w+)')
+
+
+def _error_kind(error):
+    return (error or "no answer").split(":")[0]
+
+
 def _server_errors(log_text):
-    """Each 'Internal Server Error' in the shop's log, by path kind and the exception's last line."""
+    """Each 500 in the shop's log: path, the exception that ended the traceback, our deepest frame."""
     errors = Counter()
     lines = log_text.splitlines()
     for index, line in enumerate(lines):
@@ -202,13 +212,17 @@ def _server_errors(log_text):
             continue
         path = line[marker + len("Internal Server Error: "):].strip()
         kind = re.sub(r"/orders/[^/]+/[^/]+/", "/orders/<id>/<token>/", path)
-        exception = ""
-        for following in lines[index + 1:index + 200]:
-            if following and not following.startswith((" ", "Traceback", "During handling", "The above")) \
-                    and ":" in following and not following.startswith(("INFO", "WARNING", "ERROR", "[")):
-                exception = following.strip()[:200]
+        exception, frame = "", ""
+        for following in lines[index + 1:index + 300]:
+            found = _OUR_FRAME.search(following)
+            if found:
+                frame = f"{found.group(1)}:{found.group(2)} {found.group(3)}"
+            if following.startswith(("INFO", "WARNING", "ERROR", "[")):
                 break
-        errors[(kind, exception)] += 1
+            if following and not following.startswith((" ", "Traceback", "During handling", "The above")) \
+                    and ":" in following:
+                exception = following.strip()[:160]
+        errors[(kind, f"{exception}  (at {frame or '?'})")] += 1
     return errors
 
 

@@ -136,7 +136,10 @@ class Shopper:
                                                          f"{type(error).__name__}")
             return None
         self.journal.record(step, response.status_code)
-        if response.status_code >= 500 and ours:
+        if response.status_code == 503 and ours and "<h1" in response.text:
+            # "Busy, try again in a moment": a clear answer to a passing outage, not a crash.
+            self.journal.note(f"busy page (503) at {step}")
+        elif response.status_code >= 500 and ours:
             self.journal.problem(self.plan.number, step,
                                  f"{response.status_code} on {method} {urlsplit(url).path}: {_title(response.text)}")
         elif response.status_code not in expect and ours:
@@ -280,8 +283,8 @@ class Shopper:
         page = self.call("GET", url, "order page")
         if page is None or page.status_code != 200:
             return self.journal.finished("no order page")
-        state, waited = self.poll(url)
-        if waited:
+        state = self.poll(url)
+        if state != _page_state(page.text):
             # The page's script reloads it once the outcome is known; the new page has the actions.
             page = self.call("GET", url, "order page (reloaded)")
             if page is None or page.status_code != 200:
@@ -316,21 +319,18 @@ class Shopper:
         return self.pay(landing, outcome, round_no=round_no)
 
     def poll(self, url):
-        """status.json a bounded number of times, until the page would stop polling.
-
-        Returns the last state seen and whether the outcome changed while polling."""
-        state, waited = None, False
+        """status.json a bounded number of times, until the page would stop polling; the last state."""
+        state = None
         for _ in range(self.plan.polls):
             answer = self.call("GET", url + "status.json", "status poll")
             if answer is None or answer.status_code != 200:
-                return state, False
+                return state
             status = answer.json()
             state = status.get("status")
             if not status.get("keep_polling"):
-                return state, waited
-            waited = True
+                return state
             time.sleep(POLL_INTERVAL)
-        return state, False
+        return state
 
 
 def _input_value(page, name):
@@ -339,6 +339,11 @@ def _input_value(page, name):
             value = re.search(r'value="([^"]*)"', tag)
             return html.unescape(value.group(1)) if value else ""
     return ""
+
+
+def _page_state(page):
+    match = re.search(r'class="order-status state-([a-z_]+)', page)
+    return match.group(1) if match else None
 
 
 def _csrf(page):
