@@ -336,14 +336,15 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False) -> Pay
             attempt = _attempt_by_mollie_id(payment.id)
             order = _get_order(attempt.order_id) if attempt else None
         if attempt is None or order is None or attempt.mollie_payment_id not in (None, payment.id):
-            record_event(order_id=PaymentEvent.UNMATCHED, kind=f"{source}_unmatched", source=source,
+            record_event(order_id=PaymentEvent.UNMATCHED, kind="unmatched_payment", source=source,
                          mollie_payment_id=payment.id, to_status=payment.status,
                          message="Payment does not match any order")
             return None
         now = timezone.now()
         events = _merge_payment(order, attempt, payment, source, now)
         if record_call:
-            events.insert(0, _event(order, f"{source}_received", source, now, attempt=attempt, actor=actor,
+            kind = "webhook_received" if source == "webhook" else "synced_from_mollie"
+            events.insert(0, _event(order, kind, source, now, attempt=attempt, actor=actor,
                                     message=f"Mollie status: {payment.status}"))
         if not events:
             return attempt

@@ -7,8 +7,8 @@ register = template.Library()
 
 # Timeline kinds whose plain wording ("staff_received") would not say what happened.
 EVENT_LABELS = {
-    "staff_received": "Fetched from Mollie by staff",
-    "reconcile_received": "Fetched from Mollie by reconciliation",
+    "synced_from_mollie": "Fetched from Mollie",
+    "unmatched_payment": "Payment matching no order",
     "webhook_received": "Webhook from Mollie",
     "attempt_status_changed": "Payment status changed",
 }

@@ -195,7 +195,7 @@ def test_cancel_an_open_payment(staff_client, open_order, sandbox):
     payment = next(p for p in sandbox.payments() if p["id"] == open_order.latest_mollie_payment_id)
     assert payment["status"] == "canceled"
     assert PaymentAttempt.get(open_order.order_id, 1).status == AttemptStatus.CANCELED
-    assert ("staff_received", "grace") in [(event.kind, event.actor) for event in timeline(open_order)]
+    assert ("synced_from_mollie", "grace") in [(event.kind, event.actor) for event in timeline(open_order)]
     assert reload(open_order).status == OrderStatus.PENDING_PAYMENT  # the shopper may still pay again
 
 
@@ -237,7 +237,7 @@ def test_refresh_pulls_what_the_missing_webhook_would_have_said(staff_client, op
 
     assert messages_on(staff_client, response) == ["Refreshed from Mollie. The order is now: paid."]
     assert reload(open_order).status == OrderStatus.PAID
-    assert ("staff_received", "grace") in [(event.kind, event.actor) for event in timeline(open_order)]
+    assert ("synced_from_mollie", "grace") in [(event.kind, event.actor) for event in timeline(open_order)]
 
 
 def test_refresh_with_mollie_down_says_so(staff_client, open_order, sandbox):
