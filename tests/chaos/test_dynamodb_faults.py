@@ -15,19 +15,6 @@ def plain_client(endpoint_url):
     )
 
 
-@pytest.fixture
-def injector():
-    made = []
-
-    def install(**options):
-        made.append(dynamodb_faults.install(**options))
-        return made[-1]
-
-    yield install
-    for each in made:
-        each.armed = False  # handlers stay on clients already made; a disarmed one does nothing
-
-
 def test_nothing_is_injected_unless_the_environment_asks():
     assert dynamodb_faults.activate_from_env({}) is None
     assert dynamodb_faults.activate_from_env({dynamodb_faults.THROTTLE_RATE_ENV: "0"}) is None
