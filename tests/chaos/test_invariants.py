@@ -1,0 +1,65 @@
+"""The chaos run's invariant check finds what it is meant to find (a checker that cannot fail
+proves nothing)."""
+from chaos import invariants
+from payments.models import Order, PaymentAttempt
+from shop.services import DEMO_ARTICLES
+
+INITIAL_STOCK = {slug: stock for slug, _, _, _, stock in DEMO_ARTICLES}
+
+
+def check(shopper, initial_stock=INITIAL_STOCK):
+    return invariants.check(mollie_payments=shopper.sandbox.payments(), initial_stock=initial_stock)
+
+
+def test_a_paid_order_that_matches_mollie_keeps_every_invariant(shopper):
+    shopper.buy("espresso-cup", 2)
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+
+    findings = check(shopper)
+
+    assert findings.violations == []
+    assert findings.counts["orders paid"] == 1
+    assert findings.counts["stock espresso-cup"] == INITIAL_STOCK["espresso-cup"] - 2
+
+
+def test_a_payment_paid_at_mollie_but_not_here_is_found(shopper):
+    shopper.buy()
+    shopper.pay_at_mollie("paid")  # and the webhook never came, nor did reconciliation
+
+    violations = check(shopper).violations
+
+    assert any(v.startswith("every paid Mollie payment recorded as paid") for v in violations)
+
+
+def test_stock_that_does_not_add_up_is_found(shopper):
+    shopper.buy("linen-apron")
+
+    violations = check(shopper, {**INITIAL_STOCK, "linen-apron": INITIAL_STOCK["linen-apron"] + 1}).violations
+
+    assert [v for v in violations if v.startswith("stock")] == [
+        "stock consistent with orders: linen-apron: started 9, orders hold 1, stock is 7"]
+
+
+def test_an_order_paid_without_a_paid_payment_is_found(shopper):
+    shopper.buy()
+    order = shopper.last_order()
+    order.update(actions=[Order.status.set("paid"), Order.paid_attempt_no.set(1)])
+
+    violations = check(shopper).violations
+
+    assert any(v.startswith("no order paid without a paid payment") for v in violations)
+
+
+def test_a_second_paid_attempt_without_a_refund_flag_is_found(shopper):
+    shopper.buy()
+    first = shopper.pay_at_mollie("failed")
+    shopper.webhook(first)
+    shopper.client.post(f"/orders/{shopper.last_order().order_id}/{shopper.last_order().public_token}/pay/")
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    # Pretend Mollie had charged the first attempt too and we had missed the flag.
+    shopper.sandbox.set_status(first, "paid")
+    PaymentAttempt.get(shopper.last_order().order_id, 1).update(actions=[PaymentAttempt.status.set("paid")])
+
+    violations = check(shopper).violations
+
+    assert any(v.startswith("no double charge unflagged") for v in violations)
