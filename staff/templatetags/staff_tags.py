@@ -5,7 +5,7 @@ from staff.forms import STATUS_LABELS
 
 register = template.Library()
 
-# Timeline kinds whose plain wording ("staff_received") would not say what happened.
+# Timeline kinds whose plain wording ("synced_from_mollie") would not read well to staff.
 EVENT_LABELS = {
     "synced_from_mollie": "Fetched from Mollie",
     "unmatched_payment": "Payment matching no order",
