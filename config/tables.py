@@ -37,6 +37,8 @@ def ensure_tables(*, check_only=False, protect=False):
                     report.append(f"added index {index['index_name']} to {name}")
             if not missing:
                 report.append(f"ok {name}")
+            if not check_only:
+                model.update_ttl(ignore_update_ttl_errors=True)  # no-op when expiry is already on
         if protect and (description is not None or not check_only):
             report.append(_protect(client, name, check_only=check_only))
     return report

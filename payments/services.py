@@ -341,11 +341,11 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False) -> Pay
                          message="Payment does not match any order")
             return None
         now = timezone.now()
-        events = _merge_payment(order, attempt, payment, source, now)
-        if record_call:
-            kind = "webhook_received" if source == "webhook" else "synced_from_mollie"
-            events.insert(0, _event(order, kind, source, now, attempt=attempt, actor=actor,
-                                    message=f"Mollie status: {payment.status}"))
+        # Made before the changes it causes, so the timeline lists the call first.
+        call_events = [_event(order, "webhook_received" if source == "webhook" else "synced_from_mollie", source, now,
+                              attempt=attempt, actor=actor, message=f"Mollie status: {payment.status}")
+                       ] if record_call else []
+        events = call_events + _merge_payment(order, attempt, payment, source, now)
         if not events:
             return attempt
         changed = [item for item in (order, attempt) if getattr(item, "_changed", False)]
@@ -567,10 +567,21 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
         record_event(order_id=order_id, kind="refund_rejected", source="staff", actor=actor,
                      attempt_no=attempt_no, message=str(error))
         raise RefundRefused(f"Mollie refused the refund: {error}") from error
-    _update_refund(existing, status=mollie_refund.status, mollie_refund_id=mollie_refund.id)
+    try:
+        # Only the first of two racing twin submits records the refund; Mollie made it once.
+        _update_refund(existing, status=mollie_refund.status, mollie_refund_id=mollie_refund.id,
+                       condition=Refund.mollie_refund_id.does_not_exist())
+    except UpdateError as error:
+        if not _is_condition_failure(error):
+            raise
+        return _get_refund(order_id, refund_key)
     record_event(order_id=order_id, kind="refund_created", source="staff", actor=actor, attempt_no=attempt_no,
                  message=f"{mollie_refund.id}: {_money(existing.amount_cents, existing.currency)}, {mollie_refund.status}")
-    sync_attempt(attempt=attempt, source="staff", actor=actor)
+    try:
+        sync_attempt(attempt=attempt, source="staff", actor=actor)
+    except mollie.PaymentProviderError as error:
+        # The refund exists at Mollie; its amounts arrive with the refund webhook or reconciliation.
+        log.info("sync after refund postponed", extra={"order_id": order_id, "error": str(error)})
     return existing
 
 
@@ -624,9 +635,9 @@ def _sync_refunds(order, attempt):
                          message=mollie_refund.id)
 
 
-def _update_refund(refund, **changes):
+def _update_refund(refund, condition=None, **changes):
     changes["updated_at"] = timezone.now()
-    refund.update(actions=[getattr(Refund, name).set(value) for name, value in changes.items()])
+    refund.update(actions=[getattr(Refund, name).set(value) for name, value in changes.items()], condition=condition)
 
 
 # --- Reconciliation -----------------------------------------------------------------------------

@@ -169,3 +169,12 @@ def test_concurrent_webhooks_for_two_paid_attempts_mark_one_paid_and_flag_the_ot
     assert order.status == OrderStatus.PAID
     assert [a.needs_refund for a in attempts].count(True) == 1
     assert next(a for a in attempts if not a.needs_refund).attempt_no == order.paid_attempt_no
+
+
+def test_timeline_lists_the_webhook_before_the_changes_it_caused(shopper):
+    shopper.buy()
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+
+    kinds = [event.kind for event in events(shopper.last_order().order_id)]
+
+    assert kinds == ["order_placed", "webhook_received", "attempt_status_changed", "order_status_changed"]
