@@ -177,4 +177,5 @@ def test_timeline_lists_the_webhook_before_the_changes_it_caused(shopper):
 
     kinds = [event.kind for event in events(shopper.last_order().order_id)]
 
-    assert kinds == ["order_placed", "webhook_received", "attempt_status_changed", "order_status_changed"]
+    assert kinds == ["order_placed", "attempt_status_changed",  # created -> open at checkout
+                     "webhook_received", "attempt_status_changed", "order_status_changed"]
