@@ -1,17 +1,11 @@
 """DynamoDB throttling that outlasts botocore's retries: what the shopper and Mollie get.
 
-Found by the chaos run (`make chaos`): the shopper's pages answer 500 ("Something went wrong")
-when DynamoDB stays throttled, while the issue asks for a clear answer, never a 500. The webhook
-already answers 503 so that Mollie retries. The xfail tests below turn into failures (strict)
-once the shop answers these with a 503 page: then drop their markers.
+Found by the chaos run (`make chaos`): the shopper's pages answered 500 when DynamoDB stayed
+throttled. Now they answer 503 with a clear "try again" page (config/busy.py); the webhook
+answers 503 so that Mollie retries.
 """
 import pytest
 from django.test import Client
-
-BUG = ("bug found by make chaos: a DynamoDB error after botocore's retries escapes the view and becomes a 500; "
-       "the shop should answer 503 with a clear 'busy, try again' page (e.g. a middleware for "
-       "PynamoDBException/BotoCoreError), as the webhook does")
-
 
 @pytest.fixture
 def browser(catalog):
@@ -23,14 +17,12 @@ def assert_clear_busy_page(response):
     assert b"<h1" in response.content
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
 def test_shop_page_while_dynamodb_throttles(browser, injector, no_backoff):
     injector(rate=1.0, operations={"Query"})
 
     assert_clear_busy_page(browser.get("/"))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
 def test_checkout_while_dynamodb_throttles(browser, injector, no_backoff):
     browser.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})
     injector(rate=1.0, operations={"BatchGetItem", "GetItem", "TransactWriteItems"})
@@ -38,7 +30,6 @@ def test_checkout_while_dynamodb_throttles(browser, injector, no_backoff):
     assert_clear_busy_page(browser.get("/checkout/"))
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
 def test_order_page_while_dynamodb_throttles(shopper, injector, no_backoff):
     shopper.buy()
     order = shopper.last_order()
