@@ -108,12 +108,12 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
                 break
 
         # 4. Stop taking webhooks, then compare Mollie with our tables.
+        webhooks = stack.sandbox_webhooks()  # before the stop: later retries would only meet a closed port
         stack.shop.stop()
         mollie_payments = stack.sandbox_payments()
         with stack.models():
             findings = invariants.check(mollie_payments=mollie_payments, initial_stock=initial_stock,
                                         shopper_orders=journal.orders)
-        webhooks = stack.sandbox_webhooks()
         sandbox_api = _sandbox_api_statuses(stack.sandbox.log_text())
         shop_logs = "".join(Path(log_dir, f"{name}").read_text(errors="replace")
                             for name in os.listdir(log_dir) if name.startswith("shop-"))
