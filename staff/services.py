@@ -21,15 +21,6 @@ USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,63}$")
 MAX_WRITE_RETRIES = 8
 
 # Used when the project sets no AUTH_PASSWORD_VALIDATORS of its own.
-DEFAULT_PASSWORD_VALIDATORS = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("username", "display_name")}},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
-]
-
-
 class StaffAccountError(Exception):
     """A refused account change, with a message fit to show."""
 
@@ -49,11 +40,11 @@ class LoginLocked(Exception):
 def login_limits():
     """(failures per username, failures per client address, window, lockout) from settings."""
     return (
-        getattr(settings, "STAFF_LOGIN_MAX_FAILURES", 5),
+        settings.STAFF_LOGIN_MAX_FAILURES,
         # Higher than per username: several staff members may share one office address.
-        getattr(settings, "STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS", 20),
-        timedelta(seconds=getattr(settings, "STAFF_LOGIN_WINDOW_SECONDS", 15 * 60)),
-        timedelta(seconds=getattr(settings, "STAFF_LOGIN_LOCKOUT_SECONDS", 15 * 60)),
+        settings.STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS,
+        timedelta(seconds=settings.STAFF_LOGIN_WINDOW_SECONDS),
+        timedelta(seconds=settings.STAFF_LOGIN_LOCKOUT_SECONDS),
     )
 
 
@@ -67,7 +58,7 @@ def normalize_username(username) -> str:
 def validate_new_password(password, *, username="", display_name=""):
     """Raises django's ValidationError with every reason the password is too weak."""
     validators = password_validation.get_password_validators(
-        getattr(settings, "AUTH_PASSWORD_VALIDATORS", None) or DEFAULT_PASSWORD_VALIDATORS
+        settings.AUTH_PASSWORD_VALIDATORS
     )
     member = StaffMember(normalize_username(username), display_name=display_name)
     password_validation.validate_password(password, user=member, password_validators=validators)

@@ -136,7 +136,7 @@ def order_list(request):
     if not form.is_valid():
         return render(request, "staff/order_list.html", {**context, "orders": []}, status=400)
     page = selectors.orders_page(form.order_filter, start_key=form.start_key,
-                                 page_size=getattr(settings, "STAFF_ORDERS_PER_PAGE", 25))
+                                 page_size=settings.STAFF_ORDERS_PER_PAGE)
     next_cursor = cursors.make_cursor(page.next_start_key, form.order_filter) if page.next_start_key else ""
     return render(request, "staff/order_list.html", {**context, "orders": page.orders, "next_cursor": next_cursor,
                                                      "is_first_page": form.start_key is None})
