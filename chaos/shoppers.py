@@ -18,6 +18,7 @@ import requests
 
 REQUEST_TIMEOUT = 60
 POLL_INTERVAL = 0.3
+BUSY_RETRY_SECONDS = 1.0
 MAX_TRY_AGAIN = 3
 # (slug, weight): untracked beans are bought most; the last grinder is what shoppers fight over.
 ARTICLE_WEIGHTS = (("coffee-beans", 40), ("espresso-cup", 25), ("ceramic-dripper", 15),
@@ -120,8 +121,18 @@ class Shopper:
 
     # -- HTTP with bookkeeping -----------------------------------------------------------------
 
-    def call(self, method, url, step, *, data=None, expect=(200,), session=None):
-        """One request, no redirects followed; every answer is recorded, oddities are problems."""
+    def call(self, method, url, step, *, data=None, expect=(200,), session=None, retry_when_busy=True):
+        """One request, no redirects followed; every answer is recorded, oddities are problems.
+
+        A 503 "busy, try again" page is tried again once, a moment later, as its shopper would
+        (the same form again: for a checkout, the same checkout_id, hence the same order)."""
+        response = self._call(method, url, step, data=data, expect=expect, session=session)
+        if retry_when_busy and response is not None and response.status_code == 503:
+            time.sleep(BUSY_RETRY_SECONDS)
+            response = self._call(method, url, f"{step} (tried again)", data=data, expect=expect, session=session)
+        return response
+
+    def _call(self, method, url, step, *, data, expect, session):
         if time.monotonic() > self.deadline:
             raise OutOfTime()
         if url.startswith("/"):
