@@ -162,7 +162,7 @@ def main():
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from chaos.moto_server import SerialMotoServer
+    from devstack.moto_server import SerialMotoServer
     from config import dynamodb
     from config.tables import ensure_tables
     from mollie_sandbox.server import SandboxServer

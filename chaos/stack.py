@@ -1,6 +1,6 @@
 """The local stack for chaos, crash and bench runs, each part in its own process on loopback.
 
-moto (serialized, see chaos/moto_server.py), the Mollie sandbox, and the shop served by
+moto (serialized, see devstack/moto_server.py), the Mollie sandbox, and the shop served by
 `chaos/server.py`. Separate processes use both cores and let a test SIGKILL the web server
 while moto and the sandbox keep their state. Every wait here has a deadline.
 """
@@ -130,7 +130,7 @@ class LocalStack:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self):
-        self.moto = Process("moto", [PYTHON, "-m", "chaos.moto_server", "--port", "0"],
+        self.moto = Process("moto", [PYTHON, "-m", "devstack.moto_server", "--port", "0"],
                             env=self.base_env(), log_dir=self.log_dir).start()
         self.moto_url = self.moto.wait_for_line("moto listening on ")
         self.sandbox = Process("sandbox", [

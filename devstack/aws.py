@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 
 import boto3
-from moto.server import ThreadedMotoServer
+from devstack.moto_server import SerialMotoServer
 
 log = logging.getLogger(__name__)
 
@@ -19,13 +19,12 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "loc
 class LocalAWS:
     def __init__(self, *, port=0, region="eu-west-1"):
         self.region = region
-        self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-        self.endpoint_url = None
+        # Serialized like DynamoDB's own atomic conditional writes (see devstack/moto_server.py).
+        self._server = SerialMotoServer(host="127.0.0.1", port=port)
+        self.endpoint_url = self._server.url
 
     def start(self):
         self._server.start()
-        host, port = self._server.get_host_and_port()
-        self.endpoint_url = f"http://{host}:{port}"
         return self
 
     def stop(self):

@@ -1,7 +1,7 @@
-"""moto's server for load runs: `python -m chaos.moto_server --port 0` (prints its URL first).
+"""moto's server, made to behave like DynamoDB under concurrency (`make run`, tests, chaos runs).
 
-Two differences from a plain moto server, both to make it behave like DynamoDB under
-concurrency, so that what a chaos run finds is about the shop and not about the double:
+`python -m devstack.moto_server --port 0` runs it alone (prints its URL first). Two differences
+from a plain moto server, so that what a concurrency test finds is about the shop, not the double:
 
 - Requests are served one at a time. moto checks a condition and then writes without a lock,
   so two concurrent conditional writes could both pass (DynamoDB makes them atomic).
@@ -147,7 +147,7 @@ def patch_transactions():
 
 
 class SerialMotoServer:
-    """In-process variant (threads), for callers that want the same behaviour without a process."""
+    """In-process variant (threads): moto's DynamoDB, S3 and Secrets Manager on one port."""
 
     def __init__(self, host="127.0.0.1", port=0):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -171,10 +171,11 @@ class SerialMotoServer:
 
     def stop(self):
         self._server.shutdown()
+        self._server.server_close()  # free the port for the next start
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(prog="python -m chaos.moto_server", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m devstack.moto_server", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)

@@ -1,11 +1,11 @@
-"""chaos.moto_server: atomic conditional writes and transactions that roll back only their own items."""
+"""devstack.moto_server: atomic conditional writes and transactions that roll back only their own items."""
 import threading
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from chaos.moto_server import SerialMotoServer
+from devstack.moto_server import SerialMotoServer
 
 
 @pytest.fixture(scope="module")
