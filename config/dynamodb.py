@@ -116,6 +116,8 @@ def _connection(host, region):
         connect_timeout_seconds=2,
         read_timeout_seconds=5,
         max_retry_attempts=4,
+        # Shared by every model and thread of the process (threaded servers, reconciliation).
+        max_pool_connections=50,
         aws_access_key_id=key,
         aws_secret_access_key=key,
     )

@@ -37,6 +37,10 @@ class PaymentProviderUnavailable(PaymentProviderError):
     """Mollie could not be reached, timed out or had an error of its own: retry later."""
 
 
+class PaymentRequestInProgress(PaymentProviderUnavailable):
+    """Mollie is still processing an earlier request with the same Idempotency-Key (409)."""
+
+
 class PaymentRejected(PaymentProviderError):
     """Mollie understood the request and refused it (validation, not allowed in this state)."""
 
@@ -144,8 +148,9 @@ class _translated_errors:
             raise PaymentNotFound(str(error)) from error
         if isinstance(error, ResponseError):
             status = error.status or 0
-            # 409: the same idempotency key is still being processed; 429: rate limited.
-            if status in (409, 429) or status >= 500:
+            if status == 409:
+                raise PaymentRequestInProgress(f"Mollie is still processing this {self.operation}") from error
+            if status == 429 or status >= 500:
                 raise PaymentProviderUnavailable(f"Mollie answered {status} to {self.operation}") from error
             raise PaymentRejected(str(error), field=error.field) from error
         if isinstance(error, RequestSetupError):

@@ -9,6 +9,7 @@ import hashlib
 import itertools
 import logging
 import secrets
+import time
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -16,7 +17,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
-from pynamodb.transactions import TransactWrite
+from pynamodb.transactions import TransactGet, TransactWrite
 
 from config import dynamodb
 from payments import mollie
@@ -167,24 +168,31 @@ def _new_attempt(order, attempt_no, now):
 # --- Paying: first attempt, try again, pay again -----------------------------------------------
 
 
-def pay_order(*, order_id) -> PaymentAttempt:
-    """Returns an attempt registered at Mollie with a checkout URL for this order.
+def pay_order(*, order_id, order=None) -> str:
+    """Returns the Mollie checkout URL to send the shopper to for this order.
 
     Used for the first payment, for "try again" when Mollie could not be reached, and for
-    "pay again" after a failed, canceled or expired attempt. A double click gets the same attempt.
+    "pay again" after a failed, canceled or expired attempt. A double click gets the same page.
+    `order`, when given, is a fresh read (or the write just made) and saves reading it again.
     """
     for _ in range(MAX_WRITE_RETRIES):
-        order = _get_order(order_id)
+        order = order or _get_order(order_id)
         if order is None:
             raise OrderNotPayable("This order does not exist.")
         if not order.is_open_for_payment:
             raise OrderNotPayable(_not_payable_reason(order))
-        latest = _get_attempt(order_id, order.attempt_count)
         now = timezone.now()
+        if now >= order.expires_at:
+            # Reconciliation is about to expire it and give its stock back: no new payment now.
+            raise OrderNotPayable("The time to pay for this order has run out. Your cart is kept: "
+                                  "you can place it again.")
+        if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
+            return order.latest_checkout_url
+        latest = _get_attempt(order_id, order.attempt_count)
         if latest.status == AttemptStatus.CREATED and now - latest.created_at < IDEMPOTENCY_KEY_LIFETIME:
-            return register_attempt(order=order, attempt=latest)
+            return register_attempt(order=order, attempt=latest).checkout_url
         if latest.status == AttemptStatus.OPEN and latest.checkout_url:
-            return latest
+            return latest.checkout_url
         if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
             raise OrderNotPayable("Your payment is being processed; there is no need to pay again.")
         # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
@@ -201,8 +209,9 @@ def pay_order(*, order_id) -> PaymentAttempt:
         try:
             _commit(saves=[order, latest], new_items=[attempt], events=[event])
         except _Conflict:
+            order = None
             continue
-        return register_attempt(order=order, attempt=attempt)
+        return register_attempt(order=order, attempt=attempt).checkout_url
     raise ConcurrentUpdateConflict(order_id)
 
 
@@ -213,15 +222,7 @@ def register_attempt(*, order, attempt) -> PaymentAttempt:
     and a retry reuses its idempotency key, so Mollie never creates a second payment for it.
     """
     try:
-        payment = mollie.create_payment(
-            amount_cents=attempt.amount_cents,
-            currency=attempt.currency,
-            description=f"Order {order.order_id}",
-            redirect_url=settings.PUBLIC_BASE_URL + thank_you_path(order),
-            webhook_url=settings.PUBLIC_BASE_URL + reverse("payments:webhook"),
-            metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
-            idempotency_key=attempt.idempotency_key,
-        )
+        payment = _create_payment_waiting_for_twin(order, attempt)
     except mollie.PaymentProviderUnavailable as error:
         record_event(order_id=order.order_id, kind="payment_create_failed", source="checkout",
                      attempt_no=attempt.attempt_no, message=str(error))
@@ -229,7 +230,27 @@ def register_attempt(*, order, attempt) -> PaymentAttempt:
     except mollie.PaymentRejected as error:
         _reject_attempt(order.order_id, attempt.attempt_no, str(error))
         raise OrderNotPayable("The payment provider refused this payment. Please try again later.") from error
-    return apply_mollie_payment(payment=payment, source="checkout") or attempt
+    return apply_mollie_payment(payment=payment, source="checkout", known=(order, attempt)) or attempt
+
+
+def _create_payment_waiting_for_twin(order, attempt):
+    """Mollie answers 409 while the same Idempotency-Key is in flight (a double click from two
+    tabs): wait briefly for the twin to finish, then get its payment back."""
+    for delay in (0.3, 0.6, 1.2, None):
+        try:
+            return mollie.create_payment(
+                amount_cents=attempt.amount_cents,
+                currency=attempt.currency,
+                description=f"Order {order.order_id}",
+                redirect_url=settings.PUBLIC_BASE_URL + thank_you_path(order),
+                webhook_url=settings.PUBLIC_BASE_URL + reverse("payments:webhook"),
+                metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
+                idempotency_key=attempt.idempotency_key,
+            )
+        except mollie.PaymentRequestInProgress:
+            if delay is None:
+                raise
+            time.sleep(delay)
 
 
 def _reject_attempt(order_id, attempt_no, reason):
@@ -317,21 +338,27 @@ def refresh_for_shopper(*, order) -> Order:
     except mollie.PaymentProviderError as error:
         log.info("status pull failed; showing the stored status", extra={"order_id": order.order_id, "error": str(error)})
         return order
-    apply_mollie_payment(payment=payment, source="status_poll")
+    attempt = apply_mollie_payment(payment=payment, source="status_poll")
+    if attempt is None or (attempt.status == order.latest_attempt_status
+                           and attempt.amount_refunded_cents == order.amount_refunded_cents):
+        return order  # nothing the shopper sees has changed
     return _get_order(order.order_id) or order
 
 
-def apply_mollie_payment(*, payment, source, actor="", record_call=False) -> PaymentAttempt | None:
+def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=None) -> PaymentAttempt | None:
     """Applies a payment fetched from Mollie to its attempt and order. Idempotent.
 
     Duplicates change nothing; stale answers never move a status back; a second paid attempt
     on a paid order is flagged for refund; a wrong amount never marks an order paid.
     `record_call` keeps a timeline line even when nothing changed (webhooks, syncs).
+    `known` is the (order, attempt) the caller just read or wrote; a stale pair only costs a retry.
     """
     order_id, attempt_no = _attempt_key(payment)
     for _ in range(MAX_WRITE_RETRIES):
-        order = _get_order(order_id) if order_id else None
-        attempt = _get_attempt(order_id, attempt_no) if order else None
+        if known:
+            (order, attempt), known = known, None
+        else:
+            order, attempt = _get_order_and_attempt(order_id, attempt_no) if order_id else (None, None)
         if attempt is None:
             attempt = _attempt_by_mollie_id(payment.id)
             order = _get_order(attempt.order_id) if attempt else None
@@ -468,6 +495,10 @@ def close_order(*, order_id, status, source, actor="", reason="") -> Order:
         order = _get_order(order_id)
         if order is None or not order.is_open_for_payment:
             return order
+        if order.latest_attempt_status in AttemptStatus.WAITING:
+            # A payment was started meanwhile (e.g. "Pay again" during reconciliation): it may
+            # still be paid, so the order stays open and keeps its stock.
+            return order
         now = timezone.now()
         previous = order.status
         order.status, order.closed_at, order.updated_at = status, now, now
@@ -523,8 +554,11 @@ def cancel_order(*, order_id, actor) -> Order:
     order = _get_order(order_id)
     if order.is_paid:
         raise ActionRefused("This order was paid in the meantime.")
-    return close_order(order_id=order_id, status=OrderStatus.CANCELED, source="staff", actor=actor,
-                       reason="Canceled by staff")
+    order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source="staff", actor=actor,
+                        reason="Canceled by staff")
+    if order.is_open_for_payment:
+        raise ActionRefused("A payment for this order is just being started; try again in a minute.")
+    return order
 
 
 def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None, description="") -> Refund:
@@ -707,8 +741,11 @@ def _close_overdue_order(order, summary):
     if any(a.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) for a in attempts_of(order.order_id)):
         summary.still_waiting += 1
         return "still settling"
-    close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source="reconcile",
-                reason="No successful payment within the payment window")
+    order = close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source="reconcile",
+                        reason="No successful payment within the payment window")
+    if order.is_open_for_payment:
+        summary.still_waiting += 1  # a payment started meanwhile; the next run looks again
+        return "still settling"
     summary.expired += 1
     return "expired"
 
@@ -749,6 +786,21 @@ def _get_order(order_id):
     try:
         return Order.get(order_id, consistent_read=True)
     except Order.DoesNotExist:
+        return None
+
+
+def _get_order_and_attempt(order_id, attempt_no):
+    """Both in one strongly consistent read (TransactGetItems): the webhook's hot path."""
+    with TransactGet(connection=dynamodb.connection()) as transaction:
+        order_future = transaction.get(Order, order_id)
+        attempt_future = transaction.get(PaymentAttempt, order_id, attempt_no)
+    return _resolved(order_future), _resolved(attempt_future)
+
+
+def _resolved(future):
+    try:
+        return future.get()
+    except (Order.DoesNotExist, PaymentAttempt.DoesNotExist):
         return None
 
 

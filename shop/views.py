@@ -106,19 +106,19 @@ def order_pay(request, order_id, token):
 
 def _pay(request, order):
     try:
-        attempt = services.pay_order(order_id=order.order_id)
+        checkout_url = services.pay_order(order_id=order.order_id, order=order)
     except mollie.PaymentProviderUnavailable:
         messages.error(request, PROVIDER_DOWN)
         return redirect(services.thank_you_path(order))
     except services.OrderNotPayable as refusal:
         messages.error(request, str(refusal))
         return redirect(services.thank_you_path(order))
-    if not attempt.checkout_url:
+    if not checkout_url:
         # Mollie answered without a checkout page (unexpected): the order page explains what's next.
         messages.error(request, PROVIDER_DOWN)
         return redirect(services.thank_you_path(order))
     # 303: the browser must GET Mollie's checkout page, not re-POST to it.
-    response = redirect(attempt.checkout_url)
+    response = redirect(checkout_url)
     response.status_code = 303
     return response
 

@@ -1,27 +1,20 @@
-"""A race between reconciliation and "Pay again", found while reading the workflow for the chaos run.
+"""Reconciliation racing "Pay again" (found while reading the workflow for the chaos run).
 
 reconcile -> _close_overdue_order lists the order's attempts, cancels the open ones at Mollie and
-then closes the order. If the shopper clicks "Pay again" after the listing, pay_order creates and
-registers a new attempt, and close_order still expires the order (it looks at the order's status,
-never at its attempts; a version conflict only makes it re-read and expire), giving the stock back.
-The shopper now holds an open Mollie checkout for an expired order; paying it gives "paid after
-the order was expired; its stock had been given back" (flagged for staff; the last item may be
-sold twice). Strict xfail: it fails once the workflow prevents it; then drop the marker.
+then closes the order. A "Pay again" right after the listing must not leave the shopper with an
+open Mollie checkout for an order that was expired and whose stock went back.
 """
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from payments import services
-from payments.models import OrderStatus, PaymentAttempt
-
-BUG = ("race: close_order expires an order whose new attempt (Pay again, created after "
-       "_close_overdue_order listed the attempts) is open at Mollie; e.g. close_order(source=reconcile) "
-       "should give up when the re-read order's latest_attempt_status is still waiting, and pay_order "
-       "should refuse orders past expires_at")
+from payments.models import Order, OrderStatus, PaymentAttempt
+from shop.models import Article
 
 
-@pytest.mark.xfail(strict=True, reason=BUG)
-def test_pay_again_while_reconciliation_closes_the_order_leaves_nothing_payable(shopper, settings, monkeypatch):
-    settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
+def test_pay_again_while_reconciliation_closes_the_order_keeps_the_order_open(shopper, monkeypatch):
     shopper.buy("linen-apron")
     order = shopper.last_order()
     shopper.webhook(shopper.pay_at_mollie("failed"))
@@ -34,10 +27,23 @@ def test_pay_again_while_reconciliation_closes_the_order_leaves_nothing_payable(
         return attempts
 
     monkeypatch.setattr(services, "attempts_of", list_then_shopper_pays_again)
-    services._close_overdue_order(order, services.ReconcileSummary())
+    summary = services.ReconcileSummary()
+    services._close_overdue_order(order, summary)
 
     order = shopper.last_order()
     second = PaymentAttempt.get(order.order_id, 2, consistent_read=True)
     mollie_status = next(p["status"] for p in shopper.sandbox.payments() if p["id"] == second.mollie_payment_id)
-    assert not (order.status in OrderStatus.CLOSED_UNPAID and mollie_status == "open"), (
-        f"order {order.status}, stock released {order.stock_released}, attempt 2 open at Mollie")
+    assert mollie_status == "open"
+    assert order.status == OrderStatus.PENDING_PAYMENT and not order.stock_released
+    assert summary.still_waiting == 1 and summary.expired == 0
+    assert Article.get("linen-apron").stock == 7
+
+
+def test_pay_again_is_refused_once_the_payment_window_has_passed(shopper):
+    shopper.buy("linen-apron")
+    shopper.webhook(shopper.pay_at_mollie("failed"))
+    shopper.last_order().update(actions=[Order.expires_at.set(timezone.now() - timedelta(seconds=1))])
+
+    with pytest.raises(services.OrderNotPayable, match="run out"):
+        services.pay_order(order_id=shopper.last_order().order_id)
+    assert shopper.last_order().attempt_count == 1

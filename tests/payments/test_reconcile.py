@@ -5,7 +5,7 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from payments import services
-from payments.models import AttemptStatus, OrderStatus, PaymentAttempt
+from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
 from shop.models import Article
 
 
@@ -74,13 +74,25 @@ def test_attempt_that_never_reached_mollie_is_abandoned_then_pay_again_works(sho
     assert response.status_code == 303 and shopper.last_order().attempt_count == 2
 
 
-def test_late_paid_after_expiry_is_kept_and_flagged(shopper, settings):
+def test_order_with_a_payment_in_progress_is_not_closed(shopper):
     shopper.buy()
-    payment_id = shopper.pay_at_mollie("pending")
+    shopper.webhook(shopper.pay_at_mollie("pending"))
+
+    order = services.close_order(order_id=shopper.last_order().order_id, status=OrderStatus.EXPIRED, source="test")
+
+    assert order.status == OrderStatus.PENDING_PAYMENT and not order.stock_released
+
+
+def test_late_paid_after_expiry_is_kept_and_flagged(shopper):
+    shopper.buy()
     order = shopper.last_order()
+    # Mollie created the payment but our copy never learned it (the write after create failed),
+    # so reconciliation abandoned the attempt and expired the order.
+    PaymentAttempt.get(order.order_id, 1).update(actions=[PaymentAttempt.status.set(AttemptStatus.ABANDONED)])
+    order.update(actions=[Order.latest_attempt_status.set(AttemptStatus.ABANDONED)])
     services.close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source="test")
 
-    shopper.sandbox.set_status(payment_id, "paid")
+    payment_id = shopper.pay_at_mollie("paid", order=order)
     shopper.webhook(payment_id)
 
     order = shopper.last_order()

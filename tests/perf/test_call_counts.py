@@ -11,28 +11,27 @@ from bench.call_counts import measure, report
 BUDGETS = {
     # One Query on the catalog index (`catalog` partition, sorted by position). Minimum.
     "shop page (GET /)": {"dynamodb": {"Query": 1}, "mollie": 0},
-    # Needed: the cart's articles (one BatchGetItem, prices and stock), the double-submit check
-    # (GetItem order), one transaction for order + attempt + stock + event, one Mollie create,
-    # one transaction storing Mollie's id and checkout URL = 4 DynamoDB + 1 Mollie.
-    # Today 5 more: place_order reads the articles again (BatchGetItem) and pay_order and
-    # apply_mollie_payment each re-read the order and attempt that were just written (4 GetItem).
-    "checkout POST": {"dynamodb": {"BatchGetItem": 2, "GetItem": 5, "TransactWriteItems": 2}, "mollie": 1},
-    # Same form again: the order exists, its open attempt's checkout URL is returned; no write,
-    # no Mollie call. Needed: the order (GetItem; it carries latest_checkout_url). Today also the
-    # cart (BatchGetItem), the order twice more and the attempt.
-    "checkout POST, double submit": {"dynamodb": {"BatchGetItem": 1, "GetItem": 3}, "mollie": 0},
-    # Needed: the order (GetItem), the rate-limit claim (conditional UpdateItem), Mollie's payment,
-    # and the attempt to compare with (GetItem) = 3 + 1. Today apply_mollie_payment re-reads the
-    # order, and refresh_for_shopper reads it once more at the end even when nothing changed.
-    "status poll, open order, pull due": {"dynamodb": {"GetItem": 4, "UpdateItem": 1}, "mollie": 1},
+    # The cart's articles (BatchGetItem, in the view), the double-submit check (GetItem order),
+    # the articles' current prices and stock read by the service (BatchGetItem; the service does
+    # not trust what the view read), one transaction for order + attempt + stock + event, the
+    # attempt to register (GetItem), one Mollie create, and one transaction storing Mollie's id
+    # and checkout URL. 6 DynamoDB + 1 Mollie.
+    "checkout POST": {"dynamodb": {"BatchGetItem": 2, "GetItem": 2, "TransactWriteItems": 2}, "mollie": 1},
+    # Same form again: the cart (BatchGetItem) and the order (GetItem), which carries the open
+    # attempt's checkout URL. No write, no Mollie call.
+    "checkout POST, double submit": {"dynamodb": {"BatchGetItem": 1, "GetItem": 1}, "mollie": 0},
+    # The order (GetItem), the rate-limit claim (conditional UpdateItem), Mollie's payment, and
+    # order + attempt in one TransactGetItems to compare with. Writes only when something changed.
+    "status poll, open order, pull due": {"dynamodb": {"GetItem": 1, "UpdateItem": 1, "TransactGetItems": 1},
+                                          "mollie": 1},
     # Pulled less than STATUS_PULL_INTERVAL_SECONDS ago: the one read of the order. Minimum.
     "status poll, open order, pulled recently": {"dynamodb": {"GetItem": 1}, "mollie": 0},
-    # One Mollie fetch (we never trust the body), the order and the attempt (two GetItem; one
-    # TransactGetItems could do both), one transaction: attempt + order + events. Minimum but one.
-    "webhook, first (paid)": {"dynamodb": {"GetItem": 2, "TransactWriteItems": 1}, "mollie": 1},
-    # Same fetch and reads; nothing changes, but every webhook is kept on the timeline (one write
+    # One Mollie fetch (we never trust the body), order + attempt in one TransactGetItems, one
+    # transaction: attempt + order + events. Minimum.
+    "webhook, first (paid)": {"dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1}, "mollie": 1},
+    # Same fetch and read; nothing changes, but every webhook is kept on the timeline (one write
     # of the `webhook_received` event, sent as a one-item transaction).
-    "webhook, duplicate": {"dynamodb": {"GetItem": 2, "TransactWriteItems": 1}, "mollie": 1},
+    "webhook, duplicate": {"dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1}, "mollie": 1},
     # A finished order is the one read its status needs: the order carries the latest attempt's
     # status. Minimum.
     "status poll, finished order": {"dynamodb": {"GetItem": 1}, "mollie": 0},
