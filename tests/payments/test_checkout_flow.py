@@ -167,3 +167,29 @@ def test_order_page_needs_the_token(shopper):
     assert shopper.client.get(f"/orders/{order.order_id}/wrong-token/status.json").status_code == 404
     assert shopper.client.post(f"/orders/{order.order_id}/wrong-token/pay/").status_code == 404
     assert shopper.client.get(f"/orders/SO-00000-00000/{order.public_token}/").status_code == 404
+
+
+def test_try_again_from_two_tabs_at_once_gets_one_payment_and_the_same_page(shopper):
+    import threading
+
+    from payments import services
+
+    shopper.sandbox.faults(api_error_rate=1.0, seed=4)
+    shopper.add("espresso-cup")
+    shopper.checkout()  # Mollie down: the attempt waits, `created`
+    order = shopper.last_order()
+    shopper.sandbox.clear_faults()
+    shopper.sandbox.faults(api_latency_ms=600, seed=4)  # the first tab's request is still in flight
+    urls = []
+
+    def try_again():
+        urls.append(services.pay_order(order_id=order.order_id))
+
+    tabs = [threading.Thread(target=try_again) for _ in range(2)]
+    for tab in tabs:
+        tab.start()
+    for tab in tabs:
+        tab.join(timeout=30)
+
+    assert len(urls) == 2 and urls[0] == urls[1]
+    assert len(shopper.sandbox.payments()) == 1
