@@ -137,3 +137,8 @@ def _boto3_client(service, host, region):
     if host:
         options.update(endpoint_url=host, aws_access_key_id="local", aws_secret_access_key="local")
     return boto3.client(service, **options)
+
+
+def is_condition_failure(error) -> bool:
+    """A conditional write that lost: a normal outcome of optimistic locking, not a fault."""
+    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"

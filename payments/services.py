@@ -330,7 +330,7 @@ def refresh_for_shopper(*, order) -> Order:
             add_version_condition=False,
         )
     except UpdateError as error:
-        if _is_condition_failure(error):
+        if dynamodb.is_condition_failure(error):
             return order  # someone else is pulling right now
         raise
     try:
@@ -585,7 +585,7 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
         try:
             existing.save(condition=Refund.refund_key.does_not_exist())
         except PutError as error:
-            if not _is_condition_failure(error):
+            if not dynamodb.is_condition_failure(error):
                 raise
             existing = _get_refund(order_id, refund_key)  # the twin submit got here first
         else:
@@ -606,7 +606,7 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
         _update_refund(existing, status=mollie_refund.status, mollie_refund_id=mollie_refund.id,
                        condition=Refund.mollie_refund_id.does_not_exist())
     except UpdateError as error:
-        if not _is_condition_failure(error):
+        if not dynamodb.is_condition_failure(error):
             raise
         return _get_refund(order_id, refund_key)
     record_event(order_id=order_id, kind="refund_created", source="staff", actor=actor, attempt_no=attempt_no,
@@ -896,9 +896,6 @@ def _log_events(events):
 def _is_transaction_conflict(error):
     return getattr(error, "cause_response_code", None) in {"TransactionCanceledException", "TransactionConflictException"}
 
-
-def _is_condition_failure(error):
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
 
 
 def _money(cents, currency):

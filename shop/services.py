@@ -2,6 +2,7 @@
 from django.utils import timezone
 from pynamodb.exceptions import PutError
 
+from config import dynamodb
 from shop.models import Article
 
 DEMO_ARTICLES = [
@@ -36,7 +37,7 @@ def seed_catalog() -> int:
         try:
             article.save(condition=Article.slug.does_not_exist())
         except PutError as error:
-            if not _is_condition_failure(error):
+            if not dynamodb.is_condition_failure(error):
                 raise
         else:
             added += 1
@@ -63,6 +64,3 @@ def save_article(*, slug, name, description, price_cents, currency, picture, act
     article.save()
     return article
 
-
-def _is_condition_failure(error):
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
