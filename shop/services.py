@@ -1,6 +1,7 @@
-"""Catalog writes: seeding the demo catalog and staff edits. Stock changes live in payments.services."""
+"""Catalog writes: seeding the demo catalog and staff edits. Checkouts reserve and return stock in
+payments.services; staff edits here change it only by the difference they made."""
 from django.utils import timezone
-from pynamodb.exceptions import PutError
+from pynamodb.exceptions import PutError, UpdateError
 
 from config import dynamodb
 from shop.models import Article
@@ -44,23 +45,47 @@ def seed_catalog() -> int:
     return added
 
 
-def save_article(*, slug, name, description, price_cents, currency, picture, active, stock, position=None):
-    """Create or update an article (staff catalog). Stock is set as given: a staff decision."""
+class StockChangedMeanwhile(Exception):
+    """The stock moved (an order, a return) between showing the form and saving it."""
+
+
+def save_article(*, slug, name, description, price_cents, currency, picture, active, stock, stock_shown=None,
+                 position=None):
+    """Create or update an article (staff catalog).
+
+    Checkouts change stock all the time, so an edit never writes back the number the form showed:
+    a changed stock is applied as a difference (shown 8, typed 10: two more), and turning stock
+    counting on or off only succeeds if nothing moved meanwhile.
+    """
     now = timezone.now()
     try:
         article = Article.get(slug, consistent_read=True)
     except Article.DoesNotExist:
-        article = Article(slug, created_at=now, position=position or now.strftime("%Y%m%d%H%M%S"))
-    article.name = name
-    article.description = description
-    article.price_cents = price_cents
-    article.currency = currency
-    article.picture = picture
-    article.active = active
-    article.stock = stock
+        article = Article(slug, name=name, description=description, price_cents=price_cents, currency=currency,
+                          picture=picture, active=active, stock=stock, created_at=now, updated_at=now,
+                          position=position or now.strftime("%Y%m%d%H%M%S"))
+        article.save(condition=Article.slug.does_not_exist())
+        return article
+    actions = [Article.name.set(name), Article.description.set(description), Article.price_cents.set(price_cents),
+               Article.currency.set(currency), Article.picture.set(picture), Article.active.set(active),
+               Article.updated_at.set(now)]
     if position:
-        article.position = position
-    article.updated_at = now
-    article.save()
+        actions.append(Article.position.set(position))
+    condition = None
+    if stock != stock_shown:
+        if stock is not None and stock_shown is not None:
+            actions.append(Article.stock.add(stock - stock_shown))
+            condition = Article.stock >= stock_shown - stock  # never below zero
+        elif stock is None:
+            actions.append(Article.stock.remove())
+            condition = Article.stock == stock_shown
+        else:
+            actions.append(Article.stock.set(stock))
+            condition = Article.stock.does_not_exist()
+    try:
+        article.update(actions=actions, condition=condition)
+    except UpdateError as error:
+        if dynamodb.is_condition_failure(error):
+            raise StockChangedMeanwhile() from error
+        raise
     return article
-

@@ -194,7 +194,10 @@ class ArticleForm(forms.Form):
     price = AmountField(help_text="Including VAT, for example 12.50.")
     currency = forms.ChoiceField(choices=[(code, code) for code in SYMBOLS], initial="EUR")
     stock = forms.IntegerField(required=False, min_value=0, max_value=1_000_000,
-                               help_text="Leave empty if stock is not counted (always available).")
+                               help_text="Leave empty if stock is not counted (always available). A change is "
+                                         "applied as a difference, so orders placed meanwhile still count.")
+    # The stock this form showed: the save applies the difference to the live value.
+    stock_shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
     active = forms.BooleanField(required=False, initial=True, label="Sold in the shop")
     picture = forms.CharField(required=False, max_length=500,
                               help_text="A static file path such as shop/articles/mug.svg, or an https:// URL.")
@@ -227,4 +230,4 @@ class ArticleForm(forms.Form):
     def initial_for(cls, article):
         return {"slug": article.slug, "name": article.name, "description": article.description,
                 "price": cents_to_text(article.price_cents), "currency": article.currency, "stock": article.stock,
-                "active": article.active, "picture": article.picture}
+                "stock_shown": article.stock, "active": article.active, "picture": article.picture}

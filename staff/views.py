@@ -347,11 +347,17 @@ def _article_form(request, *, article):
     form = ArticleForm(request.POST if request.method == "POST" else None, initial=initial, article=article)
     if form.is_valid():
         fields = form.cleaned_data
-        saved = shop_services.save_article(
-            slug=fields["slug"], name=fields["name"], description=fields["description"], price_cents=fields["price"],
-            currency=fields["currency"], picture=fields["picture"], active=fields["active"], stock=fields["stock"],
-        )
-        messages.success(request, f"“{saved.name}” was {'changed' if article else 'added'}.")
+        try:
+            shop_services.save_article(
+                slug=fields["slug"], name=fields["name"], description=fields["description"],
+                price_cents=fields["price"], currency=fields["currency"], picture=fields["picture"],
+                active=fields["active"], stock=fields["stock"], stock_shown=fields["stock_shown"],
+            )
+        except shop_services.StockChangedMeanwhile:
+            messages.error(request, "The stock changed while you were editing (an order came in). "
+                                    "Nothing was saved; please check the numbers and save again.")
+            return redirect("staff:article_edit", slug=fields["slug"]) if article else redirect("staff:articles")
+        messages.success(request, f"“{fields['name']}” was {'changed' if article else 'added'}.")
         return redirect("staff:articles")
     return render(request, "staff/article_form.html", {"form": form, "article": article},
                   status=422 if form.is_bound else 200)

@@ -1,6 +1,7 @@
 """Catalog management: list, add and edit articles."""
 import pytest
 
+from payments import services
 from shop.models import Article
 
 NEW_ARTICLE = {"slug": "travel-mug", "name": "Travel mug", "description": "Keeps coffee hot.", "price": "19.95",
@@ -42,7 +43,7 @@ def test_edit_price_stock_and_active(staff_client, client, catalog):
 
     response = staff_client.post("/staff/articles/espresso-cup/", {
         "slug": "ignored-because-disabled", "name": "Espresso cup", "description": "New glaze", "price": "13.00",
-        "currency": "EUR", "stock": "", "picture": "https://images.example.com/cup.png"})
+        "currency": "EUR", "stock": "", "stock_shown": "40", "picture": "https://images.example.com/cup.png"})
 
     assert response.status_code == 302
     article = Article.get("espresso-cup")
@@ -50,6 +51,35 @@ def test_edit_price_stock_and_active(staff_client, client, catalog):
     assert article.picture == "https://images.example.com/cup.png"
     assert "Espresso cup" not in client.get("/").content.decode()
     assert Article.count("ignored-because-disabled") == 0  # the slug cannot be changed
+
+
+def _edit_apron(staff_client, **changes):
+    return staff_client.post("/staff/articles/linen-apron/", {
+        "name": "Linen apron", "description": "Washed linen apron.", "price": "38.00", "currency": "EUR",
+        "active": "on", "picture": "shop/articles/linen-apron.svg", "stock": "8", "stock_shown": "8", **changes})
+
+
+def test_an_edit_does_not_undo_stock_reserved_meanwhile(staff_client, catalog):
+    assert 'name="stock_shown" value="8"' in staff_client.get("/staff/articles/linen-apron/").content.decode()
+    services.place_order(checkout_id="e" * 32, quantities={"linen-apron": 3}, customer_name="A",
+                         customer_email="a@example.com")  # while the form is open
+
+    _edit_apron(staff_client, price="39.00")
+    assert (Article.get("linen-apron").price_cents, Article.get("linen-apron").stock) == (3900, 5)
+
+    _edit_apron(staff_client, stock="10")  # "two more arrived"
+    assert Article.get("linen-apron").stock == 7
+
+
+def test_lowering_stock_below_what_is_left_is_refused(staff_client, catalog):
+    services.place_order(checkout_id="f" * 32, quantities={"linen-apron": 7}, customer_name="A",
+                         customer_email="a@example.com")
+
+    response = _edit_apron(staff_client, stock="0")  # the form still showed 8: minus 8 of the 1 left
+
+    assert response.status_code == 302
+    assert Article.get("linen-apron").stock == 1
+    assert "The stock changed while you were editing" in staff_client.get(response["Location"]).content.decode()
 
 
 @pytest.mark.parametrize("field, value, error", [
