@@ -66,6 +66,7 @@ class MollieRefund:
     status: str
     amount_cents: int
     currency: str
+    refund_key: str | None = None  # ours, sent as metadata, to recognise a refund we asked for
 
 
 def is_payment_id(value) -> bool:
@@ -113,8 +114,10 @@ def cancel_payment(payment_id, *, idempotency_key=""):
         return _payment(_client().payments.delete(payment_id, idempotency_key=idempotency_key))
 
 
-def create_refund(*, payment_id, amount_cents, currency, description, idempotency_key):
+def create_refund(*, payment_id, amount_cents, currency, description, idempotency_key, refund_key=None):
     payload = {"amount": to_mollie_amount(amount_cents, currency), "description": description}
+    if refund_key:
+        payload["metadata"] = {"refund_key": refund_key}
     with _translated_errors("create refund"):
         return _refund(_payment_refunds(payment_id).create(payload, idempotency_key=idempotency_key))
 
@@ -209,6 +212,8 @@ def _payment(payment) -> MolliePayment:
 
 def _refund(refund) -> MollieRefund:
     amount_cents, currency = from_mollie_amount(refund.amount)
+    metadata = refund.metadata if isinstance(refund.metadata, dict) else {}
     return MollieRefund(
-        id=refund.id, payment_id=refund.payment_id, status=refund.status, amount_cents=amount_cents, currency=currency
+        id=refund.id, payment_id=refund.payment_id, status=refund.status, amount_cents=amount_cents,
+        currency=currency, refund_key=str(metadata["refund_key"]) if metadata.get("refund_key") else None,
     )

@@ -5,12 +5,12 @@ webhooks, the shopper's return and status polls, staff refreshes and reconciliat
 so every path leaves the same trace in the event log. Writes that can race use the items'
 `version` (optimistic locking) inside one DynamoDB transaction, and re-read on conflict.
 """
+import dataclasses
 import hashlib
 import itertools
 import logging
 import secrets
 import time
-from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
@@ -32,6 +32,8 @@ MAX_WRITE_RETRIES = 8
 # Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
 IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
 _event_sequence = itertools.count()
+# Refunds that did not (or will not) give money back.
+UNDONE_REFUND_STATUSES = {"failed", "canceled"}
 
 
 class WorkflowError(Exception):
@@ -367,11 +369,14 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
                          mollie_payment_id=payment.id, to_status=payment.status,
                          message="Payment does not match any order")
             return None
+        if payment.amount_refunded_cents < attempt.amount_refunded_cents:
+            payment = _confirmed_refund_total(payment)
         now = timezone.now()
         # Made before the changes it causes, so the timeline lists the call first.
         call_events = [_event(order, "webhook_received" if source == "webhook" else "synced_from_mollie", source, now,
                               attempt=attempt, actor=actor, message=f"Mollie status: {payment.status}")
                        ] if record_call else []
+        had_refunds = attempt.amount_refunded_cents > 0
         events = call_events + _merge_payment(order, attempt, payment, source, now)
         if not events:
             return attempt
@@ -380,7 +385,7 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
             _commit(saves=changed, events=events)
         except _Conflict:
             continue
-        if payment.amount_refunded_cents:
+        if payment.amount_refunded_cents or had_refunds:
             _sync_refunds(order, attempt)
         return attempt
     raise ConcurrentUpdateConflict(order_id or payment.id)
@@ -421,7 +426,8 @@ def _merge_payment(order, attempt, payment, source, now):
         # Out of order or contradictory: Mollie's statuses only move forward.
         log.info("stale Mollie status ignored", extra={"mollie_payment_id": payment.id, "status": new_status,
                                                       "stored": attempt.status})
-    if payment.amount_refunded_cents > attempt.amount_refunded_cents:
+    if payment.amount_refunded_cents != attempt.amount_refunded_cents:
+        # Down as well as up: a refund that failed or was canceled gives the amount back.
         attempt.amount_refunded_cents = payment.amount_refunded_cents
         attempt._changed = True
         events.append(_event(order, "refund_amount_changed", source, now, attempt=attempt,
@@ -464,7 +470,12 @@ def _order_paid(order, attempt, payment, source, now):
 def _order_refunded(order, refunded_cents, source, now):
     order.amount_refunded_cents = refunded_cents
     order._changed = True
-    new_status = OrderStatus.REFUNDED if refunded_cents >= order.total_cents else OrderStatus.PARTIALLY_REFUNDED
+    if refunded_cents <= 0:
+        new_status = OrderStatus.PAID
+    elif refunded_cents >= order.total_cents:
+        new_status = OrderStatus.REFUNDED
+    else:
+        new_status = OrderStatus.PARTIALLY_REFUNDED
     if new_status == order.status:
         return []
     previous, order.status = order.status, new_status
@@ -574,6 +585,7 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
     if existing is not None and existing.mollie_refund_id:
         return existing  # a double submit: already done
     if existing is None:
+        _refuse_while_a_refund_is_unconfirmed(order, attempt)
         remaining = attempt.amount_cents - attempt.amount_refunded_cents
         if not 0 < amount_cents <= remaining:
             raise RefundRefused(f"The amount must be between {_money(1, attempt.currency)} and "
@@ -595,6 +607,7 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
         mollie_refund = mollie.create_refund(
             payment_id=existing.mollie_payment_id, amount_cents=existing.amount_cents, currency=existing.currency,
             description=existing.description or f"Refund for order {order_id}", idempotency_key=refund_key,
+            refund_key=refund_key,
         )
     except mollie.PaymentRejected as error:
         _update_refund(existing, status="rejected")
@@ -619,6 +632,18 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
     return existing
 
 
+def _refuse_while_a_refund_is_unconfirmed(order, attempt):
+    """A refund we asked for but never heard back about may exist at Mollie: until it is known,
+    a new one could pay out twice. Mollie's list (matched by our key) usually settles it."""
+    if not any(refund.status == "requested" for refund in refunds_of(order.order_id)):
+        return
+    _sync_refunds(order, attempt)
+    unconfirmed = [refund for refund in refunds_of(order.order_id) if refund.status == "requested"]
+    if unconfirmed:
+        raise RefundRefused(f"An earlier refund of {_money(unconfirmed[0].amount_cents, unconfirmed[0].currency)} "
+                            "is not confirmed by Mollie yet. Submit that refund again, or refresh from Mollie first.")
+
+
 def mark_double_payment_handled(*, order_id, attempt_no, actor, note="") -> PaymentAttempt:
     for _ in range(MAX_WRITE_RETRIES):
         order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
@@ -641,6 +666,14 @@ def mark_double_payment_handled(*, order_id, attempt_no, actor, note="") -> Paym
     raise ConcurrentUpdateConflict(order_id)
 
 
+def _confirmed_refund_total(payment):
+    """A lower amountRefunded than ours is either a failed/canceled refund or a stale answer:
+    Mollie's refund list, read now, tells which."""
+    refunds = mollie.list_refunds(payment.id)  # if Mollie is down, the webhook answers 5xx: asked again
+    confirmed = sum(refund.amount_cents for refund in refunds if refund.status not in UNDONE_REFUND_STATUSES)
+    return dataclasses.replace(payment, amount_refunded_cents=confirmed)
+
+
 def _sync_refunds(order, attempt):
     """Brings our refund records in line with Mollie's (refund webhooks carry the payment id)."""
     try:
@@ -648,9 +681,24 @@ def _sync_refunds(order, attempt):
     except mollie.PaymentProviderError as error:
         log.info("refund sync postponed", extra={"order_id": order.order_id, "error": str(error)})
         return
-    ours = {refund.mollie_refund_id: refund for refund in refunds_of(order.order_id) if refund.mollie_refund_id}
+    ours = refunds_of(order.order_id)
+    by_mollie_id = {refund.mollie_refund_id: refund for refund in ours if refund.mollie_refund_id}
+    by_key = {refund.refund_key: refund for refund in ours}
     for mollie_refund in mollie_refunds:
-        refund = ours.get(mollie_refund.id)
+        refund = by_mollie_id.get(mollie_refund.id)
+        if refund is None and mollie_refund.refund_key in by_key:
+            # Ours, but its webhook came before we stored Mollie's id (or our write was lost).
+            refund = by_key[mollie_refund.refund_key]
+            try:
+                _update_refund(refund, mollie_refund_id=mollie_refund.id, status=mollie_refund.status,
+                               condition=Refund.mollie_refund_id.does_not_exist())
+            except UpdateError as error:
+                if not dynamodb.is_condition_failure(error):
+                    raise
+            else:
+                record_event(order_id=order.order_id, kind="refund_created", source="mollie",
+                             attempt_no=attempt.attempt_no, message=f"{mollie_refund.id}: {mollie_refund.status}")
+            continue
         if refund is None:
             # Made elsewhere (e.g. Mollie's dashboard): keep a record so the timeline is complete.
             now = timezone.now()
@@ -658,7 +706,12 @@ def _sync_refunds(order, attempt):
                             mollie_payment_id=attempt.mollie_payment_id, mollie_refund_id=mollie_refund.id,
                             amount_cents=mollie_refund.amount_cents, currency=mollie_refund.currency,
                             status=mollie_refund.status, created_by="mollie", created_at=now, updated_at=now)
-            refund.save()
+            try:
+                refund.save(condition=Refund.refund_key.does_not_exist())
+            except PutError as error:
+                if not dynamodb.is_condition_failure(error):
+                    raise
+                continue  # a concurrent sync recorded it
             record_event(order_id=order.order_id, kind="refund_found", source="mollie", attempt_no=attempt.attempt_no,
                          message=f"{mollie_refund.id}: {mollie_refund.status}")
         elif refund.status != mollie_refund.status:
@@ -677,14 +730,14 @@ def _update_refund(refund, condition=None, **changes):
 # --- Reconciliation -----------------------------------------------------------------------------
 
 
-@dataclass
+@dataclasses.dataclass
 class ReconcileSummary:
     synced: int = 0
     abandoned: int = 0
     expired: int = 0
     canceled_at_mollie: int = 0
     still_waiting: int = 0
-    errors: list = field(default_factory=list)
+    errors: list = dataclasses.field(default_factory=list)
 
 
 def reconcile(*, now=None, stale_after_seconds=None, on_progress=None) -> ReconcileSummary:

@@ -84,3 +84,45 @@ def test_mollie_down_during_refund_leaves_a_retryable_request(shopper, paid_orde
     refund = services.refund_payment(order_id=paid_order.order_id, amount_cents=800, refund_key="later", actor="sam")
 
     assert refund.mollie_refund_id and shopper.last_order().amount_refunded_cents == 800
+
+
+def test_a_failed_refund_gives_the_amount_back(shopper, paid_order):
+    refund = services.refund_payment(order_id=paid_order.order_id, amount_cents=4995, refund_key="all", actor="sam")
+    assert shopper.last_order().status == OrderStatus.REFUNDED
+
+    requests.post(f"{shopper.sandbox.url}/_sandbox/refunds/{refund.mollie_refund_id}",
+                  data={"status": "failed"}, timeout=5).raise_for_status()
+    shopper.webhook(paid_order.latest_mollie_payment_id)
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PAID and order.amount_refunded_cents == 0
+    assert Refund.get(paid_order.order_id, "all").status == "failed"
+    again = services.refund_payment(order_id=paid_order.order_id, amount_cents=4995, refund_key="retry", actor="sam")
+    assert again.mollie_refund_id and shopper.last_order().status == OrderStatus.REFUNDED
+
+
+def test_a_refund_webhook_before_we_stored_mollies_id_links_instead_of_duplicating(shopper, paid_order):
+    now = paid_order.created_at
+    Refund(paid_order.order_id, "early", attempt_no=1, mollie_payment_id=paid_order.latest_mollie_payment_id,
+           amount_cents=1500, currency="EUR", created_by="sam", created_at=now, updated_at=now).save()
+    made = mollie.create_refund(payment_id=paid_order.latest_mollie_payment_id, amount_cents=1500, currency="EUR",
+                                description="x", idempotency_key="early", refund_key="early")
+
+    shopper.webhook(paid_order.latest_mollie_payment_id)  # Mollie's refund webhook wins the race
+
+    refunds = list(Refund.query(paid_order.order_id))
+    assert [(r.refund_key, r.mollie_refund_id, r.created_by) for r in refunds] == [("early", made.id, "sam")]
+    assert services.refund_payment(order_id=paid_order.order_id, amount_cents=1500, refund_key="early",
+                                   actor="sam").mollie_refund_id == made.id  # resubmitting refunds nothing more
+    assert len(mollie.list_refunds(paid_order.latest_mollie_payment_id)) == 1
+
+
+def test_no_new_refund_while_an_earlier_one_is_unconfirmed(shopper, paid_order):
+    shopper.sandbox.faults(api_error_rate=1.0, seed=6)
+    with pytest.raises(mollie.PaymentProviderUnavailable):
+        services.refund_payment(order_id=paid_order.order_id, amount_cents=1000, refund_key="lost", actor="sam")
+    shopper.sandbox.clear_faults()
+
+    with pytest.raises(services.RefundRefused, match="not confirmed by Mollie yet"):
+        services.refund_payment(order_id=paid_order.order_id, amount_cents=1000, refund_key="other", actor="sam")
+    assert mollie.list_refunds(paid_order.latest_mollie_payment_id) == []
