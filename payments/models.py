@@ -142,7 +142,8 @@ class Order(Model):
     last_pulled_at = UTCDateTimeAttribute(null=True)
     # Something staff must look at: a second paid attempt, an amount mismatch, paid after expiry.
     needs_attention = BooleanAttribute(default=False)
-    attention_reason = UnicodeAttribute(null=True)
+    # One line per open matter; handling one (a double payment refunded) must not hide the others.
+    attention_reasons = ListAttribute(of=UnicodeAttribute, default=list)
     version = VersionAttribute()
 
     all_orders_index = AllOrdersIndex()
@@ -152,6 +153,10 @@ class Order(Model):
     @property
     def is_paid(self):
         return self.status in OrderStatus.PAID_LIKE
+
+    @property
+    def attention_reason(self):
+        return "; ".join(self.attention_reasons or [])
 
     @property
     def is_open_for_payment(self):

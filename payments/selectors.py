@@ -1,10 +1,10 @@
-"""Read-only queries for shopper pages and the webhook. No writes here."""
+"""Read-only queries for the shopper's order pages. No writes here."""
 import re
 from dataclasses import dataclass
 
 from django.utils.crypto import constant_time_compare
 
-from payments.models import AttemptStatus, Order, OrderStatus, PaymentEvent
+from payments.models import AttemptStatus, Order, OrderStatus
 
 ORDER_ID_PATTERN = re.compile(r"^SO-[0-9A-F]{5}-[0-9A-F]{5}$")
 
@@ -18,10 +18,6 @@ def order_for_shopper(*, order_id, token):
     except Order.DoesNotExist:
         return None
     return order if constant_time_compare(order.public_token, token) else None
-
-
-def order_timeline(order_id):
-    return list(PaymentEvent.query(order_id))
 
 
 @dataclass(frozen=True)
@@ -38,7 +34,7 @@ def shopper_view(order) -> ShopperView:
     """What the thank-you page tells the shopper, from the order's own status and its latest attempt."""
     if order.status == OrderStatus.PAID:
         return ShopperView("paid", "Thank you! Your payment was received.",
-                           "We have your order and will send it soon. A confirmation is on its way to your e-mail.")
+                           "We have your order and will send it soon.")
     if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
         refunded = "fully" if order.status == OrderStatus.REFUNDED else "partly"
         return ShopperView("paid", "Your order was paid.", f"It has been {refunded} refunded.")
@@ -53,10 +49,14 @@ def shopper_view(order) -> ShopperView:
         return ShopperView("open", "We are waiting for your payment.",
                            "Your payment has not been completed yet. This page updates by itself.",
                            keep_polling=True, can_continue_payment=bool(order.latest_checkout_url))
+    if attempt_status == AttemptStatus.PAID:
+        # Paid at Mollie but not accepted yet (e.g. the amount differs): staff are looking at it.
+        return ShopperView("checking", "We received a payment and are checking it.",
+                           "Please do not pay again; we will contact you if anything is needed.")
     if attempt_status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
         return ShopperView("pending", "Your payment is being processed.",
-                           "This can take a little while. This page updates by itself; you may also close it, "
-                           "we will e-mail you when it is done.", keep_polling=True)
+                           "This can take a little while. This page updates by itself; you may also close it "
+                           "and come back to this address later.", keep_polling=True)
     if attempt_status == AttemptStatus.CREATED:
         return ShopperView("not_started", "Your payment has not started yet.",
                            "We could not reach our payment provider. Your order is saved and nothing was charged.",

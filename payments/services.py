@@ -195,7 +195,7 @@ def pay_order(*, order_id, order=None) -> str:
             return register_attempt(order=order, attempt=latest).checkout_url
         if latest.status == AttemptStatus.OPEN and latest.checkout_url:
             return latest.checkout_url
-        if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+        if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
             raise OrderNotPayable("Your payment is being processed; there is no need to pay again.")
         # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
         attempt = _new_attempt(order, order.attempt_count + 1, now)
@@ -304,11 +304,16 @@ def handle_webhook(*, payment_id) -> str:
 
 
 def sync_attempt(*, attempt, source, actor="") -> PaymentAttempt:
-    """Fetches the attempt's payment from Mollie and applies it (reconciliation, staff refresh)."""
+    """Fetches the attempt's payment from Mollie and applies it (reconciliation, staff refresh).
+
+    A staff refresh is always on the timeline; reconciliation only when it changed something,
+    or a bank transfer open for days would fill the timeline with a line per run.
+    """
     if not attempt.mollie_payment_id:
         return attempt
     payment = mollie.get_payment(attempt.mollie_payment_id)
-    return apply_mollie_payment(payment=payment, source=source, actor=actor, record_call=True) or attempt
+    return apply_mollie_payment(payment=payment, source=source, actor=actor,
+                                record_call=source != "reconcile") or attempt
 
 
 def refresh_for_shopper(*, order) -> Order:
@@ -365,6 +370,8 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
             attempt = _attempt_by_mollie_id(payment.id)
             order = _get_order(attempt.order_id) if attempt else None
         if attempt is None or order is None or attempt.mollie_payment_id not in (None, payment.id):
+            if payment.status == AttemptStatus.PAID:
+                log.error("paid Mollie payment matches no order", extra={"mollie_payment_id": payment.id})
             record_event(order_id=PaymentEvent.UNMATCHED, kind="unmatched_payment", source=source,
                          mollie_payment_id=payment.id, to_status=payment.status,
                          message="Payment does not match any order")
@@ -445,16 +452,17 @@ def _merge_payment(order, attempt, payment, source, now):
 def _order_paid(order, attempt, payment, source, now):
     if (payment.amount_cents, payment.currency) != (order.total_cents, order.currency):
         attempt.amount_mismatch = True
-        _needs_attention(order, f"Attempt {attempt.attempt_no} paid {_money(payment.amount_cents, payment.currency)}, "
-                                f"order total is {_money(order.total_cents, order.currency)}")
-        return [_event(order, "amount_mismatch", source, now, attempt=attempt, message=order.attention_reason)]
+        reason = (f"Attempt {attempt.attempt_no} paid {_money(payment.amount_cents, payment.currency)}, "
+                  f"order total is {_money(order.total_cents, order.currency)}")
+        _needs_attention(order, reason)
+        return [_event(order, "amount_mismatch", source, now, attempt=attempt, message=reason)]
     if order.is_paid:
         if order.paid_attempt_no == attempt.attempt_no:
             return []
         attempt.needs_refund = True
-        _needs_attention(order, f"Double payment: attempt {attempt.attempt_no} paid after attempt "
-                                f"{order.paid_attempt_no}; refund it")
-        return [_event(order, "double_payment", source, now, attempt=attempt, message=order.attention_reason)]
+        reason = _double_payment_reason(attempt.attempt_no, order.paid_attempt_no)
+        _needs_attention(order, reason)
+        return [_event(order, "double_payment", source, now, attempt=attempt, message=reason)]
     previous = order.status
     if previous in OrderStatus.CLOSED_UNPAID:
         _needs_attention(order, f"Paid after the order was {previous}; its stock had been given back")
@@ -483,9 +491,13 @@ def _order_refunded(order, refunded_cents, source, now):
 
 
 def _needs_attention(order, reason):
+    order.attention_reasons = [*(order.attention_reasons or []), reason]
     order.needs_attention = True
-    order.attention_reason = reason
     order._changed = True
+
+
+def _double_payment_reason(attempt_no, paid_attempt_no):
+    return f"Double payment: attempt {attempt_no} paid after attempt {paid_attempt_no}; refund it"
 
 
 def _copy_latest(order, attempt, now):
@@ -653,10 +665,9 @@ def mark_double_payment_handled(*, order_id, attempt_no, actor, note="") -> Paym
             return attempt
         now = timezone.now()
         attempt.double_payment_handled, attempt.updated_at = True, now
-        others_open = [a for a in attempts_of(order_id)
-                       if a.needs_refund and not a.double_payment_handled and a.attempt_no != attempt_no]
-        if not others_open:
-            order.needs_attention, order.attention_reason, order.updated_at = False, None, now
+        handled_reason = _double_payment_reason(attempt_no, order.paid_attempt_no)
+        order.attention_reasons = [reason for reason in order.attention_reasons or [] if reason != handled_reason]
+        order.needs_attention, order.updated_at = bool(order.attention_reasons), now
         events = [_event(order, "double_payment_handled", "staff", now, attempt=attempt, actor=actor, message=note)]
         try:
             _commit(saves=[order, attempt], events=events)
@@ -781,17 +792,27 @@ def reconcile(*, now=None, stale_after_seconds=None, on_progress=None) -> Reconc
 def _close_overdue_order(order, summary):
     for attempt in attempts_of(order.order_id):
         if attempt.status in AttemptStatus.WAITING and attempt.mollie_payment_id:
-            attempt = sync_attempt(attempt=attempt, source="reconcile")
-            if attempt.status == AttemptStatus.OPEN:
+            try:
+                payment = mollie.get_payment(attempt.mollie_payment_id)
+            except mollie.PaymentNotFound:
+                # Mollie does not know it (another API key or account, or a reset sandbox): it
+                # can never be paid, so it must not keep the order and its stock forever.
+                _give_up_attempt(order.order_id, attempt.attempt_no, "Mollie does not know this payment")
+                continue
+            attempt = apply_mollie_payment(payment=payment, source="reconcile") or attempt
+            if attempt.status == AttemptStatus.OPEN and payment.is_cancelable:
                 # Nobody paid within the window: stop the payment so it cannot be paid later.
                 payment = mollie.cancel_payment(attempt.mollie_payment_id,
                                                 idempotency_key=f"cancel-{attempt.mollie_payment_id}")
                 apply_mollie_payment(payment=payment, source="reconcile", record_call=True)
                 summary.canceled_at_mollie += 1
+            # Open but not cancelable (a bank transfer can stay open for days): it settles or
+            # expires at Mollie; until then the order keeps waiting.
     order = _get_order(order.order_id)
     if not order.is_open_for_payment:
         return f"settled ({order.status})"
-    if any(a.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) for a in attempts_of(order.order_id)):
+    if any(a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
+           for a in attempts_of(order.order_id)):
         summary.still_waiting += 1
         return "still settling"
     order = close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source="reconcile",
@@ -804,13 +825,18 @@ def _close_overdue_order(order, summary):
 
 
 def _abandon_attempt(order_id, attempt_no):
+    return _give_up_attempt(order_id, attempt_no, "Never registered at Mollie", only_if=AttemptStatus.CREATED)
+
+
+def _give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
+    """Marks an attempt `abandoned`: it cannot be paid as far as we can tell. Mollie's answer, if
+    one ever comes, still wins over it (see AttemptStatus.RANK)."""
     for _ in range(MAX_WRITE_RETRIES):
         order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
-        if attempt is None or attempt.status != AttemptStatus.CREATED:
+        if attempt is None or attempt.status not in ({only_if} if only_if else AttemptStatus.WAITING):
             return False
         now = timezone.now()
-        events = [_status_event(order, attempt, AttemptStatus.ABANDONED, "reconcile", now,
-                                message="Never registered at Mollie")]
+        events = [_status_event(order, attempt, AttemptStatus.ABANDONED, "reconcile", now, message=reason)]
         attempt.status, attempt.updated_at = AttemptStatus.ABANDONED, now
         saves = [attempt]
         if attempt.attempt_no == order.attempt_count:

@@ -25,6 +25,11 @@ def webhook(request):
     except (mollie.PaymentProviderUnavailable, services.ConcurrentUpdateConflict, PynamoDBException,
             BotoCoreError) as error:
         # Not done: answer 5xx so Mollie calls again later.
-        log.warning("webhook not processed, Mollie will retry", extra={"error": str(error)})
+        log.warning("webhook not processed, Mollie will retry", extra={"error": type(error).__name__})
+        return HttpResponse("retry later", status=503, content_type="text/plain")
+    except mollie.PaymentProviderError as error:
+        # Mollie refused our own request (a wrong or revoked API key): nothing the webhook can fix,
+        # but someone must, and Mollie should keep the webhook until then.
+        log.error("webhook could not fetch the payment from Mollie", extra={"error": type(error).__name__})
         return HttpResponse("retry later", status=503, content_type="text/plain")
     return HttpResponse(outcome, content_type="text/plain")

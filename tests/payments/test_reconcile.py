@@ -1,6 +1,7 @@
 """Reconciliation: webhooks that never come, payments that never started, orders left waiting."""
 from datetime import timedelta
 
+import requests
 from django.core.management import call_command
 from django.utils import timezone
 
@@ -109,3 +110,30 @@ def test_reconcile_command_prints_progress_and_summary(shopper, capsys):
     out = capsys.readouterr().out
     assert "synced" in out and "Done: 1 synced" in out
     assert shopper.last_order().latest_attempt_status == "failed"
+
+
+def test_an_attempt_mollie_no_longer_knows_does_not_hold_the_order_forever(shopper, settings):
+    shopper.buy("last-one-grinder")
+    # The sandbox restarts (or the API key changes): Mollie no longer knows the payment.
+    requests.post(f"{shopper.sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
+    settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
+
+    summary = services.reconcile(stale_after_seconds=0)
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.EXPIRED and Article.get("last-one-grinder").stock == 1
+    assert PaymentAttempt.get(order.order_id, 1).status == AttemptStatus.ABANDONED
+    assert summary.expired == 1
+
+
+def test_reconciling_an_unchanged_payment_adds_nothing_to_the_timeline(shopper):
+    from payments.models import PaymentEvent
+
+    shopper.buy()
+    order = shopper.last_order()
+    before = [event.event_id for event in PaymentEvent.query(order.order_id)]
+
+    services.reconcile(stale_after_seconds=0)
+    services.reconcile(stale_after_seconds=0)
+
+    assert [event.event_id for event in PaymentEvent.query(order.order_id)] == before

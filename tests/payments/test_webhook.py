@@ -4,7 +4,7 @@ import threading
 import pytest
 
 from payments import services
-from payments.models import AttemptStatus, OrderStatus, PaymentAttempt, PaymentEvent
+from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
 
 
 def events(order_id, kind=None):
@@ -179,3 +179,47 @@ def test_timeline_lists_the_webhook_before_the_changes_it_caused(shopper):
 
     assert kinds == ["order_placed", "attempt_status_changed",  # created -> open at checkout
                      "webhook_received", "attempt_status_changed", "order_status_changed"]
+
+
+def test_mollie_refusing_our_key_answers_503_so_the_webhook_is_kept(shopper, settings):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    settings.MOLLIE_API_KEY = "test_short"  # revoked or mistyped
+
+    assert shopper.webhook(payment_id).status_code == 503
+    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_held_back_payment_tells_the_shopper_not_to_pay_again(shopper):
+    from payments.mollie import get_payment
+
+    shopper.buy()
+    order = shopper.last_order()
+    shopper.pay_at_mollie("paid")
+    real = get_payment(order.latest_mollie_payment_id)
+    services.apply_mollie_payment(payment=real.__class__(**{**real.__dict__, "amount_cents": 1}), source="webhook")
+
+    page = shopper.order_page().content.decode()
+
+    assert "We received a payment and are checking it." in page and "Pay again" not in page
+    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    assert response.status_code == 302 and shopper.last_order().attempt_count == 1
+
+
+def test_handling_a_double_payment_keeps_other_reasons_for_attention(shopper):
+    shopper.buy()
+    order = shopper.last_order()
+    order.update(actions=[Order.needs_attention.set(True),
+                          Order.attention_reasons.set(["Paid after the order was expired"])])
+    shopper.webhook(shopper.pay_at_mollie("canceled"))
+    shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    first = services.mollie.get_payment(PaymentAttempt.get(order.order_id, 1).mollie_payment_id)
+    PaymentAttempt.get(order.order_id, 1).update(actions=[PaymentAttempt.status.set("open")])
+    services.apply_mollie_payment(payment=first.__class__(**{**first.__dict__, "status": "paid"}), source="webhook")
+    assert len(shopper.last_order().attention_reasons) == 2
+
+    services.mark_double_payment_handled(order_id=order.order_id, attempt_no=1, actor="sam")
+
+    order = shopper.last_order()
+    assert order.needs_attention and order.attention_reasons == ["Paid after the order was expired"]
