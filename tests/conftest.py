@@ -3,6 +3,9 @@
 The tables are created once and emptied after every test, so test order never matters; the
 sandbox is reset between tests that use it.
 """
+import io
+import json
+import logging
 import os
 import re
 import uuid
@@ -135,6 +138,51 @@ def catalog():
 
     seed_catalog()
 
+
+@pytest.fixture
+def json_log():
+    """What the console handler writes in a deployed stage, parsed back, per logger name.
+
+    A handler of its own on the root logger, without the console's filters: what reaches it is
+    what any handler would get.
+    """
+    from config.json_log import JsonFormatter
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(JsonFormatter())
+    root = logging.getLogger()
+    level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.INFO)
+    yield lambda logger=None: [line for line in map(json.loads, stream.getvalue().splitlines())
+                               if logger in (None, line["logger"])]
+    root.removeHandler(handler)
+    root.setLevel(level)
+
+
+@pytest.fixture
+def injector():
+    """Installs DynamoDB throttling for one test; disarmed afterwards (handlers stay on clients)."""
+    from devstack import dynamodb_faults
+
+    made = []
+
+    def install(**options):
+        made.append(dynamodb_faults.install(**options))
+        return made[-1]
+
+    yield install
+    for each in made:
+        each.armed = False
+
+
+@pytest.fixture
+def no_backoff(monkeypatch):
+    """botocore still retries throttled calls, but without sleeping between tries."""
+    from botocore.retries.standard import ExponentialBackoff
+
+    monkeypatch.setattr(ExponentialBackoff, "delay_amount", lambda self, context: 0)
 
 
 @pytest.fixture

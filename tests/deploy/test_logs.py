@@ -1,28 +1,9 @@
 """Logs as CloudWatch gets them: one JSON line per request and per workflow event, nothing personal."""
-import io
 import json
 import logging
 import re
 
-import pytest
-
 from config.json_log import JsonFormatter
-
-
-@pytest.fixture
-def json_log():
-    """What the console handler writes in a deployed stage, parsed back, per logger name."""
-    stream = io.StringIO()
-    handler = logging.StreamHandler(stream)
-    handler.setFormatter(JsonFormatter())
-    root = logging.getLogger()
-    level = root.level
-    root.addHandler(handler)
-    root.setLevel(logging.INFO)
-    yield lambda logger=None: [line for line in map(json.loads, stream.getvalue().splitlines())
-                               if logger in (None, line["logger"])]
-    root.removeHandler(handler)
-    root.setLevel(level)
 
 
 def test_a_request_leaves_one_json_line_with_method_path_status_and_latency(client, catalog, json_log):
