@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.http import HttpResponse
 from pynamodb.exceptions import PynamoDBException
 
+from config.request_log import loggable_path
 from payments.services import ConcurrentUpdateConflict
 
 log = logging.getLogger(__name__)
@@ -28,7 +29,7 @@ class StorageUnavailableMiddleware:
         if not isinstance(exception, STORAGE_ERRORS):
             return None
         log.warning("storage unavailable, answered 503", extra={"error": type(exception).__name__,
-                                                                "path": request.path})
+                                                                "path": loggable_path(request)})
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "5"
         return response

@@ -183,9 +183,16 @@ LOGGING = {
         "json": {"()": "config.json_log.JsonFormatter"},
         "text": {"format": "%(levelname)s %(name)s %(message)s"},
     },
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
+    # The order page's token is a bearer credential: out of every line (see config/request_log.py).
+    "filters": {"redact_secrets": {"()": "config.request_log.RedactSecretsFilter"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
+        # Django's lines carry the raw path ("Not Found: /orders/…") and the request. A logger's
+        # filter does not see its children's records, so CSRF's own logger is named too.
+        "django.request": {"filters": ["redact_secrets"]},
+        "django.security": {"filters": ["redact_secrets"]},
+        "django.security.csrf": {"filters": ["redact_secrets"]},
         "botocore": {"level": "WARNING"},
         "pynamodb": {"level": "WARNING"},
         "werkzeug": {"level": "WARNING"},
