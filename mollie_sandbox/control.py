@@ -46,6 +46,13 @@ def webhooks(sandbox, request: Request, base: str):
     return 200, sandbox.webhooks.deliveries(request.args.get("paymentId"))
 
 
+def api_requests(sandbox, request: Request, base: str):
+    in_flight = request.args.get("inFlight")
+    if in_flight not in (None, "true", "false"):
+        raise ApiError(422, "inFlight must be true or false", "inFlight")
+    return 200, sandbox.requests.entries(None if in_flight is None else in_flight == "true")
+
+
 def get_faults(sandbox, request: Request, base: str):
     return 200, sandbox.faults.snapshot()
 

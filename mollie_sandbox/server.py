@@ -3,7 +3,7 @@
 ``SandboxApp`` routes requests to the Mollie API handlers (``api``), the
 control API (``control``) and the checkout page (``checkout``).  Around the
 Mollie API it does what Mollie does before a handler runs: authentication,
-idempotency keys, and here also the injected faults.
+idempotency keys, and here also the injected faults and a log of the requests.
 
 ``SandboxServer`` runs the app on Werkzeug's threaded server in background
 threads, for in-process use by tests and by the shop's ``runserver``::
@@ -33,6 +33,7 @@ from .errors import ApiError, unauthorized
 from .faults import Faults
 from .hal import HAL
 from .idempotency import IdempotencyCache, StoredResponse
+from .request_log import RequestLog
 from .store import Store
 from .webhooks import DEFAULT_TIMEOUT, WebhookDispatcher
 
@@ -74,6 +75,7 @@ def _routes() -> Map:
             control_rule("/payments/<payment_id>", ["POST"], control.set_payment_status),
             control_rule("/refunds/<refund_id>", ["POST"], control.set_refund_status),
             control_rule("/webhooks", ["GET"], control.webhooks),
+            control_rule("/requests", ["GET"], control.api_requests),
             control_rule("/faults", ["GET"], control.get_faults),
             control_rule("/faults", ["POST"], control.set_faults),
             control_rule("/faults", ["DELETE"], control.clear_faults),
@@ -150,6 +152,7 @@ class SandboxApp:
             max_payments=max_payments,
         )
         self.idempotency = IdempotencyCache()
+        self.requests = RequestLog()
         self.url_map = _routes()
         self._stop_sweep = threading.Event()
         self._sweeper: threading.Thread | None = None
@@ -184,6 +187,7 @@ class SandboxApp:
         self.idempotency.clear()
         self.webhooks.reset()
         self.faults.clear()
+        self.requests.clear()
 
     # -- WSGI -----------------------------------------------------------------
 
@@ -234,6 +238,16 @@ class SandboxApp:
         return _json_response(status, body, "application/json")
 
     def _api(self, request: Request, handler, base: str, args: dict) -> Response:
+        entry = self.requests.received(request.method, request.path)
+        status = 500  # unless an answer is made
+        try:
+            response = self._answer_api(request, handler, base, args)
+            status = response.status_code
+            return response
+        finally:
+            self.requests.answered(entry, status)
+
+    def _answer_api(self, request: Request, handler, base: str, args: dict) -> Response:
         try:
             match = _BEARER.match(request.headers.get("Authorization", "").strip())
             if not match:

@@ -46,6 +46,7 @@ class _Delivery:
     event: str
     base_time: float
     generation: int
+    event_time: float  # wall clock, for the log
     duplicate: bool = False
 
 
@@ -124,17 +125,17 @@ class WebhookDispatcher:
             return
         with self._cond:
             number = next(self._numbers)
+            now = time.time()
             if self.faults.chance("webhook_drop_rate"):
-                now = time.time()
                 self._record(number, payment_id, url, event, 1, None, "dropped by webhook_drop_rate fault",
-                             started=now, scheduled=now, dropped=True)
+                             started=now, scheduled=now, event_time=now, dropped=True)
                 return
             base_time = time.monotonic() + self.faults.seconds("webhook_delay_ms")
-            delivery = _Delivery(number, payment_id, url, event, base_time, self._generation)
+            delivery = _Delivery(number, payment_id, url, event, base_time, self._generation, event_time=now)
             self._schedule_first(delivery)
             if self.faults.chance("webhook_duplicate_rate"):
                 twin = _Delivery(next(self._numbers), payment_id, url, event,
-                                 base_time + DUPLICATE_GAP_SECONDS, self._generation, duplicate=True)
+                                 base_time + DUPLICATE_GAP_SECONDS, self._generation, event_time=now, duplicate=True)
                 self._schedule_first(twin)
             self._cond.notify()
 
@@ -203,7 +204,7 @@ class WebhookDispatcher:
                     continue
                 self._record(delivery.number, delivery.payment_id, delivery.url, delivery.event,
                              attempt.number, status, error, started=started, scheduled=scheduled,
-                             duplicate=delivery.duplicate)
+                             event_time=delivery.event_time, duplicate=delivery.duplicate)
                 if not ok and attempt.number < len(RETRY_SCHEDULE_MINUTES):
                     offset = RETRY_SCHEDULE_MINUTES[attempt.number] * self.time_scale
                     self._push(delivery, attempt.number + 1, delivery.base_time + offset)
@@ -224,7 +225,7 @@ class WebhookDispatcher:
             return None, f"{type(exc).__name__}: {exc}"
         return response.status_code, None
 
-    def _record(self, number, payment_id, url, event, attempt, status, error, started, scheduled,
+    def _record(self, number, payment_id, url, event, attempt, status, error, started, scheduled, event_time,
                 duplicate=False, dropped=False) -> None:
         self._log.append(
             {
@@ -233,6 +234,7 @@ class WebhookDispatcher:
                 "event": event,
                 "url": url,
                 "attempt": attempt,
+                "eventAt": iso(event_time, precise=True),  # when the payment or refund changed
                 "scheduledAt": iso(scheduled, precise=True),  # when the (scaled) schedule said
                 "time": iso(started, precise=True),  # when the call was made
                 "status": status,

@@ -47,12 +47,17 @@ def _wait_until(predicate, timeout: float = 5.0, interval: float = 0.01, message
 
 
 class WebhookReceiver:
-    """Records webhook calls as they arrive; answers ``statuses`` in turn (then 200), after ``delays``."""
+    """Records webhook calls as they arrive; answers ``statuses`` in turn (then 200), after ``delays``.
+
+    With a ``gate`` (a ``threading.Event``) every call waits until the test sets it (at most
+    10 s), so a test can act while a delivery is known to be in flight.
+    """
 
     def __init__(self):
         self.calls: list[dict] = []
         self.statuses: list[int] = []
         self.delays: list[float] = []
+        self.gate: threading.Event | None = None
         self._lock = threading.Lock()
         receiver = self
 
@@ -73,6 +78,8 @@ class WebhookReceiver:
                     )
                 # A slow receiver, as a shop under load would be (not a test synchronisation).
                 time.sleep(delay)
+                if receiver.gate is not None:
+                    receiver.gate.wait(10)
                 self.send_response(status)
                 self.send_header("Content-Length", "0")
                 self.end_headers()
@@ -91,6 +98,8 @@ class WebhookReceiver:
             return [call["body"] for call in self.calls]
 
     def stop(self):
+        if self.gate is not None:
+            self.gate.set()  # let a held call finish, or shutdown() would wait for it
         self._server.shutdown()
         self._server.server_close()
 
@@ -184,6 +193,17 @@ def logged_deliveries():
         return _wait_until(enough, timeout, message=f"fewer than {count} webhook attempts logged")
 
     return wait
+
+
+@pytest.fixture
+def api_requests():
+    """``api_requests(server, in_flight=None)``: the sandbox's log of ``/v2`` requests."""
+
+    def read(server, in_flight=None):
+        params = None if in_flight is None else {"inFlight": "true" if in_flight else "false"}
+        return requests.get(f"{server.url}/_sandbox/requests", params=params).json()
+
+    return read
 
 
 @pytest.fixture

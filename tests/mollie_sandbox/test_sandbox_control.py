@@ -1,4 +1,6 @@
-"""Control API: health, statuses, listing, reset and pruning."""
+"""Control API: health, statuses, listing, the request log, reset and pruning."""
+
+import threading
 
 import requests
 
@@ -75,6 +77,33 @@ def test_reset_empties_everything(sandbox, client, auth, receiver, payment_data,
     assert requests.get(f"{sandbox.url}/v2/payments/{payment.id}", headers=auth).status_code == 404
     again = client.payments.create(payment_data(webhookUrl=receiver.url), idempotency_key="before-reset")
     assert again.id != payment.id  # the idempotency key was forgotten too
+
+
+def test_request_log_shows_api_calls_in_flight_then_answered(sandbox, client, auth, payment_data, api_requests,
+                                                             wait_until):
+    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_latency_ms": 1000}).raise_for_status()
+    created = []
+    slow = threading.Thread(target=lambda: created.append(client.payments.create(payment_data())))
+
+    slow.start()
+    [in_flight] = wait_until(lambda: api_requests(sandbox, in_flight=True))
+    assert api_requests(sandbox, in_flight=False) == []
+    slow.join(10)
+    requests.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+    requests.get(f"{sandbox.url}/v2/payments/{created[0].id}?embed=refunds", headers=auth)
+    requests.get(f"{sandbox.url}/v2/methods")  # no key: answered 401, logged all the same
+    requests.get(f"{sandbox.url}/_sandbox/payments")  # the control API is not logged
+
+    assert (in_flight["method"], in_flight["path"], in_flight["status"], in_flight["answeredAt"]) == (
+        "POST", "/v2/payments", None, None)
+    log = api_requests(sandbox)
+    assert [(entry["method"], entry["path"], entry["status"]) for entry in log] == [
+        ("POST", "/v2/payments", 201), ("GET", f"/v2/payments/{created[0].id}", 200), ("GET", "/v2/methods", 401)]
+    assert log[0]["request"] == in_flight["request"] and log[0]["answeredAt"] >= log[0]["receivedAt"]
+    assert api_requests(sandbox, in_flight=True) == []
+    assert requests.get(f"{sandbox.url}/_sandbox/requests", params={"inFlight": "maybe"}).status_code == 422
+    requests.post(f"{sandbox.url}/_sandbox/reset").raise_for_status()
+    assert api_requests(sandbox) == []
 
 
 def test_oldest_finished_payments_are_pruned(make_sandbox, client_for, payment_data, set_status):
