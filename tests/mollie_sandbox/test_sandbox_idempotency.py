@@ -34,11 +34,14 @@ def test_same_key_different_body_is_400(sandbox, client, payment_data):
     assert len(payments_in(sandbox)) == 1
 
 
-def test_key_in_flight_is_409(sandbox, client, payment_data):
-    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_latency_ms": 800}).raise_for_status()
+def test_key_in_flight_is_409(sandbox, client, payment_data, api_requests):
+    # The first request holds its claim on the key for a second; both leave the starting line together.
+    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_latency_ms": 1000}).raise_for_status()
+    start = threading.Barrier(2, timeout=10)
     outcomes = []
 
     def create():
+        start.wait()
         try:
             outcomes.append(client.payments.create(payment_data(), idempotency_key="slow-order").id)
         except ConflictError as error:
@@ -51,10 +54,14 @@ def test_key_in_flight_is_409(sandbox, client, payment_data):
         thread.join(timeout=10)
 
     # Whichever arrived second found the first still being processed.
-    assert outcomes.count(409) == 1
+    assert len(outcomes) == 2 and outcomes.count(409) == 1
     [payment_id] = [o for o in outcomes if o != 409]
     assert payment_id.startswith("tr_")
     assert [p["id"] for p in payments_in(sandbox)] == [payment_id]
+    created, refused = sorted(api_requests(sandbox), key=lambda entry: entry["status"])
+    assert (created["status"], refused["status"]) == (201, 409)
+    # The sandbox's log: the 409 came while the first request was in flight, not after it.
+    assert created["receivedAt"] <= refused["receivedAt"] and refused["answeredAt"] <= created["answeredAt"]
 
 
 def test_keys_are_per_api_key(sandbox, client, client_for, payment_data):
