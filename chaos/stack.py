@@ -199,6 +199,13 @@ class LocalStack:
         response.raise_for_status()
         return response.json()
 
+    def sandbox_requests(self, in_flight=None):
+        """The sandbox's log of Mollie API calls; `in_flight=True`: those not answered yet."""
+        params = None if in_flight is None else {"inFlight": "true" if in_flight else "false"}
+        response = requests.get(f"{self.sandbox_url}/_sandbox/requests", params=params, timeout=30)
+        response.raise_for_status()
+        return response.json()
+
     def settle_at_mollie(self, payment_id, status):
         """What a bank does later (a pending transfer completes): Mollie then calls the webhook."""
         response = requests.post(f"{self.sandbox_url}/_sandbox/payments/{payment_id}", json={"status": status},

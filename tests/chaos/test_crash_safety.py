@@ -17,7 +17,7 @@ from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, P
 from payments.services import order_id_for_checkout
 from shop.models import Article
 
-SLOW_MOLLIE_MS = 3000  # long enough for the kill to land while our call to Mollie is in flight
+SLOW_MOLLIE_MS = 3000  # the sandbox holds our call this long: the kill lands while it is in flight
 
 pytestmark = pytest.mark.no_tables
 
@@ -69,6 +69,25 @@ def mollie_payments_of(stack, order_id):
     return [p for p in stack.sandbox_payments() if (p.get("metadata") or {}).get("order_id") == order_id]
 
 
+def last_mollie_call(stack):
+    return max((call["request"] for call in stack.sandbox_requests()), default=0)
+
+
+def kill_while_mollie_answers(stack, method, path, *, after):
+    """Waits until the sandbox holds our call to Mollie (api_latency_ms), then kills the server.
+
+    Only calls made after the call numbered `after` count. Returns the call as the sandbox
+    logged it right after the kill.
+    """
+    def held():
+        return [call for call in stack.sandbox_requests(in_flight=True)
+                if (call["method"], call["path"]) == (method, path) and call["request"] > after]
+
+    [call] = wait_until(held, 15, f"{method} {path} to reach Mollie")
+    stack.shop.kill()
+    return next(entry for entry in stack.sandbox_requests() if entry["request"] == call["request"])
+
+
 def wait_until(condition, timeout, what):
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -95,13 +114,12 @@ def submit_and_kill_while_mollie_creates(stack, browser, fields):
     order_id = order_id_for_checkout(fields["checkout_id"])
     answers = []
     stack.sandbox_faults(api_latency_ms=SLOW_MOLLIE_MS)
+    before = last_mollie_call(stack)
     post = threading.Thread(target=lambda: answers.append(_try(browser.submit, fields)))
     post.start()
-    # Our order and attempt are written before Mollie is called: then Mollie is in flight.
-    wait_until(lambda: get_attempt(order_id), 15, "the attempt to be stored")
-    time.sleep(0.5)
-    stack.shop.kill()
+    create = kill_while_mollie_answers(stack, "POST", "/v2/payments", after=before)
     post.join(35)
+    assert create["status"] is None  # the kill landed while Mollie was creating the payment
     assert isinstance(answers[0], requests.ConnectionError)  # the shopper saw the connection drop
     attempt = get_attempt(order_id)
     assert attempt.status == AttemptStatus.CREATED and attempt.mollie_payment_id is None
@@ -188,13 +206,15 @@ def test_killed_during_a_webhook_then_mollie_retries(shop):
 
     # The webhook's fetch from Mollie is slow; the server dies while it waits for the answer.
     shop.sandbox_faults(api_latency_ms=SLOW_MOLLIE_MS)
+    before = last_mollie_call(shop)
     paid = requests.post(f"{shop.sandbox_url}/checkout/{payment_id}", data={"status": "paid"},
                          allow_redirects=False, timeout=30)
     assert paid.status_code == 303  # the shopper closes the tab: only the webhook can tell us
-    time.sleep(1.0)
-    shop.shop.kill()
+    # The webhook's handler asks Mollie for the payment; the sandbox holds that call.
+    fetch = kill_while_mollie_answers(shop, "GET", f"/v2/payments/{payment_id}", after=before)
     first = wait_until(lambda: shop.sandbox_webhooks(payment_id), 10, "the first delivery to be logged")
-    assert not first[0]["ok"]  # the kill landed in the middle of the webhook
+    assert fetch["status"] is None  # the kill landed while the webhook was being handled...
+    assert not first[0]["ok"] and first[0]["status"] is None  # ...so Mollie got no answer at all
     assert get_attempt(order_id).status == AttemptStatus.OPEN
 
     shop.clear_sandbox_faults()
