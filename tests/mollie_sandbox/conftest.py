@@ -47,16 +47,15 @@ def _wait_until(predicate, timeout: float = 5.0, interval: float = 0.01, message
 
 
 class WebhookReceiver:
-    """Records webhook calls as they arrive; answers ``statuses`` in turn (then 200), after ``delays``.
+    """Records webhook calls as they arrive; answers ``statuses`` in turn (then 200).
 
     With a ``gate`` (a ``threading.Event``) every call waits until the test sets it (at most
-    10 s), so a test can act while a delivery is known to be in flight.
+    10 s), so a test can act while a delivery is known to be in flight, or let it time out.
     """
 
     def __init__(self):
         self.calls: list[dict] = []
         self.statuses: list[int] = []
-        self.delays: list[float] = []
         self.gate: threading.Event | None = None
         self._lock = threading.Lock()
         receiver = self
@@ -67,17 +66,13 @@ class WebhookReceiver:
                 body = self.rfile.read(length).decode()
                 with receiver._lock:
                     status = receiver.statuses.pop(0) if receiver.statuses else 200
-                    delay = receiver.delays.pop(0) if receiver.delays else 0
                     receiver.calls.append(
                         {
                             "path": self.path,
                             "content_type": self.headers.get("Content-Type"),
                             "body": body,
-                            "time": time.monotonic(),
                         }
                     )
-                # A slow receiver, as a shop under load would be (not a test synchronisation).
-                time.sleep(delay)
                 if receiver.gate is not None:
                     receiver.gate.wait(10)
                 self.send_response(status)
