@@ -30,7 +30,9 @@ def test_webhook_never_fails_and_never_changes_an_order_on_junk(shopper, open_or
 
     response = shopper.client.post("/payments/webhook/", body)
 
-    assert response.status_code in (200, 503)
+    # Mollie's answer to a made-up id is a 404: "unknown payment", acknowledged with 200. A 503
+    # here would make Mollie retry junk for a day, and hide a real outage among fuzz noise.
+    assert response.status_code == 200, (body, response.status_code)
     order = Order.get(open_order.order_id, consistent_read=True)
     assert order.status == OrderStatus.PENDING_PAYMENT and order.total_cents == open_order.total_cents
 

@@ -1,11 +1,14 @@
 """Hostile shoppers: forged requests, guessed order pages, leaked secrets."""
 import logging
 import re
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
 
 from payments.models import Order
+
+STAFF_PASSWORD = "correct horse battery staple"
 
 
 @pytest.fixture
@@ -59,8 +62,35 @@ def test_checkout_redirect_only_goes_to_mollie(shopper, settings):
     shopper.add("espresso-cup")
     response = shopper.checkout()
     assert response["Location"].startswith(settings.MOLLIE_API_ENDPOINT)
-    evil = shopper.client.post("/cart/add/", {"slug": "espresso-cup", "next": "https://evil.example/"})
-    assert "evil" not in evil.get("Location", "")
+
+
+@pytest.fixture
+def staff_login(settings):
+    from staff import services
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # fast, for tests
+    services.create_staff_member(username="ada", password=STAFF_PASSWORD, display_name="Ada")
+    return {"username": "ada", "password": STAFF_PASSWORD}
+
+
+@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example",
+                                       "https:evil.example", "///evil.example/staff/", "/\\evil.example/staff/"])
+def test_staff_login_never_sends_a_fresh_login_off_site(staff_login, elsewhere):
+    # A phishing link: /staff/login/?next=<their site>. The page must not carry it on...
+    page = Client().get("/staff/login/", {"next": elsewhere}).content.decode()
+    assert 'name="next" value="/staff/"' in page
+    # ...and a correct login, with `next` in the link or in a forged form, stays on our site.
+    from_link = Client().post(f"/staff/login/?{urlencode({'next': elsewhere})}", staff_login)
+    from_form = Client().post("/staff/login/", {**staff_login, "next": elsewhere})
+
+    assert from_link.status_code == from_form.status_code == 302
+    assert from_link["Location"] == from_form["Location"] == "/staff/"
+
+
+def test_staff_login_does_return_to_the_staff_page_asked_for(staff_login):
+    response = Client().post(f"/staff/login/?{urlencode({'next': '/staff/orders/'})}", staff_login)
+
+    assert response["Location"] == "/staff/orders/"
 
 
 def test_the_mollie_key_never_reaches_logs_or_pages(shopper, caplog, settings):
