@@ -22,6 +22,11 @@ from pynamodb.models import Model
 from config import dynamodb
 
 
+def normalize_username(username) -> str:
+    """The key a username is stored under: what staff type, without case or surrounding spaces."""
+    return (username or "").strip().lower()
+
+
 @dynamodb.table
 class StaffMember(Model):
     class Meta:

@@ -9,15 +9,16 @@ from datetime import date, datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent, Refund
-from staff.models import StaffMember
+from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
+from payments.services import attempts_of, refunds_of
+from staff.models import StaffMember, normalize_username
 
 # --- Staff members ------------------------------------------------------------------------------
 
 
 def staff_member(username) -> StaffMember | None:
     try:
-        return StaffMember.get((username or "").strip().lower(), consistent_read=True)
+        return StaffMember.get(normalize_username(username), consistent_read=True)
     except StaffMember.DoesNotExist:
         return None
 
@@ -187,8 +188,8 @@ def order_detail(order_id) -> OrderDetail | None:
         return None
     return OrderDetail(
         order=order,
-        attempts=[AttemptRow(attempt) for attempt in PaymentAttempt.query(order_id, consistent_read=True)],
-        refunds=sorted(Refund.query(order_id, consistent_read=True), key=lambda refund: refund.created_at),
+        attempts=[AttemptRow(attempt) for attempt in attempts_of(order_id)],
+        refunds=sorted(refunds_of(order_id), key=lambda refund: refund.created_at),
         timeline=list(PaymentEvent.query(order_id, consistent_read=True)),
     )
 

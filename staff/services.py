@@ -14,13 +14,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pynamodb.exceptions import PutError, UpdateError
 
+from config.dynamodb import is_condition_failure
+from payments.services import MAX_WRITE_RETRIES
 from staff import selectors
-from staff.models import LoginThrottle, StaffMember
+from staff.models import LoginThrottle, StaffMember, normalize_username
 
 USERNAME_PATTERN = re.compile(r"^[a-z0-9][a-z0-9._@+-]{0,63}$")
-MAX_WRITE_RETRIES = 8
 
-# Used when the project sets no AUTH_PASSWORD_VALIDATORS of its own.
+
 class StaffAccountError(Exception):
     """A refused account change, with a message fit to show."""
 
@@ -46,10 +47,6 @@ def login_limits():
         timedelta(seconds=settings.STAFF_LOGIN_WINDOW_SECONDS),
         timedelta(seconds=settings.STAFF_LOGIN_LOCKOUT_SECONDS),
     )
-
-
-def normalize_username(username) -> str:
-    return (username or "").strip().lower()
 
 
 # --- Accounts -----------------------------------------------------------------------------------
@@ -78,7 +75,7 @@ def create_staff_member(*, username, password, display_name="", now=None) -> Sta
     try:
         member.save(condition=StaffMember.username.does_not_exist())
     except PutError as error:
-        if _is_condition_failure(error):
+        if is_condition_failure(error):
             raise StaffAccountError(f"A staff member named {username!r} exists already.") from error
         raise
     return member
@@ -175,7 +172,7 @@ def _count_failure(key, limit, now, window, lockout):
             counter.update(actions=[LoginThrottle.failures.add(1), LoginThrottle.expires_at.set(expires_at)],
                            condition=LoginThrottle.window_started_at > now - window)
         except UpdateError as error:
-            if not _is_condition_failure(error):
+            if not is_condition_failure(error):
                 raise
             # No counter yet, or its window is over: this failure starts a new one.
             counter = LoginThrottle(key, failures=1, window_started_at=now, expires_at=expires_at)
@@ -183,7 +180,7 @@ def _count_failure(key, limit, now, window, lockout):
                 counter.save(condition=LoginThrottle.throttle_key.does_not_exist()
                              | (LoginThrottle.window_started_at <= now - window))
             except PutError as error:
-                if not _is_condition_failure(error):
+                if not is_condition_failure(error):
                     raise
                 continue  # another failure started the window at the same moment: count in it
         if counter.failures < limit:
@@ -208,7 +205,7 @@ def _forget_failures(key, now):
             & (LoginThrottle.locked_until.does_not_exist() | (LoginThrottle.locked_until <= now)),
         )
     except UpdateError as error:
-        if not _is_condition_failure(error):
+        if not is_condition_failure(error):
             raise
 
 
@@ -223,9 +220,5 @@ def _rehash(member, raw_password):
         member.update(actions=[StaffMember.password.set(make_password(raw_password))],
                       condition=StaffMember.password == old_hash, add_version_condition=False)
     except UpdateError as error:
-        if not _is_condition_failure(error):  # the password was changed meanwhile: keep the new one
+        if not is_condition_failure(error):  # the password was changed meanwhile: keep the new one
             raise
-
-
-def _is_condition_failure(error):
-    return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
