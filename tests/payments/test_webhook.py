@@ -1,4 +1,5 @@
 """Mollie's side: the webhook is asynchronous, may come twice, late, out of order, or be forged."""
+import dataclasses
 import threading
 
 import pytest
@@ -9,6 +10,20 @@ from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, P
 
 def events(order_id, kind=None):
     return [e for e in PaymentEvent.query(order_id) if kind is None or e.kind == kind]
+
+
+def mollie_answers(payment_id, **changes):
+    """What Mollie would answer for this payment, with some fields changed (a wrong amount, or
+    a status our copy could not have reached on its own)."""
+    payment = services.mollie.get_payment(payment_id)
+    return dataclasses.replace(payment, **changes)
+
+
+def reopen_first_attempt_as_paid_at_mollie(order_id):
+    """Attempt 1 was closed in our copy; Mollie now reports it paid (a late bank confirmation)."""
+    attempt = PaymentAttempt.get(order_id, 1)
+    attempt.update(actions=[PaymentAttempt.status.set("open")])
+    services.apply_mollie_payment(payment=mollie_answers(attempt.mollie_payment_id, status="paid"), source="webhook")
 
 
 def test_duplicate_webhooks_leave_the_same_state(shopper):
@@ -105,15 +120,12 @@ def test_mollie_down_on_fetch_answers_503_so_mollie_retries(shopper):
 
 
 def test_amount_mismatch_never_marks_the_order_paid(shopper):
-    from payments.mollie import get_payment
-
     shopper.buy()
     order = shopper.last_order()
     shopper.pay_at_mollie("paid")
-    real = get_payment(order.latest_mollie_payment_id)
-    cheaper = real.__class__(**{**real.__dict__, "amount_cents": 1})
 
-    services.apply_mollie_payment(payment=cheaper, source="webhook")
+    services.apply_mollie_payment(payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1),
+                                  source="webhook")
 
     order = shopper.last_order()
     assert order.status == OrderStatus.PENDING_PAYMENT
@@ -125,7 +137,6 @@ def test_amount_mismatch_never_marks_the_order_paid(shopper):
 def test_second_paid_attempt_is_flagged_as_double_payment(shopper):
     shopper.buy()
     first = shopper.last_order()
-    first_payment = first.latest_mollie_payment_id
     shopper.webhook(shopper.pay_at_mollie("canceled"))
     shopper.client.post(f"/orders/{first.order_id}/{first.public_token}/pay/")
     second_payment = shopper.last_order().latest_mollie_payment_id
@@ -134,10 +145,7 @@ def test_second_paid_attempt_is_flagged_as_double_payment(shopper):
     # (sandbox control moves it, as a late bank confirmation would).
     shopper.sandbox.set_status(second_payment, "paid")
     shopper.webhook(second_payment)
-    paid_first = services.mollie.get_payment(first_payment).__class__(
-        **{**services.mollie.get_payment(first_payment).__dict__, "status": "paid"})
-    PaymentAttempt.get(first.order_id, 1).update(actions=[PaymentAttempt.status.set("open")])
-    services.apply_mollie_payment(payment=paid_first, source="webhook")
+    reopen_first_attempt_as_paid_at_mollie(first.order_id)
 
     order = shopper.last_order()
     flagged = PaymentAttempt.get(order.order_id, 1)
@@ -152,10 +160,10 @@ def test_concurrent_webhooks_for_two_paid_attempts_mark_one_paid_and_flag_the_ot
     shopper.webhook(shopper.pay_at_mollie("failed"))
     shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
     order = shopper.last_order()
-    second = services.mollie.get_payment(order.latest_mollie_payment_id)
-    first = services.mollie.get_payment(PaymentAttempt.get(order.order_id, 1).mollie_payment_id)
-    PaymentAttempt.get(order.order_id, 1).update(actions=[PaymentAttempt.status.set("open")])
-    paid = [p.__class__(**{**p.__dict__, "status": "paid"}) for p in (first, second)]
+    first = PaymentAttempt.get(order.order_id, 1)
+    first.update(actions=[PaymentAttempt.status.set("open")])
+    paid = [mollie_answers(payment_id, status="paid")
+            for payment_id in (first.mollie_payment_id, order.latest_mollie_payment_id)]
 
     threads = [threading.Thread(target=services.apply_mollie_payment, kwargs={"payment": p, "source": "webhook"})
                for p in paid]
@@ -191,13 +199,11 @@ def test_mollie_refusing_our_key_answers_503_so_the_webhook_is_kept(shopper, set
 
 
 def test_a_held_back_payment_tells_the_shopper_not_to_pay_again(shopper):
-    from payments.mollie import get_payment
-
     shopper.buy()
     order = shopper.last_order()
     shopper.pay_at_mollie("paid")
-    real = get_payment(order.latest_mollie_payment_id)
-    services.apply_mollie_payment(payment=real.__class__(**{**real.__dict__, "amount_cents": 1}), source="webhook")
+    services.apply_mollie_payment(payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1),
+                                  source="webhook")
 
     page = shopper.order_page().content.decode()
 
@@ -214,9 +220,7 @@ def test_handling_a_double_payment_keeps_other_reasons_for_attention(shopper):
     shopper.webhook(shopper.pay_at_mollie("canceled"))
     shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
     shopper.webhook(shopper.pay_at_mollie("paid"))
-    first = services.mollie.get_payment(PaymentAttempt.get(order.order_id, 1).mollie_payment_id)
-    PaymentAttempt.get(order.order_id, 1).update(actions=[PaymentAttempt.status.set("open")])
-    services.apply_mollie_payment(payment=first.__class__(**{**first.__dict__, "status": "paid"}), source="webhook")
+    reopen_first_attempt_as_paid_at_mollie(order.order_id)
     assert len(shopper.last_order().attention_reasons) == 2
 
     services.mark_double_payment_handled(order_id=order.order_id, attempt_no=1, actor="sam")
