@@ -37,6 +37,14 @@ def set_payment_status(sandbox, request: Request, base: str, payment_id: str):
     return 200, hal.payment_json(payment, base, embed_refunds=True)
 
 
+def set_payment_cancelable(sandbox, request: Request, base: str, payment_id: str):
+    value = sandbox.parse_body(request).get("cancelable")
+    if value not in ("true", "false", True, False):
+        raise ApiError(422, "The cancelable field must be true or false", "cancelable")
+    payment = sandbox.store.set_cancel_allowed(payment_id, value in ("true", True))
+    return 200, hal.payment_json(payment, base, embed_refunds=True)
+
+
 def set_refund_status(sandbox, request: Request, base: str, refund_id: str):
     status = _status_field(sandbox.parse_body(request))
     return 200, hal.refund_json(sandbox.store.set_refund_status(refund_id, status), base)

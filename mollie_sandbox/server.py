@@ -73,6 +73,7 @@ def _routes() -> Map:
             control_rule("/payments", ["GET"], control.list_payments),
             control_rule("/payments/<payment_id>", ["GET"], control.get_payment),
             control_rule("/payments/<payment_id>", ["POST"], control.set_payment_status),
+            control_rule("/payments/<payment_id>/cancelable", ["POST"], control.set_payment_cancelable),
             control_rule("/refunds/<refund_id>", ["POST"], control.set_refund_status),
             control_rule("/webhooks", ["GET"], control.webhooks),
             control_rule("/requests", ["GET"], control.api_requests),

@@ -84,10 +84,13 @@ class Payment:
     status: str = "open"
     timestamps: dict[str, float] = field(default_factory=dict)
     refunds: dict[str, Refund] = field(default_factory=dict)  # in creation order
+    # Some methods (a bank transfer under way) cannot be canceled although open; the control
+    # API switches this off to play such a payment.
+    cancel_allowed: bool = True
 
     @property
     def is_cancelable(self) -> bool:
-        return self.status == "open"
+        return self.status == "open" and self.cancel_allowed
 
     @property
     def is_paid(self) -> bool:
@@ -197,6 +200,13 @@ class Store:
             if require_open and payment.status != "open":
                 raise unprocessable(f"The payment is no longer open: its status is {payment.status}")
             self._set_status(payment, status)
+            return copy.deepcopy(payment)
+
+    def set_cancel_allowed(self, payment_id: str, allowed: bool) -> Payment:
+        """Control API: whether an open payment may be canceled (``isCancelable``)."""
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            payment.cancel_allowed = allowed
             return copy.deepcopy(payment)
 
     # -- refunds ----------------------------------------------------------

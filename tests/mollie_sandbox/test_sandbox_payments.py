@@ -122,6 +122,26 @@ def test_cancel_open_payment(sandbox, client, payment_data):
     assert client.payments.get(payment.id).status == "canceled"
 
 
+def test_an_open_payment_can_be_made_non_cancelable(sandbox, client, payment_data):
+    payment = client.payments.create(payment_data())
+
+    answer = requests.post(f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "false"})
+
+    assert answer.status_code == 200 and answer.json()["isCancelable"] is False
+    assert client.payments.get(payment.id).is_cancelable is False
+    with pytest.raises(UnprocessableEntityError):
+        client.payments.delete(payment.id)
+    assert client.payments.get(payment.id).status == "open"
+    requests.post(f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "true"})
+    assert client.payments.delete(payment.id).status == "canceled"
+
+
+def test_cancelable_switch_needs_true_or_false(sandbox, client, payment_data):
+    payment = client.payments.create(payment_data())
+    answer = requests.post(f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "maybe"})
+    assert answer.status_code == 422 and answer.json()["field"] == "cancelable"
+
+
 @pytest.mark.parametrize("status", ["paid", "pending", "canceled", "expired", "failed", "authorized"])
 def test_cancel_refused_unless_open(sandbox, client, payment_data, set_status, status):
     payment = client.payments.create(payment_data())

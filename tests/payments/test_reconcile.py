@@ -137,3 +137,21 @@ def test_reconciling_an_unchanged_payment_adds_nothing_to_the_timeline(shopper):
     services.reconcile(stale_after_seconds=0)
 
     assert [event.event_id for event in PaymentEvent.query(order.order_id)] == before
+
+
+def test_an_open_payment_mollie_will_not_cancel_keeps_the_order_waiting(shopper, settings):
+    shopper.buy("last-one-grinder")
+    order = shopper.last_order()
+    requests.post(f"{shopper.sandbox.url}/_sandbox/payments/{order.latest_mollie_payment_id}/cancelable",
+                  data={"cancelable": "false"}, timeout=5).raise_for_status()  # a bank transfer under way
+    settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
+
+    summary = services.reconcile(stale_after_seconds=0)
+
+    assert summary.still_waiting == 1 and summary.canceled_at_mollie == 0 and not summary.errors
+    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
+    assert Article.get("last-one-grinder").stock == 0  # the shopper may still pay for it
+
+    shopper.webhook(shopper.pay_at_mollie("expired"))  # Mollie gives up on it later
+    services.reconcile(stale_after_seconds=0)
+    assert shopper.last_order().status == OrderStatus.EXPIRED and Article.get("last-one-grinder").stock == 1
