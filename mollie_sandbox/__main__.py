@@ -38,6 +38,10 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--webhook-timeout", type=float,
                         default=_env("MOLLIE_SANDBOX_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT),
                         help="seconds to wait for a webhook answer before retrying (default: 15)")
+    parser.add_argument("--strict", action="store_true",
+                        default=os.environ.get("MOLLIE_SANDBOX_STRICT", "") not in ("", "0", "false"),
+                        help="refuse everything Mollie refuses, loopback webhook URLs included "
+                             "(also MOLLIE_SANDBOX_STRICT=1)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     args = parser.parse_args(argv)
     if args.time_scale < 0 or args.expiry_seconds < 0 or args.max_payments < 1 or args.webhook_timeout <= 0:
@@ -55,12 +59,15 @@ def main(argv=None) -> int:
         max_payments=args.max_payments,
         webhook_timeout=args.webhook_timeout,
         quiet=args.quiet,
+        strict=args.strict,
     )
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     server.start()
     print(f"Mollie sandbox listening on {server.url}", flush=True)
+    if args.strict:
+        print("Strict mode: webhook URLs Mollie cannot reach are refused", file=sys.stderr, flush=True)
     while not stopping.wait(1.0):  # a timed wait keeps the main thread responsive to signals
         pass
     server.stop()

@@ -45,7 +45,7 @@ def _wants_refunds(call: Call) -> bool:
 
 
 def create_payment(sandbox, call: Call):
-    fields = validation.payment_create_fields(call.body())
+    fields = validation.payment_create_fields(call.body(), strict=sandbox.strict)
     payment = sandbox.store.create_payment(fields, call.mode, call.profile_id)
     return 201, hal.payment_json(payment, call.base)
 
@@ -64,7 +64,7 @@ def list_payments(sandbox, call: Call):
 
 
 def update_payment(sandbox, call: Call, payment_id: str):
-    changes = validation.payment_update_fields(call.body())
+    changes = validation.payment_update_fields(call.body(), strict=sandbox.strict)
     payment = sandbox.store.update_payment(payment_id, changes)
     return 200, hal.payment_json(payment, call.base)
 

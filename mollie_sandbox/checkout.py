@@ -15,9 +15,17 @@ from werkzeug.wrappers import Request, Response
 from .errors import ApiError
 from .formats import format_value
 from .store import Payment, Store
+from .validation import METHODS
 
-# Button label -> status, in the order they are shown.
-OUTCOMES = {"Paid": "paid", "Failed": "failed", "Canceled": "canceled", "Expired": "expired", "Pending": "pending"}
+# Button label -> status, in the order they are shown. "open": the shopper goes back to the shop
+# without finishing (Mollie's "return to the webshop"); the payment stays open until it expires.
+OUTCOMES = {"Paid": "paid", "Failed": "failed", "Canceled": "canceled", "Expired": "expired", "Pending": "pending",
+            "Back to the shop": "open"}
+# With no method given at creation, a failed or canceled attempt inside a method sends the shopper
+# back to method selection: the payment stays open, with no webhook and no redirect
+# (mollie/mollie-api-php#510; docs.mollie.com, "Payment status changes").
+RETRYABLE_INSIDE_METHOD = frozenset({"failed", "canceled"})
+DEFAULT_METHOD = "ideal"
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 _PAGE = Template((Path(__file__).parent / "templates" / "checkout.html").read_text(encoding="utf-8"))
 
@@ -40,13 +48,21 @@ def _render(payment: Payment, title: str, body: str, status: int = 200) -> Respo
     return Response(page, status=status, content_type="text/html; charset=utf-8")
 
 
-def _choice_form(payment: Payment) -> str:
+def _choice_form(payment: Payment, note: str = "") -> str:
     buttons = "\n".join(
         f'  <button type="submit" name="status" value="{status}">{label}</button>'
         for label, status in OUTCOMES.items()
     )
+    method_choice = ""
+    if payment.chosen_method is None:
+        options = "\n".join(
+            f'  <option value="{method_id}"{" selected" if method_id == DEFAULT_METHOD else ""}>{label}</option>'
+            for method_id, label in METHODS.items()
+        )
+        method_choice = f'<label for="method">Payment method</label>\n<select id="method" name="method">\n{options}\n</select>\n'
+    notice = f'<p role="status" class="note">{html.escape(note)}</p>\n' if note else ""
     return (
-        f'<form method="post" action="/checkout/{html.escape(payment.id)}">\n'
+        f'{notice}<form method="post" action="/checkout/{html.escape(payment.id)}">\n{method_choice}'
         "<fieldset>\n<legend>Choose the outcome of this test payment</legend>\n"
         f"{buttons}\n</fieldset>\n</form>"
     )
@@ -85,6 +101,23 @@ def choose(store: Store, request: Request, payment_id: str) -> Response:
             payment = store.get_payment(payment_id)
             body = f"<p>Unknown outcome {html.escape(status)}.</p>\n" + _choice_form(payment)
             return _render(payment, "Test payment", body, status=400)
+        payment = store.get_payment(payment_id)
+        if payment.status != "open":
+            raise ApiError(409, "no longer open")
+        method = request.form.get("method") or DEFAULT_METHOD
+        if payment.chosen_method is None and method not in METHODS:
+            body = f"<p>Unknown method {html.escape(method)}.</p>\n" + _choice_form(payment)
+            return _render(payment, "Test payment", body, status=400)
+        if payment.chosen_method is None and status in RETRYABLE_INSIDE_METHOD:
+            note = f"Your {METHODS[method]} payment was {status}. Choose a method to try again."
+            return _render(payment, "Test payment", _choice_form(payment, note))
+        if status == "open":
+            if method == "banktransfer" and payment.chosen_method is None:
+                # The shopper has the transfer instructions; the money may take days (open, cancelable).
+                store.choose_method(payment_id, method)
+            return redirect(payment.redirect_url, code=303)
+        if payment.chosen_method is None:
+            store.choose_method(payment_id, method)
         # Checked and set under one lock: a payment that expired meanwhile stays expired.
         payment = store.set_payment_status(payment_id, status, require_open=True)
     except ApiError as error:

@@ -77,6 +77,12 @@ def clear_faults(sandbox, request: Request, base: str):
     return 200, sandbox.faults.clear()
 
 
+def forget_idempotency_keys(sandbox, request: Request, base: str):
+    """Forget every Idempotency-Key now, as Mollie does after one hour."""
+    sandbox.idempotency.clear()
+    return 200, {"status": "forgotten"}
+
+
 def reset(sandbox, request: Request, base: str):
     sandbox.reset()
     return 200, {"status": "reset"}

@@ -13,8 +13,10 @@ TITLES = {
     409: "Conflict",
     415: "Unsupported Media Type",
     422: "Unprocessable Entity",
+    429: "Too Many Requests",
     500: "Internal Server Error",
     503: "Service Unavailable",
+    504: "Gateway Timeout",
 }
 
 ERRORS_DOC = "https://docs.mollie.com/errors"

@@ -8,7 +8,7 @@ the same faults again.
 import random
 import threading
 
-RATES = ("api_error_rate", "webhook_drop_rate", "webhook_duplicate_rate", "webhook_out_of_order_rate")
+RATES = ("api_error_rate", "api_rate_limit_rate", "api_lost_answer_rate", "webhook_drop_rate", "webhook_duplicate_rate", "webhook_out_of_order_rate")
 DURATIONS_MS = ("api_latency_ms", "webhook_delay_ms")
 DEFAULTS = {**{name: 0.0 for name in RATES}, **{name: 0 for name in DURATIONS_MS}, "seed": None}
 

@@ -42,7 +42,9 @@ log = logging.getLogger("mollie_sandbox")
 # Mollie API keys: "test_" or "live_" and (at least) 30 alphanumerics.
 _BEARER = re.compile(r"^Bearer\s+((test|live)_[A-Za-z0-9]{30,})$")
 _FORM_KEY = re.compile(r"^([^\[\]]+)\[([^\[\]]*)\]$")
-_IDEMPOTENT_METHODS = ("POST", "PATCH", "DELETE")
+# "Idempotency keys are only honoured on POST requests" (docs.mollie.com, "API idempotency"):
+# a key sent with PATCH or DELETE is ignored, so a repeated cancel gets Mollie's 422.
+_IDEMPOTENT_METHODS = ("POST",)
 SWEEP_INTERVAL = 0.2  # seconds between background expiry/refund checks
 REFUND_SETTLE_MINUTES = 2.0  # a refund stays pending for 2 minutes of the scaled clock
 
@@ -80,6 +82,7 @@ def _routes() -> Map:
             control_rule("/faults", ["GET"], control.get_faults),
             control_rule("/faults", ["POST"], control.set_faults),
             control_rule("/faults", ["DELETE"], control.clear_faults),
+            control_rule("/idempotency", ["DELETE"], control.forget_idempotency_keys),
             control_rule("/reset", ["POST"], control.reset),
             Rule("/", methods=["GET"], endpoint=("page", lambda store, request: _index(request))),
         ],
@@ -143,7 +146,10 @@ class SandboxApp:
         expiry_seconds: float = 900,
         max_payments: int = 10_000,
         webhook_timeout: float = DEFAULT_TIMEOUT,
+        strict: bool = False,
     ):
+        # Strict: refuse everything Mollie refuses, loopback webhook URLs included.
+        self.strict = strict
         self.faults = Faults()
         self.webhooks = WebhookDispatcher(self.faults, time_scale=time_scale, timeout=webhook_timeout)
         self.store = Store(
@@ -272,11 +278,13 @@ class SandboxApp:
                 self.idempotency.abandon(api_key, key)
             raise
         if key:
-            if response.status_code >= 500:
+            carried_out = getattr(response, "carried_out", response)
+            if carried_out.status_code >= 500:
                 # Not stored: the request did not run, so a retry with the key may.
                 self.idempotency.abandon(api_key, key)
             else:
-                stored = StoredResponse(response.status_code, list(response.headers.items()), response.get_data())
+                stored = StoredResponse(carried_out.status_code, list(carried_out.headers.items()),
+                                        carried_out.get_data())
                 self.idempotency.complete(api_key, key, stored)
         return response
 
@@ -289,11 +297,23 @@ class SandboxApp:
         if self.faults.chance("api_error_rate"):
             error = ApiError(503, "The Mollie API is temporarily unavailable (api_error_rate fault)")
             return _json_response(503, error.body())
+        if self.faults.chance("api_rate_limit_rate"):
+            # Mollie answers 429 when called too fast (docs.mollie.com, "Rate limiting").
+            error = ApiError(429, "Too many requests; slow down (api_rate_limit_rate fault)")
+            return _json_response(429, error.body())
         try:
             status, body = handler(self, call, **args)
         except ApiError as error:
             status, body = error.status, error.body()
-        return _json_response(status, body)
+        response = _json_response(status, body)
+        if self.faults.chance("api_lost_answer_rate"):
+            # The request was carried out, but its answer never reaches the caller (a timeout
+            # on the way back). The idempotency key keeps the real answer, as Mollie would.
+            error = ApiError(504, "The answer was lost on its way back (api_lost_answer_rate fault)")
+            lost = _json_response(504, error.body())
+            lost.carried_out = response
+            return lost
+        return response
 
     @staticmethod
     def _fingerprint(request: Request) -> str:
@@ -323,6 +343,7 @@ class SandboxServer:
         max_payments: int = 10_000,
         webhook_timeout: float = DEFAULT_TIMEOUT,
         quiet: bool = True,
+        strict: bool = False,
     ):
         self.host = host
         self.port = port
@@ -332,6 +353,7 @@ class SandboxServer:
             expiry_seconds=expiry_seconds,
             max_payments=max_payments,
             webhook_timeout=webhook_timeout,
+            strict=strict,
         )
         self._server = None
         self._thread: threading.Thread | None = None

@@ -32,11 +32,37 @@ STATUS_TIMESTAMPS = {
 # An end state replaces the other end states' timestamps; authorizedAt stays as history.
 _END_TIMESTAMPS = ("paidAt", "canceledAt", "expiredAt", "failedAt")
 
+# Mollie calls the payment's webhook when a refund reaches one of these; not when it is created
+# nor when it is canceled (docs.mollie.com, "Webhooks").
+REFUND_WEBHOOK_STATUSES = frozenset({"processing", "refunded", "failed"})
 REFUND_STATUSES = ("queued", "pending", "processing", "refunded", "failed", "canceled")
 REFUND_CANCELABLE = frozenset({"queued", "pending"})
 REFUND_IN_PROGRESS = frozenset({"queued", "pending", "processing"})
 # Refunds in these statuses give the money back to amountRemaining.
 REFUND_VOID = frozenset({"failed", "canceled"})
+# "You can refund up to €25.00 more than the original amount" (docs.mollie.com, refunds guide),
+# e.g. for return shipping. Only EUR is documented.
+REFUND_ALLOWANCE = {"EUR": Decimal("25.00")}
+# "Duplicate Refunds (same amount as another Refund on the same Payment within the hour) are now
+# blocked by the API" (docs.mollie.com changelog, 2020-03-12); Mollie answers 409 "A duplicate
+# refund has been detected." (mollie/magento2#456, mollie/mollie-api-node#256).
+DUPLICATE_REFUND_WINDOW = 3600.0
+
+# Only bank transfer and direct debit payments can be canceled while open (Mollie staff in
+# mollie/api-documentation#675 and mollie/mollie-api-php#307): for the rest isCancelable is false.
+CANCELABLE_METHODS = frozenset({"banktransfer", "directdebit"})
+# How long an open payment lives, in minutes, per method (docs.mollie.com, "Payment status
+# changes"); None is "no method chosen yet". The sandbox's expiry_seconds is the 15 minutes of
+# iDEAL, and the others scale with it, so a test can shorten them all at once.
+EXPIRY_MINUTES = {
+    None: 15,
+    "ideal": 15,
+    "creditcard": 30,
+    "bancontact": 60,
+    "paypal": 72 * 60,
+    "banktransfer": 12 * 24 * 60,
+    "directdebit": 12 * 24 * 60,
+}
 
 # Payment attributes settable on create/update, by their API name.
 _ATTRIBUTES = {
@@ -84,13 +110,21 @@ class Payment:
     status: str = "open"
     timestamps: dict[str, float] = field(default_factory=dict)
     refunds: dict[str, Refund] = field(default_factory=dict)  # in creation order
-    # Some methods (a bank transfer under way) cannot be canceled although open; the control
-    # API switches this off to play such a payment.
-    cancel_allowed: bool = True
+    # None: Mollie's rule by method (CANCELABLE_METHODS); the control API may force it either way.
+    cancel_allowed: bool | None = None
+
+    @property
+    def chosen_method(self) -> str | None:
+        """The one method the payment is bound to, or None while the shopper may still choose."""
+        return self.method if isinstance(self.method, str) else None
 
     @property
     def is_cancelable(self) -> bool:
-        return self.status == "open" and self.cancel_allowed
+        if self.status != "open":
+            return False
+        if self.cancel_allowed is not None:
+            return self.cancel_allowed
+        return self.chosen_method in CANCELABLE_METHODS
 
     @property
     def is_paid(self) -> bool:
@@ -98,11 +132,23 @@ class Payment:
 
     @property
     def amount_refunded(self) -> Decimal:
+        # Only refunds Mollie has processed; a pending one shows in amountRemaining only
+        # (docs.mollie.com payment object; mollie/Shopware6#89).
+        return sum((r.value for r in self.refunds.values() if r.status == "refunded"), Decimal("0.00"))
+
+    @property
+    def amount_committed(self) -> Decimal:
+        """Refunded or on its way: every refund not failed or canceled."""
         return sum((r.value for r in self.refunds.values() if r.status not in REFUND_VOID), Decimal("0.00"))
 
     @property
     def amount_remaining(self) -> Decimal:
-        return self.value - self.amount_refunded
+        # Lowered as soon as a refund is created.
+        return max(self.value - self.amount_committed, Decimal("0.00"))
+
+    def expiry_time(self, expiry_seconds: float) -> float:
+        minutes = EXPIRY_MINUTES.get(self.chosen_method, EXPIRY_MINUTES[None])
+        return self.created_at + expiry_seconds * minutes / EXPIRY_MINUTES[None]
 
 
 def page(items: list, from_id: str | None, limit: int) -> tuple[list, str | None, str | None]:
@@ -157,6 +203,7 @@ class Store:
                 redirect_url=fields["redirectUrl"],
             )
             self._assign(payment, fields)
+            payment.expires_at = payment.expiry_time(self.expiry_seconds)
             self._payments[payment.id] = payment
             self._prune()
             return copy.deepcopy(payment)
@@ -181,13 +228,26 @@ class Store:
         with self._lock:
             payment = self._live_payment(payment_id)
             self._assign(payment, changes)
+            if "method" in changes and payment.status == "open":
+                payment.expires_at = payment.expiry_time(self.expiry_seconds)
+            return copy.deepcopy(payment)
+
+    def choose_method(self, payment_id: str, method: str) -> Payment:
+        """The shopper picks a method in the hosted checkout (bank transfer: stays open for days)."""
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            if payment.status != "open":
+                raise unprocessable(f"The payment is no longer open: its status is {payment.status}")
+            payment.method = method
+            payment.expires_at = payment.expiry_time(self.expiry_seconds)
             return copy.deepcopy(payment)
 
     def cancel_payment(self, payment_id: str) -> Payment:
         with self._lock:
             payment = self._live_payment(payment_id)
             if not payment.is_cancelable:
-                raise unprocessable(f"The payment cannot be canceled: its status is {payment.status}")
+                # Mollie's own words (BEHAVIOUR.md; mollie/mollie-api-node#477).
+                raise unprocessable("The payment cannot be cancelled")
             self._set_status(payment, "canceled")
             return copy.deepcopy(payment)
 
@@ -220,13 +280,20 @@ class Store:
                 raise unprocessable(
                     f"The refund must be in the payment's currency ({payment.currency})", "amount.currency"
                 )
-            if fields["value"] > payment.amount_remaining:
+            allowance = REFUND_ALLOWANCE.get(payment.currency, Decimal("0.00"))
+            if fields["value"] > payment.value + allowance - payment.amount_committed:
                 raise unprocessable(
                     "The amount requested to refund is higher than the amount remaining "
                     f"({format_value(payment.amount_remaining)} {payment.currency})",
                     "amount",
                 )
             now = self._clock()
+            if any(
+                r.value == fields["value"] and r.status not in REFUND_VOID
+                and now - r.created_at < DUPLICATE_REFUND_WINDOW
+                for r in payment.refunds.values()
+            ):
+                raise ApiError(409, "A duplicate refund has been detected.")
             refund = Refund(
                 id=self._unique_id("re_"),
                 payment_id=payment.id,
@@ -239,7 +306,6 @@ class Store:
             )
             payment.refunds[refund.id] = refund
             self._refund_owner[refund.id] = payment.id
-            self._notify(payment, "refund.created")
             return copy.deepcopy(refund)
 
     def get_refund(self, payment_id: str, refund_id: str) -> Refund:
@@ -334,7 +400,7 @@ class Store:
             payment.timestamps.pop(name, None)
         if status == "open":
             # Re-opening (control API only) gives the payment a fresh lifetime.
-            payment.expires_at = now + self.expiry_seconds
+            payment.expires_at = now + payment.expiry_time(self.expiry_seconds) - payment.created_at
         if status in STATUS_TIMESTAMPS:
             payment.timestamps[STATUS_TIMESTAMPS[status]] = now
         if status in WEBHOOK_STATUSES:
@@ -345,7 +411,8 @@ class Store:
         if refund.status == status:
             return
         refund.status = status
-        self._notify(self._payments[refund.payment_id], f"refund.{status}")
+        if status in REFUND_WEBHOOK_STATUSES:
+            self._notify(self._payments[refund.payment_id], f"refund.{status}")
 
     def _notify(self, payment: Payment, event: str) -> None:
         # Called with the lock held so that events are queued in state order;

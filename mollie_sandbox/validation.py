@@ -19,6 +19,7 @@ METHODS = {
     "creditcard": "Credit card",
     "bancontact": "Bancontact",
     "banktransfer": "Bank transfer",
+    "paypal": "PayPal",
 }
 
 # Mollie's documented checkout locales.
@@ -69,6 +70,35 @@ def check_url(value, field: str, required: bool = False) -> str | None:
     if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
         raise unprocessable(f"The {field} is invalid: it must be an http or https URL", field)
     return value
+
+
+def is_unreachable_from_mollie(url: str) -> bool:
+    """A host Mollie's servers cannot call: loopback, private, link-local or a local name."""
+    import ipaddress
+
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    if host in ("localhost", "") or host.endswith((".localhost", ".local", ".internal", ".lan")) or "." not in host:
+        try:
+            ipaddress.ip_address(host)
+        except ValueError:
+            return True
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    return not address.is_global
+
+
+def check_webhook_url(value, strict: bool) -> str | None:
+    """Strict mode, as Mollie: 422 on webhookUrl "The webhook URL is invalid because it is
+    unreachable from Mollie's point of view" for localhost, 127.0.0.1 and other hosts the
+    internet cannot reach (create-payment reference; mollie/magento2#230; mollie/laravel-mollie#138).
+    The default mode calls local webhooks, which the local stack needs."""
+    url = check_url(value, "webhookUrl")
+    if url and strict and is_unreachable_from_mollie(url):
+        raise unprocessable("The webhook URL is invalid because it is unreachable from Mollie's point of view",
+                            "webhookUrl")
+    return url
 
 
 def check_description(value, required: bool) -> str | None:
@@ -131,19 +161,23 @@ _UPDATABLE = {
 }
 
 
-def payment_create_fields(body: dict) -> dict:
+def payment_create_fields(body: dict, strict: bool = False) -> dict:
     value, currency = parse_amount(body.get("amount"))
     _check_amount_range(value)
     fields = {"value": value, "currency": currency}
     fields["description"] = check_description(body.get("description"), required=True)
     fields["redirectUrl"] = check_url(body.get("redirectUrl"), "redirectUrl", required=True)
-    for name in ("cancelUrl", "webhookUrl", "metadata", "method", "locale"):
+    for name in ("cancelUrl", "metadata", "method", "locale"):
         fields[name] = _UPDATABLE[name](body.get(name))
+    fields["webhookUrl"] = check_webhook_url(body.get("webhookUrl"), strict)
     return fields
 
 
-def payment_update_fields(body: dict) -> dict:
-    return {name: check(body[name]) for name, check in _UPDATABLE.items() if name in body}
+def payment_update_fields(body: dict, strict: bool = False) -> dict:
+    fields = {name: check(body[name]) for name, check in _UPDATABLE.items() if name in body}
+    if "webhookUrl" in body:
+        fields["webhookUrl"] = check_webhook_url(body["webhookUrl"], strict)
+    return fields
 
 
 def refund_create_fields(body: dict) -> dict:

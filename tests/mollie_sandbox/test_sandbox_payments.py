@@ -19,7 +19,8 @@ def test_create_payment_has_mollies_shape(sandbox, client, payment_data):
     assert payment.resource == "payment"
     assert payment.mode == "test"
     assert payment.status == "open" and payment.is_open()
-    assert payment.is_cancelable is True
+    # No method chosen yet: not cancelable, as with Mollie (see test_sandbox_strictness.py).
+    assert payment.is_cancelable is False
     assert payment.amount == {"currency": "EUR", "value": "10.00"}
     assert payment.description == "Order #12345"
     assert payment.metadata == {"order_id": "12345"}
@@ -113,7 +114,7 @@ def test_list_defaults_to_50_and_caps_limit(sandbox, auth, client, payment_data)
 
 
 def test_cancel_open_payment(sandbox, client, payment_data):
-    payment = client.payments.create(payment_data())
+    payment = client.payments.create(payment_data(method="banktransfer"))
     canceled = client.payments.delete(payment.id)
     assert canceled.status == "canceled" and canceled.is_canceled()
     assert canceled.canceled_at is not None
@@ -179,8 +180,8 @@ def test_update_validates_fields(sandbox, client, payment_data):
 
 def test_methods(sandbox, client):
     methods = client.methods.list()
-    assert [m.id for m in methods] == ["ideal", "creditcard", "bancontact", "banktransfer"]
-    assert methods.count == 4
+    assert [m.id for m in methods] == ["ideal", "creditcard", "bancontact", "banktransfer", "paypal"]
+    assert methods.count == 5
     ideal = client.methods.get("ideal")
     assert ideal.description == "iDEAL"
     assert ideal.minimum_amount == {"value": "0.01", "currency": "EUR"}
