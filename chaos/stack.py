@@ -123,6 +123,8 @@ class LocalStack:
             "MOLLIE_API_ENDPOINT": self.sandbox_url or "",
             "MOLLIE_API_KEY": MOLLIE_TEST_KEY,
             "PUBLIC_BASE_URL": self.shop_url,
+            # The local sandbox (default mode) calls loopback webhooks; real Mollie would refuse them.
+            "MOLLIE_WEBHOOK_BASE_URL": self.shop_url,
             "LOG_LEVEL": "INFO",
         })
         return env

@@ -153,6 +153,10 @@ MOLLIE_API_KEY = _app_secret.get("MOLLIE_API_KEY") or env("MOLLIE_API_KEY", "")
 MOLLIE_API_ENDPOINT = env("MOLLIE_API_ENDPOINT", "")
 MOLLIE_SANDBOX_PORT = env_int("MOLLIE_SANDBOX_PORT", 0)
 MOLLIE_TIMEOUT_SECONDS = float(env("MOLLIE_TIMEOUT_SECONDS", "10"))
+# Where Mollie sends webhooks, when PUBLIC_BASE_URL is not reachable from the internet (a tunnel
+# to a local shop). Unset: PUBLIC_BASE_URL when public; none for a loopback or private address,
+# which Mollie refuses with 422 (the status pull and reconciliation then learn the outcome).
+MOLLIE_WEBHOOK_BASE_URL = env("MOLLIE_WEBHOOK_BASE_URL", "").rstrip("/")
 
 # Payment workflow timings (seconds).
 ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)

@@ -162,10 +162,6 @@ class Order(Model):
     def is_open_for_payment(self):
         return self.status == OrderStatus.PENDING_PAYMENT
 
-    @property
-    def refundable_cents(self):
-        return self.total_cents - self.amount_refunded_cents if self.is_paid else 0
-
 
 class MolliePaymentIndex(GlobalSecondaryIndex):
     class Meta:
@@ -173,6 +169,24 @@ class MolliePaymentIndex(GlobalSecondaryIndex):
         projection = AllProjection()
 
     mollie_payment_id = UnicodeAttribute(hash_key=True)
+
+
+class UnsettledRefundsIndex(GlobalSecondaryIndex):
+    """Sparse: only attempts with a refund Mollie has not finished (reconciliation follows them,
+    since Mollie sends no webhook when a refund is canceled)."""
+
+    class Meta:
+        index_name = "unsettled_refunds_index"
+        projection = AllProjection()
+
+    refunds_unsettled = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+# Our refund records that give no money back: Mollie's failed/canceled, or refused when asked.
+REFUND_STATUSES_WITHOUT_MONEY = frozenset({"failed", "canceled", "rejected"})
+# Refunds still on their way (ours `requested`: Mollie's answer not known yet).
+REFUND_STATUSES_UNSETTLED = frozenset({"requested", "queued", "pending", "processing"})
 
 
 class AttemptStatusIndex(GlobalSecondaryIndex):
@@ -212,10 +226,27 @@ class PaymentAttempt(Model):
     needs_refund = BooleanAttribute(default=False)
     double_payment_handled = BooleanAttribute(default=False)
     amount_mismatch = BooleanAttribute(default=False)
+    # Mollie's isCancelable: only bank transfers (and direct debits) can be canceled while open.
+    is_cancelable = BooleanAttribute(default=False)
+    # Mollie's amountRemaining: lowered as soon as a refund is created.
+    mollie_amount_remaining_cents = NumberAttribute(null=True)
+    # "yes" while a refund of this attempt is unsettled; absent otherwise (a sparse index).
+    refunds_unsettled = UnicodeAttribute(null=True)
     version = VersionAttribute()
 
     mollie_payment_index = MolliePaymentIndex()
     attempt_status_index = AttemptStatusIndex()
+    unsettled_refunds_index = UnsettledRefundsIndex()
+
+    def refundable_cents(self, refunds):
+        """What staff may still refund: the amount less every refund of ours that may give money
+        back (pending ones too), never above Mollie's amountRemaining."""
+        committed = sum(refund.amount_cents for refund in refunds
+                        if refund.attempt_no == self.attempt_no and refund.status not in REFUND_STATUSES_WITHOUT_MONEY)
+        remaining = self.amount_cents - committed
+        if self.mollie_amount_remaining_cents is not None:
+            remaining = min(remaining, self.mollie_amount_remaining_cents)
+        return max(remaining, 0)
 
 
 @dynamodb.table

@@ -41,6 +41,10 @@ class PaymentRejected(PaymentProviderError):
         self.field = field
 
 
+class DuplicateRefund(PaymentRejected):
+    """Mollie refuses a refund of the same amount as another on the payment within the hour."""
+
+
 class PaymentNotFound(PaymentProviderError):
     pass
 
@@ -97,9 +101,10 @@ def create_payment(*, amount_cents, currency, description, redirect_url, webhook
         "amount": to_mollie_amount(amount_cents, currency),
         "description": description,
         "redirectUrl": redirect_url,
-        "webhookUrl": webhook_url,
         "metadata": metadata,
     }
+    if webhook_url:  # optional at Mollie; an unreachable one is refused
+        payload["webhookUrl"] = webhook_url
     with _translated_errors("create payment"):
         return _payment(_client().payments.create(payload, idempotency_key=idempotency_key))
 
@@ -152,6 +157,10 @@ class _translated_errors:
             raise PaymentNotFound(str(error)) from error
         if isinstance(error, ResponseError):
             status = error.status or 0
+            if status == 409 and "duplicate refund" in str(error).lower():
+                # Same amount as another refund of this payment within the hour (Mollie changelog
+                # 2020-03-12): a refusal to show, not a request still in progress.
+                raise DuplicateRefund(str(error)) from error
             if status == 409:
                 raise PaymentRequestInProgress(f"Mollie is still processing this {self.operation}") from error
             if status == 429 or status >= 500:

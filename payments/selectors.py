@@ -46,8 +46,11 @@ def shopper_view(order) -> ShopperView:
         return ShopperView("canceled", "This order was canceled.", "Nothing was charged.")
     attempt_status = order.latest_attempt_status
     if attempt_status == AttemptStatus.OPEN:
-        return ShopperView("open", "We are waiting for your payment.",
-                           "Your payment has not been completed yet. This page updates by itself.",
+        # The common return: a payment that failed or was canceled inside Mollie's checkout stays
+        # open (the shopper is sent back to choose a method), or the shopper came back unfinished.
+        return ShopperView("open", "Your payment is not complete yet.",
+                           "Nothing has been charged. If a payment did not go through, continue to the payment "
+                           "page and try again or choose another method. This page updates by itself.",
                            keep_polling=True, can_continue_payment=bool(order.latest_checkout_url))
     if attempt_status == AttemptStatus.PAID:
         # Paid at Mollie but not accepted yet (e.g. the amount differs): staff are looking at it.

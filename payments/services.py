@@ -7,11 +7,13 @@ so every path leaves the same trace in the event log. Writes that can race use t
 """
 import dataclasses
 import hashlib
+import ipaddress
 import itertools
 import logging
 import secrets
 import time
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.urls import reverse
@@ -21,7 +23,16 @@ from pynamodb.transactions import TransactGet, TransactWrite
 
 from config import dynamodb
 from payments import mollie
-from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt, PaymentEvent, Refund
+from payments.models import (
+    REFUND_STATUSES_UNSETTLED,
+    AttemptStatus,
+    Order,
+    OrderLine,
+    OrderStatus,
+    PaymentAttempt,
+    PaymentEvent,
+    Refund,
+)
 from shop.models import Article
 from shop.selectors import articles_by_slug
 
@@ -245,7 +256,7 @@ def _create_payment_waiting_for_twin(order, attempt):
                 currency=attempt.currency,
                 description=f"Order {order.order_id}",
                 redirect_url=settings.PUBLIC_BASE_URL + thank_you_path(order),
-                webhook_url=settings.PUBLIC_BASE_URL + reverse("payments:webhook"),
+                webhook_url=webhook_url(),
                 metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
                 idempotency_key=attempt.idempotency_key,
             )
@@ -253,6 +264,21 @@ def _create_payment_waiting_for_twin(order, attempt):
             if delay is None:
                 raise
             time.sleep(delay)
+
+
+def webhook_url():
+    """Where Mollie should call us, or None: Mollie refuses (422) a webhookUrl it cannot reach,
+    such as a loopback or private address (create-payment reference), so a local shop sends none
+    unless MOLLIE_WEBHOOK_BASE_URL names a tunnel (or the local sandbox, which calls loopback)."""
+    path = reverse("payments:webhook")
+    if settings.MOLLIE_WEBHOOK_BASE_URL:
+        return settings.MOLLIE_WEBHOOK_BASE_URL + path
+    host = urlsplit(settings.PUBLIC_BASE_URL).hostname or ""
+    try:
+        reachable = ipaddress.ip_address(host).is_global
+    except ValueError:
+        reachable = host != "localhost" and not host.endswith((".localhost", ".local", ".internal")) and "." in host
+    return settings.PUBLIC_BASE_URL + path if reachable else None
 
 
 def _reject_attempt(order_id, attempt_no, reason):
@@ -385,14 +411,14 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
                        ] if record_call else []
         had_refunds = attempt.amount_refunded_cents > 0
         events = call_events + _merge_payment(order, attempt, payment, source, now)
-        if not events:
-            return attempt
         changed = [item for item in (order, attempt) if getattr(item, "_changed", False)]
+        if not events and not changed:
+            return attempt
         try:
             _commit(saves=changed, events=events)
         except _Conflict:
             continue
-        if payment.amount_refunded_cents or had_refunds:
+        if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
             _sync_refunds(order, attempt)
         return attempt
     raise ConcurrentUpdateConflict(order_id or payment.id)
@@ -414,6 +440,16 @@ def _merge_payment(order, attempt, payment, source, now):
         attempt._changed = True
     if payment.checkout_url and attempt.checkout_url != payment.checkout_url:
         attempt.checkout_url = payment.checkout_url
+        attempt._changed = True
+    if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status) and (
+        attempt.is_cancelable != payment.is_cancelable
+        or (payment.amount_remaining_cents is not None
+            and attempt.mollie_amount_remaining_cents != payment.amount_remaining_cents)
+    ):
+        # Only from an answer at least as new as what we have (a stale one must not undo it).
+        attempt.is_cancelable = payment.is_cancelable
+        if payment.amount_remaining_cents is not None:
+            attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
         attempt._changed = True
     new_status = payment.status
     if new_status not in AttemptStatus.MOLLIE:
@@ -560,8 +596,22 @@ def cancel_attempt(*, order_id, attempt_no, actor) -> PaymentAttempt:
         payment = mollie.cancel_payment(attempt.mollie_payment_id,
                                         idempotency_key=f"cancel-{attempt.mollie_payment_id}")
     except mollie.PaymentRejected as error:
-        raise ActionRefused(f"Mollie refused to cancel this payment: {error}") from error
+        # Mollie ignores idempotency keys on DELETE: a repeated cancel (a retry after a lost
+        # answer, a double click) gets 422. What Mollie holds now tells whether it worked.
+        payment = mollie.get_payment(attempt.mollie_payment_id)
+        if payment.status != AttemptStatus.CANCELED:
+            apply_mollie_payment(payment=payment, source="staff", actor=actor, record_call=True)
+            raise ActionRefused(_cannot_cancel_reason(payment)) from error
     return apply_mollie_payment(payment=payment, source="staff", actor=actor, record_call=True) or attempt
+
+
+def _cannot_cancel_reason(payment):
+    if payment.status == AttemptStatus.OPEN:
+        # Only bank transfers and direct debits can be canceled while open (Mollie staff,
+        # mollie/api-documentation#675); the rest expire by themselves.
+        return ("Mollie cannot cancel this payment: only bank transfers can be canceled while open. "
+                "It expires by itself if the customer does not pay.")
+    return f"Mollie cannot cancel this payment: it is {payment.status}."
 
 
 def cancel_order(*, order_id, actor) -> Order:
@@ -569,7 +619,11 @@ def cancel_order(*, order_id, actor) -> Order:
     order = _get_order(order_id)
     if order is None or not order.is_open_for_payment:
         raise ActionRefused("Only orders waiting for payment can be canceled.")
-    for attempt in attempts_of(order_id):
+    attempts = attempts_of(order_id)
+    if any(attempt.status == AttemptStatus.OPEN and not attempt.is_cancelable for attempt in attempts):
+        raise ActionRefused("This order has an open payment that Mollie cannot cancel (only bank transfers can be "
+                            "canceled while open). It expires by itself; the order closes then.")
+    for attempt in attempts:
         if attempt.status == AttemptStatus.OPEN:
             cancel_attempt(order_id=order_id, attempt_no=attempt.attempt_no, actor=actor)
         elif attempt.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
@@ -594,11 +648,16 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
     if attempt is None or attempt.status != AttemptStatus.PAID:
         raise RefundRefused("Only paid payments can be refunded.")
     existing = _get_refund(order_id, refund_key)
+    if existing is not None and not existing.mollie_refund_id:
+        # Confirmed again after no answer: Mollie may have made it, and forgets our idempotency
+        # key after an hour. Its refund list, matched by our key, says (Mollie's refunds guide).
+        _sync_refunds(order, attempt, strict=True)
+        existing = _get_refund(order_id, refund_key)
     if existing is not None and existing.mollie_refund_id:
         return existing  # a double submit: already done
     if existing is None:
         _refuse_while_a_refund_is_unconfirmed(order, attempt)
-        remaining = attempt.amount_cents - attempt.amount_refunded_cents
+        remaining = attempt.refundable_cents(refunds_of(order_id))
         if not 0 < amount_cents <= remaining:
             raise RefundRefused(f"The amount must be between {_money(1, attempt.currency)} and "
                                 f"{_money(remaining, attempt.currency)}.")
@@ -615,6 +674,7 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
         else:
             record_event(order_id=order_id, kind="refund_requested", source="staff", actor=actor,
                          attempt_no=attempt_no, message=_money(amount_cents, attempt.currency))
+            _mark_refunds_unsettled(attempt, True)
     try:
         mollie_refund = mollie.create_refund(
             payment_id=existing.mollie_payment_id, amount_cents=existing.amount_cents, currency=existing.currency,
@@ -625,6 +685,11 @@ def refund_payment(*, order_id, amount_cents, refund_key, actor, attempt_no=None
         _update_refund(existing, status="rejected")
         record_event(order_id=order_id, kind="refund_rejected", source="staff", actor=actor,
                      attempt_no=attempt_no, message=str(error))
+        if isinstance(error, mollie.DuplicateRefund):
+            raise RefundRefused(
+                f"Mollie refused this refund as a duplicate: a refund of {_money(existing.amount_cents, existing.currency)} "
+                "was already made on this payment within the last hour. Check the refunds below; if a second "
+                "refund is really meant, use a different amount or try again in an hour.") from error
         raise RefundRefused(f"Mollie refused the refund: {error}") from error
     try:
         # Only the first of two racing twin submits records the refund; Mollie made it once.
@@ -685,11 +750,14 @@ def _confirmed_refund_total(payment):
     return dataclasses.replace(payment, amount_refunded_cents=confirmed)
 
 
-def _sync_refunds(order, attempt):
-    """Brings our refund records in line with Mollie's (refund webhooks carry the payment id)."""
+def _sync_refunds(order, attempt, strict=False):
+    """Brings our refund records in line with Mollie's (refund webhooks carry the payment id).
+    `strict`: Mollie's list must be read (before posting a refund again); errors are raised."""
     try:
         mollie_refunds = mollie.list_refunds(attempt.mollie_payment_id)
     except mollie.PaymentProviderError as error:
+        if strict:
+            raise
         log.info("refund sync postponed", extra={"order_id": order.order_id, "error": str(error)})
         return
     ours = refunds_of(order.order_id)
@@ -731,6 +799,18 @@ def _sync_refunds(order, attempt):
             record_event(order_id=order.order_id, kind="refund_status_changed", source="mollie",
                          attempt_no=attempt.attempt_no, from_status=previous, to_status=mollie_refund.status,
                          message=mollie_refund.id)
+    unsettled = any(refund.attempt_no == attempt.attempt_no and refund.status in REFUND_STATUSES_UNSETTLED
+                    for refund in refunds_of(order.order_id))
+    _mark_refunds_unsettled(attempt, unsettled)
+
+
+def _mark_refunds_unsettled(attempt, unsettled):
+    """Keeps the attempt in (or out of) the sparse index reconciliation follows refunds by."""
+    if bool(attempt.refunds_unsettled) == unsettled:
+        return
+    action = PaymentAttempt.refunds_unsettled.set("yes") if unsettled else PaymentAttempt.refunds_unsettled.remove()
+    # No version check: this flag is only ever recomputed from the refund records.
+    attempt.update(actions=[action], add_version_condition=False)
 
 
 def _update_refund(refund, condition=None, **changes):
@@ -746,7 +826,6 @@ class ReconcileSummary:
     synced: int = 0
     abandoned: int = 0
     expired: int = 0
-    canceled_at_mollie: int = 0
     still_waiting: int = 0
     errors: list = dataclasses.field(default_factory=list)
 
@@ -770,6 +849,15 @@ def reconcile(*, now=None, stale_after_seconds=None, on_progress=None) -> Reconc
                 progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
             except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
                 summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+
+    # Paid attempts with refunds Mollie has not finished: no webhook comes when one is canceled.
+    for attempt in PaymentAttempt.unsettled_refunds_index.query("yes", PaymentAttempt.created_at < now - stale_after):
+        try:
+            sync_attempt(attempt=attempt, source="reconcile")
+            summary.synced += 1
+            progress(f"synced refunds of {attempt.order_id} attempt {attempt.attempt_no}")
+        except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
+            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
 
     for attempt in PaymentAttempt.attempt_status_index.query(
         AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after
@@ -799,15 +887,10 @@ def _close_overdue_order(order, summary):
                 # can never be paid, so it must not keep the order and its stock forever.
                 _give_up_attempt(order.order_id, attempt.attempt_no, "Mollie does not know this payment")
                 continue
-            attempt = apply_mollie_payment(payment=payment, source="reconcile") or attempt
-            if attempt.status == AttemptStatus.OPEN and payment.is_cancelable:
-                # Nobody paid within the window: stop the payment so it cannot be paid later.
-                payment = mollie.cancel_payment(attempt.mollie_payment_id,
-                                                idempotency_key=f"cancel-{attempt.mollie_payment_id}")
-                apply_mollie_payment(payment=payment, source="reconcile", record_call=True)
-                summary.canceled_at_mollie += 1
-            # Open but not cancelable (a bank transfer can stay open for days): it settles or
-            # expires at Mollie; until then the order keeps waiting.
+            apply_mollie_payment(payment=payment, source="reconcile")
+            # Never canceled here: Mollie expires open payments itself (15 minutes for iDEAL, up
+            # to 12+ days for a bank transfer, whose money often arrives days later). Until
+            # then the order keeps waiting.
     order = _get_order(order.order_id)
     if not order.is_open_for_payment:
         return f"settled ({order.status})"

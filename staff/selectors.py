@@ -141,14 +141,17 @@ class AttemptRow:
     """
 
     attempt: PaymentAttempt
+    refunds: list = field(default_factory=list)  # the order's refund records
 
     @property
     def remaining_cents(self):
-        return self.attempt.amount_cents - self.attempt.amount_refunded_cents
+        return self.attempt.refundable_cents(self.refunds)
 
     @property
     def can_cancel(self):
-        return self.attempt.status == AttemptStatus.OPEN and bool(self.attempt.mollie_payment_id)
+        # Mollie cancels only what it says isCancelable (bank transfers); the rest expire.
+        return (self.attempt.status == AttemptStatus.OPEN and bool(self.attempt.mollie_payment_id)
+                and self.attempt.is_cancelable)
 
     @property
     def can_refund(self):
@@ -168,7 +171,8 @@ class OrderDetail:
 
     @property
     def can_cancel(self):
-        return self.order.is_open_for_payment
+        return self.order.is_open_for_payment and not any(
+            row.attempt.status == AttemptStatus.OPEN and not row.attempt.is_cancelable for row in self.attempts)
 
     @property
     def can_refresh(self):
@@ -186,17 +190,18 @@ def order_detail(order_id) -> OrderDetail | None:
     order = order_by_id(order_id)
     if order is None:
         return None
+    refunds = sorted(refunds_of(order_id), key=lambda refund: refund.created_at)
     return OrderDetail(
         order=order,
-        attempts=[AttemptRow(attempt) for attempt in attempts_of(order_id)],
-        refunds=sorted(refunds_of(order_id), key=lambda refund: refund.created_at),
+        attempts=[AttemptRow(attempt, refunds) for attempt in attempts_of(order_id)],
+        refunds=refunds,
         timeline=list(PaymentEvent.query(order_id, consistent_read=True)),
     )
 
 
 def payment_attempt(order_id, attempt_no) -> AttemptRow | None:
     try:
-        return AttemptRow(PaymentAttempt.get(order_id, attempt_no, consistent_read=True))
+        return AttemptRow(PaymentAttempt.get(order_id, attempt_no, consistent_read=True), refunds_of(order_id))
     except PaymentAttempt.DoesNotExist:
         return None
 

@@ -103,17 +103,27 @@ def sandbox_server():
 def sandbox(sandbox_server, settings):
     """The Mollie sandbox, reset, with our settings pointing at it."""
     requests.post(f"{sandbox_server.url}/_sandbox/reset", timeout=5).raise_for_status()
+    # Mollie processes a refund some time after it is created (amountRefunded follows then);
+    # here on the next read, unless a test keeps refunds pending (`pending_refunds`).
+    sandbox_server.app.store.refund_settle_seconds = 0
     settings.MOLLIE_API_ENDPOINT = sandbox_server.url
     settings.MOLLIE_API_KEY = TEST_MOLLIE_KEY
-    yield SandboxControl(sandbox_server.url)
+    yield SandboxControl(sandbox_server.url, sandbox_server)
     requests.delete(f"{sandbox_server.url}/_sandbox/faults", timeout=5)
+
+
+@pytest.fixture
+def pending_refunds(sandbox):
+    """Refunds stay pending at Mollie, as they do for a while after creation (reset per test)."""
+    sandbox.server.app.store.refund_settle_seconds = 3600
 
 
 class SandboxControl:
     """Test-side driver for the sandbox's control API (what a shopper or Mollie would do)."""
 
-    def __init__(self, url):
+    def __init__(self, url, server=None):
         self.url = url
+        self.server = server
 
     def set_status(self, payment_id, status):
         response = requests.post(f"{self.url}/_sandbox/payments/{payment_id}", data={"status": status}, timeout=5)

@@ -12,6 +12,6 @@ def test_reconcile_payments_returns_the_summary_and_builds_urls_under_the_stage_
     finally:
         set_script_prefix("/")
 
-    assert result == {"synced": 0, "abandoned": 0, "expired": 0, "canceled_at_mollie": 0, "still_waiting": 0,
+    assert result == {"synced": 0, "abandoned": 0, "expired": 0, "still_waiting": 0,
                       "errors": []}
     assert webhook_path == "/dev/payments/webhook/"

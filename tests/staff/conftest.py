@@ -68,6 +68,20 @@ def open_order(shopper):
     return order
 
 
+@pytest.fixture
+def bank_transfer_order(shopper, open_order):
+    """An open payment the shopper chose to pay by bank transfer: Mollie can cancel it."""
+    import requests
+
+    from payments import services
+    from payments.models import PaymentAttempt
+
+    requests.post(open_order.latest_checkout_url, data={"status": "open", "method": "banktransfer"},
+                  allow_redirects=False, timeout=5).raise_for_status()
+    services.sync_attempt(attempt=PaymentAttempt.get(open_order.order_id, 1), source="staff")
+    return shopper.last_order()
+
+
 def make_order(*, created_at, status=OrderStatus.PAID, total_cents=1000, email="ada@example.com", currency="EUR",
                paid_at=None, mollie_payment_id=None, name="Ada Lovelace", **fields):
     """An order written straight to DynamoDB, for lists and figures with a known shape."""

@@ -185,7 +185,8 @@ def test_unpaid_payment_cannot_be_refunded(staff_client, open_order, sandbox):
 # --- Cancel -------------------------------------------------------------------------------------
 
 
-def test_cancel_an_open_payment(staff_client, open_order, sandbox):
+def test_cancel_an_open_payment(staff_client, bank_transfer_order, sandbox):
+    open_order = bank_transfer_order
     url = f"/staff/orders/{open_order.order_id}/payments/1/cancel/"
     assert "Yes, cancel the payment" in staff_client.get(url).content.decode()
 
@@ -205,7 +206,8 @@ def test_a_paid_payment_cannot_be_canceled(staff_client, paid_order, sandbox):
     assert messages_on(staff_client, response) == ["Only open payments can be canceled; this one is paid."]
 
 
-def test_cancel_an_unpaid_order_gives_its_stock_back(staff_client, open_order, sandbox):
+def test_cancel_an_unpaid_order_gives_its_stock_back(staff_client, bank_transfer_order, sandbox):
+    open_order = bank_transfer_order
     stock_before = Article.get("espresso-cup").stock
     url = f"/staff/orders/{open_order.order_id}/cancel/"
     assert "Yes, cancel the order" in staff_client.get(url).content.decode()
@@ -293,3 +295,77 @@ def test_only_flagged_payments_can_be_marked_handled(staff_client, paid_order, s
     response = staff_client.post(f"/staff/orders/{paid_order.order_id}/payments/1/handled/", {"note": ""})
 
     assert messages_on(staff_client, response) == ["This payment attempt is not flagged as a double payment."]
+
+
+# --- What real Mollie refuses (issue 18) -------------------------------------------------------
+
+
+def test_an_open_payment_mollie_cannot_cancel_has_no_cancel_buttons(staff_client, open_order, sandbox):
+    # No method chosen yet (or iDEAL, card, PayPal): Mollie's isCancelable is false and DELETE
+    # answers 422 (mollie/api-documentation#675). It expires by itself.
+    page = staff_client.get(detail_url(open_order)).content.decode()
+    assert "Cancel payment…" not in page and "Cancel order…" not in page
+
+    response = staff_client.post(f"/staff/orders/{open_order.order_id}/payments/1/cancel/")
+
+    [message] = messages_on(staff_client, response)
+    assert "only bank transfers can be canceled while open" in message
+    assert PaymentAttempt.get(open_order.order_id, 1).status == AttemptStatus.OPEN
+    response = staff_client.post(f"/staff/orders/{open_order.order_id}/cancel/")
+    assert "cannot cancel" in messages_on(staff_client, response)[0]
+    assert reload(open_order).status == OrderStatus.PENDING_PAYMENT
+
+
+def test_a_cancel_repeated_after_a_lost_answer_is_a_success(staff_client, bank_transfer_order, sandbox):
+    # Mollie ignores Idempotency-Key on DELETE: the repeat gets 422, yet the payment is canceled.
+    sandbox.faults(api_lost_answer_rate=1.0)
+    url = f"/staff/orders/{bank_transfer_order.order_id}/payments/1/cancel/"
+    assert "Mollie could not be reached" in messages_on(staff_client, staff_client.post(url))[0]
+    sandbox.clear_faults()
+
+    response = staff_client.post(url)
+
+    assert messages_on(staff_client, response) == [
+        f"Payment {bank_transfer_order.latest_mollie_payment_id} is now canceled."]
+    assert PaymentAttempt.get(bank_transfer_order.order_id, 1).status == AttemptStatus.CANCELED
+
+
+def test_a_pending_refund_still_counts_against_what_can_be_refunded(staff_client, paid_order, sandbox,
+                                                                    pending_refunds):
+    # Mollie lowers amountRemaining when a refund is created, amountRefunded only once processed.
+    services.refund_payment(order_id=paid_order.order_id, amount_cents=2500, refund_key="all", actor="sam")
+
+    with pytest.raises(services.RefundRefused):
+        services.refund_payment(order_id=paid_order.order_id, amount_cents=2000, refund_key="more", actor="sam")
+    assert len(sandbox.payments()[0]["_embedded"]["refunds"]) == 1
+
+
+def test_a_duplicate_refund_is_explained_to_staff(staff_client, paid_order, sandbox):
+    services.refund_payment(order_id=paid_order.order_id, amount_cents=500, refund_key="first", actor="sam")
+    key = refund_key_from(staff_client.get(refund_url(paid_order)))
+
+    response = staff_client.post(refund_url(paid_order), {"amount": "5.00", "refund_key": key, "description": "",
+                                                          "confirm": "yes"})
+
+    [message] = messages_on(staff_client, response)
+    assert "duplicate" in message and "within the last hour" in message
+    assert Refund.get(paid_order.order_id, key).status == "rejected"
+    # A different amount still works: nothing is left stuck as unconfirmed.
+    services.refund_payment(order_id=paid_order.order_id, amount_cents=600, refund_key="second", actor="sam")
+
+
+def test_a_refund_confirmed_again_after_its_answer_was_lost_is_not_made_twice(staff_client, paid_order, sandbox):
+    key = refund_key_from(staff_client.get(refund_url(paid_order)))
+    form = {"amount": "7.00", "refund_key": key, "description": "", "confirm": "yes"}
+    sandbox.faults(api_lost_answer_rate=1.0)
+    assert staff_client.post(refund_url(paid_order), form).status_code == 503
+    sandbox.clear_faults()
+    # More than an hour later Mollie has forgotten our idempotency key.
+    import requests
+    requests.delete(f"{sandbox.url}/_sandbox/idempotency", timeout=5).raise_for_status()
+
+    response = staff_client.post(refund_url(paid_order), form)
+
+    assert "was made" in messages_on(staff_client, response)[0]
+    [refund] = sandbox.payments()[0]["_embedded"]["refunds"]
+    assert Refund.get(paid_order.order_id, key).mollie_refund_id == refund["id"]

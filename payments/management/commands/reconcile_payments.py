@@ -25,7 +25,7 @@ class Command(BaseCommand):
         summary = reconcile(stale_after_seconds=stale_after, on_progress=progress)
         self.stdout.write(
             f"Done: {summary.synced} synced, {summary.abandoned} abandoned, {summary.expired} orders expired, "
-            f"{summary.canceled_at_mollie} canceled at Mollie, {summary.still_waiting} still settling, "
+            f"{summary.still_waiting} still settling, "
             f"{len(summary.errors)} errors."
         )
         for error in summary.errors:

@@ -58,6 +58,9 @@ class _LocalStack:
             self._point_at("MOLLIE_API_ENDPOINT", self.sandbox.url)
             # Any key in Mollie's test format works with the sandbox; it is not a secret.
             self._point_at("MOLLIE_API_KEY", "test_" + secrets.token_hex(15))
+            if not settings.MOLLIE_WEBHOOK_BASE_URL:
+                # The embedded sandbox (default mode) calls loopback webhooks; Mollie would not.
+                self._point_at("MOLLIE_WEBHOOK_BASE_URL", settings.PUBLIC_BASE_URL)
         call_command("create_tables", stdout=self.stdout)
         if self.aws:
             loaded = self.aws.load_dynamodb(settings.LOCAL_STACK_STATE_FILE)
