@@ -32,6 +32,10 @@ class ChaosConfig:
     webhook_out_of_order_rate: float = 0.2
     webhook_delay_ms: int = 300
     sandbox_time_scale: float = 0.1  # real seconds per minute of Mollie's webhook retry schedule
+    # Mollie's 15 minutes for an open iDEAL payment, shortened: payments left open (abandoned, or
+    # the shopper came back from a failure inside the checkout) expire at Mollie during the run.
+    sandbox_expiry_seconds: float = 15.0
+    api_rate_limit_rate: float = 0.02
     settle_pending_share: float = 0.8  # pending payments the "bank" completes before reconciliation
     log_dir: str | None = None
 
@@ -73,13 +77,15 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         "DYNAMODB_FAULT_SEED": str(config.seed),
         "STATUS_PULL_INTERVAL_SECONDS": "1",
     }
-    stack = LocalStack(log_dir=log_dir, sandbox_time_scale=config.sandbox_time_scale, shop_env=shop_env)
+    stack = LocalStack(log_dir=log_dir, sandbox_time_scale=config.sandbox_time_scale,
+                       sandbox_expiry_seconds=config.sandbox_expiry_seconds, shop_env=shop_env)
     with stack:
         out(f"Stack up: shop {stack.shop_url}, sandbox {stack.sandbox_url}, moto {stack.moto_url} (logs: {log_dir})")
         with stack.models():
             initial_stock = invariants.snapshot_stock()
         stack.sandbox_faults(
             seed=config.seed, api_error_rate=config.api_error_rate, api_latency_ms=config.api_latency_ms,
+            api_rate_limit_rate=config.api_rate_limit_rate,
             webhook_drop_rate=config.webhook_drop_rate, webhook_duplicate_rate=config.webhook_duplicate_rate,
             webhook_out_of_order_rate=config.webhook_out_of_order_rate, webhook_delay_ms=config.webhook_delay_ms,
         )
@@ -97,6 +103,8 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
 
         # 2. After the shoppers left, banks settle most pending payments (Mollie calls the webhook).
         _settle_pending(stack, rng, config.settle_pending_share, result)
+        # Nothing cancels open payments: Mollie expires them (and calls the webhook).
+        _wait_for_mollie_expiry(stack, deadline, at_most=config.sandbox_expiry_seconds * 2)
         _wait_for_webhooks(stack, deadline)
 
         # 3. Reconciliation, with the faults still on; then again without API faults if needed.
@@ -153,6 +161,15 @@ def _settle_pending(stack, rng, share, result):
             result.counts["pending payments settled by the bank"] += 1
 
 
+def _wait_for_mollie_expiry(stack, deadline, *, at_most):
+    """Until no payment is open at Mollie any more (bounded)."""
+    stop = min(deadline, time.monotonic() + at_most)
+    while time.monotonic() < stop:
+        if not any(payment["status"] == "open" for payment in stack.sandbox_payments()):
+            return
+        time.sleep(0.5)
+
+
 def _wait_for_webhooks(stack, deadline, quiet_for=2.0, at_most=20.0):
     """Until the sandbox has sent nothing new for `quiet_for` seconds (bounded)."""
     stop = min(deadline, time.monotonic() + at_most)
@@ -166,7 +183,7 @@ def _wait_for_webhooks(stack, deadline, quiet_for=2.0, at_most=20.0):
         time.sleep(0.25)
 
 
-_DONE = re.compile(r"Done: (\d+) synced, (\d+) abandoned, (\d+) orders expired, (\d+) canceled at Mollie, "
+_DONE = re.compile(r"Done: (\d+) synced, (\d+) abandoned, (\d+) orders expired, "
                    r"(\d+) still settling, (\d+) errors")
 
 
@@ -179,7 +196,7 @@ def _reconcile(stack, result, deadline, *, label):
         result.violations.append(f"reconciliation ({label}) failed: exit {done.returncode}\n"
                                  f"{done.stdout[-1500:]}\n{done.stderr[-3000:]}")
         return {}
-    names = ("synced", "abandoned", "expired", "canceled at Mollie", "still settling", "errors")
+    names = ("synced", "abandoned", "expired", "still settling", "errors")
     summary = dict(zip(names, map(int, match.groups())))
     result.reconcile_passes.append((label, summary))
     return summary

@@ -24,8 +24,11 @@ MAX_TRY_AGAIN = 3
 ARTICLE_WEIGHTS = (("coffee-beans", 40), ("espresso-cup", 25), ("ceramic-dripper", 15),
                    ("pour-over-kettle", 8), ("linen-apron", 6))
 LAST_ITEM = "last-one-grinder"
-# What the shopper picks on Mollie's page; "abandon" closes the tab there.
+# What the shopper picks on Mollie's page; "abandon" closes the tab there (the payment stays open
+# until Mollie expires it). "failed" and "canceled" happen inside a method: as at Mollie, the
+# payment stays open and the shopper, back at method selection, returns to the shop.
 OUTCOME_WEIGHTS = (("paid", 52), ("failed", 12), ("canceled", 10), ("expired", 6), ("pending", 10), ("abandon", 10))
+FAILS_INSIDE_CHECKOUT = {"failed", "canceled"}
 UNSUCCESSFUL_STATES = {"failed", "canceled_payment", "expired_payment"}
 ORDER_PATH = re.compile(r"^/orders/(?P<order_id>[^/]+)/(?P<token>[^/]+)/$")
 
@@ -279,6 +282,12 @@ class Shopper:
             return self.journal.finished("abandoned at Mollie")
         payment_path = urlsplit(landing).path  # /checkout/tr_...
         base = landing[: landing.index(payment_path)]
+        if outcome in FAILS_INSIDE_CHECKOUT:
+            inside = self.call("POST", base + payment_path, "Mollie choice", data={"status": outcome}, expect=(200,))
+            if inside is None or inside.status_code != 200:
+                return self.journal.finished("Mollie choice not accepted")
+            self.journal.note(f"{outcome} inside Mollie's checkout, came back")
+            outcome = "open"  # "Back to the shop": the payment is still open
         chosen = self.call("POST", base + payment_path, "Mollie choice", data={"status": outcome}, expect=(303,))
         if chosen is None or chosen.status_code != 303:
             self.journal.note("Mollie choice not accepted")
@@ -309,6 +318,15 @@ class Shopper:
                 return self.journal.finished("gave up: provider down")
             time.sleep(0.2 * round_no)
             return self.pay_again(url, page, outcome, round_no=round_no + 1, step="try again")
+        if state == "open" and outcome == "open":
+            # Back from a failure inside the checkout: continue paying the same payment, or
+            # leave it for Mollie to expire.
+            checkout_link = re.search(r'<a class="button" href="([^"]+)">Continue to payment</a>', page.text)
+            if self.plan.pay_again and checkout_link and round_no <= MAX_TRY_AGAIN:
+                self.journal.note("continued to the open payment")
+                return self.pay(html.unescape(checkout_link.group(1)), "paid", round_no=round_no + 1)
+            self.journal.note("left the payment open")
+            return self.journal.finished("left open")
         if state in UNSUCCESSFUL_STATES and self.plan.pay_again and round_no <= MAX_TRY_AGAIN:
             self.journal.note(f"pay again after {state}")
             return self.pay_again(url, page, "paid", round_no=round_no + 1, step="pay again")

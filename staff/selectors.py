@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.timesince import timesince
 
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
 from payments.services import attempts_of, refunds_of
@@ -156,6 +157,19 @@ class AttemptRow:
     @property
     def can_refund(self):
         return self.attempt.status == AttemptStatus.PAID and self.remaining_cents > 0
+
+    @property
+    def waiting_note(self):
+        """Why an unfinished payment is left alone: Mollie decides when it ends, not us."""
+        attempt = self.attempt
+        if attempt.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+            # PayPal payments may stay pending for more than 48 hours (mollie/mollie-api-python#129).
+            return (f"Waiting for the bank or PayPal since {timesince(attempt.updated_at)} ago; this can take more "
+                    f"than 48 hours. The order keeps its stock until Mollie decides.")
+        if attempt.status == AttemptStatus.OPEN and attempt.mollie_payment_id and not attempt.is_cancelable:
+            return ("Mollie cannot cancel this payment; it expires by itself if the customer does not pay "
+                    "(15 minutes for iDEAL, 30 for cards, up to 72 hours for PayPal).")
+        return ""
 
     @property
     def can_mark_handled(self):

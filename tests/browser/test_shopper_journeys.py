@@ -56,12 +56,16 @@ def test_two_articles_fix_the_form_fail_then_pay_again(shopper, page):
     shopper.fill_checkout(name="Ada Lovelace", email="ada@example.com")
     shopper.pay()
     expect(page.get_by_text("€\u00a061.50")).to_be_visible()
-    shopper.choose_at_mollie("Failed")
+    # As at Mollie with no method chosen: a failure inside a method sends the shopper back to
+    # method selection, the payment still open (mollie/mollie-api-php#510). She gives up for now.
+    page.get_by_role("button", name="Failed", exact=True).click()
+    expect(page.get_by_role("status")).to_contain_text("Choose a method to try again")
+    shopper.choose_at_mollie("Back to the shop")
 
-    expect(shopper.status_title()).to_have_text("Your payment did not succeed.")
-    expect(page.get_by_text("Nothing was charged.")).to_be_visible()
+    expect(shopper.status_title()).to_have_text("Your payment is not complete yet.")
+    expect(page.get_by_text("Nothing has been charged.")).to_be_visible()
     shopper.screenshot("payment-failed")
-    page.get_by_role("button", name="Pay again").click()
+    page.get_by_role("link", name="Continue to payment").click()
     expect(page.get_by_role("heading", name="Test payment")).to_be_visible()
     shopper.choose_at_mollie("Paid")
 
@@ -93,8 +97,10 @@ def test_pending_payment_turns_paid_on_the_open_page(shopper, page, sandbox):
 
 @pytest.mark.parametrize(
     ("outcome", "title"),
-    [("Canceled", "You canceled the payment."), ("Expired", "The payment expired before it was completed.")],
-    ids=["canceled", "expired"],
+    # A no-method payment cannot end "canceled" in Mollie's checkout (it goes back to method
+    # selection); the shop's canceled page is covered over HTTP in tests/payments.
+    [("Expired", "The payment expired before it was completed.")],
+    ids=["expired"],
 )
 def test_unfinished_payment_keeps_the_cart(shopper, page, outcome, title):
     shopper.open_shop()

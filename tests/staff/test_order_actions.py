@@ -369,3 +369,23 @@ def test_a_refund_confirmed_again_after_its_answer_was_lost_is_not_made_twice(st
     assert "was made" in messages_on(staff_client, response)[0]
     [refund] = sandbox.payments()[0]["_embedded"]["refunds"]
     assert Refund.get(paid_order.order_id, key).mollie_refund_id == refund["id"]
+
+
+def test_a_payment_pending_for_days_keeps_its_stock_and_says_why(staff_client, shopper, sandbox, settings):
+    # PayPal payments may stay pending for more than 48 hours (mollie/mollie-api-python#129).
+    shopper.buy("espresso-cup", 1)
+    stock = Article.get("espresso-cup").stock
+    shopper.webhook(shopper.pay_at_mollie("pending"))
+    order = shopper.last_order()
+    settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
+
+    services.reconcile(stale_after_seconds=0)
+
+    page = staff_client.get(detail_url(order)).content.decode()
+    assert "this can take more than 48 hours" in page
+    assert reload(order).status == OrderStatus.PENDING_PAYMENT and Article.get("espresso-cup").stock == stock
+
+
+def test_an_open_payment_says_mollie_expires_it(staff_client, open_order, sandbox):
+    services.sync_attempt(attempt=PaymentAttempt.get(open_order.order_id, 1), source="staff")
+    assert "it expires by itself" in staff_client.get(detail_url(open_order)).content.decode()
