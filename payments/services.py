@@ -43,8 +43,6 @@ MAX_WRITE_RETRIES = 8
 # Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
 IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
 _event_sequence = itertools.count()
-# Refunds that did not (or will not) give money back.
-UNDONE_REFUND_STATUSES = {"failed", "canceled"}
 
 
 class WorkflowError(Exception):
@@ -746,7 +744,8 @@ def _confirmed_refund_total(payment):
     """A lower amountRefunded than ours is either a failed/canceled refund or a stale answer:
     Mollie's refund list, read now, tells which."""
     refunds = mollie.list_refunds(payment.id)  # if Mollie is down, the webhook answers 5xx: asked again
-    confirmed = sum(refund.amount_cents for refund in refunds if refund.status not in UNDONE_REFUND_STATUSES)
+    # Like Mollie's amountRefunded: refunds it has processed, not those still pending.
+    confirmed = sum(refund.amount_cents for refund in refunds if refund.status == "refunded")
     return dataclasses.replace(payment, amount_refunded_cents=confirmed)
 
 
