@@ -76,6 +76,21 @@ def test_1_8_expired_by_mollie_calls_the_webhook(make_sandbox, client_for, payme
     assert receiver.bodies() == [f"id={payment.id}"]
 
 
+# 8. A pending payment (PayPal may stay pending for more than 48 hours: mollie/mollie-api-python#129)
+#    does not expire with the open payments' clock, and gets no webhook while pending
+#    (docs.mollie.com, "Webhooks": never on open or pending).
+def test_8_pending_outlives_the_expiry_without_a_webhook(make_sandbox, client_for, payment_data, receiver,
+                                                         wait_until):
+    server = make_sandbox(expiry_seconds=0.2)
+    client = client_for(server.url)
+    payment = client.payments.create(payment_data(webhookUrl=receiver.url, method="paypal"))
+    assert choose(payment.checkout_url, "pending").status_code == 303
+    later = client.payments.create(payment_data())  # a payment that does expire meanwhile
+    wait_until(lambda: client.payments.get(later.id).status == "expired")
+    assert client.payments.get(payment.id).status == "pending"
+    assert receiver.calls == []
+
+
 # 2. Mollie lowers amountRemaining when a refund is created, amountRefunded only once it is
 #    processed (payment object reference; mollie/Shopware6#89), and allows up to EUR 25.00 more
 #    than the payment (refunds guide).
