@@ -114,17 +114,20 @@ def test_2_pending_refund_lowers_remaining_not_refunded(sandbox, client, payment
 
 # 3. Mollie calls the payment's webhook when a refund reaches processing, refunded or failed; not
 #    on creation and not on canceled (docs.mollie.com, "Webhooks").
-def test_3_refund_webhooks_only_on_processing_refunded_failed(sandbox, client, payment_data, set_status,
+def test_3_refund_webhooks_only_on_processing_refunded_failed(make_sandbox, client_for, payment_data, set_status,
                                                               receiver, logged_deliveries):
+    # Refunds settle after 2 minutes of the scaled clock: 2 s here, so they stay pending meanwhile.
+    server = make_sandbox(time_scale=1.0)
+    client = client_for(server.url)
     payment = client.payments.create(payment_data(webhookUrl=receiver.url))
-    set_status(sandbox, payment.id, "paid")
+    set_status(server, payment.id, "paid")
     paid = client.payments.get(payment.id)
     canceled = paid.refunds.create({"amount": eur("1.00")})
     paid.refunds.delete(canceled.id)
     failed = paid.refunds.create({"amount": eur("2.00")})
     for status in ("processing", "failed"):
-        requests.post(f"{sandbox.url}/_sandbox/refunds/{failed.id}", data={"status": status}).raise_for_status()
-    events = [entry["event"] for entry in logged_deliveries(sandbox, 3)]
+        requests.post(f"{server.url}/_sandbox/refunds/{failed.id}", data={"status": status}).raise_for_status()
+    events = [entry["event"] for entry in logged_deliveries(server, 3)]
     assert sorted(events) == ["payment.paid", "refund.failed", "refund.processing"]
 
 
