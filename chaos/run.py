@@ -253,7 +253,8 @@ def report(result: ChaosResult) -> str:
         f"Chaos run: {config.shoppers} shoppers, seed {config.seed}, {result.seconds:.0f} s "
         f"(limit {config.duration_limit:.0f} s)",
         f"Faults: DynamoDB throttle rate {config.throttle_rate}; Mollie API 5xx rate {config.api_error_rate}, "
-        f"latency {config.api_latency_ms} ms; webhooks dropped {config.webhook_drop_rate}, duplicated "
+        f"429 rate {config.api_rate_limit_rate}, latency {config.api_latency_ms} ms; open payments expire "
+        f"after {config.sandbox_expiry_seconds:g} s; webhooks dropped {config.webhook_drop_rate}, duplicated "
         f"{config.webhook_duplicate_rate}, out of order {config.webhook_out_of_order_rate}, "
         f"delayed {config.webhook_delay_ms} ms",
         "",
