@@ -160,3 +160,22 @@ def test_an_open_payment_mollie_will_not_cancel_keeps_the_order_waiting(shopper,
     shopper.webhook(shopper.pay_at_mollie("expired"))  # Mollie gives up on it later
     services.reconcile(stale_after_seconds=0)
     assert shopper.last_order().status == OrderStatus.EXPIRED and Article.get("last-one-grinder").stock == 1
+
+
+def test_a_bank_transfer_is_not_canceled_when_the_window_passes(shopper, settings):
+    # Its money often arrives days later; Mollie expires it itself after 12 days or more.
+    shopper.buy()
+    order = shopper.last_order()
+    requests.post(order.latest_checkout_url, data={"status": "open", "method": "banktransfer"},
+                  allow_redirects=False, timeout=5).raise_for_status()
+    settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
+
+    summary = services.reconcile(stale_after_seconds=0)
+
+    [payment] = shopper.sandbox.payments()
+    assert payment["status"] == "open" and payment["isCancelable"] is True
+    assert summary.still_waiting == 1
+    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
+    shopper.pay_at_mollie("paid")  # the transfer arrives three days later
+    services.reconcile(stale_after_seconds=0)
+    assert shopper.last_order().status == OrderStatus.PAID
