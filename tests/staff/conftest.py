@@ -5,8 +5,10 @@ import secrets
 from datetime import timedelta
 
 import pytest
+import requests
 from django.test import Client
 
+from payments import services as payment_services
 from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt
 from staff import services
 
@@ -71,14 +73,9 @@ def open_order(shopper):
 @pytest.fixture
 def bank_transfer_order(shopper, open_order):
     """An open payment the shopper chose to pay by bank transfer: Mollie can cancel it."""
-    import requests
-
-    from payments import services
-    from payments.models import PaymentAttempt
-
     requests.post(open_order.latest_checkout_url, data={"status": "open", "method": "banktransfer"},
                   allow_redirects=False, timeout=5).raise_for_status()
-    services.sync_attempt(attempt=PaymentAttempt.get(open_order.order_id, 1), source="staff")
+    payment_services.sync_attempt(attempt=PaymentAttempt.get(open_order.order_id, 1), source="staff")
     return shopper.last_order()
 
 
