@@ -3,8 +3,8 @@
 Access patterns:
 - staff member by username (login, every staff request, createstaff): GetItem on
   `staff_members.username`; usernames are stored lower-case, so the key is the normalized name.
-- failed-login counter by username and by client address (login throttling): GetItem /
-  BatchGetItem and conditional UpdateItem on `staff_login_throttles.throttle_key`
+- login-try counter by username and by client address (login throttling): conditional
+  UpdateItem / PutItem, GetItem on `staff_login_throttles.throttle_key`
   ("username:<name>" or "address:<ip>"). Stale counters expire through `expires_at` (DynamoDB TTL).
 
 Nothing here needs a list of all staff, so there is no index.
@@ -51,14 +51,18 @@ class StaffMember(Model):
 
 @dynamodb.table
 class LoginThrottle(Model):
-    """Failed logins for one username or one client address within the current window."""
+    """Login tries for one username or one client address within the current window.
+
+    A try is counted before its password is checked (so parallel guesses cannot outrun the
+    count); a successful one is given back.
+    """
 
     class Meta:
         table_name = "staff_login_throttles"
         billing_mode = "PAY_PER_REQUEST"
 
     throttle_key = UnicodeAttribute(hash_key=True)
-    failures = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)
     window_started_at = UTCDateTimeAttribute()
     locked_until = UTCDateTimeAttribute(null=True)
     # Anyone can make us write a counter by trying a made-up username; TTL keeps that bounded.

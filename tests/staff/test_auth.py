@@ -1,7 +1,10 @@
 """Staff login, logout, password change, and the throttling of failed logins."""
+import re
+import threading
 from datetime import timedelta
 
 import pytest
+import requests
 from django.test import Client
 from django.utils import timezone
 
@@ -113,13 +116,19 @@ def test_failures_older_than_the_window_do_not_count(staff_member):
     # The window started at the first failure; sixteen minutes later a new one starts.
     later = start + timedelta(minutes=16)
     assert services.authenticate(username="grace", password="guess", client_address="10.0.0.1", now=later) is None
-    assert LoginThrottle.get("username:grace").failures == 1
+    assert LoginThrottle.get("username:grace").attempts == 1
 
 
-def test_a_login_without_failures_leaves_no_counter(staff_member):
-    assert log_in(Client()).status_code == 302
+def test_good_logins_from_one_office_address_never_lock_it(staff_member, settings):
+    # Each try is counted before its password is checked; a good one is given back.
+    settings.STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    office = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(5):
+        assert log_in(office).status_code == 302
+        office.post("/staff/logout/")
 
-    assert LoginThrottle.count("username:grace") == 0
+    assert log_in(office, username="alice", password="guess").status_code == 200
+    assert LoginThrottle.get("address:198.51.100.20").attempts == 1
 
 
 def test_a_good_login_forgets_the_username_failures(staff_member):
@@ -164,6 +173,69 @@ def test_a_disabled_account_cannot_log_in(staff_member):
     response = log_in(Client())
 
     assert WRONG in response.content.decode()
+
+
+# --- Parallel guesses ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def transactional_db():
+    """pytest-django's live_server asks for a flushed SQL database; we have none (DATABASES is
+    empty) and every test gets fresh DynamoDB tables."""
+
+
+class LoginPage:
+    """A browser that has opened the login page: its cookies and the form's CSRF token."""
+
+    def __init__(self, url):
+        self.url = url
+        self.http = requests.Session()
+        page = self.http.get(f"{url}/staff/login/", timeout=30)
+        self.csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+    def submit(self, username, password):
+        return self.http.post(f"{self.url}/staff/login/", timeout=60, allow_redirects=False,
+                              data={"username": username, "password": password,
+                                    "csrfmiddlewaretoken": self.csrf_token},
+                              headers={"Referer": f"{self.url}/staff/login/"})
+
+    def is_logged_in(self):
+        return self.http.get(f"{self.url}/staff/", timeout=30, allow_redirects=False).status_code == 200
+
+
+def test_parallel_guesses_cannot_outrun_the_login_throttle(live_server, settings, monkeypatch):
+    # Django's real hasher: the time a check takes is the gap that parallel guesses used to race through.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    services.create_staff_member(username="grace", password=STAFF_PASSWORD)
+    checked = []
+    real_check = services.check_password
+
+    def counted_check(*args, **kwargs):
+        checked.append(1)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(services, "check_password", counted_check)
+    guessers = [LoginPage(live_server.url) for _ in range(12)]
+    all_ready = threading.Barrier(len(guessers))
+    answers = []
+
+    def guess(page, number):
+        all_ready.wait(timeout=30)
+        answers.append(page.submit("grace", f"guess number {number}"))
+
+    threads = [threading.Thread(target=guess, args=(page, number)) for number, page in enumerate(guessers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    late_owner = LoginPage(live_server.url)
+    with_right_password = late_owner.submit("grace", STAFF_PASSWORD)
+
+    assert len(answers) == 12 and {answer.status_code for answer in answers} <= {200, 429}
+    assert len(checked) <= settings.STAFF_LOGIN_MAX_FAILURES  # the rest were refused unchecked
+    assert sum(answer.status_code == 429 for answer in answers) >= 12 - settings.STAFF_LOGIN_MAX_FAILURES
+    assert with_right_password.status_code == 429 and LOCKED in with_right_password.text
+    assert not late_owner.is_logged_in()
 
 
 # --- Password change ----------------------------------------------------------------------------
