@@ -98,6 +98,7 @@ MIDDLEWARE = [
     "config.request_log.RequestLogMiddleware",  # first, so its latency covers everything below
     "django.middleware.security.SecurityMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "staff.sessions.StaffSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -125,6 +126,8 @@ TEMPLATES = [
 
 # No relational database: everything lives in DynamoDB through PynamoDB.
 DATABASES = {}
+# Shoppers' session: the cart only (never personal data), in a signed cookie. Staff logins have
+# a server-side session of their own in DynamoDB (staff/sessions.py), so they can be ended.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
@@ -168,6 +171,8 @@ STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("STAFF_LOGIN_MAX_FAILURES_PER_ADD
 STAFF_LOGIN_WINDOW_SECONDS = env_int("STAFF_LOGIN_WINDOW_SECONDS", 15 * 60)
 STAFF_LOGIN_LOCKOUT_SECONDS = env_int("STAFF_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 STAFF_ORDERS_PER_PAGE = env_int("STAFF_ORDERS_PER_PAGE", 25)
+# A staff login lasts a working day at most; logging out ends it at once.
+STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 10 * 60 * 60)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
      "OPTIONS": {"user_attributes": ("username", "display_name")}},

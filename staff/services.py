@@ -99,6 +99,17 @@ def set_password(*, username, password, now=None) -> StaffMember:
     return member
 
 
+def set_active(*, username, active, now=None) -> StaffMember:
+    """Disables (or enables again) an account. A disabled member's sessions end on their next
+    request and they cannot log in (see staff.auth)."""
+    member = selectors.staff_member(username)
+    if member is None:
+        raise StaffAccountError(f"There is no staff member named {normalize_username(username)!r}.")
+    member.update(actions=[StaffMember.active.set(active), StaffMember.updated_at.set(now or timezone.now())],
+                  add_version_condition=False)
+    return member
+
+
 def change_password(*, username, current_password, new_password, client_address, now=None) -> StaffMember:
     """A staff member's own change. The current password is checked like a login, throttle
     included: a stolen session must not become a way to guess the password."""

@@ -1,14 +1,16 @@
 """Staff login, logout, password change, and the throttling of failed logins."""
+import io
 import re
 import threading
 from datetime import timedelta
 
 import pytest
 import requests
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from staff import services
+from staff import services, sessions
 from staff.models import LoginThrottle
 from tests.staff.conftest import STAFF_PASSWORD, log_in
 
@@ -284,3 +286,64 @@ def test_guessing_the_current_password_on_the_change_form_is_throttled_too(staff
 
     assert LOCKED in fifth.content.decode() and LOCKED in right.content.decode()
     assert log_in(Client()).status_code == 429  # the old password is unchanged, and locked for now
+
+
+# --- Ending sessions on the server ---------------------------------------------------------------
+
+
+def copy_of_cookies(client):
+    """What someone who copied the browser's cookies (a shared machine, malware) holds."""
+    thief = Client()
+    for name, morsel in client.cookies.items():
+        thief.cookies[name] = morsel.value
+    return thief
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(staff_client):
+    thief = copy_of_cookies(staff_client)
+    assert thief.get("/staff/").status_code == 200
+
+    staff_client.post("/staff/logout/")
+
+    assert thief.get("/staff/").status_code == 302
+    assert thief.get("/staff/orders/").status_code == 302
+
+
+def test_a_copied_session_cookie_stops_working_after_a_password_change(staff_client):
+    thief = copy_of_cookies(staff_client)
+
+    staff_client.post("/staff/password/", {"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD,
+                                           "new_password_again": NEW_PASSWORD})
+
+    assert staff_client.get("/staff/").status_code == 200  # the session that changed it goes on
+    assert thief.get("/staff/").status_code == 302
+
+
+def test_a_copied_session_cookie_stops_working_when_the_account_is_disabled(staff_client):
+    thief = copy_of_cookies(staff_client)
+
+    call_command("createstaff", "grace", "--disable", stdout=io.StringIO())
+
+    assert thief.get("/staff/").status_code == 302
+    assert staff_client.get("/staff/").status_code == 302
+    assert log_in(Client()).status_code == 200
+    call_command("createstaff", "grace", "--enable", stdout=io.StringIO())
+    assert log_in(Client()).status_code == 302
+
+
+def test_the_staff_session_cookie_is_sent_to_staff_pages_only_and_holds_no_name(staff_client):
+    cookie = staff_client.cookies[sessions.COOKIE_NAME]
+
+    assert cookie["path"] == "/staff/" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert "grace" not in cookie.value.lower()
+    assert all("grace" not in morsel.value.lower() for morsel in staff_client.cookies.values())
+
+
+def test_a_made_up_or_ended_session_cookie_is_refused_and_removed(staff_member):
+    client = Client()
+    client.cookies[sessions.COOKIE_NAME] = "x" * 32
+
+    response = client.get("/staff/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
+    assert client.cookies[sessions.COOKIE_NAME].value == ""  # deleted
