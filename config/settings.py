@@ -187,10 +187,15 @@ LOGGING = {
     "formatters": {
         "json": {"()": "config.json_log.JsonFormatter"},
         "text": {"format": "%(levelname)s %(name)s %(message)s"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
     # The order page's token is a bearer credential: out of every line (see config/request_log.py).
     "filters": {"redact_secrets": {"()": "config.request_log.RedactSecretsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]},
+        # runserver's access log (`make run`): Django's own look, with the request line redacted.
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's lines carry the raw path ("Not Found: /orders/…") and the request. A logger's
@@ -198,6 +203,7 @@ LOGGING = {
         "django.request": {"filters": ["redact_secrets"]},
         "django.security": {"filters": ["redact_secrets"]},
         "django.security.csrf": {"filters": ["redact_secrets"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "botocore": {"level": "WARNING"},
         "pynamodb": {"level": "WARNING"},
         "werkzeug": {"level": "WARNING"},
