@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from config.app_secret import load_app_secret
+from config.csp import inline_style_hashes as csp_inline_style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "shop",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "payments",
     "staff",
 ]
@@ -97,6 +99,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_log.RequestLogMiddleware",  # first, so its latency covers everything below
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staff.sessions.StaffSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -252,3 +255,21 @@ if not IS_LOCAL:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# --- Content-Security-Policy (django-csp, config/csp.py) on every response ---------------------
+# Scripts, styles and pictures come from us or our static files' origin, never inline; pages
+# cannot be framed; forms post to us (and lead on to Mollie's checkout, added per response).
+_static_origins = [] if IS_LOCAL else [f"{_static_base_url.scheme}://{_static_base_url.netloc}"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *_static_origins],
+        "style-src": ["'self'", *_static_origins, *csp_inline_style_hashes(BASE_DIR / "templates")],
+        "img-src": ["'self'", *_static_origins],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
