@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from staff import services, sessions
-from staff.models import LoginThrottle
+from staff.models import LoginThrottle, StaffSession
 from tests.staff.conftest import STAFF_PASSWORD, log_in
 
 LOCKED = "Too many failed logins"
@@ -347,3 +347,27 @@ def test_a_made_up_or_ended_session_cookie_is_refused_and_removed(staff_member):
 
     assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
     assert client.cookies[sessions.COOKIE_NAME].value == ""  # deleted
+
+
+def test_an_expired_session_is_refused_before_dynamodb_deletes_it(staff_client):
+    # DynamoDB's TTL deletes expired items up to ~48 hours late; until then they are still read.
+    [item] = list(StaffSession.scan())
+    item.update(actions=[StaffSession.expires_at.set(timezone.now() - timedelta(seconds=1))])
+
+    assert staff_client.get("/staff/").status_code == 302
+
+
+def test_the_table_holds_a_digest_of_the_session_key_not_the_key(staff_client):
+    cookie_value = staff_client.cookies[sessions.COOKIE_NAME].value
+
+    [item] = list(StaffSession.scan())
+
+    assert cookie_value not in item.key_digest and cookie_value not in (item.session_data or "")
+    assert item.expires_at > timezone.now() + timedelta(hours=9)  # a working day, not a week
+
+
+def test_after_logout_the_session_item_is_ended_not_left_usable(staff_client):
+    staff_client.post("/staff/logout/")
+
+    [item] = list(StaffSession.scan())
+    assert item.session_data is None and item.expires_at <= timezone.now()
