@@ -24,17 +24,28 @@ def access_log():
     handler.setStream(previous)
 
 
+class DevServer:
+    """Django's development server (the one runserver starts), on loopback, in a thread."""
+
+    def __init__(self):
+        self.server = WSGIServer(("127.0.0.1", 0), WSGIRequestHandler)
+        self.server.set_app(WSGIHandler())
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        # The access line is written after the answer was sent: only a stopped server has written them all.
+        self.server.shutdown()
+        self.server.server_close()
+        self.thread.join(timeout=10)
+
+
 @pytest.fixture
-def dev_server(settings):
-    """Django's development server (the one runserver starts), on loopback."""
-    server = WSGIServer(("127.0.0.1", 0), WSGIRequestHandler)
-    server.set_app(WSGIHandler())
-    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    server.server_close()
-    thread.join(timeout=10)
+def dev_server():
+    server = DevServer()
+    yield server
+    server.stop()
 
 
 def test_the_development_servers_access_log_redacts_order_tokens(shopper, dev_server, access_log):
@@ -42,8 +53,9 @@ def test_the_development_servers_access_log_redacts_order_tokens(shopper, dev_se
     order = shopper.last_order()
     order_page = f"/orders/{order.order_id}/{order.public_token}/"
 
-    answers = [requests.get(dev_server + path, timeout=30) for path in
+    answers = [requests.get(dev_server.url + path, timeout=30) for path in
                (order_page, order_page + "status.json", order_page + "no-such-page", "/")]
+    dev_server.stop()
 
     assert [answer.status_code for answer in answers] == [200, 200, 404, 200]
     printed = access_log.getvalue()
