@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 from django.core.exceptions import ImproperlyConfigured
 
 from config.app_secret import load_app_secret
+from config.csp import inline_style_hashes as csp_inline_style_hashes
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -90,6 +91,7 @@ INSTALLED_APPS = [
     "shop",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "csp",
     "payments",
     "staff",
 ]
@@ -97,7 +99,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "config.request_log.RequestLogMiddleware",  # first, so its latency covers everything below
     "django.middleware.security.SecurityMiddleware",
+    "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    "staff.sessions.StaffSessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -125,6 +129,8 @@ TEMPLATES = [
 
 # No relational database: everything lives in DynamoDB through PynamoDB.
 DATABASES = {}
+# Shoppers' session: the cart only (never personal data), in a signed cookie. Staff logins have
+# a server-side session of their own in DynamoDB (staff/sessions.py), so they can be ended.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
@@ -172,6 +178,8 @@ STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("STAFF_LOGIN_MAX_FAILURES_PER_ADD
 STAFF_LOGIN_WINDOW_SECONDS = env_int("STAFF_LOGIN_WINDOW_SECONDS", 15 * 60)
 STAFF_LOGIN_LOCKOUT_SECONDS = env_int("STAFF_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 STAFF_ORDERS_PER_PAGE = env_int("STAFF_ORDERS_PER_PAGE", 25)
+# A staff login lasts a working day at most; logging out ends it at once.
+STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 10 * 60 * 60)
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
      "OPTIONS": {"user_attributes": ("username", "display_name")}},
@@ -186,10 +194,15 @@ LOGGING = {
     "formatters": {
         "json": {"()": "config.json_log.JsonFormatter"},
         "text": {"format": "%(levelname)s %(name)s %(message)s"},
+        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
     },
     # The order page's token is a bearer credential: out of every line (see config/request_log.py).
     "filters": {"redact_secrets": {"()": "config.request_log.RedactSecretsFilter"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]},
+        # runserver's access log (`make run`): Django's own look, with the request line redacted.
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_secrets"]},
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {
         # Django's lines carry the raw path ("Not Found: /orders/…") and the request. A logger's
@@ -197,6 +210,7 @@ LOGGING = {
         "django.request": {"filters": ["redact_secrets"]},
         "django.security": {"filters": ["redact_secrets"]},
         "django.security.csrf": {"filters": ["redact_secrets"]},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
         "botocore": {"level": "WARNING"},
         "pynamodb": {"level": "WARNING"},
         "werkzeug": {"level": "WARNING"},
@@ -245,3 +259,21 @@ if not IS_LOCAL:
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+
+# --- Content-Security-Policy (django-csp, config/csp.py) on every response ---------------------
+# Scripts, styles and pictures come from us or our static files' origin, never inline; pages
+# cannot be framed; forms post to us (and lead on to Mollie's checkout, added per response).
+_static_origins = [] if IS_LOCAL else [f"{_static_base_url.scheme}://{_static_base_url.netloc}"]
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", *_static_origins],
+        "style-src": ["'self'", *_static_origins, *csp_inline_style_hashes(BASE_DIR / "templates")],
+        "img-src": ["'self'", *_static_origins],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}

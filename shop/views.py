@@ -76,12 +76,13 @@ def checkout(request):
         messages.info(request, "Your cart is empty.")
         return redirect("shop:index")
     if request.method != "POST":
-        form = CheckoutForm(initial={"checkout_id": uuid.uuid4().hex, **request.session.get("customer", {})})
+        # The name and e-mail are never kept in the (cookie) session: the browser's autofill
+        # offers them again (the fields carry `autocomplete`).
+        form = CheckoutForm(initial={"checkout_id": uuid.uuid4().hex})
         return render(request, "shop/checkout.html", {"cart": cart, "form": form})
     form = CheckoutForm(request.POST)
     if not form.is_valid():
         return render(request, "shop/checkout.html", {"cart": cart, "form": form}, status=422)
-    request.session["customer"] = {"name": form.cleaned_data["name"], "email": form.cleaned_data["email"]}
     try:
         order = services.place_order(
             checkout_id=form.cleaned_data["checkout_id"],

@@ -1,8 +1,9 @@
-"""Who is logged in to /staff/, kept in the signed-cookie session.
+"""Who is logged in to /staff/, kept in the staff session (server-side, see staff/sessions.py).
 
 The session holds the staff member's username and an HMAC of their password hash (like
 django.contrib.auth's session auth hash): changing the password changes the HMAC, which ends
-every other session of that staff member on its next request.
+every other session of that staff member on its next request; so does disabling the account.
+Logging out ends the session on the server, so a copy of its cookie is worthless afterwards.
 """
 from functools import wraps
 from urllib.parse import urlencode
@@ -26,32 +27,32 @@ def session_auth_hash(member) -> str:
 
 def log_in(request, member):
     # A new session key and CSRF token: whatever an attacker planted before login is useless after.
-    request.session.cycle_key()
+    request.staff_session.cycle_key()
     rotate_token(request)
-    request.session[SESSION_USERNAME] = member.username
-    request.session[SESSION_AUTH_HASH] = session_auth_hash(member)
+    request.staff_session[SESSION_USERNAME] = member.username
+    request.staff_session[SESSION_AUTH_HASH] = session_auth_hash(member)
 
 
 def stay_logged_in_after_password_change(request, member):
     """The session that changed the password stays valid; all others end."""
-    request.session.cycle_key()
-    request.session[SESSION_AUTH_HASH] = session_auth_hash(member)
+    request.staff_session.cycle_key()
+    request.staff_session[SESSION_AUTH_HASH] = session_auth_hash(member)
 
 
 def log_out(request):
-    request.session.flush()
+    request.staff_session.flush()
 
 
 def logged_in_member(request):
     """The staff member of this session, or None (and the session is emptied) when it no longer
     holds: the account is gone or disabled, or the password changed since this login."""
-    username = request.session.get(SESSION_USERNAME)
+    username = request.staff_session.get(SESSION_USERNAME)
     if not username:
         return None
     member = selectors.staff_member(username)
-    session_hash = request.session.get(SESSION_AUTH_HASH, "")
+    session_hash = request.staff_session.get(SESSION_AUTH_HASH, "")
     if member is None or not member.active or not constant_time_compare(session_hash, session_auth_hash(member)):
-        request.session.flush()
+        request.staff_session.flush()
         return None
     return member
 

@@ -1,11 +1,13 @@
-"""Staff accounts and failed-login counters, stored in DynamoDB.
+"""Staff accounts, their sessions and failed-login counters, stored in DynamoDB.
 
 Access patterns:
 - staff member by username (login, every staff request, createstaff): GetItem on
   `staff_members.username`; usernames are stored lower-case, so the key is the normalized name.
-- failed-login counter by username and by client address (login throttling): GetItem /
-  BatchGetItem and conditional UpdateItem on `staff_login_throttles.throttle_key`
+- login-try counter by username and by client address (login throttling): conditional
+  UpdateItem / PutItem, GetItem on `staff_login_throttles.throttle_key`
   ("username:<name>" or "address:<ip>"). Stale counters expire through `expires_at` (DynamoDB TTL).
+- staff session by its key (every staff request, login, logout): GetItem / conditional PutItem /
+  UpdateItem on `staff_sessions.key_digest`; ended and stale sessions expire through `expires_at`.
 
 Nothing here needs a list of all staff, so there is no index.
 """
@@ -51,15 +53,38 @@ class StaffMember(Model):
 
 @dynamodb.table
 class LoginThrottle(Model):
-    """Failed logins for one username or one client address within the current window."""
+    """Login tries for one username or one client address within the current window.
+
+    A try is counted before its password is checked (so parallel guesses cannot outrun the
+    count); a successful one is given back.
+    """
 
     class Meta:
         table_name = "staff_login_throttles"
         billing_mode = "PAY_PER_REQUEST"
 
     throttle_key = UnicodeAttribute(hash_key=True)
-    failures = NumberAttribute(default=0)
+    attempts = NumberAttribute(default=0)
     window_started_at = UTCDateTimeAttribute()
     locked_until = UTCDateTimeAttribute(null=True)
     # Anyone can make us write a counter by trying a made-up username; TTL keeps that bounded.
     expires_at = TTLAttribute(null=True)
+
+
+@dynamodb.table
+class StaffSession(Model):
+    """A staff login, kept on the server so that it can be ended (see staff/sessions.py).
+
+    Keyed by a SHA-256 digest of the session key, never the key itself: whoever reads the table
+    (a backup, an export) cannot use a session from it.
+    """
+
+    class Meta:
+        table_name = "staff_sessions"
+        billing_mode = "PAY_PER_REQUEST"
+
+    key_digest = UnicodeAttribute(hash_key=True)
+    # Django's signed session encoding; removed when the session ends.
+    session_data = UnicodeAttribute(null=True)
+    # Also checked on every read: DynamoDB deletes expired items up to ~48 hours late.
+    expires_at = TTLAttribute()

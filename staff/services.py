@@ -99,6 +99,17 @@ def set_password(*, username, password, now=None) -> StaffMember:
     return member
 
 
+def set_active(*, username, active, now=None) -> StaffMember:
+    """Disables (or enables again) an account. A disabled member's sessions end on their next
+    request and they cannot log in (see staff.auth)."""
+    member = selectors.staff_member(username)
+    if member is None:
+        raise StaffAccountError(f"There is no staff member named {normalize_username(username)!r}.")
+    member.update(actions=[StaffMember.active.set(active), StaffMember.updated_at.set(now or timezone.now())],
+                  add_version_condition=False)
+    return member
+
+
 def change_password(*, username, current_password, new_password, client_address, now=None) -> StaffMember:
     """A staff member's own change. The current password is checked like a login, throttle
     included: a stolen session must not become a way to guess the password."""
@@ -126,19 +137,22 @@ def authenticate(*, username, password, client_address, now=None) -> StaffMember
 def _verified_member(username, password, client_address, now):
     username = normalize_username(username)
     max_per_username, max_per_address, window, lockout = login_limits()
-    counters = [(f"username:{username}", max_per_username), (_address_key(client_address), max_per_address)]
-    locked_until = _locked_until([key for key, _ in counters], now)
-    if locked_until:
-        raise LoginLocked(locked_until)
+    username_key, address_key = f"username:{username}", _address_key(client_address)
+    # Each try is counted before its password is hashed, in one conditional write per counter:
+    # parallel guesses cannot all pass a lock check while the first ones are still hashing.
+    # The address first, so that a locked address cannot use up an account's tries.
+    claims = [(address_key, _claim_attempt(address_key, max_per_address, now, window, lockout), max_per_address),
+              (username_key, _claim_attempt(username_key, max_per_username, now, window, lockout), max_per_username)]
 
     member = selectors.staff_member(username) if USERNAME_PATTERN.match(username) else None
     if member is None:
         make_password(password)  # as slow as a real check, so timing does not reveal usernames
     elif check_password(password, member.password, setter=lambda raw: _rehash(member, raw)) and member.active:
-        _forget_failures(counters[0][0], now)
+        _forget_failures(username_key, now)
+        _give_back_attempt(address_key)  # colleagues behind one office address are not failures
         return member
 
-    locks = [_count_failure(key, limit, now, window, lockout) for key, limit in counters]
+    locks = [_lock_after_last_attempt(key, number, limit, now, window, lockout) for key, number, limit in claims]
     locked_until = max(filter(None, locks), default=None)
     if locked_until:
         raise LoginLocked(locked_until)
@@ -158,49 +172,74 @@ def _address_key(client_address):
     return f"address:{address}"
 
 
-def _locked_until(keys, now):
-    counters = LoginThrottle.batch_get(keys, consistent_read=True)
-    return max((c.locked_until for c in counters if c.locked_until and c.locked_until > now), default=None)
+def _unlocked(now):
+    return LoginThrottle.locked_until.does_not_exist() | (LoginThrottle.locked_until <= now)
 
 
-def _count_failure(key, limit, now, window, lockout):
-    """Adds one failure to the key's current window; returns the lock's end if this one locked it."""
+def _claim_attempt(key, limit, now, window, lockout) -> int:
+    """Counts one try in the key's current window and returns its number; raises LoginLocked
+    when the key is locked or its window has no tries left (some may still be being checked)."""
     expires_at = now + window + lockout
     for _ in range(MAX_WRITE_RETRIES):
         counter = LoginThrottle(key)
         try:
-            counter.update(actions=[LoginThrottle.failures.add(1), LoginThrottle.expires_at.set(expires_at)],
-                           condition=LoginThrottle.window_started_at > now - window)
+            counter.update(actions=[LoginThrottle.attempts.add(1), LoginThrottle.expires_at.set(expires_at)],
+                           condition=(LoginThrottle.window_started_at > now - window)
+                           & (LoginThrottle.attempts < limit) & _unlocked(now))
+            return counter.attempts
         except UpdateError as error:
             if not is_condition_failure(error):
                 raise
-            # No counter yet, or its window is over: this failure starts a new one.
-            counter = LoginThrottle(key, failures=1, window_started_at=now, expires_at=expires_at)
-            try:
-                counter.save(condition=LoginThrottle.throttle_key.does_not_exist()
-                             | (LoginThrottle.window_started_at <= now - window))
-            except PutError as error:
-                if not is_condition_failure(error):
-                    raise
-                continue  # another failure started the window at the same moment: count in it
-        if counter.failures < limit:
-            return None
-        locked_until = now + lockout
-        # The lock starts a fresh window, so once it ends the full number of tries is back.
-        counter.update(actions=[LoginThrottle.locked_until.set(locked_until), LoginThrottle.failures.set(0),
-                                LoginThrottle.window_started_at.set(now),
-                                LoginThrottle.expires_at.set(locked_until + window)])
-        return locked_until
-    return None
+        try:
+            counter = LoginThrottle.get(key, consistent_read=True)
+        except LoginThrottle.DoesNotExist:
+            counter = None
+        if counter is not None and counter.locked_until and counter.locked_until > now:
+            raise LoginLocked(counter.locked_until)
+        if counter is not None and counter.window_started_at > now - window:
+            if counter.attempts >= limit:
+                # The last allowed tries are still being checked; if they fail, they lock the key.
+                raise LoginLocked(now + lockout)
+            continue  # it changed between our write and our read: claim again
+        # No counter yet, or its window is over: this try starts a new one.
+        counter = LoginThrottle(key, attempts=1, window_started_at=now, expires_at=expires_at)
+        try:
+            counter.save(condition=LoginThrottle.throttle_key.does_not_exist()
+                         | ((LoginThrottle.window_started_at <= now - window) & _unlocked(now)))
+            return 1
+        except PutError as error:
+            if not is_condition_failure(error):
+                raise
+    # This many writers on one counter at once is an attack, not a colleague: refuse this try.
+    raise LoginLocked(now + lockout)
+
+
+def _lock_after_last_attempt(key, number, limit, now, window, lockout):
+    """A failed try that used up the window locks the key; returns the lock's end, or None."""
+    if number < limit:
+        return None
+    locked_until = now + lockout
+    # The lock starts a fresh window, so once it ends the full number of tries is back.
+    LoginThrottle(key).update(actions=[LoginThrottle.locked_until.set(locked_until), LoginThrottle.attempts.set(0),
+                                       LoginThrottle.window_started_at.set(now),
+                                       LoginThrottle.expires_at.set(locked_until + window)])
+    return locked_until
+
+
+def _give_back_attempt(key):
+    try:
+        LoginThrottle(key).update(actions=[LoginThrottle.attempts.add(-1)], condition=LoginThrottle.attempts > 0)
+    except UpdateError as error:
+        if not is_condition_failure(error):
+            raise
 
 
 def _forget_failures(key, now):
     # An update, not a delete: the deployed stages' IAM policy grants no DeleteItem. The
-    # conditions keep a lock that started meanwhile, and create no counter for someone who
-    # never failed.
+    # conditions keep a lock that started meanwhile.
     try:
         LoginThrottle(key).update(
-            actions=[LoginThrottle.failures.set(0), LoginThrottle.window_started_at.set(now)],
+            actions=[LoginThrottle.attempts.set(0), LoginThrottle.window_started_at.set(now)],
             condition=LoginThrottle.throttle_key.exists()
             & (LoginThrottle.locked_until.does_not_exist() | (LoginThrottle.locked_until <= now)),
         )

@@ -105,6 +105,10 @@ def _open_page(chromium, request, shop_url, screenshots, device):
     page = context.new_page()
     page.script_errors = []
     page.on("pageerror", lambda error: page.script_errors.append(str(error)))
+    # Whatever the Content-Security-Policy blocks, Chromium reports on the console.
+    page.policy_violations = []
+    page.on("console", lambda message: page.policy_violations.append(message.text)
+            if "Content Security Policy" in message.text else None)
     try:
         yield page
         if getattr(request.node, "journey_failed", False):
@@ -112,6 +116,7 @@ def _open_page(chromium, request, shop_url, screenshots, device):
     finally:
         context.close()
     assert page.script_errors == [], "JavaScript errors on the page"
+    assert page.policy_violations == [], "blocked by the Content-Security-Policy"
 
 
 @pytest.fixture

@@ -1,12 +1,17 @@
 """Staff login, logout, password change, and the throttling of failed logins."""
+import io
+import re
+import threading
 from datetime import timedelta
 
 import pytest
+import requests
+from django.core.management import call_command
 from django.test import Client
 from django.utils import timezone
 
-from staff import services
-from staff.models import LoginThrottle
+from staff import services, sessions
+from staff.models import LoginThrottle, StaffSession
 from tests.staff.conftest import STAFF_PASSWORD, log_in
 
 LOCKED = "Too many failed logins"
@@ -113,13 +118,19 @@ def test_failures_older_than_the_window_do_not_count(staff_member):
     # The window started at the first failure; sixteen minutes later a new one starts.
     later = start + timedelta(minutes=16)
     assert services.authenticate(username="grace", password="guess", client_address="10.0.0.1", now=later) is None
-    assert LoginThrottle.get("username:grace").failures == 1
+    assert LoginThrottle.get("username:grace").attempts == 1
 
 
-def test_a_login_without_failures_leaves_no_counter(staff_member):
-    assert log_in(Client()).status_code == 302
+def test_good_logins_from_one_office_address_never_lock_it(staff_member, settings):
+    # Each try is counted before its password is checked; a good one is given back.
+    settings.STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS = 3
+    office = Client(REMOTE_ADDR="198.51.100.20")
+    for _ in range(5):
+        assert log_in(office).status_code == 302
+        office.post("/staff/logout/")
 
-    assert LoginThrottle.count("username:grace") == 0
+    assert log_in(office, username="alice", password="guess").status_code == 200
+    assert LoginThrottle.get("address:198.51.100.20").attempts == 1
 
 
 def test_a_good_login_forgets_the_username_failures(staff_member):
@@ -164,6 +175,69 @@ def test_a_disabled_account_cannot_log_in(staff_member):
     response = log_in(Client())
 
     assert WRONG in response.content.decode()
+
+
+# --- Parallel guesses ------------------------------------------------------------------------
+
+
+@pytest.fixture
+def transactional_db():
+    """pytest-django's live_server asks for a flushed SQL database; we have none (DATABASES is
+    empty) and every test gets fresh DynamoDB tables."""
+
+
+class LoginPage:
+    """A browser that has opened the login page: its cookies and the form's CSRF token."""
+
+    def __init__(self, url):
+        self.url = url
+        self.http = requests.Session()
+        page = self.http.get(f"{url}/staff/login/", timeout=30)
+        self.csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+    def submit(self, username, password):
+        return self.http.post(f"{self.url}/staff/login/", timeout=60, allow_redirects=False,
+                              data={"username": username, "password": password,
+                                    "csrfmiddlewaretoken": self.csrf_token},
+                              headers={"Referer": f"{self.url}/staff/login/"})
+
+    def is_logged_in(self):
+        return self.http.get(f"{self.url}/staff/", timeout=30, allow_redirects=False).status_code == 200
+
+
+def test_parallel_guesses_cannot_outrun_the_login_throttle(live_server, settings, monkeypatch):
+    # Django's real hasher: the time a check takes is the gap that parallel guesses used to race through.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.PBKDF2PasswordHasher"]
+    services.create_staff_member(username="grace", password=STAFF_PASSWORD)
+    checked = []
+    real_check = services.check_password
+
+    def counted_check(*args, **kwargs):
+        checked.append(1)
+        return real_check(*args, **kwargs)
+
+    monkeypatch.setattr(services, "check_password", counted_check)
+    guessers = [LoginPage(live_server.url) for _ in range(12)]
+    all_ready = threading.Barrier(len(guessers))
+    answers = []
+
+    def guess(page, number):
+        all_ready.wait(timeout=30)
+        answers.append(page.submit("grace", f"guess number {number}"))
+
+    threads = [threading.Thread(target=guess, args=(page, number)) for number, page in enumerate(guessers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    late_owner = LoginPage(live_server.url)
+    with_right_password = late_owner.submit("grace", STAFF_PASSWORD)
+
+    assert len(answers) == 12 and {answer.status_code for answer in answers} <= {200, 429}
+    assert len(checked) <= settings.STAFF_LOGIN_MAX_FAILURES  # the rest were refused unchecked
+    assert sum(answer.status_code == 429 for answer in answers) >= 12 - settings.STAFF_LOGIN_MAX_FAILURES
+    assert with_right_password.status_code == 429 and LOCKED in with_right_password.text
+    assert not late_owner.is_logged_in()
 
 
 # --- Password change ----------------------------------------------------------------------------
@@ -212,3 +286,88 @@ def test_guessing_the_current_password_on_the_change_form_is_throttled_too(staff
 
     assert LOCKED in fifth.content.decode() and LOCKED in right.content.decode()
     assert log_in(Client()).status_code == 429  # the old password is unchanged, and locked for now
+
+
+# --- Ending sessions on the server ---------------------------------------------------------------
+
+
+def copy_of_cookies(client):
+    """What someone who copied the browser's cookies (a shared machine, malware) holds."""
+    thief = Client()
+    for name, morsel in client.cookies.items():
+        thief.cookies[name] = morsel.value
+    return thief
+
+
+def test_a_copied_session_cookie_stops_working_after_logout(staff_client):
+    thief = copy_of_cookies(staff_client)
+    assert thief.get("/staff/").status_code == 200
+
+    staff_client.post("/staff/logout/")
+
+    assert thief.get("/staff/").status_code == 302
+    assert thief.get("/staff/orders/").status_code == 302
+
+
+def test_a_copied_session_cookie_stops_working_after_a_password_change(staff_client):
+    thief = copy_of_cookies(staff_client)
+
+    staff_client.post("/staff/password/", {"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD,
+                                           "new_password_again": NEW_PASSWORD})
+
+    assert staff_client.get("/staff/").status_code == 200  # the session that changed it goes on
+    assert thief.get("/staff/").status_code == 302
+
+
+def test_a_copied_session_cookie_stops_working_when_the_account_is_disabled(staff_client):
+    thief = copy_of_cookies(staff_client)
+
+    call_command("createstaff", "grace", "--disable", stdout=io.StringIO())
+
+    assert thief.get("/staff/").status_code == 302
+    assert staff_client.get("/staff/").status_code == 302
+    assert log_in(Client()).status_code == 200
+    call_command("createstaff", "grace", "--enable", stdout=io.StringIO())
+    assert log_in(Client()).status_code == 302
+
+
+def test_the_staff_session_cookie_is_sent_to_staff_pages_only_and_holds_no_name(staff_client):
+    cookie = staff_client.cookies[sessions.COOKIE_NAME]
+
+    assert cookie["path"] == "/staff/" and cookie["httponly"] and cookie["samesite"] == "Lax"
+    assert "grace" not in cookie.value.lower()
+    assert all("grace" not in morsel.value.lower() for morsel in staff_client.cookies.values())
+
+
+def test_a_made_up_or_ended_session_cookie_is_refused_and_removed(staff_member):
+    client = Client()
+    client.cookies[sessions.COOKIE_NAME] = "x" * 32
+
+    response = client.get("/staff/")
+
+    assert response.status_code == 302 and response["Location"].startswith("/staff/login/")
+    assert client.cookies[sessions.COOKIE_NAME].value == ""  # deleted
+
+
+def test_an_expired_session_is_refused_before_dynamodb_deletes_it(staff_client):
+    # DynamoDB's TTL deletes expired items up to ~48 hours late; until then they are still read.
+    [item] = list(StaffSession.scan())
+    item.update(actions=[StaffSession.expires_at.set(timezone.now() - timedelta(seconds=1))])
+
+    assert staff_client.get("/staff/").status_code == 302
+
+
+def test_the_table_holds_a_digest_of_the_session_key_not_the_key(staff_client):
+    cookie_value = staff_client.cookies[sessions.COOKIE_NAME].value
+
+    [item] = list(StaffSession.scan())
+
+    assert cookie_value not in item.key_digest and cookie_value not in (item.session_data or "")
+    assert item.expires_at > timezone.now() + timedelta(hours=9)  # a working day, not a week
+
+
+def test_after_logout_the_session_item_is_ended_not_left_usable(staff_client):
+    staff_client.post("/staff/logout/")
+
+    [item] = list(StaffSession.scan())
+    assert item.session_data is None and item.expires_at <= timezone.now()

@@ -1,4 +1,5 @@
-"""`manage.py createstaff USERNAME`: a staff login for /staff/, or a new password for one.
+"""`manage.py createstaff USERNAME`: a staff login for /staff/, a new password for one, or
+`--disable` / `--enable` of one (disabling ends their sessions at once).
 
 The password is asked for twice on the terminal, or read from the environment variable
 STAFF_PASSWORD for automation (never a command-line argument: those end up in shell history and
@@ -24,10 +25,18 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="", help="How the staff member is greeted, e.g. 'Ada Lovelace'.")
         parser.add_argument("--reset-password", action="store_true",
                             help="Set a new password for an existing staff member (ends their sessions).")
+        switch = parser.add_mutually_exclusive_group()
+        switch.add_argument("--disable", action="store_true",
+                            help="Disable an existing staff member: no login, and their sessions end.")
+        switch.add_argument("--enable", action="store_true", help="Enable a disabled staff member again.")
 
-    def handle(self, *args, username, name, reset_password, **options):
-        password = self._password()
+    def handle(self, *args, username, name, reset_password, disable, enable, **options):
         try:
+            if disable or enable:
+                member = services.set_active(username=username, active=enable)
+                self.stdout.write(f"{member.username} is {'enabled' if member.active else 'disabled'}.")
+                return
+            password = self._password()
             if reset_password:
                 member = services.set_password(username=username, password=password)
                 self.stdout.write(f"New password set for {member.username}; their other sessions are logged out.")
