@@ -16,10 +16,11 @@ from datetime import timedelta
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, TransactGetError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet, TransactWrite
 
 from config import dynamodb
+from config.dynamodb import MAX_WRITE_RETRIES, ConcurrentUpdateConflict, optimistic_retries  # noqa: F401 - re-exported
 from payments import mollie
 from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt, PaymentEvent, Refund
 from shop.models import Article
@@ -28,7 +29,6 @@ from shop.selectors import articles_by_slug
 log = logging.getLogger(__name__)
 workflow_log = logging.getLogger("shop.workflow")
 
-MAX_WRITE_RETRIES = 8
 # Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
 IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
 _event_sequence = itertools.count()
@@ -56,10 +56,6 @@ class ActionRefused(WorkflowError):
     pass
 
 
-class ConcurrentUpdateConflict(Exception):
-    """Too many concurrent writers on one order; the caller should answer 5xx and be retried."""
-
-
 # --- Checkout ---------------------------------------------------------------------------------
 
 
@@ -75,7 +71,7 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
     Prices come from the catalog; `quantities` maps article slug to quantity.
     """
     order_id = order_id_for_checkout(checkout_id)
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         existing = _get_order(order_id)
         if existing is not None:
             return existing  # a double submit of the same checkout form
@@ -118,15 +114,13 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
                 for event in events:
                     transaction.save(event)
         except TransactWriteError as error:
-            if not _is_transaction_conflict(error):
-                raise
+            write_try.lost(error)  # raises what is not a lost race
             # Lost a race: for the last item in stock, to a double submit, or a plain conflict.
             # Re-reading tells which; the loop raises or returns the winner's order.
             now = None
             continue
         _log_events(events)
         return order
-    raise ConcurrentUpdateConflict(order_id)
 
 
 def _order_lines(quantities):
@@ -177,7 +171,7 @@ def pay_order(*, order_id, order=None) -> str:
     "pay again" after a failed, canceled or expired attempt. A double click gets the same page.
     `order`, when given, is a fresh read (or the write just made) and saves reading it again.
     """
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order = order or _get_order(order_id)
         if order is None:
             raise OrderNotPayable("This order does not exist.")
@@ -210,11 +204,11 @@ def pay_order(*, order_id, order=None) -> str:
         event = _event(order, "payment_retry", "shopper", now, attempt=attempt, message="New payment attempt")
         try:
             _commit(saves=[order, latest], new_items=[attempt], events=[event])
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             order = None
             continue
         return register_attempt(order=order, attempt=attempt).checkout_url
-    raise ConcurrentUpdateConflict(order_id)
 
 
 def register_attempt(*, order, attempt) -> PaymentAttempt:
@@ -256,7 +250,7 @@ def _create_payment_waiting_for_twin(order, attempt):
 
 
 def _reject_attempt(order_id, attempt_no, reason):
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
         if attempt.status != AttemptStatus.CREATED:
             return
@@ -266,7 +260,8 @@ def _reject_attempt(order_id, attempt_no, reason):
         _copy_latest(order, attempt, now)
         try:
             return _commit(saves=[order, attempt], events=events)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
 
 
@@ -330,16 +325,19 @@ def refresh_for_shopper(*, order) -> Order:
     cutoff = now - timedelta(seconds=settings.STATUS_PULL_INTERVAL_SECONDS)
     if order.last_pulled_at and order.last_pulled_at > cutoff:
         return order
-    try:
-        order.update(
-            actions=[Order.last_pulled_at.set(now)],
-            condition=Order.last_pulled_at.does_not_exist() | (Order.last_pulled_at < cutoff),
-            add_version_condition=False,
-        )
-    except UpdateError as error:
-        if dynamodb.is_condition_failure(error):
-            return order  # someone else is pulling right now
-        raise
+    for write_try in optimistic_retries(order.order_id):
+        try:
+            order.update(
+                actions=[Order.last_pulled_at.set(now)],
+                condition=Order.last_pulled_at.does_not_exist() | (Order.last_pulled_at < cutoff),
+                add_version_condition=False,
+            )
+            break
+        except UpdateError as error:
+            # A webhook's transaction may hold the order right now: wait for it, then pull.
+            write_try.lost(error)
+            if not write_try.back_off:
+                return order  # someone else is pulling right now
     try:
         payment = mollie.get_payment(order.latest_mollie_payment_id)
     except mollie.PaymentProviderError as error:
@@ -361,7 +359,7 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
     `known` is the (order, attempt) the caller just read or wrote; a stale pair only costs a retry.
     """
     order_id, attempt_no = _attempt_key(payment)
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id or payment.id):
         if known:
             (order, attempt), known = known, None
         else:
@@ -390,12 +388,12 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
         changed = [item for item in (order, attempt) if getattr(item, "_changed", False)]
         try:
             _commit(saves=changed, events=events)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
         if payment.amount_refunded_cents or had_refunds:
             _sync_refunds(order, attempt)
         return attempt
-    raise ConcurrentUpdateConflict(order_id or payment.id)
 
 
 def _attempt_key(payment):
@@ -514,7 +512,7 @@ def _copy_latest(order, attempt, now):
 def close_order(*, order_id, status, source, actor="", reason="") -> Order:
     """Expires or cancels an unpaid order and gives its reserved stock back, exactly once."""
     assert status in OrderStatus.CLOSED_UNPAID
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order = _get_order(order_id)
         if order is None or not order.is_open_for_payment:
             return order
@@ -533,10 +531,10 @@ def close_order(*, order_id, status, source, actor="", reason="") -> Order:
                          to_status=status, message=reason)]
         try:
             _commit(saves=[order], events=events, stock_returns=stock_updates, now=now)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
         return order
-    raise ConcurrentUpdateConflict(order_id)
 
 
 # --- Staff actions ------------------------------------------------------------------------------
@@ -657,7 +655,7 @@ def _refuse_while_a_refund_is_unconfirmed(order, attempt):
 
 
 def mark_double_payment_handled(*, order_id, attempt_no, actor, note="") -> PaymentAttempt:
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
         if attempt is None or not attempt.needs_refund:
             raise ActionRefused("This payment attempt is not flagged as a double payment.")
@@ -671,10 +669,10 @@ def mark_double_payment_handled(*, order_id, attempt_no, actor, note="") -> Paym
         events = [_event(order, "double_payment_handled", "staff", now, attempt=attempt, actor=actor, message=note)]
         try:
             _commit(saves=[order, attempt], events=events)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
         return attempt
-    raise ConcurrentUpdateConflict(order_id)
 
 
 def _confirmed_refund_total(payment):
@@ -831,7 +829,7 @@ def _abandon_attempt(order_id, attempt_no):
 def _give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
     """Marks an attempt `abandoned`: it cannot be paid as far as we can tell. Mollie's answer, if
     one ever comes, still wins over it (see AttemptStatus.RANK)."""
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
         if attempt is None or attempt.status not in ({only_if} if only_if else AttemptStatus.WAITING):
             return False
@@ -844,10 +842,10 @@ def _give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
             saves.append(order)
         try:
             _commit(saves=saves, events=events)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
         return True
-    return False
 
 
 # --- Reads used by the workflow -----------------------------------------------------------------
@@ -869,11 +867,20 @@ def _get_order(order_id):
 
 
 def _get_order_and_attempt(order_id, attempt_no):
-    """Both in one strongly consistent read (TransactGetItems): the webhook's hot path."""
-    with TransactGet(connection=dynamodb.connection()) as transaction:
-        order_future = transaction.get(Order, order_id)
-        attempt_future = transaction.get(PaymentAttempt, order_id, attempt_no)
-    return _resolved(order_future), _resolved(attempt_future)
+    """Both in one strongly consistent read (TransactGetItems): the webhook's hot path.
+
+    DynamoDB cancels a TransactGetItems that overlaps a write on its items (TransactionConflict):
+    wait and read again, like a write that met a busy item.
+    """
+    for read_try in optimistic_retries(order_id):
+        try:
+            with TransactGet(connection=dynamodb.connection()) as transaction:
+                order_future = transaction.get(Order, order_id)
+                attempt_future = transaction.get(PaymentAttempt, order_id, attempt_no)
+        except TransactGetError as error:
+            read_try.lost(error)
+            continue
+        return _resolved(order_future), _resolved(attempt_future)
 
 
 def _resolved(future):
@@ -936,8 +943,8 @@ def _event_id(now, sequence):
     return f"{now.isoformat()}#{sequence % 10000:04d}{secrets.token_hex(3)}"
 
 
-class _Conflict(Exception):
-    pass
+# A versioned write that lost to another writer (condition failed, or the item was busy).
+_Conflict = dynamodb.WriteLost
 
 
 def _commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
@@ -955,9 +962,10 @@ def _commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
                 transaction.update(Article(line.slug),
                                    actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)])
     except TransactWriteError as error:
-        if _is_transaction_conflict(error):
-            raise _Conflict() from error
-        raise
+        lost = dynamodb.write_lost(error)
+        if lost is None:
+            raise  # a ValidationError or the like: a bug, not a race
+        raise lost from error
     for item in saves:
         item._changed = False
     _log_events(events)
@@ -970,11 +978,6 @@ def _log_events(events):
             "order_id": event.order_id, "attempt_no": event.attempt_no, "mollie_payment_id": event.mollie_payment_id,
             "from_status": event.from_status, "to_status": event.to_status, "source": event.source,
         })
-
-
-def _is_transaction_conflict(error):
-    return getattr(error, "cause_response_code", None) in {"TransactionCanceledException", "TransactionConflictException"}
-
 
 
 def _money(cents, currency):
