@@ -13,13 +13,14 @@ import secrets
 import time
 from datetime import timedelta
 
+from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from pynamodb.exceptions import PutError, TransactGetError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactGetError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet, TransactWrite
 
-from config import dynamodb
+from config import deadline, dynamodb
 from config.dynamodb import MAX_WRITE_RETRIES, ConcurrentUpdateConflict, optimistic_retries  # noqa: F401 - re-exported
 from payments import mollie
 from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt, PaymentEvent, Refund
@@ -739,6 +740,16 @@ def _update_refund(refund, condition=None, **changes):
 # --- Reconciliation -----------------------------------------------------------------------------
 
 
+# A run starts an item only with this much time left: a Mollie call that can still get an
+# answer (payments.mollie) plus the writes that store it (config.deadline).
+RECONCILE_ITEM_SECONDS = 3 * deadline.WRITE_SECONDS
+# An open attempt is synced again after as long as it had been open at its last sync (at least
+# the stale threshold, at most this): a bank transfer open for days costs a few calls a day.
+RESYNC_BACKOFF_CAP = timedelta(hours=1)
+# Errors that concern one order or attempt; the run goes on with the next one.
+RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
+
+
 @dataclasses.dataclass
 class ReconcileSummary:
     synced: int = 0
@@ -746,49 +757,114 @@ class ReconcileSummary:
     expired: int = 0
     canceled_at_mollie: int = 0
     still_waiting: int = 0
+    not_due: int = 0  # open attempts synced recently; their next sync waits (back-off)
+    left_for_next_run: int = 0  # due, but not reached before the deadline
     errors: list = dataclasses.field(default_factory=list)
 
 
-def reconcile(*, now=None, stale_after_seconds=None, on_progress=None) -> ReconcileSummary:
-    """Syncs attempts whose webhook is late or lost and closes orders waiting too long.
+def reconcile(*, now=None, stale_after_seconds=None, on_progress=None, time_limit_seconds=None) -> ReconcileSummary:
+    """Closes orders waiting too long, then syncs attempts whose webhook is late or lost.
 
-    Safe to run while webhooks arrive: every change goes through the same versioned writes.
+    Overdue orders come first, so their stock comes back even when syncing cannot finish.
+    Attempts are synced least recently synced first, each with a back-off. The run stops
+    starting work when its deadline is near (`time_limit_seconds`, or the caller's deadline)
+    and reports what it left for the next run. An error concerns one item, not the run.
+    Safe to run while webhooks arrive, and twice at once: every change is a versioned write.
     """
-    now = now or timezone.now()
+    token = deadline.start(time_limit_seconds) if time_limit_seconds is not None else None
+    try:
+        return _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+    finally:
+        if token is not None:
+            deadline.reset(token)
+
+
+def _reconcile(now, stale_after_seconds, progress):
     stale_after = timedelta(seconds=settings.PAYMENT_STALE_AFTER_SECONDS if stale_after_seconds is None
                             else stale_after_seconds)
     summary = ReconcileSummary()
-    progress = on_progress or (lambda message: None)
-
-    for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
-        for attempt in PaymentAttempt.attempt_status_index.query(status, PaymentAttempt.created_at < now - stale_after):
-            try:
-                sync_attempt(attempt=attempt, source="reconcile")
-                summary.synced += 1
-                progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
-            except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
-                summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
-
-    for attempt in PaymentAttempt.attempt_status_index.query(
-        AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after
-    ):
-        if _abandon_attempt(attempt.order_id, attempt.attempt_no):
-            summary.abandoned += 1
-            progress(f"abandoned {attempt.order_id} attempt {attempt.attempt_no} (never reached Mollie)")
-
     window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
-    for order in Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window):
+    overdue = list(Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window))
+    for done, order in enumerate(overdue):
+        if not _time_for_one_more(summary, len(overdue) - done):
+            break
         try:
             outcome = _close_overdue_order(order, summary)
-        except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
+        except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{order.order_id}: {error}")
             continue
         progress(f"{outcome} {order.order_id}")
+
+    never_registered = list(PaymentAttempt.attempt_status_index.query(
+        AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after))
+    for done, attempt in enumerate(never_registered):
+        if not _time_for_one_more(summary, len(never_registered) - done):
+            break
+        try:
+            abandoned = _abandon_attempt(attempt.order_id, attempt.attempt_no)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+            continue
+        if abandoned:
+            summary.abandoned += 1
+            progress(f"abandoned {attempt.order_id} attempt {attempt.attempt_no} (never reached Mollie)")
+
+    waiting = [attempt for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
+               for attempt in PaymentAttempt.attempt_status_index.query(status,
+                                                                        PaymentAttempt.created_at < now - stale_after)]
+    due = [attempt for attempt in waiting if _resync_due(attempt, now, stale_after)]
+    summary.not_due = len(waiting) - len(due)
+    due.sort(key=lambda attempt: attempt.last_synced_at or attempt.created_at)
+    for done, attempt in enumerate(due):
+        if not _time_for_one_more(summary, len(due) - done):
+            break
+        try:
+            synced = sync_attempt(attempt=attempt, source="reconcile")
+            _mark_synced(synced)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+            continue
+        summary.synced += 1
+        progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
     return summary
+
+
+def _time_for_one_more(summary, left):
+    if deadline.remaining() >= RECONCILE_ITEM_SECONDS:
+        return True
+    summary.left_for_next_run += left
+    return False
+
+
+def _resync_due(attempt, now, stale_after):
+    if not stale_after or attempt.last_synced_at is None:
+        return True  # a threshold of 0 asks for everything now (tests, an operator's manual run)
+    open_at_last_sync = attempt.last_synced_at - attempt.created_at
+    if open_at_last_sync < stale_after:
+        return True  # last synced by its checkout or a webhook, before it was overdue
+    return now - attempt.last_synced_at >= min(open_at_last_sync, RESYNC_BACKOFF_CAP)
+
+
+def _mark_synced(attempt):
+    """Remembers an unchanged sync too (apply_mollie_payment writes only changes), for the back-off."""
+    now = timezone.now()
+    if attempt.last_synced_at and now - attempt.last_synced_at < timedelta(seconds=1):
+        return  # the sync changed the attempt and stamped it just now
+    try:
+        attempt.update(actions=[PaymentAttempt.last_synced_at.set(now)], add_version_condition=False)
+    except UpdateError as error:
+        if dynamodb.write_lost(error) is None:
+            raise
+        # A webhook is writing the attempt right now: its sync stands in for this one.
 
 
 def _close_overdue_order(order, summary):
     for attempt in attempts_of(order.order_id):
+        if attempt.status == AttemptStatus.CREATED and _abandon_attempt(order.order_id, attempt.attempt_no):
+            # Never reached Mollie and the window is over (overdue orders go first, before the
+            # pass over never-registered attempts).
+            summary.abandoned += 1
+            continue
         if attempt.status in AttemptStatus.WAITING and attempt.mollie_payment_id:
             try:
                 payment = mollie.get_payment(attempt.mollie_payment_id)
