@@ -189,7 +189,7 @@ class ServerFaults:
       served) in UnprocessedKeys.
     - `fail_after_applying(operation)`: the next such call is applied, then answered with a 500,
       which botocore retries: the retried non-idempotent write.
-    - `latency_seconds`: every data call takes that much longer.
+    - `latency_seconds`: every data call that is served takes that much longer.
     - `cancel_transactions(code, times)`: the next TransactWriteItems are canceled with that
       reason on their first item (e.g. ValidationError, which no retry can fix).
     """
@@ -269,12 +269,12 @@ class ServerFaults:
             count = len(request.get("TransactItems", [])) or 1
             return _answer(start_response, 400, _canceled([True] + [False] * (count - 1), cancellation,
                                                           "Injected by devstack.dynamodb_faults"))
-        if self.latency_seconds:
-            time.sleep(self.latency_seconds)
-        if self._throttled(operation):
+        if self._throttled(operation):  # answered at once, as DynamoDB does
             return _answer(start_response, 400, {"__type": f"com.amazonaws.dynamodb.v20120810#{THROTTLE_CODES[1]}",
                                                  "message": "Rate of requests exceeds the allowed throughput "
                                                             "(sustained, injected by devstack.dynamodb_faults)"})
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)
         if operation == "BatchGetItem" and self.unprocessed_keys_rate:
             return self._batch_get_leaving_keys(environ, start_response, request)
         keys = _item_keys(operation, request, environ)
