@@ -38,6 +38,7 @@ def table(model_cls):
     model_cls.Meta.read_timeout_seconds = READ_TIMEOUT_SECONDS
     model_cls.Meta.max_retry_attempts = MAX_BOTOCORE_RETRIES
     model_cls._get_connection = classmethod(_shared_table_connection)
+    model_cls._batch_get_page = classmethod(_batch_get_page_with_backoff)
     _models.append(model_cls)
     _apply(model_cls, _current_target())
     return model_cls
@@ -250,3 +251,34 @@ def optimistic_retries(key, *, attempts=None, sleep=time.sleep, rng=random.rando
                 raise ConcurrentUpdateConflict(f"{key} (no time left to wait for a busy item)")
             sleep(delay)
     raise ConcurrentUpdateConflict(key)
+
+
+# --- BatchGetItem: UnprocessedKeys ----------------------------------------------------------------
+
+UNPROCESSED_KEYS_TRIES = 5
+
+
+class UnprocessedKeysLeft(ConcurrentUpdateConflict):
+    """DynamoDB kept leaving keys unprocessed (it does so when throttled): answer 503."""
+
+
+def _batch_get_page_with_backoff(model_cls, keys_to_get, consistent_read, attributes_to_get, *,
+                                 sleep=None, rng=None):
+    """PynamoDB's batch_get re-requests UnprocessedKeys at once and without limit; DynamoDB's
+    BatchGetItem reference asks for exponential back-off. So each page is completed here, with
+    full-jitter back-off, a bounded number of times and never past the request's deadline."""
+    from config import deadline
+
+    sleep, rng = sleep or time.sleep, rng or random.random
+    items = []
+    for number in range(UNPROCESSED_KEYS_TRIES):
+        page, unprocessed = Model._batch_get_page.__func__(model_cls, keys_to_get, consistent_read, attributes_to_get)
+        items += page or []
+        if not unprocessed:
+            return items, None
+        keys_to_get = unprocessed
+        delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** number)
+        if number + 1 == UNPROCESSED_KEYS_TRIES or deadline.remaining() < delay:
+            break
+        sleep(delay)
+    raise UnprocessedKeysLeft(f"{len(keys_to_get)} keys of {model_cls.Meta.table_name} left unprocessed")
