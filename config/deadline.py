@@ -12,9 +12,6 @@ import time
 
 from django.conf import settings
 
-# One DynamoDB try may take the connect plus the read timeout (config.dynamodb): a write is
-# started only when that much time is left, so it finishes (or fails) before the deadline.
-WRITE_SECONDS = 4.0
 WRITE_OPERATIONS = frozenset({"PutItem", "UpdateItem", "DeleteItem", "BatchWriteItem", "TransactWriteItems"})
 
 _deadline = contextvars.ContextVar("deadline", default=None)
@@ -23,6 +20,12 @@ _deadline = contextvars.ContextVar("deadline", default=None)
 class DeadlineExceeded(Exception):
     """Not started: it could not have finished before the caller gives up. Nothing was written
     by the refused call; the request answers 503 and a retry starts afresh."""
+
+
+def write_seconds() -> float:
+    """One DynamoDB try may take the connect plus the read timeout: a write is started only with
+    that much time left, so it finishes (or fails) before the deadline."""
+    return settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS + settings.DYNAMODB_READ_TIMEOUT_SECONDS
 
 
 def start(seconds):
@@ -57,7 +60,7 @@ def budget_for(lambda_context=None, *, budget_seconds=None, margin_seconds=None)
 def refuse_late_calls(event_name="", **kwargs):
     """botocore `before-send` handler, so it runs before each try, botocore's retries included."""
     operation = event_name.rsplit(".", 1)[-1]
-    require(WRITE_SECONDS if operation in WRITE_OPERATIONS else 0.0, f"DynamoDB {operation}")
+    require(write_seconds() if operation in WRITE_OPERATIONS else 0.0, f"DynamoDB {operation}")
 
 
 class RequestDeadlineMiddleware:

@@ -12,12 +12,17 @@ from pynamodb.models import Model
 
 _models = []
 
-# Sized to the request deadline (config/deadline.py): one try takes at most connect + read
-# (deadline.WRITE_SECONDS), and botocore's retries of throttles (standard mode, back-off up to
-# 2**n s) stop before the deadline because every try is checked against it (`refuse_late_calls`).
-CONNECT_TIMEOUT_SECONDS = 1
-READ_TIMEOUT_SECONDS = 3
+# Sized to the request deadline (config/deadline.py): one try takes at most the connect plus the
+# read timeout (settings.DYNAMODB_*_TIMEOUT_SECONDS, deadline.write_seconds()), and botocore's
+# retries of throttles (standard mode, back-off up to 2**n s) stop before the deadline because
+# every try is checked against it (`refuse_late_calls`).
 MAX_BOTOCORE_RETRIES = 3
+
+
+def _timeouts():
+    from django.conf import settings
+
+    return settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS, settings.DYNAMODB_READ_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -34,8 +39,7 @@ def table(model_cls):
     """Class decorator: `Meta.table_name` is the base name; the stage prefix is added here."""
     model_cls._base_table_name = model_cls.Meta.table_name
     # Fail fast instead of hanging a request on a slow DynamoDB; botocore still retries throttles.
-    model_cls.Meta.connect_timeout_seconds = CONNECT_TIMEOUT_SECONDS
-    model_cls.Meta.read_timeout_seconds = READ_TIMEOUT_SECONDS
+    model_cls.Meta.connect_timeout_seconds, model_cls.Meta.read_timeout_seconds = _timeouts()
     model_cls.Meta.max_retry_attempts = MAX_BOTOCORE_RETRIES
     model_cls._get_connection = classmethod(_shared_table_connection)
     model_cls._batch_get_page = classmethod(_batch_get_page_with_backoff)
@@ -122,11 +126,12 @@ def _connection(host, region):
     from config.deadline import refuse_late_calls
 
     key = "local" if host else None
+    connect_timeout, read_timeout = _timeouts()
     shared = Connection(
         region=region,
         host=host,
-        connect_timeout_seconds=CONNECT_TIMEOUT_SECONDS,
-        read_timeout_seconds=READ_TIMEOUT_SECONDS,
+        connect_timeout_seconds=connect_timeout,
+        read_timeout_seconds=read_timeout,
         max_retry_attempts=MAX_BOTOCORE_RETRIES,
         # Shared by every model and thread of the process (threaded servers, reconciliation).
         max_pool_connections=50,
@@ -247,7 +252,7 @@ def optimistic_retries(key, *, attempts=None, sleep=time.sleep, rng=random.rando
         if attempt.back_off and number + 1 < attempts:
             delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** backoffs)
             backoffs += 1
-            if deadline.remaining() < delay + deadline.WRITE_SECONDS:
+            if deadline.remaining() < delay + deadline.write_seconds():
                 raise ConcurrentUpdateConflict(f"{key} (no time left to wait for a busy item)")
             sleep(delay)
     raise ConcurrentUpdateConflict(key)

@@ -157,6 +157,12 @@ MOLLIE_SANDBOX_PORT = env_int("MOLLIE_SANDBOX_PORT", 0)
 MOLLIE_TIMEOUT_SECONDS = float(env("MOLLIE_TIMEOUT_SECONDS", "8"))
 MOLLIE_CONNECT_TIMEOUT_SECONDS = float(env("MOLLIE_CONNECT_TIMEOUT_SECONDS", "2"))
 
+# DynamoDB: one try takes at most connect + read timeout, so a write is started only with that
+# much time left (config/deadline.py). DynamoDB answers in milliseconds; only an overloaded local
+# double needs more (chaos runs raise the read timeout).
+DYNAMODB_CONNECT_TIMEOUT_SECONDS = float(env("DYNAMODB_CONNECT_TIMEOUT_SECONDS", "1"))
+DYNAMODB_READ_TIMEOUT_SECONDS = float(env("DYNAMODB_READ_TIMEOUT_SECONDS", "3"))
+
 # Time limits. API Gateway answers 504 after 29 s while Lambda runs on; a request uses at most
 # this budget (less if Lambda's context says less is left), which leaves room for a cold start,
 # rendering and the network. Scheduled runs use Lambda's remaining time less the margin.

@@ -188,7 +188,7 @@ def _timeout_within_deadline():
     end before the request's deadline; no call at all when there is no time for it."""
     from config import deadline
 
-    left = deadline.remaining() - deadline.WRITE_SECONDS
+    left = deadline.remaining() - deadline.write_seconds()
     connect = settings.MOLLIE_CONNECT_TIMEOUT_SECONDS
     # The one connection retry may cost a second connect timeout.
     read = min(settings.MOLLIE_TIMEOUT_SECONDS, left - 2 * connect)

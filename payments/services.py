@@ -740,9 +740,9 @@ def _update_refund(refund, condition=None, **changes):
 # --- Reconciliation -----------------------------------------------------------------------------
 
 
-# A run starts an item only with this much time left: a Mollie call that can still get an
-# answer (payments.mollie) plus the writes that store it (config.deadline).
-RECONCILE_ITEM_SECONDS = 3 * deadline.WRITE_SECONDS
+# A run starts an item only with time left for a Mollie call that can still get an answer
+# (payments.mollie) and the writes that store it: this many DynamoDB tries (config.deadline).
+RECONCILE_ITEM_WRITES = 3
 # An open attempt is synced again after as long as it had been open at its last sync (at least
 # the stale threshold, at most this): a bank transfer open for days costs a few calls a day.
 RESYNC_BACKOFF_CAP = timedelta(hours=1)
@@ -830,7 +830,7 @@ def _reconcile(now, stale_after_seconds, progress):
 
 
 def _time_for_one_more(summary, left):
-    if deadline.remaining() >= RECONCILE_ITEM_SECONDS:
+    if deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds():
         return True
     summary.left_for_next_run += left
     return False

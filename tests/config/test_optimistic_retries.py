@@ -86,7 +86,7 @@ def test_exhausted_tries_raise_concurrent_update_conflict():
 
 
 def test_no_back_off_that_would_outlast_the_deadline():
-    token = deadline.start(deadline.WRITE_SECONDS + 0.01)
+    token = deadline.start(deadline.write_seconds() + 0.01)
     try:
         with pytest.raises(dynamodb.ConcurrentUpdateConflict):
             run([canceled("TransactionConflict")], rng=lambda: 1.0)
