@@ -14,6 +14,7 @@ switched on: transaction conflicts, sustained throttling, UnprocessedKeys, laten
 """
 import argparse
 import copy
+import json
 import signal
 import sys
 import threading
@@ -186,7 +187,12 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     server = SerialMotoServer(args.host, args.port)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.stop, daemon=True).start())
+    def stop(*_):
+        # What the double injected, for the chaos report (devstack.dynamodb_faults.ServerFaults).
+        print(f"moto faults injected: {json.dumps(server.faults.injected, sort_keys=True)}", flush=True)
+        threading.Thread(target=server.stop, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
     print(f"moto listening on {server.url}", flush=True)
     server.serve_forever()
     return 0
