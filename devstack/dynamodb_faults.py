@@ -172,6 +172,7 @@ UNPROCESSED_KEYS_RATE_ENV = "DYNAMODB_FAULT_UNPROCESSED_KEYS_RATE"
 TARGET_PREFIX = "DynamoDB_20120810."
 PLAIN_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
 CONFLICT_MESSAGE = "Transaction is ongoing for the item"
+PLAIN_WRITE_HOLD_SHARE = 0.2  # a plain write is in flight for this share of a transaction's time
 
 
 class ServerFaults:
@@ -180,9 +181,10 @@ class ServerFaults:
     BatchGetItem API reference, "UnprocessedKeys"):
 
     - `transaction_hold_seconds` > 0: a TransactWriteItems holds its items that long before it
-      commits. Meanwhile a plain PutItem/UpdateItem/DeleteItem on one of them fails with
-      TransactionConflictException, and a TransactWriteItems or TransactGetItems touching one of
-      them (or an item a plain write is writing) is canceled with reason TransactionConflict.
+      commits (a plain write a fifth of it). Meanwhile a plain PutItem/UpdateItem/DeleteItem on
+      one of them fails with TransactionConflictException, and a TransactWriteItems or
+      TransactGetItems touching one of them (or an item a plain write is writing) is canceled
+      with reason TransactionConflict.
     - `throttle_for(seconds)`, or `throttle_window_rate` × `throttle_window_seconds`: every data
       call is throttled for seconds on end, as a hot partition is, not one request now and then.
     - `unprocessed_keys_rate`: BatchGetItem leaves that share of keys (at least one key is always
@@ -281,12 +283,16 @@ class ServerFaults:
         refusal = self._claim(operation, keys)
         if refusal is not None:
             return _answer(start_response, 400, refusal)
-        try:
-            if operation == "TransactWriteItems" and keys and self.transaction_hold_seconds:
-                time.sleep(self.transaction_hold_seconds)  # in flight: others may meet its items now
-            return self._forward(environ, start_response, body, operation)
-        finally:
-            self._release(operation, keys)
+        if keys and operation != "TransactGetItems" and self.transaction_hold_seconds:
+            # In flight: others meet its items now. Released before the serialized double applies
+            # it: the double's queue (seconds, on a busy machine) is not DynamoDB's, whose writes
+            # take milliseconds and transactions a little longer.
+            try:
+                time.sleep(self.transaction_hold_seconds * (1 if operation == "TransactWriteItems"
+                                                            else PLAIN_WRITE_HOLD_SHARE))
+            finally:
+                self._release(operation, keys)
+        return self._forward(environ, start_response, body, operation)
 
     def _throttled(self, operation):
         with self._lock:
@@ -302,7 +308,7 @@ class ServerFaults:
 
     def _claim(self, operation, keys):
         """Marks the items in flight, or returns the error DynamoDB gives for a conflict."""
-        if not keys or not (self.transaction_hold_seconds or operation in PLAIN_WRITES):
+        if not keys or not self.transaction_hold_seconds:
             return None
         with self._lock:
             if operation in PLAIN_WRITES:
