@@ -2,6 +2,8 @@
 
 Models register with `@dynamodb.table`; `configure()` re-points all of them (used at start-up,
 by runserver once it has started the embedded stack, and by tests for per-test tables).
+Also the one retry helper for optimistic writes (`optimistic_retries`) and the back-off for
+BatchGetItem's UnprocessedKeys: what real DynamoDB asks of its callers under contention.
 """
 import functools
 import random
