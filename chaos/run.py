@@ -7,6 +7,7 @@ duplicated, delayed and out of order. The run is bounded: a fixed number of shop
 loops in each, and a deadline for the whole run (--duration-limit) after which it stops itself.
 """
 import argparse
+import json
 import os
 import random
 import re
@@ -25,6 +26,13 @@ class ChaosConfig:
     duration_limit: float = 600.0
     ramp_seconds: float = 3.0
     throttle_rate: float = 0.15
+    # Server side, at the double (devstack.dynamodb_faults.ServerFaults): transactions in flight
+    # that long (conflicts), throttle windows starting at that rate per request and lasting
+    # seconds, BatchGetItem keys left unprocessed.
+    transaction_hold_seconds: float = 0.05
+    throttle_window_rate: float = 0.0005
+    throttle_window_seconds: float = 2.0
+    unprocessed_keys_rate: float = 0.1
     api_error_rate: float = 0.08
     api_latency_ms: int = 60
     webhook_drop_rate: float = 0.2
@@ -76,9 +84,21 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         "DYNAMODB_FAULT_THROTTLE_RATE": str(config.throttle_rate),
         "DYNAMODB_FAULT_SEED": str(config.seed),
         "STATUS_PULL_INTERVAL_SECONDS": "1",
+        # The serialized double on a shared 2-core machine queues requests for seconds (see its
+        # "queued for" lines), which DynamoDB never does: give its answers time, not the shop's
+        # other limits.
+        "DYNAMODB_READ_TIMEOUT_SECONDS": "10",
+        "REQUEST_TIME_BUDGET_SECONDS": "28",
+    }
+    moto_env = {
+        "DYNAMODB_FAULT_TRANSACTION_HOLD_SECONDS": str(config.transaction_hold_seconds),
+        "DYNAMODB_FAULT_THROTTLE_WINDOW_RATE": str(config.throttle_window_rate),
+        "DYNAMODB_FAULT_THROTTLE_WINDOW_SECONDS": str(config.throttle_window_seconds),
+        "DYNAMODB_FAULT_UNPROCESSED_KEYS_RATE": str(config.unprocessed_keys_rate),
+        "DYNAMODB_FAULT_SEED": str(config.seed),
     }
     stack = LocalStack(log_dir=log_dir, sandbox_time_scale=config.sandbox_time_scale,
-                       sandbox_expiry_seconds=config.sandbox_expiry_seconds, shop_env=shop_env)
+                       sandbox_expiry_seconds=config.sandbox_expiry_seconds, shop_env=shop_env, moto_env=moto_env)
     with stack:
         out(f"Stack up: shop {stack.shop_url}, sandbox {stack.sandbox_url}, moto {stack.moto_url} (logs: {log_dir})")
         with stack.models():
@@ -133,6 +153,8 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     result.counts["DynamoDB throttles injected"] = shop_logs.count("dynamodb fault injected")
     result.counts["moto requests queued over 1 s (local double overloaded)"] = \
         stack.moto.log_text().count("queued for")
+    for fault, count in _double_faults(stack.moto.log_text()).items():
+        result.counts[f"DynamoDB double: {fault}"] = count
     result.counts["webhook deliveries"] = len(webhooks)
     result.counts["webhooks dropped (fault)"] = sum(1 for w in webhooks if w.get("dropped"))
     result.counts["webhook duplicates (fault)"] = sum(1 for w in webhooks if w.get("duplicate"))
@@ -203,6 +225,12 @@ def _reconcile(stack, result, deadline, *, label):
 
 
 # --- logs --------------------------------------------------------------------------------------
+
+
+def _double_faults(moto_log):
+    """What devstack.dynamodb_faults.ServerFaults injected, from the line moto prints at its stop."""
+    found = re.findall(r"^moto faults injected: (\{.*\})$", moto_log, flags=re.MULTILINE)
+    return json.loads(found[-1]) if found else {}
 
 _SANDBOX_API_LINE = re.compile(r'"(GET|POST|PATCH|DELETE) /v2/\S* HTTP/1\.[01]" (\d{3})')
 
@@ -309,6 +337,12 @@ def main(argv=None):
                         help="seconds for the whole run; shoppers stop at 60%% of it")
     parser.add_argument("--throttle-rate", type=float, default=defaults.throttle_rate,
                         help="share of DynamoDB calls answered as throttled (botocore retries them)")
+    parser.add_argument("--transaction-hold", type=float, default=defaults.transaction_hold_seconds,
+                        help="seconds a DynamoDB transaction holds its items (0: no conflicts)")
+    parser.add_argument("--throttle-window-rate", type=float, default=defaults.throttle_window_rate,
+                        help="chance per DynamoDB request that a throttle window starts")
+    parser.add_argument("--throttle-window-seconds", type=float, default=defaults.throttle_window_seconds)
+    parser.add_argument("--unprocessed-keys-rate", type=float, default=defaults.unprocessed_keys_rate)
     parser.add_argument("--api-error-rate", type=float, default=defaults.api_error_rate)
     parser.add_argument("--api-latency-ms", type=int, default=defaults.api_latency_ms)
     parser.add_argument("--log-dir", default=None,
@@ -317,7 +351,10 @@ def main(argv=None):
     if not 1 <= args.shoppers <= 2000 or args.duration_limit <= 0:
         parser.error("--shoppers must be 1..2000 and --duration-limit positive")
     config = ChaosConfig(shoppers=args.shoppers, seed=args.seed, duration_limit=args.duration_limit,
-                         throttle_rate=args.throttle_rate, api_error_rate=args.api_error_rate,
+                         throttle_rate=args.throttle_rate, transaction_hold_seconds=args.transaction_hold,
+                         throttle_window_rate=args.throttle_window_rate,
+                         throttle_window_seconds=args.throttle_window_seconds,
+                         unprocessed_keys_rate=args.unprocessed_keys_rate, api_error_rate=args.api_error_rate,
                          api_latency_ms=args.api_latency_ms, log_dir=args.log_dir)
     result = run(config)
     print(report(result))

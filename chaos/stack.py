@@ -90,12 +90,13 @@ class LocalStack:
     """moto + sandbox + shop. `shop_env` adds settings for the web server (faults, timings)."""
 
     def __init__(self, *, log_dir, sandbox_time_scale=0.1, sandbox_expiry_seconds=900, shop_env=None,
-                 table_prefix=None):
+                 table_prefix=None, moto_env=None):
         self.log_dir = Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.sandbox_time_scale = sandbox_time_scale
         self.sandbox_expiry_seconds = sandbox_expiry_seconds
         self.shop_env = dict(shop_env or {})
+        self.moto_env = dict(moto_env or {})  # the double's server-side faults (DYNAMODB_FAULT_*)
         self.table_prefix = table_prefix or f"chaos{uuid.uuid4().hex[:8]}-"
         self.moto = self.sandbox = self.shop = None
         self.moto_url = self.sandbox_url = None
@@ -133,7 +134,7 @@ class LocalStack:
 
     def start(self):
         self.moto = Process("moto", [PYTHON, "-m", "devstack.moto_server", "--port", "0"],
-                            env=self.base_env(), log_dir=self.log_dir).start()
+                            env={**self.base_env(), **self.moto_env}, log_dir=self.log_dir).start()
         self.moto_url = self.moto.wait_for_line("moto listening on ")
         self.sandbox = Process("sandbox", [
             # Not --quiet: its request log is how a run counts Mollie's answers (503s from faults).

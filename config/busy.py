@@ -2,8 +2,8 @@
 
 A 503 with Retry-After, never a 500: nothing was lost, the request can simply be repeated.
 Only for faults that pass (throttling, DynamoDB's own 5xx, a lost connection, writers racing
-for one order); a missing table, refused access or a bad request is a bug or a broken
-deployment, and stays a 500 with its traceback in the ERROR log.
+for one order, no time left before API Gateway gives up); a missing table, refused access or a
+bad request is a bug or a broken deployment, and stays a 500 with its traceback in the ERROR log.
 (The webhook answers 503 itself, so Mollie retries it.)
 """
 import logging
@@ -18,8 +18,9 @@ from botocore.exceptions import (
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
+from config.deadline import DeadlineExceeded
+from config.dynamodb import ConcurrentUpdateConflict
 from config.request_log import loggable_path
-from payments.services import ConcurrentUpdateConflict
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +63,7 @@ def is_transient_storage_fault(exception) -> bool:
     PynamoDB wraps botocore's error: the ClientError or connection error is its `cause` (and
     usually also `__cause__`/`__context__`), so the whole chain is looked at.
     """
-    if isinstance(exception, ConcurrentUpdateConflict):
+    if isinstance(exception, (ConcurrentUpdateConflict, DeadlineExceeded)):
         return True
     return any(_is_transient(error) for error in _chain(exception))
 

@@ -2,13 +2,29 @@
 
 Models register with `@dynamodb.table`; `configure()` re-points all of them (used at start-up,
 by runserver once it has started the embedded stack, and by tests for per-test tables).
+Also the one retry helper for optimistic writes (`optimistic_retries`) and the back-off for
+BatchGetItem's UnprocessedKeys: what real DynamoDB asks of its callers under contention.
 """
 import functools
+import random
+import time
 from dataclasses import dataclass
 
 from pynamodb.models import Model
 
 _models = []
+
+# Sized to the request deadline (config/deadline.py): one try takes at most the connect plus the
+# read timeout (settings.DYNAMODB_*_TIMEOUT_SECONDS, deadline.write_seconds()), and botocore's
+# retries of throttles (standard mode, back-off up to 2**n s) stop before the deadline because
+# every try is checked against it (`refuse_late_calls`).
+MAX_BOTOCORE_RETRIES = 3
+
+
+def _timeouts():
+    from django.conf import settings
+
+    return settings.DYNAMODB_CONNECT_TIMEOUT_SECONDS, settings.DYNAMODB_READ_TIMEOUT_SECONDS
 
 
 @dataclass(frozen=True)
@@ -25,10 +41,10 @@ def table(model_cls):
     """Class decorator: `Meta.table_name` is the base name; the stage prefix is added here."""
     model_cls._base_table_name = model_cls.Meta.table_name
     # Fail fast instead of hanging a request on a slow DynamoDB; botocore still retries throttles.
-    model_cls.Meta.connect_timeout_seconds = 2
-    model_cls.Meta.read_timeout_seconds = 5
-    model_cls.Meta.max_retry_attempts = 4
+    model_cls.Meta.connect_timeout_seconds, model_cls.Meta.read_timeout_seconds = _timeouts()
+    model_cls.Meta.max_retry_attempts = MAX_BOTOCORE_RETRIES
     model_cls._get_connection = classmethod(_shared_table_connection)
+    model_cls._batch_get_page = classmethod(_batch_get_page_with_backoff)
     _models.append(model_cls)
     _apply(model_cls, _current_target())
     return model_cls
@@ -109,18 +125,23 @@ def _connection(host, region):
     # Cached: each Connection builds its own botocore client, which costs ~100 ms.
     from pynamodb.connection import Connection
 
+    from config.deadline import refuse_late_calls
+
     key = "local" if host else None
-    return Connection(
+    connect_timeout, read_timeout = _timeouts()
+    shared = Connection(
         region=region,
         host=host,
-        connect_timeout_seconds=2,
-        read_timeout_seconds=5,
-        max_retry_attempts=4,
+        connect_timeout_seconds=connect_timeout,
+        read_timeout_seconds=read_timeout,
+        max_retry_attempts=MAX_BOTOCORE_RETRIES,
         # Shared by every model and thread of the process (threaded servers, reconciliation).
         max_pool_connections=50,
         aws_access_key_id=key,
         aws_secret_access_key=key,
     )
+    shared.client.meta.events.register("before-send.dynamodb", refuse_late_calls, unique_id="request-deadline")
+    return shared
 
 
 def boto3_client(service="dynamodb"):
@@ -142,3 +163,129 @@ def _boto3_client(service, host, region):
 def is_condition_failure(error) -> bool:
     """A conditional write that lost: a normal outcome of optimistic locking, not a fault."""
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+# --- Optimistic writes: the one retry helper ---------------------------------------------------
+
+MAX_WRITE_RETRIES = 8
+# Full-jitter exponential back-off between tries that met a busy item or table (AWS Architecture
+# Blog, "Exponential Backoff And Jitter"): sleep uniform(0, min(cap, base * 2**n)).
+BACKOFF_BASE_SECONDS = 0.05
+BACKOFF_CAP_SECONDS = 1.0
+# CancellationReasons codes (TransactWriteItems/TransactGetItems API reference) that pass if asked
+# again later; every other reason but ConditionalCheckFailed is a bug and is raised at once.
+CONTENTION_REASONS = frozenset({"TransactionConflict", "ThrottlingError", "ProvisionedThroughputExceeded"})
+# A plain write on an item a running transaction holds (developer guide, "Transaction conflict
+# handling"); botocore does not retry it.
+CONTENTION_CODES = frozenset({"TransactionConflictException"})
+
+
+class ConcurrentUpdateConflict(Exception):
+    """Too many concurrent writers on one item, or no time left to wait for them; the caller
+    answers 503 (Mollie retries a webhook, a shopper presses reload)."""
+
+
+class WriteLost(Exception):
+    """An optimistic write lost to another writer. `back_off` is False when a condition failed
+    (re-read and decide at once), True when the item or table was busy (wait, then try again)."""
+
+    def __init__(self, *, back_off, reason=""):
+        super().__init__(reason or ("busy" if back_off else "condition failed"))
+        self.back_off = back_off
+
+
+def write_lost(error) -> WriteLost | None:
+    """What a failed DynamoDB call means for an optimistic writer: a WriteLost, or None when it is
+    not a lost race (a validation error, a missing table, …), which the caller must raise.
+
+    A canceled transaction is read item by item from its CancellationReasons: any
+    ValidationError (or unknown code) makes it a bug, any TransactionConflict or throttling makes
+    it `back_off`, and failed conditions alone mean "re-read".
+    """
+    if isinstance(error, WriteLost):
+        return error
+    code = getattr(error, "cause_response_code", None)
+    if code == "ConditionalCheckFailedException":
+        return WriteLost(back_off=False)
+    if code in CONTENTION_CODES:
+        return WriteLost(back_off=True, reason=code)
+    if code != "TransactionCanceledException":
+        return None
+    codes = {reason.code for reason in getattr(error, "cancellation_reasons", None) or [] if reason}
+    codes.discard("None")
+    if not codes or not codes <= CONTENTION_REASONS | {"ConditionalCheckFailed"}:
+        return None
+    if codes & CONTENTION_REASONS:
+        return WriteLost(back_off=True, reason=", ".join(sorted(codes)))
+    return WriteLost(back_off=False)
+
+
+class _Try:
+    def __init__(self, number):
+        self.number = number
+        self.back_off = False
+
+    def lost(self, error):
+        """Call from the `except` of a failed write: re-raises what is not a lost race, and
+        asks for back-off before the next try when the item or table was busy."""
+        lost = write_lost(error)
+        if lost is None:
+            raise error
+        self.back_off = lost.back_off
+
+
+def optimistic_retries(key, *, attempts=None, sleep=time.sleep, rng=random.random):
+    """Yields up to `attempts` tries of a read-decide-write; the body re-reads on each try,
+    `return`s when done, and on a failed write calls `attempt.lost(error)` and `continue`s.
+
+    Between tries: none after a failed condition (the re-read decides), full-jitter exponential
+    back-off after a conflict or throttling, never past the request's deadline (config.deadline).
+    On exhaustion, or when the back-off would not fit before the deadline, it raises
+    ConcurrentUpdateConflict(key): one behaviour, which callers answer with 503 or count as a
+    per-item error.
+    """
+    from config import deadline
+
+    attempts = attempts or MAX_WRITE_RETRIES
+    backoffs = 0
+    for number in range(attempts):
+        attempt = _Try(number)
+        yield attempt
+        if attempt.back_off and number + 1 < attempts:
+            delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** backoffs)
+            backoffs += 1
+            if deadline.remaining() < delay + deadline.write_seconds():
+                raise ConcurrentUpdateConflict(f"{key} (no time left to wait for a busy item)")
+            sleep(delay)
+    raise ConcurrentUpdateConflict(key)
+
+
+# --- BatchGetItem: UnprocessedKeys ----------------------------------------------------------------
+
+UNPROCESSED_KEYS_TRIES = 5
+
+
+class UnprocessedKeysLeft(ConcurrentUpdateConflict):
+    """DynamoDB kept leaving keys unprocessed (it does so when throttled): answer 503."""
+
+
+def _batch_get_page_with_backoff(model_cls, keys_to_get, consistent_read, attributes_to_get, *,
+                                 sleep=None, rng=None):
+    """PynamoDB's batch_get re-requests UnprocessedKeys at once and without limit; DynamoDB's
+    BatchGetItem reference asks for exponential back-off. So each page is completed here, with
+    full-jitter back-off, a bounded number of times and never past the request's deadline."""
+    from config import deadline
+
+    sleep, rng = sleep or time.sleep, rng or random.random
+    items = []
+    for number in range(UNPROCESSED_KEYS_TRIES):
+        page, unprocessed = Model._batch_get_page.__func__(model_cls, keys_to_get, consistent_read, attributes_to_get)
+        items += page or []
+        if not unprocessed:
+            return items, None
+        keys_to_get = unprocessed
+        delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** number)
+        if number + 1 == UNPROCESSED_KEYS_TRIES or deadline.remaining() < delay:
+            break
+        sleep(delay)
+    raise UnprocessedKeysLeft(f"{len(keys_to_get)} keys of {model_cls.Meta.table_name} left unprocessed")

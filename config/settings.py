@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_log.RequestLogMiddleware",  # first, so its latency covers everything below
+    "config.deadline.RequestDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -158,11 +159,25 @@ LOCAL_STACK_STATE_FILE = Path(env("LOCAL_STACK_STATE_FILE", BASE_DIR / ".local" 
 MOLLIE_API_KEY = _app_secret.get("MOLLIE_API_KEY") or env("MOLLIE_API_KEY", "")
 MOLLIE_API_ENDPOINT = env("MOLLIE_API_ENDPOINT", "")
 MOLLIE_SANDBOX_PORT = env_int("MOLLIE_SANDBOX_PORT", 0)
-MOLLIE_TIMEOUT_SECONDS = float(env("MOLLIE_TIMEOUT_SECONDS", "10"))
+# Read timeout; a request's deadline cuts it further (config/deadline.py, payments/mollie.py).
+MOLLIE_TIMEOUT_SECONDS = float(env("MOLLIE_TIMEOUT_SECONDS", "8"))
+MOLLIE_CONNECT_TIMEOUT_SECONDS = float(env("MOLLIE_CONNECT_TIMEOUT_SECONDS", "2"))
 # Where Mollie sends webhooks, when PUBLIC_BASE_URL is not reachable from the internet (a tunnel
 # to a local shop). Unset: PUBLIC_BASE_URL when public; none for a loopback or private address,
 # which Mollie refuses with 422 (the status pull and reconciliation then learn the outcome).
 MOLLIE_WEBHOOK_BASE_URL = env("MOLLIE_WEBHOOK_BASE_URL", "").rstrip("/")
+
+# DynamoDB: one try takes at most connect + read timeout, so a write is started only with that
+# much time left (config/deadline.py). DynamoDB answers in milliseconds; only an overloaded local
+# double needs more (chaos runs raise the read timeout).
+DYNAMODB_CONNECT_TIMEOUT_SECONDS = float(env("DYNAMODB_CONNECT_TIMEOUT_SECONDS", "1"))
+DYNAMODB_READ_TIMEOUT_SECONDS = float(env("DYNAMODB_READ_TIMEOUT_SECONDS", "3"))
+
+# Time limits. API Gateway answers 504 after 29 s while Lambda runs on; a request uses at most
+# this budget (less if Lambda's context says less is left), which leaves room for a cold start,
+# rendering and the network. Scheduled runs use Lambda's remaining time less the margin.
+REQUEST_TIME_BUDGET_SECONDS = float(env("REQUEST_TIME_BUDGET_SECONDS", "20"))
+LAMBDA_TIME_MARGIN_SECONDS = float(env("LAMBDA_TIME_MARGIN_SECONDS", "2"))
 
 # Payment workflow timings (seconds).
 ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)

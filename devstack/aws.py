@@ -22,6 +22,7 @@ class LocalAWS:
         # Serialized like DynamoDB's own atomic conditional writes (see devstack/moto_server.py).
         self._server = SerialMotoServer(host="127.0.0.1", port=port)
         self.endpoint_url = self._server.url
+        self.dynamodb_faults = self._server.faults  # devstack.dynamodb_faults.ServerFaults
 
     def start(self):
         self._server.start()

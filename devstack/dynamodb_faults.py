@@ -1,4 +1,6 @@
-"""Dev-only: DynamoDB throttling injected into every botocore DynamoDB client, for chaos runs.
+"""Dev-only: DynamoDB faults for tests and chaos runs. Client side: throttling injected into every
+botocore DynamoDB client. Server side (`ServerFaults`, in front of moto): transaction conflicts,
+sustained throttling, UnprocessedKeys, a write applied but answered 500, latency.
 
 Nothing in the shop imports this. The chaos web server (`chaos/server.py`) calls
 `activate_from_env()`, which does something only when DYNAMODB_FAULT_THROTTLE_RATE is set.
@@ -7,11 +9,13 @@ The injected answers are what DynamoDB sends when it throttles: a 400 with
 backoff, like in production), and for transactions also a `TransactionCanceledException` whose
 reasons say `ThrottlingError` (botocore does not retry that one; the caller must).
 """
+import io
 import json
 import logging
 import os
 import random
 import threading
+import time
 
 import botocore.session
 from botocore.awsrequest import AWSResponse
@@ -154,3 +158,281 @@ def activate_from_env(environ=None):
     injector = install(rate=rate, seed=seed)
     log.warning("DynamoDB throttling injected at rate %s (seed %s): dev-only, never in production", rate, seed)
     return injector
+
+
+# --- Server side: what DynamoDB does to all its callers at once ----------------------------------
+#
+# `ServerFaults` wraps the (serialized) moto app in devstack/moto_server.py. Off by default; tests
+# switch parts on directly, chaos runs through the environment (`ServerFaults.from_env`).
+
+TRANSACTION_HOLD_ENV = "DYNAMODB_FAULT_TRANSACTION_HOLD_SECONDS"
+THROTTLE_WINDOW_RATE_ENV = "DYNAMODB_FAULT_THROTTLE_WINDOW_RATE"
+THROTTLE_WINDOW_SECONDS_ENV = "DYNAMODB_FAULT_THROTTLE_WINDOW_SECONDS"
+UNPROCESSED_KEYS_RATE_ENV = "DYNAMODB_FAULT_UNPROCESSED_KEYS_RATE"
+TARGET_PREFIX = "DynamoDB_20120810."
+PLAIN_WRITES = frozenset({"PutItem", "UpdateItem", "DeleteItem"})
+CONFLICT_MESSAGE = "Transaction is ongoing for the item"
+PLAIN_WRITE_HOLD_SHARE = 0.2  # a plain write is in flight for this share of a transaction's time
+
+
+class ServerFaults:
+    """WSGI middleware in front of moto's DynamoDB that makes it as strict as DynamoDB where
+    concurrency and capacity show (developer guide, "Transaction conflict handling";
+    BatchGetItem API reference, "UnprocessedKeys"):
+
+    - `transaction_hold_seconds` > 0: a TransactWriteItems holds its items that long before it
+      commits (a plain write a fifth of it). Meanwhile a plain PutItem/UpdateItem/DeleteItem on
+      one of them fails with TransactionConflictException, and a TransactWriteItems or
+      TransactGetItems touching one of them (or an item a plain write is writing) is canceled
+      with reason TransactionConflict.
+    - `throttle_for(seconds)`, or `throttle_window_rate` × `throttle_window_seconds`: every data
+      call is throttled for seconds on end, as a hot partition is, not one request now and then.
+    - `unprocessed_keys_rate`: BatchGetItem leaves that share of keys (at least one key is always
+      served) in UnprocessedKeys.
+    - `fail_after_applying(operation)`: the next such call is applied, then answered with a 500,
+      which botocore retries: the retried non-idempotent write.
+    - `latency_seconds`: every data call that is served takes that much longer.
+    - `cancel_transactions(code, times)`: the next TransactWriteItems are canceled with that
+      reason on their first item (e.g. ValidationError, which no retry can fix).
+    """
+
+    def __init__(self, app, *, seed=None):
+        self.app = app
+        self.transaction_hold_seconds = 0.0
+        self.throttle_window_rate = 0.0
+        self.throttle_window_seconds = 0.0
+        self.unprocessed_keys_rate = 0.0
+        self.latency_seconds = 0.0
+        self.injected = {}  # fault name -> count
+        self._throttled_until = 0.0
+        self._fail_after_applying = {}
+        self._cancellations = []  # reason codes for the next TransactWriteItems
+        self.calls = {}  # operation -> count of calls that reached this layer
+        self._held = {}  # item key -> kinds in flight on it ("transaction", "write")
+        self._lock = threading.Lock()
+        self._rng = random.Random(seed)
+
+    @classmethod
+    def from_env(cls, app, environ=None):
+        environ = os.environ if environ is None else environ
+        faults = cls(app, seed=environ.get(SEED_ENV) or None)
+        faults.transaction_hold_seconds = float(environ.get(TRANSACTION_HOLD_ENV) or 0)
+        faults.throttle_window_rate = float(environ.get(THROTTLE_WINDOW_RATE_ENV) or 0)
+        faults.throttle_window_seconds = float(environ.get(THROTTLE_WINDOW_SECONDS_ENV) or 0)
+        faults.unprocessed_keys_rate = float(environ.get(UNPROCESSED_KEYS_RATE_ENV) or 0)
+        return faults
+
+    def reset(self):
+        with self._lock:
+            self.transaction_hold_seconds = self.throttle_window_rate = self.throttle_window_seconds = 0.0
+            self.unprocessed_keys_rate = self.latency_seconds = 0.0
+            self._throttled_until = 0.0
+            self._fail_after_applying.clear()
+            self._cancellations.clear()
+            self.calls.clear()
+
+    def throttle_for(self, seconds):
+        with self._lock:
+            self._throttled_until = time.monotonic() + seconds
+
+    def fail_after_applying(self, operation, times=1):
+        with self._lock:
+            self._fail_after_applying[operation] = times
+
+    def cancel_transactions(self, code, times=1):
+        with self._lock:
+            self._cancellations += [code] * times
+
+    def held_items(self):
+        with self._lock:
+            return {key: list(kinds) for key, kinds in self._held.items()}
+
+    def _count(self, fault):
+        self.injected[fault] = self.injected.get(fault, 0) + 1
+
+    def __call__(self, environ, start_response):
+        target = environ.get("HTTP_X_AMZ_TARGET", "")
+        if not target.startswith(TARGET_PREFIX):
+            return self.app(environ, start_response)  # S3, Secrets Manager, table-less calls
+        operation = target[len(TARGET_PREFIX):]
+        if operation not in DATA_OPERATIONS:
+            return self.app(environ, start_response)
+        body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
+        try:
+            request = json.loads(body or b"{}")
+        except ValueError:
+            request = {}
+        with self._lock:
+            self.calls[operation] = self.calls.get(operation, 0) + 1
+            cancellation = self._cancellations.pop(0) if operation == "TransactWriteItems" and self._cancellations \
+                else None
+        if cancellation:
+            self._count(f"TransactWriteItems canceled: {cancellation}")
+            count = len(request.get("TransactItems", [])) or 1
+            return _answer(start_response, 400, _canceled([True] + [False] * (count - 1), cancellation,
+                                                          "Injected by devstack.dynamodb_faults"))
+        if self._throttled(operation):  # answered at once, as DynamoDB does
+            return _answer(start_response, 400, {"__type": f"com.amazonaws.dynamodb.v20120810#{THROTTLE_CODES[1]}",
+                                                 "message": "Rate of requests exceeds the allowed throughput "
+                                                            "(sustained, injected by devstack.dynamodb_faults)"})
+        if self.latency_seconds:
+            time.sleep(self.latency_seconds)
+        if operation == "BatchGetItem" and self.unprocessed_keys_rate:
+            return self._batch_get_leaving_keys(environ, start_response, request)
+        keys = _item_keys(operation, request, environ)
+        refusal = self._claim(operation, keys)
+        if refusal is not None:
+            return _answer(start_response, 400, refusal)
+        if keys and operation != "TransactGetItems" and self.transaction_hold_seconds:
+            # In flight: others meet its items now. Released before the serialized double applies
+            # it: the double's queue (seconds, on a busy machine) is not DynamoDB's, whose writes
+            # take milliseconds and transactions a little longer.
+            try:
+                time.sleep(self.transaction_hold_seconds * (1 if operation == "TransactWriteItems"
+                                                            else PLAIN_WRITE_HOLD_SHARE))
+            finally:
+                self._release(operation, keys)
+        return self._forward(environ, start_response, body, operation)
+
+    def _throttled(self, operation):
+        with self._lock:
+            now = time.monotonic()
+            if now >= self._throttled_until and self.throttle_window_rate \
+                    and self._rng.random() < self.throttle_window_rate:
+                self._throttled_until = now + self.throttle_window_seconds
+                self._count("throttle windows")
+            if now < self._throttled_until:
+                self._count(f"sustained throttle on {operation}")
+                return True
+        return False
+
+    def _claim(self, operation, keys):
+        """Marks the items in flight, or returns the error DynamoDB gives for a conflict."""
+        if not keys or not self.transaction_hold_seconds:
+            return None
+        with self._lock:
+            if operation in PLAIN_WRITES:
+                if any("transaction" in self._held.get(key, ()) for key in keys):
+                    self._count("TransactionConflictException")
+                    return {"__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+                            "message": CONFLICT_MESSAGE}
+            elif operation in ("TransactWriteItems", "TransactGetItems"):
+                busy = [key in self._held for key in keys]
+                if any(busy):
+                    self._count(f"{operation} canceled: TransactionConflict")
+                    return _canceled(busy, "TransactionConflict", CONFLICT_MESSAGE)
+            if operation == "TransactGetItems":
+                return None  # a read holds nothing
+            for key in keys:
+                self._held.setdefault(key, []).append("transaction" if operation == "TransactWriteItems" else "write")
+        return None
+
+    def _release(self, operation, keys):
+        if operation == "TransactGetItems" or not keys:
+            return
+        kind = "transaction" if operation == "TransactWriteItems" else "write"
+        with self._lock:
+            for key in keys:
+                kinds = self._held.get(key, [])
+                if kind in kinds:
+                    kinds.remove(kind)
+                if not kinds:
+                    self._held.pop(key, None)
+
+    def _forward(self, environ, start_response, body, operation):
+        environ["wsgi.input"] = io.BytesIO(body)
+        environ["CONTENT_LENGTH"] = str(len(body))
+        with self._lock:
+            fail = self._fail_after_applying.get(operation, 0)
+            if fail:
+                self._fail_after_applying[operation] = fail - 1
+        if not fail:
+            return self.app(environ, start_response)
+        self._count(f"{operation} applied, answered 500")
+        chunks = self.app(environ, lambda *args, **kwargs: None)  # applied; its answer is lost
+        b"".join(chunks)
+        return _answer(start_response, 500, {"__type": "com.amazon.coral.availability#InternalServerError",
+                                             "message": "Internal server error (injected after applying)"})
+
+    def _batch_get_leaving_keys(self, environ, start_response, request):
+        served, left = {}, {}
+        with self._lock:
+            for table, spec in (request.get("RequestItems") or {}).items():
+                for key in spec.get("Keys", []):
+                    if self._rng.random() < self.unprocessed_keys_rate:
+                        left.setdefault(table, {**spec, "Keys": []})["Keys"].append(key)
+                    else:
+                        served.setdefault(table, {**spec, "Keys": []})["Keys"].append(key)
+            if not served and left:  # DynamoDB serves at least one key, or throttles the call
+                table, spec = next(iter(left.items()))
+                served[table] = {**spec, "Keys": [spec["Keys"].pop(0)]}
+                if not spec["Keys"]:
+                    del left[table]
+            if left:
+                self._count("BatchGetItem UnprocessedKeys")
+        captured = {}
+        chunks = self.app({**environ, **_json_input({**request, "RequestItems": served})},
+                          lambda status, headers, exc_info=None: captured.update(status=status, headers=headers))
+        answer = json.loads(b"".join(chunks) or b"{}")
+        if not captured.get("status", "").startswith("200"):
+            return _answer(start_response, int(captured["status"].split()[0]), answer)
+        answer["UnprocessedKeys"] = {**answer.get("UnprocessedKeys", {}), **left}
+        return _answer(start_response, 200, answer)
+
+
+def _canceled(at_fault, code, message):
+    """A TransactionCanceledException body: `code` for the items at fault, "None" for the rest."""
+    reasons = [{"Code": code, "Message": message} if fault else {"Code": "None"} for fault in at_fault]
+    return {"__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+            "Message": "Transaction cancelled, please refer cancellation reasons for specific "
+                       f"reasons [{', '.join(reason['Code'] for reason in reasons)}]",
+            "CancellationReasons": reasons}
+
+
+def _json_input(request):
+    body = json.dumps(request).encode()
+    return {"wsgi.input": io.BytesIO(body), "CONTENT_LENGTH": str(len(body))}
+
+
+def _answer(start_response, status, body):
+    payload = json.dumps(body).encode()
+    reason = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}[status]
+    start_response(f"{status} {reason}", [("Content-Type", "application/x-amz-json-1.0"),
+                                          ("Content-Length", str(len(payload))),
+                                          ("x-amzn-RequestId", "injected-fault")])
+    return [payload]
+
+
+def _item_keys(operation, request, environ):
+    """(table, key) of every item a write or transaction touches; [] for other calls."""
+    if operation in PLAIN_WRITES:
+        entries = [(request.get("TableName"), request.get("Key") or request.get("Item"))]
+    elif operation == "TransactWriteItems":
+        entries = [(op.get("TableName"), op.get("Key") or op.get("Item"))
+                   for item in request.get("TransactItems", []) for op in item.values()]
+    elif operation == "TransactGetItems":
+        entries = [(item.get("Get", {}).get("TableName"), item.get("Get", {}).get("Key"))
+                   for item in request.get("TransactItems", [])]
+    else:
+        return []
+    return [_item_key(table, attributes, environ) for table, attributes in entries if table and attributes]
+
+
+def _item_key(table_name, attributes, environ):
+    key_names = _key_names(table_name, environ)
+    key = {name: value for name, value in attributes.items() if key_names is None or name in key_names}
+    return table_name, json.dumps(key, sort_keys=True)
+
+
+def _key_names(table_name, environ):
+    """The table's key attribute names, from moto's own backend (a Put carries the whole item)."""
+    try:
+        from moto.core import DEFAULT_ACCOUNT_ID
+        from moto.dynamodb.models import dynamodb_backends
+
+        credential = environ.get("HTTP_AUTHORIZATION", "").split("Credential=", 1)[1]
+        region = credential.split("/")[2]
+        table = dynamodb_backends[DEFAULT_ACCOUNT_ID][region].get_table(table_name)
+    except Exception:  # noqa: BLE001 - an unknown table: moto answers that itself
+        return None
+    return {table.hash_key_attr} | ({table.range_key_attr} if table.range_key_attr else set())

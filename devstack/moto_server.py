@@ -8,9 +8,13 @@ from a plain moto server, so that what a concurrency test finds is about the sho
 - TransactWriteItems rolls back only the items it touched. moto snapshots and restores whole
   tables, which costs O(table size) per transaction (hundreds of ms once the event log holds
   a few thousand items) and would wipe out the writes other requests made meanwhile.
+
+In front of both sits `devstack.dynamodb_faults.ServerFaults` (`server.faults`), off unless
+switched on: transaction conflicts, sustained throttling, UnprocessedKeys, latency.
 """
 import argparse
 import copy
+import json
 import signal
 import sys
 import threading
@@ -156,9 +160,12 @@ class SerialMotoServer:
             def log_request(self, code="-", size="-"):
                 pass  # thousands of requests per run; errors are still logged
 
+        from devstack.dynamodb_faults import ServerFaults
+
         patch_transactions()
-        app = serialized(DomainDispatcherApplication(create_backend_app))
-        self._server = make_server(host, port, app, threaded=True, request_handler=QuietHandler)
+        # Faults sit in front of the serialization: a transaction "in flight" must not block others.
+        self.faults = ServerFaults.from_env(serialized(DomainDispatcherApplication(create_backend_app)))
+        self._server = make_server(host, port, self.faults, threaded=True, request_handler=QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="serial-moto", daemon=True)
 
@@ -180,7 +187,12 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     server = SerialMotoServer(args.host, args.port)
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.stop, daemon=True).start())
+    def stop(*_):
+        # What the double injected, for the chaos report (devstack.dynamodb_faults.ServerFaults).
+        print(f"moto faults injected: {json.dumps(server.faults.injected, sort_keys=True)}", flush=True)
+        threading.Thread(target=server.stop, daemon=True).start()
+
+    signal.signal(signal.SIGTERM, stop)
     print(f"moto listening on {server.url}", flush=True)
     server.serve_forever()
     return 0

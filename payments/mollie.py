@@ -179,15 +179,31 @@ class _translated_errors:
 
 def _client():
     # One client per thread: requests.Session is not guaranteed thread-safe.
-    key = (settings.MOLLIE_API_ENDPOINT, settings.MOLLIE_API_KEY, settings.MOLLIE_TIMEOUT_SECONDS)
+    key = (settings.MOLLIE_API_ENDPOINT, settings.MOLLIE_API_KEY)
     if getattr(_local, "key", None) != key:
         from mollie.api.client import Client
 
-        client = Client(api_endpoint=settings.MOLLIE_API_ENDPOINT, timeout=(3, settings.MOLLIE_TIMEOUT_SECONDS), retry=2)
+        # One retry, of connection errors only (mollie-api-python never retries a read).
+        client = Client(api_endpoint=settings.MOLLIE_API_ENDPOINT, retry=1)
         if settings.MOLLIE_API_KEY:
             client.set_api_key(settings.MOLLIE_API_KEY)
         _local.client, _local.key = client, key
+    _local.client.set_timeout(_timeout_within_deadline())
     return _local.client
+
+
+def _timeout_within_deadline():
+    """(connect, read) timeouts cut so that the call, and the write that stores its answer,
+    end before the request's deadline; no call at all when there is no time for it."""
+    from config import deadline
+
+    left = deadline.remaining() - deadline.write_seconds()
+    connect = settings.MOLLIE_CONNECT_TIMEOUT_SECONDS
+    # The one connection retry may cost a second connect timeout.
+    read = min(settings.MOLLIE_TIMEOUT_SECONDS, left - 2 * connect)
+    if read < 1:
+        raise PaymentProviderUnavailable("No time left in this request to wait for Mollie")
+    return (connect, read)
 
 
 def _payment_refunds(payment_id):

@@ -15,13 +15,15 @@ import time
 from datetime import timedelta
 from urllib.parse import urlsplit
 
+from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
-from pynamodb.exceptions import PutError, TransactWriteError, UpdateError
+from pynamodb.exceptions import PutError, PynamoDBException, TransactGetError, TransactWriteError, UpdateError
 from pynamodb.transactions import TransactGet, TransactWrite
 
-from config import dynamodb
+from config import deadline, dynamodb
+from config.dynamodb import MAX_WRITE_RETRIES, ConcurrentUpdateConflict, optimistic_retries  # noqa: F401 - re-exported
 from payments import mollie
 from payments.models import (
     REFUND_STATUSES_UNSETTLED,
@@ -39,7 +41,6 @@ from shop.selectors import articles_by_slug
 log = logging.getLogger(__name__)
 workflow_log = logging.getLogger("shop.workflow")
 
-MAX_WRITE_RETRIES = 8
 # Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
 IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
 _event_sequence = itertools.count()
@@ -65,10 +66,6 @@ class ActionRefused(WorkflowError):
     pass
 
 
-class ConcurrentUpdateConflict(Exception):
-    """Too many concurrent writers on one order; the caller should answer 5xx and be retried."""
-
-
 # --- Checkout ---------------------------------------------------------------------------------
 
 
@@ -84,7 +81,7 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
     Prices come from the catalog; `quantities` maps article slug to quantity.
     """
     order_id = order_id_for_checkout(checkout_id)
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         existing = _get_order(order_id)
         if existing is not None:
             return existing  # a double submit of the same checkout form
@@ -127,15 +124,13 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
                 for event in events:
                     transaction.save(event)
         except TransactWriteError as error:
-            if not _is_transaction_conflict(error):
-                raise
+            write_try.lost(error)  # raises what is not a lost race
             # Lost a race: for the last item in stock, to a double submit, or a plain conflict.
             # Re-reading tells which; the loop raises or returns the winner's order.
             now = None
             continue
         _log_events(events)
         return order
-    raise ConcurrentUpdateConflict(order_id)
 
 
 def _order_lines(quantities):
@@ -186,7 +181,7 @@ def pay_order(*, order_id, order=None) -> str:
     "pay again" after a failed, canceled or expired attempt. A double click gets the same page.
     `order`, when given, is a fresh read (or the write just made) and saves reading it again.
     """
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order = order or _get_order(order_id)
         if order is None:
             raise OrderNotPayable("This order does not exist.")
@@ -219,11 +214,11 @@ def pay_order(*, order_id, order=None) -> str:
         event = _event(order, "payment_retry", "shopper", now, attempt=attempt, message="New payment attempt")
         try:
             _commit(saves=[order, latest], new_items=[attempt], events=[event])
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             order = None
             continue
         return register_attempt(order=order, attempt=attempt).checkout_url
-    raise ConcurrentUpdateConflict(order_id)
 
 
 def register_attempt(*, order, attempt) -> PaymentAttempt:
@@ -280,7 +275,7 @@ def webhook_url():
 
 
 def _reject_attempt(order_id, attempt_no, reason):
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
         if attempt.status != AttemptStatus.CREATED:
             return
@@ -290,7 +285,8 @@ def _reject_attempt(order_id, attempt_no, reason):
         _copy_latest(order, attempt, now)
         try:
             return _commit(saves=[order, attempt], events=events)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
 
 
@@ -354,16 +350,19 @@ def refresh_for_shopper(*, order) -> Order:
     cutoff = now - timedelta(seconds=settings.STATUS_PULL_INTERVAL_SECONDS)
     if order.last_pulled_at and order.last_pulled_at > cutoff:
         return order
-    try:
-        order.update(
-            actions=[Order.last_pulled_at.set(now)],
-            condition=Order.last_pulled_at.does_not_exist() | (Order.last_pulled_at < cutoff),
-            add_version_condition=False,
-        )
-    except UpdateError as error:
-        if dynamodb.is_condition_failure(error):
-            return order  # someone else is pulling right now
-        raise
+    for write_try in optimistic_retries(order.order_id):
+        try:
+            order.update(
+                actions=[Order.last_pulled_at.set(now)],
+                condition=Order.last_pulled_at.does_not_exist() | (Order.last_pulled_at < cutoff),
+                add_version_condition=False,
+            )
+            break
+        except UpdateError as error:
+            # A webhook's transaction may hold the order right now: wait for it, then pull.
+            write_try.lost(error)
+            if not write_try.back_off:
+                return order  # someone else is pulling right now
     try:
         payment = mollie.get_payment(order.latest_mollie_payment_id)
     except mollie.PaymentProviderError as error:
@@ -385,7 +384,7 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
     `known` is the (order, attempt) the caller just read or wrote; a stale pair only costs a retry.
     """
     order_id, attempt_no = _attempt_key(payment)
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id or payment.id):
         if known:
             (order, attempt), known = known, None
         else:
@@ -414,12 +413,12 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
             return attempt
         try:
             _commit(saves=changed, events=events)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
         if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
             _sync_refunds(order, attempt)
         return attempt
-    raise ConcurrentUpdateConflict(order_id or payment.id)
 
 
 def _attempt_key(payment):
@@ -548,7 +547,7 @@ def _copy_latest(order, attempt, now):
 def close_order(*, order_id, status, source, actor="", reason="") -> Order:
     """Expires or cancels an unpaid order and gives its reserved stock back, exactly once."""
     assert status in OrderStatus.CLOSED_UNPAID
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order = _get_order(order_id)
         if order is None or not order.is_open_for_payment:
             return order
@@ -567,10 +566,10 @@ def close_order(*, order_id, status, source, actor="", reason="") -> Order:
                          to_status=status, message=reason)]
         try:
             _commit(saves=[order], events=events, stock_returns=stock_updates, now=now)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
         return order
-    raise ConcurrentUpdateConflict(order_id)
 
 
 # --- Staff actions ------------------------------------------------------------------------------
@@ -720,7 +719,7 @@ def _refuse_while_a_refund_is_unconfirmed(order, attempt):
 
 
 def mark_double_payment_handled(*, order_id, attempt_no, actor, note="") -> PaymentAttempt:
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
         if attempt is None or not attempt.needs_refund:
             raise ActionRefused("This payment attempt is not flagged as a double payment.")
@@ -734,10 +733,10 @@ def mark_double_payment_handled(*, order_id, attempt_no, actor, note="") -> Paym
         events = [_event(order, "double_payment_handled", "staff", now, attempt=attempt, actor=actor, message=note)]
         try:
             _commit(saves=[order, attempt], events=events)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
         return attempt
-    raise ConcurrentUpdateConflict(order_id)
 
 
 def _confirmed_refund_total(payment):
@@ -820,64 +819,132 @@ def _update_refund(refund, condition=None, **changes):
 # --- Reconciliation -----------------------------------------------------------------------------
 
 
+# A run starts an item only with time left for a Mollie call that can still get an answer
+# (payments.mollie) and the writes that store it: this many DynamoDB tries (config.deadline).
+RECONCILE_ITEM_WRITES = 3
+# An open attempt is synced again after as long as it had been open at its last sync (at least
+# the stale threshold, at most this): a bank transfer open for days costs a few calls a day.
+RESYNC_BACKOFF_CAP = timedelta(hours=1)
+# Errors that concern one order or attempt; the run goes on with the next one.
+RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
+
+
 @dataclasses.dataclass
 class ReconcileSummary:
     synced: int = 0
     abandoned: int = 0
     expired: int = 0
     still_waiting: int = 0
+    not_due: int = 0  # open attempts synced recently; their next sync waits (back-off)
+    left_for_next_run: int = 0  # due, but not reached before the deadline
     errors: list = dataclasses.field(default_factory=list)
 
 
-def reconcile(*, now=None, stale_after_seconds=None, on_progress=None) -> ReconcileSummary:
-    """Syncs attempts whose webhook is late or lost and closes orders waiting too long.
+def reconcile(*, now=None, stale_after_seconds=None, on_progress=None, time_limit_seconds=None) -> ReconcileSummary:
+    """Closes orders waiting too long, then syncs attempts whose webhook is late or lost.
 
-    Safe to run while webhooks arrive: every change goes through the same versioned writes.
+    Overdue orders come first, so their stock comes back even when syncing cannot finish.
+    Attempts are synced least recently synced first, each with a back-off. The run stops
+    starting work when its deadline is near (`time_limit_seconds`, or the caller's deadline)
+    and reports what it left for the next run. An error concerns one item, not the run.
+    Safe to run while webhooks arrive, and twice at once: every change is a versioned write.
     """
-    now = now or timezone.now()
+    token = deadline.start(time_limit_seconds) if time_limit_seconds is not None else None
+    try:
+        return _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+    finally:
+        if token is not None:
+            deadline.reset(token)
+
+
+def _reconcile(now, stale_after_seconds, progress):
     stale_after = timedelta(seconds=settings.PAYMENT_STALE_AFTER_SECONDS if stale_after_seconds is None
                             else stale_after_seconds)
     summary = ReconcileSummary()
-    progress = on_progress or (lambda message: None)
-
-    for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
-        for attempt in PaymentAttempt.attempt_status_index.query(status, PaymentAttempt.created_at < now - stale_after):
-            try:
-                sync_attempt(attempt=attempt, source="reconcile")
-                summary.synced += 1
-                progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
-            except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
-                summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
-
-    # Paid attempts with refunds Mollie has not finished: no webhook comes when one is canceled.
-    for attempt in PaymentAttempt.unsettled_refunds_index.query("yes", PaymentAttempt.created_at < now - stale_after):
-        try:
-            sync_attempt(attempt=attempt, source="reconcile")
-            summary.synced += 1
-            progress(f"synced refunds of {attempt.order_id} attempt {attempt.attempt_no}")
-        except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
-            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
-
-    for attempt in PaymentAttempt.attempt_status_index.query(
-        AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after
-    ):
-        if _abandon_attempt(attempt.order_id, attempt.attempt_no):
-            summary.abandoned += 1
-            progress(f"abandoned {attempt.order_id} attempt {attempt.attempt_no} (never reached Mollie)")
-
     window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
-    for order in Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window):
+    overdue = list(Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window))
+    for done, order in enumerate(overdue):
+        if not _time_for_one_more(summary, len(overdue) - done):
+            break
         try:
             outcome = _close_overdue_order(order, summary)
-        except (mollie.PaymentProviderError, ConcurrentUpdateConflict) as error:
+        except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{order.order_id}: {error}")
             continue
         progress(f"{outcome} {order.order_id}")
+
+    never_registered = list(PaymentAttempt.attempt_status_index.query(
+        AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after))
+    for done, attempt in enumerate(never_registered):
+        if not _time_for_one_more(summary, len(never_registered) - done):
+            break
+        try:
+            abandoned = _abandon_attempt(attempt.order_id, attempt.attempt_no)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+            continue
+        if abandoned:
+            summary.abandoned += 1
+            progress(f"abandoned {attempt.order_id} attempt {attempt.attempt_no} (never reached Mollie)")
+
+    waiting = [attempt for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
+               for attempt in PaymentAttempt.attempt_status_index.query(status,
+                                                                        PaymentAttempt.created_at < now - stale_after)]
+    # Paid attempts with refunds Mollie has not finished: no webhook comes when one is canceled.
+    waiting += PaymentAttempt.unsettled_refunds_index.query("yes", PaymentAttempt.created_at < now - stale_after)
+    due = [attempt for attempt in waiting if _resync_due(attempt, now, stale_after)]
+    summary.not_due = len(waiting) - len(due)
+    due.sort(key=lambda attempt: attempt.last_synced_at or attempt.created_at)
+    for done, attempt in enumerate(due):
+        if not _time_for_one_more(summary, len(due) - done):
+            break
+        try:
+            synced = sync_attempt(attempt=attempt, source="reconcile")
+            _mark_synced(synced)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+            continue
+        summary.synced += 1
+        progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
     return summary
+
+
+def _time_for_one_more(summary, left):
+    if deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds():
+        return True
+    summary.left_for_next_run += left
+    return False
+
+
+def _resync_due(attempt, now, stale_after):
+    if not stale_after or attempt.last_synced_at is None:
+        return True  # a threshold of 0 asks for everything now (tests, an operator's manual run)
+    open_at_last_sync = attempt.last_synced_at - attempt.created_at
+    if open_at_last_sync < stale_after:
+        return True  # last synced by its checkout or a webhook, before it was overdue
+    return now - attempt.last_synced_at >= min(open_at_last_sync, RESYNC_BACKOFF_CAP)
+
+
+def _mark_synced(attempt):
+    """Remembers an unchanged sync too (apply_mollie_payment writes only changes), for the back-off."""
+    now = timezone.now()
+    if attempt.last_synced_at and now - attempt.last_synced_at < timedelta(seconds=1):
+        return  # the sync changed the attempt and stamped it just now
+    try:
+        attempt.update(actions=[PaymentAttempt.last_synced_at.set(now)], add_version_condition=False)
+    except UpdateError as error:
+        if dynamodb.write_lost(error) is None:
+            raise
+        # A webhook is writing the attempt right now: its sync stands in for this one.
 
 
 def _close_overdue_order(order, summary):
     for attempt in attempts_of(order.order_id):
+        if attempt.status == AttemptStatus.CREATED and _abandon_attempt(order.order_id, attempt.attempt_no):
+            # Never reached Mollie and the window is over (overdue orders go first, before the
+            # pass over never-registered attempts).
+            summary.abandoned += 1
+            continue
         if attempt.status in AttemptStatus.WAITING and attempt.mollie_payment_id:
             try:
                 payment = mollie.get_payment(attempt.mollie_payment_id)
@@ -913,7 +980,7 @@ def _abandon_attempt(order_id, attempt_no):
 def _give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
     """Marks an attempt `abandoned`: it cannot be paid as far as we can tell. Mollie's answer, if
     one ever comes, still wins over it (see AttemptStatus.RANK)."""
-    for _ in range(MAX_WRITE_RETRIES):
+    for write_try in optimistic_retries(order_id):
         order, attempt = _get_order(order_id), _get_attempt(order_id, attempt_no)
         if attempt is None or attempt.status not in ({only_if} if only_if else AttemptStatus.WAITING):
             return False
@@ -926,10 +993,10 @@ def _give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
             saves.append(order)
         try:
             _commit(saves=saves, events=events)
-        except _Conflict:
+        except _Conflict as conflict:
+            write_try.lost(conflict)
             continue
         return True
-    return False
 
 
 # --- Reads used by the workflow -----------------------------------------------------------------
@@ -951,11 +1018,20 @@ def _get_order(order_id):
 
 
 def _get_order_and_attempt(order_id, attempt_no):
-    """Both in one strongly consistent read (TransactGetItems): the webhook's hot path."""
-    with TransactGet(connection=dynamodb.connection()) as transaction:
-        order_future = transaction.get(Order, order_id)
-        attempt_future = transaction.get(PaymentAttempt, order_id, attempt_no)
-    return _resolved(order_future), _resolved(attempt_future)
+    """Both in one strongly consistent read (TransactGetItems): the webhook's hot path.
+
+    DynamoDB cancels a TransactGetItems that overlaps a write on its items (TransactionConflict):
+    wait and read again, like a write that met a busy item.
+    """
+    for read_try in optimistic_retries(order_id):
+        try:
+            with TransactGet(connection=dynamodb.connection()) as transaction:
+                order_future = transaction.get(Order, order_id)
+                attempt_future = transaction.get(PaymentAttempt, order_id, attempt_no)
+        except TransactGetError as error:
+            read_try.lost(error)
+            continue
+        return _resolved(order_future), _resolved(attempt_future)
 
 
 def _resolved(future):
@@ -1018,8 +1094,8 @@ def _event_id(now, sequence):
     return f"{now.isoformat()}#{sequence % 10000:04d}{secrets.token_hex(3)}"
 
 
-class _Conflict(Exception):
-    pass
+# A versioned write that lost to another writer (condition failed, or the item was busy).
+_Conflict = dynamodb.WriteLost
 
 
 def _commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
@@ -1037,9 +1113,10 @@ def _commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
                 transaction.update(Article(line.slug),
                                    actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)])
     except TransactWriteError as error:
-        if _is_transaction_conflict(error):
-            raise _Conflict() from error
-        raise
+        lost = dynamodb.write_lost(error)
+        if lost is None:
+            raise  # a ValidationError or the like: a bug, not a race
+        raise lost from error
     for item in saves:
         item._changed = False
     _log_events(events)
@@ -1052,11 +1129,6 @@ def _log_events(events):
             "order_id": event.order_id, "attempt_no": event.attempt_no, "mollie_payment_id": event.mollie_payment_id,
             "from_status": event.from_status, "to_status": event.to_status, "source": event.source,
         })
-
-
-def _is_transaction_conflict(error):
-    return getattr(error, "cause_response_code", None) in {"TransactionCanceledException", "TransactionConflictException"}
-
 
 
 def _money(cents, currency):

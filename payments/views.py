@@ -7,6 +7,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from pynamodb.exceptions import PynamoDBException
 
+from config.deadline import DeadlineExceeded
 from payments import mollie, services
 from payments.forms import WebhookForm
 
@@ -23,7 +24,7 @@ def webhook(request):
     try:
         outcome = services.handle_webhook(payment_id=form.cleaned_data["id"])
     except (mollie.PaymentProviderUnavailable, services.ConcurrentUpdateConflict, PynamoDBException,
-            BotoCoreError) as error:
+            BotoCoreError, DeadlineExceeded) as error:
         # Not done: answer 5xx so Mollie calls again later.
         log.warning("webhook not processed, Mollie will retry", extra={"error": type(error).__name__})
         return HttpResponse("retry later", status=503, content_type="text/plain")

@@ -57,35 +57,49 @@ def save_article(*, slug, name, description, price_cents, currency, picture, act
     a changed stock is applied as a difference (shown 8, typed 10: two more), and turning stock
     counting on or off only succeeds if nothing moved meanwhile.
     """
-    now = timezone.now()
-    try:
-        article = Article.get(slug, consistent_read=True)
-    except Article.DoesNotExist:
-        article = Article(slug, name=name, description=description, price_cents=price_cents, currency=currency,
-                          picture=picture, active=active, stock=stock, created_at=now, updated_at=now,
-                          position=position or now.strftime("%Y%m%d%H%M%S"))
-        article.save(condition=Article.slug.does_not_exist())
+    for write_try in dynamodb.optimistic_retries(slug):
+        now = timezone.now()  # fresh on each try: it also marks this write as ours
+        try:
+            article = Article.get(slug, consistent_read=True)
+        except Article.DoesNotExist:
+            article = Article(slug, name=name, description=description, price_cents=price_cents, currency=currency,
+                              picture=picture, active=active, stock=stock, created_at=now, updated_at=now,
+                              position=position or now.strftime("%Y%m%d%H%M%S"))
+            article.save(condition=Article.slug.does_not_exist())
+            return article
+        actions = [Article.name.set(name), Article.description.set(description),
+                   Article.price_cents.set(price_cents), Article.currency.set(currency), Article.picture.set(picture),
+                   Article.active.set(active), Article.updated_at.set(now)]
+        if position:
+            actions.append(Article.position.set(position))
+        actions += _stock_change(article, stock, stock_shown)
+        try:
+            # Conditional on the state it was computed from (every stock change sets updated_at):
+            # a checkout meanwhile, or botocore repeating this request after a read timeout when
+            # the first one had landed, fails it instead of adding the difference twice.
+            article.update(actions=actions, condition=Article.updated_at == article.updated_at)
+        except UpdateError as error:
+            write_try.lost(error)
+            current = Article.get(slug, consistent_read=True)
+            if current.updated_at == now:
+                return current  # it was this edit that landed, on an earlier try
+            continue
         return article
-    actions = [Article.name.set(name), Article.description.set(description), Article.price_cents.set(price_cents),
-               Article.currency.set(currency), Article.picture.set(picture), Article.active.set(active),
-               Article.updated_at.set(now)]
-    if position:
-        actions.append(Article.position.set(position))
-    condition = None
-    if stock != stock_shown:
-        if stock is not None and stock_shown is not None:
-            actions.append(Article.stock.add(stock - stock_shown))
-            condition = Article.stock >= stock_shown - stock  # never below zero
-        elif stock is None:
-            actions.append(Article.stock.remove())
-            condition = Article.stock == stock_shown
-        else:
-            actions.append(Article.stock.set(stock))
-            condition = Article.stock.does_not_exist()
-    try:
-        article.update(actions=actions, condition=condition)
-    except UpdateError as error:
-        if dynamodb.is_condition_failure(error):
-            raise StockChangedMeanwhile() from error
-        raise
-    return article
+
+
+def _stock_change(article, stock, stock_shown):
+    """The update actions for the stock, relative to what the form showed; raises
+    StockChangedMeanwhile when the change no longer fits what is in stock now."""
+    if stock == stock_shown:
+        return []
+    if stock is not None and stock_shown is not None:
+        if article.stock is None or article.stock < stock_shown - stock:  # never below zero
+            raise StockChangedMeanwhile()
+        return [Article.stock.add(stock - stock_shown)]
+    if stock is None:
+        if article.stock != stock_shown:
+            raise StockChangedMeanwhile()
+        return [Article.stock.remove()]
+    if article.stock is not None:
+        raise StockChangedMeanwhile()
+    return [Article.stock.set(stock)]

@@ -188,6 +188,14 @@ def injector():
 
 
 @pytest.fixture
+def server_faults(local_aws):
+    """The local DynamoDB's server-side faults (devstack.dynamodb_faults.ServerFaults), off again after."""
+    local_aws.dynamodb_faults.reset()
+    yield local_aws.dynamodb_faults
+    local_aws.dynamodb_faults.reset()
+
+
+@pytest.fixture
 def no_backoff(monkeypatch):
     """botocore still retries throttled calls, but without sleeping between tries."""
     from botocore.retries.standard import ExponentialBackoff

@@ -13,5 +13,5 @@ def test_reconcile_payments_returns_the_summary_and_builds_urls_under_the_stage_
         set_script_prefix("/")
 
     assert result == {"synced": 0, "abandoned": 0, "expired": 0, "still_waiting": 0,
-                      "errors": []}
+                      "not_due": 0, "left_for_next_run": 0, "errors": []}
     assert webhook_path == "/dev/payments/webhook/"

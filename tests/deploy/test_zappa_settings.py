@@ -64,3 +64,21 @@ def test_no_secret_is_in_the_settings_file():
 
     assert not re.search(r"(live|test)_[A-Za-z0-9]{30}", text)
     assert "SECRET_KEY" not in text and "MOLLIE_API_KEY" not in text and "aws_secret_access_key" not in text.lower()
+
+
+API_GATEWAY_LIMIT_SECONDS = 29  # REST API integration timeout (API Gateway quotas)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_no_web_request_outlives_api_gateway(stage):
+    """A function still running after API Gateway's 504 would commit what the shopper never sees."""
+    from django.conf import settings as django_settings
+
+    from config import deadline
+
+    timeout = stage_settings(stage)["timeout_seconds"]
+    assert API_GATEWAY_LIMIT_SECONDS < timeout <= API_GATEWAY_LIMIT_SECONDS + 1
+    budget = django_settings.REQUEST_TIME_BUDGET_SECONDS
+    # The last write starts with one DynamoDB try's time left: it ends before the budget does.
+    assert deadline.write_seconds() <= budget / 4
+    assert budget + django_settings.LAMBDA_TIME_MARGIN_SECONDS < API_GATEWAY_LIMIT_SECONDS

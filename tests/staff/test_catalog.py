@@ -102,3 +102,49 @@ def test_article_form_refuses_bad_values(staff_client, catalog, field, value, er
 
 def test_unknown_article_is_404(staff_client, catalog):
     assert staff_client.get("/staff/articles/no-such-thing/").status_code == 404
+
+
+def test_a_stock_edit_repeated_by_botocore_after_a_lost_answer_is_applied_once(staff_client, catalog, local_aws):
+    """DynamoDB applied the edit, its answer was lost (a 500 here, a read timeout on AWS), and
+    botocore sent the same request again: "two more" must still be two more."""
+    local_aws.dynamodb_faults.fail_after_applying("UpdateItem")
+    try:
+        response = _edit_apron(staff_client, stock="10")
+    finally:
+        local_aws.dynamodb_faults.reset()
+
+    assert response.status_code == 302
+    assert local_aws.dynamodb_faults.injected.get("UpdateItem applied, answered 500") == 1
+    assert Article.get("linen-apron", consistent_read=True).stock == 10
+
+
+def test_an_edit_while_a_checkout_holds_the_article_waits_for_it(staff_client, catalog, server_faults):
+    import threading
+    import time
+
+    server_faults.transaction_hold_seconds = 0.3
+    start = threading.Barrier(2)
+    answers = {}
+
+    def checkout():
+        start.wait(timeout=10)
+        services.place_order(checkout_id="c" * 32, quantities={"linen-apron": 1}, customer_name="A",
+                             customer_email="a@example.com")
+
+    def edit():
+        start.wait(timeout=10)
+        ends = time.monotonic() + 10
+        while not any("transaction" in kinds for kinds in server_faults.held_items().values()):
+            assert time.monotonic() < ends, "the checkout never started its transaction"
+            time.sleep(0.005)
+        answers["edit"] = _edit_apron(staff_client, stock="10")  # two more arrived
+
+    threads = [threading.Thread(target=checkout), threading.Thread(target=edit)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert answers["edit"].status_code == 302
+    assert server_faults.injected.get("TransactionConflictException", 0) >= 1
+    assert Article.get("linen-apron", consistent_read=True).stock == 9  # 8 - 1 ordered + 2 arrived

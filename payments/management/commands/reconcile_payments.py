@@ -15,18 +15,21 @@ class Command(BaseCommand):
         parser.add_argument("--stale-after", type=int, default=None,
                             help="Seconds after which an open/pending attempt is synced (default: settings).")
         parser.add_argument("--quiet", action="store_true", help="Only print the summary.")
+        parser.add_argument("--time-limit", type=float, default=None,
+                            help="Seconds the run may take; what it does not reach is left for the next run.")
 
-    def handle(self, *args, stale_after, quiet, **options):
+    def handle(self, *args, stale_after, quiet, time_limit, **options):
         def progress(message):
             if not quiet:
                 self.stdout.write(f"  {message}")
 
         self.stdout.write("Reconciling payments…")
-        summary = reconcile(stale_after_seconds=stale_after, on_progress=progress)
+        summary = reconcile(stale_after_seconds=stale_after, on_progress=progress, time_limit_seconds=time_limit)
         self.stdout.write(
             f"Done: {summary.synced} synced, {summary.abandoned} abandoned, {summary.expired} orders expired, "
             f"{summary.still_waiting} still settling, "
-            f"{len(summary.errors)} errors."
+            f"{len(summary.errors)} errors. {summary.not_due} synced recently (not due), "
+            f"{summary.left_for_next_run} left for the next run."
         )
         for error in summary.errors:
             self.stderr.write(f"  error: {error}")

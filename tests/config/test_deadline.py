@@ -1,0 +1,41 @@
+"""Each request's deadline comes from its budget and from Lambda's context (Zappa puts the context
+in the WSGI environ): no write is started that could not finish before it."""
+import re
+import time
+
+from payments.models import Order
+from payments.services import order_id_for_checkout
+from shop.models import Article
+
+
+class LambdaContext:
+    def __init__(self, seconds):
+        self._ends = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self):
+        return int((self._ends - time.monotonic()) * 1000)
+
+
+def test_a_checkout_with_too_little_lambda_time_left_writes_nothing_and_says_try_again(shopper):
+    shopper.add("linen-apron")
+    page = shopper.client.get("/checkout/").content.decode()
+    checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
+    form = {"name": "Ada", "email": "ada@example.com", "checkout_id": checkout_id}
+
+    # 5 s left in this invocation, 2 s of them kept as margin: reads fit, the order's write does not.
+    response = shopper.client.post("/checkout/", form, **{"lambda.context": LambdaContext(5)})
+
+    assert response.status_code == 503 and response["Retry-After"]
+    assert Order.count(order_id_for_checkout(checkout_id), consistent_read=True) == 0
+    assert Article.get("linen-apron", consistent_read=True).stock == 8
+
+    again = shopper.client.post("/checkout/", form, **{"lambda.context": LambdaContext(60)})
+    assert again.status_code == 303
+    assert Article.get("linen-apron", consistent_read=True).stock == 7
+
+
+def test_without_a_deadline_nothing_is_refused(catalog):
+    from config import deadline
+
+    assert deadline.remaining() == float("inf")
+    deadline.require(10_000, "a management command")  # no deadline outside requests and scheduled runs

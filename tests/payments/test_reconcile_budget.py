@@ -1,0 +1,63 @@
+"""Reconciliation on Lambda: a run ends before Lambda stops it, expires overdue orders first, and
+leaves what it could not reach to the next run, which goes on where this one stopped."""
+import time
+import uuid
+from datetime import timedelta
+
+import pytest
+from django.utils import timezone
+
+from payments import services
+from payments.models import Order, OrderStatus, PaymentAttempt
+from payments.scheduled import reconcile_payments
+from shop.models import Article
+
+OPEN_ATTEMPTS = 200
+
+
+class LambdaContext:
+    """The part of Lambda's context object a handler reads: the time this invocation has left."""
+
+    def __init__(self, seconds):
+        self._ends = time.monotonic() + seconds
+
+    def get_remaining_time_in_millis(self):
+        return int((self._ends - time.monotonic()) * 1000)
+
+
+def place(slug, *, age, pay):
+    placed_at = timezone.now() - age
+    order = services.place_order(checkout_id=uuid.uuid4().hex, quantities={slug: 1}, customer_name="Bank Transfer",
+                                 customer_email="slow@example.com", now=placed_at)
+    if pay:
+        services.pay_order(order_id=order.order_id, order=order)  # an open payment at Mollie
+        # ... registered back then, and not heard of since.
+        PaymentAttempt.get(order.order_id, 1).update(actions=[PaymentAttempt.last_synced_at.set(placed_at)])
+    return order.order_id
+
+
+@pytest.mark.slow
+def test_hundreds_of_open_attempts_under_a_deadline(catalog, sandbox):
+    overdue = [place("linen-apron", age=timedelta(hours=3), pay=False) for _ in range(3)]
+    assert Article.get("linen-apron").stock == 5
+    for _ in range(OPEN_ATTEMPTS):
+        place("coffee-beans", age=timedelta(minutes=30), pay=True)
+    sandbox.faults(api_latency_ms=150)  # a slow Mollie: syncing all of them takes longer than the run may
+    context = LambdaContext(25)
+
+    first = reconcile_payments({"detail-type": "Scheduled Event"}, context)
+
+    assert context.get_remaining_time_in_millis() > 0, "the run outlived its Lambda invocation"
+    assert [Order.get(order_id).status for order_id in overdue] == [OrderStatus.EXPIRED] * 3
+    assert Article.get("linen-apron").stock == 8  # their stock is back although syncing did not finish
+    assert first["errors"] == []
+    assert first["synced"] > 0 and first["left_for_next_run"] > 0, first
+    assert first["synced"] + first["left_for_next_run"] == OPEN_ATTEMPTS
+
+    sandbox.clear_faults()
+    second = services.reconcile()
+
+    # The next run syncs what was left, and leaves the ones just synced alone (back-off).
+    assert (second.synced, second.not_due, second.left_for_next_run) == (first["left_for_next_run"], first["synced"], 0)
+    third = services.reconcile()
+    assert (third.synced, third.not_due) == (0, OPEN_ATTEMPTS)
