@@ -153,6 +153,9 @@ MOLLIE_API_KEY = _app_secret.get("MOLLIE_API_KEY") or env("MOLLIE_API_KEY", "")
 MOLLIE_API_ENDPOINT = env("MOLLIE_API_ENDPOINT", "")
 MOLLIE_SANDBOX_PORT = env_int("MOLLIE_SANDBOX_PORT", 0)
 MOLLIE_TIMEOUT_SECONDS = float(env("MOLLIE_TIMEOUT_SECONDS", "10"))
+# Mollie refuses payments above €50,000.00 for the usual methods (docs.mollie.com, "Methods API":
+# maximumAmount per method); a cart above it is refused before any stock is reserved.
+MOLLIE_MAX_AMOUNT_CENTS = env_int("MOLLIE_MAX_AMOUNT_CENTS", 50_000_00)
 
 # Payment workflow timings (seconds).
 ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)

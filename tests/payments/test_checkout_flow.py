@@ -100,8 +100,9 @@ def test_pending_then_paid_later(shopper):
 
 def test_double_submit_of_checkout_form_places_one_order(shopper):
     shopper.add("espresso-cup")
-    first = shopper.checkout(checkout_id="a" * 32)
-    second = shopper.checkout(checkout_id="a" * 32)
+    checkout_id = shopper.checkout_id()
+    first = shopper.checkout(checkout_id=checkout_id)
+    second = shopper.checkout(checkout_id=checkout_id)
 
     assert first["Location"] == second["Location"]
     assert len(shopper.sandbox.payments()) == 1
@@ -113,7 +114,8 @@ def test_tampered_price_and_quantity_fields_change_nothing(shopper):
     shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "-5"})
     shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "100000"})
     response = shopper.client.post("/checkout/", {
-        "name": "Eve", "email": "eve@example.com", "checkout_id": "b" * 32, "total": "0.01", "amount": "0.01",
+        "name": "Eve", "email": "eve@example.com", "checkout_id": shopper.checkout_id(), "total": "0.01",
+        "amount": "0.01",
     })
 
     order = shopper.last_order()
