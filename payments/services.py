@@ -172,19 +172,31 @@ def _stop_payments(order, *, reason):
             continue
         attempt = apply_mollie_payment(payment=payment, source="shopper") or attempt
         if attempt.status == AttemptStatus.OPEN and payment.is_cancelable:
-            try:
-                payment = mollie.cancel_payment(attempt.mollie_payment_id,
-                                                idempotency_key=f"cancel-{attempt.mollie_payment_id}")
-            except mollie.PaymentRejected:
-                pass  # no longer cancelable (a method was chosen meanwhile): it stays in the way
-            else:
-                attempt = apply_mollie_payment(payment=payment, source="shopper", record_call=True) or attempt
+            payment = _cancel_or_reread(attempt.mollie_payment_id)
+            attempt = apply_mollie_payment(payment=payment, source="shopper", record_call=True) or attempt
         if attempt.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
             raise _payment_in_the_way(_get_order(order.order_id) or order)
         if attempt.status == AttemptStatus.PAID:
             order = _get_order(order.order_id) or order
             raise EarlierOrderInTheWay(f"Your earlier order {order.order_id} has been paid. Please look at it "
                                        "before you order again.", order=order)
+
+
+def _cancel_or_reread(payment_id):
+    """Cancels an open payment at Mollie; Mollie's payment as it then is.
+
+    A twin request (a double click) may be canceling it right now (409) or have canceled it
+    already (422), or a method was chosen meanwhile (422): reading it again tells which.
+    """
+    for delay in (0.3, 0.6, 1.2, None):
+        try:
+            return mollie.cancel_payment(payment_id, idempotency_key=f"cancel-{payment_id}")
+        except mollie.PaymentRequestInProgress:
+            if delay is None:
+                raise
+            time.sleep(delay)
+        except mollie.PaymentRejected:
+            return mollie.get_payment(payment_id)
 
 
 def _payment_in_the_way(order):

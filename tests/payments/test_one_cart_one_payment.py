@@ -167,3 +167,35 @@ def test_an_earlier_payment_paid_meanwhile_stops_the_new_order(shopper):
     assert Order.get(earlier.order_id).status == OrderStatus.PAID
     assert len(orders()) == 1
 
+
+
+def test_a_changed_cart_submitted_twice_at_once_gets_one_new_payment(shopper):
+    """Both submits stop the earlier payment; the one that finds it canceled already goes on too."""
+    shopper.buy("linen-apron", 1)
+    shopper.sandbox.faults(api_error_rate=1.0, seed=1)  # the cart change could not stop it yet
+    shopper.add("espresso-cup", 1)
+    shopper.sandbox.clear_faults()
+    shopper.sandbox.faults(api_latency_ms=300, seed=1)
+    checkout_id = shopper.checkout_id()
+    tabs = [Client(), Client()]
+    for tab in tabs:
+        tab.cookies = shopper.client.cookies
+    both_ready = threading.Barrier(2)
+    locations = []
+
+    def submit(tab):
+        both_ready.wait(timeout=10)
+        response = tab.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com",
+                                           "checkout_id": checkout_id})
+        locations.append(response["Location"])
+
+    threads = [threading.Thread(target=submit, args=(tab,)) for tab in tabs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+
+    assert len(locations) == 2 and locations[0] == locations[1], locations
+    assert locations[0].startswith(shopper.sandbox.url + "/checkout/tr_")
+    assert sorted(order.status for order in orders()) == [OrderStatus.CANCELED, OrderStatus.PENDING_PAYMENT]
+    assert [p["status"] for p in shopper.sandbox.payments()].count("open") == 1
