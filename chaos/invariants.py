@@ -141,8 +141,14 @@ def _check_orders(findings, orders, attempts, mollie_by_id):
         if order.status == OrderStatus.PENDING_PAYMENT:
             settling = [a for a in own if a.mollie_payment_id and
                         mollie_by_id.get(a.mollie_payment_id, {}).get("status") in ("pending", "authorized")]
+            # Open, and Mollie will not cancel it (a card or iDEAL payment): it expires at Mollie.
+            uncancelable = [a for a in own if a.mollie_payment_id and
+                            mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "open" and
+                            mollie_by_id.get(a.mollie_payment_id, {}).get("isCancelable") is False]
             if settling:
                 findings.counts["orders still settling (pending at Mollie)"] += 1
+            elif uncancelable:
+                findings.counts["orders waiting for an open payment Mollie will not cancel"] += 1
             else:
                 findings.violate("no order left waiting after reconciliation",
                                  f"order {order_id} is pending_payment; attempts {[(a.attempt_no, a.status) for a in own]}")
