@@ -95,12 +95,17 @@ def checkout_id_for_cart(*, cart_id, quantities) -> str:
     (expired, canceled), the next id in a chain derived from it is used, so every tab of the
     cart still agrees on the one order to continue.
     """
+    return _cart_order(cart_id, quantities)[0]
+
+
+def _cart_order(cart_id, quantities):
+    """The cart's checkout id and its order (None while there is none yet)."""
     content = ",".join(f"{slug}={quantity}" for slug, quantity in sorted(quantities.items()))
     checkout_id = hashlib.sha256(f"cart:{cart_id}:{content}".encode()).hexdigest()[:32]
     for _ in range(MAX_CLOSED_ORDERS_PER_CART):
         order = _get_order(order_id_for_checkout(checkout_id))
         if order is None or order.status not in OrderStatus.CLOSED_UNPAID:
-            return checkout_id
+            return checkout_id, order
         checkout_id = hashlib.sha256(f"after:{checkout_id}".encode()).hexdigest()[:32]
     raise CheckoutRefused("This cart cannot be checked out again; please empty it and start a new one.")
 
@@ -113,12 +118,15 @@ def check_out_cart(*, cart_id, checkout_id, quantities, customer_name, customer_
     order's payment is stopped at Mollie and its stock given back; where that cannot be done the
     shopper is sent to finish or wait for that payment (EarlierOrderInTheWay).
     """
-    if checkout_id != checkout_id_for_cart(cart_id=cart_id, quantities=quantities):
+    current_id, order = _cart_order(cart_id, quantities)
+    if checkout_id != current_id:
         raise CheckoutRefused("Your cart changed while you were checking out. Please check it and confirm again.")
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
         release_replaced_order(order_id=earlier_order_id)
+    if order is not None:
+        return order  # the back button, a second tab, a double submit: continue this order
     return place_order(checkout_id=checkout_id, quantities=quantities, customer_name=customer_name,
-                       customer_email=customer_email)
+                       customer_email=customer_email, known_new=True)
 
 
 def release_changed_cart_order(*, order_id, quantities):
@@ -206,14 +214,16 @@ def _payment_in_the_way(order):
         "minutes), before you order something else.", order=order)
 
 
-def place_order(*, checkout_id, quantities, customer_name, customer_email, now=None) -> Order:
+def place_order(*, checkout_id, quantities, customer_name, customer_email, now=None, known_new=False) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
-    Prices come from the catalog; `quantities` maps article slug to quantity.
+    Prices come from the catalog; `quantities` maps article slug to quantity. `known_new`: the
+    caller has just seen that the order does not exist (the write is conditional anyway).
     """
     order_id = order_id_for_checkout(checkout_id)
     for _ in range(MAX_WRITE_RETRIES):
-        existing = _get_order(order_id)
+        existing = None if known_new else _get_order(order_id)
+        known_new = False
         if existing is not None:
             return existing  # a double submit of the same checkout form
         now = now or timezone.now()
