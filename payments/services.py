@@ -153,8 +153,7 @@ def release_replaced_order(*, order_id) -> Order | None:
     order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source="shopper",
                         reason="The shopper changed the cart; the order was replaced")
     if order.is_paid:
-        raise EarlierOrderInTheWay(f"Your earlier order {order.order_id} has just been paid. Please look at it "
-                                   "before you order again.", order=order)
+        raise _earlier_order_paid(order)
     if order.is_open_for_payment:
         raise _payment_in_the_way(order)  # a payment was started meanwhile, in another tab
     return order
@@ -185,9 +184,7 @@ def _stop_payments(order, *, reason):
         if attempt.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
             raise _payment_in_the_way(_get_order(order.order_id) or order)
         if attempt.status == AttemptStatus.PAID:
-            order = _get_order(order.order_id) or order
-            raise EarlierOrderInTheWay(f"Your earlier order {order.order_id} has been paid. Please look at it "
-                                       "before you order again.", order=order)
+            raise _earlier_order_paid(_get_order(order.order_id) or order)
 
 
 def _cancel_or_reread(payment_id):
@@ -205,6 +202,11 @@ def _cancel_or_reread(payment_id):
             time.sleep(delay)
         except mollie.PaymentRejected:
             return mollie.get_payment(payment_id)
+
+
+def _earlier_order_paid(order):
+    return EarlierOrderInTheWay(f"Your earlier order {order.order_id} has been paid. Please look at it "
+                                "before you order again.", order=order)
 
 
 def _payment_in_the_way(order):
