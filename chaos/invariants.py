@@ -5,7 +5,10 @@ printing and one line per violated invariant (empty when all hold).
 """
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import timedelta
 from decimal import Decimal
+
+from django.conf import settings
 
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
 from shop.models import Article
@@ -44,6 +47,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
     _check_payments(findings, mollie_payments, orders, attempts, by_mollie_id)
     _check_orders(findings, orders, attempts, mollie_by_id)
     _check_stock(findings, orders, stock, initial_stock)
+    _check_carts(findings, orders, attempts, mollie_by_id)
     for shopper, order_id in sorted(dict(shopper_orders).items()):
         if order_id not in orders:
             findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")
@@ -137,8 +141,14 @@ def _check_orders(findings, orders, attempts, mollie_by_id):
         if order.status == OrderStatus.PENDING_PAYMENT:
             settling = [a for a in own if a.mollie_payment_id and
                         mollie_by_id.get(a.mollie_payment_id, {}).get("status") in ("pending", "authorized")]
+            # Open, and Mollie will not cancel it (a card or iDEAL payment): it expires at Mollie.
+            uncancelable = [a for a in own if a.mollie_payment_id and
+                            mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "open" and
+                            mollie_by_id.get(a.mollie_payment_id, {}).get("isCancelable") is False]
             if settling:
                 findings.counts["orders still settling (pending at Mollie)"] += 1
+            elif uncancelable:
+                findings.counts["orders waiting for an open payment Mollie will not cancel"] += 1
             else:
                 findings.violate("no order left waiting after reconciliation",
                                  f"order {order_id} is pending_payment; attempts {[(a.attempt_no, a.status) for a in own]}")
@@ -147,6 +157,33 @@ def _check_orders(findings, orders, attempts, mollie_by_id):
             if attempt.status in (AttemptStatus.CREATED, AttemptStatus.OPEN) and mollie_status not in MOLLIE_WAITING:
                 findings.violate("no attempt stuck in open/created after reconciliation",
                                  f"{order_id}/{attempt.attempt_no} is {attempt.status} (Mollie: {mollie_status})")
+
+
+def _check_carts(findings, orders, attempts, mollie_by_id):
+    """Each chaos shopper has one browser, one cart and an e-mail address of its own, so the orders
+    of one address are the orders of one cart."""
+    orders_by_email = {}
+    for order in orders.values():
+        orders_by_email.setdefault(order.customer_email, []).append(order)
+    waiting_by_email = Counter()
+    for attempt in attempts.values():
+        order = orders.get(attempt.order_id)
+        if order and mollie_by_id.get(attempt.mollie_payment_id, {}).get("status") in MOLLIE_WAITING:
+            waiting_by_email[order.customer_email] += 1
+    for email, count in sorted(waiting_by_email.items()):
+        if count > 1:
+            findings.violate("no cart has two payable payments", f"{email}: {count} payments open or settling")
+    window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
+    for email, own in sorted(orders_by_email.items()):
+        findings.counts["carts with more than one order"] += len(own) > 1
+        paid = [order for order in own if order.is_paid]
+        for order in paid:
+            for other in paid:
+                if other is not order and abs(other.created_at - order.created_at) <= window and \
+                        other.order_id not in (order.possible_duplicate_of or []):
+                    findings.violate("no unflagged duplicate paid orders", f"{order.order_id} and {other.order_id} "
+                                     f"of {email} are both paid, {order.order_id} is not flagged")
+        findings.counts["orders flagged as possible duplicates"] += sum(bool(o.possible_duplicate_of) for o in own)
 
 
 def _check_stock(findings, orders, stock, initial_stock):

@@ -41,6 +41,13 @@ class Plan:
     double_submit: bool = False
     pay_again: bool = False
     double_pay_again: bool = False
+    # Back from Mollie's page to the checkout and submit it again; perhaps with a changed cart,
+    # perhaps then paying in both tabs.
+    back_button: bool = False
+    change_cart_after_back: bool = False
+    pay_both_tabs: bool = False
+    # A card or iDEAL payment: real Mollie will not cancel it while open (the common case).
+    not_cancelable: bool = False
     polls: int = 8
     start_delay: float = 0.0
 
@@ -63,6 +70,10 @@ def make_plans(count, rng: random.Random, *, ramp_seconds=2.0):
             double_submit=rng.random() < 0.12,
             pay_again=rng.random() < 0.7,
             double_pay_again=rng.random() < 0.15,
+            back_button=rng.random() < 0.2,
+            change_cart_after_back=rng.random() < 0.4,
+            pay_both_tabs=rng.random() < 0.5,
+            not_cancelable=rng.random() < 0.6,
             polls=rng.randint(3, 10),
             start_delay=rng.random() * ramp_seconds,
         ))
@@ -196,7 +207,53 @@ class Shopper:
             landing = self.checkout()
             if landing in (None, "refused"):
                 return self.journal.finished("gave up after a refusal")
+        if self.plan.back_button and not landing.startswith(self.shop_url):
+            landing = self.back_and_checkout_again(landing)
+            if landing is None:
+                return self.journal.finished("checkout failed after the back button")
         self.pay(landing, self.plan.outcome)
+
+    def back_and_checkout_again(self, first_tab):
+        """On Mollie's page the shopper presses Back (perhaps changes the cart) and checks out
+        again in a second tab; perhaps pays in the first tab too. Returns where the second tab is."""
+        self.journal.note("back from Mollie, checked out again")
+        if self.plan.not_cancelable:
+            payment_path = urlsplit(first_tab).path
+            payment_id = payment_path.rsplit("/", 1)[-1]
+            base = first_tab[: first_tab.index(payment_path)]
+            self.call("POST", f"{base}/_sandbox/payments/{payment_id}/cancelable", "Mollie: card chosen",
+                      data={"cancelable": "false"})
+        if self.plan.change_cart_after_back:
+            token = _csrf(self.follow_to("/cart/", "cart").text)
+            self.call("POST", "/cart/add/", "add to cart", data={"slug": "coffee-beans", "quantity": 1,
+                                                                  "csrfmiddlewaretoken": token}, expect=(302,))
+        second_tab = self.checkout()
+        if second_tab is None:
+            return None
+        if second_tab == "refused":
+            # The first payment cannot be stopped: the cart page says to finish it, with a link.
+            self.journal.note("told to finish the earlier payment first")
+            second_tab = first_tab
+        elif second_tab != first_tab and not second_tab.startswith(self.shop_url):
+            if not self.plan.change_cart_after_back:
+                self.journal.problem(self.plan.number, "checkout again", "the same cart got a second payment")
+            self.journal.note("earlier payment stopped, new payment for the changed cart")
+        if self.plan.pay_both_tabs and second_tab != first_tab:
+            self.journal.note("paid in both tabs")
+            self.choose_at_mollie(first_tab, "paid", "Mollie choice (first tab)")
+        return second_tab
+
+    def choose_at_mollie(self, checkout_url, outcome, step):
+        payment_path = urlsplit(checkout_url).path  # /checkout/tr_...
+        base = checkout_url[: checkout_url.index(payment_path)]
+        if outcome in FAILS_INSIDE_CHECKOUT:
+            # As at Mollie, failing inside a method leaves the payment open on the method choice.
+            inside = self.call("POST", base + payment_path, step, data={"status": outcome}, expect=(200,))
+            if inside is None or inside.status_code != 200:
+                return inside
+            self.journal.note(f"{outcome} inside Mollie's checkout, came back")
+            outcome = "open"  # "Back to the shop": the payment is still open
+        return self.call("POST", base + payment_path, step, data={"status": outcome}, expect=(303,))
 
     def follow_to(self, path, step):
         return self.call("GET", path, step)
@@ -280,18 +337,12 @@ class Shopper:
         if outcome == "abandon":
             self.journal.note("abandoned at Mollie")
             return self.journal.finished("abandoned at Mollie")
-        payment_path = urlsplit(landing).path  # /checkout/tr_...
-        base = landing[: landing.index(payment_path)]
-        if outcome in FAILS_INSIDE_CHECKOUT:
-            inside = self.call("POST", base + payment_path, "Mollie choice", data={"status": outcome}, expect=(200,))
-            if inside is None or inside.status_code != 200:
-                return self.journal.finished("Mollie choice not accepted")
-            self.journal.note(f"{outcome} inside Mollie's checkout, came back")
-            outcome = "open"  # "Back to the shop": the payment is still open
-        chosen = self.call("POST", base + payment_path, "Mollie choice", data={"status": outcome}, expect=(303,))
+        chosen = self.choose_at_mollie(landing, outcome, "Mollie choice")
         if chosen is None or chosen.status_code != 303:
             self.journal.note("Mollie choice not accepted")
             return self.journal.finished("Mollie choice not accepted")
+        if outcome in FAILS_INSIDE_CHECKOUT:
+            outcome = "open"  # came back to the shop with the payment still open
         return self.on_order_page(chosen.headers["Location"], outcome, round_no=round_no)
 
     def on_order_page(self, url, outcome, *, round_no):

@@ -166,6 +166,9 @@ MOLLIE_CONNECT_TIMEOUT_SECONDS = float(env("MOLLIE_CONNECT_TIMEOUT_SECONDS", "2"
 # to a local shop). Unset: PUBLIC_BASE_URL when public; none for a loopback or private address,
 # which Mollie refuses with 422 (the status pull and reconciliation then learn the outcome).
 MOLLIE_WEBHOOK_BASE_URL = env("MOLLIE_WEBHOOK_BASE_URL", "").rstrip("/")
+# Mollie refuses payments above €50,000.00 for the usual methods (docs.mollie.com, "Methods API":
+# maximumAmount per method); a cart above it is refused before any stock is reserved.
+MOLLIE_MAX_AMOUNT_CENTS = env_int("MOLLIE_MAX_AMOUNT_CENTS", 50_000_00)
 
 # DynamoDB: one try takes at most connect + read timeout, so a write is started only with that
 # much time left (config/deadline.py). DynamoDB answers in milliseconds; only an overloaded local

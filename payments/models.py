@@ -60,6 +60,8 @@ class AttemptStatus:
     ALL = [CREATED, OPEN, PENDING, AUTHORIZED, PAID, FAILED, CANCELED, EXPIRED, ABANDONED, REJECTED]
     WAITING = {CREATED, OPEN, PENDING, AUTHORIZED}
     UNSUCCESSFUL = {FAILED, CANCELED, EXPIRED, ABANDONED, REJECTED}
+    # Mollie's final statuses without money; Mollie may still (wrongly) report `paid` after them.
+    FINAL_UNPAID = {FAILED, CANCELED, EXPIRED}
 
     # Mollie's statuses only move forward; a late or stale answer must never move one back.
     # `abandoned` ranks low because Mollie's real answer, if it ever comes, must win over it.
@@ -144,6 +146,8 @@ class Order(Model):
     needs_attention = BooleanAttribute(default=False)
     # One line per open matter; handling one (a double payment refunded) must not hide the others.
     attention_reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    # Other orders of the same shopper paid within the payment window: perhaps one purchase paid twice.
+    possible_duplicate_of = ListAttribute(of=UnicodeAttribute, default=list)
     version = VersionAttribute()
 
     all_orders_index = AllOrdersIndex()

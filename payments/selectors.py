@@ -64,6 +64,11 @@ def shopper_view(order) -> ShopperView:
         return ShopperView("not_started", "Your payment has not started yet.",
                            "We could not reach our payment provider. Your order is saved and nothing was charged.",
                            can_pay_again=True)
+    if attempt_status == AttemptStatus.REJECTED:
+        # Mollie refused the payment itself: the same request would be refused again.
+        return ShopperView("rejected", "Our payment provider could not accept this payment.",
+                           "Nothing was charged. Paying again would not help: please contact us, or change "
+                           "your cart and order again.")
     if attempt_status == AttemptStatus.CANCELED:
         return ShopperView("canceled_payment", "You canceled the payment.",
                            "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",

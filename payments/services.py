@@ -36,6 +36,7 @@ from payments.models import (
     Refund,
 )
 from shop.models import Article
+from shop.money import format_money
 from shop.selectors import articles_by_slug
 
 log = logging.getLogger(__name__)
@@ -44,6 +45,10 @@ workflow_log = logging.getLogger("shop.workflow")
 # Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
 IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
 _event_sequence = itertools.count()
+
+
+REJECTED_PAYMENT = ("Our payment provider cannot accept a payment for this order, so nothing was charged. "
+                    "Trying again would not help: please contact us, or change your cart and order again.")
 
 
 class WorkflowError(Exception):
@@ -66,6 +71,15 @@ class ActionRefused(WorkflowError):
     pass
 
 
+class EarlierOrderInTheWay(WorkflowError):
+    """The cart's earlier order still has a payment that may be paid (or it was paid): a new order
+    now could take the shopper's money twice. `order` is that earlier order."""
+
+    def __init__(self, message, *, order):
+        super().__init__(message)
+        self.order = order
+
+
 # --- Checkout ---------------------------------------------------------------------------------
 
 
@@ -75,14 +89,149 @@ def order_id_for_checkout(checkout_id: str) -> str:
     return f"SO-{digest[:5]}-{digest[5:10]}"
 
 
-def place_order(*, checkout_id, quantities, customer_name, customer_email, now=None) -> Order:
+# A cart that keeps being checked out again through closed (expired, canceled) orders stops here.
+MAX_CLOSED_ORDERS_PER_CART = 50
+
+
+def checkout_id_for_cart(*, cart_id, quantities) -> str:
+    """The checkout id of a cart as it is now: the same cart gets the same order, from a second
+    tab or after the back button, so one cart has at most one order and one payable payment.
+
+    A changed cart gets another id (another order). When the cart's order was closed unpaid
+    (expired, canceled), the next id in a chain derived from it is used, so every tab of the
+    cart still agrees on the one order to continue.
+    """
+    return _cart_order(cart_id, quantities)[0]
+
+
+def _cart_order(cart_id, quantities):
+    """The cart's checkout id and its order (None while there is none yet)."""
+    content = ",".join(f"{slug}={quantity}" for slug, quantity in sorted(quantities.items()))
+    checkout_id = hashlib.sha256(f"cart:{cart_id}:{content}".encode()).hexdigest()[:32]
+    for _ in range(MAX_CLOSED_ORDERS_PER_CART):
+        order = _get_order(order_id_for_checkout(checkout_id))
+        if order is None or order.status not in OrderStatus.CLOSED_UNPAID:
+            return checkout_id, order
+        checkout_id = hashlib.sha256(f"after:{checkout_id}".encode()).hexdigest()[:32]
+    raise CheckoutRefused("This cart cannot be checked out again; please empty it and start a new one.")
+
+
+def check_out_cart(*, cart_id, checkout_id, quantities, customer_name, customer_email, earlier_order_id=None):
+    """The checkout form: continues the cart's order, or replaces the cart's earlier order.
+
+    `checkout_id` is the one the checkout page showed; if the cart changed since (in another tab)
+    the shopper confirms the new total first. Before a changed cart gets a new order, the earlier
+    order's payment is stopped at Mollie and its stock given back; where that cannot be done the
+    shopper is sent to finish or wait for that payment (EarlierOrderInTheWay).
+    """
+    current_id, order = _cart_order(cart_id, quantities)
+    if checkout_id != current_id:
+        raise CheckoutRefused("Your cart changed while you were checking out. Please check it and confirm again.")
+    if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
+        release_replaced_order(order_id=earlier_order_id)
+    if order is not None:
+        return order  # the back button, a second tab, a double submit: continue this order
+    return place_order(checkout_id=checkout_id, quantities=quantities, customer_name=customer_name,
+                       customer_email=customer_email, known_new=True)
+
+
+def release_changed_cart_order(*, order_id, quantities):
+    """A changed cart gives its open order's stock back at once, where no payment can still take
+    money; otherwise EarlierOrderInTheWay tells the shopper to finish or wait for that payment."""
+    order = _get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        return
+    if {line.slug: line.quantity for line in order.lines} == quantities:
+        return  # changed back to what the order holds: it can still be paid as it is
+    release_replaced_order(order_id=order_id)
+
+
+def release_replaced_order(*, order_id) -> Order | None:
+    """Stops the payments of an order the shopper replaced by another, then cancels it (stock back).
+
+    Raises EarlierOrderInTheWay when a payment of it can still be paid and Mollie will not cancel
+    it (only bank transfers and direct debits are cancelable while open), or when it was paid.
+    """
+    order = _get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        return order
+    _stop_payments(order, reason="Replaced by a changed cart")
+    order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source="shopper",
+                        reason="The shopper changed the cart; the order was replaced")
+    if order.is_paid:
+        raise _earlier_order_paid(order)
+    if order.is_open_for_payment:
+        raise _payment_in_the_way(order)  # a payment was started meanwhile, in another tab
+    return order
+
+
+def _stop_payments(order, *, reason):
+    """Before another payment is created, every payment of `order` that could still take money is
+    canceled at Mollie. Mollie refuses that for most methods while they are open (isCancelable
+    false: mollie/api-documentation#675), so a refusal is the common case, not an error."""
+    for attempt in attempts_of(order.order_id):
+        if attempt.status == AttemptStatus.CREATED and not attempt.mollie_payment_id:
+            # Never reached Mollie: give it up, so it cannot be registered later. Mollie's answer,
+            # should a twin request still be in flight, wins over `abandoned` (AttemptStatus.RANK).
+            _give_up_attempt(order.order_id, attempt.attempt_no, reason, only_if=AttemptStatus.CREATED)
+            continue
+        if attempt.status not in AttemptStatus.WAITING or not attempt.mollie_payment_id:
+            continue
+        try:
+            payment = mollie.get_payment(attempt.mollie_payment_id)
+        except mollie.PaymentNotFound:
+            # Mollie does not know it (another account, a reset sandbox): it can never be paid.
+            _give_up_attempt(order.order_id, attempt.attempt_no, "Mollie does not know this payment")
+            continue
+        attempt = apply_mollie_payment(payment=payment, source="shopper") or attempt
+        if attempt.status == AttemptStatus.OPEN and payment.is_cancelable:
+            payment = _cancel_or_reread(attempt.mollie_payment_id)
+            attempt = apply_mollie_payment(payment=payment, source="shopper", record_call=True) or attempt
+        if attempt.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+            raise _payment_in_the_way(_get_order(order.order_id) or order)
+        if attempt.status == AttemptStatus.PAID:
+            raise _earlier_order_paid(_get_order(order.order_id) or order)
+
+
+def _cancel_or_reread(payment_id):
+    """Cancels an open payment at Mollie; Mollie's payment as it then is.
+
+    A twin request (a double click) may be canceling it right now (409) or have canceled it
+    already (422), or a method was chosen meanwhile (422): reading it again tells which.
+    """
+    for delay in (0.3, 0.6, 1.2, None):
+        try:
+            return mollie.cancel_payment(payment_id, idempotency_key=f"cancel-{payment_id}")
+        except mollie.PaymentRequestInProgress:
+            if delay is None:
+                raise
+            time.sleep(delay)
+        except mollie.PaymentRejected:
+            return mollie.get_payment(payment_id)
+
+
+def _earlier_order_paid(order):
+    return EarlierOrderInTheWay(f"Your earlier order {order.order_id} has been paid. Please look at it "
+                                "before you order again.", order=order)
+
+
+def _payment_in_the_way(order):
+    return EarlierOrderInTheWay(
+        f"Your earlier order {order.order_id} still has a payment in progress that our payment provider "
+        "cannot stop. Please finish that payment, or wait until it expires (usually within 15 to 30 "
+        "minutes), before you order something else.", order=order)
+
+
+def place_order(*, checkout_id, quantities, customer_name, customer_email, now=None, known_new=False) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
-    Prices come from the catalog; `quantities` maps article slug to quantity.
+    Prices come from the catalog; `quantities` maps article slug to quantity. `known_new`: the
+    caller has just seen that the order does not exist (the write is conditional anyway).
     """
     order_id = order_id_for_checkout(checkout_id)
     for write_try in optimistic_retries(order_id):
-        existing = _get_order(order_id)
+        existing = None if known_new else _get_order(order_id)
+        known_new = False
         if existing is not None:
             return existing  # a double submit of the same checkout form
         now = now or timezone.now()
@@ -92,6 +241,11 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
             raise CheckoutRefused("These articles cannot be paid together; please order them separately.")
         order_lines = [line for line, _ in lines]
         total_cents = sum(line.total_cents for line in order_lines)
+        if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
+            # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
+            limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, next(iter(currencies)))
+            raise CheckoutRefused(f"Your order comes to more than {limit}, the most our payment provider accepts "
+                                  "in one payment. Please split it into smaller orders.")
         order = Order(
             order_id,
             public_token=secrets.token_urlsafe(24),
@@ -181,6 +335,7 @@ def pay_order(*, order_id, order=None) -> str:
     "pay again" after a failed, canceled or expired attempt. A double click gets the same page.
     `order`, when given, is a fresh read (or the write just made) and saves reading it again.
     """
+    others_stopped = False
     for write_try in optimistic_retries(order_id):
         order = order or _get_order(order_id)
         if order is None:
@@ -201,6 +356,22 @@ def pay_order(*, order_id, order=None) -> str:
             return latest.checkout_url
         if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
             raise OrderNotPayable("Your payment is being processed; there is no need to pay again.")
+        if latest.status == AttemptStatus.REJECTED:
+            # Mollie refused the request itself (a 422 names the field, e.g. the amount): the same
+            # order would be refused again, so "Pay again" is never offered for it.
+            raise OrderNotPayable(REJECTED_PAYMENT)
+        if not others_stopped:
+            # One payable payment at a time: an older attempt may still be open at Mollie.
+            try:
+                _stop_payments(order, reason="Replaced by a new payment attempt")
+            except EarlierOrderInTheWay as in_the_way:
+                if in_the_way.order.is_paid:
+                    raise OrderNotPayable("This order has been paid already.") from in_the_way
+                raise OrderNotPayable("An earlier payment of this order is still in progress and our payment "
+                                      "provider cannot stop it. Please finish that payment or wait until it "
+                                      "expires.") from in_the_way
+            others_stopped, order = True, None
+            continue
         # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
         attempt = _new_attempt(order, order.attempt_count + 1, now)
         if latest.status == AttemptStatus.CREATED:
@@ -235,7 +406,7 @@ def register_attempt(*, order, attempt) -> PaymentAttempt:
         raise
     except mollie.PaymentRejected as error:
         _reject_attempt(order.order_id, attempt.attempt_no, str(error))
-        raise OrderNotPayable("The payment provider refused this payment. Please try again later.") from error
+        raise OrderNotPayable(REJECTED_PAYMENT) from error
     return apply_mollie_payment(payment=payment, source="checkout", known=(order, attempt)) or attempt
 
 
@@ -380,7 +551,8 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
 
     Duplicates change nothing; stale answers never move a status back; a second paid attempt
     on a paid order is flagged for refund; a wrong amount never marks an order paid.
-    `record_call` keeps a timeline line even when nothing changed (webhooks, syncs).
+    `record_call` keeps a timeline line even when nothing changed (staff refreshes), but a webhook
+    that changes nothing is not written at all.
     `known` is the (order, attempt) the caller just read or wrote; a stale pair only costs a retry.
     """
     order_id, attempt_no = _attempt_key(payment)
@@ -407,8 +579,17 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
                               attempt=attempt, actor=actor, message=f"Mollie status: {payment.status}")
                        ] if record_call else []
         had_refunds = attempt.amount_refunded_cents > 0
-        events = call_events + _merge_payment(order, attempt, payment, source, now)
+        changes = _merge_payment(order, attempt, payment, source, now)
         changed = [item for item in (order, attempt) if getattr(item, "_changed", False)]
+        if not changes and not changed and source == "webhook":
+            # Anyone can post a webhook: one that changes nothing costs no write at all, so
+            # repeats cannot fill the timeline (or the bill). The log line still shows it came.
+            log.info("webhook changed nothing", extra={"order_id": order.order_id, "attempt_no": attempt.attempt_no,
+                                                       "mollie_payment_id": payment.id, "status": payment.status})
+            if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
+                _sync_refunds(order, attempt)  # a refund's own status may have moved (refund webhooks)
+            return attempt
+        events = call_events + changes
         if not events and not changed:
             return attempt
         try:
@@ -416,9 +597,50 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
         except _Conflict as conflict:
             write_try.lost(conflict)
             continue
+        if any(event.to_status == OrderStatus.PAID and event.kind == "order_status_changed" for event in events):
+            flag_duplicate_paid_orders(order=order, source=source)
         if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
             _sync_refunds(order, attempt)
         return attempt
+
+
+def flag_duplicate_paid_orders(*, order, source) -> list:
+    """Two orders of one shopper (same e-mail) created within one payment window and both paid are
+    likely one purchase paid twice (two carts, two devices): both are flagged for staff, who refund
+    one with the Refund button on its page if the shopper did not mean to buy twice.
+
+    Runs after an order becomes paid, and again in reconciliation: the e-mail index is eventually
+    consistent, so two orders paid at the same moment may not see each other the first time.
+    Returns the ids of the other paid orders found.
+    """
+    window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
+    others = [other.order_id for other in Order.email_index.query(
+        order.customer_email, Order.created_at.between(order.created_at - window, order.created_at + window))
+        if other.order_id != order.order_id and other.is_paid]
+    if others and order.is_paid:
+        for other_id in others:
+            _flag_duplicate(order.order_id, other_id, source)
+            _flag_duplicate(other_id, order.order_id, source)
+    return others
+
+
+def _flag_duplicate(order_id, duplicate_id, source):
+    for write_try in optimistic_retries(order_id):
+        order = _get_order(order_id)
+        if order is None or duplicate_id in (order.possible_duplicate_of or []):
+            return
+        now = timezone.now()
+        reason = (f"Possible duplicate: order {duplicate_id} of the same shopper was also paid within the "
+                  "payment window; refund one if they did not mean to buy twice")
+        order.possible_duplicate_of = [*(order.possible_duplicate_of or []), duplicate_id]
+        _needs_attention(order, reason)
+        order.updated_at = now
+        try:
+            _commit(saves=[order], events=[_event(order, "possible_duplicate", source, now, message=reason)])
+        except _Conflict as conflict:
+            write_try.lost(conflict)
+            continue
+        return
 
 
 def _attempt_key(payment):
@@ -449,11 +671,16 @@ def _merge_payment(order, attempt, payment, source, now):
             attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
         attempt._changed = True
     new_status = payment.status
+    # Mollie says a final status never changes, yet here it reports the money as received. Money
+    # may have arrived, so this is never ignored (see _paid_after_final_status).
+    paid_after_final = new_status == AttemptStatus.PAID and attempt.status in AttemptStatus.FINAL_UNPAID
     if new_status not in AttemptStatus.MOLLIE:
         log.warning("unknown Mollie status ignored", extra={"mollie_payment_id": payment.id, "status": new_status})
-    elif AttemptStatus.rank(new_status) > AttemptStatus.rank(attempt.status) or (
+    elif AttemptStatus.rank(new_status) > AttemptStatus.rank(attempt.status) or paid_after_final or (
         attempt.status in (AttemptStatus.CREATED, AttemptStatus.ABANDONED) and new_status != attempt.status
     ):
+        if paid_after_final:
+            events.append(_paid_after_final_status(order, attempt, source, now))
         events.append(_status_event(order, attempt, new_status, source, now))
         attempt.status = new_status
         attempt.method = payment.method
@@ -480,6 +707,24 @@ def _merge_payment(order, attempt, payment, source, now):
         attempt.updated_at = now
         attempt.last_synced_at = now
     return events
+
+
+def _paid_after_final_status(order, attempt, source, now):
+    """Mollie reports `paid` for an attempt it earlier reported expired, canceled or failed.
+
+    Decision: Mollie's `paid` wins and the order becomes paid like any paid attempt (unless it was
+    paid already: then it is a double payment to refund, or the amount differs). The shopper's
+    money was taken, and an order marked paid is where staff look for money to ship or refund;
+    leaving it unpaid would hide money we hold. It is always flagged, because its stock may be back
+    on the shelf (the order may have expired) and the payment contradicts Mollie's own rule that
+    final statuses never change: staff check stock and the payment in Mollie's dashboard before
+    shipping, or refund it with one click.
+    """
+    reason = (f"Mollie reported attempt {attempt.attempt_no} paid after it was {attempt.status}; "
+              "check the stock and the payment before shipping, or refund it")
+    _needs_attention(order, reason)
+    return _event(order, "paid_after_final_status", source, now, attempt=attempt, from_status=attempt.status,
+                  to_status=AttemptStatus.PAID, message=reason)
 
 
 def _order_paid(order, attempt, payment, source, now):
@@ -906,6 +1151,14 @@ def _reconcile(now, stale_after_seconds, progress):
             continue
         summary.synced += 1
         progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
+
+    # Orders paid at the same moment may have missed each other in the e-mail index.
+    for order in Order.status_index.query(OrderStatus.PAID, Order.created_at > now - 2 * window):
+        try:
+            if flag_duplicate_paid_orders(order=order, source="reconcile"):
+                progress(f"possible duplicate {order.order_id}")
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{order.order_id}: {error}")
     return summary
 
 

@@ -3,11 +3,15 @@
 Prices and totals are always computed from the catalog on the server, so a tampered cookie or
 form can at worst name another article or quantity, never a price.
 """
+import re
+import secrets
 from dataclasses import dataclass
 
 from shop.selectors import articles_by_slug
 
 SESSION_KEY = "cart"
+# Names the cart across the shopper's tabs: checking it out again continues its one order.
+CART_ID_KEY = "cart_id"
 MAX_QUANTITY = 20
 MAX_LINES = 30
 
@@ -59,7 +63,16 @@ def item_count(session) -> int:
     return sum(stored_quantities(session).values())
 
 
+def cart_id(session) -> str:
+    """This cart's id; made with the cart's first article, so every tab shares it."""
+    value = session.get(CART_ID_KEY)
+    if not (isinstance(value, str) and re.fullmatch(r"[0-9a-f]{32}", value)):
+        value = session[CART_ID_KEY] = secrets.token_hex(16)
+    return value
+
+
 def set_quantity(session, slug, quantity):
+    cart_id(session)
     quantities = stored_quantities(session)
     if quantity <= 0:
         quantities.pop(slug, None)
@@ -73,7 +86,9 @@ def add(session, slug, quantity=1):
 
 
 def clear(session):
+    """After a paid order: the next cart is a new cart, with orders of its own."""
     session.pop(SESSION_KEY, None)
+    session.pop(CART_ID_KEY, None)
 
 
 def load(session) -> Cart:

@@ -3,9 +3,25 @@ from django import forms
 from shop.cart import MAX_QUANTITY
 
 
-class CartLineForm(forms.Form):
+QUANTITY_ERRORS = {
+    "invalid": "Please enter the quantity as a whole number, like 2.",
+    "max_value": f"You can order at most {MAX_QUANTITY} of one article.",
+    "required": "Please enter a quantity.",
+}
+
+
+class CartAddForm(forms.Form):
     slug = forms.SlugField(max_length=64)
-    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY, required=False)
+    # Left out (a plain "Add to cart" button): one.
+    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, required=False, error_messages={
+        **QUANTITY_ERRORS, "min_value": "Please choose a quantity of at least 1."})
+
+
+class CartUpdateForm(forms.Form):
+    slug = forms.SlugField(max_length=64)
+    # 0 takes the article out of the cart, like the Remove button.
+    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY, error_messages={
+        **QUANTITY_ERRORS, "min_value": "A quantity cannot be negative; choose 0 or Remove to take an article out."})
 
 
 class CheckoutForm(forms.Form):

@@ -1,21 +1,26 @@
 """Shopper pages: catalog, cart, checkout and the order (thank-you) page. Thin: the workflow is
 in payments.services; these views parse forms, call one service and render."""
-import uuid
-
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from payments import mollie, selectors as payment_selectors, services
 from shop import cart as shop_cart
-from shop.forms import CartLineForm, CheckoutForm
+from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
 from shop.selectors import article_by_slug, catalog_articles
 
 PROVIDER_DOWN = (
     "We could not reach our payment provider. Your order is saved and nothing was charged. "
     "Please try again in a moment."
+)
+
+# Stopping the earlier order's payment needs Mollie; nothing new was reserved or charged.
+EARLIER_ORDER_UNCHECKED = (
+    "We could not reach our payment provider to check the payment of your earlier order. Nothing new was "
+    "ordered or charged. Please try again in a moment."
 )
 
 
@@ -42,12 +47,18 @@ def cart_detail(request):
 
 @require_POST
 def cart_add(request):
-    form = CartLineForm(request.POST)
-    article = article_by_slug(form.cleaned_data["slug"]) if form.is_valid() else None
+    form = CartAddForm(request.POST)
+    form.is_valid()
+    slug = form.cleaned_data.get("slug")
+    article = article_by_slug(slug) if slug else None
     if article is None or not article.active:
         messages.error(request, "That article is not available.")
         return redirect("shop:index")
+    if "quantity" in form.errors:
+        messages.error(request, form.errors["quantity"][0])
+        return redirect("shop:article", slug=article.slug)
     shop_cart.add(request.session, article.slug, form.cleaned_data["quantity"] or 1)
+    _release_changed_cart_order(request)
     if request.POST.get("buy_now"):
         return redirect("shop:checkout")
     messages.success(request, f"{article.name} was added to your cart.")
@@ -56,17 +67,36 @@ def cart_add(request):
 
 @require_POST
 def cart_update(request):
-    form = CartLineForm(request.POST)
+    removing = bool(request.POST.get("remove"))
+    # Remove needs no quantity: whatever is in the box, the article goes.
+    form = CartUpdateForm({**request.POST.dict(), "quantity": 0} if removing else request.POST)
     if not form.is_valid():
-        messages.error(request, "Please enter a quantity between 0 and 20.")
+        messages.error(request, form.errors["quantity"][0] if "quantity" in form.errors
+                       else "That article is not in your cart.")
         return redirect("shop:cart")
-    quantity = 0 if request.POST.get("remove") else form.cleaned_data["quantity"]
-    if quantity is None:
-        messages.error(request, "Please enter a quantity between 0 and 20.")
-        return redirect("shop:cart")
-    shop_cart.set_quantity(request.session, form.cleaned_data["slug"], quantity)
+    shop_cart.set_quantity(request.session, form.cleaned_data["slug"], form.cleaned_data["quantity"])
+    _release_changed_cart_order(request)
     messages.success(request, "Your cart was updated.")
     return redirect("shop:cart")
+
+
+def _release_changed_cart_order(request):
+    """A changed cart gives its earlier order's stock back now, not when that order expires."""
+    order_id = request.session.get("last_order_id")
+    if not order_id:
+        return
+    try:
+        services.release_changed_cart_order(order_id=order_id,
+                                            quantities=shop_cart.stored_quantities(request.session))
+    except services.EarlierOrderInTheWay as in_the_way:
+        messages.warning(request, _earlier_order_message(in_the_way))
+    except (mollie.PaymentProviderError, services.ConcurrentUpdateConflict):
+        pass  # the checkout of the changed cart tries again, and refuses if it still cannot
+
+
+def _earlier_order_message(in_the_way):
+    return format_html('{} <a href="{}">Go to order {}</a>', str(in_the_way),
+                       services.thank_you_path(in_the_way.order), in_the_way.order.order_id)
 
 
 @never_cache
@@ -78,23 +108,36 @@ def checkout(request):
     if request.method != "POST":
         # The name and e-mail are never kept in the (cookie) session: the browser's autofill
         # offers them again (the fields carry `autocomplete`).
-        form = CheckoutForm(initial={"checkout_id": uuid.uuid4().hex})
+        form = CheckoutForm(initial={"checkout_id": _checkout_id(request, cart)})
         return render(request, "shop/checkout.html", {"cart": cart, "form": form})
     form = CheckoutForm(request.POST)
     if not form.is_valid():
         return render(request, "shop/checkout.html", {"cart": cart, "form": form}, status=422)
     try:
-        order = services.place_order(
+        order = services.check_out_cart(
+            cart_id=shop_cart.cart_id(request.session),
             checkout_id=form.cleaned_data["checkout_id"],
             quantities=cart.quantities(),
             customer_name=form.cleaned_data["name"],
             customer_email=form.cleaned_data["email"],
+            earlier_order_id=request.session.get("last_order_id"),
         )
+    except services.EarlierOrderInTheWay as in_the_way:
+        messages.error(request, _earlier_order_message(in_the_way))
+        return redirect("shop:cart")
     except services.CheckoutRefused as refusal:
         messages.error(request, str(refusal))
         return redirect("shop:cart")
+    except mollie.PaymentProviderError:
+        messages.error(request, EARLIER_ORDER_UNCHECKED)
+        return redirect("shop:cart")
     request.session["last_order_id"] = order.order_id
     return _pay(request, order)
+
+
+def _checkout_id(request, cart):
+    """The checkout id of this cart as it is now: every tab, and the back button, shows the same."""
+    return services.checkout_id_for_cart(cart_id=shop_cart.cart_id(request.session), quantities=cart.quantities())
 
 
 @require_POST

@@ -223,6 +223,10 @@ def attempt_cancel(request, order_id, attempt_no):
 @require_http_methods(["GET", "POST"])
 def attempt_handled(request, order_id, attempt_no):
     order, row = _attempt_or_404(order_id, attempt_no)
+    if not row.can_mark_handled and not (request.method == "POST" and row.attempt.needs_refund):
+        # Not offered on the order page either; a repeated POST still reaches the idempotent service.
+        messages.error(request, "This payment attempt is not flagged as a double payment.")
+        return redirect("staff:order", order_id=order.order_id)
     form = DoublePaymentHandledForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
         return _confirm(request, order, title="Mark double payment as handled", form=form,
@@ -246,6 +250,11 @@ def attempt_refund(request, order_id, attempt_no):
     """Three steps: the form, a confirmation page, and the refund. The form's refund key travels
     along, so confirming twice (a double click, a reload) refunds once."""
     order, row = _attempt_or_404(order_id, attempt_no)
+    if not row.can_refund and "confirm" not in request.POST:
+        # A confirmation still reaches the service: it may finish a refund Mollie did not confirm.
+        messages.error(request, f"Payment attempt {attempt_no} is {row.attempt.status} with nothing to refund: "
+                                "only paid payments can be refunded.")
+        return redirect("staff:order", order_id=order.order_id)
     context = {"order": order, "row": row}
     currency = row.attempt.currency
     if request.method == "GET":

@@ -218,9 +218,13 @@ class Shopper:
     def add(self, slug, quantity=1):
         return self.client.post("/cart/add/", {"slug": slug, "quantity": quantity})
 
-    def checkout(self, name="Ada Lovelace", email="ada@example.com", checkout_id=None):
+    def checkout_id(self):
+        """The checkout page's hidden id: the cart as the shopper saw it."""
         page = self.client.get("/checkout/")
-        checkout_id = checkout_id or re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page.content.decode()).group(1)
+        return re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page.content.decode()).group(1)
+
+    def checkout(self, name="Ada Lovelace", email="ada@example.com", checkout_id=None):
+        checkout_id = checkout_id or self.checkout_id()
         return self.client.post("/checkout/", {"name": name, "email": email, "checkout_id": checkout_id})
 
     def buy(self, slug="espresso-cup", quantity=1, **details):

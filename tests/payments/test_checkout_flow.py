@@ -102,8 +102,9 @@ def test_pending_then_paid_later(shopper):
 
 def test_double_submit_of_checkout_form_places_one_order(shopper):
     shopper.add("espresso-cup")
-    first = shopper.checkout(checkout_id="a" * 32)
-    second = shopper.checkout(checkout_id="a" * 32)
+    checkout_id = shopper.checkout_id()
+    first = shopper.checkout(checkout_id=checkout_id)
+    second = shopper.checkout(checkout_id=checkout_id)
 
     assert first["Location"] == second["Location"]
     assert len(shopper.sandbox.payments()) == 1
@@ -115,7 +116,8 @@ def test_tampered_price_and_quantity_fields_change_nothing(shopper):
     shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "-5"})
     shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "100000"})
     response = shopper.client.post("/checkout/", {
-        "name": "Eve", "email": "eve@example.com", "checkout_id": "b" * 32, "total": "0.01", "amount": "0.01",
+        "name": "Eve", "email": "eve@example.com", "checkout_id": shopper.checkout_id(), "total": "0.01",
+        "amount": "0.01",
     })
 
     order = shopper.last_order()
@@ -202,3 +204,55 @@ def test_try_again_from_two_tabs_at_once_gets_one_payment_and_the_same_page(shop
     creates = [r["status"] for r in requests.get(f"{shopper.sandbox.url}/_sandbox/requests", timeout=5).json()
                if r["method"] == "POST" and r["path"] == "/v2/payments"]
     assert 409 in creates  # the second tab really met the first one in flight, and waited it out
+
+
+def pricey_article(price_cents=2_600_00, stock=30):
+    from django.utils import timezone
+
+    now = timezone.now()
+    Article("gold-kettle", name="Gold kettle", price_cents=price_cents, currency="EUR", stock=stock,
+            position="000900", created_at=now, updated_at=now).save()
+
+
+def test_a_cart_above_mollies_maximum_is_refused_before_anything_is_reserved(shopper):
+    pricey_article()
+    shopper.add("gold-kettle", 20)  # EUR 52,000.00
+
+    response = shopper.checkout()
+
+    assert response.status_code == 302 and response["Location"] == "/cart/"
+    page = shopper.client.get("/cart/").content.decode()
+    assert "Your order comes to more than €50,000.00, the most our payment provider accepts" in page
+    assert Article.get("gold-kettle").stock == 30
+    assert shopper.sandbox.payments() == []
+    from payments.models import Order
+
+    assert list(Order.scan()) == []
+
+
+def test_the_maximum_is_a_setting(shopper, settings):
+    settings.MOLLIE_MAX_AMOUNT_CENTS = 20_00
+    shopper.add("espresso-cup", 2)  # EUR 25.00
+
+    response = shopper.checkout()
+
+    assert response["Location"] == "/cart/"
+    assert "more than €20.00" in shopper.client.get("/cart/").content.decode()
+
+
+def test_a_payment_mollie_refuses_is_never_offered_pay_again(shopper, settings):
+    settings.MOLLIE_MAX_AMOUNT_CENTS = 60_000_00  # a shop set above Mollie's own limit
+    pricey_article()
+    shopper.add("gold-kettle", 20)
+
+    response = shopper.checkout()
+
+    order = shopper.last_order()
+    page = shopper.client.get(response["Location"]).content.decode()
+    assert order.latest_attempt_status == "rejected"
+    assert "Our payment provider could not accept this payment." in page
+    assert "Pay again" not in page and "Try again" not in page
+    again = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    assert again.status_code == 302
+    assert "Trying again would not help" in shopper.client.get(again["Location"]).content.decode()
+    assert shopper.last_order().attempt_count == 1  # no new attempt, no new call to Mollie

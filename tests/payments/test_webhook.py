@@ -36,7 +36,24 @@ def test_duplicate_webhooks_leave_the_same_state(shopper):
     assert answers == [200, 200, 200]
     assert order.status == OrderStatus.PAID
     assert len(events(order.order_id, "order_status_changed")) == 1
-    assert len(events(order.order_id, "webhook_received")) == 3  # every call is on the timeline
+    assert len(events(order.order_id, "webhook_received")) == 1  # only the call that changed something
+
+
+def test_repeated_webhooks_that_change_nothing_cost_no_write(shopper):
+    """Anyone can post a webhook: repeats must not grow the order's timeline or its staff page."""
+    from payments.models import Order, PaymentEvent
+
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    shopper.webhook(payment_id)
+    order = shopper.last_order()
+    timeline_before = list(PaymentEvent.query(order.order_id))
+
+    answers = {shopper.webhook(payment_id).status_code for _ in range(40)}
+
+    assert answers == {200}
+    assert [e.event_id for e in PaymentEvent.query(order.order_id)] == [e.event_id for e in timeline_before]
+    assert Order.get(order.order_id, consistent_read=True).version == order.version  # not written at all
 
 
 def test_webhook_after_the_redirect_changes_nothing_more(shopper):

@@ -11,14 +11,14 @@ from bench.call_counts import measure, report
 BUDGETS = {
     # One Query on the catalog index (`catalog` partition, sorted by position). Minimum.
     "shop page (GET /)": {"dynamodb": {"Query": 1}, "mollie": 0},
-    # The cart's articles (BatchGetItem, in the view), the double-submit check (GetItem order),
+    # The cart's articles (BatchGetItem, in the view), the cart's order (GetItem: none yet),
     # the articles' current prices and stock read by the service (BatchGetItem; the service does
     # not trust what the view read), one transaction for order + attempt + stock + event, the
     # attempt to register (GetItem), one Mollie create, and one transaction storing Mollie's id
     # and checkout URL. 6 DynamoDB + 1 Mollie.
     "checkout POST": {"dynamodb": {"BatchGetItem": 2, "GetItem": 2, "TransactWriteItems": 2}, "mollie": 1},
-    # Same form again: the cart (BatchGetItem) and the order (GetItem), which carries the open
-    # attempt's checkout URL. No write, no Mollie call.
+    # Same form again (or the back button, or a second tab): the cart (BatchGetItem) and the cart's
+    # order (GetItem), which carries the open attempt's checkout URL. No write, no Mollie call.
     "checkout POST, double submit": {"dynamodb": {"BatchGetItem": 1, "GetItem": 1}, "mollie": 0},
     # The order (GetItem), the rate-limit claim (conditional UpdateItem), Mollie's payment, and
     # order + attempt in one TransactGetItems to compare with. Writes only when something changed.
@@ -27,11 +27,12 @@ BUDGETS = {
     # Pulled less than STATUS_PULL_INTERVAL_SECONDS ago: the one read of the order. Minimum.
     "status poll, open order, pulled recently": {"dynamodb": {"GetItem": 1}, "mollie": 0},
     # One Mollie fetch (we never trust the body), order + attempt in one TransactGetItems, one
-    # transaction: attempt + order + events. Minimum.
-    "webhook, first (paid)": {"dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1}, "mollie": 1},
-    # Same fetch and read; nothing changes, but every webhook is kept on the timeline (one write
-    # of the `webhook_received` event, sent as a one-item transaction).
-    "webhook, duplicate": {"dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1}, "mollie": 1},
+    # transaction: attempt + order + events; and, as the order becomes paid, one Query on the
+    # e-mail index for another paid order of the same shopper (a possible duplicate). Minimum.
+    "webhook, first (paid)": {"dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1, "Query": 1}, "mollie": 1},
+    # Same fetch and read; nothing changes, so nothing is written (anyone can post webhooks: repeats
+    # must not grow the timeline). Minimum.
+    "webhook, duplicate": {"dynamodb": {"TransactGetItems": 1}, "mollie": 1},
     # A finished order is the one read its status needs: the order carries the latest attempt's
     # status. Minimum.
     "status poll, finished order": {"dynamodb": {"GetItem": 1}, "mollie": 0},

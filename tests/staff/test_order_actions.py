@@ -389,3 +389,107 @@ def test_a_payment_pending_for_days_keeps_its_stock_and_says_why(staff_client, s
 def test_an_open_payment_says_mollie_expires_it(staff_client, open_order, sandbox):
     services.sync_attempt(attempt=PaymentAttempt.get(open_order.order_id, 1), source="staff")
     assert "it expires by itself" in staff_client.get(detail_url(open_order)).content.decode()
+
+
+def test_handled_page_does_not_open_for_a_payment_that_is_not_flagged(staff_client, paid_order, sandbox):
+    url = f"/staff/orders/{paid_order.order_id}/payments/1/handled/"
+
+    response = staff_client.get(url)
+
+    assert response.status_code == 302 and response["Location"] == detail_url(paid_order)
+    assert messages_on(staff_client, response) == ["This payment attempt is not flagged as a double payment."]
+    assert url not in staff_client.get(detail_url(paid_order)).content.decode()
+
+
+# --- Actions that cannot succeed are not offered --------------------------------------------------
+
+
+def test_refund_form_does_not_open_for_a_failed_payment(staff_client, shopper, sandbox):
+    shopper.buy()
+    shopper.webhook(shopper.pay_at_mollie("failed"))
+    order = shopper.last_order()
+
+    response = staff_client.get(refund_url(order))
+
+    assert response.status_code == 302 and response["Location"] == detail_url(order)
+    assert messages_on(staff_client, response) == [
+        "Payment attempt 1 is failed with nothing to refund: only paid payments can be refunded."]
+    assert refund_url(order) not in staff_client.get(detail_url(order)).content.decode()
+    assert staff_client.post(refund_url(order), {"amount": "12.50", "refund_key": secrets.token_hex(16)}
+                             ).status_code == 302  # the review step does not open either
+
+
+# --- Paid after a final status, and duplicate orders ------------------------------------------------
+
+
+def test_paid_after_expired_is_never_ignored(staff_client, shopper, sandbox):
+    shopper.buy("linen-apron", 1)
+    payment_id = shopper.pay_at_mollie("expired")
+    shopper.webhook(payment_id)
+    services.reconcile(now=timezone.now() + timezone.timedelta(days=1))  # the order expires: stock back
+    order = shopper.last_order()
+    assert order.status == OrderStatus.EXPIRED and Article.get("linen-apron").stock == 8
+
+    sandbox.set_status(payment_id, "paid")  # Mollie now says the money arrived after all
+    assert shopper.webhook(payment_id).status_code == 200
+
+    order = reload(order)
+    assert order.status == OrderStatus.PAID and order.paid_attempt_no == 1
+    assert order.needs_attention
+    assert "Mollie reported attempt 1 paid after it was expired" in order.attention_reason
+    assert [(e.from_status, e.to_status) for e in timeline(order) if e.kind == "paid_after_final_status"] == [
+        ("expired", "paid")]
+    page = staff_client.get(detail_url(order)).content.decode()
+    assert "paid after it was expired" in page and refund_url(order) in page  # refund one click away
+    assert "Thank you! Your payment was received." in shopper.order_page(order).content.decode()
+
+
+def test_paid_after_failed_while_the_order_waits_pays_the_order(staff_client, shopper, sandbox):
+    shopper.buy("espresso-cup", 1)
+    payment_id = shopper.pay_at_mollie("failed")
+    shopper.webhook(payment_id)
+
+    sandbox.set_status(payment_id, "paid")
+    shopper.webhook(payment_id)
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PAID and order.needs_attention
+    assert PaymentAttempt.get(order.order_id, 1).status == AttemptStatus.PAID
+    assert Article.get("espresso-cup").stock == 39  # its reservation was still held
+
+
+def test_two_paid_orders_of_one_shopper_are_flagged_as_possible_duplicates(staff_client, shopper, sandbox):
+    from django.test import Client
+
+    from tests.conftest import Shopper
+
+    shopper.buy("espresso-cup", 1)
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    laptop = shopper.last_order()
+    phone = Shopper(Client(), sandbox)  # the same person on another device: another cart
+    phone.buy("espresso-cup", 1, email="ADA@example.com")
+    phone.webhook(phone.pay_at_mollie("paid"))
+    second = phone.last_order()
+
+    for order, other in ((laptop, second), (second, laptop)):
+        order = reload(order)
+        assert order.status == OrderStatus.PAID and order.needs_attention
+        assert order.possible_duplicate_of == [other.order_id]
+        page = staff_client.get(detail_url(order)).content.decode()
+        assert f"order {other.order_id} of the same shopper was also paid" in page
+        assert f'href="/staff/orders/{other.order_id}/"' in page and refund_url(order) in page
+
+
+def test_orders_of_other_shoppers_are_not_flagged(staff_client, shopper, sandbox):
+    from django.test import Client
+
+    from tests.conftest import Shopper
+
+    shopper.buy("espresso-cup", 1)
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    other = Shopper(Client(), sandbox)
+    other.buy("espresso-cup", 1, email="grace@example.com")
+    other.webhook(other.pay_at_mollie("paid"))
+
+    assert not reload(shopper.last_order()).needs_attention
+    assert not reload(other.last_order()).needs_attention

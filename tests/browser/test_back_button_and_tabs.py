@@ -1,0 +1,74 @@
+"""The back button from Mollie's page and a second tab, in a real browser: one cart, one payment.
+
+Every step waits for what the page shows (Playwright's `expect`), never for a fixed time.
+"""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from tests.browser.test_shopper_journeys import PAID_TITLE
+
+pytestmark = pytest.mark.browser
+
+
+def test_back_from_mollie_and_pay_again_reaches_the_same_payment(shopper, page, sandbox):
+    shopper.open_shop()
+    shopper.buy_now("Hand grinder (last one)")  # the last one in stock: no "Not enough stock" for its buyer
+    shopper.fill_checkout()
+    shopper.pay()
+    first_payment = page.url
+
+    page.go_back()  # Back on Mollie's page: the checkout form again
+    expect(page.get_by_role("heading", name="Checkout", level=1)).to_be_visible()
+    shopper.fill_checkout()
+    shopper.pay()
+
+    assert page.url == first_payment
+    assert len(sandbox.payments()) == 1
+    shopper.choose_at_mollie("Paid")
+    expect(shopper.status_title()).to_have_text(PAID_TITLE)
+
+
+def test_two_tabs_pay_one_payment(shopper, page, sandbox):
+    shopper.open_shop()
+    shopper.add_to_cart("Espresso cup")
+    second_tab = page.context.new_page()  # the same browser: the same cart
+    for tab in (page, second_tab):
+        tab.goto("/checkout/")
+        tab.get_by_label("Full name").fill("Ada Lovelace")
+        tab.get_by_label("E-mail address").fill("ada@example.com")
+        tab.get_by_role("button", name=re.compile(r"^Pay ")).click()
+        expect(tab.get_by_role("heading", name="Test payment")).to_be_visible()
+
+    assert page.url == second_tab.url  # both tabs show the one Mollie payment
+    shopper.choose_at_mollie("Paid")
+    expect(shopper.status_title()).to_have_text(PAID_TITLE)
+    second_tab.reload()  # the other tab: the payment is done, nothing left to pay
+    expect(second_tab.get_by_role("button", name="Paid", exact=True)).to_have_count(0)
+    assert [payment["status"] for payment in sandbox.payments()] == ["paid"]
+
+
+def test_a_changed_cart_with_a_payment_mollie_will_not_cancel_sends_the_shopper_to_finish_it(shopper, page, sandbox):
+    import requests
+
+    shopper.open_shop()
+    shopper.buy_now("Linen apron")
+    shopper.fill_checkout()
+    shopper.pay()
+    payment_id = page.url.rsplit("/", 1)[-1]
+    # A card or iDEAL payment: real Mollie refuses to cancel it while it is open.
+    requests.post(f"{sandbox.url}/_sandbox/payments/{payment_id}/cancelable", data={"cancelable": "false"},
+                  timeout=5).raise_for_status()
+
+    page.goto("/")
+    shopper.add_to_cart("Espresso cup")
+    expect(page.get_by_role("status").filter(has_text="still has a payment in progress")).to_be_visible()
+    page.get_by_role("link", name="Checkout").click()
+    shopper.fill_checkout()
+    page.get_by_role("button", name=re.compile(r"^Pay ")).click()
+
+    expect(page.get_by_role("alert")).to_contain_text("Please finish that payment, or wait until it expires")
+    assert len(sandbox.payments()) == 1
+    page.get_by_role("alert").get_by_role("link", name=re.compile(r"^Go to order")).click()
+    expect(shopper.status_title()).to_have_text("We are waiting for your payment.")
