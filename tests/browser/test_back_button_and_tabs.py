@@ -71,4 +71,4 @@ def test_a_changed_cart_with_a_payment_mollie_will_not_cancel_sends_the_shopper_
     expect(page.get_by_role("alert")).to_contain_text("Please finish that payment, or wait until it expires")
     assert len(sandbox.payments()) == 1
     page.get_by_role("alert").get_by_role("link", name=re.compile(r"^Go to order")).click()
-    expect(shopper.status_title()).to_have_text("We are waiting for your payment.")
+    expect(shopper.status_title()).to_have_text("Your payment is not complete yet.")
