@@ -234,7 +234,8 @@ if not IS_LOCAL:
         },
     }
 
-    # API Gateway only speaks HTTPS and tells Django so (X-Forwarded-Proto, read by Zappa).
+    # API Gateway only speaks HTTPS; Zappa sets wsgi.url_scheme to https for every API Gateway event
+    # (zappa/handler.py, _create_lambda_wsgi_environ), whatever X-Forwarded-Proto says.
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
