@@ -76,7 +76,7 @@ class Rehearsal:
                           # Browsers reach the bucket at its public URL; here that is moto's.
                           "STATIC_BASE_URL": f"{aws.endpoint_url}/{self.settings['aws_environment_variables']['STATIC_BUCKET']}",
                           "MOLLIE_API_ENDPOINT": sandbox_url}
-        self.release = None  # (package directory, number) of what `zappa deploy/update` last uploaded
+        self.release = None  # the unpacked package `zappa deploy/update` last uploaded
         self.releases = 0
         self.containers = []
         self.calls_files = []
@@ -86,10 +86,9 @@ class Rehearsal:
     # --- the commands ---------------------------------------------------------------------------
 
     def run(self, command, heredoc):
-        words = shlex.split(command.split(" #")[0])
         started = time.monotonic()
-        self._perform(words, heredoc)
-        self.log.append(f"{time.monotonic() - started:6.1f}s  {command.split(' #')[0].strip()}")
+        self._perform(shlex.split(command), heredoc)
+        self.log.append(f"{time.monotonic() - started:6.1f}s  {command}")
         print(self.log[-1], flush=True)
 
     def _perform(self, words, heredoc):
@@ -107,7 +106,7 @@ class Rehearsal:
             case ["zappa", "manage", stage, *manage_command]:
                 self._zappa_manage(stage, " ".join(manage_command))
             case ["zappa", "tail", stage, *_]:
-                self._check_stage(stage)
+                self._same_stage(stage)  # the logs are read by the checks below
             case ["python", "-m", "deploy.run_as_stage", stage, "python", "manage.py", *arguments]:
                 self._run_as_stage(stage, arguments)
             case ["curl", "-s", url]:
@@ -187,9 +186,6 @@ class Rehearsal:
         answer = self.client(self.start(f"curl-{len(self.containers)}")).get(urlsplit(url).path)
         if answer.status != 200 or answer.json().get("status") != "ok":
             raise RehearsalFailed(f"curl {url}: {answer.status} {answer.text[:500]}")
-
-    def _check_stage(self, stage):
-        self._same_stage(stage)
 
     @staticmethod
     def _same_stage(stage):
