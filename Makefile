@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-fast chaos bench package audit clean
+.PHONY: run test test-fast chaos bench package rehearse audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -31,6 +31,10 @@ test-fast: $(INSTALLED)
 ZAPPA_STAGE ?= dev
 package: $(INSTALLED)
 	$(BIN)/python -m deploy.package $(ZAPPA_STAGE)
+
+## README's first deployment of `dev` and an update, command by command, against moto + the Mollie sandbox.
+rehearse: $(INSTALLED)
+	$(BIN)/python -m deploy.rehearse
 
 ## Package size and cold start (import + first request) of the `dev` package, as a ratio to a bare Django project.
 .PHONY: bench-deploy

@@ -98,6 +98,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "config.request_log.RequestLogMiddleware",  # first, so its latency covers everything below
+    "config.client_address.LambdaSourceAddressMiddleware",  # REMOTE_ADDR before anything reads it
     "config.deadline.RequestDeadlineMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "config.csp.ContentSecurityPolicyMiddleware",
@@ -269,7 +270,8 @@ if not IS_LOCAL:
         },
     }
 
-    # API Gateway only speaks HTTPS and tells Django so (X-Forwarded-Proto, read by Zappa).
+    # API Gateway only speaks HTTPS; Zappa sets wsgi.url_scheme to https for every API Gateway event
+    # (zappa/handler.py, _create_lambda_wsgi_environ), whatever X-Forwarded-Proto says.
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True

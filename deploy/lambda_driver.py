@@ -37,6 +37,7 @@ RESOURCE_PARAMETERS = ("TableName", "IndexName", "SecretId", "Bucket", "Key", "P
 
 def record_aws_calls(path):
     import botocore.client
+    import botocore.exceptions
 
     make_api_call = botocore.client.BaseClient._make_api_call
 
@@ -47,9 +48,15 @@ def record_aws_calls(path):
             call["tables"] = sorted(api_params["RequestItems"])
         if "TransactItems" in api_params:
             call["items"] = [{kind: part["TableName"] for kind, part in item.items()} for item in api_params["TransactItems"]]
-        with open(path, "a") as calls:
-            calls.write(json.dumps(call) + "\n")
-        return make_api_call(client, operation_name, api_params)
+        try:
+            return make_api_call(client, operation_name, api_params)
+        except botocore.exceptions.ClientError as error:
+            # What AWS answered matters to the IAM check: e.g. a missing key's 404 needs s3:ListBucket.
+            call["error"] = error.response.get("Error", {}).get("Code", "")
+            raise
+        finally:
+            with open(path, "a") as calls:
+                calls.write(json.dumps(call) + "\n")
 
     botocore.client.BaseClient._make_api_call = recording
 

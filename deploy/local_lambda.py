@@ -50,6 +50,28 @@ def build_package(stage, output, *, project_dir=ROOT):
     return Path(output)
 
 
+def zappa_template(stage, output, *, account="123456789012", project_dir=ROOT):
+    """`zappa template STAGE`: the CloudFormation template of the stage's REST API, as a dict.
+
+    Zappa builds it offline from zappa_settings.json, with the function and role ARNs given.
+    """
+    settings = stage_settings(stage)
+    function = f"{settings['project_name']}-{stage}"
+    venv = Path(sys.prefix)
+    env = {**os.environ, "VIRTUAL_ENV": str(venv), "AWS_EC2_METADATA_DISABLED": "true",
+           "AWS_ACCESS_KEY_ID": "offline", "AWS_SECRET_ACCESS_KEY": "offline",
+           "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    result = subprocess.run(
+        [str(venv / "bin" / "zappa"), "template", stage, "--json", "-o", str(output),
+         "-l", f"arn:aws:lambda:{settings['aws_region']}:{account}:function:{function}",
+         "-r", f"arn:aws:iam::{account}:role/{function}-ZappaLambdaExecutionRole"],
+        cwd=project_dir, env=env, capture_output=True, text=True, timeout=120,
+    )
+    if result.returncode != 0 or not Path(output).exists():
+        raise RuntimeError(f"zappa template {stage} failed:\n{result.stdout}\n{result.stderr}")
+    return json.loads(Path(output).read_text())
+
+
 def unpack(package, directory):
     with zipfile.ZipFile(package) as archive:
         archive.extractall(directory)

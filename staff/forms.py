@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
@@ -224,6 +225,10 @@ class ArticleForm(forms.Form):
         if ".." in picture.split("/") or not PICTURE_PATH_PATTERN.match(picture):
             raise ValidationError("Enter a path inside the static files (like shop/articles/mug.svg) ending in "
                                   ".svg, .png, .jpg, .webp or .gif, or an https:// URL.")
+        # Only this release's files reach the bucket and its manifest: a typo would be a broken picture.
+        if finders.find(picture) is None:
+            raise ValidationError(f"There is no picture “{picture}” among the shop's static files. Check the "
+                                  "spelling (like shop/articles/mug.svg).")
         return picture
 
     @classmethod

@@ -1,7 +1,9 @@
 """Just enough IAM policy evaluation to hold recorded AWS calls against deploy/iam/*.json.
 
 Covers what our policies use: Allow/Deny, wildcards in actions and resources, the
-${aws:PrincipalAccount} variable and StringLike conditions. An explicit Deny wins.
+${aws:PrincipalAccount} variable and StringLike conditions. An explicit Deny wins. It also knows
+two things AWS does that moto does not model: S3 tells a caller that a key is missing only if it
+may list the bucket, and API Gateway calls the function with the role's own rights.
 """
 from fnmatch import fnmatchcase
 
@@ -11,6 +13,7 @@ ACTION_OF_OPERATION = {
     ("s3", "ListObjectsV2"): "s3:ListBucket",
     ("s3", "ListObjects"): "s3:ListBucket",
 }
+MISSING_KEY_ERRORS = {"404", "NoSuchKey"}
 ACTION_OF_TRANSACTION_PART = {
     "Put": "dynamodb:PutItem",
     "Update": "dynamodb:UpdateItem",
@@ -40,10 +43,35 @@ def permissions_needed(call, *, region, account, secret_arns):
     if service == "secretsmanager":
         return [(action, secret_arns[call["SecretId"]], {})]
     if service == "s3":
+        bucket = f"arn:aws:s3:::{call['Bucket']}"
         if action == "s3:ListBucket":
-            return [(action, f"arn:aws:s3:::{call['Bucket']}", {"s3:prefix": call.get("Prefix", "")})]
-        return [(action, f"arn:aws:s3:::{call['Bucket']}/{call.get('Key', '')}", {})]
+            return [(action, bucket, {"s3:prefix": call.get("Prefix", "")})]
+        needed = [(action, f"{bucket}/{call.get('Key', '')}", {})]
+        if action == "s3:GetObject" and call.get("error") in MISSING_KEY_ERRORS:
+            # "If you don't have the s3:ListBucket permission, Amazon S3 returns an HTTP status code
+            # 403 (Access Denied)" for a missing key (API_HeadObject.html, API_GetObject.html). moto
+            # answers 404 regardless. A HEAD or GET carries no s3:prefix, so a ListBucket grant
+            # conditioned on one does not count.
+            needed.append(("s3:ListBucket", bucket, {}))
+        return needed
     raise AssertionError(f"no IAM mapping for {service}:{operation}")
+
+
+def permissions_api_gateway_needs(template):
+    """(action, function ARN, {}) for each REST method of a `zappa template` that invokes through a role.
+
+    An integration with `Credentials` makes API Gateway assume that role to call Lambda
+    (PutIntegration's `credentials`, API Gateway API reference), and Zappa 0.63 sets it to the
+    function's own role (zappa/core.py, create_and_setup_methods: `integration.Credentials =
+    credentials`). So the role needs lambda:InvokeFunction on the function in the integration's URI.
+    """
+    needed = []
+    for resource in template["Resources"].values():
+        integration = resource.get("Properties", {}).get("Integration", {})
+        if resource["Type"] == "AWS::ApiGateway::Method" and integration.get("Credentials"):
+            function_arn = integration["Uri"].split("/functions/", 1)[1].removesuffix("/invocations")
+            needed.append(("lambda:InvokeFunction", function_arn, {}))
+    return needed
 
 
 def is_allowed(policy, action, resource, context, *, account):

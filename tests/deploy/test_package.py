@@ -24,7 +24,7 @@ from tests.deploy.iam import is_allowed, permissions_needed
 pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
 
 MOTO_ACCOUNT = "123456789012"
-NEVER_SHIPPED = {"tests", "mollie_sandbox", "devstack", "bench", "docs", "deploy", "boto3", "botocore", "moto",
+NEVER_SHIPPED = {"tests", ".ci", "mollie_sandbox", "devstack", "bench", "docs", "deploy", "boto3", "botocore", "moto",
                  "pytest", "_pytest", "playwright", "hypothesis", "zappa_settings.json", "requirements.txt"}
 # What Zappa's handler itself imports at run time, beyond the app's requirements.
 HANDLER_RUNTIME = {"zappa", "werkzeug", "markupsafe", "durationpy"}

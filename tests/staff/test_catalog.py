@@ -89,6 +89,7 @@ def test_lowering_stock_below_what_is_left_is_refused(staff_client, catalog):
     ("picture", "../../settings.py", "Enter a path inside the static files"),
     ("picture", "/etc/passwd.png", "Enter a path inside the static files"),
     ("picture", "http://insecure.example.com/a.png", "Enter a path inside the static files"),
+    ("picture", "shop/articles/expresso-cup.svg", "There is no picture “shop/articles/expresso-cup.svg”"),
     ("slug", "Not a slug!", "Enter a valid “slug”"),
     ("currency", "XXX", "Select a valid choice."),
 ])
