@@ -1,7 +1,13 @@
 """Shared test fixtures: one moto server and one Mollie sandbox per test session, on loopback.
 
-The tables are created once and emptied after every test, so test order never matters; the
-sandbox is reset between tests that use it.
+Two layers of tests:
+- stack tests (the default, marked `stack` automatically) run end to end against moto and the
+  Mollie sandbox. The tables are created once and emptied after every test, so test order never
+  matters; the sandbox is reset between tests that use it.
+- pure tests need no server. A module declares itself pure with `pytestmark = pytest.mark.pure`
+  (or one test with `@pytest.mark.pure`). It then gets no tables, and starting moto or the
+  sandbox, or reaching DynamoDB or Mollie, fails the test. `pytest -m "not stack"` (make
+  test-pure) runs only this layer.
 """
 import io
 import json
@@ -24,6 +30,25 @@ os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
 os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:9")
 
 TEST_MOLLIE_KEY = "test_" + "t" * 30
+# Where a pure test's DynamoDB and Mollie calls go: the discard port, so they fail at once.
+UNREACHABLE = "http://127.0.0.1:9"
+
+
+# Every fixture that starts moto or the sandbox depends on one of these (session-scoped, so pytest
+# would start them before any guard of a test's own could refuse).
+SERVER_FIXTURES = {"local_aws", "sandbox_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("pure") is None:
+            item.add_marker(pytest.mark.stack)
+        elif servers := SERVER_FIXTURES.intersection(item.fixturenames):
+            raise pytest.UsageError(f"{item.nodeid} is marked pure but starts {', '.join(sorted(servers))}")
+
+
+class PureTestStartedAServer(AssertionError):
+    """A test marked `pure` tried to start moto or the Mollie sandbox."""
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +73,19 @@ def session_tables(local_aws):
 
 
 @pytest.fixture(autouse=True)
-def dynamodb_tables(request, local_aws, session_tables):
-    """Every test starts with empty tables, so test order never matters.
+def dynamodb_tables(request):
+    """Every stack test starts with empty tables, so test order never matters; pure tests get
+    none, and no server either (`_refuse_servers`).
 
     Tests marked `no_tables` get a prefix of their own with no tables at all.
     """
+    if request.node.get_closest_marker("stack") is None:
+        _refuse_servers(request.getfixturevalue("monkeypatch"), request.getfixturevalue("settings"))
+        yield
+        return
+    # Asked for here, not as arguments, so that a pure run never starts moto.
+    local_aws = request.getfixturevalue("local_aws")
+    session_tables = request.getfixturevalue("session_tables")
     from config import dynamodb
 
     if "no_tables" in request.keywords:
@@ -64,6 +97,20 @@ def dynamodb_tables(request, local_aws, session_tables):
         yield
         _empty_tables(session_tables)
     dynamodb.configure(host=local_aws.endpoint_url, prefix=session_tables)
+
+
+def _refuse_servers(monkeypatch, settings):
+    from config import dynamodb
+    from devstack.aws import LocalAWS
+    from mollie_sandbox.server import SandboxServer
+
+    def refuse(server):
+        raise PureTestStartedAServer(f"a pure test started {type(server).__name__}: drop its `pure` mark")
+
+    monkeypatch.setattr(LocalAWS, "start", refuse)
+    monkeypatch.setattr(SandboxServer, "start", refuse)
+    settings.MOLLIE_API_ENDPOINT = UNREACHABLE
+    dynamodb.configure(host=UNREACHABLE)
 
 
 def _empty_tables(prefix):
