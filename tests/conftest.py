@@ -149,14 +149,15 @@ def sandbox_server():
 @pytest.fixture
 def sandbox(sandbox_server, settings):
     """The Mollie sandbox, reset, with our settings pointing at it."""
-    requests.post(f"{sandbox_server.url}/_sandbox/reset", timeout=5).raise_for_status()
+    control = SandboxControl(sandbox_server.url, sandbox_server)
+    control.reset()
     # Mollie processes a refund some time after it is created (amountRefunded follows then);
     # here on the next read, unless a test keeps refunds pending (`pending_refunds`).
     sandbox_server.app.store.refund_settle_seconds = 0
     settings.MOLLIE_API_ENDPOINT = sandbox_server.url
     settings.MOLLIE_API_KEY = TEST_MOLLIE_KEY
-    yield SandboxControl(sandbox_server.url, sandbox_server)
-    requests.delete(f"{sandbox_server.url}/_sandbox/faults", timeout=5)
+    yield control
+    control.clear_faults()
 
 
 @pytest.fixture
@@ -166,27 +167,54 @@ def pending_refunds(sandbox):
 
 
 class SandboxControl:
-    """Test-side driver for the sandbox's control API (what a shopper or Mollie would do)."""
+    """Test-side driver for the sandbox's control API (what a shopper or Mollie would do).
+
+    The one place that knows its URLs; tests of the control API's own answers call it raw.
+    """
 
     def __init__(self, url, server=None):
         self.url = url
         self.server = server
 
-    def set_status(self, payment_id, status):
-        response = requests.post(f"{self.url}/_sandbox/payments/{payment_id}", data={"status": status}, timeout=5)
+    def _call(self, method, path, **options):
+        response = requests.request(method, f"{self.url}/_sandbox/{path}", timeout=5, **options)
         response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self):
+        """Forgets payments, refunds, webhook log and faults."""
+        self._call("POST", "reset")
+
+    def set_status(self, payment_id, status):
+        return self._call("POST", f"payments/{payment_id}", data={"status": status})
+
+    def set_cancelable(self, payment_id, cancelable):
+        """Real Mollie cancels open bank transfers only; card, iDEAL and no-method payments refuse."""
+        self._call("POST", f"payments/{payment_id}/cancelable", data={"cancelable": "true" if cancelable else "false"})
+
+    def set_refund_status(self, refund_id, status):
+        return self._call("POST", f"refunds/{refund_id}", data={"status": status})
+
+    def forget_idempotency_keys(self):
+        """As Mollie does after a while: a key sent again then creates a new payment."""
+        self._call("DELETE", "idempotency")
 
     def payments(self):
-        return requests.get(f"{self.url}/_sandbox/payments", timeout=5).json()
+        return self._call("GET", "payments")
+
+    def requests(self, in_flight=None):
+        """The sandbox's log of /v2 requests (only those still in flight, or done, when asked)."""
+        params = None if in_flight is None else {"inFlight": "true" if in_flight else "false"}
+        return self._call("GET", "requests", params=params)
 
     def faults(self, **faults):
-        requests.post(f"{self.url}/_sandbox/faults", json=faults, timeout=5).raise_for_status()
+        self._call("POST", "faults", json=faults)
 
     def clear_faults(self):
-        requests.delete(f"{self.url}/_sandbox/faults", timeout=5).raise_for_status()
+        self._call("DELETE", "faults")
 
-    def webhooks(self):
-        return requests.get(f"{self.url}/_sandbox/webhooks", timeout=5).json()
+    def webhooks(self, **params):
+        return self._call("GET", "webhooks", params=params)
 
 
 @pytest.fixture
