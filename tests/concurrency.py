@@ -35,7 +35,7 @@ def run_concurrently(*calls, timeout=60):
     return results
 
 
-def wait_until(condition, timeout=10.0, what="the condition", *, interval=0.02):
+def wait_until(condition, timeout=10.0, what="the condition", *, interval=0.05):
     """Polls `condition` until it returns something truthy, which is returned; fails the test
     after `timeout` seconds."""
     deadline = time.monotonic() + timeout
