@@ -213,8 +213,9 @@ class SandboxControl:
     def clear_faults(self):
         self._call("DELETE", "faults")
 
-    def webhooks(self, **params):
-        return self._call("GET", "webhooks", params=params)
+    def webhooks(self, payment_id=None):
+        """Every webhook delivery attempt (of one payment, when given)."""
+        return self._call("GET", "webhooks", params={"paymentId": payment_id} if payment_id else None)
 
 
 @pytest.fixture
