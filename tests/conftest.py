@@ -19,6 +19,9 @@ import uuid
 import pytest
 import requests
 
+# The discard port on loopback: what is sent there fails at once and reaches nobody.
+UNREACHABLE = "http://127.0.0.1:9"
+
 # Test settings: local stage, no real AWS or Mollie. Set before Django reads its settings.
 os.environ.setdefault("STAGE", "local")
 os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -26,13 +29,10 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-"
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-# Webhooks from the test sandbox must never reach a shop someone runs on :8000; port 9 discards.
-os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:9")
+# Webhooks from the test sandbox must never reach a shop someone runs on :8000.
+os.environ.setdefault("PUBLIC_BASE_URL", UNREACHABLE)
 
 TEST_MOLLIE_KEY = "test_" + "t" * 30
-# Where a pure test's DynamoDB and Mollie calls go: the discard port, so they fail at once.
-UNREACHABLE = "http://127.0.0.1:9"
-
 
 # Every fixture that starts moto or the sandbox depends on one of these (session-scoped, so pytest
 # would start them before any guard of a test's own could refuse).
@@ -109,6 +109,7 @@ def _refuse_servers(monkeypatch, settings):
 
     monkeypatch.setattr(LocalAWS, "start", refuse)
     monkeypatch.setattr(SandboxServer, "start", refuse)
+    # Whatever a pure test still asks of DynamoDB or Mollie fails at once, and never reaches AWS.
     settings.MOLLIE_API_ENDPOINT = UNREACHABLE
     dynamodb.configure(host=UNREACHABLE)
 
