@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 
-.PHONY: run test test-fast chaos bench package rehearse audit clean
+.PHONY: run test test-fast test-pure chaos bench package rehearse audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ test: $(INSTALLED)
 ## The suite without the slow package test and browser tests.
 test-fast: $(INSTALLED)
 	$(BIN)/python -m pytest -m "not slow and not browser"
+
+## The pure layer only: tests that start neither moto nor the Mollie sandbox (marker `pure`).
+test-pure: $(INSTALLED)
+	$(BIN)/python -m pytest -m "not stack"
 
 ## The Lambda package for ZAPPA_STAGE (default dev) in dist/, built offline: what `zappa deploy/update STAGE` uploads.
 ZAPPA_STAGE ?= dev

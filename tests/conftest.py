@@ -1,7 +1,13 @@
 """Shared test fixtures: one moto server and one Mollie sandbox per test session, on loopback.
 
-The tables are created once and emptied after every test, so test order never matters; the
-sandbox is reset between tests that use it.
+Two layers of tests:
+- stack tests (the default, marked `stack` automatically) run end to end against moto and the
+  Mollie sandbox. The tables are created once and emptied after every test, so test order never
+  matters; the sandbox is reset between tests that use it.
+- pure tests need no server. A module declares itself pure with `pytestmark = pytest.mark.pure`
+  (or one test with `@pytest.mark.pure`). It then gets no tables, and starting moto or the
+  sandbox, or reaching DynamoDB or Mollie, fails the test. `pytest -m "not stack"` (make
+  test-pure) runs only this layer.
 """
 import io
 import json
@@ -13,6 +19,9 @@ import uuid
 import pytest
 import requests
 
+# The discard port on loopback: what is sent there fails at once and reaches nobody.
+UNREACHABLE = "http://127.0.0.1:9"
+
 # Test settings: local stage, no real AWS or Mollie. Set before Django reads its settings.
 os.environ.setdefault("STAGE", "local")
 os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -20,10 +29,26 @@ os.environ.setdefault("DJANGO_SECRET_KEY", "test-secret-key-not-for-production-"
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "local")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "local")
 os.environ.setdefault("AWS_DEFAULT_REGION", "eu-west-1")
-# Webhooks from the test sandbox must never reach a shop someone runs on :8000; port 9 discards.
-os.environ.setdefault("PUBLIC_BASE_URL", "http://127.0.0.1:9")
+# Webhooks from the test sandbox must never reach a shop someone runs on :8000.
+os.environ.setdefault("PUBLIC_BASE_URL", UNREACHABLE)
 
 TEST_MOLLIE_KEY = "test_" + "t" * 30
+
+# Every fixture that starts moto or the sandbox depends on one of these (session-scoped, so pytest
+# would start them before any guard of a test's own could refuse).
+SERVER_FIXTURES = {"local_aws", "sandbox_server"}
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if item.get_closest_marker("pure") is None:
+            item.add_marker(pytest.mark.stack)
+        elif servers := SERVER_FIXTURES.intersection(item.fixturenames):
+            raise pytest.UsageError(f"{item.nodeid} is marked pure but starts {', '.join(sorted(servers))}")
+
+
+class PureTestStartedAServer(AssertionError):
+    """A test marked `pure` tried to start moto or the Mollie sandbox."""
 
 
 @pytest.fixture(scope="session")
@@ -48,11 +73,19 @@ def session_tables(local_aws):
 
 
 @pytest.fixture(autouse=True)
-def dynamodb_tables(request, local_aws, session_tables):
-    """Every test starts with empty tables, so test order never matters.
+def dynamodb_tables(request):
+    """Every stack test starts with empty tables, so test order never matters; pure tests get
+    none, and no server either (`_refuse_servers`).
 
     Tests marked `no_tables` get a prefix of their own with no tables at all.
     """
+    if request.node.get_closest_marker("stack") is None:
+        _refuse_servers(request.getfixturevalue("monkeypatch"), request.getfixturevalue("settings"))
+        yield
+        return
+    # Asked for here, not as arguments, so that a pure run never starts moto.
+    local_aws = request.getfixturevalue("local_aws")
+    session_tables = request.getfixturevalue("session_tables")
     from config import dynamodb
 
     if "no_tables" in request.keywords:
@@ -64,6 +97,21 @@ def dynamodb_tables(request, local_aws, session_tables):
         yield
         _empty_tables(session_tables)
     dynamodb.configure(host=local_aws.endpoint_url, prefix=session_tables)
+
+
+def _refuse_servers(monkeypatch, settings):
+    from config import dynamodb
+    from devstack.aws import LocalAWS
+    from mollie_sandbox.server import SandboxServer
+
+    def refuse(server):
+        raise PureTestStartedAServer(f"a pure test started {type(server).__name__}: drop its `pure` mark")
+
+    monkeypatch.setattr(LocalAWS, "start", refuse)
+    monkeypatch.setattr(SandboxServer, "start", refuse)
+    # Whatever a pure test still asks of DynamoDB or Mollie fails at once, and never reaches AWS.
+    settings.MOLLIE_API_ENDPOINT = UNREACHABLE
+    dynamodb.configure(host=UNREACHABLE)
 
 
 def _empty_tables(prefix):
@@ -102,14 +150,15 @@ def sandbox_server():
 @pytest.fixture
 def sandbox(sandbox_server, settings):
     """The Mollie sandbox, reset, with our settings pointing at it."""
-    requests.post(f"{sandbox_server.url}/_sandbox/reset", timeout=5).raise_for_status()
+    control = SandboxControl(sandbox_server.url, sandbox_server)
+    control.reset()
     # Mollie processes a refund some time after it is created (amountRefunded follows then);
     # here on the next read, unless a test keeps refunds pending (`pending_refunds`).
     sandbox_server.app.store.refund_settle_seconds = 0
     settings.MOLLIE_API_ENDPOINT = sandbox_server.url
     settings.MOLLIE_API_KEY = TEST_MOLLIE_KEY
-    yield SandboxControl(sandbox_server.url, sandbox_server)
-    requests.delete(f"{sandbox_server.url}/_sandbox/faults", timeout=5)
+    yield control
+    control.clear_faults()
 
 
 @pytest.fixture
@@ -119,27 +168,55 @@ def pending_refunds(sandbox):
 
 
 class SandboxControl:
-    """Test-side driver for the sandbox's control API (what a shopper or Mollie would do)."""
+    """Test-side driver for the sandbox's control API (what a shopper or Mollie would do).
+
+    The one place that knows its URLs; tests of the control API's own answers call it raw.
+    """
 
     def __init__(self, url, server=None):
         self.url = url
         self.server = server
 
-    def set_status(self, payment_id, status):
-        response = requests.post(f"{self.url}/_sandbox/payments/{payment_id}", data={"status": status}, timeout=5)
+    def _call(self, method, path, **options):
+        response = requests.request(method, f"{self.url}/_sandbox/{path}", timeout=5, **options)
         response.raise_for_status()
+        return response.json() if response.content else None
+
+    def reset(self):
+        """Forgets payments, refunds, webhook log and faults."""
+        self._call("POST", "reset")
+
+    def set_status(self, payment_id, status):
+        return self._call("POST", f"payments/{payment_id}", data={"status": status})
+
+    def set_cancelable(self, payment_id, cancelable):
+        """Real Mollie cancels open bank transfers only; card, iDEAL and no-method payments refuse."""
+        self._call("POST", f"payments/{payment_id}/cancelable", data={"cancelable": "true" if cancelable else "false"})
+
+    def set_refund_status(self, refund_id, status):
+        return self._call("POST", f"refunds/{refund_id}", data={"status": status})
+
+    def forget_idempotency_keys(self):
+        """As Mollie does after a while: a key sent again then creates a new payment."""
+        self._call("DELETE", "idempotency")
 
     def payments(self):
-        return requests.get(f"{self.url}/_sandbox/payments", timeout=5).json()
+        return self._call("GET", "payments")
+
+    def requests(self, in_flight=None):
+        """The sandbox's log of /v2 requests (only those still in flight, or done, when asked)."""
+        params = None if in_flight is None else {"inFlight": "true" if in_flight else "false"}
+        return self._call("GET", "requests", params=params)
 
     def faults(self, **faults):
-        requests.post(f"{self.url}/_sandbox/faults", json=faults, timeout=5).raise_for_status()
+        self._call("POST", "faults", json=faults)
 
     def clear_faults(self):
-        requests.delete(f"{self.url}/_sandbox/faults", timeout=5).raise_for_status()
+        self._call("DELETE", "faults")
 
-    def webhooks(self):
-        return requests.get(f"{self.url}/_sandbox/webhooks", timeout=5).json()
+    def webhooks(self, payment_id=None):
+        """Every webhook delivery attempt (of one payment, when given)."""
+        return self._call("GET", "webhooks", params={"paymentId": payment_id} if payment_id else None)
 
 
 @pytest.fixture

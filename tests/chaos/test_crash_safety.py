@@ -7,7 +7,6 @@ reconciliation.
 """
 import re
 import threading
-import time
 
 import pytest
 import requests
@@ -16,6 +15,7 @@ from chaos.stack import LocalStack
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
 from payments.services import order_id_for_checkout
 from shop.models import Article
+from tests.concurrency import wait_until
 
 SLOW_MOLLIE_MS = 3000  # the sandbox holds our call this long: the kill lands while it is in flight
 
@@ -86,16 +86,6 @@ def kill_while_mollie_answers(stack, method, path, *, after):
     [call] = wait_until(held, 15, f"{method} {path} to reach Mollie")
     stack.shop.kill()
     return next(entry for entry in stack.sandbox_requests() if entry["request"] == call["request"])
-
-
-def wait_until(condition, timeout, what):
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = condition()
-        if value:
-            return value
-        time.sleep(0.1)
-    raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
 def get_attempt(order_id, attempt_no=1):

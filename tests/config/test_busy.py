@@ -18,6 +18,8 @@ from pynamodb.exceptions import (
 from config.busy import is_transient_storage_fault
 from payments.services import ConcurrentUpdateConflict
 
+pytestmark = pytest.mark.pure
+
 
 def dynamodb_said(code, error_class=GetError):
     return error_class("Failed", VerboseClientError({"Error": {"Code": code, "Message": "from DynamoDB"}}, "GetItem"))

@@ -1,4 +1,5 @@
 """devstack.moto_server: atomic conditional writes and transactions that roll back only their own items."""
+import functools
 import threading
 
 import boto3
@@ -6,6 +7,7 @@ import pytest
 from botocore.exceptions import ClientError
 
 from devstack.moto_server import SerialMotoServer
+from tests.concurrency import run_concurrently
 
 
 @pytest.fixture(scope="module")
@@ -40,20 +42,15 @@ def take_one(client, table, slug, order):
 def test_concurrent_buyers_never_oversell_and_no_write_is_lost(stock_table):
     client, table = stock_table
     client.put_item(TableName=table, Item={"slug": {"S": "grinder"}, "stock": {"N": "5"}})
-    outcomes = []
 
     def buy(order):
         try:
             take_one(client, table, "grinder", order)
-            outcomes.append("bought")
+            return "bought"
         except ClientError as error:
-            outcomes.append(error.response["Error"]["Code"])
+            return error.response["Error"]["Code"]
 
-    threads = [threading.Thread(target=buy, args=(n,)) for n in range(20)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(30)
+    outcomes = run_concurrently(*(functools.partial(buy, n) for n in range(20)))
 
     items = client.scan(TableName=table, ConsistentRead=True)["Items"]
     orders = [item for item in items if item["slug"]["S"].startswith("order-")]

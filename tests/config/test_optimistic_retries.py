@@ -5,6 +5,8 @@ from pynamodb.exceptions import CancellationReason, TransactWriteError, UpdateEr
 
 from config import deadline, dynamodb
 
+pytestmark = pytest.mark.pure
+
 
 def canceled(*codes):
     reasons = [CancellationReason(code=code) if code else None for code in codes]

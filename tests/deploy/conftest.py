@@ -5,9 +5,9 @@ AWS is the session's moto server, Mollie the session's sandbox.
 import uuid
 
 import pytest
-import requests
 
 from deploy.local_lambda import deploy_stage, stage_settings
+from tests.conftest import SandboxControl
 
 # API Gateway's own URL: the stage is a path prefix, the trickiest way to be reached.
 DEV_PUBLIC_BASE_URL = "https://abc123defg.execute-api.eu-west-1.amazonaws.com/dev"
@@ -16,8 +16,9 @@ DEV_PUBLIC_BASE_URL = "https://abc123defg.execute-api.eu-west-1.amazonaws.com/de
 @pytest.fixture(scope="module")
 def dev_stage(local_aws, sandbox_server, tmp_path_factory):
     # Webhooks would go to the stage's public URL, which is not here: tests deliver them by hand.
-    requests.post(f"{sandbox_server.url}/_sandbox/reset", timeout=5).raise_for_status()
-    requests.post(f"{sandbox_server.url}/_sandbox/faults", json={"webhook_drop_rate": 1.0}, timeout=5).raise_for_status()
+    sandbox = SandboxControl(sandbox_server.url)
+    sandbox.reset()
+    sandbox.faults(webhook_drop_rate=1.0)
     prefix = stage_settings("dev")["aws_environment_variables"]["DYNAMODB_TABLE_PREFIX"]
     stage = deploy_stage(
         "dev", local_aws, tmp_path_factory.mktemp("lambda-dev"),
@@ -27,7 +28,7 @@ def dev_stage(local_aws, sandbox_server, tmp_path_factory):
         MOLLIE_API_ENDPOINT=sandbox_server.url,
     )
     yield stage
-    requests.delete(f"{sandbox_server.url}/_sandbox/faults", timeout=5)
+    sandbox.clear_faults()
     _drop_tables(local_aws.client("dynamodb"), stage.table_prefix)
 
 

@@ -18,6 +18,7 @@ from django.urls import Resolver404, resolve
 from deploy.local_lambda import (
     LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT, ROOT, ApiGatewayClient, unzipped_size,
 )
+from tests.conftest import SandboxControl
 from tests.deploy.conftest import DEV_PUBLIC_BASE_URL
 from tests.deploy.iam import is_allowed, permissions_needed
 
@@ -88,11 +89,10 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
                                                "csrfmiddlewaretoken": _csrf_token(checkout_page.text)})
         assert checkout.status == 303 and checkout.headers["location"].startswith(sandbox_server.url + "/checkout/tr_")
 
-        payment = _sandbox_payments(sandbox_server)[-1]
+        payment = SandboxControl(sandbox_server.url).payments()[-1]
         assert payment["webhookUrl"] == f"{DEV_PUBLIC_BASE_URL}/payments/webhook/"
         assert payment["redirectUrl"].startswith(f"{DEV_PUBLIC_BASE_URL}/orders/")
-        requests.post(f"{sandbox_server.url}/_sandbox/payments/{payment['id']}", data={"status": "paid"},
-                      timeout=5).raise_for_status()
+        SandboxControl(sandbox_server.url).set_status(payment["id"], "paid")
 
         webhook = browser.request("POST", "/payments/webhook/", body=f"id={payment['id']}",
                                   headers={"Content-Type": "application/x-www-form-urlencoded"})
@@ -144,9 +144,8 @@ def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, 
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
         browser.post("/checkout/", {"name": "Grace Hopper", "email": "grace@example.com", "checkout_id": checkout_id,
                                     "csrfmiddlewaretoken": _csrf_token(checkout_page.text)})
-    payment = _sandbox_payments(sandbox_server)[-1]
-    requests.post(f"{sandbox_server.url}/_sandbox/payments/{payment['id']}", data={"status": "paid"},
-                  timeout=5).raise_for_status()
+    payment = SandboxControl(sandbox_server.url).payments()[-1]
+    SandboxControl(sandbox_server.url).set_status(payment["id"], "paid")
 
     # A cold container, as EventBridge's rule `shop-dev-payments.scheduled.reconcile_payments` would get.
     with dev_stage.start("reconcile", PAYMENT_STALE_AFTER_SECONDS="0") as function:
@@ -169,10 +168,6 @@ def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, 
 
 def _csrf_token(page):
     return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
-
-
-def _sandbox_payments(sandbox_server):
-    return requests.get(f"{sandbox_server.url}/_sandbox/payments", timeout=5).json()
 
 
 def _assert_policy_allows_every_call(stage, *labels):

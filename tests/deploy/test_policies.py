@@ -14,6 +14,8 @@ from parliament import analyze_policy_string
 from deploy.local_lambda import ROOT, stage_settings, zappa_template
 from tests.deploy.iam import is_allowed, permissions_api_gateway_needs, permissions_needed
 
+pytestmark = pytest.mark.pure
+
 ACCOUNT = "123456789012"
 STAGES = list(json.loads((ROOT / "zappa_settings.json").read_text()))
 POLICIES = sorted((ROOT / "deploy").glob("*/*.json"))

@@ -8,6 +8,8 @@ import pytest
 
 from deploy.local_lambda import ROOT, ZAPPA_SETTINGS, stage_settings
 
+pytestmark = pytest.mark.pure
+
 STAGES = list(json.loads(ZAPPA_SETTINGS.read_text()))
 
 

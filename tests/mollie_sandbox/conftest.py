@@ -14,12 +14,10 @@ these tests need neither Django nor the AWS stand-in.
 
 import sys
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
-import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:  # so `import mollie_sandbox` works however pytest is started
@@ -28,22 +26,12 @@ if str(ROOT) not in sys.path:  # so `import mollie_sandbox` works however pytest
 from mollie.api.client import Client  # noqa: E402
 
 from mollie_sandbox.server import SandboxServer  # noqa: E402
+from tests.concurrency import wait_until as _wait_until  # noqa: E402
+from tests.conftest import SandboxControl  # noqa: E402
 
 API_KEY = "test_" + "x" * 30
 # Fast retries: one minute of Mollie's schedule is 10 ms, a refund settles after 20 ms.
 TIME_SCALE = 0.01
-
-
-def _wait_until(predicate, timeout: float = 5.0, interval: float = 0.01, message: str = ""):
-    """Poll ``predicate`` until it returns something truthy (returned) or fail."""
-    deadline = time.monotonic() + timeout
-    while True:
-        result = predicate()
-        if result:
-            return result
-        if time.monotonic() >= deadline:
-            raise AssertionError(message or f"condition not met within {timeout} s")
-        time.sleep(interval)
 
 
 class WebhookReceiver:
@@ -116,7 +104,7 @@ def sandbox_server():
 @pytest.fixture
 def sandbox(sandbox_server):
     """The session sandbox, emptied (payments, webhook log, faults) for this test."""
-    requests.post(f"{sandbox_server.url}/_sandbox/reset").raise_for_status()
+    SandboxControl(sandbox_server.url).reset()
     return sandbox_server
 
 
@@ -182,10 +170,10 @@ def logged_deliveries():
 
     def wait(server, count, timeout=5.0):
         def enough():
-            entries = requests.get(f"{server.url}/_sandbox/webhooks").json()
+            entries = SandboxControl(server.url).webhooks()
             return entries if len(entries) >= count else None
 
-        return _wait_until(enough, timeout, message=f"fewer than {count} webhook attempts logged")
+        return _wait_until(enough, timeout, f"{count} webhook attempts to be logged")
 
     return wait
 
@@ -195,8 +183,7 @@ def api_requests():
     """``api_requests(server, in_flight=None)``: the sandbox's log of ``/v2`` requests."""
 
     def read(server, in_flight=None):
-        params = None if in_flight is None else {"inFlight": "true" if in_flight else "false"}
-        return requests.get(f"{server.url}/_sandbox/requests", params=params).json()
+        return SandboxControl(server.url).requests(in_flight)
 
     return read
 
@@ -222,8 +209,6 @@ def set_status():
     """``set_status(server, payment_id, status)`` through the control API."""
 
     def set_(server, payment_id, status):
-        response = requests.post(f"{server.url}/_sandbox/payments/{payment_id}", data={"status": status})
-        response.raise_for_status()
-        return response.json()
+        return SandboxControl(server.url).set_status(payment_id, status)
 
     return set_

@@ -5,6 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from mollie.api.error import ConflictError
 
+from tests.conftest import SandboxControl
+
 from .conftest import make_client
 
 
@@ -22,7 +24,7 @@ def test_concurrent_creates_pays_and_refunds(sandbox, payment_data):
         ids = list(pool.map(shopper, range(40)))
 
     assert len(set(ids)) == 40
-    payments = requests.get(f"{sandbox.url}/_sandbox/payments").json()
+    payments = SandboxControl(sandbox.url).payments()
     assert {p["id"] for p in payments} == set(ids)
     for payment in payments:
         assert payment["status"] == "paid"
@@ -42,4 +44,4 @@ def test_one_idempotency_key_from_many_threads_makes_one_payment(sandbox, paymen
 
     created = {r for r in results if r is not None}
     assert len(created) == 1
-    assert [p["id"] for p in requests.get(f"{sandbox.url}/_sandbox/payments").json()] == list(created)
+    assert [p["id"] for p in SandboxControl(sandbox.url).payments()] == list(created)

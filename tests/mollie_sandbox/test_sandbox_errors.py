@@ -12,6 +12,8 @@ from mollie.api.error import (
     UnprocessableEntityError,
 )
 
+from tests.conftest import SandboxControl
+
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mollie"
 UNAUTHORIZED_BODY = {
     "_links": {"documentation": {"href": "https://docs.mollie.com/guides/authentication", "type": "text/html"}},
@@ -131,7 +133,7 @@ def test_validation_errors_are_422_with_field(sandbox, client, changes, field):
         client.payments.create(body)
     assert error.value.status == 422
     assert error.value.field == field
-    assert requests.get(f"{sandbox.url}/_sandbox/payments").json() == []
+    assert SandboxControl(sandbox.url).payments() == []
 
 
 def test_422_body_shape(sandbox, auth):

@@ -1,14 +1,15 @@
 """Idempotency-Key: replay, mismatch, in flight, scope and 5xx."""
 
-import threading
-
 import pytest
 import requests
 from mollie.api.error import BadRequestError, ConflictError, UnprocessableEntityError
 
+from tests.concurrency import run_concurrently
+from tests.conftest import SandboxControl
+
 
 def payments_in(server):
-    return requests.get(f"{server.url}/_sandbox/payments").json()
+    return SandboxControl(server.url).payments()
 
 
 def test_same_key_same_body_replays(sandbox, client, auth, payment_data):
@@ -36,22 +37,15 @@ def test_same_key_different_body_is_400(sandbox, client, payment_data):
 
 def test_key_in_flight_is_409(sandbox, client, payment_data, api_requests):
     # The first request holds its claim on the key for a second; both leave the starting line together.
-    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_latency_ms": 1000}).raise_for_status()
-    start = threading.Barrier(2, timeout=10)
-    outcomes = []
+    SandboxControl(sandbox.url).faults(api_latency_ms=1000)
 
     def create():
-        start.wait()
         try:
-            outcomes.append(client.payments.create(payment_data(), idempotency_key="slow-order").id)
+            return client.payments.create(payment_data(), idempotency_key="slow-order").id
         except ConflictError as error:
-            outcomes.append(error.status)
+            return error.status
 
-    threads = [threading.Thread(target=create) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=10)
+    outcomes = run_concurrently(create, create, timeout=10)
 
     # Whichever arrived second found the first still being processed.
     assert len(outcomes) == 2 and outcomes.count(409) == 1
@@ -73,10 +67,10 @@ def test_keys_are_per_api_key(sandbox, client, client_for, payment_data):
 
 def test_server_errors_are_not_remembered(sandbox, auth, payment_data):
     headers = {**auth, "Idempotency-Key": "retry-me"}
-    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_error_rate": 1.0}).raise_for_status()
+    SandboxControl(sandbox.url).faults(api_error_rate=1.0)
     failed = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
     assert failed.status_code == 503
-    requests.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+    SandboxControl(sandbox.url).clear_faults()
     retried = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
     assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers
     assert len(payments_in(sandbox)) == 1

@@ -7,6 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mollie.api.error import ConflictError, UnprocessableEntityError
 
+from tests.conftest import SandboxControl
+
 from .conftest import make_client
 
 CENTS = st.integers(min_value=1, max_value=5_000_000)  # 0.01 .. 50000.00
@@ -42,7 +44,7 @@ def test_refunds_never_exceed_the_payment_and_allowance(sandbox_server, total, a
     # amount twice within the hour is a duplicate, refused with 409 (changelog 2020-03-12).
     client = make_client(sandbox_server.url)
     payment = create(client, total)
-    requests.post(f"{sandbox_server.url}/_sandbox/payments/{payment.id}", data={"status": "paid"})
+    SandboxControl(sandbox_server.url).set_status(payment.id, "paid")
     payment = client.payments.get(payment.id)
 
     refunded, amounts = 0, set()

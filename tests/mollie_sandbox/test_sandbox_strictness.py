@@ -10,6 +10,8 @@ import pytest
 import requests
 from mollie.api.error import ConflictError, ResponseError, UnprocessableEntityError
 
+from tests.conftest import SandboxControl
+
 from .conftest import make_client
 
 
@@ -98,17 +100,17 @@ def test_2_pending_refund_lowers_remaining_not_refunded(sandbox, client, payment
     payment = client.payments.create(payment_data())
     set_status(sandbox, payment.id, "paid")
     refund = client.payments.get(payment.id).refunds.create({"amount": eur("10.00")})
-    requests.post(f"{sandbox.url}/_sandbox/refunds/{refund.id}", data={"status": "pending"}).raise_for_status()
+    SandboxControl(sandbox.url).set_refund_status(refund.id, "pending")
     pending = client.payments.get(payment.id)
     assert pending.amount_remaining == eur("0.00")
     assert pending.amount_refunded == eur("0.00")
     # The allowance: EUR 25.00 beyond the payment, no more.
     extra = pending.refunds.create({"amount": eur("25.00")})
-    requests.post(f"{sandbox.url}/_sandbox/refunds/{extra.id}", data={"status": "pending"}).raise_for_status()
+    SandboxControl(sandbox.url).set_refund_status(extra.id, "pending")
     with pytest.raises(UnprocessableEntityError) as refused:
         pending.refunds.create({"amount": eur("0.01")})
     assert refused.value.field == "amount"
-    requests.post(f"{sandbox.url}/_sandbox/refunds/{refund.id}", data={"status": "refunded"}).raise_for_status()
+    SandboxControl(sandbox.url).set_refund_status(refund.id, "refunded")
     assert client.payments.get(payment.id).amount_refunded == eur("10.00")
 
 
@@ -126,7 +128,7 @@ def test_3_refund_webhooks_only_on_processing_refunded_failed(make_sandbox, clie
     paid.refunds.delete(canceled.id)
     failed = paid.refunds.create({"amount": eur("2.00")})
     for status in ("processing", "failed"):
-        requests.post(f"{server.url}/_sandbox/refunds/{failed.id}", data={"status": status}).raise_for_status()
+        SandboxControl(server.url).set_refund_status(failed.id, status)
     events = [entry["event"] for entry in logged_deliveries(server, 3)]
     assert sorted(events) == ["payment.paid", "refund.failed", "refund.processing"]
 
@@ -138,16 +140,16 @@ def test_4_lost_answer_then_key_forgotten_posts_twice(sandbox, client, payment_d
     payment = client.payments.create(payment_data())
     set_status(sandbox, payment.id, "paid")
     refunds = client.payments.get(payment.id).refunds
-    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_lost_answer_rate": 1.0}).raise_for_status()
+    SandboxControl(sandbox.url).faults(api_lost_answer_rate=1.0)
     with pytest.raises(ResponseError) as lost:
         refunds.create({"amount": eur("3.00")}, idempotency_key="refund-1")
     assert lost.value.status == 504
-    requests.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+    SandboxControl(sandbox.url).clear_faults()
     # Within the hour the key replays the refund that was made.
     replayed = refunds.create({"amount": eur("3.00")}, idempotency_key="refund-1")
     assert [r.id for r in refunds.list()] == [replayed.id]
     # An hour later the key is forgotten: the refund list is the only way to know it exists.
-    requests.delete(f"{sandbox.url}/_sandbox/idempotency").raise_for_status()
+    SandboxControl(sandbox.url).forget_idempotency_keys()
     with pytest.raises(ConflictError):  # a second 3.00 within the hour is a duplicate (item 6)
         refunds.create({"amount": eur("3.00")}, idempotency_key="refund-1")
 
@@ -187,7 +189,7 @@ def test_7_failure_inside_checkout_keeps_the_payment_open(sandbox, client, payme
     back = choose(payment.checkout_url, "open")
     assert back.status_code == 303 and back.headers["Location"] == payment.redirect_url
     assert client.payments.get(payment.id).status == "open"
-    assert requests.get(f"{sandbox.url}/_sandbox/webhooks").json() == []
+    assert SandboxControl(sandbox.url).webhooks() == []
     # And may still pay.
     choose(payment.checkout_url, "paid", method="creditcard")
     paid = client.payments.get(payment.id)
@@ -196,11 +198,11 @@ def test_7_failure_inside_checkout_keeps_the_payment_open(sandbox, client, payme
 
 # 9. Mollie answers 429 when called too fast (docs.mollie.com, "Rate limiting").
 def test_9_rate_limit_fault_answers_429(sandbox, client, payment_data):
-    requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_rate_limit_rate": 1.0}).raise_for_status()
+    SandboxControl(sandbox.url).faults(api_rate_limit_rate=1.0)
     with pytest.raises(ResponseError) as limited:
         client.payments.create(payment_data())
     assert limited.value.status == 429
-    requests.delete(f"{sandbox.url}/_sandbox/faults").raise_for_status()
+    SandboxControl(sandbox.url).clear_faults()
     assert client.payments.list().count == 0  # nothing was made
 
 

@@ -6,10 +6,11 @@ from datetime import datetime
 import pytest
 import requests
 
+from tests.conftest import SandboxControl
+
 
 def deliveries(server, payment_id=None):
-    params = {"paymentId": payment_id} if payment_id else None
-    return requests.get(f"{server.url}/_sandbox/webhooks", params=params).json()
+    return SandboxControl(server.url).webhooks(payment_id)
 
 
 def test_retried_until_the_receiver_answers_200(sandbox, client, receiver, payment_data, set_status, wait_until):

@@ -1,8 +1,7 @@
 """The shopper's journey through the Django test client, against moto and the Mollie sandbox."""
-import requests
-
 from payments.models import OrderStatus, PaymentAttempt
 from shop.models import Article
+from tests.concurrency import run_concurrently
 
 
 def test_happy_path_order_is_paid_and_cart_emptied(shopper):
@@ -176,8 +175,6 @@ def test_order_page_needs_the_token(shopper):
 
 
 def test_try_again_from_two_tabs_at_once_gets_one_payment_and_the_same_page(shopper):
-    import threading
-
     from payments import services
 
     shopper.sandbox.faults(api_error_rate=1.0, seed=4)
@@ -186,22 +183,15 @@ def test_try_again_from_two_tabs_at_once_gets_one_payment_and_the_same_page(shop
     order = shopper.last_order()
     shopper.sandbox.clear_faults()
     shopper.sandbox.faults(api_latency_ms=600, seed=4)  # the first tab's request is still in flight
-    urls = []
-    both_ready = threading.Barrier(2)
 
     def try_again():
-        both_ready.wait(timeout=10)
-        urls.append(services.pay_order(order_id=order.order_id))
+        return services.pay_order(order_id=order.order_id)
 
-    tabs = [threading.Thread(target=try_again) for _ in range(2)]
-    for tab in tabs:
-        tab.start()
-    for tab in tabs:
-        tab.join(timeout=30)
+    urls = run_concurrently(try_again, try_again)  # two tabs
 
     assert len(urls) == 2 and urls[0] == urls[1]
     assert len(shopper.sandbox.payments()) == 1
-    creates = [r["status"] for r in requests.get(f"{shopper.sandbox.url}/_sandbox/requests", timeout=5).json()
+    creates = [r["status"] for r in shopper.sandbox.requests()
                if r["method"] == "POST" and r["path"] == "/v2/payments"]
     assert 409 in creates  # the second tab really met the first one in flight, and waited it out
 

@@ -1,24 +1,15 @@
 """Real DynamoDB's contention, emulated by the local double (devstack.dynamodb_faults.ServerFaults):
 transactions in flight hold their items, so writers meet TransactionConflict and must back off."""
-import threading
-import time
+import functools
 
 from django.test import Client
 
 from payments.models import Order
 from shop.models import Article
+from tests.concurrency import run_concurrently, wait_until
 from tests.conftest import Shopper
 
 HOLD_SECONDS = 0.3  # how long a transaction is "in flight" at the double
-
-
-def wait_until(condition, seconds=10):
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if condition():
-            return True
-        time.sleep(0.005)
-    return False
 
 
 def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_out(catalog, sandbox,
@@ -28,22 +19,15 @@ def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_
         buyer.add("last-one-grinder")
     pages = [buyer.client.get("/checkout/").content.decode() for buyer in buyers]
     server_faults.transaction_hold_seconds = HOLD_SECONDS
-    start = threading.Barrier(len(buyers))
-    responses = [None] * len(buyers)
 
     def buy(index):
         import re
 
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', pages[index]).group(1)
-        start.wait(timeout=10)
-        responses[index] = buyers[index].client.post(
+        return buyers[index].client.post(
             "/checkout/", {"name": "Racer", "email": f"racer{index}@example.com", "checkout_id": checkout_id})
 
-    threads = [threading.Thread(target=buy, args=(index,)) for index in range(len(buyers))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    responses = run_concurrently(*(functools.partial(buy, index) for index in range(len(buyers))))
 
     statuses = sorted(response.status_code for response in responses)
     assert statuses == [302, 303], [response.content[:300] for response in responses]  # no 503
@@ -64,24 +48,16 @@ def test_a_status_poll_during_the_webhooks_commit_waits_for_it_instead_of_failin
     order = shopper.last_order()
     payment_id = shopper.pay_at_mollie("paid")
     server_faults.transaction_hold_seconds = HOLD_SECONDS
-    start = threading.Barrier(2)
-    answers = {}
 
     def webhook():
-        start.wait(timeout=10)
-        answers["webhook"] = Client().post("/payments/webhook/", {"id": payment_id})
+        return Client().post("/payments/webhook/", {"id": payment_id})
 
     def poll():
-        start.wait(timeout=10)
         # Mollie's webhook is committing order, attempt and events right now.
         assert wait_until(lambda: any("transaction" in kinds for kinds in server_faults.held_items().values()))
-        answers["poll"] = Client().get(f"/orders/{order.order_id}/{order.public_token}/status.json")
+        return Client().get(f"/orders/{order.order_id}/{order.public_token}/status.json")
 
-    threads = [threading.Thread(target=webhook), threading.Thread(target=poll)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = dict(zip(["webhook", "poll"], run_concurrently(webhook, poll)))
 
     assert answers["webhook"].status_code == 200
     assert answers["poll"].status_code == 200, answers["poll"].content[:300]

@@ -1,22 +1,26 @@
 """One cart has at most one payable Mollie payment: the back button, two tabs and a changed cart,
 as a shopper meets them, through the test client against moto and the Mollie sandbox."""
-import threading
+import functools
 
-import requests
 from django.test import Client
 
 from payments.models import Order, OrderStatus
 from shop.models import Article
+from tests.concurrency import run_concurrently
 
 
 def orders():
     return list(Order.scan())
 
 
-def cancelable(shopper, payment_id, value):
-    """Real Mollie cancels open bank transfers only; card, iDEAL and no-method payments refuse."""
-    requests.post(f"{shopper.sandbox.url}/_sandbox/payments/{payment_id}/cancelable",
-                  data={"cancelable": "true" if value else "false"}, timeout=5).raise_for_status()
+def checkout_in_both_tabs_at_once(tabs, checkout_id):
+    """Both tabs submit the checkout form at the same moment; returns where each was sent."""
+    def submit(tab):
+        response = tab.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com",
+                                           "checkout_id": checkout_id})
+        return response["Location"]
+
+    return run_concurrently(*(functools.partial(submit, tab) for tab in tabs))
 
 
 def messages_on(page):
@@ -66,20 +70,8 @@ def test_two_tabs_checking_out_the_same_cart_get_one_order_and_one_payment(shopp
     pages = [tab.get("/checkout/").content.decode() for tab in tabs]
     checkout_id = shopper.checkout_id()
     assert all(checkout_id in page for page in pages)
-    both_ready = threading.Barrier(2)
-    locations = []
 
-    def submit(tab):
-        both_ready.wait(timeout=10)
-        response = tab.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com",
-                                           "checkout_id": checkout_id})
-        locations.append(response["Location"])
-
-    threads = [threading.Thread(target=submit, args=(tab,)) for tab in tabs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    locations = checkout_in_both_tabs_at_once(tabs, checkout_id)
 
     assert len(locations) == 2 and locations[0] == locations[1]
     assert locations[0].startswith(shopper.sandbox.url + "/checkout/tr_")
@@ -107,7 +99,7 @@ def test_paying_in_both_tabs_pays_one_order_once(shopper):
 def test_a_changed_cart_gives_the_earlier_orders_stock_back_at_once(shopper):
     shopper.buy("linen-apron", 2)
     earlier = shopper.last_order()
-    cancelable(shopper, earlier.latest_mollie_payment_id, True)  # e.g. a bank transfer
+    shopper.sandbox.set_cancelable(earlier.latest_mollie_payment_id, True)  # e.g. a bank transfer
     assert Article.get("linen-apron").stock == 6
 
     shopper.add("espresso-cup", 1)  # back from Mollie, the shopper adds something
@@ -129,7 +121,7 @@ def test_a_changed_cart_gives_the_earlier_orders_stock_back_at_once(shopper):
 def test_when_mollie_will_not_cancel_the_earlier_payment_the_shopper_is_sent_to_finish_it(shopper):
     shopper.buy("linen-apron", 1)
     earlier = shopper.last_order()
-    cancelable(shopper, earlier.latest_mollie_payment_id, False)  # card, iDEAL: Mollie refuses cancel
+    shopper.sandbox.set_cancelable(earlier.latest_mollie_payment_id, False)  # card, iDEAL: Mollie refuses cancel
 
     changed = shopper.client.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1}, follow=True)
 
@@ -156,7 +148,7 @@ def test_when_mollie_will_not_cancel_the_earlier_payment_the_shopper_is_sent_to_
 def test_an_earlier_payment_paid_meanwhile_stops_the_new_order(shopper):
     shopper.buy("linen-apron", 1)
     earlier = shopper.last_order()
-    cancelable(shopper, earlier.latest_mollie_payment_id, False)
+    shopper.sandbox.set_cancelable(earlier.latest_mollie_payment_id, False)
     shopper.add("espresso-cup", 1)
     shopper.pay_at_mollie("paid", order=earlier)  # the first tab was still on Mollie's page
 
@@ -181,20 +173,8 @@ def test_a_changed_cart_submitted_twice_at_once_gets_one_new_payment(shopper):
     tabs = [Client(), Client()]
     for tab in tabs:
         tab.cookies = shopper.client.cookies
-    both_ready = threading.Barrier(2)
-    locations = []
 
-    def submit(tab):
-        both_ready.wait(timeout=10)
-        response = tab.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com",
-                                           "checkout_id": checkout_id})
-        locations.append(response["Location"])
-
-    threads = [threading.Thread(target=submit, args=(tab,)) for tab in tabs]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    locations = checkout_in_both_tabs_at_once(tabs, checkout_id)
 
     assert len(locations) == 2 and locations[0] == locations[1], locations
     assert locations[0].startswith(shopper.sandbox.url + "/checkout/tr_")

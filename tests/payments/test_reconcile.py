@@ -120,7 +120,7 @@ def test_reconcile_command_prints_progress_and_summary(shopper, capsys):
 def test_an_attempt_mollie_no_longer_knows_does_not_hold_the_order_forever(shopper, settings):
     shopper.buy("last-one-grinder")
     # The sandbox restarts (or the API key changes): Mollie no longer knows the payment.
-    requests.post(f"{shopper.sandbox.url}/_sandbox/reset", timeout=5).raise_for_status()
+    shopper.sandbox.reset()
     settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
 
     summary = services.reconcile(stale_after_seconds=0)
@@ -147,8 +147,7 @@ def test_reconciling_an_unchanged_payment_adds_nothing_to_the_timeline(shopper):
 def test_an_open_payment_mollie_will_not_cancel_keeps_the_order_waiting(shopper, settings):
     shopper.buy("last-one-grinder")
     order = shopper.last_order()
-    requests.post(f"{shopper.sandbox.url}/_sandbox/payments/{order.latest_mollie_payment_id}/cancelable",
-                  data={"cancelable": "false"}, timeout=5).raise_for_status()  # a bank transfer under way
+    shopper.sandbox.set_cancelable(order.latest_mollie_payment_id, False)  # a bank transfer under way
     settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
 
     summary = services.reconcile(stale_after_seconds=0)

@@ -1,6 +1,5 @@
 """Refunds: partial and full, idempotent, and kept in line with Mollie through the webhook."""
 import pytest
-import requests
 
 from payments import mollie, services
 from payments.models import OrderStatus, PaymentEvent, Refund
@@ -53,8 +52,7 @@ def test_refund_status_change_arrives_through_the_webhook(shopper, paid_order):
     refund = services.refund_payment(order_id=paid_order.order_id, amount_cents=1000, refund_key="r1", actor="sam")
     assert refund.status in ("pending", "queued")
 
-    requests.post(f"{shopper.sandbox.url}/_sandbox/refunds/{refund.mollie_refund_id}",
-                  data={"status": "refunded"}, timeout=5).raise_for_status()
+    shopper.sandbox.set_refund_status(refund.mollie_refund_id, "refunded")
     shopper.webhook(paid_order.latest_mollie_payment_id)  # refund webhooks carry the payment id
 
     assert Refund.get(paid_order.order_id, "r1").status == "refunded"
@@ -90,8 +88,7 @@ def test_a_failed_refund_gives_the_amount_back(shopper, paid_order):
     refund = services.refund_payment(order_id=paid_order.order_id, amount_cents=4995, refund_key="all", actor="sam")
     assert shopper.last_order().status == OrderStatus.REFUNDED
 
-    requests.post(f"{shopper.sandbox.url}/_sandbox/refunds/{refund.mollie_refund_id}",
-                  data={"status": "failed"}, timeout=5).raise_for_status()
+    shopper.sandbox.set_refund_status(refund.mollie_refund_id, "failed")
     shopper.webhook(paid_order.latest_mollie_payment_id)
 
     order = shopper.last_order()
@@ -133,8 +130,7 @@ def test_a_refund_canceled_at_mollie_is_learned_by_reconciliation(shopper, paid_
     # reconciliation, following paid attempts with unsettled refunds, can learn it.
     refund = services.refund_payment(order_id=paid_order.order_id, amount_cents=4995, refund_key="all", actor="sam")
     assert refund.status == "pending"
-    requests.post(f"{shopper.sandbox.url}/_sandbox/refunds/{refund.mollie_refund_id}",
-                  data={"status": "canceled"}, timeout=5).raise_for_status()
+    shopper.sandbox.set_refund_status(refund.mollie_refund_id, "canceled")
     assert [w for w in shopper.sandbox.webhooks() if w["event"] == "refund.canceled"] == []
 
     services.reconcile(stale_after_seconds=0)

@@ -1,27 +1,22 @@
 """Stock never goes below zero, even when shoppers race for the last item."""
-import threading
 import uuid
 
 from payments import services
 from shop.models import Article
+from tests.concurrency import run_concurrently
 
 
 def test_concurrent_checkouts_of_the_last_item_sell_it_once(catalog):
-    outcomes = []
 
     def checkout():
         try:
             services.place_order(checkout_id=uuid.uuid4().hex, quantities={"last-one-grinder": 1},
                                  customer_name="Racer", customer_email="racer@example.com")
-            outcomes.append("ordered")
+            return "ordered"
         except services.CheckoutRefused as refusal:
-            outcomes.append(str(refusal))
+            return str(refusal)
 
-    threads = [threading.Thread(target=checkout) for _ in range(8)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    outcomes = run_concurrently(*[checkout] * 8)
 
     assert outcomes.count("ordered") == 1
     assert all("Not enough stock" in outcome for outcome in outcomes if outcome != "ordered")

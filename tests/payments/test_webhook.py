@@ -1,11 +1,12 @@
 """Mollie's side: the webhook is asynchronous, may come twice, late, out of order, or be forged."""
 import dataclasses
-import threading
+import functools
 
 import pytest
 
 from payments import services
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
+from tests.concurrency import run_concurrently
 
 
 def events(order_id, kind=None):
@@ -182,12 +183,7 @@ def test_concurrent_webhooks_for_two_paid_attempts_mark_one_paid_and_flag_the_ot
     paid = [mollie_answers(payment_id, status="paid")
             for payment_id in (first.mollie_payment_id, order.latest_mollie_payment_id)]
 
-    threads = [threading.Thread(target=services.apply_mollie_payment, kwargs={"payment": p, "source": "webhook"})
-               for p in paid]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=30)
+    run_concurrently(*(functools.partial(services.apply_mollie_payment, payment=p, source="webhook") for p in paid))
 
     attempts = list(PaymentAttempt.query(order.order_id))
     order = shopper.last_order()

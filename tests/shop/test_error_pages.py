@@ -1,6 +1,9 @@
 """The pages a shopper sees when something goes wrong: templates/404.html, 403_csrf.html, 500.html."""
+import pytest
 from django.template.loader import get_template
 from django.test import Client
+
+pytestmark = pytest.mark.pure
 
 
 def test_unknown_page_explains_and_links_back(client):

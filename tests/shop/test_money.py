@@ -3,6 +3,8 @@ import pytest
 
 from shop.money import format_money, preferred_language
 
+pytestmark = pytest.mark.pure
+
 
 @pytest.mark.parametrize(
     ("accept_language", "expected"),

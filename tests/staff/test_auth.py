@@ -1,7 +1,7 @@
 """Staff login, logout, password change, and the throttling of failed logins."""
 import io
+import functools
 import re
-import threading
 from datetime import timedelta
 
 import pytest
@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from staff import services, sessions
 from staff.models import LoginThrottle, StaffSession
+from tests.concurrency import run_concurrently
 from tests.staff.conftest import STAFF_PASSWORD, log_in
 
 LOCKED = "Too many failed logins"
@@ -218,18 +219,8 @@ def test_parallel_guesses_cannot_outrun_the_login_throttle(live_server, settings
 
     monkeypatch.setattr(services, "check_password", counted_check)
     guessers = [LoginPage(live_server.url) for _ in range(12)]
-    all_ready = threading.Barrier(len(guessers))
-    answers = []
-
-    def guess(page, number):
-        all_ready.wait(timeout=30)
-        answers.append(page.submit("grace", f"guess number {number}"))
-
-    threads = [threading.Thread(target=guess, args=(page, number)) for number, page in enumerate(guessers)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
+    answers = run_concurrently(*(functools.partial(page.submit, "grace", f"guess number {number}")
+                                 for number, page in enumerate(guessers)), timeout=120)
     late_owner = LoginPage(live_server.url)
     with_right_password = late_owner.submit("grace", STAFF_PASSWORD)
 

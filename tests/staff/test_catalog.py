@@ -3,6 +3,7 @@ import pytest
 
 from payments import services
 from shop.models import Article
+from tests.concurrency import run_concurrently, wait_until
 
 NEW_ARTICLE = {"slug": "travel-mug", "name": "Travel mug", "description": "Keeps coffee hot.", "price": "19.95",
                "currency": "EUR", "stock": "30", "active": "on", "picture": "shop/articles/espresso-cup.svg"}
@@ -120,31 +121,18 @@ def test_a_stock_edit_repeated_by_botocore_after_a_lost_answer_is_applied_once(s
 
 
 def test_an_edit_while_a_checkout_holds_the_article_waits_for_it(staff_client, catalog, server_faults):
-    import threading
-    import time
-
     server_faults.transaction_hold_seconds = 0.3
-    start = threading.Barrier(2)
-    answers = {}
 
     def checkout():
-        start.wait(timeout=10)
         services.place_order(checkout_id="c" * 32, quantities={"linen-apron": 1}, customer_name="A",
                              customer_email="a@example.com")
 
     def edit():
-        start.wait(timeout=10)
-        ends = time.monotonic() + 10
-        while not any("transaction" in kinds for kinds in server_faults.held_items().values()):
-            assert time.monotonic() < ends, "the checkout never started its transaction"
-            time.sleep(0.005)
-        answers["edit"] = _edit_apron(staff_client, stock="10")  # two more arrived
+        wait_until(lambda: any("transaction" in kinds for kinds in server_faults.held_items().values()),
+                   what="the checkout to start its transaction")
+        return _edit_apron(staff_client, stock="10")  # two more arrived
 
-    threads = [threading.Thread(target=checkout), threading.Thread(target=edit)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    answers = dict(zip(["checkout", "edit"], run_concurrently(checkout, edit)))
 
     assert answers["edit"].status_code == 302
     assert server_faults.injected.get("TransactionConflictException", 0) >= 1

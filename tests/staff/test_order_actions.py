@@ -361,8 +361,7 @@ def test_a_refund_confirmed_again_after_its_answer_was_lost_is_not_made_twice(st
     assert staff_client.post(refund_url(paid_order), form).status_code == 503
     sandbox.clear_faults()
     # More than an hour later Mollie has forgotten our idempotency key.
-    import requests
-    requests.delete(f"{sandbox.url}/_sandbox/idempotency", timeout=5).raise_for_status()
+    sandbox.forget_idempotency_keys()
 
     response = staff_client.post(refund_url(paid_order), form)
 
