@@ -164,7 +164,7 @@ def test_an_earlier_payment_paid_meanwhile_stops_the_new_order(shopper):
 def test_a_changed_cart_submitted_twice_at_once_gets_one_new_payment(shopper):
     """Both submits stop the earlier payment; the one that finds it canceled already goes on too."""
     shopper.buy("linen-apron", 1)
-    cancelable(shopper, shopper.last_order().latest_mollie_payment_id, True)  # e.g. a bank transfer
+    shopper.sandbox.set_cancelable(shopper.last_order().latest_mollie_payment_id, True)  # e.g. a bank transfer
     shopper.sandbox.faults(api_error_rate=1.0, seed=1)  # the cart change could not stop it yet
     shopper.add("espresso-cup", 1)
     shopper.sandbox.clear_faults()
