@@ -142,15 +142,15 @@ def choose(store: Store, request: Request, payment_id: str) -> Response:
         if payment.chosen_method is None and method not in offered:
             body = f"<p>Unknown method {html.escape(method)}.</p>\n" + _choice_form(payment)
             return _render(payment, "Test payment", body, status=400)
-        if payment.chosen_method is None and status in RETRYABLE_INSIDE_METHOD:
-            note = f"Your {METHODS[method].description} payment was {status}. Choose a method to try again."
-            return _render(payment, "Test payment", _choice_form(payment, note))
         if payment.chosen_method is None and method == "banktransfer":
             # Like Mollie: choosing bank transfer gives the shopper the instructions and sends them
             # back to the shop; the payment stays open (and cancelable) until the money arrives or
             # its due date passes, whichever outcome was clicked (docs.mollie.com, "Bank transfer").
             store.choose_method(payment_id, method)
             return redirect(payment.redirect_url, code=303)
+        if payment.chosen_method is None and status in RETRYABLE_INSIDE_METHOD:
+            note = f"Your {METHODS[method].description} payment was {status}. Choose a method to try again."
+            return _render(payment, "Test payment", _choice_form(payment, note))
         if status == "open":
             return redirect(payment.redirect_url, code=303)
         if payment.chosen_method is None:
