@@ -356,6 +356,9 @@ class Store:
             payment = self._live_payment(payment_id)
             if payment.status != "paid":
                 raise unprocessable(f"The payment cannot be refunded: its status is {payment.status}")
+            if payment.amount_charged_back >= payment.value:
+                # The shopper's bank already gave all of it back.
+                raise unprocessable("The payment cannot be refunded: it has been charged back", "amount")
             if fields["currency"] != payment.currency:
                 raise unprocessable(
                     f"The refund must be in the payment's currency ({payment.currency})", "amount.currency"
