@@ -296,7 +296,7 @@ class Store:
             if "method" in changes:
                 methods.check_fits(changes["method"], payment.value, payment.currency)
             self._assign(payment, changes)
-            if ("method" in changes or "dueDate" in changes) and payment.status == "open":
+            if "method" in changes and payment.status == "open":
                 self._method_chosen(payment)
             return copy.deepcopy(payment)
 
