@@ -15,6 +15,9 @@ from .faults import FaultError
 from .formats import iso
 from .store import CHARGEBACK_REASONS
 
+# One step of the clock: enough for any due date (at most 101 days away), small enough for dates.
+MAX_CLOCK_STEP_SECONDS = 366 * 24 * 3600
+
 
 def _status_field(body: dict) -> str:
     status = body.get("status")
@@ -80,8 +83,8 @@ def advance_clock(sandbox, request: Request, base: str):
         seconds = Decimal(str(raw))
     except ArithmeticError:
         seconds = Decimal(-1)
-    if raw is None or not seconds.is_finite() or seconds < 0:
-        raise ApiError(422, "The seconds field must be a number of seconds, zero or more", "seconds")
+    if raw is None or not seconds.is_finite() or not 0 <= seconds <= MAX_CLOCK_STEP_SECONDS:
+        raise ApiError(422, f"The seconds field must be a number from 0 to {MAX_CLOCK_STEP_SECONDS}", "seconds")
     now = sandbox.store.advance_clock(float(seconds))
     return 200, {"now": iso(now)}
 
