@@ -108,6 +108,14 @@ def list_chargebacks(sandbox, call: Call, payment_id: str):
     return 200, hal.list_json("chargebacks", items, url, limit, previous_from, next_from, doc)
 
 
+def list_all_chargebacks(sandbox, call: Call):
+    from_id, limit = _paging(call)
+    chargebacks, previous_from, next_from = sandbox.store.list_all_chargebacks(from_id, limit)
+    items = [hal.chargeback_json(c, call.base) for c in chargebacks]
+    doc = f"{hal.DOCS}/chargebacks-api/list-chargebacks"
+    return 200, hal.list_json("chargebacks", items, f"{call.base}/v2/chargebacks", limit, previous_from, next_from, doc)
+
+
 def get_chargeback(sandbox, call: Call, payment_id: str, chargeback_id: str):
     return 200, hal.chargeback_json(sandbox.store.get_chargeback(payment_id, chargeback_id), call.base)
 

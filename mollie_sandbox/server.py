@@ -70,6 +70,7 @@ def _routes() -> Map:
             api_rule("/v2/payments/<payment_id>/refunds/<refund_id>", ["DELETE"], api.cancel_refund),
             api_rule("/v2/payments/<payment_id>/chargebacks", ["GET"], api.list_chargebacks),
             api_rule("/v2/payments/<payment_id>/chargebacks/<chargeback_id>", ["GET"], api.get_chargeback),
+            api_rule("/v2/chargebacks", ["GET"], api.list_all_chargebacks),
             api_rule("/v2/methods", ["GET"], api.list_methods),
             api_rule("/v2/methods/<method_id>", ["GET"], api.get_method),
             Rule("/checkout/<payment_id>", methods=["GET"], endpoint=("page", checkout.show)),

@@ -484,6 +484,15 @@ class Store:
             chunk, previous_from, next_from = page(newest_first, from_id, limit)
             return copy.deepcopy(chunk), previous_from, next_from
 
+    def list_all_chargebacks(self, from_id: str | None, limit: int):
+        """Every chargeback of every payment, newest first (Mollie's ``GET /v2/chargebacks``)."""
+        with self._lock:
+            self.tick()
+            every = [c for p in self._payments.values() for c in p.chargebacks.values()]
+            newest_first = sorted(every, key=lambda c: c.created_at, reverse=True)
+            chunk, previous_from, next_from = page(newest_first, from_id, limit)
+            return copy.deepcopy(chunk), previous_from, next_from
+
     # -- housekeeping -----------------------------------------------------
 
     def tick(self) -> None:

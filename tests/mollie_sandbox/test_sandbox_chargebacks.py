@@ -108,3 +108,16 @@ def test_only_a_paid_payment_can_be_charged_back(sandbox, client, payment_data):
     assert not fresh.has_chargebacks() and fresh.amount_chargedback is None
     with pytest.raises(NotFoundError):
         fresh.chargebacks.get("chb_unknown000")
+
+
+# "List chargebacks" (docs.mollie.com, Chargebacks API): all of them, newest first, paged; how a
+# shop finds chargebacks whose webhook it missed.
+def test_all_chargebacks_newest_first(sandbox, client, payment_data, set_status):
+    made = []
+    for _ in range(3):
+        payment = client.payments.create(payment_data())
+        set_status(sandbox, payment.id, "paid")
+        made.append(charge_back(sandbox, payment.id, amount=eur("1.00")).json()["id"])
+    first_page = client.chargebacks.list(limit=2)
+    assert [c.id for c in first_page] == [made[2], made[1]]
+    assert [c.id for c in first_page.get_next()] == [made[0]]
