@@ -14,8 +14,7 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from .errors import ApiError
-from .formats import iso
-from .formats import format_value
+from .formats import format_value, iso
 from .methods import METHODS
 from .store import Payment, Store
 
@@ -54,7 +53,7 @@ def _method_choice(payment: Payment) -> str:
     """Mollie's method selection: one radio button per method that fits the payment.
 
     No bank list under iDEAL: since iDEAL 2.0 (April 2025) the shopper picks the bank on iDEAL's
-    own page. The first method is preselected, so the outcome buttons work straight away.
+    own page. iDEAL (or else the first) is preselected, so the outcome buttons work straight away.
     """
     offered = payment.offered_methods()
     default = DEFAULT_METHOD if any(m.id == DEFAULT_METHOD for m in offered) else offered[0].id

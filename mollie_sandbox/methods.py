@@ -104,7 +104,7 @@ def svg_image(method: Method) -> bytes:
 
 
 def png_image(method: Method, scale: int) -> bytes:
-    """A plain rounded-free rectangle in the method's colour, 32x24 (size1x) or 64x48 (size2x)."""
+    """A plain rectangle in the method's colour, 32x24 (size1x) or 64x48 (size2x)."""
     width, height = 32 * scale, 24 * scale
     rgb = bytes.fromhex(method.colour.lstrip("#"))
     rows = b"".join(b"\x00" + rgb * width for _ in range(height))
