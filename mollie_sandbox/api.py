@@ -11,7 +11,7 @@ from typing import Callable
 
 from werkzeug.wrappers import Request
 
-from . import hal, validation
+from . import hal, methods, validation
 from .errors import ApiError
 
 DEFAULT_LIMIT = 50
@@ -40,19 +40,20 @@ def _paging(call: Call) -> tuple[str | None, int]:
     return call.request.args.get("from") or None, limit
 
 
-def _wants_refunds(call: Call) -> bool:
-    return "refunds" in call.request.args.get("embed", "").split(",")
+def _wants(call: Call, name: str) -> bool:
+    return name in call.request.args.get("embed", "").split(",")
 
 
 def create_payment(sandbox, call: Call):
-    fields = validation.payment_create_fields(call.body(), strict=sandbox.strict)
+    fields = validation.payment_create_fields(call.body(), sandbox.store.today(), strict=sandbox.strict)
     payment = sandbox.store.create_payment(fields, call.mode, call.profile_id)
     return 201, hal.payment_json(payment, call.base)
 
 
 def get_payment(sandbox, call: Call, payment_id: str):
     payment = sandbox.store.get_payment(payment_id)
-    return 200, hal.payment_json(payment, call.base, embed_refunds=_wants_refunds(call))
+    return 200, hal.payment_json(payment, call.base, embed_refunds=_wants(call, "refunds"),
+                                 embed_chargebacks=_wants(call, "chargebacks"))
 
 
 def list_payments(sandbox, call: Call):
@@ -98,12 +99,49 @@ def cancel_refund(sandbox, call: Call, payment_id: str, refund_id: str):
     return 204, None
 
 
+def list_chargebacks(sandbox, call: Call, payment_id: str):
+    from_id, limit = _paging(call)
+    chargebacks, previous_from, next_from = sandbox.store.list_chargebacks(payment_id, from_id, limit)
+    items = [hal.chargeback_json(c, call.base) for c in chargebacks]
+    url = f"{call.base}/v2/payments/{payment_id}/chargebacks"
+    doc = f"{hal.DOCS}/chargebacks-api/list-payment-chargebacks"
+    return 200, hal.list_json("chargebacks", items, url, limit, previous_from, next_from, doc)
+
+
+def list_all_chargebacks(sandbox, call: Call):
+    from_id, limit = _paging(call)
+    chargebacks, previous_from, next_from = sandbox.store.list_all_chargebacks(from_id, limit)
+    items = [hal.chargeback_json(c, call.base) for c in chargebacks]
+    doc = f"{hal.DOCS}/chargebacks-api/list-chargebacks"
+    return 200, hal.list_json("chargebacks", items, f"{call.base}/v2/chargebacks", limit, previous_from, next_from, doc)
+
+
+def get_chargeback(sandbox, call: Call, payment_id: str, chargeback_id: str):
+    return 200, hal.chargeback_json(sandbox.store.get_chargeback(payment_id, chargeback_id), call.base)
+
+
+def _methods_query(call: Call):
+    """``amount[value]``/``amount[currency]`` and ``locale`` as Mollie's Methods API takes them."""
+    args = call.request.args
+    validation.check_locale(args.get("locale"))
+    if "amount[value]" not in args and "amount[currency]" not in args:
+        return None, "EUR"  # no amount: the methods for EUR, at any amount
+    return validation.parse_amount({"value": args.get("amount[value]"), "currency": args.get("amount[currency]")})
+
+
 def list_methods(sandbox, call: Call):
-    return 200, hal.methods_json(call.base)
+    # "Only payment methods that support the amount and currency are returned" (docs.mollie.com,
+    # "List payment methods": amount).
+    value, currency = _methods_query(call)
+    return 200, hal.methods_json(methods.fitting(value, currency), currency, call.base)
 
 
 def get_method(sandbox, call: Call, method_id: str):
-    method = hal.find_method(method_id, call.base)
+    method = methods.METHODS.get(method_id)
     if method is None:
         raise ApiError(404, f"No method exists with id {method_id}.")
-    return 200, method
+    currency = call.request.args.get("currency", "EUR")
+    if currency not in method.currencies:
+        raise ApiError(422, f"The method {method.description} does not support the currency {currency}", "currency")
+    validation.check_locale(call.request.args.get("locale"))
+    return 200, hal.method_json(method, currency, call.base)

@@ -1,8 +1,9 @@
 """The hosted checkout page (``_links.checkout.href``).
 
-A person (or a browser test) picks the outcome of a test payment: one submit
-button per status.  Choosing sets the status, which queues the webhook, and
-sends the browser back to the shop with a 303, like Mollie's payment screen.
+A person (or a browser test) picks a payment method, when the shop did not
+give one, and the outcome of the test payment: one submit button per status.
+Choosing sets the method and the status, which queues the webhook, and sends
+the browser back to the shop with a 303, like Mollie's payment screen.
 """
 
 import html
@@ -13,9 +14,9 @@ from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
 from .errors import ApiError
-from .formats import format_value
+from .formats import format_value, iso
+from .methods import METHODS
 from .store import Payment, Store
-from .validation import METHODS
 
 # Button label -> status, in the order they are shown. "open": the shopper goes back to the shop
 # without finishing (Mollie's "return to the webshop"); the payment stays open until it expires.
@@ -32,7 +33,7 @@ _PAGE = Template((Path(__file__).parent / "templates" / "checkout.html").read_te
 
 def format_amount(payment: Payment) -> str:
     symbol = _SYMBOLS.get(payment.currency)
-    value = format_value(payment.value)
+    value = format_value(payment.value, payment.currency)
     return f"{symbol}\u00a0{value}" if symbol else f"{payment.currency}\u00a0{value}"
 
 
@@ -48,21 +49,52 @@ def _render(payment: Payment, title: str, body: str, status: int = 200) -> Respo
     return Response(page, status=status, content_type="text/html; charset=utf-8")
 
 
+def _method_choice(payment: Payment) -> str:
+    """Mollie's method selection: one radio button per method that fits the payment.
+
+    No bank list under iDEAL: since iDEAL 2.0 (April 2025) the shopper picks the bank on iDEAL's
+    own page. iDEAL (or else the first) is preselected, so the outcome buttons work straight away.
+    """
+    offered = payment.offered_methods()
+    default = DEFAULT_METHOD if any(m.id == DEFAULT_METHOD for m in offered) else offered[0].id
+    options = "\n".join(
+        f'  <label class="method"><input type="radio" name="method" value="{method.id}"'
+        f'{" checked" if method.id == default else ""}> '
+        f'<img src="/images/methods/{method.id}.svg" alt="" width="32" height="24"> {html.escape(method.description)}'
+        "</label>"
+        for method in offered
+    )
+    return f"<fieldset>\n<legend>Payment method</legend>\n{options}\n</fieldset>\n"
+
+
+def _transfer_instructions(payment: Payment) -> str:
+    """What Mollie shows a shopper who chose bank transfer: where to send the money, by when."""
+    details = payment.details or {}
+    rows = [
+        ("Amount", format_amount(payment)),
+        ("Beneficiary", details.get("bankName", "")),
+        ("IBAN", details.get("bankAccount", "")),
+        ("BIC", details.get("bankBic", "")),
+        ("Reference", details.get("transferReference", "")),
+        ("Pay before", (iso(payment.expires_at) or "")[:10]),
+    ]
+    cells = "\n".join(f"  <dt>{html.escape(name)}</dt><dd>{html.escape(value)}</dd>" for name, value in rows)
+    return (
+        '<section aria-labelledby="transfer-heading">\n<h2 id="transfer-heading">Bank transfer instructions</h2>\n'
+        f"<dl>\n{cells}\n</dl>\n</section>\n"
+    )
+
+
 def _choice_form(payment: Payment, note: str = "") -> str:
     buttons = "\n".join(
         f'  <button type="submit" name="status" value="{status}">{label}</button>'
         for label, status in OUTCOMES.items()
     )
-    method_choice = ""
-    if payment.chosen_method is None:
-        options = "\n".join(
-            f'  <option value="{method_id}"{" selected" if method_id == DEFAULT_METHOD else ""}>{label}</option>'
-            for method_id, label in METHODS.items()
-        )
-        method_choice = f'<label for="method">Payment method</label>\n<select id="method" name="method">\n{options}\n</select>\n'
+    method_choice = _method_choice(payment) if payment.chosen_method is None else ""
+    instructions = _transfer_instructions(payment) if payment.chosen_method == "banktransfer" else ""
     notice = f'<p role="status" class="note">{html.escape(note)}</p>\n' if note else ""
     return (
-        f'{notice}<form method="post" action="/checkout/{html.escape(payment.id)}">\n{method_choice}'
+        f'{notice}{instructions}<form method="post" action="/checkout/{html.escape(payment.id)}">\n{method_choice}'
         "<fieldset>\n<legend>Choose the outcome of this test payment</legend>\n"
         f"{buttons}\n</fieldset>\n</form>"
     )
@@ -104,17 +136,21 @@ def choose(store: Store, request: Request, payment_id: str) -> Response:
         payment = store.get_payment(payment_id)
         if payment.status != "open":
             raise ApiError(409, "no longer open")
-        method = request.form.get("method") or DEFAULT_METHOD
-        if payment.chosen_method is None and method not in METHODS:
+        offered = [method.id for method in payment.offered_methods()]
+        method = request.form.get("method") or (DEFAULT_METHOD if DEFAULT_METHOD in offered else offered[0])
+        if payment.chosen_method is None and method not in offered:
             body = f"<p>Unknown method {html.escape(method)}.</p>\n" + _choice_form(payment)
             return _render(payment, "Test payment", body, status=400)
+        if payment.chosen_method is None and method == "banktransfer":
+            # Like Mollie: choosing bank transfer gives the shopper the instructions and sends them
+            # back to the shop; the payment stays open (and cancelable) until the money arrives or
+            # its due date passes, whichever outcome was clicked (docs.mollie.com, "Bank transfer").
+            store.choose_method(payment_id, method)
+            return redirect(payment.redirect_url, code=303)
         if payment.chosen_method is None and status in RETRYABLE_INSIDE_METHOD:
-            note = f"Your {METHODS[method]} payment was {status}. Choose a method to try again."
+            note = f"Your {METHODS[method].description} payment was {status}. Choose a method to try again."
             return _render(payment, "Test payment", _choice_form(payment, note))
         if status == "open":
-            if method == "banktransfer" and payment.chosen_method is None:
-                # The shopper has the transfer instructions; the money may take days (open, cancelable).
-                store.choose_method(payment_id, method)
             return redirect(payment.redirect_url, code=303)
         if payment.chosen_method is None:
             store.choose_method(payment_id, method)

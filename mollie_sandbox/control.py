@@ -7,9 +7,16 @@ and reset everything.  No authentication; JSON answers.
 
 from werkzeug.wrappers import Request
 
-from . import hal
+from decimal import Decimal
+
+from . import hal, validation
 from .errors import ApiError
 from .faults import FaultError
+from .formats import iso
+from .store import CHARGEBACK_REASONS
+
+# One step of the clock: enough for any due date (at most 101 days away), small enough for dates.
+MAX_CLOCK_STEP_SECONDS = 366 * 24 * 3600
 
 
 def _status_field(body: dict) -> str:
@@ -23,18 +30,63 @@ def health(sandbox, request: Request, base: str):
     return 200, {"status": "ok"}
 
 
+def _full_payment(payment, base: str) -> dict:
+    return hal.payment_json(payment, base, embed_refunds=True, embed_chargebacks=True)
+
+
 def list_payments(sandbox, request: Request, base: str):
-    return 200, [hal.payment_json(p, base, embed_refunds=True) for p in sandbox.store.all_payments()]
+    return 200, [_full_payment(p, base) for p in sandbox.store.all_payments()]
 
 
 def get_payment(sandbox, request: Request, base: str, payment_id: str):
-    return 200, hal.payment_json(sandbox.store.get_payment(payment_id), base, embed_refunds=True)
+    return 200, _full_payment(sandbox.store.get_payment(payment_id), base)
 
 
 def set_payment_status(sandbox, request: Request, base: str, payment_id: str):
-    status = _status_field(sandbox.parse_body(request))
-    payment = sandbox.store.set_payment_status(payment_id, status)
-    return 200, hal.payment_json(payment, base, embed_refunds=True)
+    body = sandbox.parse_body(request)
+    status = _status_field(body)
+    method = body.get("method") or None
+    if method is not None and not isinstance(method, str):
+        raise ApiError(422, "The method field must be a method id", "method")
+    payment = sandbox.store.set_payment_status(payment_id, status, method=method)
+    return 200, _full_payment(payment, base)
+
+
+def _chargeback_reason(raw) -> dict | None:
+    """``"MD06"`` (a known code gets its description), or ``{"code", "description"}``, or nothing."""
+    if raw is None or raw == "":
+        return None
+    if isinstance(raw, str):
+        return {"code": raw, "description": CHARGEBACK_REASONS.get(raw, raw)}
+    if isinstance(raw, dict) and isinstance(raw.get("code"), str) and isinstance(raw.get("description"), str):
+        return {"code": raw["code"], "description": raw["description"]}
+    raise ApiError(422, "The reason must be a code or an object with code and description", "reason")
+
+
+def create_chargeback(sandbox, request: Request, base: str, payment_id: str):
+    body = sandbox.parse_body(request)
+    value = currency = None
+    if body.get("amount") not in (None, ""):
+        value, currency = validation.parse_amount(body["amount"])
+    chargeback = sandbox.store.create_chargeback(payment_id, value, currency, _chargeback_reason(body.get("reason")))
+    return 201, hal.chargeback_json(chargeback, base)
+
+
+def reverse_chargeback(sandbox, request: Request, base: str, chargeback_id: str):
+    return 200, hal.chargeback_json(sandbox.store.reverse_chargeback(chargeback_id), base)
+
+
+def advance_clock(sandbox, request: Request, base: str):
+    """Let time pass for the sandbox: ``seconds`` (e.g. 12 days for a bank transfer)."""
+    raw = sandbox.parse_body(request).get("seconds")
+    try:
+        seconds = Decimal(str(raw))
+    except ArithmeticError:
+        seconds = Decimal(-1)
+    if raw is None or not seconds.is_finite() or not 0 <= seconds <= MAX_CLOCK_STEP_SECONDS:
+        raise ApiError(422, f"The seconds field must be a number from 0 to {MAX_CLOCK_STEP_SECONDS}", "seconds")
+    now = sandbox.store.advance_clock(float(seconds))
+    return 200, {"now": iso(now)}
 
 
 def set_payment_cancelable(sandbox, request: Request, base: str, payment_id: str):

@@ -22,13 +22,19 @@ def new_id(prefix: str, length: int = 10) -> str:
     return prefix + "".join(secrets.choice(_ID_ALPHABET) for _ in range(length))
 
 
-def format_value(value: Decimal) -> str:
-    """``Decimal("10")`` -> ``"10.00"``, the only amount format Mollie accepts."""
-    return f"{value.quantize(Decimal('0.01')):f}"
+# Mollie writes amounts with the currency's decimals: none for ISK and JPY, two for the rest
+# (docs.mollie.com, "Multicurrency").
+ZERO_DECIMAL_CURRENCIES = frozenset({"ISK", "JPY"})
+
+
+def format_value(value: Decimal, currency: str = "EUR") -> str:
+    """``Decimal("10")`` -> ``"10.00"`` (``"10"`` in JPY), the only amount format Mollie accepts."""
+    exponent = Decimal("1") if currency in ZERO_DECIMAL_CURRENCIES else Decimal("0.01")
+    return f"{value.quantize(exponent):f}"
 
 
 def amount_json(value: Decimal, currency: str) -> dict:
-    return {"currency": currency, "value": format_value(value)}
+    return {"currency": currency, "value": format_value(value, currency)}
 
 
 def iso(timestamp: float | None, precise: bool = False) -> str | None:

@@ -9,9 +9,9 @@ API endpoint.
 
 from urllib.parse import urlencode
 
+from . import methods
 from .formats import amount_json, iso
-from .store import Payment, Refund
-from .validation import METHODS
+from .store import Chargeback, Payment, Refund
 
 HAL = "application/hal+json"
 DOCS = "https://docs.mollie.com/reference/v2"
@@ -21,7 +21,7 @@ def link(href: str, type_: str = HAL) -> dict:
     return {"href": href, "type": type_}
 
 
-def payment_json(payment: Payment, base: str, embed_refunds: bool = False) -> dict:
+def payment_json(payment: Payment, base: str, embed_refunds: bool = False, embed_chargebacks: bool = False) -> dict:
     body = {
         "resource": "payment",
         "id": payment.id,
@@ -43,6 +43,12 @@ def payment_json(payment: Payment, base: str, embed_refunds: bool = False) -> di
     if payment.is_paid:
         body["amountRefunded"] = amount_json(payment.amount_refunded, payment.currency)
         body["amountRemaining"] = amount_json(payment.amount_remaining, payment.currency)
+    if payment.amount_charged_back > 0:
+        # Mollie gives the total charged back only while it is not zero (docs.mollie.com, payment
+        # object: amountChargedBack); a reversed chargeback no longer counts.
+        body["amountChargedBack"] = amount_json(payment.amount_charged_back, payment.currency)
+    if payment.details:
+        body["details"] = payment.details
     if payment.locale:
         body["locale"] = payment.locale
     body["profileId"] = payment.profile_id
@@ -59,12 +65,39 @@ def payment_json(payment: Payment, base: str, embed_refunds: bool = False) -> di
     links["dashboard"] = link(f"{base}/_sandbox/payments/{payment.id}", "application/json")
     if payment.refunds:
         links["refunds"] = link(f"{base}/v2/payments/{payment.id}/refunds")
+    if payment.chargebacks:
+        links["chargebacks"] = link(f"{base}/v2/payments/{payment.id}/chargebacks")
     links["documentation"] = link(f"{DOCS}/payments-api/get-payment", "text/html")
     body["_links"] = links
+    embedded = {}
     if embed_refunds:
-        refunds = [refund_json(r, base) for r in payment.refunds.values()]
-        body["_embedded"] = {"refunds": refunds}
+        embedded["refunds"] = [refund_json(r, base) for r in payment.refunds.values()]
+    if embed_chargebacks:
+        embedded["chargebacks"] = [chargeback_json(c, base) for c in payment.chargebacks.values()]
+    if embedded:
+        body["_embedded"] = embedded
     return body
+
+
+def chargeback_json(chargeback: Chargeback, base: str) -> dict:
+    """Shaped like Mollie's "Get payment chargeback" answer; settlementAmount is what the merchant
+    loses, negative, here in the payment's own currency."""
+    payment_url = f"{base}/v2/payments/{chargeback.payment_id}"
+    return {
+        "resource": "chargeback",
+        "id": chargeback.id,
+        "amount": amount_json(chargeback.value, chargeback.currency),
+        "settlementAmount": amount_json(-chargeback.value, chargeback.currency),
+        "createdAt": iso(chargeback.created_at),
+        "reason": chargeback.reason,
+        "reversedAt": iso(chargeback.reversed_at),
+        "paymentId": chargeback.payment_id,
+        "_links": {
+            "self": link(f"{payment_url}/chargebacks/{chargeback.id}"),
+            "payment": link(payment_url),
+            "documentation": link(f"{DOCS}/chargebacks-api/get-payment-chargeback", "text/html"),
+        },
+    }
 
 
 def refund_json(refund: Refund, base: str) -> dict:
@@ -106,37 +139,30 @@ def list_json(name: str, items: list[dict], url: str, limit: int, previous_from,
     }
 
 
-def method_json(method_id: str, description: str, base: str) -> dict:
-    icons = "https://www.mollie.com/external/icons/payment-methods"
+def method_json(method: methods.Method, currency: str, base: str) -> dict:
     return {
         "resource": "method",
-        "id": method_id,
-        "description": description,
-        "minimumAmount": {"value": "0.01", "currency": "EUR"},
-        "maximumAmount": {"value": "50000.00", "currency": "EUR"},
-        "image": {
-            "size1x": f"{icons}/{method_id}.png",
-            "size2x": f"{icons}/{method_id}%402x.png",
-            "svg": f"{icons}/{method_id}.svg",
-        },
+        "id": method.id,
+        "description": method.description,
+        # The limits in the currency asked for; the sandbox uses the same figures in every currency.
+        "minimumAmount": methods.amount_limit_json(method.minimum, currency),
+        "maximumAmount": methods.amount_limit_json(method.maximum, currency),
+        "image": methods.image_links(method.id, base),
         "status": "activated",
-        "_links": {"self": link(f"{base}/v2/methods/{method_id}")},
+        "_links": {
+            "self": link(f"{base}/v2/methods/{method.id}"),
+            "documentation": link(f"{DOCS}/methods-api/get-method", "text/html"),
+        },
     }
 
 
-def methods_json(base: str) -> dict:
-    methods = [method_json(method_id, description, base) for method_id, description in METHODS.items()]
+def methods_json(offered: list[methods.Method], currency: str, base: str) -> dict:
+    items = [method_json(method, currency, base) for method in offered]
     return {
-        "count": len(methods),
-        "_embedded": {"methods": methods},
+        "count": len(items),
+        "_embedded": {"methods": items},
         "_links": {
             "self": link(f"{base}/v2/methods"),
             "documentation": link(f"{DOCS}/methods-api/list-methods", "text/html"),
         },
     }
-
-
-def find_method(method_id: str, base: str) -> dict | None:
-    if method_id not in METHODS:
-        return None
-    return method_json(method_id, METHODS[method_id], base)

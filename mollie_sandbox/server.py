@@ -33,6 +33,7 @@ from .errors import ApiError, unauthorized
 from .faults import Faults
 from .hal import HAL
 from .idempotency import IdempotencyCache, StoredResponse
+from .methods import METHODS, png_image, svg_image
 from .request_log import RequestLog
 from .store import Store
 from .webhooks import DEFAULT_TIMEOUT, WebhookDispatcher
@@ -67,16 +68,23 @@ def _routes() -> Map:
             api_rule("/v2/payments/<payment_id>/refunds", ["GET"], api.list_refunds),
             api_rule("/v2/payments/<payment_id>/refunds/<refund_id>", ["GET"], api.get_refund),
             api_rule("/v2/payments/<payment_id>/refunds/<refund_id>", ["DELETE"], api.cancel_refund),
+            api_rule("/v2/payments/<payment_id>/chargebacks", ["GET"], api.list_chargebacks),
+            api_rule("/v2/payments/<payment_id>/chargebacks/<chargeback_id>", ["GET"], api.get_chargeback),
+            api_rule("/v2/chargebacks", ["GET"], api.list_all_chargebacks),
             api_rule("/v2/methods", ["GET"], api.list_methods),
             api_rule("/v2/methods/<method_id>", ["GET"], api.get_method),
             Rule("/checkout/<payment_id>", methods=["GET"], endpoint=("page", checkout.show)),
             Rule("/checkout/<payment_id>", methods=["POST"], endpoint=("page", checkout.choose)),
+            Rule("/images/methods/<image>", methods=["GET"], endpoint=("page", _method_image)),
             control_rule("/health", ["GET"], control.health),
             control_rule("/payments", ["GET"], control.list_payments),
             control_rule("/payments/<payment_id>", ["GET"], control.get_payment),
             control_rule("/payments/<payment_id>", ["POST"], control.set_payment_status),
             control_rule("/payments/<payment_id>/cancelable", ["POST"], control.set_payment_cancelable),
+            control_rule("/payments/<payment_id>/chargebacks", ["POST"], control.create_chargeback),
             control_rule("/refunds/<refund_id>", ["POST"], control.set_refund_status),
+            control_rule("/chargebacks/<chargeback_id>/reverse", ["POST"], control.reverse_chargeback),
+            control_rule("/clock", ["POST"], control.advance_clock),
             control_rule("/webhooks", ["GET"], control.webhooks),
             control_rule("/requests", ["GET"], control.api_requests),
             control_rule("/faults", ["GET"], control.get_faults),
@@ -103,6 +111,22 @@ def _index(request: Request) -> Response:
         {"name": "Mollie sandbox", "api": f"{base}/v2", "control": f"{base}/_sandbox/health"},
         "application/json",
     )
+
+
+def _method_image(store, request: Request, image: str) -> Response:
+    """``ideal.svg``, ``ideal.png`` and ``ideal@2x.png``: the images ``/v2/methods`` links to."""
+    name, _, extension = image.rpartition(".")
+    method_id, _, scale = name.partition("@")
+    method = METHODS.get(method_id)
+    if method is None or (extension, scale) not in (("svg", ""), ("png", ""), ("png", "2x")):
+        return _json_response(404, ApiError(404, f"No image {image}").body())
+    if extension == "svg":
+        body, content_type = svg_image(method), "image/svg+xml"
+    else:
+        body, content_type = png_image(method, 2 if scale else 1), "image/png"
+    response = Response(body, content_type=content_type)
+    response.headers["Cache-Control"] = "public, max-age=86400"
+    return response
 
 
 def _profile_id(api_key: str) -> str:

@@ -7,13 +7,16 @@ webhook_url, event)``; the webhook dispatcher decides what to send.
 """
 
 import copy
+import secrets
 import threading
 import time
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any, Callable
 
+from . import methods
 from .errors import ApiError, not_found, unprocessable
 from .formats import format_value, new_id
 
@@ -64,6 +67,22 @@ EXPIRY_MINUTES = {
     "directdebit": 12 * 24 * 60,
 }
 
+# Statuses in which Mollie knows who paid and fills the method's details (card details also when
+# the card was refused: the shopper did enter it).
+_DETAILS_STATUSES = frozenset({"paid", "authorized"})
+
+# A chargeback's reason: Mollie gives {"code", "description"} (docs.mollie.com, "Get payment
+# chargeback"); SEPA return codes for bank payments, the scheme's codes for cards.
+CHARGEBACK_REASONS = {
+    "AC01": "Account identifier incorrect (i.e. invalid IBAN)",
+    "AC04": "Account closed",
+    "AM04": "Insufficient funds",
+    "MD06": "Refund request by end customer",
+    "MS02": "Refusal by the debtor",
+    "4837": "No cardholder authorisation (fraud)",
+    "4853": "Cardholder dispute: goods or services not as described",
+}
+
 # Payment attributes settable on create/update, by their API name.
 _ATTRIBUTES = {
     "description": "description",
@@ -73,6 +92,7 @@ _ATTRIBUTES = {
     "metadata": "metadata",
     "method": "method",
     "locale": "locale",
+    "dueDate": "due_date",
 }
 
 Notify = Callable[[str, "str | None", str], None]
@@ -89,6 +109,17 @@ class Refund:
     created_at: float
     status: str = "pending"
     settle_at: float | None = None  # when a pending refund becomes refunded by itself
+
+
+@dataclass
+class Chargeback:
+    id: str
+    payment_id: str
+    value: Decimal
+    currency: str
+    reason: dict | None
+    created_at: float
+    reversed_at: float | None = None
 
 
 @dataclass
@@ -112,6 +143,9 @@ class Payment:
     refunds: dict[str, Refund] = field(default_factory=dict)  # in creation order
     # None: Mollie's rule by method (CANCELABLE_METHODS); the control API may force it either way.
     cancel_allowed: bool | None = None
+    due_date: str | None = None  # bank transfer: the last day to pay (YYYY-MM-DD)
+    details: dict | None = None
+    chargebacks: dict[str, Chargeback] = field(default_factory=dict)  # in creation order
 
     @property
     def chosen_method(self) -> str | None:
@@ -142,13 +176,27 @@ class Payment:
         return sum((r.value for r in self.refunds.values() if r.status not in REFUND_VOID), Decimal("0.00"))
 
     @property
+    def amount_charged_back(self) -> Decimal:
+        """Money the shopper's bank took back: every chargeback not reversed."""
+        return sum((c.value for c in self.chargebacks.values() if c.reversed_at is None), Decimal("0.00"))
+
+    @property
     def amount_remaining(self) -> Decimal:
-        # Lowered as soon as a refund is created.
-        return max(self.value - self.amount_committed, Decimal("0.00"))
+        # Lowered as soon as a refund is created; money charged back cannot be refunded too.
+        return max(self.value - self.amount_committed - self.amount_charged_back, Decimal("0.00"))
 
     def expiry_time(self, expiry_seconds: float) -> float:
+        if self.chosen_method == "banktransfer" and self.due_date:
+            # The shopper may pay all through the due date (a date, not a scaled lifetime).
+            last_day = datetime.combine(date.fromisoformat(self.due_date), datetime.min.time(), timezone.utc)
+            return (last_day + timedelta(days=1)).timestamp()
         minutes = EXPIRY_MINUTES.get(self.chosen_method, EXPIRY_MINUTES[None])
         return self.created_at + expiry_seconds * minutes / EXPIRY_MINUTES[None]
+
+    def offered_methods(self) -> list[methods.Method]:
+        """The methods the hosted checkout offers: those allowed at creation that fit the amount."""
+        allowed = [self.method] if isinstance(self.method, str) else self.method
+        return methods.fitting(self.value, self.currency, allowed)
 
 
 def page(items: list, from_id: str | None, limit: int) -> tuple[list, str | None, str | None]:
@@ -181,10 +229,28 @@ class Store:
         self.expiry_seconds = expiry_seconds
         self.refund_settle_seconds = refund_settle_seconds
         self.max_payments = max_payments
-        self._clock = clock
+        self._wall_clock = clock
+        self._clock_offset = 0.0  # moved by the control API to let days pass
         self._lock = threading.RLock()
         self._payments: OrderedDict[str, Payment] = OrderedDict()  # oldest first
         self._refund_owner: dict[str, str] = {}  # refund id -> payment id
+        self._chargeback_owner: dict[str, str] = {}  # chargeback id -> payment id
+
+    def _clock(self) -> float:
+        return self._wall_clock() + self._clock_offset
+
+    def now(self) -> float:
+        return self._clock()
+
+    def today(self) -> date:
+        return datetime.fromtimestamp(self._clock(), timezone.utc).date()
+
+    def advance_clock(self, seconds: float) -> float:
+        """Control API: let time pass (e.g. the 12 days of a bank transfer), then apply it."""
+        with self._lock:
+            self._clock_offset += seconds
+            self.tick()
+            return self._clock()
 
     # -- payments ---------------------------------------------------------
 
@@ -203,7 +269,7 @@ class Store:
                 redirect_url=fields["redirectUrl"],
             )
             self._assign(payment, fields)
-            payment.expires_at = payment.expiry_time(self.expiry_seconds)
+            self._method_chosen(payment)
             self._payments[payment.id] = payment
             self._prune()
             return copy.deepcopy(payment)
@@ -227,9 +293,11 @@ class Store:
     def update_payment(self, payment_id: str, changes: dict) -> Payment:
         with self._lock:
             payment = self._live_payment(payment_id)
+            if "method" in changes:
+                methods.check_fits(changes["method"], payment.value, payment.currency)
             self._assign(payment, changes)
             if "method" in changes and payment.status == "open":
-                payment.expires_at = payment.expiry_time(self.expiry_seconds)
+                self._method_chosen(payment)
             return copy.deepcopy(payment)
 
     def choose_method(self, payment_id: str, method: str) -> Payment:
@@ -238,8 +306,10 @@ class Store:
             payment = self._live_payment(payment_id)
             if payment.status != "open":
                 raise unprocessable(f"The payment is no longer open: its status is {payment.status}")
+            if method not in {offered.id for offered in payment.offered_methods()}:
+                raise unprocessable(f"The payment method {method!r} is not available for this payment", "method")
             payment.method = method
-            payment.expires_at = payment.expiry_time(self.expiry_seconds)
+            self._method_chosen(payment)
             return copy.deepcopy(payment)
 
     def cancel_payment(self, payment_id: str) -> Payment:
@@ -251,14 +321,24 @@ class Store:
             self._set_status(payment, "canceled")
             return copy.deepcopy(payment)
 
-    def set_payment_status(self, payment_id: str, status: str, require_open: bool = False) -> Payment:
-        """Move a payment to a status: the checkout page (``require_open``) and control API."""
+    def set_payment_status(self, payment_id: str, status: str, require_open: bool = False,
+                           method: str | None = None) -> Payment:
+        """Move a payment to a status: the checkout page (``require_open``) and control API.
+
+        ``method``: the control API may say which method the shopper used, as the checkout does.
+        """
         if status not in PAYMENT_STATUSES:
             raise unprocessable(f"Unknown payment status '{status}'", "status")
         with self._lock:
             payment = self._live_payment(payment_id)
             if require_open and payment.status != "open":
                 raise unprocessable(f"The payment is no longer open: its status is {payment.status}")
+            if method is not None and method != payment.chosen_method:
+                if method not in methods.METHODS:
+                    raise unprocessable(f"The payment method {method!r} is invalid or not enabled", "method")
+                methods.check_fits(method, payment.value, payment.currency)
+                payment.method = method
+                self._method_chosen(payment)
             self._set_status(payment, status)
             return copy.deepcopy(payment)
 
@@ -276,12 +356,15 @@ class Store:
             payment = self._live_payment(payment_id)
             if payment.status != "paid":
                 raise unprocessable(f"The payment cannot be refunded: its status is {payment.status}")
+            if payment.amount_charged_back >= payment.value:
+                # The shopper's bank already gave all of it back.
+                raise unprocessable("The payment cannot be refunded: it has been charged back", "amount")
             if fields["currency"] != payment.currency:
                 raise unprocessable(
                     f"The refund must be in the payment's currency ({payment.currency})", "amount.currency"
                 )
             allowance = REFUND_ALLOWANCE.get(payment.currency, Decimal("0.00"))
-            if fields["value"] > payment.value + allowance - payment.amount_committed:
+            if fields["value"] > payment.value + allowance - payment.amount_committed - payment.amount_charged_back:
                 raise unprocessable(
                     "The amount requested to refund is higher than the amount remaining "
                     f"({format_value(payment.amount_remaining)} {payment.currency})",
@@ -338,6 +421,78 @@ class Store:
             self._set_refund_status(refund, status)
             return copy.deepcopy(refund)
 
+    # -- chargebacks ------------------------------------------------------
+
+    def create_chargeback(self, payment_id: str, value: Decimal | None, currency: str | None,
+                          reason: dict | None) -> Chargeback:
+        """Control API: the shopper's bank takes money back from a paid payment."""
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            if payment.status != "paid":
+                raise unprocessable(f"Only a paid payment can be charged back: its status is {payment.status}")
+            if currency is not None and currency != payment.currency:
+                raise unprocessable(
+                    f"The chargeback must be in the payment's currency ({payment.currency})", "amount.currency"
+                )
+            left = payment.value - payment.amount_charged_back
+            value = left if value is None else value
+            if value <= 0 or value > left:
+                raise unprocessable(
+                    f"The chargeback amount must be more than zero and at most {format_value(left, payment.currency)} "
+                    f"{payment.currency}, what has not been charged back yet",
+                    "amount",
+                )
+            chargeback = Chargeback(
+                id=self._unique_id("chb_"),
+                payment_id=payment.id,
+                value=value,
+                currency=payment.currency,
+                reason=reason,
+                created_at=self._clock(),
+            )
+            payment.chargebacks[chargeback.id] = chargeback
+            self._chargeback_owner[chargeback.id] = payment.id
+            # "for chargebacks, when one is received or reversed" (docs.mollie.com, "Webhooks").
+            self._notify(payment, "chargeback.received")
+            return copy.deepcopy(chargeback)
+
+    def reverse_chargeback(self, chargeback_id: str) -> Chargeback:
+        """Control API: the merchant won the dispute; the money comes back."""
+        with self._lock:
+            payment_id = self._chargeback_owner.get(chargeback_id)
+            if payment_id is None:
+                raise not_found("chargeback", chargeback_id)
+            payment = self._live_payment(payment_id)
+            chargeback = payment.chargebacks[chargeback_id]
+            if chargeback.reversed_at is not None:
+                raise unprocessable("The chargeback has already been reversed")
+            chargeback.reversed_at = self._clock()
+            self._notify(payment, "chargeback.reversed")
+            return copy.deepcopy(chargeback)
+
+    def get_chargeback(self, payment_id: str, chargeback_id: str) -> Chargeback:
+        with self._lock:
+            chargeback = self._live_payment(payment_id).chargebacks.get(chargeback_id)
+            if chargeback is None:
+                raise not_found("chargeback", chargeback_id)
+            return copy.deepcopy(chargeback)
+
+    def list_chargebacks(self, payment_id: str, from_id: str | None, limit: int):
+        with self._lock:
+            payment = self._live_payment(payment_id)
+            newest_first = list(reversed(payment.chargebacks.values()))
+            chunk, previous_from, next_from = page(newest_first, from_id, limit)
+            return copy.deepcopy(chunk), previous_from, next_from
+
+    def list_all_chargebacks(self, from_id: str | None, limit: int):
+        """Every chargeback of every payment, newest first (Mollie's ``GET /v2/chargebacks``)."""
+        with self._lock:
+            self.tick()
+            every = [c for p in self._payments.values() for c in p.chargebacks.values()]
+            newest_first = sorted(every, key=lambda c: c.created_at, reverse=True)
+            chunk, previous_from, next_from = page(newest_first, from_id, limit)
+            return copy.deepcopy(chunk), previous_from, next_from
+
     # -- housekeeping -----------------------------------------------------
 
     def tick(self) -> None:
@@ -355,13 +510,16 @@ class Store:
         with self._lock:
             self._payments.clear()
             self._refund_owner.clear()
+            self._chargeback_owner.clear()
+            self._clock_offset = 0.0
 
     # -- internals (call with the lock held) ---------------------------------
 
     def _unique_id(self, prefix: str) -> str:
         while True:
             candidate = new_id(prefix)
-            if candidate not in self._payments and candidate not in self._refund_owner:
+            if candidate not in self._payments and candidate not in self._refund_owner \
+                    and candidate not in self._chargeback_owner:
                 return candidate
 
     def _live_payment(self, payment_id: str) -> Payment:
@@ -391,16 +549,31 @@ class Store:
             if api_name in fields:
                 setattr(payment, attribute, fields[api_name])
 
+    def _method_chosen(self, payment: Payment) -> None:
+        """A method is set (at creation, by PATCH or in the checkout): its expiry and, for a bank
+        transfer, the instructions the shopper needs at once (docs.mollie.com, "Bank transfer")."""
+        payment.expires_at = payment.expiry_time(self.expiry_seconds)
+        if payment.chosen_method == "banktransfer" and not payment.details:
+            payment.details = methods.transfer_instructions("".join(secrets.choice("0123456789") for _ in range(12)))
+        elif payment.chosen_method != "banktransfer":
+            payment.details = None
+
     def _set_status(self, payment: Payment, status: str) -> None:
         if payment.status == status:
             return
         now = self._clock()
         payment.status = status
+        if payment.chosen_method and (
+            status in _DETAILS_STATUSES or (status == "failed" and payment.chosen_method == "creditcard")
+        ):
+            payment.details = methods.details_when_used(payment.chosen_method, payment.details)
         for name in _END_TIMESTAMPS:
             payment.timestamps.pop(name, None)
         if status == "open":
             # Re-opening (control API only) gives the payment a fresh lifetime.
-            payment.expires_at = now + payment.expiry_time(self.expiry_seconds) - payment.created_at
+            lifetime = payment.expiry_time(self.expiry_seconds) - payment.created_at
+            payment.expires_at = payment.expiry_time(self.expiry_seconds) if payment.due_date and payment.chosen_method == "banktransfer" \
+                else now + lifetime
         if status in STATUS_TIMESTAMPS:
             payment.timestamps[STATUS_TIMESTAMPS[status]] = now
         if status in WEBHOOK_STATUSES:
@@ -432,5 +605,8 @@ class Store:
             others = [pid for pid in self._payments if pid not in chosen]
             victims += others[: excess - len(victims)]
         for payment_id in victims:
-            for refund_id in self._payments.pop(payment_id).refunds:
+            pruned = self._payments.pop(payment_id)
+            for refund_id in pruned.refunds:
                 self._refund_owner.pop(refund_id, None)
+            for chargeback_id in pruned.chargebacks:
+                self._chargeback_owner.pop(chargeback_id, None)

@@ -8,19 +8,13 @@ most of them.
 
 import json
 import re
+from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
+from . import methods
 from .errors import unprocessable
-
-# The payment methods the sandbox offers (id -> description), as /v2/methods lists them.
-METHODS = {
-    "ideal": "iDEAL",
-    "creditcard": "Credit card",
-    "bancontact": "Bancontact",
-    "banktransfer": "Bank transfer",
-    "paypal": "PayPal",
-}
+from .methods import METHODS, SUPPORTED_CURRENCIES
 
 # Mollie's documented checkout locales.
 LOCALES = frozenset(
@@ -29,11 +23,12 @@ LOCALES = frozenset(
 )
 
 MINIMUM_AMOUNT = Decimal("0.01")
-MAXIMUM_AMOUNT = Decimal("50000.00")  # the maximumAmount that /v2/methods announces
 METADATA_MAX_BYTES = 1024
 DESCRIPTION_MAX = 255
 
 _VALUE = re.compile(r"^\d+\.\d{2}$")
+_WHOLE_VALUE = re.compile(r"^\d+$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _CURRENCY = re.compile(r"^[A-Z]{3}$")
 
 
@@ -46,11 +41,17 @@ def parse_amount(raw, field: str = "amount") -> tuple[Decimal, str]:
     currency = raw.get("currency")
     if not isinstance(currency, str) or not _CURRENCY.match(currency):
         raise unprocessable("The currency must be a 3-letter ISO 4217 code", f"{field}.currency")
+    # Only the currencies of Mollie's multicurrency guide (docs.mollie.com/docs/multicurrency).
+    if currency not in SUPPORTED_CURRENCIES:
+        raise unprocessable(f"The currency {currency} is not supported", f"{field}.currency")
     value = raw.get("value")
-    # Mollie wants a string with exactly two decimals: a JSON number or "10" is refused.
-    if not isinstance(value, str) or not _VALUE.match(value):
+    # Mollie wants a string with the currency's decimals: two ("10.00"), none for ISK and JPY
+    # ("1000"); a JSON number is refused.
+    pattern = _VALUE if methods.decimals(currency) == 2 else _WHOLE_VALUE
+    if not isinstance(value, str) or not pattern.match(value):
+        example = "10.00" if pattern is _VALUE else "1000"
         raise unprocessable(
-            "The amount contains an invalid value; send a string with two decimals, like \"10.00\"",
+            f"The amount contains an invalid value; send a string with the currency's decimals, like \"{example}\"",
             f"{field}.value",
         )
     return Decimal(value), currency
@@ -142,11 +143,21 @@ def check_locale(value) -> str | None:
     return value
 
 
-def _check_amount_range(value: Decimal) -> None:
-    if value < MINIMUM_AMOUNT:
-        raise unprocessable("The amount is lower than the minimum", "amount")
-    if value > MAXIMUM_AMOUNT:
-        raise unprocessable("The amount is higher than the maximum", "amount")
+def check_due_date(value, today: date) -> str | None:
+    """Bank transfer's ``dueDate``: YYYY-MM-DD, "the minimum date is tomorrow and the maximum date
+    is 100 days after tomorrow" (docs.mollie.com, "Create payment", method-specific parameters)."""
+    if value is None or value == "":
+        return None
+    if not isinstance(value, str) or not _DATE.match(value):
+        raise unprocessable("The due date is invalid; use the format YYYY-MM-DD", "dueDate")
+    try:
+        due = date.fromisoformat(value)
+    except ValueError:
+        raise unprocessable("The due date is invalid; use the format YYYY-MM-DD", "dueDate")
+    tomorrow = today + timedelta(days=1)
+    if not tomorrow <= due <= tomorrow + timedelta(days=100):
+        raise unprocessable("The due date must be from tomorrow up to 100 days after tomorrow", "dueDate")
+    return value
 
 
 # Fields that may be changed after creation, with their checks (PATCH).
@@ -161,15 +172,16 @@ _UPDATABLE = {
 }
 
 
-def payment_create_fields(body: dict, strict: bool = False) -> dict:
+def payment_create_fields(body: dict, today: date, strict: bool = False) -> dict:
     value, currency = parse_amount(body.get("amount"))
-    _check_amount_range(value)
     fields = {"value": value, "currency": currency}
     fields["description"] = check_description(body.get("description"), required=True)
     fields["redirectUrl"] = check_url(body.get("redirectUrl"), "redirectUrl", required=True)
     for name in ("cancelUrl", "metadata", "method", "locale"):
         fields[name] = _UPDATABLE[name](body.get(name))
+    methods.check_fits(fields["method"], value, currency)
     fields["webhookUrl"] = check_webhook_url(body.get("webhookUrl"), strict)
+    fields["dueDate"] = check_due_date(body.get("dueDate"), today)
     return fields
 
 

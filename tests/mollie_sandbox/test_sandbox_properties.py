@@ -64,7 +64,8 @@ def test_refunds_never_exceed_the_payment_and_allowance(sandbox_server, total, a
     assert Decimal(after.amount_remaining["value"]) == Decimal(max(total - refunded, 0)) / 100
 
 
-FIELDS = ["amount", "description", "redirectUrl", "webhookUrl", "cancelUrl", "metadata", "method", "locale"]
+FIELDS = ["amount", "description", "redirectUrl", "webhookUrl", "cancelUrl", "metadata", "method", "locale",
+          "dueDate"]
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
@@ -94,3 +95,30 @@ def test_any_form_body_gets_a_mollie_answer_never_a_crash(sandbox_server, form):
     headers = {"Authorization": "Bearer test_" + "x" * 30}
     response = requests.post(f"{sandbox_server.url}/v2/payments", data=form, headers=headers)
     assert response.status_code in (201, 422), response.text
+
+
+@settings(max_examples=40, deadline=None)
+@given(query=st.dictionaries(st.sampled_from(["amount[value]", "amount[currency]", "locale", "currency"]),
+                             st.text(max_size=10), max_size=4))
+def test_any_methods_query_gets_a_mollie_answer_never_a_crash(sandbox_server, query):
+    headers = {"Authorization": "Bearer test_" + "x" * 30}
+    for path in ("/v2/methods", "/v2/methods/creditcard"):
+        response = requests.get(f"{sandbox_server.url}{path}", params=query, headers=headers)
+        assert response.status_code in (200, 422), response.text
+        if response.status_code == 422:
+            assert response.json()["field"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(body=st.dictionaries(st.sampled_from(["amount", "reason"]), JSON, max_size=2))
+def test_any_chargeback_body_gets_a_mollie_answer_never_a_crash(sandbox_server, body):
+    client = make_client(sandbox_server.url)
+    payment = create(client, 1000)
+    requests.post(f"{sandbox_server.url}/_sandbox/payments/{payment.id}", data={"status": "paid"}).raise_for_status()
+    made = requests.post(f"{sandbox_server.url}/_sandbox/payments/{payment.id}/chargebacks", json=body)
+    assert made.status_code in (201, 422), made.text
+    charged_back = client.payments.get(payment.id)
+    if made.status_code == 201:
+        assert Decimal(charged_back.amount_chargedback["value"]) == Decimal(made.json()["amount"]["value"])
+    else:
+        assert made.json()["field"] and charged_back.amount_chargedback is None
