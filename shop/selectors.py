@@ -1,4 +1,5 @@
 """Read-only catalog queries. No Scan: the shop page is one Query on the catalog index."""
+from config.dynamodb import get_or_none
 from shop.models import CATALOG_PARTITION, Article
 
 
@@ -7,11 +8,8 @@ def catalog_articles(*, include_inactive=False):
     return [article for article in articles if include_inactive or article.active]
 
 
-def article_by_slug(slug):
-    try:
-        return Article.get(slug)
-    except Article.DoesNotExist:
-        return None
+def article_by_slug(slug: str) -> Article | None:
+    return get_or_none(Article, slug, consistent_read=False)
 
 
 def articles_by_slug(slugs):
