@@ -1,10 +1,15 @@
-"""Read-only queries for the shopper's order pages. No writes here."""
+"""Read-only queries of orders, attempts and refunds (strongly consistent: the workflow decides on
+them). No writes here."""
 import re
 from dataclasses import dataclass
 
 from django.utils.crypto import constant_time_compare
+from pynamodb.exceptions import TransactGetError
+from pynamodb.transactions import TransactGet
 
-from payments.models import AttemptStatus, Order, OrderStatus
+from config import dynamodb
+from config.dynamodb import get_or_none, optimistic_retries
+from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, Refund
 
 ORDER_ID_PATTERN = re.compile(r"^SO-[0-9A-F]{5}-[0-9A-F]{5}$")
 
@@ -13,11 +18,58 @@ def order_for_shopper(*, order_id, token):
     """The order, only for someone who holds its unguessable token; None otherwise."""
     if not ORDER_ID_PATTERN.match(order_id or "") or not token or len(token) > 64:
         return None
+    order = get_order(order_id)
+    return order if order is not None and constant_time_compare(order.public_token, token) else None
+
+
+def attempts_of(order_id: str) -> list[PaymentAttempt]:
+    return list(PaymentAttempt.query(order_id, consistent_read=True))
+
+
+def refunds_of(order_id: str) -> list[Refund]:
+    return list(Refund.query(order_id, consistent_read=True))
+
+
+def get_order(order_id: str) -> Order | None:
+    return get_or_none(Order, order_id)
+
+
+def get_attempt(order_id: str, attempt_no: int) -> PaymentAttempt | None:
+    return get_or_none(PaymentAttempt, order_id, attempt_no)
+
+
+def get_refund(order_id: str, refund_key: str) -> Refund | None:
+    return get_or_none(Refund, order_id, refund_key)
+
+
+def get_order_and_attempt(order_id: str, attempt_no: int) -> tuple[Order | None, PaymentAttempt | None]:
+    """Both in one strongly consistent read (TransactGetItems): the webhook's hot path.
+
+    DynamoDB cancels a TransactGetItems that overlaps a write on its items (TransactionConflict):
+    wait and read again, like a write that met a busy item.
+    """
+    for read_try in optimistic_retries(order_id):
+        try:
+            with TransactGet(connection=dynamodb.connection()) as transaction:
+                order_future = transaction.get(Order, order_id)
+                attempt_future = transaction.get(PaymentAttempt, order_id, attempt_no)
+        except TransactGetError as error:
+            read_try.lost(error)
+            continue
+        return _resolved(order_future), _resolved(attempt_future)
+
+
+def _resolved(future):
     try:
-        order = Order.get(order_id, consistent_read=True)
-    except Order.DoesNotExist:
+        return future.get()
+    except (Order.DoesNotExist, PaymentAttempt.DoesNotExist):
         return None
-    return order if constant_time_compare(order.public_token, token) else None
+
+
+def attempt_by_mollie_id(payment_id: str) -> PaymentAttempt | None:
+    for attempt in PaymentAttempt.mollie_payment_index.query(payment_id, limit=1):
+        return get_attempt(attempt.order_id, attempt.attempt_no)
+    return None
 
 
 @dataclass(frozen=True)

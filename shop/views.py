@@ -7,6 +7,7 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, selectors as payment_selectors, services
 from shop import cart as shop_cart
 from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
@@ -90,7 +91,7 @@ def _release_changed_cart_order(request):
                                             quantities=shop_cart.stored_quantities(request.session))
     except services.EarlierOrderInTheWay as in_the_way:
         messages.warning(request, _earlier_order_message(in_the_way))
-    except (mollie.PaymentProviderError, services.ConcurrentUpdateConflict):
+    except (mollie.PaymentProviderError, ConcurrentUpdateConflict):
         pass  # the checkout of the changed cart tries again, and refuses if it still cannot
 
 

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, services as payment_services
 from payments.selectors import ORDER_ID_PATTERN
 from shop import services as shop_services
@@ -300,7 +301,7 @@ def _perform(request, order, action, *, when_mollie_is_down=None):
         messages.error(request, MOLLIE_DOWN)
     except mollie.PaymentProviderError as error:
         messages.error(request, f"Mollie did not accept this: {error}")
-    except payment_services.ConcurrentUpdateConflict:
+    except ConcurrentUpdateConflict:
         messages.error(request, BUSY)
     else:
         messages.success(request, success)
