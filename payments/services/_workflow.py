@@ -69,8 +69,6 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
         if lost is None:
             raise  # a ValidationError or the like: a bug, not a race
         raise lost from error
-    for item in saves:
-        item._changed = False
     log_events(events)
 
 
@@ -90,7 +88,6 @@ def money_text(cents, currency):
 def needs_attention(order, reason):
     order.attention_reasons = [*(order.attention_reasons or []), reason]
     order.needs_attention = True
-    order._changed = True
 
 
 def copy_latest(order, attempt, now):
@@ -98,4 +95,3 @@ def copy_latest(order, attempt, now):
     order.latest_mollie_payment_id = attempt.mollie_payment_id
     order.latest_checkout_url = attempt.checkout_url if attempt.status == AttemptStatus.OPEN else None
     order.updated_at = now
-    order._changed = True

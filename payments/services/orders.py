@@ -9,7 +9,8 @@ from payments.errors import ActionRefused
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services._workflow import commit, copy_latest, new_event, status_event
-from payments.services.sync import apply_mollie_payment, double_payment_reason, sync_attempt
+from payments.services.merge import double_payment_reason
+from payments.services.sync import apply_mollie_payment, sync_attempt
 
 
 def close_order(*, order_id, status, source, actor="", reason="") -> Order:
