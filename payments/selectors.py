@@ -1,20 +1,17 @@
 """Read-only queries of orders, attempts and refunds (strongly consistent: the workflow decides on
 them). No writes here."""
-import re
-from dataclasses import dataclass
-
 from django.utils.crypto import constant_time_compare
 from pynamodb.exceptions import TransactGetError
 from pynamodb.transactions import TransactGet
 
 from config import dynamodb
 from config.dynamodb import get_or_none, optimistic_retries
-from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, Refund
+from payments.converters import ORDER_ID_PATTERN
+from payments.models import Order, PaymentAttempt, Refund
 
-ORDER_ID_PATTERN = re.compile(r"^SO-[0-9A-F]{5}-[0-9A-F]{5}$")
 
 
-def order_for_shopper(*, order_id, token):
+def order_for_shopper(*, order_id: str, token: str) -> Order | None:
     """The order, only for someone who holds its unguessable token; None otherwise."""
     if not ORDER_ID_PATTERN.match(order_id or "") or not token or len(token) > 64:
         return None
@@ -70,65 +67,3 @@ def attempt_by_mollie_id(payment_id: str) -> PaymentAttempt | None:
     for attempt in PaymentAttempt.mollie_payment_index.query(payment_id, limit=1):
         return get_attempt(attempt.order_id, attempt.attempt_no)
     return None
-
-
-@dataclass(frozen=True)
-class ShopperView:
-    state: str
-    title: str
-    message: str
-    keep_polling: bool = False
-    can_pay_again: bool = False
-    can_continue_payment: bool = False
-
-
-def shopper_view(order) -> ShopperView:
-    """What the thank-you page tells the shopper, from the order's own status and its latest attempt."""
-    if order.status == OrderStatus.PAID:
-        return ShopperView("paid", "Thank you! Your payment was received.",
-                           "We have your order and will send it soon.")
-    if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
-        refunded = "fully" if order.status == OrderStatus.REFUNDED else "partly"
-        return ShopperView("paid", "Your order was paid.", f"It has been {refunded} refunded.")
-    if order.status == OrderStatus.EXPIRED:
-        return ShopperView("expired", "This order has expired.",
-                           "No payment was completed in time, and nothing was charged. Your cart is kept, "
-                           "so you can order again.")
-    if order.status == OrderStatus.CANCELED:
-        return ShopperView("canceled", "This order was canceled.", "Nothing was charged.")
-    attempt_status = order.latest_attempt_status
-    if attempt_status == AttemptStatus.OPEN:
-        # The common return: a payment that failed or was canceled inside Mollie's checkout stays
-        # open (the shopper is sent back to choose a method), or the shopper came back unfinished.
-        return ShopperView("open", "Your payment is not complete yet.",
-                           "Nothing has been charged. If a payment did not go through, continue to the payment "
-                           "page and try again or choose another method. This page updates by itself.",
-                           keep_polling=True, can_continue_payment=bool(order.latest_checkout_url))
-    if attempt_status == AttemptStatus.PAID:
-        # Paid at Mollie but not accepted yet (e.g. the amount differs): staff are looking at it.
-        return ShopperView("checking", "We received a payment and are checking it.",
-                           "Please do not pay again; we will contact you if anything is needed.")
-    if attempt_status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
-        return ShopperView("pending", "Your payment is being processed.",
-                           "This can take a little while. This page updates by itself; you may also close it "
-                           "and come back to this address later.", keep_polling=True)
-    if attempt_status == AttemptStatus.CREATED:
-        return ShopperView("not_started", "Your payment has not started yet.",
-                           "We could not reach our payment provider. Your order is saved and nothing was charged.",
-                           can_pay_again=True)
-    if attempt_status == AttemptStatus.REJECTED:
-        # Mollie refused the payment itself: the same request would be refused again.
-        return ShopperView("rejected", "Our payment provider could not accept this payment.",
-                           "Nothing was charged. Paying again would not help: please contact us, or change "
-                           "your cart and order again.")
-    if attempt_status == AttemptStatus.CANCELED:
-        return ShopperView("canceled_payment", "You canceled the payment.",
-                           "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
-                           can_pay_again=True)
-    if attempt_status == AttemptStatus.EXPIRED:
-        return ShopperView("expired_payment", "The payment expired before it was completed.",
-                           "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
-                           can_pay_again=True)
-    return ShopperView("failed", "Your payment did not succeed.",
-                       "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
-                       can_pay_again=True)

@@ -11,6 +11,7 @@ from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, selectors as payment_selectors, services
 from shop import cart as shop_cart
 from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
+from shop.order_status import shopper_view
 from shop.selectors import article_by_slug, catalog_articles
 
 PROVIDER_DOWN = (
@@ -175,7 +176,7 @@ def order_detail(request, order_id, token):
     if order is None:
         raise Http404("No such order")
     order = services.refresh_for_shopper(order=order)
-    view = payment_selectors.shopper_view(order)
+    view = shopper_view(order)
     if order.is_paid and request.session.get("last_order_id") == order.order_id:
         shop_cart.clear(request.session)
     return render(request, "shop/order.html", {"order": order, "view": view})
@@ -188,7 +189,7 @@ def order_status(request, order_id, token):
     if order is None:
         return JsonResponse({"error": "not found"}, status=404)
     order = services.refresh_for_shopper(order=order)
-    view = payment_selectors.shopper_view(order)
+    view = shopper_view(order)
     return JsonResponse(
         {
             "order": order.order_id,
