@@ -10,7 +10,8 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
+from payments.enums import AttemptStatus, OrderStatus
+from payments.models import Order, PaymentAttempt, PaymentEvent
 from config.dynamodb import get_or_none
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from staff.models import StaffMember, normalize_username
@@ -195,7 +196,7 @@ def order_by_id(order_id: str) -> Order | None:
     return get_order(order_id)
 
 
-def order_detail(order_id) -> OrderDetail | None:
+def order_detail(order_id: str) -> OrderDetail | None:
     order = order_by_id(order_id)
     if order is None:
         return None
@@ -208,7 +209,7 @@ def order_detail(order_id) -> OrderDetail | None:
     )
 
 
-def payment_attempt(order_id, attempt_no) -> AttemptRow | None:
+def payment_attempt(order_id: str, attempt_no: int) -> AttemptRow | None:
     attempt = get_attempt(order_id, attempt_no)
     return AttemptRow(attempt, refunds_of(order_id)) if attempt is not None else None
 

@@ -17,6 +17,7 @@ from payments.errors import (
     ActionRefused,
     CheckoutRefused,
     EarlierOrderInTheWay,
+    ErrorCode,
     OrderNotPayable,
     RefundRefused,
     WorkflowError,
@@ -50,7 +51,7 @@ from payments.services.sync import (
 )
 
 __all__ = [
-    "REJECTED_PAYMENT", "ActionRefused", "CheckoutRefused", "EarlierOrderInTheWay", "OrderNotPayable",
+    "REJECTED_PAYMENT", "ActionRefused", "CheckoutRefused", "EarlierOrderInTheWay", "ErrorCode", "OrderNotPayable",
     "RefundRefused", "WorkflowError", "record_event", "MAX_CLOSED_ORDERS_PER_CART", "check_out_cart",
     "checkout_id_for_cart", "order_id_for_checkout", "place_order", "release_changed_cart_order",
     "release_replaced_order", "cancel_attempt", "cancel_order", "close_order", "mark_double_payment_handled",

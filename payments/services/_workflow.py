@@ -10,15 +10,18 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from config import dynamodb
-from payments.models import AttemptStatus, PaymentEvent
+from payments.enums import AttemptStatus, EventKind
+from payments.models import PaymentEvent
 from shop.models import Article
+from shop.money import decimal_amount
 
 workflow_log = logging.getLogger("shop.workflow")
 _event_sequence = itertools.count()
 
 
-def record_event(*, order_id, kind, source, actor="", attempt_no=None, mollie_payment_id=None,
-                 from_status=None, to_status=None, message=""):
+def record_event(*, order_id: str, kind: str, source: str, actor: str = "", attempt_no: int | None = None,
+                 mollie_payment_id: str | None = None, from_status: str | None = None, to_status: str | None = None,
+                 message: str = "") -> PaymentEvent:
     now = timezone.now()
     event = PaymentEvent(order_id, _event_id(now, next(_event_sequence)), kind=kind, source=source, actor=actor, attempt_no=attempt_no,
                          mollie_payment_id=mollie_payment_id, from_status=from_status, to_status=to_status,
@@ -38,7 +41,7 @@ def new_event(order, kind, source, now, *, attempt=None, actor="", from_status=N
 
 
 def status_event(order, attempt, new_status, source, now, message=""):
-    return new_event(order, "attempt_status_changed", source, now, attempt=attempt, from_status=attempt.status,
+    return new_event(order, EventKind.ATTEMPT_STATUS_CHANGED, source, now, attempt=attempt, from_status=attempt.status,
                   to_status=new_status, message=message)
 
 
@@ -82,7 +85,7 @@ def log_events(events):
 
 
 def money_text(cents, currency):
-    return f"{currency} {cents // 100}.{cents % 100:02d}"
+    return f"{currency} {decimal_amount(cents)}"
 
 
 def needs_attention(order, reason):

@@ -3,7 +3,7 @@ a changed cart replaces its earlier order.
 """
 import hashlib
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -12,8 +12,9 @@ from pynamodb.transactions import TransactWrite
 
 from config import dynamodb
 from config.dynamodb import optimistic_retries
-from payments.errors import CheckoutRefused
-from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
+from payments.errors import CheckoutRefused, ErrorCode
+from payments.models import Order, OrderLine, PaymentAttempt
 from payments.selectors import get_order
 from payments.services._workflow import log_events, money_text, new_event
 from payments.services.orders import close_order
@@ -36,7 +37,7 @@ def order_id_for_checkout(checkout_id: str) -> str:
 MAX_CLOSED_ORDERS_PER_CART = 50
 
 
-def checkout_id_for_cart(*, cart_id, quantities) -> str:
+def checkout_id_for_cart(*, cart_id: str, quantities: dict[str, int]) -> str:
     """The checkout id of a cart as it is now: the same cart gets the same order, from a second
     tab or after the back button, so one cart has at most one order and one payable payment.
 
@@ -56,10 +57,11 @@ def _cart_order(cart_id, quantities):
         if order is None or order.status not in OrderStatus.CLOSED_UNPAID:
             return checkout_id, order
         checkout_id = hashlib.sha256(f"after:{checkout_id}".encode()).hexdigest()[:32]
-    raise CheckoutRefused("This cart cannot be checked out again; please empty it and start a new one.")
+    raise CheckoutRefused(ErrorCode.CART_CHECKED_OUT_TOO_OFTEN, "This cart cannot be checked out again; please empty it and start a new one.")
 
 
-def check_out_cart(*, cart_id, checkout_id, quantities, customer_name, customer_email, earlier_order_id=None):
+def check_out_cart(*, cart_id: str, checkout_id: str, quantities: dict[str, int], customer_name: str,
+                  customer_email: str, earlier_order_id: str | None = None) -> Order:
     """The checkout form: continues the cart's order, or replaces the cart's earlier order.
 
     `checkout_id` is the one the checkout page showed; if the cart changed since (in another tab)
@@ -69,7 +71,7 @@ def check_out_cart(*, cart_id, checkout_id, quantities, customer_name, customer_
     """
     current_id, order = _cart_order(cart_id, quantities)
     if checkout_id != current_id:
-        raise CheckoutRefused("Your cart changed while you were checking out. Please check it and confirm again.")
+        raise CheckoutRefused(ErrorCode.CART_CHANGED, "Your cart changed while you were checking out. Please check it and confirm again.")
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
         release_replaced_order(order_id=earlier_order_id)
     if order is not None:
@@ -78,7 +80,7 @@ def check_out_cart(*, cart_id, checkout_id, quantities, customer_name, customer_
                        customer_email=customer_email, known_new=True)
 
 
-def release_changed_cart_order(*, order_id, quantities):
+def release_changed_cart_order(*, order_id: str, quantities: dict[str, int]) -> None:
     """A changed cart gives its open order's stock back at once, where no payment can still take
     money; otherwise EarlierOrderInTheWay tells the shopper to finish or wait for that payment."""
     order = get_order(order_id)
@@ -89,7 +91,7 @@ def release_changed_cart_order(*, order_id, quantities):
     release_replaced_order(order_id=order_id)
 
 
-def release_replaced_order(*, order_id) -> Order | None:
+def release_replaced_order(*, order_id: str) -> Order | None:
     """Stops the payments of an order the shopper replaced by another, then cancels it (stock back).
 
     Raises EarlierOrderInTheWay when a payment of it can still be paid and Mollie will not cancel
@@ -99,7 +101,7 @@ def release_replaced_order(*, order_id) -> Order | None:
     if order is None or not order.is_open_for_payment:
         return order
     stop_payments(order, reason="Replaced by a changed cart")
-    order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source="shopper",
+    order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source=EventSource.SHOPPER,
                         reason="The shopper changed the cart; the order was replaced")
     if order.is_paid:
         raise earlier_order_paid(order)
@@ -108,7 +110,8 @@ def release_replaced_order(*, order_id) -> Order | None:
     return order
 
 
-def place_order(*, checkout_id, quantities, customer_name, customer_email, now=None, known_new=False) -> Order:
+def place_order(*, checkout_id: str, quantities: dict[str, int], customer_name: str, customer_email: str,
+                now: datetime | None = None, known_new: bool = False) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
     Prices come from the catalog; `quantities` maps article slug to quantity. `known_new`: the
@@ -124,13 +127,13 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
         lines = _order_lines(quantities)
         currencies = {currency for _, currency in lines}
         if len(currencies) != 1:
-            raise CheckoutRefused("These articles cannot be paid together; please order them separately.")
+            raise CheckoutRefused(ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately.")
         order_lines = [line for line, _ in lines]
         total_cents = sum(line.total_cents for line in order_lines)
         if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
             # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
             limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, next(iter(currencies)))
-            raise CheckoutRefused(f"Your order comes to more than {limit}, the most our payment provider accepts "
+            raise CheckoutRefused(ErrorCode.AMOUNT_TOO_HIGH, f"Your order comes to more than {limit}, the most our payment provider accepts "
                                   "in one payment. Please split it into smaller orders.")
         order = Order(
             order_id,
@@ -147,7 +150,7 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
             latest_attempt_status=AttemptStatus.CREATED,
         )
         attempt = new_attempt(order, 1, now)
-        events = [new_event(order, "order_placed", "checkout", now, message=f"Total {money_text(total_cents, order.currency)}")]
+        events = [new_event(order, EventKind.ORDER_PLACED, EventSource.CHECKOUT, now, message=f"Total {money_text(total_cents, order.currency)}")]
         try:
             with TransactWrite(connection=dynamodb.connection()) as transaction:
                 for line in order_lines:
@@ -176,12 +179,12 @@ def place_order(*, checkout_id, quantities, customer_name, customer_email, now=N
 def _order_lines(quantities):
     articles = articles_by_slug(quantities)
     if not quantities:
-        raise CheckoutRefused("Your cart is empty.")
+        raise CheckoutRefused(ErrorCode.CART_EMPTY, "Your cart is empty.")
     lines, sold_out = [], []
     for slug, quantity in quantities.items():
         article = articles.get(slug)
         if article is None or not article.active:
-            raise CheckoutRefused("An article in your cart is no longer sold; please check your cart.")
+            raise CheckoutRefused(ErrorCode.ARTICLE_NOT_SOLD, "An article in your cart is no longer sold; please check your cart.")
         if article.stock is not None and article.stock < quantity:
             sold_out.append(article.name)
             continue
@@ -194,5 +197,5 @@ def _order_lines(quantities):
         )
         lines.append((line, article.currency))
     if sold_out:
-        raise CheckoutRefused(f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart.")
+        raise CheckoutRefused(ErrorCode.OUT_OF_STOCK, f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart.")
     return lines

@@ -9,7 +9,8 @@ import dataclasses
 import logging
 from datetime import datetime
 
-from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
+from payments.enums import AttemptStatus, EventKind, OrderStatus
+from payments.models import Order, PaymentAttempt
 from payments.mollie import MolliePayment
 from payments.services._workflow import copy_latest, money_text, needs_attention, new_event, status_event
 
@@ -94,7 +95,7 @@ def _merge_attempt(order, attempt, payment, source, now):
     if payment.amount_refunded_cents != attempt.amount_refunded_cents:
         # Down as well as up: a refund that failed or was canceled gives the amount back.
         attempt.amount_refunded_cents = payment.amount_refunded_cents
-        events.append(new_event(order, "refund_amount_changed", source, now, attempt=attempt,
+        events.append(new_event(order, EventKind.REFUND_AMOUNT_CHANGED, source, now, attempt=attempt,
                              message=f"Refunded so far: {money_text(payment.amount_refunded_cents, payment.currency)}"))
         if order.paid_attempt_no == attempt.attempt_no:
             events += _order_refunded(order, attempt.amount_refunded_cents, source, now)
@@ -117,7 +118,7 @@ def _paid_after_final_status(order, attempt, source, now):
     reason = (f"Mollie reported attempt {attempt.attempt_no} paid after it was {attempt.status}; "
               "check the stock and the payment before shipping, or refund it")
     needs_attention(order, reason)
-    return new_event(order, "paid_after_final_status", source, now, attempt=attempt, from_status=attempt.status,
+    return new_event(order, EventKind.PAID_AFTER_FINAL_STATUS, source, now, attempt=attempt, from_status=attempt.status,
                   to_status=AttemptStatus.PAID, message=reason)
 
 
@@ -127,14 +128,14 @@ def _order_paid(order, attempt, payment, source, now):
         reason = (f"Attempt {attempt.attempt_no} paid {money_text(payment.amount_cents, payment.currency)}, "
                   f"order total is {money_text(order.total_cents, order.currency)}")
         needs_attention(order, reason)
-        return [new_event(order, "amount_mismatch", source, now, attempt=attempt, message=reason)]
+        return [new_event(order, EventKind.AMOUNT_MISMATCH, source, now, attempt=attempt, message=reason)]
     if order.is_paid:
         if order.paid_attempt_no == attempt.attempt_no:
             return []
         attempt.needs_refund = True
         reason = double_payment_reason(attempt.attempt_no, order.paid_attempt_no)
         needs_attention(order, reason)
-        return [new_event(order, "double_payment", source, now, attempt=attempt, message=reason)]
+        return [new_event(order, EventKind.DOUBLE_PAYMENT, source, now, attempt=attempt, message=reason)]
     previous = order.status
     if previous in OrderStatus.CLOSED_UNPAID:
         needs_attention(order, f"Paid after the order was {previous}; its stock had been given back")
@@ -142,7 +143,7 @@ def _order_paid(order, attempt, payment, source, now):
     order.paid_at = now
     order.paid_attempt_no = attempt.attempt_no
     order.closed_at = None
-    return [new_event(order, "order_status_changed", source, now, attempt=attempt, from_status=previous,
+    return [new_event(order, EventKind.ORDER_STATUS_CHANGED, source, now, attempt=attempt, from_status=previous,
                    to_status=OrderStatus.PAID)]
 
 
@@ -157,7 +158,7 @@ def _order_refunded(order, refunded_cents, source, now):
     if new_status == order.status:
         return []
     previous, order.status = order.status, new_status
-    return [new_event(order, "order_status_changed", source, now, from_status=previous, to_status=new_status)]
+    return [new_event(order, EventKind.ORDER_STATUS_CHANGED, source, now, from_status=previous, to_status=new_status)]
 
 
 def double_payment_reason(attempt_no, paid_attempt_no):

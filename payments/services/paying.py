@@ -11,8 +11,9 @@ from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries
 from payments import mollie
-from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, OrderNotPayable
-from payments.models import AttemptStatus, OrderStatus, PaymentAttempt
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
+from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
+from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services._workflow import commit, copy_latest, new_event, record_event, status_event
 from payments.services.orders import give_up_attempt
@@ -24,7 +25,7 @@ IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
 TWIN_REQUEST_DELAYS = (0.3, 0.6, 1.2)
 
 
-def pay_order(*, order_id, order=None) -> str:
+def pay_order(*, order_id: str, order: Order | None = None) -> str:
     """Returns the Mollie checkout URL to send the shopper to for this order.
 
     Used for the first payment, for "try again" when Mollie could not be reached, and for
@@ -35,13 +36,13 @@ def pay_order(*, order_id, order=None) -> str:
     for write_try in optimistic_retries(order_id):
         order = order or get_order(order_id)
         if order is None:
-            raise OrderNotPayable("This order does not exist.")
+            raise OrderNotPayable(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
         if not order.is_open_for_payment:
-            raise OrderNotPayable(_not_payable_reason(order))
+            raise _not_payable(order)
         now = timezone.now()
         if now >= order.expires_at:
             # Reconciliation is about to expire it and give its stock back: no new payment now.
-            raise OrderNotPayable("The time to pay for this order has run out. Your cart is kept: "
+            raise OrderNotPayable(ErrorCode.PAYMENT_WINDOW_OVER, "The time to pay for this order has run out. Your cart is kept: "
                                   "you can place it again.")
         if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
             return order.latest_checkout_url
@@ -51,19 +52,19 @@ def pay_order(*, order_id, order=None) -> str:
         if latest.status == AttemptStatus.OPEN and latest.checkout_url:
             return latest.checkout_url
         if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
-            raise OrderNotPayable("Your payment is being processed; there is no need to pay again.")
+            raise OrderNotPayable(ErrorCode.PAYMENT_IN_PROGRESS, "Your payment is being processed; there is no need to pay again.")
         if latest.status == AttemptStatus.REJECTED:
             # Mollie refused the request itself (a 422 names the field, e.g. the amount): the same
             # order would be refused again, so "Pay again" is never offered for it.
-            raise OrderNotPayable(REJECTED_PAYMENT)
+            raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT)
         if not others_stopped:
             # One payable payment at a time: an older attempt may still be open at Mollie.
             try:
                 stop_payments(order, reason="Replaced by a new payment attempt")
             except EarlierOrderInTheWay as in_the_way:
                 if in_the_way.order.is_paid:
-                    raise OrderNotPayable("This order has been paid already.") from in_the_way
-                raise OrderNotPayable("An earlier payment of this order is still in progress and our payment "
+                    raise OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.") from in_the_way
+                raise OrderNotPayable(ErrorCode.EARLIER_PAYMENT_IN_PROGRESS, "An earlier payment of this order is still in progress and our payment "
                                       "provider cannot stop it. Please finish that payment or wait until it "
                                       "expires.") from in_the_way
             others_stopped, order = True, None
@@ -78,7 +79,7 @@ def pay_order(*, order_id, order=None) -> str:
         order.latest_mollie_payment_id = None
         order.latest_checkout_url = None
         order.updated_at = now
-        event = new_event(order, "payment_retry", "shopper", now, attempt=attempt, message="New payment attempt")
+        event = new_event(order, EventKind.PAYMENT_RETRY, EventSource.SHOPPER, now, attempt=attempt, message="New payment attempt")
         try:
             commit(saves=[order, latest], new_items=[attempt], events=[event])
         except WriteLost as conflict:
@@ -88,7 +89,7 @@ def pay_order(*, order_id, order=None) -> str:
         return register_attempt(order=order, attempt=attempt).checkout_url
 
 
-def register_attempt(*, order, attempt) -> PaymentAttempt:
+def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt:
     """Creates the Mollie payment for a `created` attempt and stores it.
 
     Raises PaymentProviderUnavailable when Mollie cannot be reached: the attempt stays `created`
@@ -97,13 +98,13 @@ def register_attempt(*, order, attempt) -> PaymentAttempt:
     try:
         payment = _create_payment_waiting_for_twin(order, attempt)
     except mollie.PaymentProviderUnavailable as error:
-        record_event(order_id=order.order_id, kind="payment_create_failed", source="checkout",
+        record_event(order_id=order.order_id, kind=EventKind.PAYMENT_CREATE_FAILED, source=EventSource.CHECKOUT,
                      attempt_no=attempt.attempt_no, message=str(error))
         raise
     except mollie.PaymentRejected as error:
         _reject_attempt(order.order_id, attempt.attempt_no, str(error))
-        raise OrderNotPayable(REJECTED_PAYMENT) from error
-    return apply_mollie_payment(payment=payment, source="checkout", known=(order, attempt)) or attempt
+        raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT) from error
+    return apply_mollie_payment(payment=payment, source=EventSource.CHECKOUT, known=(order, attempt)) or attempt
 
 
 def _create_payment_waiting_for_twin(order, attempt):
@@ -126,7 +127,7 @@ def _create_payment_waiting_for_twin(order, attempt):
             twin_try.wait()
 
 
-def webhook_url():
+def webhook_url() -> str | None:
     """Where Mollie should call us, or None: Mollie refuses (422) a webhookUrl it cannot reach,
     such as a loopback or private address (create-payment reference), so a local shop sends none
     unless MOLLIE_WEBHOOK_BASE_URL names a tunnel (or the local sandbox, which calls loopback)."""
@@ -147,7 +148,7 @@ def _reject_attempt(order_id, attempt_no, reason):
         if attempt.status != AttemptStatus.CREATED:
             return
         now = timezone.now()
-        events = [status_event(order, attempt, AttemptStatus.REJECTED, "checkout", now, message=reason)]
+        events = [status_event(order, attempt, AttemptStatus.REJECTED, EventSource.CHECKOUT, now, message=reason)]
         attempt.status, attempt.last_error, attempt.updated_at = AttemptStatus.REJECTED, reason[:500], now
         copy_latest(order, attempt, now)
         try:
@@ -157,15 +158,15 @@ def _reject_attempt(order_id, attempt_no, reason):
             continue
 
 
-def _not_payable_reason(order):
+def _not_payable(order):
     if order.is_paid:
-        return "This order has been paid already."
+        return OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.")
     if order.status == OrderStatus.EXPIRED:
-        return "This order has expired. Your cart is kept: you can place it again."
-    return "This order was canceled. Your cart is kept: you can place it again."
+        return OrderNotPayable(ErrorCode.ORDER_EXPIRED, "This order has expired. Your cart is kept: you can place it again.")
+    return OrderNotPayable(ErrorCode.ORDER_CANCELED, "This order was canceled. Your cart is kept: you can place it again.")
 
 
-def thank_you_path(order):
+def thank_you_path(order: Order) -> str:
     return reverse("shop:order", kwargs={"order_id": order.order_id, "token": order.public_token})
 
 
@@ -200,10 +201,10 @@ def stop_payments(order, *, reason):
             # Mollie does not know it (another account, a reset sandbox): it can never be paid.
             give_up_attempt(order.order_id, attempt.attempt_no, "Mollie does not know this payment")
             continue
-        attempt = apply_mollie_payment(payment=payment, source="shopper") or attempt
+        attempt = apply_mollie_payment(payment=payment, source=EventSource.SHOPPER) or attempt
         if attempt.status == AttemptStatus.OPEN and payment.is_cancelable:
             payment = _cancel_or_reread(attempt.mollie_payment_id)
-            attempt = apply_mollie_payment(payment=payment, source="shopper", record_call=True) or attempt
+            attempt = apply_mollie_payment(payment=payment, source=EventSource.SHOPPER, record_call=True) or attempt
         if attempt.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
             raise payment_in_the_way(get_order(order.order_id) or order)
         if attempt.status == AttemptStatus.PAID:
@@ -228,12 +229,12 @@ def _cancel_or_reread(payment_id):
 
 
 def earlier_order_paid(order):
-    return EarlierOrderInTheWay(f"Your earlier order {order.order_id} has been paid. Please look at it "
+    return EarlierOrderInTheWay(ErrorCode.EARLIER_ORDER_PAID, f"Your earlier order {order.order_id} has been paid. Please look at it "
                                 "before you order again.", order=order)
 
 
 def payment_in_the_way(order):
     return EarlierOrderInTheWay(
-        f"Your earlier order {order.order_id} still has a payment in progress that our payment provider "
+        ErrorCode.EARLIER_PAYMENT_IN_PROGRESS, f"Your earlier order {order.order_id} still has a payment in progress that our payment provider "
         "cannot stop. Please finish that payment, or wait until it expires (usually within 15 to 30 "
         "minutes), before you order something else.", order=order)

@@ -1,7 +1,8 @@
 """Reconciliation: closes orders waiting too long and syncs attempts whose webhook is late or lost.
 """
 import dataclasses
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError
 from django.conf import settings
@@ -11,7 +12,8 @@ from pynamodb.exceptions import PynamoDBException, UpdateError
 from config import deadline, dynamodb
 from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie
-from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
+from payments.enums import AttemptStatus, EventSource, OrderStatus
+from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_order
 from payments.services.orders import close_order, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
@@ -42,7 +44,9 @@ class ReconcileSummary:
     errors: list = dataclasses.field(default_factory=list)
 
 
-def reconcile(*, now=None, stale_after_seconds=None, on_progress=None, time_limit_seconds=None) -> ReconcileSummary:
+def reconcile(*, now: datetime | None = None, stale_after_seconds: float | None = None,
+              on_progress: Callable[[str], None] | None = None,
+              time_limit_seconds: float | None = None) -> ReconcileSummary:
     """Closes orders waiting too long, then syncs attempts whose webhook is late or lost.
 
     Overdue orders come first, so their stock comes back even when syncing cannot finish.
@@ -101,7 +105,7 @@ def _reconcile(now, stale_after_seconds, progress):
         if not _time_for_one_more(summary, len(due) - done):
             break
         try:
-            synced = sync_attempt(attempt=attempt, source="reconcile")
+            synced = sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
             _mark_synced(synced)
         except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
@@ -112,7 +116,7 @@ def _reconcile(now, stale_after_seconds, progress):
     # Orders paid at the same moment may have missed each other in the e-mail index.
     for order in Order.status_index.query(OrderStatus.PAID, Order.created_at > now - 2 * window):
         try:
-            if flag_duplicate_paid_orders(order=order, source="reconcile"):
+            if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
                 progress(f"possible duplicate {order.order_id}")
         except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{order.order_id}: {error}")
@@ -163,7 +167,7 @@ def _close_overdue_order(order, summary):
                 # can never be paid, so it must not keep the order and its stock forever.
                 give_up_attempt(order.order_id, attempt.attempt_no, "Mollie does not know this payment")
                 continue
-            apply_mollie_payment(payment=payment, source="reconcile")
+            apply_mollie_payment(payment=payment, source=EventSource.RECONCILE)
             # Never canceled here: Mollie expires open payments itself (15 minutes for iDEAL, up
             # to 12+ days for a bank transfer, whose money often arrives days later). Until
             # then the order keeps waiting.
@@ -174,7 +178,7 @@ def _close_overdue_order(order, summary):
            for a in attempts_of(order.order_id)):
         summary.still_waiting += 1
         return "still settling"
-    order = close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source="reconcile",
+    order = close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source=EventSource.RECONCILE,
                         reason="No successful payment within the payment window")
     if order.is_open_for_payment:
         summary.still_waiting += 1  # a payment started meanwhile; the next run looks again

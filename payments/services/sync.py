@@ -12,7 +12,8 @@ from pynamodb.exceptions import PutError, UpdateError
 from config import dynamodb
 from config.dynamodb import WriteLost, optimistic_retries
 from payments import mollie
-from payments.models import REFUND_STATUSES_UNSETTLED, AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent, Refund
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, RefundStatus
+from payments.models import Order, PaymentAttempt, PaymentEvent, Refund
 from payments.selectors import attempt_by_mollie_id, get_order, get_order_and_attempt, refunds_of
 from payments.services._workflow import commit, needs_attention, new_event, record_event
 from payments.services.merge import merge_payment
@@ -20,7 +21,7 @@ from payments.services.merge import merge_payment
 log = logging.getLogger("payments.services")
 
 
-def handle_webhook(*, payment_id) -> str:
+def handle_webhook(*, payment_id: str) -> str:
     """Mollie says payment `payment_id` changed. We fetch it (never trusting the body) and apply.
 
     Returns what happened ("applied", "unknown", "malformed"). Raises PaymentProviderUnavailable
@@ -34,11 +35,11 @@ def handle_webhook(*, payment_id) -> str:
     except mollie.PaymentNotFound:
         log.warning("webhook for a payment Mollie does not know", extra={"mollie_payment_id": payment_id})
         return "unknown"
-    attempt = apply_mollie_payment(payment=payment, source="webhook", record_call=True)
+    attempt = apply_mollie_payment(payment=payment, source=EventSource.WEBHOOK, record_call=True)
     return "applied" if attempt is not None else "unknown"
 
 
-def sync_attempt(*, attempt, source, actor="") -> PaymentAttempt:
+def sync_attempt(*, attempt: PaymentAttempt, source: str, actor: str = "") -> PaymentAttempt:
     """Fetches the attempt's payment from Mollie and applies it (reconciliation, staff refresh).
 
     A staff refresh is always on the timeline; reconciliation only when it changed something,
@@ -48,10 +49,10 @@ def sync_attempt(*, attempt, source, actor="") -> PaymentAttempt:
         return attempt
     payment = mollie.get_payment(attempt.mollie_payment_id)
     return apply_mollie_payment(payment=payment, source=source, actor=actor,
-                                record_call=source != "reconcile") or attempt
+                                record_call=source != EventSource.RECONCILE) or attempt
 
 
-def refresh_for_shopper(*, order) -> Order:
+def refresh_for_shopper(*, order: Order) -> Order:
     """The thank-you page and its status poll: pull from Mollie while the webhook is late.
 
     Rate-limited per order by a conditional write, so many open tabs cause one Mollie call per
@@ -83,14 +84,15 @@ def refresh_for_shopper(*, order) -> Order:
     except mollie.PaymentProviderError as error:
         log.info("status pull failed; showing the stored status", extra={"order_id": order.order_id, "error": str(error)})
         return order
-    attempt = apply_mollie_payment(payment=payment, source="status_poll")
+    attempt = apply_mollie_payment(payment=payment, source=EventSource.STATUS_POLL)
     if attempt is None or (attempt.status == order.latest_attempt_status
                            and attempt.amount_refunded_cents == order.amount_refunded_cents):
         return order  # nothing the shopper sees has changed
     return get_order(order.order_id) or order
 
 
-def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=None) -> PaymentAttempt | None:
+def apply_mollie_payment(*, payment: mollie.MolliePayment, source: str, actor: str = "", record_call: bool = False,
+                         known: tuple[Order, PaymentAttempt] | None = None) -> PaymentAttempt | None:
     """Applies a payment fetched from Mollie to its attempt and order. Idempotent.
 
     Duplicates change nothing; stale answers never move a status back; a second paid attempt
@@ -111,7 +113,7 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
         if attempt is None or order is None or attempt.mollie_payment_id not in (None, payment.id):
             if payment.status == AttemptStatus.PAID:
                 log.error("paid Mollie payment matches no order", extra={"mollie_payment_id": payment.id})
-            record_event(order_id=PaymentEvent.UNMATCHED, kind="unmatched_payment", source=source,
+            record_event(order_id=PaymentEvent.UNMATCHED, kind=EventKind.UNMATCHED_PAYMENT, source=source,
                          mollie_payment_id=payment.id, to_status=payment.status,
                          message="Payment does not match any order")
             return None
@@ -119,13 +121,13 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
             payment = _confirmed_refund_total(payment)
         now = timezone.now()
         # Made before the changes it causes, so the timeline lists the call first.
-        call_events = [new_event(order, "webhook_received" if source == "webhook" else "synced_from_mollie", source, now,
+        call_events = [new_event(order, EventKind.WEBHOOK_RECEIVED if source == EventSource.WEBHOOK else EventKind.SYNCED_FROM_MOLLIE, source, now,
                               attempt=attempt, actor=actor, message=f"Mollie status: {payment.status}")
                        ] if record_call else []
         had_refunds = attempt.amount_refunded_cents > 0
         merge = merge_payment(order, attempt, payment, source=source, now=now)
         order, attempt, changed, changes = merge.order, merge.attempt, merge.changed, merge.events
-        if not changes and not changed and source == "webhook":
+        if not changes and not changed and source == EventSource.WEBHOOK:
             # Anyone can post a webhook: one that changes nothing costs no write at all, so
             # repeats cannot fill the timeline (or the bill). The log line still shows it came.
             log.info("webhook changed nothing", extra={"order_id": order.order_id, "attempt_no": attempt.attempt_no,
@@ -141,14 +143,14 @@ def apply_mollie_payment(*, payment, source, actor="", record_call=False, known=
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
-        if any(event.to_status == OrderStatus.PAID and event.kind == "order_status_changed" for event in events):
+        if any(event.to_status == OrderStatus.PAID and event.kind == EventKind.ORDER_STATUS_CHANGED for event in events):
             flag_duplicate_paid_orders(order=order, source=source)
         if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
             sync_refunds(order, attempt)
         return attempt
 
 
-def flag_duplicate_paid_orders(*, order, source) -> list:
+def flag_duplicate_paid_orders(*, order: Order, source: str) -> list[str]:
     """Two orders of one shopper (same e-mail) created within one payment window and both paid are
     likely one purchase paid twice (two carts, two devices): both are flagged for staff, who refund
     one with the Refund button on its page if the shopper did not mean to buy twice.
@@ -180,7 +182,7 @@ def _flag_duplicate(order_id, duplicate_id, source):
         needs_attention(order, reason)
         order.updated_at = now
         try:
-            commit(saves=[order], events=[new_event(order, "possible_duplicate", source, now, message=reason)])
+            commit(saves=[order], events=[new_event(order, EventKind.POSSIBLE_DUPLICATE, source, now, message=reason)])
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
@@ -199,7 +201,7 @@ def _confirmed_refund_total(payment):
     Mollie's refund list, read now, tells which."""
     refunds = mollie.list_refunds(payment.id)  # if Mollie is down, the webhook answers 5xx: asked again
     # Like Mollie's amountRefunded: refunds it has processed, not those still pending.
-    confirmed = sum(refund.amount_cents for refund in refunds if refund.status == "refunded")
+    confirmed = sum(refund.amount_cents for refund in refunds if refund.status == RefundStatus.REFUNDED)
     return dataclasses.replace(payment, amount_refunded_cents=confirmed)
 
 
@@ -228,7 +230,7 @@ def sync_refunds(order, attempt, strict=False):
                 if not dynamodb.is_condition_failure(error):
                     raise
             else:
-                record_event(order_id=order.order_id, kind="refund_created", source="mollie",
+                record_event(order_id=order.order_id, kind=EventKind.REFUND_CREATED, source=EventSource.MOLLIE,
                              attempt_no=attempt.attempt_no, message=f"{mollie_refund.id}: {mollie_refund.status}")
             continue
         if refund is None:
@@ -244,15 +246,15 @@ def sync_refunds(order, attempt, strict=False):
                 if not dynamodb.is_condition_failure(error):
                     raise
                 continue  # a concurrent sync recorded it
-            record_event(order_id=order.order_id, kind="refund_found", source="mollie", attempt_no=attempt.attempt_no,
+            record_event(order_id=order.order_id, kind=EventKind.REFUND_FOUND, source=EventSource.MOLLIE, attempt_no=attempt.attempt_no,
                          message=f"{mollie_refund.id}: {mollie_refund.status}")
         elif refund.status != mollie_refund.status:
             previous = refund.status
             update_refund(refund, status=mollie_refund.status)
-            record_event(order_id=order.order_id, kind="refund_status_changed", source="mollie",
+            record_event(order_id=order.order_id, kind=EventKind.REFUND_STATUS_CHANGED, source=EventSource.MOLLIE,
                          attempt_no=attempt.attempt_no, from_status=previous, to_status=mollie_refund.status,
                          message=mollie_refund.id)
-    unsettled = any(refund.attempt_no == attempt.attempt_no and refund.status in REFUND_STATUSES_UNSETTLED
+    unsettled = any(refund.attempt_no == attempt.attempt_no and refund.status in RefundStatus.UNSETTLED
                     for refund in refunds_of(order.order_id))
     mark_refunds_unsettled(attempt, unsettled)
 

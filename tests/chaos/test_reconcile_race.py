@@ -45,6 +45,7 @@ def test_pay_again_is_refused_once_the_payment_window_has_passed(shopper):
     shopper.webhook(shopper.pay_at_mollie("failed"))
     shopper.last_order().update(actions=[Order.expires_at.set(timezone.now() - timedelta(seconds=1))])
 
-    with pytest.raises(services.OrderNotPayable, match="run out"):
+    with pytest.raises(services.OrderNotPayable) as refused:
         services.pay_order(order_id=shopper.last_order().order_id)
+    assert refused.value.code == services.ErrorCode.PAYMENT_WINDOW_OVER
     assert shopper.last_order().attempt_count == 1
