@@ -160,6 +160,14 @@ def _boto3_client(service, host, region):
     return boto3.client(service, **options)
 
 
+def get_or_none(model_cls, hash_key, range_key=None, *, consistent_read=True):
+    """The item, or None when it does not exist: the one place that turns DoesNotExist into None."""
+    try:
+        return model_cls.get(hash_key, range_key, consistent_read=consistent_read)
+    except model_cls.DoesNotExist:
+        return None
+
+
 def is_condition_failure(error) -> bool:
     """A conditional write that lost: a normal outcome of optimistic locking, not a fault."""
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
@@ -221,8 +229,9 @@ def write_lost(error) -> WriteLost | None:
 
 
 class _Try:
-    def __init__(self, number):
+    def __init__(self, number, attempts):
         self.number = number
+        self.is_last = number + 1 == attempts
         self.back_off = False
 
     def lost(self, error):
@@ -233,8 +242,12 @@ class _Try:
             raise error
         self.back_off = lost.back_off
 
+    def wait(self):
+        """The other party is still at work (a twin request Mollie is processing): back off."""
+        self.back_off = True
 
-def optimistic_retries(key, *, attempts=None, sleep=time.sleep, rng=random.random):
+
+def optimistic_retries(key, *, attempts=None, delays=None, on_exhausted=None, sleep=time.sleep, rng=random.random):
     """Yields up to `attempts` tries of a read-decide-write; the body re-reads on each try,
     `return`s when done, and on a failed write calls `attempt.lost(error)` and `continue`s.
 
@@ -242,21 +255,31 @@ def optimistic_retries(key, *, attempts=None, sleep=time.sleep, rng=random.rando
     back-off after a conflict or throttling, never past the request's deadline (config.deadline).
     On exhaustion, or when the back-off would not fit before the deadline, it raises
     ConcurrentUpdateConflict(key): one behaviour, which callers answer with 503 or count as a
-    per-item error.
+    per-item error. `on_exhausted()`, where given, makes the exception to raise instead when the
+    tries run out (the login throttle: that many writers on one counter is an attack).
+
+    The second mode, `delays`, waits for a twin request at Mollie (409 while the same
+    Idempotency-Key is in flight): one try more than delays, `attempt.wait()` sleeps the next
+    fixed delay, and the body re-raises Mollie's error itself on the try that `is_last`.
     """
     from config import deadline
 
-    attempts = attempts or MAX_WRITE_RETRIES
+    attempts = len(delays) + 1 if delays else attempts or MAX_WRITE_RETRIES
     backoffs = 0
     for number in range(attempts):
-        attempt = _Try(number)
+        attempt = _Try(number, attempts)
         yield attempt
         if attempt.back_off and number + 1 < attempts:
-            delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** backoffs)
+            if delays:
+                delay = delays[backoffs]
+            else:
+                delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** backoffs)
             backoffs += 1
             if deadline.remaining() < delay + deadline.write_seconds():
                 raise ConcurrentUpdateConflict(f"{key} (no time left to wait for a busy item)")
             sleep(delay)
+    if on_exhausted is not None:
+        raise on_exhausted()
     raise ConcurrentUpdateConflict(key)
 
 

@@ -26,51 +26,7 @@ from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from config import dynamodb
-
-
-class OrderStatus:
-    PENDING_PAYMENT = "pending_payment"
-    PAID = "paid"
-    PARTIALLY_REFUNDED = "partially_refunded"
-    REFUNDED = "refunded"
-    EXPIRED = "expired"
-    CANCELED = "canceled"
-
-    ALL = [PENDING_PAYMENT, PAID, PARTIALLY_REFUNDED, REFUNDED, EXPIRED, CANCELED]
-    PAID_LIKE = {PAID, PARTIALLY_REFUNDED, REFUNDED}
-    CLOSED_UNPAID = {EXPIRED, CANCELED}
-
-
-class AttemptStatus:
-    # Ours: stored before Mollie is called; `abandoned` when it never reached Mollie in time;
-    # `rejected` when Mollie refused to create it.
-    CREATED = "created"
-    ABANDONED = "abandoned"
-    REJECTED = "rejected"
-    # Mollie's.
-    OPEN = "open"
-    PENDING = "pending"
-    AUTHORIZED = "authorized"
-    PAID = "paid"
-    FAILED = "failed"
-    CANCELED = "canceled"
-    EXPIRED = "expired"
-
-    MOLLIE = {OPEN, PENDING, AUTHORIZED, PAID, FAILED, CANCELED, EXPIRED}
-    ALL = [CREATED, OPEN, PENDING, AUTHORIZED, PAID, FAILED, CANCELED, EXPIRED, ABANDONED, REJECTED]
-    WAITING = {CREATED, OPEN, PENDING, AUTHORIZED}
-    UNSUCCESSFUL = {FAILED, CANCELED, EXPIRED, ABANDONED, REJECTED}
-    # Mollie's final statuses without money; Mollie may still (wrongly) report `paid` after them.
-    FINAL_UNPAID = {FAILED, CANCELED, EXPIRED}
-
-    # Mollie's statuses only move forward; a late or stale answer must never move one back.
-    # `abandoned` ranks low because Mollie's real answer, if it ever comes, must win over it.
-    RANK = {CREATED: 0, ABANDONED: 1, OPEN: 2, PENDING: 3, AUTHORIZED: 4}
-    FINAL_RANK = 5
-
-    @classmethod
-    def rank(cls, status):
-        return cls.RANK.get(status, cls.FINAL_RANK)
+from payments.enums import AttemptStatus, OrderStatus, RefundStatus
 
 
 class OrderLine(MapAttribute):
@@ -187,12 +143,6 @@ class UnsettledRefundsIndex(GlobalSecondaryIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-# Our refund records that give no money back: Mollie's failed/canceled, or refused when asked.
-REFUND_STATUSES_WITHOUT_MONEY = frozenset({"failed", "canceled", "rejected"})
-# Refunds still on their way (ours `requested`: Mollie's answer not known yet).
-REFUND_STATUSES_UNSETTLED = frozenset({"requested", "queued", "pending", "processing"})
-
-
 class AttemptStatusIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "attempt_status_index"
@@ -246,7 +196,7 @@ class PaymentAttempt(Model):
         """What staff may still refund: the amount less every refund of ours that may give money
         back (pending ones too), never above Mollie's amountRemaining."""
         committed = sum(refund.amount_cents for refund in refunds
-                        if refund.attempt_no == self.attempt_no and refund.status not in REFUND_STATUSES_WITHOUT_MONEY)
+                        if refund.attempt_no == self.attempt_no and refund.status not in RefundStatus.WITHOUT_MONEY)
         remaining = self.amount_cents - committed
         if self.mollie_amount_remaining_cents is not None:
             remaining = min(remaining, self.mollie_amount_remaining_cents)
@@ -269,7 +219,7 @@ class Refund(Model):
     currency = UnicodeAttribute()
     description = UnicodeAttribute(default="")
     # "requested" until Mollie accepted it, then Mollie's refund status.
-    status = UnicodeAttribute(default="requested")
+    status = UnicodeAttribute(default=RefundStatus.REQUESTED)
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

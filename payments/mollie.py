@@ -12,6 +12,8 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
+from shop.money import decimal_amount
+
 # mollie-api-python (with requests and oauthlib) is imported on first use, not at start-up:
 # a Lambda cold start that serves a shop page never needs it (~90 ms saved).
 
@@ -78,7 +80,7 @@ def is_payment_id(value) -> bool:
 
 
 def to_mollie_amount(cents: int, currency: str) -> dict:
-    return {"currency": currency, "value": f"{cents // 100}.{cents % 100:02d}"}
+    return {"currency": currency, "value": decimal_amount(cents)}
 
 
 def from_mollie_amount(amount) -> tuple[int, str]:
@@ -145,6 +147,7 @@ class _translated_errors:
         if error is None or isinstance(error, PaymentProviderError):
             return False
         from mollie.api.error import (
+            ConflictError,
             Error as MollieError,
             NotFoundError,
             RequestError,
@@ -155,14 +158,14 @@ class _translated_errors:
 
         if isinstance(error, NotFoundError):
             raise PaymentNotFound(str(error)) from error
-        if isinstance(error, ResponseError):
-            status = error.status or 0
-            if status == 409 and "duplicate refund" in str(error).lower():
+        if isinstance(error, ConflictError):
+            if "duplicate refund" in str(error).lower():
                 # Same amount as another refund of this payment within the hour (Mollie changelog
                 # 2020-03-12): a refusal to show, not a request still in progress.
                 raise DuplicateRefund(str(error)) from error
-            if status == 409:
-                raise PaymentRequestInProgress(f"Mollie is still processing this {self.operation}") from error
+            raise PaymentRequestInProgress(f"Mollie is still processing this {self.operation}") from error
+        if isinstance(error, ResponseError):
+            status = error.status or 0
             if status == 429 or status >= 500:
                 raise PaymentProviderUnavailable(f"Mollie answered {status} to {self.operation}") from error
             raise PaymentRejected(str(error), field=error.field) from error

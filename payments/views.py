@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from pynamodb.exceptions import PynamoDBException
 
 from config.deadline import DeadlineExceeded
+from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, services
 from payments.forms import WebhookForm
 
@@ -23,7 +24,7 @@ def webhook(request):
         return HttpResponse("ignored", content_type="text/plain")
     try:
         outcome = services.handle_webhook(payment_id=form.cleaned_data["id"])
-    except (mollie.PaymentProviderUnavailable, services.ConcurrentUpdateConflict, PynamoDBException,
+    except (mollie.PaymentProviderUnavailable, ConcurrentUpdateConflict, PynamoDBException,
             BotoCoreError, DeadlineExceeded) as error:
         # Not done: answer 5xx so Mollie calls again later.
         log.warning("webhook not processed, Mollie will retry", extra={"error": type(error).__name__})

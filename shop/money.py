@@ -56,3 +56,8 @@ def format_money(cents, currency, *, accept_language="") -> str:
         pattern = pattern.replace("{symbol}{number}", "{symbol}" + NBSP + "{number}")
         pattern = pattern.replace("{symbol}{sign}", "{symbol}" + NBSP + "{sign}")
     return pattern.format(sign="-" if cents < 0 else "", symbol=symbol, number=number)
+
+
+def decimal_amount(cents: int) -> str:
+    """12.50 for 1250: the one plain notation, for Mollie's API, staff forms, CSV and the event log."""
+    return f"{cents // 100}.{cents % 100:02d}"

@@ -59,9 +59,8 @@ def save_article(*, slug, name, description, price_cents, currency, picture, act
     """
     for write_try in dynamodb.optimistic_retries(slug):
         now = timezone.now()  # fresh on each try: it also marks this write as ours
-        try:
-            article = Article.get(slug, consistent_read=True)
-        except Article.DoesNotExist:
+        article = dynamodb.get_or_none(Article, slug)
+        if article is None:
             article = Article(slug, name=name, description=description, price_cents=price_cents, currency=currency,
                               picture=picture, active=active, stock=stock, created_at=now, updated_at=now,
                               position=position or now.strftime("%Y%m%d%H%M%S"))

@@ -7,9 +7,11 @@ from django.utils.html import format_html
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, selectors as payment_selectors, services
 from shop import cart as shop_cart
 from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
+from shop.order_status import shopper_view
 from shop.selectors import article_by_slug, catalog_articles
 
 PROVIDER_DOWN = (
@@ -90,7 +92,7 @@ def _release_changed_cart_order(request):
                                             quantities=shop_cart.stored_quantities(request.session))
     except services.EarlierOrderInTheWay as in_the_way:
         messages.warning(request, _earlier_order_message(in_the_way))
-    except (mollie.PaymentProviderError, services.ConcurrentUpdateConflict):
+    except (mollie.PaymentProviderError, ConcurrentUpdateConflict):
         pass  # the checkout of the changed cart tries again, and refuses if it still cannot
 
 
@@ -174,7 +176,7 @@ def order_detail(request, order_id, token):
     if order is None:
         raise Http404("No such order")
     order = services.refresh_for_shopper(order=order)
-    view = payment_selectors.shopper_view(order)
+    view = shopper_view(order)
     if order.is_paid and request.session.get("last_order_id") == order.order_id:
         shop_cart.clear(request.session)
     return render(request, "shop/order.html", {"order": order, "view": view})
@@ -187,7 +189,7 @@ def order_status(request, order_id, token):
     if order is None:
         return JsonResponse({"error": "not found"}, status=404)
     order = services.refresh_for_shopper(order=order)
-    view = payment_selectors.shopper_view(order)
+    view = shopper_view(order)
     return JsonResponse(
         {
             "order": order.order_id,

@@ -1,7 +1,7 @@
 """The orders CSV: one line per order, produced line by line so an export of any size streams."""
 import csv
 
-from staff.forms import cents_to_text
+from shop.money import decimal_amount
 
 COLUMNS = [
     "order_number", "placed_at", "status", "customer_name", "customer_email", "total", "refunded", "currency",
@@ -34,8 +34,8 @@ def _row(order):
         order.status,
         order.customer_name,
         order.customer_email,
-        cents_to_text(order.total_cents),
-        cents_to_text(order.amount_refunded_cents),
+        decimal_amount(order.total_cents),
+        decimal_amount(order.amount_refunded_cents),
         order.currency,
         order.paid_at.isoformat() if order.paid_at else "",
         order.attempt_count,

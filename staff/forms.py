@@ -8,29 +8,16 @@ from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from payments.converters import ORDER_ID_PATTERN
+from payments.enums import OrderStatus
 from payments.mollie import PAYMENT_ID_PATTERN
-from payments.models import OrderStatus
-from payments.selectors import ORDER_ID_PATTERN
-from shop.money import SYMBOLS
+from shop.money import SYMBOLS, decimal_amount
 from shop.selectors import article_by_slug
 from staff import cursors, services
 from staff.selectors import OrderFilter
 
-STATUS_LABELS = {
-    OrderStatus.PENDING_PAYMENT: "Waiting for payment",
-    OrderStatus.PAID: "Paid",
-    OrderStatus.PARTIALLY_REFUNDED: "Partially refunded",
-    OrderStatus.REFUNDED: "Refunded",
-    OrderStatus.EXPIRED: "Expired",
-    OrderStatus.CANCELED: "Canceled",
-}
 AMOUNT_PATTERN = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
 PICTURE_PATH_PATTERN = re.compile(r"^[A-Za-z0-9_-][A-Za-z0-9_./-]*\.(svg|png|jpe?g|webp|gif)$")
-
-
-def cents_to_text(cents) -> str:
-    """12.50 for 1250: how an amount is typed into a form."""
-    return f"{cents // 100}.{cents % 100:02d}"
 
 
 class AmountField(forms.CharField):
@@ -52,7 +39,7 @@ class AmountField(forms.CharField):
             raise ValidationError("Enter an amount like 12.50 (at most two decimals).", code="invalid")
         cents = int(Decimal(text) * 100)
         if cents < self.min_cents:
-            raise ValidationError(f"The amount must be at least {cents_to_text(self.min_cents)}.", code="min")
+            raise ValidationError(f"The amount must be at least {decimal_amount(self.min_cents)}.", code="min")
         return cents
 
 
@@ -98,7 +85,7 @@ class PasswordChangeForm(forms.Form):
 
 
 class OrderFilterForm(forms.Form):
-    status = forms.ChoiceField(choices=[("", "All")] + list(STATUS_LABELS.items()), required=False)
+    status = forms.ChoiceField(choices=[("", "All")] + OrderStatus.choices, required=False)
     created_from = forms.DateField(required=False, label="Placed from",
                                    widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     created_to = forms.DateField(required=False, label="Placed until",
@@ -174,7 +161,7 @@ class RefundForm(forms.Form):
         # Checked before the confirmation step for a quick answer; the refund service checks
         # again against Mollie's figures when it is confirmed.
         if self.remaining_cents is not None and cents > self.remaining_cents:
-            raise ValidationError(f"At most {self.currency} {cents_to_text(self.remaining_cents)} can still be "
+            raise ValidationError(f"At most {self.currency} {decimal_amount(self.remaining_cents)} can still be "
                                   f"refunded.")
         return cents
 
@@ -234,5 +221,5 @@ class ArticleForm(forms.Form):
     @classmethod
     def initial_for(cls, article):
         return {"slug": article.slug, "name": article.name, "description": article.description,
-                "price": cents_to_text(article.price_cents), "currency": article.currency, "stock": article.stock,
+                "price": decimal_amount(article.price_cents), "currency": article.currency, "stock": article.stock,
                 "stock_shown": article.stock, "active": article.active, "picture": article.picture}

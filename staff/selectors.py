@@ -10,18 +10,17 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince
 
-from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
-from payments.services import attempts_of, refunds_of
+from payments.enums import AttemptStatus, OrderStatus
+from payments.models import Order, PaymentAttempt, PaymentEvent
+from config.dynamodb import get_or_none
+from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from staff.models import StaffMember, normalize_username
 
 # --- Staff members ------------------------------------------------------------------------------
 
 
-def staff_member(username) -> StaffMember | None:
-    try:
-        return StaffMember.get(normalize_username(username), consistent_read=True)
-    except StaffMember.DoesNotExist:
-        return None
+def staff_member(username: str) -> StaffMember | None:
+    return get_or_none(StaffMember, normalize_username(username))
 
 
 # --- Orders list and export ---------------------------------------------------------------------
@@ -193,14 +192,11 @@ class OrderDetail:
         return any(row.attempt.mollie_payment_id for row in self.attempts)
 
 
-def order_by_id(order_id) -> Order | None:
-    try:
-        return Order.get(order_id, consistent_read=True)
-    except Order.DoesNotExist:
-        return None
+def order_by_id(order_id: str) -> Order | None:
+    return get_order(order_id)
 
 
-def order_detail(order_id) -> OrderDetail | None:
+def order_detail(order_id: str) -> OrderDetail | None:
     order = order_by_id(order_id)
     if order is None:
         return None
@@ -213,11 +209,9 @@ def order_detail(order_id) -> OrderDetail | None:
     )
 
 
-def payment_attempt(order_id, attempt_no) -> AttemptRow | None:
-    try:
-        return AttemptRow(PaymentAttempt.get(order_id, attempt_no, consistent_read=True), refunds_of(order_id))
-    except PaymentAttempt.DoesNotExist:
-        return None
+def payment_attempt(order_id: str, attempt_no: int) -> AttemptRow | None:
+    attempt = get_attempt(order_id, attempt_no)
+    return AttemptRow(attempt, refunds_of(order_id)) if attempt is not None else None
 
 
 # --- Dashboard ----------------------------------------------------------------------------------

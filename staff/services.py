@@ -14,8 +14,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pynamodb.exceptions import PutError, UpdateError
 
-from config.dynamodb import is_condition_failure
-from payments.services import MAX_WRITE_RETRIES
+from config.dynamodb import get_or_none, is_condition_failure, optimistic_retries
 from staff import selectors
 from staff.models import LoginThrottle, StaffMember, normalize_username
 
@@ -180,7 +179,8 @@ def _claim_attempt(key, limit, now, window, lockout) -> int:
     """Counts one try in the key's current window and returns its number; raises LoginLocked
     when the key is locked or its window has no tries left (some may still be being checked)."""
     expires_at = now + window + lockout
-    for _ in range(MAX_WRITE_RETRIES):
+    # This many writers on one counter at once is an attack, not a colleague: refuse this try.
+    for claim_try in optimistic_retries(key, on_exhausted=lambda: LoginLocked(now + lockout)):
         counter = LoginThrottle(key)
         try:
             counter.update(actions=[LoginThrottle.attempts.add(1), LoginThrottle.expires_at.set(expires_at)],
@@ -188,12 +188,8 @@ def _claim_attempt(key, limit, now, window, lockout) -> int:
                            & (LoginThrottle.attempts < limit) & _unlocked(now))
             return counter.attempts
         except UpdateError as error:
-            if not is_condition_failure(error):
-                raise
-        try:
-            counter = LoginThrottle.get(key, consistent_read=True)
-        except LoginThrottle.DoesNotExist:
-            counter = None
+            claim_try.lost(error)
+        counter = get_or_none(LoginThrottle, key)
         if counter is not None and counter.locked_until and counter.locked_until > now:
             raise LoginLocked(counter.locked_until)
         if counter is not None and counter.window_started_at > now - window:
@@ -208,10 +204,7 @@ def _claim_attempt(key, limit, now, window, lockout) -> int:
                          | ((LoginThrottle.window_started_at <= now - window) & _unlocked(now)))
             return 1
         except PutError as error:
-            if not is_condition_failure(error):
-                raise
-    # This many writers on one counter at once is an attack, not a colleague: refuse this try.
-    raise LoginLocked(now + lockout)
+            claim_try.lost(error)
 
 
 def _lock_after_last_attempt(key, number, limit, now, window, lockout):

@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.cache import patch_vary_headers
 from pynamodb.exceptions import PutError, UpdateError as ItemUpdateError
 
-from config.dynamodb import is_condition_failure
+from config.dynamodb import get_or_none, is_condition_failure
 from staff.models import StaffSession
 
 COOKIE_NAME = "staff_session"
@@ -91,9 +91,8 @@ class SessionStore(SessionBase):
 def _live_item(session_key):
     if not session_key:
         return None
-    try:
-        item = StaffSession.get(_digest(session_key), consistent_read=True)
-    except StaffSession.DoesNotExist:
+    item = get_or_none(StaffSession, _digest(session_key))
+    if item is None:
         return None
     # DynamoDB's TTL deletes expired items up to about 48 hours late; until then they are read
     # like any other ("Working with time to live", DynamoDB developer guide).

@@ -1,6 +1,9 @@
-from django.urls import path
+from django.urls import path, register_converter
 
+from payments.converters import OrderIdConverter
 from staff import views
+
+register_converter(OrderIdConverter, "order_id")
 
 app_name = "staff"
 
@@ -11,12 +14,12 @@ urlpatterns = [
     path("password/", views.password_change, name="password_change"),
     path("orders/", views.order_list, name="orders"),
     path("orders/export.csv", views.order_export, name="orders_export"),
-    path("orders/<str:order_id>/", views.order_detail, name="order"),
-    path("orders/<str:order_id>/refresh/", views.order_refresh, name="order_refresh"),
-    path("orders/<str:order_id>/cancel/", views.order_cancel, name="order_cancel"),
-    path("orders/<str:order_id>/payments/<int:attempt_no>/cancel/", views.attempt_cancel, name="attempt_cancel"),
-    path("orders/<str:order_id>/payments/<int:attempt_no>/refund/", views.attempt_refund, name="attempt_refund"),
-    path("orders/<str:order_id>/payments/<int:attempt_no>/handled/", views.attempt_handled, name="attempt_handled"),
+    path("orders/<order_id:order_id>/", views.order_detail, name="order"),
+    path("orders/<order_id:order_id>/refresh/", views.order_refresh, name="order_refresh"),
+    path("orders/<order_id:order_id>/cancel/", views.order_cancel, name="order_cancel"),
+    path("orders/<order_id:order_id>/payments/<int:attempt_no>/cancel/", views.attempt_cancel, name="attempt_cancel"),
+    path("orders/<order_id:order_id>/payments/<int:attempt_no>/refund/", views.attempt_refund, name="attempt_refund"),
+    path("orders/<order_id:order_id>/payments/<int:attempt_no>/handled/", views.attempt_handled, name="attempt_handled"),
     path("articles/", views.article_list, name="articles"),
     path("articles/add/", views.article_add, name="article_add"),
     path("articles/<slug:slug>/", views.article_edit, name="article_edit"),

@@ -16,22 +16,22 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, services as payment_services
-from payments.selectors import ORDER_ID_PATTERN
+from payments.enums import OrderStatus
 from shop import services as shop_services
+from shop.money import decimal_amount
 from shop.selectors import article_by_slug, catalog_articles
 from staff import auth, cursors, exports, selectors, services
 from staff.auth import staff_required
 from staff.charts import revenue_chart
 from staff.forms import (
-    STATUS_LABELS,
     ArticleForm,
     DoublePaymentHandledForm,
     LoginForm,
     OrderFilterForm,
     PasswordChangeForm,
     RefundForm,
-    cents_to_text,
 )
 
 log = logging.getLogger(__name__)
@@ -122,7 +122,7 @@ def dashboard(request):
     if not charts:
         charts = [revenue_chart("EUR", dict.fromkeys(figures.days, 0))]
     return render(request, "staff/dashboard.html", {"dashboard": figures, "charts": charts,
-                                                    "status_labels": STATUS_LABELS})
+                                                    "status_labels": dict(OrderStatus.choices)})
 
 
 # --- Orders -------------------------------------------------------------------------------------
@@ -132,7 +132,7 @@ def dashboard(request):
 @require_GET
 def order_list(request):
     form = OrderFilterForm(request.GET)
-    context = {"form": form, "status_labels": STATUS_LABELS, "date_ranges": _date_ranges()}
+    context = {"form": form, "status_labels": dict(OrderStatus.choices), "date_ranges": _date_ranges()}
     if not form.is_valid():
         return render(request, "staff/order_list.html", {**context, "orders": []}, status=400)
     page = selectors.orders_page(form.order_filter, start_key=form.start_key,
@@ -165,11 +165,11 @@ def _date_ranges():
 @staff_required
 @require_GET
 def order_detail(request, order_id):
-    detail = selectors.order_detail(order_id) if ORDER_ID_PATTERN.match(order_id) else None
+    detail = selectors.order_detail(order_id)
     if detail is None:
         raise Http404("No such order")
     return render(request, "staff/order_detail.html", {"detail": detail, "order": detail.order,
-                                                       "status_labels": STATUS_LABELS})
+                                                       "status_labels": dict(OrderStatus.choices)})
 
 
 @staff_required
@@ -179,7 +179,7 @@ def order_refresh(request, order_id):
 
     def refresh():
         refreshed = payment_services.refresh_order(order_id=order.order_id, actor=request.staff_member.username)
-        return f"Refreshed from Mollie. The order is now: {STATUS_LABELS[refreshed.status].lower()}."
+        return f"Refreshed from Mollie. The order is now: {OrderStatus(refreshed.status).label.lower()}."
 
     return _perform(request, order, refresh)
 
@@ -258,7 +258,7 @@ def attempt_refund(request, order_id, attempt_no):
     context = {"order": order, "row": row}
     currency = row.attempt.currency
     if request.method == "GET":
-        form = RefundForm(initial={"amount": cents_to_text(row.remaining_cents), "refund_key": uuid.uuid4().hex})
+        form = RefundForm(initial={"amount": decimal_amount(row.remaining_cents), "refund_key": uuid.uuid4().hex})
         return render(request, "staff/refund.html", {**context, "form": form})
     if "confirm" not in request.POST:
         form = RefundForm(request.POST, remaining_cents=row.remaining_cents, currency=currency)
@@ -277,7 +277,7 @@ def attempt_refund(request, order_id, attempt_no):
             refund_key=form.cleaned_data["refund_key"], description=form.cleaned_data["description"],
             actor=request.staff_member.username,
         )
-        return (f"Refund {made.mollie_refund_id} of {made.currency} {cents_to_text(made.amount_cents)} "
+        return (f"Refund {made.mollie_refund_id} of {made.currency} {decimal_amount(made.amount_cents)} "
                 f"was made; Mollie says it is {made.status}.")
 
     def confirm_again():
@@ -300,7 +300,7 @@ def _perform(request, order, action, *, when_mollie_is_down=None):
         messages.error(request, MOLLIE_DOWN)
     except mollie.PaymentProviderError as error:
         messages.error(request, f"Mollie did not accept this: {error}")
-    except payment_services.ConcurrentUpdateConflict:
+    except ConcurrentUpdateConflict:
         messages.error(request, BUSY)
     else:
         messages.success(request, success)
@@ -313,7 +313,7 @@ def _confirm(request, order, *, title, question, button, form=None, status=200):
 
 
 def _order_or_404(order_id):
-    order = selectors.order_by_id(order_id) if ORDER_ID_PATTERN.match(order_id) else None
+    order = selectors.order_by_id(order_id)
     if order is None:
         raise Http404("No such order")
     return order

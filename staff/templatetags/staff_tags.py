@@ -1,17 +1,12 @@
 from django import template
 
+from payments.enums import EventKind, OrderStatus
 from shop.money import format_money
-from staff.forms import STATUS_LABELS
 
 register = template.Library()
 
-# Timeline kinds whose plain wording ("synced_from_mollie") would not read well to staff.
-EVENT_LABELS = {
-    "synced_from_mollie": "Fetched from Mollie",
-    "unmatched_payment": "Payment matching no order",
-    "webhook_received": "Webhook from Mollie",
-    "attempt_status_changed": "Payment status changed",
-}
+ORDER_STATUS_LABELS = dict(OrderStatus.choices)
+EVENT_LABELS = dict(EventKind.choices)
 
 
 @register.simple_tag
@@ -22,7 +17,7 @@ def money(cents, currency):
 
 @register.filter
 def status_label(status):
-    return STATUS_LABELS.get(status) or (status or "").replace("_", " ").capitalize()
+    return ORDER_STATUS_LABELS.get(status) or (status or "").replace("_", " ").capitalize()
 
 
 @register.filter

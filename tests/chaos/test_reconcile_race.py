@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 
 from payments import services
+from payments.services import reconciliation
 from payments.models import Order, OrderStatus, PaymentAttempt
 from shop.models import Article
 
@@ -18,17 +19,17 @@ def test_pay_again_while_reconciliation_closes_the_order_keeps_the_order_open(sh
     shopper.buy("linen-apron")
     order = shopper.last_order()
     shopper.webhook(shopper.pay_at_mollie("failed"))
-    listed = services.attempts_of
+    listed = reconciliation.attempts_of
 
     def list_then_shopper_pays_again(order_id):
         attempts = listed(order_id)
-        monkeypatch.setattr(services, "attempts_of", listed)
+        monkeypatch.setattr(reconciliation, "attempts_of", listed)
         services.pay_order(order_id=order_id)  # "Pay again", just after reconciliation looked
         return attempts
 
-    monkeypatch.setattr(services, "attempts_of", list_then_shopper_pays_again)
+    monkeypatch.setattr(reconciliation, "attempts_of", list_then_shopper_pays_again)
     summary = services.ReconcileSummary()
-    services._close_overdue_order(order, summary)
+    reconciliation._close_overdue_order(order, summary)
 
     order = shopper.last_order()
     second = PaymentAttempt.get(order.order_id, 2, consistent_read=True)
@@ -44,6 +45,7 @@ def test_pay_again_is_refused_once_the_payment_window_has_passed(shopper):
     shopper.webhook(shopper.pay_at_mollie("failed"))
     shopper.last_order().update(actions=[Order.expires_at.set(timezone.now() - timedelta(seconds=1))])
 
-    with pytest.raises(services.OrderNotPayable, match="run out"):
+    with pytest.raises(services.OrderNotPayable) as refused:
         services.pay_order(order_id=shopper.last_order().order_id)
+    assert refused.value.code == services.ErrorCode.PAYMENT_WINDOW_OVER
     assert shopper.last_order().attempt_count == 1

@@ -16,7 +16,7 @@ from pynamodb.exceptions import (
 )
 
 from config.busy import is_transient_storage_fault
-from payments.services import ConcurrentUpdateConflict
+from config.dynamodb import ConcurrentUpdateConflict
 
 pytestmark = pytest.mark.pure
 

@@ -94,10 +94,3 @@ def test_no_back_off_that_would_outlast_the_deadline():
             run([canceled("TransactionConflict")], rng=lambda: 1.0)
     finally:
         deadline.reset(token)
-
-
-def test_old_import_names_still_work():
-    from payments import services
-
-    assert services.ConcurrentUpdateConflict is dynamodb.ConcurrentUpdateConflict
-    assert services.MAX_WRITE_RETRIES == dynamodb.MAX_WRITE_RETRIES

@@ -4,7 +4,7 @@ import functools
 
 import pytest
 
-from payments import services
+from payments import mollie, services
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
 from tests.concurrency import run_concurrently
 
@@ -16,7 +16,7 @@ def events(order_id, kind=None):
 def mollie_answers(payment_id, **changes):
     """What Mollie would answer for this payment, with some fields changed (a wrong amount, or
     a status our copy could not have reached on its own)."""
-    payment = services.mollie.get_payment(payment_id)
+    payment = mollie.get_payment(payment_id)
     return dataclasses.replace(payment, **changes)
 
 

@@ -48,7 +48,7 @@ def test_every_staff_url_is_covered_here():
 
 
 def _route(url):
-    return (url.replace(ORDER, "<str:order_id>").replace("/1/", "/<int:attempt_no>/")
+    return (url.replace(ORDER, "<order_id:order_id>").replace("/1/", "/<int:attempt_no>/")
             .replace("articles/espresso-cup/", "articles/<slug:slug>/"))
 
 

@@ -1,0 +1,105 @@
+"""The workflow's vocabularies in one place: statuses, event kinds and sources, each with the label
+people read. Django's TextChoices need no ORM; members are plain strings as stored in DynamoDB."""
+from django.db.models import TextChoices
+
+
+class OrderStatus(TextChoices):
+    PENDING_PAYMENT = "pending_payment", "Waiting for payment"
+    PAID = "paid", "Paid"
+    PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
+    REFUNDED = "refunded", "Refunded"
+    EXPIRED = "expired", "Expired"
+    CANCELED = "canceled", "Canceled"
+
+
+OrderStatus.ALL = list(OrderStatus)
+OrderStatus.PAID_LIKE = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED})
+OrderStatus.CLOSED_UNPAID = frozenset({OrderStatus.EXPIRED, OrderStatus.CANCELED})
+
+
+class AttemptStatus(TextChoices):
+    # Ours: stored before Mollie is called; `abandoned` when it never reached Mollie in time;
+    # `rejected` when Mollie refused to create it.
+    CREATED = "created", "Created"
+    ABANDONED = "abandoned", "Abandoned"
+    REJECTED = "rejected", "Rejected"
+    # Mollie's.
+    OPEN = "open", "Open"
+    PENDING = "pending", "Pending"
+    AUTHORIZED = "authorized", "Authorized"
+    PAID = "paid", "Paid"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+    EXPIRED = "expired", "Expired"
+
+    @classmethod
+    def rank(cls, status):
+        return _ATTEMPT_RANK.get(status, AttemptStatus.FINAL_RANK)
+
+
+_S = AttemptStatus
+AttemptStatus.MOLLIE = frozenset({_S.OPEN, _S.PENDING, _S.AUTHORIZED, _S.PAID, _S.FAILED, _S.CANCELED, _S.EXPIRED})
+AttemptStatus.ALL = [_S.CREATED, _S.OPEN, _S.PENDING, _S.AUTHORIZED, _S.PAID, _S.FAILED, _S.CANCELED, _S.EXPIRED,
+                     _S.ABANDONED, _S.REJECTED]
+AttemptStatus.WAITING = frozenset({_S.CREATED, _S.OPEN, _S.PENDING, _S.AUTHORIZED})
+AttemptStatus.UNSUCCESSFUL = frozenset({_S.FAILED, _S.CANCELED, _S.EXPIRED, _S.ABANDONED, _S.REJECTED})
+# Mollie's final statuses without money; Mollie may still (wrongly) report `paid` after them.
+AttemptStatus.FINAL_UNPAID = frozenset({_S.FAILED, _S.CANCELED, _S.EXPIRED})
+# Mollie's statuses only move forward; a late or stale answer must never move one back.
+# `abandoned` ranks low because Mollie's real answer, if it ever comes, must win over it.
+AttemptStatus.RANK = _ATTEMPT_RANK = {_S.CREATED: 0, _S.ABANDONED: 1, _S.OPEN: 2, _S.PENDING: 3, _S.AUTHORIZED: 4}
+AttemptStatus.FINAL_RANK = 5
+del _S
+
+
+class RefundStatus(TextChoices):
+    # Ours: stored before Mollie is asked; `rejected` when Mollie refused it.
+    REQUESTED = "requested", "Requested"
+    REJECTED = "rejected", "Rejected"
+    # Mollie's.
+    QUEUED = "queued", "Queued"
+    PENDING = "pending", "Pending"
+    PROCESSING = "processing", "Processing"
+    REFUNDED = "refunded", "Refunded"
+    FAILED = "failed", "Failed"
+    CANCELED = "canceled", "Canceled"
+
+
+# Our refund records that give no money back: Mollie's failed/canceled, or refused when asked.
+RefundStatus.WITHOUT_MONEY = frozenset({RefundStatus.FAILED, RefundStatus.CANCELED, RefundStatus.REJECTED})
+# Refunds still on their way (ours `requested`: Mollie's answer not known yet).
+RefundStatus.UNSETTLED = frozenset({RefundStatus.REQUESTED, RefundStatus.QUEUED, RefundStatus.PENDING,
+                                    RefundStatus.PROCESSING})
+
+
+class EventKind(TextChoices):
+    # The labels are the timeline's wording for staff.
+    ORDER_PLACED = "order_placed", "Order placed"
+    ORDER_STATUS_CHANGED = "order_status_changed", "Order status changed"
+    ATTEMPT_STATUS_CHANGED = "attempt_status_changed", "Payment status changed"
+    PAYMENT_RETRY = "payment_retry", "Payment retry"
+    PAYMENT_CREATE_FAILED = "payment_create_failed", "Payment create failed"
+    WEBHOOK_RECEIVED = "webhook_received", "Webhook from Mollie"
+    SYNCED_FROM_MOLLIE = "synced_from_mollie", "Fetched from Mollie"
+    UNMATCHED_PAYMENT = "unmatched_payment", "Payment matching no order"
+    AMOUNT_MISMATCH = "amount_mismatch", "Amount mismatch"
+    DOUBLE_PAYMENT = "double_payment", "Double payment"
+    DOUBLE_PAYMENT_HANDLED = "double_payment_handled", "Double payment handled"
+    PAID_AFTER_FINAL_STATUS = "paid_after_final_status", "Paid after final status"
+    POSSIBLE_DUPLICATE = "possible_duplicate", "Possible duplicate"
+    REFUND_REQUESTED = "refund_requested", "Refund requested"
+    REFUND_CREATED = "refund_created", "Refund created"
+    REFUND_REJECTED = "refund_rejected", "Refund rejected"
+    REFUND_FOUND = "refund_found", "Refund found"
+    REFUND_STATUS_CHANGED = "refund_status_changed", "Refund status changed"
+    REFUND_AMOUNT_CHANGED = "refund_amount_changed", "Refund amount changed"
+
+
+class EventSource(TextChoices):
+    CHECKOUT = "checkout", "Checkout"
+    SHOPPER = "shopper", "Shopper"
+    WEBHOOK = "webhook", "Webhook"
+    STATUS_POLL = "status_poll", "Status page"
+    STAFF = "staff", "Staff"
+    RECONCILE = "reconcile", "Reconciliation"
+    MOLLIE = "mollie", "Mollie"

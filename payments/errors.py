@@ -1,0 +1,74 @@
+"""What the payment workflow refuses: a machine-readable code to branch on, and a message fit to
+show a shopper or staff member."""
+from django.db.models import TextChoices
+
+
+class ErrorCode(TextChoices):
+    # Checkout
+    CART_EMPTY = "cart_empty"
+    CART_CHANGED = "cart_changed"
+    CART_CHECKED_OUT_TOO_OFTEN = "cart_checked_out_too_often"
+    ARTICLE_NOT_SOLD = "article_not_sold"
+    OUT_OF_STOCK = "out_of_stock"
+    MIXED_CURRENCIES = "mixed_currencies"
+    AMOUNT_TOO_HIGH = "amount_too_high"
+    EARLIER_ORDER_PAID = "earlier_order_paid"
+    EARLIER_PAYMENT_IN_PROGRESS = "earlier_payment_in_progress"
+    # Paying
+    ORDER_NOT_FOUND = "order_not_found"
+    ALREADY_PAID = "already_paid"
+    ORDER_EXPIRED = "order_expired"
+    ORDER_CANCELED = "order_canceled"
+    PAYMENT_WINDOW_OVER = "payment_window_over"
+    PAYMENT_IN_PROGRESS = "payment_in_progress"
+    PAYMENT_REJECTED = "payment_rejected"
+    # Staff actions
+    NEVER_REGISTERED = "never_registered"
+    PAYMENT_NOT_OPEN = "payment_not_open"
+    ORDER_NOT_OPEN = "order_not_open"
+    MOLLIE_CANNOT_CANCEL = "mollie_cannot_cancel"
+    PAYMENT_STARTING = "payment_starting"
+    NOT_A_DOUBLE_PAYMENT = "not_a_double_payment"
+    # Refunds
+    NOT_PAID = "not_paid"
+    AMOUNT_OUT_OF_RANGE = "amount_out_of_range"
+    DUPLICATE_REFUND = "duplicate_refund"
+    REFUND_REJECTED = "refund_rejected"
+    REFUND_UNCONFIRMED = "refund_unconfirmed"
+
+
+REJECTED_PAYMENT = ("Our payment provider cannot accept a payment for this order, so nothing was charged. "
+                    "Trying again would not help: please contact us, or change your cart and order again.")
+
+
+class WorkflowError(Exception):
+    """A request the workflow refuses: `code` says why (an ErrorCode), the message says it to people."""
+
+    def __init__(self, code: ErrorCode, message: str):
+        super().__init__(message)
+        self.code = code
+
+
+class CheckoutRefused(WorkflowError):
+    pass
+
+
+class OrderNotPayable(WorkflowError):
+    pass
+
+
+class RefundRefused(WorkflowError):
+    pass
+
+
+class ActionRefused(WorkflowError):
+    pass
+
+
+class EarlierOrderInTheWay(WorkflowError):
+    """The cart's earlier order still has a payment that may be paid (or it was paid): a new order
+    now could take the shopper's money twice. `order` is that earlier order."""
+
+    def __init__(self, code: ErrorCode, message: str, *, order):
+        super().__init__(code, message)
+        self.order = order

@@ -1,0 +1,61 @@
+"""The payment workflow. Every write to orders, attempts, refunds and events goes through here.
+
+One module per concern; imports run one way (_workflow <- merge <- sync <- orders <- paying <- checkout,
+sync <- refunds, and reconciliation on top), so nothing forms a cycle:
+  checkout.py   a cart becomes one order, stock reserved; a changed cart replaces its order
+  paying.py     first payment, "try again", "pay again"; one payable payment at a time
+  sync.py       `apply_mollie_payment`: every path applies Mollie's truth through it; refund sync
+  merge.py      the merge rules it applies: pure, no I/O
+  orders.py     closing orders and attempts; staff actions on an order
+  refunds.py    refunds staff ask for
+  reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
+  _workflow.py  the one versioned write (`commit`), events and their log lines
+Reads are in payments.selectors; errors in payments.errors. This package re-exports the public API.
+"""
+from payments.errors import (
+    REJECTED_PAYMENT,
+    ActionRefused,
+    CheckoutRefused,
+    EarlierOrderInTheWay,
+    ErrorCode,
+    OrderNotPayable,
+    RefundRefused,
+    WorkflowError,
+)
+from payments.services._workflow import record_event
+from payments.services.checkout import (
+    MAX_CLOSED_ORDERS_PER_CART,
+    check_out_cart,
+    checkout_id_for_cart,
+    order_id_for_checkout,
+    place_order,
+    release_changed_cart_order,
+    release_replaced_order,
+)
+from payments.services.orders import (
+    cancel_attempt,
+    cancel_order,
+    close_order,
+    mark_double_payment_handled,
+    refresh_order,
+)
+from payments.services.paying import IDEMPOTENCY_KEY_LIFETIME, pay_order, register_attempt, thank_you_path, webhook_url
+from payments.services.reconciliation import RECONCILE_ITEM_ERRORS, ReconcileSummary, reconcile
+from payments.services.refunds import refund_payment
+from payments.services.sync import (
+    apply_mollie_payment,
+    flag_duplicate_paid_orders,
+    handle_webhook,
+    refresh_for_shopper,
+    sync_attempt,
+)
+
+__all__ = [
+    "REJECTED_PAYMENT", "ActionRefused", "CheckoutRefused", "EarlierOrderInTheWay", "ErrorCode", "OrderNotPayable",
+    "RefundRefused", "WorkflowError", "record_event", "MAX_CLOSED_ORDERS_PER_CART", "check_out_cart",
+    "checkout_id_for_cart", "order_id_for_checkout", "place_order", "release_changed_cart_order",
+    "release_replaced_order", "cancel_attempt", "cancel_order", "close_order", "mark_double_payment_handled",
+    "refresh_order", "IDEMPOTENCY_KEY_LIFETIME", "pay_order", "register_attempt", "thank_you_path", "webhook_url",
+    "RECONCILE_ITEM_ERRORS", "ReconcileSummary", "reconcile", "refund_payment", "apply_mollie_payment",
+    "flag_duplicate_paid_orders", "handle_webhook", "refresh_for_shopper", "sync_attempt",
+]

@@ -1,0 +1,201 @@
+"""Checkout: a cart becomes one order (and its first attempt), stock reserved, all or nothing;
+a changed cart replaces its earlier order.
+"""
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
+
+from config import dynamodb
+from config.dynamodb import optimistic_retries
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
+from payments.errors import CheckoutRefused, ErrorCode
+from payments.models import Order, OrderLine, PaymentAttempt
+from payments.selectors import get_order
+from payments.services._workflow import log_events, money_text, new_event
+from payments.services.orders import close_order
+from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
+from shop.models import Article
+from shop.money import format_money
+from shop.selectors import articles_by_slug
+
+
+def order_id_for_checkout(checkout_id: str) -> str:
+    """The same checkout form submitted twice yields the same order id, hence one order."""
+    digest = hashlib.sha256(f"order:{checkout_id}".encode()).hexdigest().upper()
+    return f"SO-{digest[:5]}-{digest[5:10]}"
+
+
+# A cart that keeps being checked out again through closed (expired, canceled) orders stops here.
+
+
+# A cart that keeps being checked out again through closed (expired, canceled) orders stops here.
+MAX_CLOSED_ORDERS_PER_CART = 50
+
+
+def checkout_id_for_cart(*, cart_id: str, quantities: dict[str, int]) -> str:
+    """The checkout id of a cart as it is now: the same cart gets the same order, from a second
+    tab or after the back button, so one cart has at most one order and one payable payment.
+
+    A changed cart gets another id (another order). When the cart's order was closed unpaid
+    (expired, canceled), the next id in a chain derived from it is used, so every tab of the
+    cart still agrees on the one order to continue.
+    """
+    return _cart_order(cart_id, quantities)[0]
+
+
+def _cart_order(cart_id, quantities):
+    """The cart's checkout id and its order (None while there is none yet)."""
+    content = ",".join(f"{slug}={quantity}" for slug, quantity in sorted(quantities.items()))
+    checkout_id = hashlib.sha256(f"cart:{cart_id}:{content}".encode()).hexdigest()[:32]
+    for _ in range(MAX_CLOSED_ORDERS_PER_CART):
+        order = get_order(order_id_for_checkout(checkout_id))
+        if order is None or order.status not in OrderStatus.CLOSED_UNPAID:
+            return checkout_id, order
+        checkout_id = hashlib.sha256(f"after:{checkout_id}".encode()).hexdigest()[:32]
+    raise CheckoutRefused(ErrorCode.CART_CHECKED_OUT_TOO_OFTEN, "This cart cannot be checked out again; please empty it and start a new one.")
+
+
+def check_out_cart(*, cart_id: str, checkout_id: str, quantities: dict[str, int], customer_name: str,
+                  customer_email: str, earlier_order_id: str | None = None) -> Order:
+    """The checkout form: continues the cart's order, or replaces the cart's earlier order.
+
+    `checkout_id` is the one the checkout page showed; if the cart changed since (in another tab)
+    the shopper confirms the new total first. Before a changed cart gets a new order, the earlier
+    order's payment is stopped at Mollie and its stock given back; where that cannot be done the
+    shopper is sent to finish or wait for that payment (EarlierOrderInTheWay).
+    """
+    current_id, order = _cart_order(cart_id, quantities)
+    if checkout_id != current_id:
+        raise CheckoutRefused(ErrorCode.CART_CHANGED, "Your cart changed while you were checking out. Please check it and confirm again.")
+    if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
+        release_replaced_order(order_id=earlier_order_id)
+    if order is not None:
+        return order  # the back button, a second tab, a double submit: continue this order
+    return place_order(checkout_id=checkout_id, quantities=quantities, customer_name=customer_name,
+                       customer_email=customer_email, known_new=True)
+
+
+def release_changed_cart_order(*, order_id: str, quantities: dict[str, int]) -> None:
+    """A changed cart gives its open order's stock back at once, where no payment can still take
+    money; otherwise EarlierOrderInTheWay tells the shopper to finish or wait for that payment."""
+    order = get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        return
+    if {line.slug: line.quantity for line in order.lines} == quantities:
+        return  # changed back to what the order holds: it can still be paid as it is
+    release_replaced_order(order_id=order_id)
+
+
+def release_replaced_order(*, order_id: str) -> Order | None:
+    """Stops the payments of an order the shopper replaced by another, then cancels it (stock back).
+
+    Raises EarlierOrderInTheWay when a payment of it can still be paid and Mollie will not cancel
+    it (only bank transfers and direct debits are cancelable while open), or when it was paid.
+    """
+    order = get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        return order
+    stop_payments(order, reason="Replaced by a changed cart")
+    order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source=EventSource.SHOPPER,
+                        reason="The shopper changed the cart; the order was replaced")
+    if order.is_paid:
+        raise earlier_order_paid(order)
+    if order.is_open_for_payment:
+        raise payment_in_the_way(order)  # a payment was started meanwhile, in another tab
+    return order
+
+
+def place_order(*, checkout_id: str, quantities: dict[str, int], customer_name: str, customer_email: str,
+                now: datetime | None = None, known_new: bool = False) -> Order:
+    """Creates the order and its first payment attempt and reserves stock, all or nothing.
+
+    Prices come from the catalog; `quantities` maps article slug to quantity. `known_new`: the
+    caller has just seen that the order does not exist (the write is conditional anyway).
+    """
+    order_id = order_id_for_checkout(checkout_id)
+    for write_try in optimistic_retries(order_id):
+        existing = None if known_new else get_order(order_id)
+        known_new = False
+        if existing is not None:
+            return existing  # a double submit of the same checkout form
+        now = now or timezone.now()
+        lines = _order_lines(quantities)
+        currencies = {currency for _, currency in lines}
+        if len(currencies) != 1:
+            raise CheckoutRefused(ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately.")
+        order_lines = [line for line, _ in lines]
+        total_cents = sum(line.total_cents for line in order_lines)
+        if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
+            # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
+            limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, next(iter(currencies)))
+            raise CheckoutRefused(ErrorCode.AMOUNT_TOO_HIGH, f"Your order comes to more than {limit}, the most our payment provider accepts "
+                                  "in one payment. Please split it into smaller orders.")
+        order = Order(
+            order_id,
+            public_token=secrets.token_urlsafe(24),
+            customer_name=customer_name,
+            customer_email=customer_email.lower(),
+            lines=order_lines,
+            total_cents=total_cents,
+            currency=currencies.pop(),
+            created_at=now,
+            updated_at=now,
+            expires_at=now + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),
+            attempt_count=1,
+            latest_attempt_status=AttemptStatus.CREATED,
+        )
+        attempt = new_attempt(order, 1, now)
+        events = [new_event(order, EventKind.ORDER_PLACED, EventSource.CHECKOUT, now, message=f"Total {money_text(total_cents, order.currency)}")]
+        try:
+            with TransactWrite(connection=dynamodb.connection()) as transaction:
+                for line in order_lines:
+                    if line.reserves_stock:
+                        transaction.update(
+                            Article(line.slug),
+                            actions=[Article.stock.add(-line.quantity), Article.updated_at.set(now)],
+                            condition=(Article.stock >= line.quantity) & (Article.active == True),  # noqa: E712
+                        )
+                    else:
+                        transaction.condition_check(Article, line.slug, condition=Article.active == True)  # noqa: E712
+                transaction.save(order, condition=Order.order_id.does_not_exist())
+                transaction.save(attempt, condition=PaymentAttempt.order_id.does_not_exist())
+                for event in events:
+                    transaction.save(event)
+        except TransactWriteError as error:
+            write_try.lost(error)  # raises what is not a lost race
+            # Lost a race: for the last item in stock, to a double submit, or a plain conflict.
+            # Re-reading tells which; the loop raises or returns the winner's order.
+            now = None
+            continue
+        log_events(events)
+        return order
+
+
+def _order_lines(quantities):
+    articles = articles_by_slug(quantities)
+    if not quantities:
+        raise CheckoutRefused(ErrorCode.CART_EMPTY, "Your cart is empty.")
+    lines, sold_out = [], []
+    for slug, quantity in quantities.items():
+        article = articles.get(slug)
+        if article is None or not article.active:
+            raise CheckoutRefused(ErrorCode.ARTICLE_NOT_SOLD, "An article in your cart is no longer sold; please check your cart.")
+        if article.stock is not None and article.stock < quantity:
+            sold_out.append(article.name)
+            continue
+        line = OrderLine(
+            slug=slug,
+            name=article.name,
+            unit_price_cents=article.price_cents,
+            quantity=quantity,
+            reserves_stock=article.stock is not None,
+        )
+        lines.append((line, article.currency))
+    if sold_out:
+        raise CheckoutRefused(ErrorCode.OUT_OF_STOCK, f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart.")
+    return lines

@@ -1,0 +1,165 @@
+"""The merge rules: how a payment fetched from Mollie changes an attempt and its order. Pure (no
+DynamoDB, no Mollie), so the rules are unit-tested on their own (tests/payments/test_merge_rules.py).
+
+Statuses only move forward (AttemptStatus.RANK); a paid attempt marks its order paid only when
+amount and currency match; a second paid attempt is a double payment to refund; a `paid` after a
+final status is applied and flagged; refund totals follow Mollie's, down as well as up.
+"""
+import dataclasses
+import logging
+from datetime import datetime
+
+from payments.enums import AttemptStatus, EventKind, OrderStatus
+from payments.models import Order, PaymentAttempt
+from payments.mollie import MolliePayment
+from payments.services._workflow import copy_latest, money_text, needs_attention, new_event, status_event
+
+log = logging.getLogger("payments.services")
+
+
+@dataclasses.dataclass(frozen=True)
+class PaymentMerge:
+    """What Mollie's payment changes: the order and attempt as they are to be saved (copies),
+    which of them changed, and the events that say why."""
+    order: Order
+    attempt: PaymentAttempt
+    order_changed: bool
+    attempt_changed: bool
+    events: list
+
+    @property
+    def changed(self) -> list:
+        return [item for item, changed in ((self.order, self.order_changed), (self.attempt, self.attempt_changed))
+                if changed]
+
+
+def merge_payment(order: Order, attempt: PaymentAttempt, payment: MolliePayment, *, source: str,
+                  now: datetime) -> PaymentMerge:
+    """Brings copies of `attempt` and `order` in line with Mollie's payment. No I/O: the caller
+    stores the result (the items given are left as they were)."""
+    order_before, attempt_before = order.serialize(null_check=False), attempt.serialize(null_check=False)
+    order, attempt = _copy(order), _copy(attempt)
+    events = _merge_attempt(order, attempt, payment, source, now)
+    attempt_changed = attempt.serialize(null_check=False) != attempt_before
+    if attempt_changed:
+        if attempt.attempt_no == order.attempt_count:
+            copy_latest(order, attempt, now)
+        attempt.updated_at = now
+        attempt.last_synced_at = now
+    return PaymentMerge(order=order, attempt=attempt, order_changed=order.serialize(null_check=False) != order_before,
+                        attempt_changed=attempt_changed, events=events)
+
+
+def _copy(item):
+    return type(item).from_raw_data(item.serialize(null_check=False))
+
+
+def _merge_attempt(order, attempt, payment, source, now):
+    """The status rules, applied to the copies; returns the events to record."""
+    events = []
+    if attempt.mollie_payment_id is None:
+        attempt.mollie_payment_id = payment.id
+    if payment.checkout_url and attempt.checkout_url != payment.checkout_url:
+        attempt.checkout_url = payment.checkout_url
+    if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status) and (
+        attempt.is_cancelable != payment.is_cancelable
+        or (payment.amount_remaining_cents is not None
+            and attempt.mollie_amount_remaining_cents != payment.amount_remaining_cents)
+    ):
+        # Only from an answer at least as new as what we have (a stale one must not undo it).
+        attempt.is_cancelable = payment.is_cancelable
+        if payment.amount_remaining_cents is not None:
+            attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
+    new_status = payment.status
+    # Mollie says a final status never changes, yet here it reports the money as received. Money
+    # may have arrived, so this is never ignored (see _paid_after_final_status).
+    paid_after_final = new_status == AttemptStatus.PAID and attempt.status in AttemptStatus.FINAL_UNPAID
+    if new_status not in AttemptStatus.MOLLIE:
+        log.warning("unknown Mollie status ignored", extra={"mollie_payment_id": payment.id, "status": new_status})
+    elif AttemptStatus.rank(new_status) > AttemptStatus.rank(attempt.status) or paid_after_final or (
+        attempt.status in (AttemptStatus.CREATED, AttemptStatus.ABANDONED) and new_status != attempt.status
+    ):
+        if paid_after_final:
+            events.append(_paid_after_final_status(order, attempt, source, now))
+        events.append(status_event(order, attempt, new_status, source, now))
+        attempt.status = new_status
+        attempt.method = payment.method
+        attempt.mollie_amount_cents = payment.amount_cents
+        attempt.mollie_currency = payment.currency
+        if new_status == AttemptStatus.PAID:
+            events += _order_paid(order, attempt, payment, source, now)
+    elif new_status != attempt.status:
+        # Out of order or contradictory: Mollie's statuses only move forward.
+        log.info("stale Mollie status ignored", extra={"mollie_payment_id": payment.id, "status": new_status,
+                                                      "stored": attempt.status})
+    if payment.amount_refunded_cents != attempt.amount_refunded_cents:
+        # Down as well as up: a refund that failed or was canceled gives the amount back.
+        attempt.amount_refunded_cents = payment.amount_refunded_cents
+        events.append(new_event(order, EventKind.REFUND_AMOUNT_CHANGED, source, now, attempt=attempt,
+                             message=f"Refunded so far: {money_text(payment.amount_refunded_cents, payment.currency)}"))
+        if order.paid_attempt_no == attempt.attempt_no:
+            events += _order_refunded(order, attempt.amount_refunded_cents, source, now)
+    return events
+
+
+
+
+def _paid_after_final_status(order, attempt, source, now):
+    """Mollie reports `paid` for an attempt it earlier reported expired, canceled or failed.
+
+    Decision: Mollie's `paid` wins and the order becomes paid like any paid attempt (unless it was
+    paid already: then it is a double payment to refund, or the amount differs). The shopper's
+    money was taken, and an order marked paid is where staff look for money to ship or refund;
+    leaving it unpaid would hide money we hold. It is always flagged, because its stock may be back
+    on the shelf (the order may have expired) and the payment contradicts Mollie's own rule that
+    final statuses never change: staff check stock and the payment in Mollie's dashboard before
+    shipping, or refund it with one click.
+    """
+    reason = (f"Mollie reported attempt {attempt.attempt_no} paid after it was {attempt.status}; "
+              "check the stock and the payment before shipping, or refund it")
+    needs_attention(order, reason)
+    return new_event(order, EventKind.PAID_AFTER_FINAL_STATUS, source, now, attempt=attempt, from_status=attempt.status,
+                  to_status=AttemptStatus.PAID, message=reason)
+
+
+def _order_paid(order, attempt, payment, source, now):
+    if (payment.amount_cents, payment.currency) != (order.total_cents, order.currency):
+        attempt.amount_mismatch = True
+        reason = (f"Attempt {attempt.attempt_no} paid {money_text(payment.amount_cents, payment.currency)}, "
+                  f"order total is {money_text(order.total_cents, order.currency)}")
+        needs_attention(order, reason)
+        return [new_event(order, EventKind.AMOUNT_MISMATCH, source, now, attempt=attempt, message=reason)]
+    if order.is_paid:
+        if order.paid_attempt_no == attempt.attempt_no:
+            return []
+        attempt.needs_refund = True
+        reason = double_payment_reason(attempt.attempt_no, order.paid_attempt_no)
+        needs_attention(order, reason)
+        return [new_event(order, EventKind.DOUBLE_PAYMENT, source, now, attempt=attempt, message=reason)]
+    previous = order.status
+    if previous in OrderStatus.CLOSED_UNPAID:
+        needs_attention(order, f"Paid after the order was {previous}; its stock had been given back")
+    order.status = OrderStatus.PAID
+    order.paid_at = now
+    order.paid_attempt_no = attempt.attempt_no
+    order.closed_at = None
+    return [new_event(order, EventKind.ORDER_STATUS_CHANGED, source, now, attempt=attempt, from_status=previous,
+                   to_status=OrderStatus.PAID)]
+
+
+def _order_refunded(order, refunded_cents, source, now):
+    order.amount_refunded_cents = refunded_cents
+    if refunded_cents <= 0:
+        new_status = OrderStatus.PAID
+    elif refunded_cents >= order.total_cents:
+        new_status = OrderStatus.REFUNDED
+    else:
+        new_status = OrderStatus.PARTIALLY_REFUNDED
+    if new_status == order.status:
+        return []
+    previous, order.status = order.status, new_status
+    return [new_event(order, EventKind.ORDER_STATUS_CHANGED, source, now, from_status=previous, to_status=new_status)]
+
+
+def double_payment_reason(attempt_no, paid_attempt_no):
+    return f"Double payment: attempt {attempt_no} paid after attempt {paid_attempt_no}; refund it"

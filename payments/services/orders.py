@@ -1,0 +1,145 @@
+"""Closing orders and attempts, and the staff actions on an order (refresh, cancel, a double
+payment handled).
+"""
+from django.utils import timezone
+
+from config.dynamodb import WriteLost, optimistic_retries
+from payments import mollie
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
+from payments.errors import ActionRefused, ErrorCode
+from payments.models import Order, PaymentAttempt
+from payments.selectors import attempts_of, get_attempt, get_order
+from payments.services._workflow import commit, copy_latest, new_event, status_event
+from payments.services.merge import double_payment_reason
+from payments.services.sync import apply_mollie_payment, sync_attempt
+
+
+def close_order(*, order_id: str, status: str, source: str, actor: str = "", reason: str = "") -> Order | None:
+    """Expires or cancels an unpaid order and gives its reserved stock back, exactly once."""
+    assert status in OrderStatus.CLOSED_UNPAID
+    for write_try in optimistic_retries(order_id):
+        order = get_order(order_id)
+        if order is None or not order.is_open_for_payment:
+            return order
+        if order.latest_attempt_status in AttemptStatus.WAITING:
+            # A payment was started meanwhile (e.g. "Pay again" during reconciliation): it may
+            # still be paid, so the order stays open and keeps its stock.
+            return order
+        now = timezone.now()
+        previous = order.status
+        order.status, order.closed_at, order.updated_at = status, now, now
+        stock_updates = []
+        if not order.stock_released:
+            order.stock_released = True
+            stock_updates = [line for line in order.lines if line.reserves_stock]
+        events = [new_event(order, EventKind.ORDER_STATUS_CHANGED, source, now, actor=actor, from_status=previous,
+                         to_status=status, message=reason)]
+        try:
+            commit(saves=[order], events=events, stock_returns=stock_updates, now=now)
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return order
+
+
+def give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
+    """Marks an attempt `abandoned`: it cannot be paid as far as we can tell. Mollie's answer, if
+    one ever comes, still wins over it (see AttemptStatus.RANK)."""
+    for write_try in optimistic_retries(order_id):
+        order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
+        if attempt is None or attempt.status not in ({only_if} if only_if else AttemptStatus.WAITING):
+            return False
+        now = timezone.now()
+        events = [status_event(order, attempt, AttemptStatus.ABANDONED, EventSource.RECONCILE, now, message=reason)]
+        attempt.status, attempt.updated_at = AttemptStatus.ABANDONED, now
+        saves = [attempt]
+        if attempt.attempt_no == order.attempt_count:
+            copy_latest(order, attempt, now)
+            saves.append(order)
+        try:
+            commit(saves=saves, events=events)
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return True
+
+
+def refresh_order(*, order_id: str, actor: str) -> Order | None:
+    """Staff "refresh from Mollie": syncs every attempt that Mollie knows."""
+    for attempt in attempts_of(order_id):
+        if attempt.mollie_payment_id:
+            sync_attempt(attempt=attempt, source=EventSource.STAFF, actor=actor)
+    return get_order(order_id)
+
+
+def cancel_attempt(*, order_id: str, attempt_no: int, actor: str) -> PaymentAttempt:
+    attempt = get_attempt(order_id, attempt_no)
+    if attempt is None or not attempt.mollie_payment_id:
+        raise ActionRefused(ErrorCode.NEVER_REGISTERED, "This payment attempt was never registered at Mollie.")
+    if attempt.status != AttemptStatus.OPEN:
+        raise ActionRefused(ErrorCode.PAYMENT_NOT_OPEN, f"Only open payments can be canceled; this one is {attempt.status}.")
+    try:
+        payment = mollie.cancel_payment(attempt.mollie_payment_id,
+                                        idempotency_key=f"cancel-{attempt.mollie_payment_id}")
+    except mollie.PaymentRejected as error:
+        # Mollie ignores idempotency keys on DELETE: a repeated cancel (a retry after a lost
+        # answer, a double click) gets 422. What Mollie holds now tells whether it worked.
+        payment = mollie.get_payment(attempt.mollie_payment_id)
+        if payment.status != AttemptStatus.CANCELED:
+            apply_mollie_payment(payment=payment, source=EventSource.STAFF, actor=actor, record_call=True)
+            raise ActionRefused(ErrorCode.MOLLIE_CANNOT_CANCEL, _cannot_cancel_reason(payment)) from error
+    return apply_mollie_payment(payment=payment, source=EventSource.STAFF, actor=actor, record_call=True) or attempt
+
+
+def _cannot_cancel_reason(payment):
+    if payment.status == AttemptStatus.OPEN:
+        # Only bank transfers and direct debits can be canceled while open (Mollie staff,
+        # mollie/api-documentation#675); the rest expire by themselves.
+        return ("Mollie cannot cancel this payment: only bank transfers can be canceled while open. "
+                "It expires by itself if the customer does not pay.")
+    return f"Mollie cannot cancel this payment: it is {payment.status}."
+
+
+def cancel_order(*, order_id: str, actor: str) -> Order:
+    """Cancels open attempts at Mollie, then the order itself (stock goes back)."""
+    order = get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        raise ActionRefused(ErrorCode.ORDER_NOT_OPEN, "Only orders waiting for payment can be canceled.")
+    attempts = attempts_of(order_id)
+    if any(attempt.status == AttemptStatus.OPEN and not attempt.is_cancelable for attempt in attempts):
+        raise ActionRefused(ErrorCode.MOLLIE_CANNOT_CANCEL, "This order has an open payment that Mollie cannot cancel (only bank transfers can be "
+                            "canceled while open). It expires by itself; the order closes then.")
+    for attempt in attempts:
+        if attempt.status == AttemptStatus.OPEN:
+            cancel_attempt(order_id=order_id, attempt_no=attempt.attempt_no, actor=actor)
+        elif attempt.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+            raise ActionRefused(ErrorCode.PAYMENT_IN_PROGRESS, "A payment of this order is being processed; it cannot be canceled now.")
+    order = get_order(order_id)
+    if order.is_paid:
+        raise ActionRefused(ErrorCode.ALREADY_PAID, "This order was paid in the meantime.")
+    order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source=EventSource.STAFF, actor=actor,
+                        reason="Canceled by staff")
+    if order.is_open_for_payment:
+        raise ActionRefused(ErrorCode.PAYMENT_STARTING, "A payment for this order is just being started; try again in a minute.")
+    return order
+
+
+def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, note: str = "") -> PaymentAttempt:
+    for write_try in optimistic_retries(order_id):
+        order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
+        if attempt is None or not attempt.needs_refund:
+            raise ActionRefused(ErrorCode.NOT_A_DOUBLE_PAYMENT, "This payment attempt is not flagged as a double payment.")
+        if attempt.double_payment_handled:
+            return attempt
+        now = timezone.now()
+        attempt.double_payment_handled, attempt.updated_at = True, now
+        handled_reason = double_payment_reason(attempt_no, order.paid_attempt_no)
+        order.attention_reasons = [reason for reason in order.attention_reasons or [] if reason != handled_reason]
+        order.needs_attention, order.updated_at = bool(order.attention_reasons), now
+        events = [new_event(order, EventKind.DOUBLE_PAYMENT_HANDLED, EventSource.STAFF, now, attempt=attempt, actor=actor, message=note)]
+        try:
+            commit(saves=[order, attempt], events=events)
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return attempt

@@ -1,0 +1,240 @@
+"""Paying an order: its first payment, "try again" and "pay again", one payable payment at a time.
+"""
+import ipaddress
+import secrets
+from datetime import timedelta
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from config.dynamodb import WriteLost, optimistic_retries
+from payments import mollie
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
+from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
+from payments.models import Order, PaymentAttempt
+from payments.selectors import attempts_of, get_attempt, get_order
+from payments.services._workflow import commit, copy_latest, new_event, record_event, status_event
+from payments.services.orders import give_up_attempt
+from payments.services.sync import apply_mollie_payment
+
+# Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
+IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
+# How long to wait for a twin request (a double click, a second tab) Mollie is still processing.
+TWIN_REQUEST_DELAYS = (0.3, 0.6, 1.2)
+
+
+def pay_order(*, order_id: str, order: Order | None = None) -> str:
+    """Returns the Mollie checkout URL to send the shopper to for this order.
+
+    Used for the first payment, for "try again" when Mollie could not be reached, and for
+    "pay again" after a failed, canceled or expired attempt. A double click gets the same page.
+    `order`, when given, is a fresh read (or the write just made) and saves reading it again.
+    """
+    others_stopped = False
+    for write_try in optimistic_retries(order_id):
+        order = order or get_order(order_id)
+        if order is None:
+            raise OrderNotPayable(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
+        if not order.is_open_for_payment:
+            raise _not_payable(order)
+        now = timezone.now()
+        if now >= order.expires_at:
+            # Reconciliation is about to expire it and give its stock back: no new payment now.
+            raise OrderNotPayable(ErrorCode.PAYMENT_WINDOW_OVER, "The time to pay for this order has run out. Your cart is kept: "
+                                  "you can place it again.")
+        if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
+            return order.latest_checkout_url
+        latest = get_attempt(order_id, order.attempt_count)
+        if latest.status == AttemptStatus.CREATED and now - latest.created_at < IDEMPOTENCY_KEY_LIFETIME:
+            return register_attempt(order=order, attempt=latest).checkout_url
+        if latest.status == AttemptStatus.OPEN and latest.checkout_url:
+            return latest.checkout_url
+        if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
+            raise OrderNotPayable(ErrorCode.PAYMENT_IN_PROGRESS, "Your payment is being processed; there is no need to pay again.")
+        if latest.status == AttemptStatus.REJECTED:
+            # Mollie refused the request itself (a 422 names the field, e.g. the amount): the same
+            # order would be refused again, so "Pay again" is never offered for it.
+            raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT)
+        if not others_stopped:
+            # One payable payment at a time: an older attempt may still be open at Mollie.
+            try:
+                stop_payments(order, reason="Replaced by a new payment attempt")
+            except EarlierOrderInTheWay as in_the_way:
+                if in_the_way.order.is_paid:
+                    raise OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.") from in_the_way
+                raise OrderNotPayable(ErrorCode.EARLIER_PAYMENT_IN_PROGRESS, "An earlier payment of this order is still in progress and our payment "
+                                      "provider cannot stop it. Please finish that payment or wait until it "
+                                      "expires.") from in_the_way
+            others_stopped, order = True, None
+            continue
+        # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
+        attempt = new_attempt(order, order.attempt_count + 1, now)
+        if latest.status == AttemptStatus.CREATED:
+            latest.status = AttemptStatus.ABANDONED
+            latest.updated_at = now
+        order.attempt_count = attempt.attempt_no
+        order.latest_attempt_status = attempt.status
+        order.latest_mollie_payment_id = None
+        order.latest_checkout_url = None
+        order.updated_at = now
+        event = new_event(order, EventKind.PAYMENT_RETRY, EventSource.SHOPPER, now, attempt=attempt, message="New payment attempt")
+        try:
+            commit(saves=[order, latest], new_items=[attempt], events=[event])
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            order = None
+            continue
+        return register_attempt(order=order, attempt=attempt).checkout_url
+
+
+def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt:
+    """Creates the Mollie payment for a `created` attempt and stores it.
+
+    Raises PaymentProviderUnavailable when Mollie cannot be reached: the attempt stays `created`
+    and a retry reuses its idempotency key, so Mollie never creates a second payment for it.
+    """
+    try:
+        payment = _create_payment_waiting_for_twin(order, attempt)
+    except mollie.PaymentProviderUnavailable as error:
+        record_event(order_id=order.order_id, kind=EventKind.PAYMENT_CREATE_FAILED, source=EventSource.CHECKOUT,
+                     attempt_no=attempt.attempt_no, message=str(error))
+        raise
+    except mollie.PaymentRejected as error:
+        _reject_attempt(order.order_id, attempt.attempt_no, str(error))
+        raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT) from error
+    return apply_mollie_payment(payment=payment, source=EventSource.CHECKOUT, known=(order, attempt)) or attempt
+
+
+def _create_payment_waiting_for_twin(order, attempt):
+    """Mollie answers 409 while the same Idempotency-Key is in flight (a double click from two
+    tabs): wait briefly for the twin to finish, then get its payment back."""
+    for twin_try in optimistic_retries(attempt.idempotency_key, delays=TWIN_REQUEST_DELAYS):
+        try:
+            return mollie.create_payment(
+                amount_cents=attempt.amount_cents,
+                currency=attempt.currency,
+                description=f"Order {order.order_id}",
+                redirect_url=settings.PUBLIC_BASE_URL + thank_you_path(order),
+                webhook_url=webhook_url(),
+                metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
+                idempotency_key=attempt.idempotency_key,
+            )
+        except mollie.PaymentRequestInProgress:
+            if twin_try.is_last:
+                raise
+            twin_try.wait()
+
+
+def webhook_url() -> str | None:
+    """Where Mollie should call us, or None: Mollie refuses (422) a webhookUrl it cannot reach,
+    such as a loopback or private address (create-payment reference), so a local shop sends none
+    unless MOLLIE_WEBHOOK_BASE_URL names a tunnel (or the local sandbox, which calls loopback)."""
+    path = reverse("payments:webhook")
+    if settings.MOLLIE_WEBHOOK_BASE_URL:
+        return settings.MOLLIE_WEBHOOK_BASE_URL + path
+    host = urlsplit(settings.PUBLIC_BASE_URL).hostname or ""
+    try:
+        reachable = ipaddress.ip_address(host).is_global
+    except ValueError:
+        reachable = host != "localhost" and not host.endswith((".localhost", ".local", ".internal")) and "." in host
+    return settings.PUBLIC_BASE_URL + path if reachable else None
+
+
+def _reject_attempt(order_id, attempt_no, reason):
+    for write_try in optimistic_retries(order_id):
+        order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
+        if attempt.status != AttemptStatus.CREATED:
+            return
+        now = timezone.now()
+        events = [status_event(order, attempt, AttemptStatus.REJECTED, EventSource.CHECKOUT, now, message=reason)]
+        attempt.status, attempt.last_error, attempt.updated_at = AttemptStatus.REJECTED, reason[:500], now
+        copy_latest(order, attempt, now)
+        try:
+            return commit(saves=[order, attempt], events=events)
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+
+
+def _not_payable(order):
+    if order.is_paid:
+        return OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.")
+    if order.status == OrderStatus.EXPIRED:
+        return OrderNotPayable(ErrorCode.ORDER_EXPIRED, "This order has expired. Your cart is kept: you can place it again.")
+    return OrderNotPayable(ErrorCode.ORDER_CANCELED, "This order was canceled. Your cart is kept: you can place it again.")
+
+
+def thank_you_path(order: Order) -> str:
+    return reverse("shop:order", kwargs={"order_id": order.order_id, "token": order.public_token})
+
+
+def new_attempt(order, attempt_no, now):
+    return PaymentAttempt(
+        order.order_id,
+        attempt_no,
+        status=AttemptStatus.CREATED,
+        idempotency_key=f"{order.order_id}-{attempt_no}-{secrets.token_hex(8)}",
+        amount_cents=order.total_cents,
+        currency=order.currency,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def stop_payments(order, *, reason):
+    """Before another payment is created, every payment of `order` that could still take money is
+    canceled at Mollie. Mollie refuses that for most methods while they are open (isCancelable
+    false: mollie/api-documentation#675), so a refusal is the common case, not an error."""
+    for attempt in attempts_of(order.order_id):
+        if attempt.status == AttemptStatus.CREATED and not attempt.mollie_payment_id:
+            # Never reached Mollie: give it up, so it cannot be registered later. Mollie's answer,
+            # should a twin request still be in flight, wins over `abandoned` (AttemptStatus.RANK).
+            give_up_attempt(order.order_id, attempt.attempt_no, reason, only_if=AttemptStatus.CREATED)
+            continue
+        if attempt.status not in AttemptStatus.WAITING or not attempt.mollie_payment_id:
+            continue
+        try:
+            payment = mollie.get_payment(attempt.mollie_payment_id)
+        except mollie.PaymentNotFound:
+            # Mollie does not know it (another account, a reset sandbox): it can never be paid.
+            give_up_attempt(order.order_id, attempt.attempt_no, "Mollie does not know this payment")
+            continue
+        attempt = apply_mollie_payment(payment=payment, source=EventSource.SHOPPER) or attempt
+        if attempt.status == AttemptStatus.OPEN and payment.is_cancelable:
+            payment = _cancel_or_reread(attempt.mollie_payment_id)
+            attempt = apply_mollie_payment(payment=payment, source=EventSource.SHOPPER, record_call=True) or attempt
+        if attempt.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+            raise payment_in_the_way(get_order(order.order_id) or order)
+        if attempt.status == AttemptStatus.PAID:
+            raise earlier_order_paid(get_order(order.order_id) or order)
+
+
+def _cancel_or_reread(payment_id):
+    """Cancels an open payment at Mollie; Mollie's payment as it then is.
+
+    A twin request (a double click) may be canceling it right now (409) or have canceled it
+    already (422), or a method was chosen meanwhile (422): reading it again tells which.
+    """
+    for twin_try in optimistic_retries(payment_id, delays=TWIN_REQUEST_DELAYS):
+        try:
+            return mollie.cancel_payment(payment_id, idempotency_key=f"cancel-{payment_id}")
+        except mollie.PaymentRequestInProgress:
+            if twin_try.is_last:
+                raise
+            twin_try.wait()
+        except mollie.PaymentRejected:
+            return mollie.get_payment(payment_id)
+
+
+def earlier_order_paid(order):
+    return EarlierOrderInTheWay(ErrorCode.EARLIER_ORDER_PAID, f"Your earlier order {order.order_id} has been paid. Please look at it "
+                                "before you order again.", order=order)
+
+
+def payment_in_the_way(order):
+    return EarlierOrderInTheWay(
+        ErrorCode.EARLIER_PAYMENT_IN_PROGRESS, f"Your earlier order {order.order_id} still has a payment in progress that our payment provider "
+        "cannot stop. Please finish that payment, or wait until it expires (usually within 15 to 30 "
+        "minutes), before you order something else.", order=order)

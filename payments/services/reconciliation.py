@@ -1,0 +1,191 @@
+"""Reconciliation: closes orders waiting too long and syncs attempts whose webhook is late or lost.
+"""
+import dataclasses
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from botocore.exceptions import BotoCoreError
+from django.conf import settings
+from django.utils import timezone
+from pynamodb.exceptions import PynamoDBException, UpdateError
+
+from config import deadline, dynamodb
+from config.dynamodb import ConcurrentUpdateConflict
+from payments import mollie
+from payments.enums import AttemptStatus, EventSource, OrderStatus
+from payments.models import Order, PaymentAttempt
+from payments.selectors import attempts_of, get_order
+from payments.services.orders import close_order, give_up_attempt
+from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
+
+
+# A run starts an item only with time left for a Mollie call that can still get an answer
+# (payments.mollie) and the writes that store it: this many DynamoDB tries (config.deadline).
+RECONCILE_ITEM_WRITES = 3
+
+
+# An open attempt is synced again after as long as it had been open at its last sync (at least
+# the stale threshold, at most this): a bank transfer open for days costs a few calls a day.
+RESYNC_BACKOFF_CAP = timedelta(hours=1)
+
+
+# Errors that concern one order or attempt; the run goes on with the next one.
+RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
+
+
+@dataclasses.dataclass
+class ReconcileSummary:
+    synced: int = 0
+    abandoned: int = 0
+    expired: int = 0
+    still_waiting: int = 0
+    not_due: int = 0  # open attempts synced recently; their next sync waits (back-off)
+    left_for_next_run: int = 0  # due, but not reached before the deadline
+    errors: list = dataclasses.field(default_factory=list)
+
+
+def reconcile(*, now: datetime | None = None, stale_after_seconds: float | None = None,
+              on_progress: Callable[[str], None] | None = None,
+              time_limit_seconds: float | None = None) -> ReconcileSummary:
+    """Closes orders waiting too long, then syncs attempts whose webhook is late or lost.
+
+    Overdue orders come first, so their stock comes back even when syncing cannot finish.
+    Attempts are synced least recently synced first, each with a back-off. The run stops
+    starting work when its deadline is near (`time_limit_seconds`, or the caller's deadline)
+    and reports what it left for the next run. An error concerns one item, not the run.
+    Safe to run while webhooks arrive, and twice at once: every change is a versioned write.
+    """
+    token = deadline.start(time_limit_seconds) if time_limit_seconds is not None else None
+    try:
+        return _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+    finally:
+        if token is not None:
+            deadline.reset(token)
+
+
+def _reconcile(now, stale_after_seconds, progress):
+    stale_after = timedelta(seconds=settings.PAYMENT_STALE_AFTER_SECONDS if stale_after_seconds is None
+                            else stale_after_seconds)
+    summary = ReconcileSummary()
+    window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
+    overdue = list(Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window))
+    for done, order in enumerate(overdue):
+        if not _time_for_one_more(summary, len(overdue) - done):
+            break
+        try:
+            outcome = _close_overdue_order(order, summary)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{order.order_id}: {error}")
+            continue
+        progress(f"{outcome} {order.order_id}")
+
+    never_registered = list(PaymentAttempt.attempt_status_index.query(
+        AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after))
+    for done, attempt in enumerate(never_registered):
+        if not _time_for_one_more(summary, len(never_registered) - done):
+            break
+        try:
+            abandoned = _abandon_attempt(attempt.order_id, attempt.attempt_no)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+            continue
+        if abandoned:
+            summary.abandoned += 1
+            progress(f"abandoned {attempt.order_id} attempt {attempt.attempt_no} (never reached Mollie)")
+
+    waiting = [attempt for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
+               for attempt in PaymentAttempt.attempt_status_index.query(status,
+                                                                        PaymentAttempt.created_at < now - stale_after)]
+    # Paid attempts with refunds Mollie has not finished: no webhook comes when one is canceled.
+    waiting += PaymentAttempt.unsettled_refunds_index.query("yes", PaymentAttempt.created_at < now - stale_after)
+    due = [attempt for attempt in waiting if _resync_due(attempt, now, stale_after)]
+    summary.not_due = len(waiting) - len(due)
+    due.sort(key=lambda attempt: attempt.last_synced_at or attempt.created_at)
+    for done, attempt in enumerate(due):
+        if not _time_for_one_more(summary, len(due) - done):
+            break
+        try:
+            synced = sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
+            _mark_synced(synced)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+            continue
+        summary.synced += 1
+        progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
+
+    # Orders paid at the same moment may have missed each other in the e-mail index.
+    for order in Order.status_index.query(OrderStatus.PAID, Order.created_at > now - 2 * window):
+        try:
+            if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
+                progress(f"possible duplicate {order.order_id}")
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{order.order_id}: {error}")
+    return summary
+
+
+def _time_for_one_more(summary, left):
+    if deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds():
+        return True
+    summary.left_for_next_run += left
+    return False
+
+
+def _resync_due(attempt, now, stale_after):
+    if not stale_after or attempt.last_synced_at is None:
+        return True  # a threshold of 0 asks for everything now (tests, an operator's manual run)
+    open_at_last_sync = attempt.last_synced_at - attempt.created_at
+    if open_at_last_sync < stale_after:
+        return True  # last synced by its checkout or a webhook, before it was overdue
+    return now - attempt.last_synced_at >= min(open_at_last_sync, RESYNC_BACKOFF_CAP)
+
+
+def _mark_synced(attempt):
+    """Remembers an unchanged sync too (apply_mollie_payment writes only changes), for the back-off."""
+    now = timezone.now()
+    if attempt.last_synced_at and now - attempt.last_synced_at < timedelta(seconds=1):
+        return  # the sync changed the attempt and stamped it just now
+    try:
+        attempt.update(actions=[PaymentAttempt.last_synced_at.set(now)], add_version_condition=False)
+    except UpdateError as error:
+        if dynamodb.write_lost(error) is None:
+            raise
+        # A webhook is writing the attempt right now: its sync stands in for this one.
+
+
+def _close_overdue_order(order, summary):
+    for attempt in attempts_of(order.order_id):
+        if attempt.status == AttemptStatus.CREATED and _abandon_attempt(order.order_id, attempt.attempt_no):
+            # Never reached Mollie and the window is over (overdue orders go first, before the
+            # pass over never-registered attempts).
+            summary.abandoned += 1
+            continue
+        if attempt.status in AttemptStatus.WAITING and attempt.mollie_payment_id:
+            try:
+                payment = mollie.get_payment(attempt.mollie_payment_id)
+            except mollie.PaymentNotFound:
+                # Mollie does not know it (another API key or account, or a reset sandbox): it
+                # can never be paid, so it must not keep the order and its stock forever.
+                give_up_attempt(order.order_id, attempt.attempt_no, "Mollie does not know this payment")
+                continue
+            apply_mollie_payment(payment=payment, source=EventSource.RECONCILE)
+            # Never canceled here: Mollie expires open payments itself (15 minutes for iDEAL, up
+            # to 12+ days for a bank transfer, whose money often arrives days later). Until
+            # then the order keeps waiting.
+    order = get_order(order.order_id)
+    if not order.is_open_for_payment:
+        return f"settled ({order.status})"
+    if any(a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
+           for a in attempts_of(order.order_id)):
+        summary.still_waiting += 1
+        return "still settling"
+    order = close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source=EventSource.RECONCILE,
+                        reason="No successful payment within the payment window")
+    if order.is_open_for_payment:
+        summary.still_waiting += 1  # a payment started meanwhile; the next run looks again
+        return "still settling"
+    summary.expired += 1
+    return "expired"
+
+
+def _abandon_attempt(order_id, attempt_no):
+    return give_up_attempt(order_id, attempt_no, "Never registered at Mollie", only_if=AttemptStatus.CREATED)

@@ -1,0 +1,273 @@
+"""Applying Mollie's truth: the one function every path calls with a payment fetched from Mollie
+(webhooks, the shopper's status pull, staff refreshes, reconciliation), and the refund sync.
+"""
+import dataclasses
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from pynamodb.exceptions import PutError, UpdateError
+
+from config import dynamodb
+from config.dynamodb import WriteLost, optimistic_retries
+from payments import mollie
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, RefundStatus
+from payments.models import Order, PaymentAttempt, PaymentEvent, Refund
+from payments.selectors import attempt_by_mollie_id, get_order, get_order_and_attempt, refunds_of
+from payments.services._workflow import commit, needs_attention, new_event, record_event
+from payments.services.merge import merge_payment
+
+log = logging.getLogger("payments.services")
+
+
+def handle_webhook(*, payment_id: str) -> str:
+    """Mollie says payment `payment_id` changed. We fetch it (never trusting the body) and apply.
+
+    Returns what happened ("applied", "unknown", "malformed"). Raises PaymentProviderUnavailable
+    or a DynamoDB error when it could not be done: the webhook answers 5xx so Mollie retries.
+    """
+    if not mollie.is_payment_id(payment_id):
+        log.warning("webhook with a malformed payment id ignored", extra={"mollie_payment_id": str(payment_id)[:80]})
+        return "malformed"
+    try:
+        payment = mollie.get_payment(payment_id)
+    except mollie.PaymentNotFound:
+        log.warning("webhook for a payment Mollie does not know", extra={"mollie_payment_id": payment_id})
+        return "unknown"
+    attempt = apply_mollie_payment(payment=payment, source=EventSource.WEBHOOK, record_call=True)
+    return "applied" if attempt is not None else "unknown"
+
+
+def sync_attempt(*, attempt: PaymentAttempt, source: str, actor: str = "") -> PaymentAttempt:
+    """Fetches the attempt's payment from Mollie and applies it (reconciliation, staff refresh).
+
+    A staff refresh is always on the timeline; reconciliation only when it changed something,
+    or a bank transfer open for days would fill the timeline with a line per run.
+    """
+    if not attempt.mollie_payment_id:
+        return attempt
+    payment = mollie.get_payment(attempt.mollie_payment_id)
+    return apply_mollie_payment(payment=payment, source=source, actor=actor,
+                                record_call=source != EventSource.RECONCILE) or attempt
+
+
+def refresh_for_shopper(*, order: Order) -> Order:
+    """The thank-you page and its status poll: pull from Mollie while the webhook is late.
+
+    Rate-limited per order by a conditional write, so many open tabs cause one Mollie call per
+    interval. A finished order costs exactly the one read the caller already did.
+    """
+    if order.latest_attempt_status not in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
+        return order
+    if not order.latest_mollie_payment_id:
+        return order
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.STATUS_PULL_INTERVAL_SECONDS)
+    if order.last_pulled_at and order.last_pulled_at > cutoff:
+        return order
+    for write_try in optimistic_retries(order.order_id):
+        try:
+            order.update(
+                actions=[Order.last_pulled_at.set(now)],
+                condition=Order.last_pulled_at.does_not_exist() | (Order.last_pulled_at < cutoff),
+                add_version_condition=False,
+            )
+            break
+        except UpdateError as error:
+            # A webhook's transaction may hold the order right now: wait for it, then pull.
+            write_try.lost(error)
+            if not write_try.back_off:
+                return order  # someone else is pulling right now
+    try:
+        payment = mollie.get_payment(order.latest_mollie_payment_id)
+    except mollie.PaymentProviderError as error:
+        log.info("status pull failed; showing the stored status", extra={"order_id": order.order_id, "error": str(error)})
+        return order
+    attempt = apply_mollie_payment(payment=payment, source=EventSource.STATUS_POLL)
+    if attempt is None or (attempt.status == order.latest_attempt_status
+                           and attempt.amount_refunded_cents == order.amount_refunded_cents):
+        return order  # nothing the shopper sees has changed
+    return get_order(order.order_id) or order
+
+
+def apply_mollie_payment(*, payment: mollie.MolliePayment, source: str, actor: str = "", record_call: bool = False,
+                         known: tuple[Order, PaymentAttempt] | None = None) -> PaymentAttempt | None:
+    """Applies a payment fetched from Mollie to its attempt and order. Idempotent.
+
+    Duplicates change nothing; stale answers never move a status back; a second paid attempt
+    on a paid order is flagged for refund; a wrong amount never marks an order paid.
+    `record_call` keeps a timeline line even when nothing changed (staff refreshes), but a webhook
+    that changes nothing is not written at all.
+    `known` is the (order, attempt) the caller just read or wrote; a stale pair only costs a retry.
+    """
+    order_id, attempt_no = _attempt_key(payment)
+    for write_try in optimistic_retries(order_id or payment.id):
+        if known:
+            (order, attempt), known = known, None
+        else:
+            order, attempt = get_order_and_attempt(order_id, attempt_no) if order_id else (None, None)
+        if attempt is None:
+            attempt = attempt_by_mollie_id(payment.id)
+            order = get_order(attempt.order_id) if attempt else None
+        if attempt is None or order is None or attempt.mollie_payment_id not in (None, payment.id):
+            if payment.status == AttemptStatus.PAID:
+                log.error("paid Mollie payment matches no order", extra={"mollie_payment_id": payment.id})
+            record_event(order_id=PaymentEvent.UNMATCHED, kind=EventKind.UNMATCHED_PAYMENT, source=source,
+                         mollie_payment_id=payment.id, to_status=payment.status,
+                         message="Payment does not match any order")
+            return None
+        if payment.amount_refunded_cents < attempt.amount_refunded_cents:
+            payment = _confirmed_refund_total(payment)
+        now = timezone.now()
+        # Made before the changes it causes, so the timeline lists the call first.
+        call_events = [new_event(order, EventKind.WEBHOOK_RECEIVED if source == EventSource.WEBHOOK else EventKind.SYNCED_FROM_MOLLIE, source, now,
+                              attempt=attempt, actor=actor, message=f"Mollie status: {payment.status}")
+                       ] if record_call else []
+        had_refunds = attempt.amount_refunded_cents > 0
+        merge = merge_payment(order, attempt, payment, source=source, now=now)
+        order, attempt, changed, changes = merge.order, merge.attempt, merge.changed, merge.events
+        if not changes and not changed and source == EventSource.WEBHOOK:
+            # Anyone can post a webhook: one that changes nothing costs no write at all, so
+            # repeats cannot fill the timeline (or the bill). The log line still shows it came.
+            log.info("webhook changed nothing", extra={"order_id": order.order_id, "attempt_no": attempt.attempt_no,
+                                                       "mollie_payment_id": payment.id, "status": payment.status})
+            if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
+                sync_refunds(order, attempt)  # a refund's own status may have moved (refund webhooks)
+            return attempt
+        events = call_events + changes
+        if not events and not changed:
+            return attempt
+        try:
+            commit(saves=changed, events=events)
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        if any(event.to_status == OrderStatus.PAID and event.kind == EventKind.ORDER_STATUS_CHANGED for event in events):
+            flag_duplicate_paid_orders(order=order, source=source)
+        if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
+            sync_refunds(order, attempt)
+        return attempt
+
+
+def flag_duplicate_paid_orders(*, order: Order, source: str) -> list[str]:
+    """Two orders of one shopper (same e-mail) created within one payment window and both paid are
+    likely one purchase paid twice (two carts, two devices): both are flagged for staff, who refund
+    one with the Refund button on its page if the shopper did not mean to buy twice.
+
+    Runs after an order becomes paid, and again in reconciliation: the e-mail index is eventually
+    consistent, so two orders paid at the same moment may not see each other the first time.
+    Returns the ids of the other paid orders found.
+    """
+    window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
+    others = [other.order_id for other in Order.email_index.query(
+        order.customer_email, Order.created_at.between(order.created_at - window, order.created_at + window))
+        if other.order_id != order.order_id and other.is_paid]
+    if others and order.is_paid:
+        for other_id in others:
+            _flag_duplicate(order.order_id, other_id, source)
+            _flag_duplicate(other_id, order.order_id, source)
+    return others
+
+
+def _flag_duplicate(order_id, duplicate_id, source):
+    for write_try in optimistic_retries(order_id):
+        order = get_order(order_id)
+        if order is None or duplicate_id in (order.possible_duplicate_of or []):
+            return
+        now = timezone.now()
+        reason = (f"Possible duplicate: order {duplicate_id} of the same shopper was also paid within the "
+                  "payment window; refund one if they did not mean to buy twice")
+        order.possible_duplicate_of = [*(order.possible_duplicate_of or []), duplicate_id]
+        needs_attention(order, reason)
+        order.updated_at = now
+        try:
+            commit(saves=[order], events=[new_event(order, EventKind.POSSIBLE_DUPLICATE, source, now, message=reason)])
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return
+
+
+def _attempt_key(payment):
+    try:
+        return str(payment.metadata["order_id"]), int(payment.metadata["attempt_no"])
+    except (KeyError, TypeError, ValueError):
+        return None, None
+
+
+def _confirmed_refund_total(payment):
+    """A lower amountRefunded than ours is either a failed/canceled refund or a stale answer:
+    Mollie's refund list, read now, tells which."""
+    refunds = mollie.list_refunds(payment.id)  # if Mollie is down, the webhook answers 5xx: asked again
+    # Like Mollie's amountRefunded: refunds it has processed, not those still pending.
+    confirmed = sum(refund.amount_cents for refund in refunds if refund.status == RefundStatus.REFUNDED)
+    return dataclasses.replace(payment, amount_refunded_cents=confirmed)
+
+
+def sync_refunds(order, attempt, strict=False):
+    """Brings our refund records in line with Mollie's (refund webhooks carry the payment id).
+    `strict`: Mollie's list must be read (before posting a refund again); errors are raised."""
+    try:
+        mollie_refunds = mollie.list_refunds(attempt.mollie_payment_id)
+    except mollie.PaymentProviderError as error:
+        if strict:
+            raise
+        log.info("refund sync postponed", extra={"order_id": order.order_id, "error": str(error)})
+        return
+    ours = refunds_of(order.order_id)
+    by_mollie_id = {refund.mollie_refund_id: refund for refund in ours if refund.mollie_refund_id}
+    by_key = {refund.refund_key: refund for refund in ours}
+    for mollie_refund in mollie_refunds:
+        refund = by_mollie_id.get(mollie_refund.id)
+        if refund is None and mollie_refund.refund_key in by_key:
+            # Ours, but its webhook came before we stored Mollie's id (or our write was lost).
+            refund = by_key[mollie_refund.refund_key]
+            try:
+                update_refund(refund, mollie_refund_id=mollie_refund.id, status=mollie_refund.status,
+                               condition=Refund.mollie_refund_id.does_not_exist())
+            except UpdateError as error:
+                if not dynamodb.is_condition_failure(error):
+                    raise
+            else:
+                record_event(order_id=order.order_id, kind=EventKind.REFUND_CREATED, source=EventSource.MOLLIE,
+                             attempt_no=attempt.attempt_no, message=f"{mollie_refund.id}: {mollie_refund.status}")
+            continue
+        if refund is None:
+            # Made elsewhere (e.g. Mollie's dashboard): keep a record so the timeline is complete.
+            now = timezone.now()
+            refund = Refund(order.order_id, mollie_refund.id, attempt_no=attempt.attempt_no,
+                            mollie_payment_id=attempt.mollie_payment_id, mollie_refund_id=mollie_refund.id,
+                            amount_cents=mollie_refund.amount_cents, currency=mollie_refund.currency,
+                            status=mollie_refund.status, created_by="mollie", created_at=now, updated_at=now)
+            try:
+                refund.save(condition=Refund.refund_key.does_not_exist())
+            except PutError as error:
+                if not dynamodb.is_condition_failure(error):
+                    raise
+                continue  # a concurrent sync recorded it
+            record_event(order_id=order.order_id, kind=EventKind.REFUND_FOUND, source=EventSource.MOLLIE, attempt_no=attempt.attempt_no,
+                         message=f"{mollie_refund.id}: {mollie_refund.status}")
+        elif refund.status != mollie_refund.status:
+            previous = refund.status
+            update_refund(refund, status=mollie_refund.status)
+            record_event(order_id=order.order_id, kind=EventKind.REFUND_STATUS_CHANGED, source=EventSource.MOLLIE,
+                         attempt_no=attempt.attempt_no, from_status=previous, to_status=mollie_refund.status,
+                         message=mollie_refund.id)
+    unsettled = any(refund.attempt_no == attempt.attempt_no and refund.status in RefundStatus.UNSETTLED
+                    for refund in refunds_of(order.order_id))
+    mark_refunds_unsettled(attempt, unsettled)
+
+
+def mark_refunds_unsettled(attempt, unsettled):
+    """Keeps the attempt in (or out of) the sparse index reconciliation follows refunds by."""
+    if bool(attempt.refunds_unsettled) == unsettled:
+        return
+    action = PaymentAttempt.refunds_unsettled.set("yes") if unsettled else PaymentAttempt.refunds_unsettled.remove()
+    # No version check: this flag is only ever recomputed from the refund records.
+    attempt.update(actions=[action], add_version_condition=False)
+
+
+def update_refund(refund, condition=None, **changes):
+    changes["updated_at"] = timezone.now()
+    refund.update(actions=[getattr(Refund, name).set(value) for name, value in changes.items()], condition=condition)
