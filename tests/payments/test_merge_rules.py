@@ -4,9 +4,13 @@ Each test is one answer from Mollie and what it may (and may not) change.
 """
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt
 from payments.mollie import MolliePayment
 from payments.services.merge import merge_payment
+
+pytestmark = pytest.mark.pure
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
 EARLIER = NOW - timedelta(minutes=5)
