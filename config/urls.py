@@ -1,6 +1,10 @@
-from django.urls import include, path
+from django.urls import include, path, register_converter
 
 from config import health
+from payments.converters import OrderIdConverter
+
+# Registered once, here, before the apps' URLconfs that use it are included.
+register_converter(OrderIdConverter, "order_id")
 
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),

@@ -1,9 +1,6 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from payments.converters import OrderIdConverter
 from staff import views
-
-register_converter(OrderIdConverter, "order_id")
 
 app_name = "staff"
 
