@@ -8,7 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from config.dynamodb import ConcurrentUpdateConflict
-from payments import mollie, selectors as payment_selectors, services
+from payments import mollie, services
+from payments import selectors as payment_selectors
 from shop import cart as shop_cart
 from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
 from shop.order_status import shopper_view

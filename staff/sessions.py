@@ -16,7 +16,8 @@ from django.contrib.sessions.backends.base import CreateError, SessionBase, Upda
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from pynamodb.exceptions import PutError, UpdateError as ItemUpdateError
+from pynamodb.exceptions import PutError
+from pynamodb.exceptions import UpdateError as ItemUpdateError
 
 from config.dynamodb import get_or_none, is_condition_failure
 from staff.models import StaffSession

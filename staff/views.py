@@ -17,7 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.dynamodb import ConcurrentUpdateConflict
-from payments import mollie, services as payment_services
+from payments import mollie
+from payments import services as payment_services
 from payments.enums import OrderStatus
 from shop import services as shop_services
 from shop.money import decimal_amount

@@ -7,8 +7,8 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from config import dynamodb
 from payments import mollie
-from payments.errors import ErrorCode, RefundRefused
 from payments.enums import AttemptStatus, EventKind, EventSource, RefundStatus
+from payments.errors import ErrorCode, RefundRefused
 from payments.models import Refund
 from payments.selectors import get_attempt, get_order, get_refund, refunds_of
 from payments.services._workflow import money_text, record_event
