@@ -45,7 +45,7 @@ class AttemptStatus(TextChoices):
     WAITING: ClassVar[frozenset["AttemptStatus"]]
     UNSUCCESSFUL: ClassVar[frozenset["AttemptStatus"]]
     FINAL_UNPAID: ClassVar[frozenset["AttemptStatus"]]
-    RANK: ClassVar[dict["AttemptStatus", int]]
+    RANK: ClassVar[dict[str, int]]
     FINAL_RANK: ClassVar[int]
 
     @classmethod
@@ -63,6 +63,8 @@ AttemptStatus.UNSUCCESSFUL = frozenset({_S.FAILED, _S.CANCELED, _S.EXPIRED, _S.A
 AttemptStatus.FINAL_UNPAID = frozenset({_S.FAILED, _S.CANCELED, _S.EXPIRED})
 # Mollie's statuses only move forward; a late or stale answer must never move one back.
 # `abandoned` ranks low because Mollie's real answer, if it ever comes, must win over it.
+# Keyed by plain strings (the members are str): stored statuses look themselves up.
+_ATTEMPT_RANK: dict[str, int]
 AttemptStatus.RANK = _ATTEMPT_RANK = {_S.CREATED: 0, _S.ABANDONED: 1, _S.OPEN: 2, _S.PENDING: 3, _S.AUTHORIZED: 4}
 AttemptStatus.FINAL_RANK = 5
 del _S

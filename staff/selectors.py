@@ -268,7 +268,7 @@ def dashboard(*, now=None) -> Dashboard:
 
     rows = {status: StatusRow(status, [Figure() for _ in periods]) for status in OrderStatus.ALL}
     total = StatusRow("all", [Figure() for _ in periods])
-    paid_per_day = defaultdict(lambda: dict.fromkeys(days, 0))
+    paid_per_day: defaultdict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(days, 0))
     needs_attention = []
     for status in OrderStatus.ALL:
         looked_since = paid_since if status in OrderStatus.PAID_LIKE else since
