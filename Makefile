@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
+# Lint tools live in their own virtualenv: Zappa packages .venv, and they must not ride along.
+LINT_VENV := .venv-lint
+LINT_INSTALLED := $(LINT_VENV)/.installed
 
 .PHONY: run test test-fast test-pure chaos bench package rehearse audit clean
 
@@ -14,12 +17,24 @@ $(INSTALLED): requirements.txt requirements-dev.txt | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
+$(LINT_INSTALLED): requirements.txt requirements-lint.txt
+	$(PYTHON) -m venv $(LINT_VENV)
+	$(LINT_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(LINT_VENV)/bin/python -m pip install --quiet -r requirements-lint.txt
+	touch $@
+
+## Formatter, linter and type checker: ruff format --check, ruff check, mypy (settings in pyproject.toml).
+lint: $(LINT_INSTALLED)
+	$(LINT_VENV)/bin/ruff format --check .
+	$(LINT_VENV)/bin/ruff check .
+	$(LINT_VENV)/bin/mypy
+
 ## Start the shop at http://127.0.0.1:8000/ with its embedded local stack (moto + Mollie sandbox).
 run: $(INSTALLED)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## The whole suite (browser tests included when /usr/bin/chromium exists).
-test: $(INSTALLED)
+## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists).
+test: $(INSTALLED) lint
 	$(BIN)/python manage.py check
 	$(BIN)/python -m pytest
 
@@ -64,4 +79,4 @@ audit: $(INSTALLED)
 	$(BIN)/pip-audit --requirement requirements.txt --requirement requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) .pytest_cache .hypothesis artifacts dist staticfiles
+	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis artifacts dist staticfiles

@@ -162,9 +162,9 @@ def main():
     from django.test import Client
     from django.test.utils import setup_test_environment
 
-    from devstack.moto_server import SerialMotoServer
     from config import dynamodb
     from config.tables import ensure_tables
+    from devstack.moto_server import SerialMotoServer
     from mollie_sandbox.server import SandboxServer
     from shop.services import seed_catalog
 

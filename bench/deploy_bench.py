@@ -22,8 +22,18 @@ from urllib.parse import urlsplit
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from deploy.local_lambda import (  # noqa: E402
-    LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT, ROOT, LocalLambda, api_gateway_event, build_package, deploy_stage,
-    lambda_environment, runtime_dir, stage_settings, unpack, unzipped_size,
+    LAMBDA_UNZIPPED_LIMIT,
+    LAMBDA_ZIP_LIMIT,
+    ROOT,
+    LocalLambda,
+    api_gateway_event,
+    build_package,
+    deploy_stage,
+    lambda_environment,
+    runtime_dir,
+    stage_settings,
+    unpack,
+    unzipped_size,
 )
 from devstack.aws import LocalAWS  # noqa: E402
 
@@ -86,10 +96,10 @@ def main():
 
             timings = {"shop": [], "bare": []}
             for round_no in range(options.rounds):  # alternate, so load on the machine hits both alike
-                ms, status = cold_start(lambda: shop.start(f"bench-{round_no}"), "/")
+                ms, status = cold_start(lambda round_no=round_no: shop.start(f"bench-{round_no}"), "/")
                 assert status == 200, f"shop page answered {status}"
                 timings["shop"].append(ms)
-                ms, status = cold_start(lambda: LocalLambda(bare_task, runtime, bare_env,
+                ms, status = cold_start(lambda round_no=round_no: LocalLambda(bare_task, runtime, bare_env,
                                                             log_file=scratch / f"bare-{round_no}.log"), "/admin/login/")
                 assert status == 200, f"bare admin login answered {status}"
                 timings["bare"].append(ms)

@@ -219,7 +219,7 @@ def _reconcile(stack, result, deadline, *, label):
                                  f"{done.stdout[-1500:]}\n{done.stderr[-3000:]}")
         return {}
     names = ("synced", "abandoned", "expired", "still settling", "errors")
-    summary = dict(zip(names, map(int, match.groups())))
+    summary = dict(zip(names, map(int, match.groups()), strict=True))
     result.reconcile_passes.append((label, summary))
     return summary
 

@@ -54,8 +54,8 @@ class Plan:
 
 def make_plans(count, rng: random.Random, *, ramp_seconds=2.0):
     plans = []
-    slugs, weights = zip(*ARTICLE_WEIGHTS)
-    outcomes, outcome_weights = zip(*OUTCOME_WEIGHTS)
+    slugs, weights = zip(*ARTICLE_WEIGHTS, strict=True)
+    outcomes, outcome_weights = zip(*OUTCOME_WEIGHTS, strict=True)
     for number in range(count):
         articles = {}
         for _ in range(rng.choice((1, 1, 1, 2))):

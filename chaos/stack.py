@@ -43,7 +43,7 @@ class Process:
         self.popen = None
 
     def start(self):
-        log = open(self.log_path, "ab")
+        log = open(self.log_path, "ab")  # noqa: SIM115 - the process writes to it until it ends
         self.popen = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                                       stdin=subprocess.DEVNULL)
         log.close()

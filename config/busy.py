@@ -69,7 +69,8 @@ def is_transient_storage_fault(exception) -> bool:
 
 
 def _chain(exception):
-    seen, pending = [], [exception]
+    seen: list[BaseException] = []
+    pending = [exception]
     while pending and len(seen) < 10:
         error = pending.pop(0)
         if error is None or any(error is known for known in seen):

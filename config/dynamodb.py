@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from pynamodb.models import Model
 
-_models = []
+_models: list[type[Model]] = []
 
 # Sized to the request deadline (config/deadline.py): one try takes at most the connect plus the
 # read timeout (settings.DYNAMODB_*_TIMEOUT_SECONDS, deadline.write_seconds()), and botocore's
@@ -53,7 +53,8 @@ def table(model_cls):
 def _shared_table_connection(model_cls):
     """PynamoDB gives every model its own botocore client (~100 ms each on a cold start);
     all our models share the one connection of the current target instead."""
-    table_connection = Model._get_connection.__func__(model_cls)
+    # The stubs type the classmethod as bound; its underlying function takes the class.
+    table_connection = Model._get_connection.__func__(model_cls)  # type: ignore[attr-defined]
     shared = connection()
     if table_connection.connection is not shared:
         name = model_cls.Meta.table_name
@@ -300,9 +301,11 @@ def _batch_get_page_with_backoff(model_cls, keys_to_get, consistent_read, attrib
     from config import deadline
 
     sleep, rng = sleep or time.sleep, rng or random.random
-    items = []
+    items: list[Model] = []
     for number in range(UNPROCESSED_KEYS_TRIES):
-        page, unprocessed = Model._batch_get_page.__func__(model_cls, keys_to_get, consistent_read, attributes_to_get)
+        # The stubs type the classmethod as bound; its underlying function takes the class.
+        page, unprocessed = Model._batch_get_page.__func__(  # type: ignore[attr-defined]
+            model_cls, keys_to_get, consistent_read, attributes_to_get)
         items += page or []
         if not unprocessed:
             return items, None

@@ -6,7 +6,7 @@ workflow events it caused can be found together.
 import contextvars
 import json
 import logging
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 current_request_id = contextvars.ContextVar("current_request_id", default=None)
 
@@ -17,7 +17,7 @@ _STANDARD_ATTRIBUTES = set(vars(logging.makeLogRecord({}))) | {"message", "ascti
 class JsonFormatter(logging.Formatter):
     def format(self, record):
         line = {
-            "time": datetime.fromtimestamp(record.created, timezone.utc).isoformat(timespec="milliseconds"),
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
             "logger": record.name,
             "message": record.getMessage(),

@@ -130,7 +130,7 @@ TEMPLATES = [
 ]
 
 # No relational database: everything lives in DynamoDB through PynamoDB.
-DATABASES = {}
+DATABASES: dict[str, dict] = {}
 # Shoppers' session: the cart only (never personal data), in a signed cookie. Staff logins have
 # a server-side session of their own in DynamoDB (staff/sessions.py), so they can be ended.
 SESSION_ENGINE = "django.contrib.sessions.backends.signed_cookies"
@@ -199,7 +199,7 @@ STAFF_LOGIN_LOCKOUT_SECONDS = env_int("STAFF_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 STAFF_ORDERS_PER_PAGE = env_int("STAFF_ORDERS_PER_PAGE", 25)
 # A staff login lasts a working day at most; logging out ends it at once.
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 10 * 60 * 60)
-AUTH_PASSWORD_VALIDATORS = [
+AUTH_PASSWORD_VALIDATORS: list[dict] = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
      "OPTIONS": {"user_attributes": ("username", "display_name")}},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},

@@ -127,7 +127,7 @@ class LocalLambda:
         env = dict(env)
         if calls_file:
             env["LOCAL_LAMBDA_CALLS_FILE"] = str(calls_file)
-        self._log = open(self.log_file, "a")
+        self._log = open(self.log_file, "a")  # noqa: SIM115 - closed by stop()
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", str(DRIVER), str(package_dir), str(runtime)],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env, text=True,

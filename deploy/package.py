@@ -5,7 +5,14 @@ It is what `zappa deploy/update STAGE` builds and uploads (same settings, same p
 """
 import sys
 
-from deploy.local_lambda import LAMBDA_UNZIPPED_LIMIT, LAMBDA_ZIP_LIMIT, ROOT, build_package, stage_settings, unzipped_size
+from deploy.local_lambda import (
+    LAMBDA_UNZIPPED_LIMIT,
+    LAMBDA_ZIP_LIMIT,
+    ROOT,
+    build_package,
+    stage_settings,
+    unzipped_size,
+)
 
 MB = 1024 * 1024
 

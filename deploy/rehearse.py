@@ -27,7 +27,14 @@ from urllib.parse import urlsplit
 import requests
 
 from deploy.local_lambda import (
-    ROOT, ApiGatewayClient, LocalLambda, build_package, lambda_environment, runtime_dir, stage_settings, unpack,
+    ROOT,
+    ApiGatewayClient,
+    LocalLambda,
+    build_package,
+    lambda_environment,
+    runtime_dir,
+    stage_settings,
+    unpack,
     zappa_template,
 )
 from deploy.run_as_stage import stage_environment
@@ -129,7 +136,7 @@ class Rehearsal:
 
     def _aws(self, arguments):
         service, operation, *options = arguments
-        values = dict(zip(options[::2], options[1::2]))
+        values = dict(zip(options[::2], options[1::2], strict=False))  # a lone flag has no value
         if (service, operation) not in AWS_COMMANDS:
             raise RehearsalFailed(f"README aws command the rehearsal cannot perform: {service} {operation}")
         client = self.aws.client("s3" if service == "s3api" else service)
@@ -175,7 +182,7 @@ class Rehearsal:
     def _run_as_stage(self, stage, arguments):
         self._same_stage(stage)
         env = {**stage_environment(stage, {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}),
-               **{name: value for name, value in self.variables.items()}, **self._aws_environment(),
+               **self.variables, **self._aws_environment(),
                "STAFF_PASSWORD": "rehearsal-password-1234"}
         result = subprocess.run([sys.executable, "manage.py", *arguments], cwd=self.project, env=env,
                                 capture_output=True, text=True, timeout=300)

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import boto3
+
 from devstack.moto_server import SerialMotoServer
 
 log = logging.getLogger(__name__)

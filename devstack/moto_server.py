@@ -22,7 +22,6 @@ import time
 
 from werkzeug.serving import make_server
 
-
 QUEUE_REPORT_SECONDS = 1.0
 
 
@@ -120,11 +119,12 @@ def patch_transactions():
                 table, hash_value, range_value = slot_of(table_name, key)
                 current = table.get_item(hash_value, range_value)
                 backups.setdefault((table_name, hash_value, range_value), copy.deepcopy(current))
-                if condition_expression is not None:
-                    if not get_filter_expression(condition_expression, names, values).expr(current):
-                        if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
-                            original_item = current.to_json()["Attributes"]
-                        raise ConditionalCheckFailed(item=original_item)
+                if condition_expression is not None and not get_filter_expression(
+                    condition_expression, names, values
+                ).expr(current):
+                    if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
+                        original_item = current.to_json()["Attributes"]
+                    raise ConditionalCheckFailed(item=original_item)
                 if op_type == "Put":
                     self.put_item(table_name, op["Item"], condition_expression=condition_expression,
                                   expression_attribute_names=names, expression_attribute_values=values)

@@ -6,8 +6,8 @@ returns ``(http_status, body)``; the server turns that into an
 and idempotency around it.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 from werkzeug.wrappers import Request
 

@@ -5,9 +5,9 @@ read every payment and every webhook delivery, switch faults on and off,
 and reset everything.  No authentication; JSON answers.
 """
 
-from werkzeug.wrappers import Request
-
 from decimal import Decimal
+
+from werkzeug.wrappers import Request
 
 from . import hal, validation
 from .errors import ApiError
@@ -122,7 +122,7 @@ def set_faults(sandbox, request: Request, base: str):
     try:
         return 200, sandbox.faults.update(body)
     except FaultError as error:
-        raise ApiError(422, str(error), error.field)
+        raise ApiError(422, str(error), error.field) from None
 
 
 def clear_faults(sandbox, request: Request, base: str):

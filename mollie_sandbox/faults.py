@@ -10,7 +10,7 @@ import threading
 
 RATES = ("api_error_rate", "api_rate_limit_rate", "api_lost_answer_rate", "webhook_drop_rate", "webhook_duplicate_rate", "webhook_out_of_order_rate")
 DURATIONS_MS = ("api_latency_ms", "webhook_delay_ms")
-DEFAULTS = {**{name: 0.0 for name in RATES}, **{name: 0 for name in DURATIONS_MS}, "seed": None}
+DEFAULTS = {**dict.fromkeys(RATES, 0.0), **dict.fromkeys(DURATIONS_MS, 0), "seed": None}
 
 
 class FaultError(ValueError):

@@ -7,7 +7,7 @@ keeps every response consistent.
 
 import secrets
 import string
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from decimal import Decimal
 
 _ID_ALPHABET = string.ascii_letters + string.digits
@@ -41,5 +41,5 @@ def iso(timestamp: float | None, precise: bool = False) -> str | None:
     """Epoch seconds -> ``2018-03-20T09:13:37+00:00`` (UTC, like Mollie)."""
     if timestamp is None:
         return None
-    moment = datetime.fromtimestamp(timestamp, timezone.utc)
+    moment = datetime.fromtimestamp(timestamp, UTC)
     return moment.isoformat(timespec="milliseconds" if precise else "seconds")

@@ -27,10 +27,10 @@ class Method:
 # "Supported currencies"): EUR works with every method; cards and PayPal take more; iDEAL and
 # Bancontact take EUR only, and SEPA bank transfer is EUR too.
 _CARD_CURRENCIES = frozenset(
-    "AED AUD CAD CHF CZK DKK EUR GBP HKD HUF ILS ISK JPY NOK NZD PLN RON SEK SGD USD ZAR".split()
+    ["AED", "AUD", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS", "ISK", "JPY", "NOK", "NZD", "PLN", "RON", "SEK", "SGD", "USD", "ZAR"]
 )
 _PAYPAL_CURRENCIES = frozenset(
-    "AUD BRL CAD CHF CZK DKK EUR GBP HKD HUF ILS JPY MXN MYR NOK NZD PHP PLN SEK SGD THB TWD USD".split()
+    ["AUD", "BRL", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS", "JPY", "MXN", "MYR", "NOK", "NZD", "PHP", "PLN", "SEK", "SGD", "THB", "TWD", "USD"]
 )
 _EUR_ONLY = frozenset({"EUR"})
 

@@ -256,7 +256,7 @@ class SandboxApp:
         try:
             body = json.loads(raw)
         except ValueError:
-            raise ApiError(400, "The request body is not valid JSON")
+            raise ApiError(400, "The request body is not valid JSON") from None
         if not isinstance(body, dict):
             raise ApiError(400, "The request body must be a JSON object")
         return body

@@ -11,10 +11,11 @@ import secrets
 import threading
 import time
 from collections import OrderedDict
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
-from typing import Any, Callable
+from typing import Any
 
 from . import methods
 from .errors import ApiError, not_found, unprocessable
@@ -188,7 +189,7 @@ class Payment:
     def expiry_time(self, expiry_seconds: float) -> float:
         if self.chosen_method == "banktransfer" and self.due_date:
             # The shopper may pay all through the due date (a date, not a scaled lifetime).
-            last_day = datetime.combine(date.fromisoformat(self.due_date), datetime.min.time(), timezone.utc)
+            last_day = datetime.combine(date.fromisoformat(self.due_date), datetime.min.time(), UTC)
             return (last_day + timedelta(days=1)).timestamp()
         minutes = EXPIRY_MINUTES.get(self.chosen_method, EXPIRY_MINUTES[None])
         return self.created_at + expiry_seconds * minutes / EXPIRY_MINUTES[None]
@@ -243,7 +244,7 @@ class Store:
         return self._clock()
 
     def today(self) -> date:
-        return datetime.fromtimestamp(self._clock(), timezone.utc).date()
+        return datetime.fromtimestamp(self._clock(), UTC).date()
 
     def advance_clock(self, seconds: float) -> float:
         """Control API: let time pass (e.g. the 12 days of a bank transfer), then apply it."""
@@ -539,9 +540,8 @@ class Store:
         if payment.status == "open" and now >= payment.expires_at:
             self._set_status(payment, "expired")
         for refund in payment.refunds.values():
-            if refund.settle_at is not None and now >= refund.settle_at:
-                if refund.status in REFUND_IN_PROGRESS:
-                    self._set_refund_status(refund, "refunded")
+            if refund.settle_at is not None and now >= refund.settle_at and refund.status in REFUND_IN_PROGRESS:
+                self._set_refund_status(refund, "refunded")
 
     @staticmethod
     def _assign(payment: Payment, fields: dict) -> None:

@@ -18,8 +18,7 @@ from .methods import METHODS, SUPPORTED_CURRENCIES
 
 # Mollie's documented checkout locales.
 LOCALES = frozenset(
-    "en_US en_GB nl_NL nl_BE fr_FR fr_BE de_DE de_AT de_CH es_ES ca_ES pt_PT it_IT "
-    "nb_NO sv_SE fi_FI da_DK is_IS hu_HU pl_PL lv_LV lt_LT".split()
+    ["en_US", "en_GB", "nl_NL", "nl_BE", "fr_FR", "fr_BE", "de_DE", "de_AT", "de_CH", "es_ES", "ca_ES", "pt_PT", "it_IT", "nb_NO", "sv_SE", "fi_FI", "da_DK", "is_IS", "hu_HU", "pl_PL", "lv_LV", "lt_LT"]
 )
 
 MINIMUM_AMOUNT = Decimal("0.01")
@@ -118,7 +117,7 @@ def check_metadata(value):
     try:
         encoded = json.dumps(value)
     except (TypeError, ValueError):
-        raise unprocessable("The metadata is not valid JSON", "metadata")
+        raise unprocessable("The metadata is not valid JSON", "metadata") from None
     if len(encoded.encode()) > METADATA_MAX_BYTES:
         raise unprocessable(f"The metadata is larger than {METADATA_MAX_BYTES} bytes", "metadata")
     return value
@@ -153,7 +152,7 @@ def check_due_date(value, today: date) -> str | None:
     try:
         due = date.fromisoformat(value)
     except ValueError:
-        raise unprocessable("The due date is invalid; use the format YYYY-MM-DD", "dueDate")
+        raise unprocessable("The due date is invalid; use the format YYYY-MM-DD", "dueDate") from None
     tomorrow = today + timedelta(days=1)
     if not tomorrow <= due <= tomorrow + timedelta(days=100):
         raise unprocessable("The due date must be from tomorrow up to 100 days after tomorrow", "dueDate")

@@ -1,5 +1,7 @@
 """The workflow's vocabularies in one place: statuses, event kinds and sources, each with the label
 people read. Django's TextChoices need no ORM; members are plain strings as stored in DynamoDB."""
+from typing import ClassVar
+
 from django.db.models import TextChoices
 
 
@@ -10,6 +12,11 @@ class OrderStatus(TextChoices):
     REFUNDED = "refunded", "Refunded"
     EXPIRED = "expired", "Expired"
     CANCELED = "canceled", "Canceled"
+
+    # Sets of members, assigned below the class (annotated here so type checkers know them).
+    ALL: ClassVar[list["OrderStatus"]]
+    PAID_LIKE: ClassVar[frozenset["OrderStatus"]]
+    CLOSED_UNPAID: ClassVar[frozenset["OrderStatus"]]
 
 
 OrderStatus.ALL = list(OrderStatus)
@@ -32,8 +39,17 @@ class AttemptStatus(TextChoices):
     CANCELED = "canceled", "Canceled"
     EXPIRED = "expired", "Expired"
 
+    # Sets of members and ranks, assigned below the class (annotated here so type checkers know them).
+    MOLLIE: ClassVar[frozenset["AttemptStatus"]]
+    ALL: ClassVar[list["AttemptStatus"]]
+    WAITING: ClassVar[frozenset["AttemptStatus"]]
+    UNSUCCESSFUL: ClassVar[frozenset["AttemptStatus"]]
+    FINAL_UNPAID: ClassVar[frozenset["AttemptStatus"]]
+    RANK: ClassVar[dict[str, int]]
+    FINAL_RANK: ClassVar[int]
+
     @classmethod
-    def rank(cls, status):
+    def rank(cls, status: str) -> int:
         return _ATTEMPT_RANK.get(status, AttemptStatus.FINAL_RANK)
 
 
@@ -47,6 +63,8 @@ AttemptStatus.UNSUCCESSFUL = frozenset({_S.FAILED, _S.CANCELED, _S.EXPIRED, _S.A
 AttemptStatus.FINAL_UNPAID = frozenset({_S.FAILED, _S.CANCELED, _S.EXPIRED})
 # Mollie's statuses only move forward; a late or stale answer must never move one back.
 # `abandoned` ranks low because Mollie's real answer, if it ever comes, must win over it.
+# Keyed by plain strings (the members are str): stored statuses look themselves up.
+_ATTEMPT_RANK: dict[str, int]
 AttemptStatus.RANK = _ATTEMPT_RANK = {_S.CREATED: 0, _S.ABANDONED: 1, _S.OPEN: 2, _S.PENDING: 3, _S.AUTHORIZED: 4}
 AttemptStatus.FINAL_RANK = 5
 del _S
@@ -63,6 +81,10 @@ class RefundStatus(TextChoices):
     REFUNDED = "refunded", "Refunded"
     FAILED = "failed", "Failed"
     CANCELED = "canceled", "Canceled"
+
+    # Sets of members, assigned below the class (annotated here so type checkers know them).
+    WITHOUT_MONEY: ClassVar[frozenset["RefundStatus"]]
+    UNSETTLED: ClassVar[frozenset["RefundStatus"]]
 
 
 # Our refund records that give no money back: Mollie's failed/canceled, or refused when asked.

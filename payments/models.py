@@ -116,7 +116,7 @@ class Order(Model):
 
     @property
     def attention_reason(self):
-        return "; ".join(self.attention_reasons or [])
+        return "; ".join(self.attention_reasons or [])  # type: ignore[arg-type]  # stubs: list items typed as the attribute
 
     @property
     def is_open_for_payment(self):

@@ -148,12 +148,14 @@ class _translated_errors:
             return False
         from mollie.api.error import (
             ConflictError,
-            Error as MollieError,
             NotFoundError,
             RequestError,
             RequestSetupError,
             ResponseError,
             ResponseHandlingError,
+        )
+        from mollie.api.error import (
+            Error as MollieError,
         )
 
         if isinstance(error, NotFoundError):

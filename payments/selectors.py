@@ -10,7 +10,6 @@ from payments.converters import ORDER_ID_PATTERN
 from payments.models import Order, PaymentAttempt, Refund
 
 
-
 def order_for_shopper(*, order_id: str, token: str) -> Order | None:
     """The order, only for someone who holds its unguessable token; None otherwise."""
     if not ORDER_ID_PATTERN.match(order_id or "") or not token or len(token) > 64:

@@ -7,6 +7,7 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from shop.models import Article
 from shop.selectors import articles_by_slug
 
 SESSION_KEY = "cart"
@@ -18,7 +19,7 @@ MAX_LINES = 30
 
 @dataclass(frozen=True)
 class CartLine:
-    article: object
+    article: Article
     quantity: int
 
     @property

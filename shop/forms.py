@@ -2,7 +2,6 @@ from django import forms
 
 from shop.cart import MAX_QUANTITY
 
-
 QUANTITY_ERRORS = {
     "invalid": "Please enter the quantity as a whole number, like 2.",
     "max_value": f"You can order at most {MAX_QUANTITY} of one article.",

@@ -8,7 +8,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from config.dynamodb import ConcurrentUpdateConflict
-from payments import mollie, selectors as payment_selectors, services
+from payments import mollie, services
+from payments import selectors as payment_selectors
 from shop import cart as shop_cart
 from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
 from shop.order_status import shopper_view
@@ -57,7 +58,7 @@ def cart_add(request):
         messages.error(request, "That article is not available.")
         return redirect("shop:index")
     if "quantity" in form.errors:
-        messages.error(request, form.errors["quantity"][0])
+        messages.error(request, str(form.errors["quantity"][0]))  # ErrorList items are messages (str)
         return redirect("shop:article", slug=article.slug)
     shop_cart.add(request.session, article.slug, form.cleaned_data["quantity"] or 1)
     _release_changed_cart_order(request)
@@ -73,7 +74,7 @@ def cart_update(request):
     # Remove needs no quantity: whatever is in the box, the article goes.
     form = CartUpdateForm({**request.POST.dict(), "quantity": 0} if removing else request.POST)
     if not form.is_valid():
-        messages.error(request, form.errors["quantity"][0] if "quantity" in form.errors
+        messages.error(request, str(form.errors["quantity"][0]) if "quantity" in form.errors
                        else "That article is not in your cart.")
         return redirect("shop:cart")
     shop_cart.set_quantity(request.session, form.cleaned_data["slug"], form.cleaned_data["quantity"])

@@ -69,6 +69,7 @@ class PasswordChangeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         new, again = cleaned.get("new_password"), cleaned.get("new_password_again")
         if new and again and new != again:
             self.add_error("new_password_again", "The two new passwords differ.")
@@ -116,6 +117,7 @@ class OrderFilterForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
+        assert cleaned is not None  # Form.clean returns cleaned_data
         since, until = cleaned.get("created_from"), cleaned.get("created_to")
         if since and until and since > until:
             self.add_error("created_to", "The end date is before the start date.")

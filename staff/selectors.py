@@ -10,9 +10,9 @@ from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince
 
+from config.dynamodb import get_or_none
 from payments.enums import AttemptStatus, OrderStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
-from config.dynamodb import get_or_none
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from staff.models import StaffMember, normalize_username
 
@@ -84,7 +84,7 @@ def orders_for_export(order_filter: OrderFilter):
 
 def _order_query(order_filter, *, limit=None, start_key=None, page_size=None):
     created = _created_condition(order_filter)
-    options = dict(scan_index_forward=False, limit=limit, last_evaluated_key=start_key, page_size=page_size)
+    options = {"scan_index_forward": False, "limit": limit, "last_evaluated_key": start_key, "page_size": page_size}
     if order_filter.customer_email:
         # One customer has few orders, so filtering them by status afterwards is cheap.
         status = Order.status == order_filter.status if order_filter.status else None
@@ -268,7 +268,7 @@ def dashboard(*, now=None) -> Dashboard:
 
     rows = {status: StatusRow(status, [Figure() for _ in periods]) for status in OrderStatus.ALL}
     total = StatusRow("all", [Figure() for _ in periods])
-    paid_per_day = defaultdict(lambda: dict.fromkeys(days, 0))
+    paid_per_day: defaultdict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(days, 0))
     needs_attention = []
     for status in OrderStatus.ALL:
         looked_since = paid_since if status in OrderStatus.PAID_LIKE else since

@@ -57,7 +57,9 @@ def validate_new_password(password, *, username="", display_name=""):
         settings.AUTH_PASSWORD_VALIDATORS
     )
     member = StaffMember(normalize_username(username), display_name=display_name)
-    password_validation.validate_password(password, user=member, password_validators=validators)
+    # Django's validators only read attributes (username, display_name) of the user they get.
+    password_validation.validate_password(password, user=member,  # type: ignore[arg-type]
+                                          password_validators=validators)
 
 
 def create_staff_member(*, username, password, display_name="", now=None) -> StaffMember:
@@ -186,7 +188,7 @@ def _claim_attempt(key, limit, now, window, lockout) -> int:
             counter.update(actions=[LoginThrottle.attempts.add(1), LoginThrottle.expires_at.set(expires_at)],
                            condition=(LoginThrottle.window_started_at > now - window)
                            & (LoginThrottle.attempts < limit) & _unlocked(now))
-            return counter.attempts
+            return int(counter.attempts)  # NumberAttribute is typed float; it holds an int
         except UpdateError as error:
             claim_try.lost(error)
         counter = get_or_none(LoginThrottle, key)

@@ -16,7 +16,8 @@ from django.contrib.sessions.backends.base import CreateError, SessionBase, Upda
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import patch_vary_headers
-from pynamodb.exceptions import PutError, UpdateError as ItemUpdateError
+from pynamodb.exceptions import PutError
+from pynamodb.exceptions import UpdateError as ItemUpdateError
 
 from config.dynamodb import get_or_none, is_condition_failure
 from staff.models import StaffSession
@@ -45,7 +46,7 @@ class SessionStore(SessionBase):
 
     def create(self):
         for _ in range(MAX_KEY_COLLISIONS):
-            self._session_key = self._get_new_session_key()
+            self._session_key = self._get_new_session_key()  # type: ignore[attr-defined]  # SessionBase's, not in django-stubs
             try:
                 self.save(must_create=True)
             except CreateError:
@@ -57,7 +58,9 @@ class SessionStore(SessionBase):
     def save(self, must_create=False):
         if self.session_key is None:
             return self.create()
-        item = StaffSession(_digest(self.session_key), session_data=self.encode(self._get_session(no_load=must_create)),
+        # _get_session is SessionBase's, not in django-stubs.
+        session = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
+        item = StaffSession(_digest(self.session_key), session_data=self.encode(session),
                             expires_at=self.get_expiry_date())
         # Never bring back a session that ended meanwhile (a logout in another tab).
         condition = (StaffSession.key_digest.does_not_exist() if must_create

@@ -17,7 +17,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.dynamodb import ConcurrentUpdateConflict
-from payments import mollie, services as payment_services
+from payments import mollie
+from payments import services as payment_services
 from payments.enums import OrderStatus
 from shop import services as shop_services
 from shop.money import decimal_amount
@@ -179,6 +180,7 @@ def order_refresh(request, order_id):
 
     def refresh():
         refreshed = payment_services.refresh_order(order_id=order.order_id, actor=request.staff_member.username)
+        assert refreshed is not None  # the order was just read; orders are never deleted
         return f"Refreshed from Mollie. The order is now: {OrderStatus(refreshed.status).label.lower()}."
 
     return _perform(request, order, refresh)
@@ -277,7 +279,7 @@ def attempt_refund(request, order_id, attempt_no):
             refund_key=form.cleaned_data["refund_key"], description=form.cleaned_data["description"],
             actor=request.staff_member.username,
         )
-        return (f"Refund {made.mollie_refund_id} of {made.currency} {decimal_amount(made.amount_cents)} "
+        return (f"Refund {made.mollie_refund_id} of {made.currency} {decimal_amount(int(made.amount_cents))} "
                 f"was made; Mollie says it is {made.status}.")
 
     def confirm_again():

@@ -103,6 +103,7 @@ def release_replaced_order(*, order_id: str) -> Order | None:
     stop_payments(order, reason="Replaced by a changed cart")
     order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source=EventSource.SHOPPER,
                         reason="The shopper changed the cart; the order was replaced")
+    assert order is not None  # close_order returns None only for an order that does not exist
     if order.is_paid:
         raise earlier_order_paid(order)
     if order.is_open_for_payment:

@@ -49,10 +49,11 @@ def give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
         order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
         if attempt is None or attempt.status not in ({only_if} if only_if else AttemptStatus.WAITING):
             return False
+        assert order is not None  # an attempt is only ever written together with its order
         now = timezone.now()
         events = [status_event(order, attempt, AttemptStatus.ABANDONED, EventSource.RECONCILE, now, message=reason)]
         attempt.status, attempt.updated_at = AttemptStatus.ABANDONED, now
-        saves = [attempt]
+        saves: list[Order | PaymentAttempt] = [attempt]
         if attempt.attempt_no == order.attempt_count:
             copy_latest(order, attempt, now)
             saves.append(order)
@@ -111,14 +112,16 @@ def cancel_order(*, order_id: str, actor: str) -> Order:
                             "canceled while open). It expires by itself; the order closes then.")
     for attempt in attempts:
         if attempt.status == AttemptStatus.OPEN:
-            cancel_attempt(order_id=order_id, attempt_no=attempt.attempt_no, actor=actor)
+            cancel_attempt(order_id=order_id, attempt_no=int(attempt.attempt_no), actor=actor)
         elif attempt.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
             raise ActionRefused(ErrorCode.PAYMENT_IN_PROGRESS, "A payment of this order is being processed; it cannot be canceled now.")
     order = get_order(order_id)
+    assert order is not None  # read above; orders are never deleted
     if order.is_paid:
         raise ActionRefused(ErrorCode.ALREADY_PAID, "This order was paid in the meantime.")
     order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source=EventSource.STAFF, actor=actor,
                         reason="Canceled by staff")
+    assert order is not None  # close_order returns None only for an order that does not exist
     if order.is_open_for_payment:
         raise ActionRefused(ErrorCode.PAYMENT_STARTING, "A payment for this order is just being started; try again in a minute.")
     return order
@@ -131,6 +134,7 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
             raise ActionRefused(ErrorCode.NOT_A_DOUBLE_PAYMENT, "This payment attempt is not flagged as a double payment.")
         if attempt.double_payment_handled:
             return attempt
+        assert order is not None  # an attempt is only ever written together with its order
         now = timezone.now()
         attempt.double_payment_handled, attempt.updated_at = True, now
         handled_reason = double_payment_reason(attempt_no, order.paid_attempt_no)

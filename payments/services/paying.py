@@ -46,7 +46,8 @@ def pay_order(*, order_id: str, order: Order | None = None) -> str:
                                   "you can place it again.")
         if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
             return order.latest_checkout_url
-        latest = get_attempt(order_id, order.attempt_count)
+        latest = get_attempt(order_id, int(order.attempt_count))
+        assert latest is not None  # the order's attempt_count names an attempt written with it
         if latest.status == AttemptStatus.CREATED and now - latest.created_at < IDEMPOTENCY_KEY_LIFETIME:
             return register_attempt(order=order, attempt=latest).checkout_url
         if latest.status == AttemptStatus.OPEN and latest.checkout_url:
@@ -99,7 +100,7 @@ def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt
         payment = _create_payment_waiting_for_twin(order, attempt)
     except mollie.PaymentProviderUnavailable as error:
         record_event(order_id=order.order_id, kind=EventKind.PAYMENT_CREATE_FAILED, source=EventSource.CHECKOUT,
-                     attempt_no=attempt.attempt_no, message=str(error))
+                     attempt_no=int(attempt.attempt_no), message=str(error))
         raise
     except mollie.PaymentRejected as error:
         _reject_attempt(order.order_id, attempt.attempt_no, str(error))
@@ -145,6 +146,7 @@ def webhook_url() -> str | None:
 def _reject_attempt(order_id, attempt_no, reason):
     for write_try in optimistic_retries(order_id):
         order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
+        assert attempt is not None  # the caller just tried to register it
         if attempt.status != AttemptStatus.CREATED:
             return
         now = timezone.now()

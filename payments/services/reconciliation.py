@@ -18,7 +18,6 @@ from payments.selectors import attempts_of, get_order
 from payments.services.orders import close_order, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
-
 # A run starts an item only with time left for a Mollie call that can still get an answer
 # (payments.mollie) and the writes that store it: this many DynamoDB tries (config.deadline).
 RECONCILE_ITEM_WRITES = 3

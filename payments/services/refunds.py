@@ -7,8 +7,8 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from config import dynamodb
 from payments import mollie
-from payments.errors import ErrorCode, RefundRefused
 from payments.enums import AttemptStatus, EventKind, EventSource, RefundStatus
+from payments.errors import ErrorCode, RefundRefused
 from payments.models import Refund
 from payments.selectors import get_attempt, get_order, get_refund, refunds_of
 from payments.services._workflow import money_text, record_event
@@ -23,7 +23,7 @@ def refund_payment(*, order_id: str, amount_cents: int, refund_key: str, actor: 
     order = get_order(order_id)
     if order is None:
         raise RefundRefused(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
-    attempt_no = attempt_no or order.paid_attempt_no
+    attempt_no = attempt_no or order.paid_attempt_no  # type: ignore[assignment]  # NumberAttribute is typed float; it holds an int
     attempt = get_attempt(order_id, attempt_no) if attempt_no else None
     if attempt is None or attempt.status != AttemptStatus.PAID:
         raise RefundRefused(ErrorCode.NOT_PAID, "Only paid payments can be refunded.")
@@ -51,6 +51,7 @@ def refund_payment(*, order_id: str, amount_cents: int, refund_key: str, actor: 
             if not dynamodb.is_condition_failure(error):
                 raise
             existing = get_refund(order_id, refund_key)  # the twin submit got here first
+            assert existing is not None  # refunds are never deleted
         else:
             record_event(order_id=order_id, kind=EventKind.REFUND_REQUESTED, source=EventSource.STAFF, actor=actor,
                          attempt_no=attempt_no, message=money_text(amount_cents, attempt.currency))
@@ -78,7 +79,9 @@ def refund_payment(*, order_id: str, amount_cents: int, refund_key: str, actor: 
     except UpdateError as error:
         if not dynamodb.is_condition_failure(error):
             raise
-        return get_refund(order_id, refund_key)
+        recorded = get_refund(order_id, refund_key)
+        assert recorded is not None  # refunds are never deleted
+        return recorded
     record_event(order_id=order_id, kind=EventKind.REFUND_CREATED, source=EventSource.STAFF, actor=actor, attempt_no=attempt_no,
                  message=f"{mollie_refund.id}: {money_text(existing.amount_cents, existing.currency)}, {mollie_refund.status}")
     try:

@@ -102,6 +102,8 @@ def apply_mollie_payment(*, payment: mollie.MolliePayment, source: str, actor: s
     `known` is the (order, attempt) the caller just read or wrote; a stale pair only costs a retry.
     """
     order_id, attempt_no = _attempt_key(payment)
+    order: Order | None
+    attempt: PaymentAttempt | None
     for write_try in optimistic_retries(order_id or payment.id):
         if known:
             (order, attempt), known = known, None

@@ -50,7 +50,7 @@ def test_two_tabs_pay_one_payment(shopper, page, sandbox):
 
 
 def test_a_changed_cart_with_a_payment_mollie_will_not_cancel_sends_the_shopper_to_finish_it(shopper, page, sandbox):
-    
+
     shopper.open_shop()
     shopper.buy_now("Linen apron")
     shopper.fill_checkout()

@@ -12,6 +12,7 @@ from botocore.client import BaseClient
 from botocore.exceptions import ClientError, EndpointConnectionError
 from django.test import Client
 
+
 @pytest.fixture
 def browser(catalog):
     return Client(raise_request_exception=False)  # see the 500 page a shopper would see

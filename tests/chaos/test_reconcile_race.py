@@ -10,8 +10,8 @@ import pytest
 from django.utils import timezone
 
 from payments import services
-from payments.services import reconciliation
 from payments.models import Order, OrderStatus, PaymentAttempt
+from payments.services import reconciliation
 from shop.models import Article
 
 

@@ -21,8 +21,8 @@ STRONG_SECRET = {"SECRET_KEY": secrets.token_urlsafe(50), "MOLLIE_API_KEY": "liv
 PRINT_SETTINGS = (
     "import json, django; django.setup(); from django.conf import settings as s; "
     "print(json.dumps({'base': s.PUBLIC_BASE_URL, 'script': s.FORCE_SCRIPT_NAME, 'hosts': s.ALLOWED_HOSTS, "
-    "'csrf': s.CSRF_TRUSTED_ORIGINS, 'mollie': s.MOLLIE_API_KEY == %r, 'static': s.STORAGES['staticfiles']}))"
-    % STRONG_SECRET["MOLLIE_API_KEY"]
+    f"'csrf': s.CSRF_TRUSTED_ORIGINS, 'mollie': s.MOLLIE_API_KEY == {STRONG_SECRET['MOLLIE_API_KEY']!r}, "
+    "'static': s.STORAGES['staticfiles']}))"
 )
 
 

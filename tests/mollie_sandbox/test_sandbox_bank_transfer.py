@@ -6,7 +6,7 @@ transferReference), expires 12 days later by default or after `dueDate` ("the mi
 tomorrow and the maximum date is 100 days after tomorrow"), and can be canceled while open
 (mollie/api-documentation#675). Mollie calls the webhook when the money arrives or it expires.
 """
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 import requests
@@ -61,7 +61,7 @@ def test_due_date_sets_when_it_expires(sandbox, client, payment_data):
     due = date.today() + timedelta(days=30)
     payment = client.payments.create(payment_data(method="banktransfer", dueDate=due.isoformat()))
     # The shopper may pay all through the due date.
-    expected = datetime.combine(due + timedelta(days=1), datetime.min.time(), timezone.utc)
+    expected = datetime.combine(due + timedelta(days=1), datetime.min.time(), UTC)
     assert datetime.fromisoformat(payment.expires_at) == expected
 
 

@@ -57,7 +57,7 @@ def test_a_status_poll_during_the_webhooks_commit_waits_for_it_instead_of_failin
         assert wait_until(lambda: any("transaction" in kinds for kinds in server_faults.held_items().values()))
         return Client().get(f"/orders/{order.order_id}/{order.public_token}/status.json")
 
-    answers = dict(zip(["webhook", "poll"], run_concurrently(webhook, poll)))
+    answers = dict(zip(["webhook", "poll"], run_concurrently(webhook, poll), strict=True))
 
     assert answers["webhook"].status_code == 200
     assert answers["poll"].status_code == 200, answers["poll"].content[:300]

@@ -2,7 +2,7 @@
 
 Each test is one answer from Mollie and what it may (and may not) change.
 """
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -12,7 +12,7 @@ from payments.services.merge import merge_payment
 
 pytestmark = pytest.mark.pure
 
-NOW = datetime(2026, 11, 28, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 EARLIER = NOW - timedelta(minutes=5)
 
 

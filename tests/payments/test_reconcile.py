@@ -1,9 +1,7 @@
 """Reconciliation: webhooks that never come, payments that never started, orders left waiting."""
-from datetime import timedelta
 
 import requests
 from django.core.management import call_command
-from django.utils import timezone
 
 from payments import services
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt

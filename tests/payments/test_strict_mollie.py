@@ -10,7 +10,7 @@ import requests
 
 from mollie_sandbox.server import SandboxServer
 from payments.models import OrderStatus
-from tests.conftest import TEST_MOLLIE_KEY, Shopper, SandboxControl
+from tests.conftest import TEST_MOLLIE_KEY, SandboxControl, Shopper
 
 
 @pytest.fixture

@@ -2,7 +2,8 @@
 from urllib.parse import quote, unquote
 
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from payments.models import Order, OrderStatus
 

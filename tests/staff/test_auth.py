@@ -1,6 +1,6 @@
 """Staff login, logout, password change, and the throttling of failed logins."""
-import io
 import functools
+import io
 import re
 from datetime import timedelta
 

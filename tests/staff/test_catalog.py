@@ -132,7 +132,7 @@ def test_an_edit_while_a_checkout_holds_the_article_waits_for_it(staff_client, c
                    what="the checkout to start its transaction")
         return _edit_apron(staff_client, stock="10")  # two more arrived
 
-    answers = dict(zip(["checkout", "edit"], run_concurrently(checkout, edit)))
+    answers = dict(zip(["checkout", "edit"], run_concurrently(checkout, edit), strict=True))
 
     assert answers["edit"].status_code == 302
     assert server_faults.injected.get("TransactionConflictException", 0) >= 1

@@ -1,6 +1,6 @@
 """Dashboard figures against a known set of orders, and the chart drawn from them."""
 import re
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 from django.utils import timezone
 
@@ -8,7 +8,7 @@ from payments.models import OrderStatus
 from staff import selectors
 from tests.staff.conftest import make_order
 
-NOW = datetime(2026, 3, 15, 12, 0, tzinfo=dt_timezone.utc)
+NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 
 
 def known_orders(now):

@@ -2,14 +2,14 @@
 import csv
 import io
 import re
-from datetime import datetime, timedelta, timezone as dt_timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from payments.models import OrderStatus
 from tests.staff.conftest import make_order
 
-DAY = datetime(2026, 3, 10, 12, 0, tzinfo=dt_timezone.utc)
+DAY = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 
 
 def order_numbers(response):

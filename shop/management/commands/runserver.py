@@ -95,6 +95,7 @@ class _LocalStack:
         setattr(settings, name, value)
 
     def _dump(self):
+        assert self.aws is not None  # only called while the embedded stack runs
         try:
             count = self.aws.dump_dynamodb(settings.LOCAL_STACK_STATE_FILE, table_prefix=settings.DYNAMODB_TABLE_PREFIX)
         except Exception as error:  # a failed dump must not stop the server
