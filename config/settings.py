@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "csp",
     "payments",
     "staff",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -187,6 +188,25 @@ LAMBDA_TIME_MARGIN_SECONDS = float(env("LAMBDA_TIME_MARGIN_SECONDS", "2"))
 ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)
 PAYMENT_STALE_AFTER_SECONDS = env_int("PAYMENT_STALE_AFTER_SECONDS", 15 * 60)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
+
+# E-mail (notifications/): sent through Amazon SES v2 by django-anymail's backend. SES only sends
+# from a verified identity, so deployed stages must name their from-address.
+SHOP_NAME = env("SHOP_NAME", "Brew & Co.")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SHOP_NAME} <orders@shop.example.com>" if IS_LOCAL else None)
+if not DEFAULT_FROM_EMAIL:
+    raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL is missing: stage {STAGE!r} sends mail from SES's verified identity.")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = env("EMAIL_BACKEND", "anymail.backends.amazon_ses.EmailBackend")
+SES_REGION = env("SES_REGION", AWS_REGION)
+# Unset = SES itself; locally runserver points it at its moto server, which keeps every mail for
+# the local mailbox (devstack/mailbox.py).
+SES_ENDPOINT_URL = env("SES_ENDPOINT_URL")
+# Where staff alerts go; none set = no alerts are decided (comma-separated addresses).
+STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS", ["staff@shop.example.com"] if IS_LOCAL else [])
+# A mail is given up (status failed, shown to staff) after this many failed sends.
+MAIL_MAX_TRIES = env_int("MAIL_MAX_TRIES", 5)
+# A claim older than this is taken to be a sender that died; longer than any one send can take.
+MAIL_CLAIM_STALE_SECONDS = env_int("MAIL_CLAIM_STALE_SECONDS", 10 * 60)
 
 # JSON lines in deployed stages (CloudWatch Logs Insights reads the fields), plain text locally.
 LOG_FORMAT = env("LOG_FORMAT", "text" if IS_LOCAL else "json")
