@@ -193,8 +193,6 @@ STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
 # from a verified identity, so deployed stages must name their from-address.
 SHOP_NAME = env("SHOP_NAME", "Brew & Co.")
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SHOP_NAME} <orders@shop.example.com>" if IS_LOCAL else None)
-if not DEFAULT_FROM_EMAIL:
-    raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL is missing: stage {STAGE!r} sends mail from SES's verified identity.")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = env("EMAIL_BACKEND", "anymail.backends.amazon_ses.EmailBackend")
 SES_REGION = env("SES_REGION", AWS_REGION)
@@ -271,6 +269,8 @@ if not IS_LOCAL:
     STATIC_BUCKET = env("STATIC_BUCKET")
     if not STATIC_BUCKET:
         raise ImproperlyConfigured(f"STATIC_BUCKET is missing: stage {STAGE!r} serves static files from S3.")
+    if not DEFAULT_FROM_EMAIL:
+        raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL is missing: stage {STAGE!r} sends mail from its SES identity.")
     # Where browsers fetch them: a CDN in front of the bucket, or the (public-read) bucket itself.
     _static_base_url = urlsplit(env("STATIC_BASE_URL", f"https://{STATIC_BUCKET}.s3.{AWS_REGION}.amazonaws.com"))
     STORAGES = {

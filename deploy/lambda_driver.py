@@ -32,7 +32,8 @@ class Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-RESOURCE_PARAMETERS = ("TableName", "IndexName", "SecretId", "Bucket", "Key", "Prefix")
+# FromEmailAddress: SES authorizes a send against the identity it sends from.
+RESOURCE_PARAMETERS = ("TableName", "IndexName", "SecretId", "Bucket", "Key", "Prefix", "FromEmailAddress")
 
 
 def record_aws_calls(path):
