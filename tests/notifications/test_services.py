@@ -192,3 +192,16 @@ def test_a_mail_that_cannot_be_decided_is_refused_before_anything_is_stored(bad)
 def test_delivering_an_unknown_mail_is_a_safe_no_op(local_ses):
     assert deliver(("SO-NOPE", "order_confirmation#paid")) == DeliveryOutcome.MISSING
     assert local_ses.new_mails() == []
+
+
+def test_deliver_mail_command_sends_what_is_queued(local_ses):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    _commit(_confirmation())
+    output = StringIO()
+
+    call_command("deliver_mail", stdout=output)
+
+    assert output.getvalue().strip() == "sent: 1" and len(local_ses.new_mails()) == 1
