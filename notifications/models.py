@@ -12,7 +12,7 @@ import enum
 from typing import NamedTuple
 
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
+from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
 
 from config import dynamodb
@@ -55,9 +55,11 @@ class MailStatus(enum.StrEnum):
 
 
 class PendingIndex(GlobalSecondaryIndex):
+    # Keys and what reconciliation filters on: the rendered mail (several KB) is not copied into
+    # the index, so each status change costs one index write unit instead of the item's size.
     class Meta:
         index_name = "pending_index"
-        projection = AllProjection()
+        projection = IncludeProjection(["kind", "claimed_at", "tries"])
 
     pending_status = UnicodeAttribute(hash_key=True)
     queued_at = UTCDateTimeAttribute(range_key=True)

@@ -8,5 +8,6 @@ def mails_of_order(order_id) -> list[OutboxItem]:
 
 
 def failed_mails(*, limit=50) -> list[OutboxItem]:
-    """Mails given up after MAIL_MAX_TRIES, oldest first, for the dashboard's "Needs attention"."""
+    """Mails given up after MAIL_MAX_TRIES, oldest first, for the dashboard's "Needs attention".
+    The index holds keys, kind and tries only; `mails_of_order` has the rest."""
     return list(OutboxItem.pending_index.query(MailStatus.FAILED.value, limit=limit))
