@@ -147,8 +147,10 @@ def _send(item):
                                      connection=ses_connection())
     message.attach_alternative(item.html_body, "text/html")
     message.send()
-    # Anymail's status of the send: SES's MessageId (one per SendEmail call).
-    return message.anymail_status.message_id
+    # Anymail's status of the send: SES's MessageId (one per SendEmail call). Other backends
+    # (a console backend for a demo, Django's test outbox) have no id to give.
+    status = getattr(message, "anymail_status", None)
+    return status.message_id if status is not None else None
 
 
 def ses_connection():
