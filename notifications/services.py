@@ -19,8 +19,10 @@ from datetime import datetime, timedelta, timezone
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 
+from pynamodb.exceptions import PynamoDBException
+
 from config import deadline
-from config.dynamodb import optimistic_retries
+from config.dynamodb import ConcurrentUpdateConflict, optimistic_retries
 from notifications.models import MailKind, MailStatus, OutboxItem, OutboxKey, mail_key
 from notifications.rendering import render_mail
 
@@ -30,6 +32,9 @@ log = logging.getLogger("shop.notifications")
 # well under a second. A send is started only with this much time left before the deadline.
 SEND_SECONDS = 8.0
 ERROR_TEXT_LIMIT = 500
+# What DynamoDB trouble looks like to a sender: throttled past botocore's retries, too many
+# concurrent writers, or no time left for a write.
+STORAGE_ERRORS = (PynamoDBException, ConcurrentUpdateConflict, deadline.DeadlineExceeded)
 
 
 class DeliveryOutcome:
@@ -37,6 +42,7 @@ class DeliveryOutcome:
     NOT_CLAIMED = "not_claimed"  # sent, failed or being sent by someone else: nothing to do here
     RETRY_LATER = "retry_later"  # SES refused or failed; queued again with tries + 1
     FAILED = "failed"  # gave up after MAIL_MAX_TRIES
+    STORAGE_UNAVAILABLE = "storage_unavailable"  # DynamoDB busy or unreachable; still queued
     NO_TIME = "no_time"  # too little time left before the deadline; still queued, not claimed
     MISSING = "missing"
 
@@ -73,7 +79,13 @@ def deliver(key, *, now=None) -> str:
     # Claim, send and store must all fit before the caller's deadline; else reconciliation sends it.
     if deadline.remaining() < SEND_SECONDS + 2 * deadline.write_seconds():
         return DeliveryOutcome.NO_TIME
-    claim = _claim(key, now=now or _now())
+    try:
+        claim = _claim(key, now=now or _now())
+    except STORAGE_ERRORS as error:
+        # Nothing claimed: the mail stays queued for reconciliation; the caller's answer stands.
+        log.warning("mail not claimed: storage unavailable", extra={"outbox_id": _outbox_id(key),
+                                                                     "error": type(error).__name__})
+        return DeliveryOutcome.STORAGE_UNAVAILABLE
     if not isinstance(claim, OutboxItem):
         return claim
     item, token = claim, claim.claim_token
@@ -81,7 +93,13 @@ def deliver(key, *, now=None) -> str:
         message_id = _send(item)
     except Exception as error:  # noqa: BLE001 - any SES or network failure is stored for a retry
         return _release(item, token, error=error)
-    _mark_sent(item, token, message_id)
+    try:
+        _mark_sent(item, token, message_id)
+    except STORAGE_ERRORS as error:
+        # Sent, but not stored: the claim goes stale and the mail is sent again after
+        # MAIL_CLAIM_STALE_SECONDS, the one way to a second mail (see the module's docstring).
+        log.error("mail sent but not stored", extra={"outbox_id": item.outbox_id, "kind": item.kind,
+                                                      "ses_message_id": message_id, "error": type(error).__name__})
     return DeliveryOutcome.SENT
 
 
@@ -216,6 +234,10 @@ def _update_own_claim(item, token, actions):
                 return False
             continue
         return True
+
+
+def _outbox_id(key):
+    return f"{key.order_id}/{key.mail_key}"
 
 
 def _error_text(error):

@@ -205,3 +205,16 @@ def test_deliver_mail_command_sends_what_is_queued(local_ses):
     call_command("deliver_mail", stdout=output)
 
     assert output.getvalue().strip() == "sent: 1" and len(local_ses.new_mails()) == 1
+
+
+def test_a_throttled_table_leaves_the_mail_queued_and_raises_nothing(local_ses, local_aws):
+    item = _confirmation()
+    _commit(item)
+    local_aws.dynamodb_faults.throttle_for(120)  # every DynamoDB call throttled, past botocore's retries
+    try:
+        outcome = deliver(item.key)
+    finally:
+        local_aws.dynamodb_faults.reset()
+
+    assert outcome == DeliveryOutcome.STORAGE_UNAVAILABLE and local_ses.new_mails() == []
+    assert deliver_pending() == {DeliveryOutcome.SENT: 1}
