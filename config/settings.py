@@ -94,6 +94,7 @@ INSTALLED_APPS = [
     "csp",
     "payments",
     "staff",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -188,6 +189,23 @@ ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 
 PAYMENT_STALE_AFTER_SECONDS = env_int("PAYMENT_STALE_AFTER_SECONDS", 15 * 60)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
 
+# E-mail (notifications/): sent through Amazon SES v2 by django-anymail's backend. SES only sends
+# from a verified identity, so deployed stages must name their from-address.
+SHOP_NAME = env("SHOP_NAME", "Brew & Co.")
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SHOP_NAME} <orders@shop.example.com>" if IS_LOCAL else None)
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+EMAIL_BACKEND = env("EMAIL_BACKEND", "anymail.backends.amazon_ses.EmailBackend")
+SES_REGION = env("SES_REGION", AWS_REGION)
+# Unset = SES itself; locally runserver points it at its moto server, which keeps every mail for
+# the local mailbox (devstack/mailbox.py).
+SES_ENDPOINT_URL = env("SES_ENDPOINT_URL")
+# Where staff alerts go; none set = no alerts are decided (comma-separated addresses).
+STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS", ["staff@shop.example.com"] if IS_LOCAL else [])
+# A mail is given up (status failed, shown to staff) after this many failed sends.
+MAIL_MAX_TRIES = env_int("MAIL_MAX_TRIES", 5)
+# A claim older than this is taken to be a sender that died; longer than any one send can take.
+MAIL_CLAIM_STALE_SECONDS = env_int("MAIL_CLAIM_STALE_SECONDS", 10 * 60)
+
 # JSON lines in deployed stages (CloudWatch Logs Insights reads the fields), plain text locally.
 LOG_FORMAT = env("LOG_FORMAT", "text" if IS_LOCAL else "json")
 # Staff area (staff/): login throttling, list size, password rules.
@@ -251,6 +269,8 @@ if not IS_LOCAL:
     STATIC_BUCKET = env("STATIC_BUCKET")
     if not STATIC_BUCKET:
         raise ImproperlyConfigured(f"STATIC_BUCKET is missing: stage {STAGE!r} serves static files from S3.")
+    if not DEFAULT_FROM_EMAIL:
+        raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL is missing: stage {STAGE!r} sends mail from its SES identity.")
     # Where browsers fetch them: a CDN in front of the bucket, or the (public-read) bucket itself.
     _static_base_url = urlsplit(env("STATIC_BASE_URL", f"https://{STATIC_BUCKET}.s3.{AWS_REGION}.amazonaws.com"))
     STORAGES = {

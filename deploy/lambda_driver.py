@@ -8,6 +8,7 @@ app prints or logs goes to stderr, as it would go to CloudWatch.
 With LOCAL_LAMBDA_CALLS_FILE set, every AWS API call is appended to that file (service,
 operation and the names of what it touched), so a test can hold them against an IAM policy.
 """
+import email
 import json
 import os
 import sys
@@ -32,7 +33,8 @@ class Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-RESOURCE_PARAMETERS = ("TableName", "IndexName", "SecretId", "Bucket", "Key", "Prefix")
+# FromEmailAddress: SES authorizes a send against the identity it sends from.
+RESOURCE_PARAMETERS = ("TableName", "IndexName", "SecretId", "Bucket", "Key", "Prefix", "FromEmailAddress")
 
 
 def record_aws_calls(path):
@@ -46,6 +48,11 @@ def record_aws_calls(path):
         call.update({name: api_params[name] for name in RESOURCE_PARAMETERS if name in api_params})
         if "RequestItems" in api_params:
             call["tables"] = sorted(api_params["RequestItems"])
+        if operation_name == "SendEmail" and "FromEmailAddress" not in call:
+            # A raw mail's sender is its From header, which SES parses (SES v2 SendEmail reference).
+            raw = api_params.get("Content", {}).get("Raw", {}).get("Data", b"")
+            raw = raw.encode() if isinstance(raw, str) else raw
+            call["FromEmailAddress"] = str(email.message_from_bytes(raw).get("From", ""))
         if "TransactItems" in api_params:
             call["items"] = [{kind: part["TableName"] for kind, part in item.items()} for item in api_params["TransactItems"]]
         try:

@@ -112,6 +112,7 @@ def lambda_environment(*, function_name, memory_mb, aws_endpoint, region="eu-wes
         "AWS_ENDPOINT_URL_SECRETS_MANAGER": aws_endpoint,
         "AWS_ENDPOINT_URL_S3": aws_endpoint,
         "AWS_ENDPOINT_URL_DYNAMODB": aws_endpoint,
+        "AWS_ENDPOINT_URL_SESV2": aws_endpoint,
         "DYNAMODB_ENDPOINT_URL": aws_endpoint,
     }
     env.update({name: str(value) for name, value in variables.items()})

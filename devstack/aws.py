@@ -1,4 +1,7 @@
-"""The embedded local AWS stack: moto's server (DynamoDB, S3, Secrets Manager) on loopback.
+"""The embedded local AWS stack: moto's server (DynamoDB, S3, Secrets Manager, SES) on loopback.
+
+The shop's from-address is verified in moto's SES at start, as a deployed stage's identity is
+(README, "E-mail through Amazon SES"); moto refuses mail from anything else, as SES does.
 
 DynamoDB items can be dumped to a JSON file on shutdown and loaded on start, so local data
 survives a restart of `make run`. Table definitions are not dumped: they come from the models.
@@ -8,8 +11,10 @@ import logging
 import os
 from pathlib import Path
 
-import boto3
+from email.utils import parseaddr
 
+import boto3
+from devstack.mailbox import mailbox_url
 from devstack.moto_server import SerialMotoServer
 
 log = logging.getLogger(__name__)
@@ -27,7 +32,21 @@ class LocalAWS:
 
     def start(self):
         self._server.start()
+        self.verify_sender()
         return self
+
+    def verify_sender(self, from_address=None):
+        """Verifies the from-address's domain in moto's SES (DEFAULT_FROM_EMAIL by default)."""
+        from_address = from_address or _shop_sender()
+        if not from_address:
+            return
+        domain = parseaddr(from_address)[1].rpartition("@")[2]
+        if domain:
+            self.client("sesv2").create_email_identity(EmailIdentity=domain)
+
+    @property
+    def mailbox_url(self):
+        return mailbox_url(self.endpoint_url)
 
     def stop(self):
         self._server.stop()
@@ -68,6 +87,16 @@ class LocalAWS:
                 dynamodb.batch_write_item(RequestItems={name: batch})
             count += len(items)
         return count
+
+
+def _shop_sender():
+    from django.conf import settings
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        return settings.DEFAULT_FROM_EMAIL
+    except ImproperlyConfigured:
+        return None  # a stack started outside Django (rehearsal, bench) verifies what it sends from
 
 
 def _table_names(dynamodb):

@@ -151,7 +151,8 @@ def patch_transactions():
 
 
 class SerialMotoServer:
-    """In-process variant (threads): moto's DynamoDB, S3 and Secrets Manager on one port."""
+    """In-process variant (threads): moto's DynamoDB, S3, Secrets Manager and SES on one port, plus the
+    local mailbox."""
 
     def __init__(self, host="127.0.0.1", port=0):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -165,7 +166,10 @@ class SerialMotoServer:
         patch_transactions()
         # Faults sit in front of the serialization: a transaction "in flight" must not block others.
         self.faults = ServerFaults.from_env(serialized(DomainDispatcherApplication(create_backend_app)))
-        self._server = make_server(host, port, self.faults, threaded=True, request_handler=QuietHandler)
+        from devstack.mailbox import MailboxApp
+
+        # The local mailbox (/_mailbox/) reads moto's SES in this process.
+        self._server = make_server(host, port, MailboxApp(self.faults), threaded=True, request_handler=QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="serial-moto", daemon=True)
 

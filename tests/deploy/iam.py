@@ -3,8 +3,10 @@
 Covers what our policies use: Allow/Deny, wildcards in actions and resources, the
 ${aws:PrincipalAccount} variable and StringLike conditions. An explicit Deny wins. It also knows
 two things AWS does that moto does not model: S3 tells a caller that a key is missing only if it
-may list the bucket, and API Gateway calls the function with the role's own rights.
+may list the bucket, and API Gateway calls the function with the role's own rights. SES v2
+sends are held against the from-address's identity.
 """
+from email.utils import parseaddr
 from fnmatch import fnmatchcase
 
 # Operations whose IAM action has another name, and transaction parts by their action.
@@ -40,6 +42,12 @@ def permissions_needed(call, *, region, account, secret_arns):
         if "IndexName" in call:
             resource += f"/index/{call['IndexName']}"
         return [(action, resource, {})]
+    if service == "sesv2" and operation == "SendEmail":
+        # SES authorizes a send against the verified identity it sends as: the from-address when
+        # it is verified itself, else its domain ("Identity and access management in Amazon SES").
+        # The policies grant both; the domain (verified with DKIM, README) is the one checked here.
+        domain = parseaddr(call["FromEmailAddress"])[1].rpartition("@")[2]
+        return [("ses:SendEmail", f"arn:aws:ses:{region}:{account}:identity/{domain}", {})]
     if service == "secretsmanager":
         return [(action, secret_arns[call["SecretId"]], {})]
     if service == "s3":

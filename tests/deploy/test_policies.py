@@ -91,3 +91,23 @@ def test_collectstatic_learns_that_a_new_file_is_missing(stage):
     assert ("s3:ListBucket", f"arn:aws:s3:::{bucket}", {}) in needed
     assert all(is_allowed(_role_policy(stage), action, resource, context, account=ACCOUNT)
                for action, resource, context in needed)
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_role_may_send_mail_only_from_the_stage_identity(stage):
+    settings = stage_settings(stage)
+    region = settings["aws_region"]
+    from_address = settings["aws_environment_variables"]["DEFAULT_FROM_EMAIL"]
+
+    def may_send_from(address):
+        send = {"service": "sesv2", "operation": "SendEmail", "FromEmailAddress": address}
+        return all(is_allowed(_role_policy(stage), action, resource, context, account=ACCOUNT)
+                   for action, resource, context in permissions_needed(send, region=region, account=ACCOUNT,
+                                                                       secret_arns={}))
+
+    other = "production" if stage == "dev" else "dev"
+    assert may_send_from(from_address)
+    assert not may_send_from(stage_settings(other)["aws_environment_variables"]["DEFAULT_FROM_EMAIL"])
+    assert not may_send_from("Anyone <someone@example.org>")
+    assert not is_allowed(_role_policy(stage), "ses:SendEmail", f"arn:aws:ses:{region}:{ACCOUNT}:identity/*", {},
+                          account=ACCOUNT)

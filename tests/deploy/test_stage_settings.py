@@ -37,6 +37,7 @@ def _run(arguments, local_aws, **env):
     environment = {name: value for name, value in os.environ.items()
                    if name not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "MOLLIE_API_KEY", "APP_SECRET_NAME")}
     environment.update(STAGE="production", PUBLIC_BASE_URL="https://shop.example.com", STATIC_BUCKET="shop-static",
+                       DEFAULT_FROM_EMAIL="Brew & Co. <orders@shop.example.com>",
                        AWS_ENDPOINT_URL_SECRETS_MANAGER=local_aws.endpoint_url, AWS_DEFAULT_REGION="eu-west-1")
     environment.update(env)
     return subprocess.run([sys.executable, *arguments], cwd=ROOT, env=environment, capture_output=True, text=True,
@@ -81,6 +82,7 @@ def test_api_gateway_url_puts_the_stage_path_into_the_script_name(local_aws, app
     ({"APP_SECRET_NAME": "shop/nowhere/app"}, "Cannot read the app secret 'shop/nowhere/app'"),
     ({"PUBLIC_BASE_URL": "http://shop.example.com"}, "PUBLIC_BASE_URL must be an https:// URL"),
     ({"STATIC_BUCKET": ""}, "STATIC_BUCKET is missing"),
+    ({"DEFAULT_FROM_EMAIL": ""}, "DEFAULT_FROM_EMAIL is missing"),
 ])
 def test_a_stage_without_what_it_needs_refuses_to_start(local_aws, app_secret, env, message):
     result = _run(["-c", "import django; django.setup()"], local_aws, **{"APP_SECRET_NAME": app_secret, **env})

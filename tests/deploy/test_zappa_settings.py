@@ -2,6 +2,7 @@
 import json
 import re
 import sys
+from email.utils import parseaddr
 from importlib import import_module
 
 import pytest
@@ -33,7 +34,7 @@ def test_stage_runs_this_python_with_a_reconciliation_schedule(stage):
 
 
 @pytest.mark.parametrize("stage", STAGES)
-def test_stage_policy_names_only_the_stage_own_tables_secret_bucket_and_logs(stage):
+def test_stage_policy_names_only_the_stage_own_tables_secret_bucket_logs_and_mail_identity(stage):
     settings = stage_settings(stage)
     variables = settings["aws_environment_variables"]
     policy = json.loads((ROOT / settings["attach_policy"]).read_text())
@@ -43,11 +44,15 @@ def test_stage_policy_names_only_the_stage_own_tables_secret_bucket_and_logs(sta
     assert settings["manage_roles"] is True  # Zappa keeps the role, with this policy as its only one
     assert all("*" not in action for action in actions)
     function = f"{settings['project_name']}-{stage}"
+    from_address = parseaddr(variables["DEFAULT_FROM_EMAIL"])[1]
+    sending_domain = from_address.rpartition("@")[2]
     allowed_prefixes = (
         f"arn:aws:dynamodb:{settings['aws_region']}:${{aws:PrincipalAccount}}:table/{variables['DYNAMODB_TABLE_PREFIX']}",
         f"arn:aws:secretsmanager:{settings['aws_region']}:${{aws:PrincipalAccount}}:secret:{variables['APP_SECRET_NAME']}-",
         f"arn:aws:s3:::{variables['STATIC_BUCKET']}",
         f"arn:aws:logs:{settings['aws_region']}:${{aws:PrincipalAccount}}:log-group:/aws/lambda/{function}",
+        f"arn:aws:ses:{settings['aws_region']}:${{aws:PrincipalAccount}}:identity/{sending_domain}",
+        f"arn:aws:ses:{settings['aws_region']}:${{aws:PrincipalAccount}}:identity/{from_address}",
     )
     # API Gateway invokes through this role (tests/deploy/test_policies.py): the function and its versions only.
     function_arn = f"arn:aws:lambda:{settings['aws_region']}:${{aws:PrincipalAccount}}:function:{function}"

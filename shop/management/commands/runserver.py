@@ -80,6 +80,7 @@ class _LocalStack:
         lines = ["", "Local stack:"]
         if self.aws:
             lines.append(f"  DynamoDB/S3/Secrets Manager (moto): {self.aws.endpoint_url}")
+            lines.append(f"  Mailbox (every mail sent through the local SES): {self.aws.mailbox_url}")
         if self.sandbox:
             lines.append(f"  Mollie sandbox: {self.sandbox.url}")
         lines.append("  Other manage.py commands reach this stack with:")

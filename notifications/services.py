@@ -1,0 +1,248 @@
+"""The outbox's workflow: decide a mail (inside the caller's transaction), deliver it once after
+the commit, and let reconciliation deliver what a crash or an SES failure left queued.
+
+    item = outbox_item(order_id=..., kind=MailKind.ORDER_CONFIRMATION, event_id="paid",
+                       to=[order.customer_email], context={...})
+    with TransactWrite(connection=dynamodb.connection()) as transaction:
+        ...                     # the order's own change
+        item.put_in(transaction)  # refused if this mail was decided before
+    deliver(item.key)           # after the commit; never raises for SES trouble
+
+Delivery is at-most-once per claim: a claim (queued -> sending) is a conditional write, so
+concurrent senders never both send. Only a sender that dies between SES's answer and storing
+`sent` can cause a second mail, after MAIL_CLAIM_STALE_SECONDS.
+"""
+import logging
+import uuid
+from datetime import datetime, timedelta, timezone
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+
+from pynamodb.exceptions import PynamoDBException
+
+from config import deadline
+from config.dynamodb import ConcurrentUpdateConflict, optimistic_retries
+from notifications.models import MailKind, MailStatus, OutboxItem, OutboxKey, mail_key
+from notifications.rendering import render_mail
+
+log = logging.getLogger("shop.notifications")
+
+# SES's SendEmail quota per second starts at 1 in the sandbox (14 when out of it); one send takes
+# well under a second. A send is started only with this much time left before the deadline.
+SEND_SECONDS = 8.0
+ERROR_TEXT_LIMIT = 500
+# What DynamoDB trouble looks like to a sender: throttled past botocore's retries, too many
+# concurrent writers, or no time left for a write.
+STORAGE_ERRORS = (PynamoDBException, ConcurrentUpdateConflict, deadline.DeadlineExceeded)
+
+
+class DeliveryOutcome:
+    SENT = "sent"
+    NOT_CLAIMED = "not_claimed"  # sent, failed or being sent by someone else: nothing to do here
+    RETRY_LATER = "retry_later"  # SES refused or failed; queued again with tries + 1
+    FAILED = "failed"  # gave up after MAIL_MAX_TRIES
+    STORAGE_UNAVAILABLE = "storage_unavailable"  # DynamoDB busy or unreachable; still queued
+    NO_TIME = "no_time"  # too little time left before the deadline; still queued, not claimed
+    MISSING = "missing"
+
+
+def outbox_item(*, order_id, kind, event_id, to, context, now=None) -> OutboxItem:
+    """An unsaved outbox item for the mail `kind` about `event_id` of the order (the staff alert's
+    event id is its AlertReason, so one alert per order and reason). Rendered now, from `context`
+    (see notifications.rendering.render_mail). Put it into your transaction with `put_in`."""
+    kind = MailKind(kind)
+    to = [address for address in to if address]
+    if not to:
+        raise ValueError(f"{kind.value} mail for {order_id} has no recipient")
+    if not event_id or "#" in str(event_id):
+        raise ValueError(f"invalid event id {event_id!r}")
+    rendered = render_mail(kind, {**context, "order_id": order_id})
+    now = now or _now()
+    return OutboxItem(
+        order_id, mail_key(kind, event_id),
+        kind=kind.value, to_addresses=list(to),
+        subject=rendered.subject, text_body=rendered.text_body, html_body=rendered.html_body,
+        status=MailStatus.QUEUED.value, pending_status=MailStatus.QUEUED.value, tries=0,
+        queued_at=now, updated_at=now,
+    )
+
+
+def staff_alert_recipients():
+    return list(settings.STAFF_ALERT_EMAILS)
+
+
+def deliver(key, *, now=None) -> str:
+    """Sends one queued mail if this caller wins its claim; returns a DeliveryOutcome value.
+    SES failures are stored on the item, never raised: the caller's change is already committed."""
+    key = OutboxKey(*key)
+    # Claim, send and store must all fit before the caller's deadline; else reconciliation sends it.
+    if deadline.remaining() < SEND_SECONDS + 2 * deadline.write_seconds():
+        return DeliveryOutcome.NO_TIME
+    try:
+        claim = _claim(key, now=now or _now())
+    except STORAGE_ERRORS as error:
+        # Nothing claimed: the mail stays queued for reconciliation; the caller's answer stands.
+        log.warning("mail not claimed: storage unavailable", extra={"outbox_id": _outbox_id(key),
+                                                                     "error": type(error).__name__})
+        return DeliveryOutcome.STORAGE_UNAVAILABLE
+    if not isinstance(claim, OutboxItem):
+        return claim
+    item, token = claim, claim.claim_token
+    try:
+        message_id = _send(item)
+    except Exception as error:  # noqa: BLE001 - any SES or network failure is stored for a retry
+        return _release(item, token, error=error)
+    try:
+        _mark_sent(item, token, message_id)
+    except STORAGE_ERRORS as error:
+        # Sent, but not stored: the claim goes stale and the mail is sent again after
+        # MAIL_CLAIM_STALE_SECONDS, the one way to a second mail (see the module's docstring).
+        log.error("mail sent but not stored", extra={"outbox_id": item.outbox_id, "kind": item.kind,
+                                                      "ses_message_id": message_id, "error": type(error).__name__})
+    return DeliveryOutcome.SENT
+
+
+def deliver_pending(*, limit=50, now=None) -> dict:
+    """Reconciliation: delivers queued mails (and stale claims), oldest first, at most `limit`,
+    stopping while there is still time to finish (config/deadline.py). Returns counts per outcome."""
+    now = now or _now()
+    counts = {}
+    for item in pending_mails(limit=limit, now=now):
+        if deadline.remaining() < SEND_SECONDS + 2 * deadline.write_seconds():
+            counts["left_for_next_run"] = counts.get("left_for_next_run", 0) + 1
+            continue
+        outcome = deliver(item.key, now=now)
+        counts[outcome] = counts.get(outcome, 0) + 1
+    return counts
+
+
+def pending_mails(*, limit, now):
+    """Queued mails and claims gone stale, oldest first (the index is eventually consistent;
+    deliver() re-reads each one strongly before it claims)."""
+    stale_before = now - timedelta(seconds=settings.MAIL_CLAIM_STALE_SECONDS)
+    found = list(OutboxItem.pending_index.query(MailStatus.QUEUED.value, limit=limit))
+    if len(found) < limit:
+        found += OutboxItem.pending_index.query(MailStatus.SENDING.value, OutboxItem.queued_at <= now,
+                                                filter_condition=OutboxItem.claimed_at < stale_before,
+                                                limit=limit - len(found))
+    return sorted(found, key=lambda item: item.queued_at)[:limit]
+
+
+def _claim(key, *, now):
+    stale_before = now - timedelta(seconds=settings.MAIL_CLAIM_STALE_SECONDS)
+    for attempt in optimistic_retries(f"outbox {key.order_id}/{key.mail_key}"):
+        try:
+            item = OutboxItem.get(key.order_id, key.mail_key, consistent_read=True)
+        except OutboxItem.DoesNotExist:
+            return DeliveryOutcome.MISSING
+        claimable = item.status == MailStatus.QUEUED or (
+            item.status == MailStatus.SENDING and item.claimed_at is not None and item.claimed_at < stale_before)
+        if not claimable:
+            return DeliveryOutcome.NOT_CLAIMED
+        taking_over = item.status == MailStatus.SENDING
+        token = uuid.uuid4().hex
+        # The condition is what was read: if another sender claimed meanwhile, this write loses.
+        condition = (OutboxItem.status == item.status) & (
+            OutboxItem.claim_token.does_not_exist() if item.claim_token is None
+            else OutboxItem.claim_token == item.claim_token)
+        try:
+            item.update(actions=[OutboxItem.status.set(MailStatus.SENDING.value),
+                                 OutboxItem.pending_status.set(MailStatus.SENDING.value),
+                                 OutboxItem.claim_token.set(token), OutboxItem.claimed_at.set(now),
+                                 OutboxItem.updated_at.set(now)], condition=condition)
+        except Exception as error:  # noqa: BLE001 - attempt.lost re-raises what is not a lost race
+            attempt.lost(error)
+            continue
+        if taking_over:
+            log.warning("stale mail claim taken over", extra={"outbox_id": item.outbox_id, "kind": item.kind})
+        return item
+
+
+def _send(item):
+    message = EmailMultiAlternatives(subject=item.subject, body=item.text_body,
+                                     from_email=settings.DEFAULT_FROM_EMAIL, to=list(item.to_addresses),
+                                     connection=ses_connection())
+    message.attach_alternative(item.html_body, "text/html")
+    message.send()
+    # Anymail's status of the send: SES's MessageId (one per SendEmail call). Other backends
+    # (a console backend for a demo, Django's test outbox) have no id to give.
+    status = getattr(message, "anymail_status", None)
+    return status.message_id if status is not None else None
+
+
+def ses_connection():
+    """Anymail's Amazon SES (v2) backend, pointed at SES_ENDPOINT_URL when set (moto locally and
+    in tests), with short timeouts so a slow SES cannot hold a request past its deadline."""
+    client_params = {"region_name": settings.SES_REGION,
+                     "config": {"connect_timeout": 2, "read_timeout": 5,
+                                "retries": {"mode": "standard", "max_attempts": 2}}}
+    endpoint_url = ses_endpoint_url()
+    if endpoint_url:
+        client_params.update(endpoint_url=endpoint_url, aws_access_key_id="local", aws_secret_access_key="local")
+    if settings.EMAIL_BACKEND == AMAZON_SES_BACKEND:
+        return get_connection(AMAZON_SES_BACKEND, client_params=client_params)
+    return get_connection()  # another backend configured on purpose (e.g. console for a demo)
+
+
+AMAZON_SES_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
+
+
+def ses_endpoint_url():
+    """SES_ENDPOINT_URL; locally unset, the local stack's (runserver's moto serves DynamoDB and SES)."""
+    if settings.SES_ENDPOINT_URL:
+        return settings.SES_ENDPOINT_URL
+    return settings.DYNAMODB_ENDPOINT_URL if settings.IS_LOCAL else None
+
+
+def _release(item, token, *, error):
+    """Back to queued (tries + 1, the error kept for staff), or failed after MAIL_MAX_TRIES."""
+    now = _now()
+    tries = item.tries + 1
+    status = MailStatus.FAILED if tries >= settings.MAIL_MAX_TRIES else MailStatus.QUEUED
+    actions = [OutboxItem.status.set(status.value), OutboxItem.pending_status.set(status.value),
+               OutboxItem.tries.set(tries), OutboxItem.last_error.set(_error_text(error)),
+               OutboxItem.claim_token.remove(), OutboxItem.claimed_at.remove(), OutboxItem.updated_at.set(now)]
+    if not _update_own_claim(item, token, actions):
+        return DeliveryOutcome.NOT_CLAIMED
+    # The error's text can hold an address (SES names unverified recipients): its class only here.
+    log.warning("mail not sent", extra={"outbox_id": item.outbox_id, "kind": item.kind, "tries": tries,
+                                         "error": type(error).__name__, "to_status": status.value})
+    return DeliveryOutcome.FAILED if status == MailStatus.FAILED else DeliveryOutcome.RETRY_LATER
+
+
+def _mark_sent(item, token, message_id):
+    now = _now()
+    stored = _update_own_claim(item, token, [
+        OutboxItem.status.set(MailStatus.SENT.value), OutboxItem.pending_status.remove(),
+        OutboxItem.ses_message_id.set(message_id or ""), OutboxItem.sent_at.set(now),
+        OutboxItem.tries.set(item.tries + 1), OutboxItem.claim_token.remove(), OutboxItem.updated_at.set(now)])
+    log.info("mail sent", extra={"outbox_id": item.outbox_id, "kind": item.kind, "ses_message_id": message_id,
+                                 "stored": stored})
+
+
+def _update_own_claim(item, token, actions):
+    """Writes only while the claim is still ours; False when a stale-claim takeover won."""
+    for attempt in optimistic_retries(f"outbox {item.outbox_id}"):
+        try:
+            item.update(actions=actions, condition=OutboxItem.claim_token == token)
+        except Exception as error:  # noqa: BLE001
+            attempt.lost(error)
+            if not attempt.back_off:
+                log.warning("mail claim lost before it was stored",
+                            extra={"outbox_id": item.outbox_id, "kind": item.kind})
+                return False
+            continue
+        return True
+
+
+def _outbox_id(key):
+    return f"{key.order_id}/{key.mail_key}"
+
+
+def _error_text(error):
+    return f"{type(error).__name__}: {error}"[:ERROR_TEXT_LIMIT]
+
+
+def _now():
+    return datetime.now(timezone.utc)
