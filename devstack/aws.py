@@ -9,11 +9,11 @@ survives a restart of `make run`. Table definitions are not dumped: they come fr
 import json
 import logging
 import os
+from email.utils import parseaddr
 from pathlib import Path
 
-from email.utils import parseaddr
-
 import boto3
+
 from devstack.mailbox import mailbox_url
 from devstack.moto_server import SerialMotoServer
 

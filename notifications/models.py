@@ -11,6 +11,7 @@ Access patterns and the keys that serve them:
 import enum
 from typing import NamedTuple
 
+from django.db.models import TextChoices
 from pynamodb.attributes import ListAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import GlobalSecondaryIndex, IncludeProjection
 from pynamodb.models import Model
@@ -18,20 +19,14 @@ from pynamodb.models import Model
 from config import dynamodb
 
 
-class MailKind(enum.StrEnum):
+class MailKind(TextChoices):
     ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
     REFUND_CONFIRMED = "refund_confirmed", "Refund confirmed"
     ORDER_CLOSED = "order_closed", "Order closed unpaid"
     STAFF_ALERT = "staff_alert", "Staff alert"
 
-    def __new__(cls, value, label):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
 
-
-class AlertReason(enum.StrEnum):
+class AlertReason(TextChoices):
     """Why staff are alerted: the reasons the dashboard's "Needs attention" lists."""
 
     DOUBLE_PAYMENT = "double_payment", "A second payment was received for the order"
@@ -39,12 +34,6 @@ class AlertReason(enum.StrEnum):
     PAID_AFTER_FINAL_STATUS = "paid_after_final_status", "Paid after Mollie reported a final status"
     PAYMENT_STUCK = "payment_stuck", "A payment has been open or pending past the threshold"
     CHARGEBACK = "chargeback", "The shopper's bank reversed a payment (chargeback)"
-
-    def __new__(cls, value, label):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
 
 
 class MailStatus(enum.StrEnum):

@@ -14,11 +14,10 @@ concurrent senders never both send. Only a sender that dies between SES's answer
 """
 import logging
 import uuid
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-
 from pynamodb.exceptions import PynamoDBException
 
 from config import deadline
@@ -107,7 +106,7 @@ def deliver_pending(*, limit=50, now=None) -> dict:
     """Reconciliation: delivers queued mails (and stale claims), oldest first, at most `limit`,
     stopping while there is still time to finish (config/deadline.py). Returns counts per outcome."""
     now = now or _now()
-    counts = {}
+    counts: dict[str, int] = {}
     for item in pending_mails(limit=limit, now=now):
         if deadline.remaining() < SEND_SECONDS + 2 * deadline.write_seconds():
             counts["left_for_next_run"] = counts.get("left_for_next_run", 0) + 1
@@ -245,4 +244,4 @@ def _error_text(error):
 
 
 def _now():
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -26,10 +26,10 @@ from deploy.local_lambda import (
     ApiGatewayClient,
     unzipped_size,
 )
-from tests.conftest import SandboxControl
 from devstack.mailbox import sent_mails
 from notifications.models import MailKind
 from notifications.services import outbox_item
+from tests.conftest import SandboxControl
 from tests.deploy.conftest import DEV_PUBLIC_BASE_URL
 from tests.deploy.iam import is_allowed, permissions_needed
 
@@ -183,10 +183,9 @@ def test_a_queued_mail_is_sent_from_the_stage_identity(dev_stage):
     item = outbox_item(order_id="SO-PKG-00001", kind=MailKind.ORDER_CLOSED, event_id="expired",
                        to=["grace@example.com"], context={"customer_name": "Grace Hopper", "closed_status": "expired",
                                                           "shop_url": DEV_PUBLIC_BASE_URL + "/"})
-    with _stage_tables(dev_stage):
-        # Decided by the workflow, which then crashed before sending: the by-hand reconciliation sends it.
-        with TransactWrite(connection=dynamodb.connection()) as transaction:
-            item.put_in(transaction)
+    # Decided by the workflow, which then crashed before sending: the by-hand reconciliation sends it.
+    with _stage_tables(dev_stage), TransactWrite(connection=dynamodb.connection()) as transaction:
+        item.put_in(transaction)
 
     dev_stage.manage("deliver_mail")
 
