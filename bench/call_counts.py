@@ -7,6 +7,7 @@ mollie-api-python uses). Only calls made by the thread that serves the request a
 the requests go through Django's test client, in this thread, against moto and the sandbox.
 tests/perf/test_call_counts.py holds the budgets; this module also prints them for `make bench`.
 """
+
 import re
 import threading
 from collections import Counter
@@ -69,7 +70,9 @@ def _install():
 
                 endpoint = settings.MOLLIE_API_ENDPOINT.rstrip("/")
                 if endpoint and request.url.startswith(endpoint + "/v2/"):
-                    path = _MOLLIE_ID.sub(lambda match: f"/{match.group(1)}_…", request.url[len(endpoint):].split("?")[0])
+                    path = _MOLLIE_ID.sub(
+                        lambda match: f"/{match.group(1)}_…", request.url[len(endpoint) :].split("?")[0]
+                    )
                     calls.mollie[f"{request.method} {path}"] += 1
             return original_send(session, request, **kwargs)
 
@@ -194,7 +197,9 @@ class _SandboxControl:
         requests.post(f"{self.url}/_sandbox/faults", json=faults, timeout=10).raise_for_status()
 
     def set_status(self, payment_id, status):
-        requests.post(f"{self.url}/_sandbox/payments/{payment_id}", data={"status": status}, timeout=10).raise_for_status()
+        requests.post(
+            f"{self.url}/_sandbox/payments/{payment_id}", data={"status": status}, timeout=10
+        ).raise_for_status()
 
 
 if __name__ == "__main__":

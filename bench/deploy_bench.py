@@ -8,6 +8,7 @@ invocation. AWS is a local moto server, so network latency to AWS is not part of
 
     python bench/deploy_bench.py [--rounds N] [--json PATH] [--strict]
 """
+
 import argparse
 import json
 import logging
@@ -47,16 +48,40 @@ def bare_project(directory):
     directory.mkdir()
     subprocess.run([str(Path(sys.prefix) / "bin" / "django-admin"), "startproject", "bare", str(directory)], check=True)
     settings = directory / "bare" / "settings.py"
-    settings.write_text(settings.read_text().replace("DEBUG = True", "DEBUG = False")
-                        .replace("ALLOWED_HOSTS = []", "ALLOWED_HOSTS = ['.amazonaws.com']"))
+    settings.write_text(
+        settings.read_text()
+        .replace("DEBUG = True", "DEBUG = False")
+        .replace("ALLOWED_HOSTS = []", "ALLOWED_HOSTS = ['.amazonaws.com']")
+    )
     ours = stage_settings("dev")
-    same_way = {name: ours[name] for name in ("runtime", "architecture", "aws_region", "memory_size", "timeout_seconds",
-                                              "log_level", "debug", "slim_handler", "use_precompiled_packages",
-                                              "callbacks", "exclude", "exclude_glob")}
+    same_way = {
+        name: ours[name]
+        for name in (
+            "runtime",
+            "architecture",
+            "aws_region",
+            "memory_size",
+            "timeout_seconds",
+            "log_level",
+            "debug",
+            "slim_handler",
+            "use_precompiled_packages",
+            "callbacks",
+            "exclude",
+            "exclude_glob",
+        )
+    }
     (directory / "deploy").mkdir()  # the same bytecode callback, where Zappa looks for it
     shutil.copy(ROOT / "deploy" / "bytecode.py", directory / "deploy" / "bytecode.py")
-    zappa_settings = {"dev": {**same_way, "project_name": "bare", "django_settings": "bare.settings",
-                              "s3_bucket": "bare-zappa-packages", "keep_warm": False}}
+    zappa_settings = {
+        "dev": {
+            **same_way,
+            "project_name": "bare",
+            "django_settings": "bare.settings",
+            "s3_bucket": "bare-zappa-packages",
+            "keep_warm": False,
+        }
+    }
     (directory / "zappa_settings.json").write_text(json.dumps(zappa_settings, indent=4))
     return directory
 
@@ -90,8 +115,9 @@ def main():
             bare_dir = bare_project(scratch / "bare-project")
             bare_package = build_package("dev", scratch / "bare-dev.zip", project_dir=bare_dir)
             bare_task = unpack(bare_package, scratch / "bare-task")
-            bare_env = lambda_environment(function_name="bare-dev", memory_mb=shop.settings["memory_size"],
-                                          aws_endpoint=aws.endpoint_url)
+            bare_env = lambda_environment(
+                function_name="bare-dev", memory_mb=shop.settings["memory_size"], aws_endpoint=aws.endpoint_url
+            )
             runtime = runtime_dir(scratch / "runtime")
 
             timings = {"shop": [], "bare": []}
@@ -99,8 +125,12 @@ def main():
                 ms, status = cold_start(lambda round_no=round_no: shop.start(f"bench-{round_no}"), "/")
                 assert status == 200, f"shop page answered {status}"
                 timings["shop"].append(ms)
-                ms, status = cold_start(lambda round_no=round_no: LocalLambda(bare_task, runtime, bare_env,
-                                                            log_file=scratch / f"bare-{round_no}.log"), "/admin/login/")
+                ms, status = cold_start(
+                    lambda round_no=round_no: LocalLambda(
+                        bare_task, runtime, bare_env, log_file=scratch / f"bare-{round_no}.log"
+                    ),
+                    "/admin/login/",
+                )
                 assert status == 200, f"bare admin login answered {status}"
                 timings["bare"].append(ms)
             package_sizes = {"shop": sizes(shop.package), "bare": sizes(bare_package)}
@@ -108,21 +138,33 @@ def main():
             aws.stop()
 
     results = {
-        "package": {**package_sizes,
-                    "limits_mb": {"zipped": LAMBDA_ZIP_LIMIT / MB, "unzipped": LAMBDA_UNZIPPED_LIMIT / MB}},
-        "cold_start_ms": {name: {"median": round(statistics.median(values), 1), "min": round(min(values), 1),
-                                 "max": round(max(values), 1)} for name, values in timings.items()},
+        "package": {
+            **package_sizes,
+            "limits_mb": {"zipped": LAMBDA_ZIP_LIMIT / MB, "unzipped": LAMBDA_UNZIPPED_LIMIT / MB},
+        },
+        "cold_start_ms": {
+            name: {
+                "median": round(statistics.median(values), 1),
+                "min": round(min(values), 1),
+                "max": round(max(values), 1),
+            }
+            for name, values in timings.items()
+        },
         "rounds": options.rounds,
     }
     ratio = results["cold_start_ms"]["shop"]["median"] / results["cold_start_ms"]["bare"]["median"]
     results["cold_start_ratio"] = round(ratio, 2)
-    print(f"Package  shop {results['package']['shop']['zipped_mb']} MB zipped / "
-          f"{results['package']['shop']['unzipped_mb']} MB unzipped; bare {results['package']['bare']['zipped_mb']} / "
-          f"{results['package']['bare']['unzipped_mb']} MB (Lambda: 50 MB zipped, 250 MB unzipped)")
-    print(f"Cold start (import + first request, median of {options.rounds}): "
-          f"shop {results['cold_start_ms']['shop']['median']} ms (GET /), "
-          f"bare {results['cold_start_ms']['bare']['median']} ms (GET /admin/login/)  "
-          f"-> ratio {ratio:.2f} ({'within' if ratio <= AIM_RATIO else 'MISSED'}: aim <= {AIM_RATIO})")
+    print(
+        f"Package  shop {results['package']['shop']['zipped_mb']} MB zipped / "
+        f"{results['package']['shop']['unzipped_mb']} MB unzipped; bare {results['package']['bare']['zipped_mb']} / "
+        f"{results['package']['bare']['unzipped_mb']} MB (Lambda: 50 MB zipped, 250 MB unzipped)"
+    )
+    print(
+        f"Cold start (import + first request, median of {options.rounds}): "
+        f"shop {results['cold_start_ms']['shop']['median']} ms (GET /), "
+        f"bare {results['cold_start_ms']['bare']['median']} ms (GET /admin/login/)  "
+        f"-> ratio {ratio:.2f} ({'within' if ratio <= AIM_RATIO else 'MISSED'}: aim <= {AIM_RATIO})"
+    )
     if options.json:
         options.json.parent.mkdir(parents=True, exist_ok=True)
         options.json.write_text(json.dumps(results, indent=2))

@@ -7,6 +7,7 @@ number of concurrent clients; its p50 and p95 are divided by the trivial view's,
 same run (before and after the others). Ratios, not milliseconds: the machine's speed cancels out.
 Bounded: a fixed number of requests per phase, and a time limit per phase and for the run.
 """
+
 import argparse
 import re
 import sys
@@ -103,13 +104,22 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
         browser = requests.Session()
         shop_page = browser.get(base + "/", timeout=timeout).text
         token = _input(shop_page, "csrfmiddlewaretoken")
-        browser.post(base + "/cart/add/", data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
-                     timeout=timeout)
+        browser.post(
+            base + "/cart/add/",
+            data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
+            timeout=timeout,
+        )
         forms = []
         for _ in range(requests_per_phase):
             page = browser.get(base + "/checkout/", timeout=timeout).text
-            forms.append({"name": "Bench Shopper", "email": "bench@example.com",
-                          "checkout_id": _input(page, "checkout_id"), "csrfmiddlewaretoken": _input(page, "csrfmiddlewaretoken")})
+            forms.append(
+                {
+                    "name": "Bench Shopper",
+                    "email": "bench@example.com",
+                    "checkout_id": _input(page, "checkout_id"),
+                    "csrfmiddlewaretoken": _input(page, "csrfmiddlewaretoken"),
+                }
+            )
         payment_of = {}
 
         def checkout(form):
@@ -118,6 +128,7 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
                 if answer.status_code == 303:
                     payment_of[form["checkout_id"]] = answer.headers["Location"].rsplit("/", 1)[1]
                 return answer.status_code
+
             return post
 
         def browser_copy():
@@ -127,21 +138,35 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
             return session
 
         def webhook(payment_id):
-            return lambda: sessions.get().post(base + "/payments/webhook/", data={"id": payment_id},
-                                               timeout=timeout).status_code
+            return lambda: (
+                sessions.get().post(base + "/payments/webhook/", data={"id": payment_id}, timeout=timeout).status_code
+            )
 
         out(f"Bench stack up (logs: {log_dir}); {requests_per_phase} requests per phase, {concurrency} at once")
-        phases.append(load("trivial view (before)", [get("/bench/trivial")] * requests_per_phase,
-                           concurrency=concurrency, time_limit=phase_time_limit))
-        phases.append(load("shop page", [get("/")] * requests_per_phase, concurrency=concurrency,
-                           time_limit=phase_time_limit))
-        phases.append(load("checkout POST", [checkout(form) for form in forms], concurrency=concurrency,
-                           time_limit=phase_time_limit))
+        phases.append(
+            load(
+                "trivial view (before)",
+                [get("/bench/trivial")] * requests_per_phase,
+                concurrency=concurrency,
+                time_limit=phase_time_limit,
+            )
+        )
+        phases.append(
+            load("shop page", [get("/")] * requests_per_phase, concurrency=concurrency, time_limit=phase_time_limit)
+        )
+        phases.append(
+            load(
+                "checkout POST",
+                [checkout(form) for form in forms],
+                concurrency=concurrency,
+                time_limit=phase_time_limit,
+            )
+        )
 
         # Half the new orders get paid at Mollie (its webhook is ours to send); half stay open.
         with stack.models():
             orders = [Order.get(order_id_for_checkout(checkout_id), consistent_read=True) for checkout_id in payment_of]
-        paid, still_open = orders[: len(orders) // 2], orders[len(orders) // 2:]
+        paid, still_open = orders[: len(orders) // 2], orders[len(orders) // 2 :]
         for order in paid:
             stack.settle_at_mollie(order.latest_mollie_payment_id, "paid")
 
@@ -149,24 +174,61 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
             return get(f"/orders/{order.order_id}/{order.public_token}/status.json")
 
         repeat = _repeat_to(requests_per_phase)
-        phases.append(load("webhook, first (paid)", [webhook(o.latest_mollie_payment_id) for o in paid],
-                           concurrency=concurrency, time_limit=phase_time_limit))
-        phases.append(load("webhook, duplicate", [webhook(o.latest_mollie_payment_id) for o in paid],
-                           concurrency=concurrency, time_limit=phase_time_limit))
-        phases.append(load("status poll, finished order", repeat([status(o) for o in paid]),
-                           concurrency=concurrency, time_limit=phase_time_limit))
-        phases.append(load("status poll, open order, pull due", [status(o) for o in still_open],
-                           concurrency=concurrency, time_limit=phase_time_limit))
-        phases.append(load("status poll, open order, pulled recently", [status(o) for o in still_open],
-                           concurrency=concurrency, time_limit=phase_time_limit))
-        phases.append(load("trivial view (after)", [get("/bench/trivial")] * requests_per_phase,
-                           concurrency=concurrency, time_limit=phase_time_limit))
+        phases.append(
+            load(
+                "webhook, first (paid)",
+                [webhook(o.latest_mollie_payment_id) for o in paid],
+                concurrency=concurrency,
+                time_limit=phase_time_limit,
+            )
+        )
+        phases.append(
+            load(
+                "webhook, duplicate",
+                [webhook(o.latest_mollie_payment_id) for o in paid],
+                concurrency=concurrency,
+                time_limit=phase_time_limit,
+            )
+        )
+        phases.append(
+            load(
+                "status poll, finished order",
+                repeat([status(o) for o in paid]),
+                concurrency=concurrency,
+                time_limit=phase_time_limit,
+            )
+        )
+        phases.append(
+            load(
+                "status poll, open order, pull due",
+                [status(o) for o in still_open],
+                concurrency=concurrency,
+                time_limit=phase_time_limit,
+            )
+        )
+        phases.append(
+            load(
+                "status poll, open order, pulled recently",
+                [status(o) for o in still_open],
+                concurrency=concurrency,
+                time_limit=phase_time_limit,
+            )
+        )
+        phases.append(
+            load(
+                "trivial view (after)",
+                [get("/bench/trivial")] * requests_per_phase,
+                concurrency=concurrency,
+                time_limit=phase_time_limit,
+            )
+        )
     return phases
 
 
 def _repeat_to(count):
     def repeat(jobs):
         return [jobs[index % len(jobs)] for index in range(count)] if jobs else []
+
     return repeat
 
 
@@ -176,18 +238,26 @@ def _input(page, name):
 
 
 def report(phases, concurrency):
-    trivial = Phase("trivial view", [latency for phase in phases if phase.name.startswith("trivial view")
-                                     for latency in phase.latencies])
+    trivial = Phase(
+        "trivial view",
+        [latency for phase in phases if phase.name.startswith("trivial view") for latency in phase.latencies],
+    )
     base50, base95 = trivial.percentile(0.5), trivial.percentile(0.95)
-    lines = [f"Request latency under load ({concurrency} concurrent clients), as a ratio to the trivial view "
-             f"in the same run:",
-             f"  {'request':<42} {'n':>4} {'p50 ×':>7} {'p95 ×':>7}  answers"]
+    lines = [
+        f"Request latency under load ({concurrency} concurrent clients), as a ratio to the trivial view "
+        f"in the same run:",
+        f"  {'request':<42} {'n':>4} {'p50 ×':>7} {'p95 ×':>7}  answers",
+    ]
     for phase in phases:
         answers = ", ".join(f"{status}×{count}" for status, count in sorted(phase.statuses.items(), key=str))
-        lines.append(f"  {phase.name:<42} {len(phase.latencies):>4} {phase.percentile(0.5) / base50:>7.1f} "
-                     f"{phase.percentile(0.95) / base95:>7.1f}  {answers}{'  (cut short)' if phase.cut_short else ''}")
-    lines.append(f"  (the trivial view itself: p50 {base50 * 1000:.1f} ms, p95 {base95 * 1000:.1f} ms on this machine; "
-                 f"for context only)")
+        lines.append(
+            f"  {phase.name:<42} {len(phase.latencies):>4} {phase.percentile(0.5) / base50:>7.1f} "
+            f"{phase.percentile(0.95) / base95:>7.1f}  {answers}{'  (cut short)' if phase.cut_short else ''}"
+        )
+    lines.append(
+        f"  (the trivial view itself: p50 {base50 * 1000:.1f} ms, p95 {base95 * 1000:.1f} ms on this machine; "
+        f"for context only)"
+    )
     return "\n".join(lines)
 
 
@@ -199,8 +269,7 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not 10 <= args.requests <= 5000 or not 1 <= args.concurrency <= 64:
         parser.error("--requests must be 10..5000 and --concurrency 1..64")
-    phases = run(requests_per_phase=args.requests, concurrency=args.concurrency,
-                 phase_time_limit=args.phase_time_limit)
+    phases = run(requests_per_phase=args.requests, concurrency=args.concurrency, phase_time_limit=args.phase_time_limit)
     print(report(phases, args.concurrency))
     return 0
 

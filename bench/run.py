@@ -4,6 +4,7 @@ Each part runs in its own process (its own local stack), one after the other, an
 own report. Package size and cold start come from `make bench-deploy` (bench/deploy_bench.py),
 which the Makefile's `bench` target runs afterwards when it exists.
 """
+
 import subprocess
 import sys
 import time

@@ -3,6 +3,7 @@
 Selected with ROOT_URLCONF=bench.urls for the bench's server (see chaos/server.py); never part
 of config.urls. The trivial view goes through the same middleware as every shop page.
 """
+
 from django.http import HttpResponse
 from django.urls import include, path
 

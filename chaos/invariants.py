@@ -3,6 +3,7 @@
 Reads whole tables with Scan: this is a checker, not a request path. Returns the counts worth
 printing and one line per violated invariant (empty when all hold).
 """
+
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -39,8 +40,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
     for attempt in attempts.values():
         if attempt.mollie_payment_id:
             if attempt.mollie_payment_id in by_mollie_id:
-                findings.violate("one attempt per Mollie payment",
-                                 f"{attempt.mollie_payment_id} is on two attempts")
+                findings.violate("one attempt per Mollie payment", f"{attempt.mollie_payment_id} is on two attempts")
             by_mollie_id[attempt.mollie_payment_id] = attempt
     mollie_by_id = {payment["id"]: payment for payment in mollie_payments}
 
@@ -52,16 +52,21 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
         if order_id not in orders:
             findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")
 
-    findings.counts.update({
-        "orders": len(orders),
-        "attempts": len(attempts),
-        "Mollie payments": len(mollie_payments),
-        **{f"orders {status}": count for status, count in Counter(o.status for o in orders.values()).items()},
-        **{f"attempts {status}": count for status, count in Counter(a.status for a in attempts.values()).items()},
-        **{f"Mollie payments {status}": count for status, count in Counter(p["status"] for p in mollie_payments).items()},
-        "orders flagged for staff": sum(bool(o.needs_attention) for o in orders.values()),
-        "attempts flagged needs_refund": sum(bool(a.needs_refund) for a in attempts.values()),
-    })
+    findings.counts.update(
+        {
+            "orders": len(orders),
+            "attempts": len(attempts),
+            "Mollie payments": len(mollie_payments),
+            **{f"orders {status}": count for status, count in Counter(o.status for o in orders.values()).items()},
+            **{f"attempts {status}": count for status, count in Counter(a.status for a in attempts.values()).items()},
+            **{
+                f"Mollie payments {status}": count
+                for status, count in Counter(p["status"] for p in mollie_payments).items()
+            },
+            "orders flagged for staff": sum(bool(o.needs_attention) for o in orders.values()),
+            "attempts flagged needs_refund": sum(bool(a.needs_refund) for a in attempts.values()),
+        }
+    )
     return findings
 
 
@@ -77,35 +82,54 @@ def _check_payments(findings, mollie_payments, orders, attempts, by_mollie_id):
             # crashed). Harmless while nobody can pay it: the shopper never got its checkout URL.
             findings.counts["Mollie payments never recorded (orphans)"] += 1
             if payment["status"] == "paid" or payment.get("paidAt"):
-                findings.violate("every paid Mollie payment recorded", f"{payment['id']} for {key} is paid but on no attempt")
+                findings.violate(
+                    "every paid Mollie payment recorded", f"{payment['id']} for {key} is paid but on no attempt"
+                )
             continue
         if (attempt.order_id, attempt.attempt_no) != key:
-            findings.violate("payment on the right attempt", f"{payment['id']} metadata {key} but stored on "
-                                                             f"{attempt.order_id}/{attempt.attempt_no}")
+            findings.violate(
+                "payment on the right attempt",
+                f"{payment['id']} metadata {key} but stored on {attempt.order_id}/{attempt.attempt_no}",
+            )
         order = orders.get(attempt.order_id)
         if payment["status"] == "paid":
             if attempt.status != AttemptStatus.PAID:
-                findings.violate("every paid Mollie payment recorded as paid", f"{payment['id']} is paid, attempt "
-                                 f"{attempt.order_id}/{attempt.attempt_no} is {attempt.status}")
+                findings.violate(
+                    "every paid Mollie payment recorded as paid",
+                    f"{payment['id']} is paid, attempt {attempt.order_id}/{attempt.attempt_no} is {attempt.status}",
+                )
             elif order is None or not order.is_paid:
-                findings.violate("every paid Mollie payment recorded as paid",
-                                 f"{payment['id']} is paid, order {attempt.order_id} is {order and order.status}")
+                findings.violate(
+                    "every paid Mollie payment recorded as paid",
+                    f"{payment['id']} is paid, order {attempt.order_id} is {order and order.status}",
+                )
             elif order.paid_attempt_no != attempt.attempt_no and not attempt.needs_refund:
-                findings.violate("no double charge unflagged", f"{payment['id']} paid on {attempt.order_id} attempt "
-                                 f"{attempt.attempt_no}, order paid by attempt {order.paid_attempt_no}, no refund flag")
+                findings.violate(
+                    "no double charge unflagged",
+                    f"{payment['id']} paid on {attempt.order_id} attempt "
+                    f"{attempt.attempt_no}, order paid by attempt {order.paid_attempt_no}, no refund flag",
+                )
             if attempt.mollie_amount_cents is not None and attempt.mollie_amount_cents != _cents(payment["amount"]):
-                findings.violate("amounts agree", f"{payment['id']}: Mollie {payment['amount']}, "
-                                                  f"ours {attempt.mollie_amount_cents}")
+                findings.violate(
+                    "amounts agree", f"{payment['id']}: Mollie {payment['amount']}, ours {attempt.mollie_amount_cents}"
+                )
         elif payment["status"] in MOLLIE_WAITING:
             if attempt.status != payment["status"]:
-                findings.violate("no attempt stuck", f"{payment['id']} is {payment['status']} at Mollie, "
-                                 f"{attempt.status} in our table")
+                findings.violate(
+                    "no attempt stuck",
+                    f"{payment['id']} is {payment['status']} at Mollie, {attempt.status} in our table",
+                )
             if payment["status"] == "open" and order is not None and not order.is_open_for_payment:
-                findings.violate("closed orders cannot be paid", f"{payment['id']} is still open at Mollie but order "
-                                 f"{order.order_id} is {order.status}")
+                findings.violate(
+                    "closed orders cannot be paid",
+                    f"{payment['id']} is still open at Mollie but order {order.order_id} is {order.status}",
+                )
         elif attempt.status != payment["status"]:
-            findings.violate("no attempt stuck", f"{payment['id']} is {payment['status']} at Mollie, "
-                                                 f"{attempt.status} in our table ({attempt.order_id}/{attempt.attempt_no})")
+            findings.violate(
+                "no attempt stuck",
+                f"{payment['id']} is {payment['status']} at Mollie, "
+                f"{attempt.status} in our table ({attempt.order_id}/{attempt.attempt_no})",
+            )
     for key, count in per_attempt.items():
         if count > 1:
             findings.violate("one Mollie payment per attempt", f"{count} Mollie payments for attempt {key}")
@@ -118,45 +142,66 @@ def _check_orders(findings, orders, attempts, mollie_by_id):
     for order_id, order in orders.items():
         own = sorted(by_order.get(order_id, []), key=lambda a: a.attempt_no)
         if [a.attempt_no for a in own] != list(range(1, order.attempt_count + 1)):
-            findings.violate("nothing lost", f"order {order_id} counts {order.attempt_count} attempts, table has "
-                                             f"{[a.attempt_no for a in own]}")
-        paid_at_mollie = [a for a in own if a.mollie_payment_id and
-                          mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "paid"]
+            findings.violate(
+                "nothing lost",
+                f"order {order_id} counts {order.attempt_count} attempts, table has {[a.attempt_no for a in own]}",
+            )
+        paid_at_mollie = [
+            a for a in own if a.mollie_payment_id and mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "paid"
+        ]
         if order.is_paid:
             paid = next((a for a in own if a.attempt_no == order.paid_attempt_no), None)
             if paid is None or paid.status != AttemptStatus.PAID or paid not in paid_at_mollie:
-                findings.violate("no order paid without a paid payment",
-                                 f"order {order_id} is {order.status} by attempt {order.paid_attempt_no}, "
-                                 f"which is {paid and paid.status} here and "
-                                 f"{paid and mollie_by_id.get(paid.mollie_payment_id, {}).get('status')} at Mollie")
+                findings.violate(
+                    "no order paid without a paid payment",
+                    f"order {order_id} is {order.status} by attempt {order.paid_attempt_no}, "
+                    f"which is {paid and paid.status} here and "
+                    f"{paid and mollie_by_id.get(paid.mollie_payment_id, {}).get('status')} at Mollie",
+                )
             if order.stock_released and not order.needs_attention:
-                findings.violate("stock consistent with paid orders", f"paid order {order_id} gave its stock back "
-                                                                      f"without a flag for staff")
+                findings.violate(
+                    "stock consistent with paid orders",
+                    f"paid order {order_id} gave its stock back without a flag for staff",
+                )
         for attempt in paid_at_mollie if order.is_paid else ():
             if attempt.attempt_no != order.paid_attempt_no and not attempt.needs_refund:
-                findings.violate("no double charge unflagged", f"order {order_id} attempt {attempt.attempt_no} "
-                                                               f"paid too, not flagged for refund")
+                findings.violate(
+                    "no double charge unflagged",
+                    f"order {order_id} attempt {attempt.attempt_no} paid too, not flagged for refund",
+                )
         if len(paid_at_mollie) > 1:
             findings.counts["orders paid twice at Mollie"] += 1
         if order.status == OrderStatus.PENDING_PAYMENT:
-            settling = [a for a in own if a.mollie_payment_id and
-                        mollie_by_id.get(a.mollie_payment_id, {}).get("status") in ("pending", "authorized")]
+            settling = [
+                a
+                for a in own
+                if a.mollie_payment_id
+                and mollie_by_id.get(a.mollie_payment_id, {}).get("status") in ("pending", "authorized")
+            ]
             # Open, and Mollie will not cancel it (a card or iDEAL payment): it expires at Mollie.
-            uncancelable = [a for a in own if a.mollie_payment_id and
-                            mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "open" and
-                            mollie_by_id.get(a.mollie_payment_id, {}).get("isCancelable") is False]
+            uncancelable = [
+                a
+                for a in own
+                if a.mollie_payment_id
+                and mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "open"
+                and mollie_by_id.get(a.mollie_payment_id, {}).get("isCancelable") is False
+            ]
             if settling:
                 findings.counts["orders still settling (pending at Mollie)"] += 1
             elif uncancelable:
                 findings.counts["orders waiting for an open payment Mollie will not cancel"] += 1
             else:
-                findings.violate("no order left waiting after reconciliation",
-                                 f"order {order_id} is pending_payment; attempts {[(a.attempt_no, a.status) for a in own]}")
+                findings.violate(
+                    "no order left waiting after reconciliation",
+                    f"order {order_id} is pending_payment; attempts {[(a.attempt_no, a.status) for a in own]}",
+                )
         for attempt in own:
             mollie_status = mollie_by_id.get(attempt.mollie_payment_id, {}).get("status")
             if attempt.status in (AttemptStatus.CREATED, AttemptStatus.OPEN) and mollie_status not in MOLLIE_WAITING:
-                findings.violate("no attempt stuck in open/created after reconciliation",
-                                 f"{order_id}/{attempt.attempt_no} is {attempt.status} (Mollie: {mollie_status})")
+                findings.violate(
+                    "no attempt stuck in open/created after reconciliation",
+                    f"{order_id}/{attempt.attempt_no} is {attempt.status} (Mollie: {mollie_status})",
+                )
 
 
 def _check_carts(findings, orders, attempts, mollie_by_id):
@@ -179,10 +224,16 @@ def _check_carts(findings, orders, attempts, mollie_by_id):
         paid = [order for order in own if order.is_paid]
         for order in paid:
             for other in paid:
-                if other is not order and abs(other.created_at - order.created_at) <= window and \
-                        other.order_id not in (order.possible_duplicate_of or []):
-                    findings.violate("no unflagged duplicate paid orders", f"{order.order_id} and {other.order_id} "
-                                     f"of {email} are both paid, {order.order_id} is not flagged")
+                if (
+                    other is not order
+                    and abs(other.created_at - order.created_at) <= window
+                    and other.order_id not in (order.possible_duplicate_of or [])
+                ):
+                    findings.violate(
+                        "no unflagged duplicate paid orders",
+                        f"{order.order_id} and {other.order_id} "
+                        f"of {email} are both paid, {order.order_id} is not flagged",
+                    )
         findings.counts["orders flagged as possible duplicates"] += sum(bool(o.possible_duplicate_of) for o in own)
 
 
@@ -200,8 +251,10 @@ def _check_stock(findings, orders, stock, initial_stock):
         if current is None or current < 0:
             findings.violate("stock never negative", f"{slug}: {current}")
         elif initial - reserved[slug] != current:
-            findings.violate("stock consistent with orders", f"{slug}: started {initial}, orders hold "
-                                                             f"{reserved[slug]}, stock is {current}")
+            findings.violate(
+                "stock consistent with orders",
+                f"{slug}: started {initial}, orders hold {reserved[slug]}, stock is {current}",
+            )
         findings.counts[f"stock {slug}"] = current
 
 

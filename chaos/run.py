@@ -6,6 +6,7 @@ throttling injected, the Mollie sandbox with API errors and latency and webhooks
 duplicated, delayed and out of order. The run is bounded: a fixed number of shoppers, bounded
 loops in each, and a deadline for the whole run (--duration-limit) after which it stops itself.
 """
+
 import argparse
 import json
 import os
@@ -97,17 +98,26 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         "DYNAMODB_FAULT_UNPROCESSED_KEYS_RATE": str(config.unprocessed_keys_rate),
         "DYNAMODB_FAULT_SEED": str(config.seed),
     }
-    stack = LocalStack(log_dir=log_dir, sandbox_time_scale=config.sandbox_time_scale,
-                       sandbox_expiry_seconds=config.sandbox_expiry_seconds, shop_env=shop_env, moto_env=moto_env)
+    stack = LocalStack(
+        log_dir=log_dir,
+        sandbox_time_scale=config.sandbox_time_scale,
+        sandbox_expiry_seconds=config.sandbox_expiry_seconds,
+        shop_env=shop_env,
+        moto_env=moto_env,
+    )
     with stack:
         out(f"Stack up: shop {stack.shop_url}, sandbox {stack.sandbox_url}, moto {stack.moto_url} (logs: {log_dir})")
         with stack.models():
             initial_stock = invariants.snapshot_stock()
         stack.sandbox_faults(
-            seed=config.seed, api_error_rate=config.api_error_rate, api_latency_ms=config.api_latency_ms,
+            seed=config.seed,
+            api_error_rate=config.api_error_rate,
+            api_latency_ms=config.api_latency_ms,
             api_rate_limit_rate=config.api_rate_limit_rate,
-            webhook_drop_rate=config.webhook_drop_rate, webhook_duplicate_rate=config.webhook_duplicate_rate,
-            webhook_out_of_order_rate=config.webhook_out_of_order_rate, webhook_delay_ms=config.webhook_delay_ms,
+            webhook_drop_rate=config.webhook_drop_rate,
+            webhook_duplicate_rate=config.webhook_duplicate_rate,
+            webhook_out_of_order_rate=config.webhook_out_of_order_rate,
+            webhook_delay_ms=config.webhook_delay_ms,
         )
 
         # 1. The shoppers, all at once. They get at most 60 % of the time; the rest is for clean-up.
@@ -115,8 +125,9 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         plans = make_plans(config.shoppers, rng, ramp_seconds=config.ramp_seconds)
         shopping_deadline = started + config.duration_limit * 0.6
         out(f"{len(plans)} shoppers checking out…")
-        still_running = run_shoppers(plans, shop_url=stack.shop_url, journal=journal, deadline=shopping_deadline,
-                                     seed=config.seed)
+        still_running = run_shoppers(
+            plans, shop_url=stack.shop_url, journal=journal, deadline=shopping_deadline, seed=config.seed
+        )
         if still_running:
             result.violations.append(f"bounded run: {still_running} shoppers still running past the deadline")
         out(f"  shoppers done after {time.monotonic() - started:.0f} s")
@@ -140,26 +151,30 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         stack.shop.stop()
         mollie_payments = stack.sandbox_payments()
         with stack.models():
-            findings = invariants.check(mollie_payments=mollie_payments, initial_stock=initial_stock,
-                                        shopper_orders=journal.orders)
+            findings = invariants.check(
+                mollie_payments=mollie_payments, initial_stock=initial_stock, shopper_orders=journal.orders
+            )
         sandbox_api = _sandbox_api_statuses(stack.sandbox.log_text())
-        shop_logs = "".join(Path(log_dir, f"{name}").read_text(errors="replace")
-                            for name in os.listdir(log_dir) if name.startswith("shop-"))
+        shop_logs = "".join(
+            Path(log_dir, f"{name}").read_text(errors="replace")
+            for name in os.listdir(log_dir)
+            if name.startswith("shop-")
+        )
 
     result.seconds = time.monotonic() - started
     result.counts.update(findings.counts)
     result.counts["shoppers"] = config.shoppers
     result.counts["orders seen by shoppers"] = len(journal.orders)
     result.counts["DynamoDB throttles injected"] = shop_logs.count("dynamodb fault injected")
-    result.counts["moto requests queued over 1 s (local double overloaded)"] = \
-        stack.moto.log_text().count("queued for")
+    result.counts["moto requests queued over 1 s (local double overloaded)"] = stack.moto.log_text().count("queued for")
     for fault, count in _double_faults(stack.moto.log_text()).items():
         result.counts[f"DynamoDB double: {fault}"] = count
     result.counts["webhook deliveries"] = len(webhooks)
     result.counts["webhooks dropped (fault)"] = sum(1 for w in webhooks if w.get("dropped"))
     result.counts["webhook duplicates (fault)"] = sum(1 for w in webhooks if w.get("duplicate"))
-    for status, count in Counter(w.get("status") or _error_kind(w.get("error"))
-                                 for w in webhooks if not w.get("dropped")).items():
+    for status, count in Counter(
+        w.get("status") or _error_kind(w.get("error")) for w in webhooks if not w.get("dropped")
+    ).items():
         result.counts[f"webhook answers {status}"] = count
     for status, count in sandbox_api.items():
         result.counts[f"Mollie API answers {status}"] = count
@@ -168,8 +183,9 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     result.final_states = journal.final_states
     result.server_errors = _server_errors(shop_logs)
     result.violations += findings.violations
-    result.violations += [f"shopper saw an error page or none: shopper {p.shopper}, {p.step}: {p.what}"
-                          for p in journal.problems]
+    result.violations += [
+        f"shopper saw an error page or none: shopper {p.shopper}, {p.step}: {p.what}" for p in journal.problems
+    ]
     return result
 
 
@@ -205,18 +221,27 @@ def _wait_for_webhooks(stack, deadline, quiet_for=2.0, at_most=20.0):
         time.sleep(0.25)
 
 
-_DONE = re.compile(r"Done: (\d+) synced, (\d+) abandoned, (\d+) orders expired, "
-                   r"(\d+) still settling, (\d+) errors")
+_DONE = re.compile(
+    r"Done: (\d+) synced, (\d+) abandoned, (\d+) orders expired, "
+    r"(\d+) still settling, (\d+) errors"
+)
 
 
 def _reconcile(stack, result, deadline, *, label):
     timeout = max(30, deadline - time.monotonic())
-    done = stack.manage("reconcile_payments", "--stale-after", "0", "--quiet",
-                        env={"ORDER_PAYMENT_WINDOW_SECONDS": "0"}, timeout=timeout)
+    done = stack.manage(
+        "reconcile_payments",
+        "--stale-after",
+        "0",
+        "--quiet",
+        env={"ORDER_PAYMENT_WINDOW_SECONDS": "0"},
+        timeout=timeout,
+    )
     match = _DONE.search(done.stdout)
     if done.returncode != 0 or match is None:
-        result.violations.append(f"reconciliation ({label}) failed: exit {done.returncode}\n"
-                                 f"{done.stdout[-1500:]}\n{done.stderr[-3000:]}")
+        result.violations.append(
+            f"reconciliation ({label}) failed: exit {done.returncode}\n{done.stdout[-1500:]}\n{done.stderr[-3000:]}"
+        )
         return {}
     names = ("synced", "abandoned", "expired", "still settling", "errors")
     summary = dict(zip(names, map(int, match.groups()), strict=True))
@@ -231,6 +256,7 @@ def _double_faults(moto_log):
     """What devstack.dynamodb_faults.ServerFaults injected, from the line moto prints at its stop."""
     found = re.findall(r"^moto faults injected: (\{.*\})$", moto_log, flags=re.MULTILINE)
     return json.loads(found[-1]) if found else {}
+
 
 _SANDBOX_API_LINE = re.compile(r'"(GET|POST|PATCH|DELETE) /v2/\S* HTTP/1\.[01]" (\d{3})')
 
@@ -255,17 +281,20 @@ def _server_errors(log_text):
         marker = line.find("Internal Server Error: ")
         if marker < 0:
             continue
-        path = line[marker + len("Internal Server Error: "):].strip()
+        path = line[marker + len("Internal Server Error: ") :].strip()
         kind = re.sub(r"/orders/[^/]+/[^/]+/", "/orders/<id>/<token>/", path)
         exception, frame = "", ""
-        for following in lines[index + 1:index + 300]:
+        for following in lines[index + 1 : index + 300]:
             found = _OUR_FRAME.search(following)
             if found:
                 frame = f"{found.group(1)}:{found.group(2)} {found.group(3)}"
             if following.startswith(("INFO", "WARNING", "ERROR", "[")):
                 break
-            if following and not following.startswith((" ", "Traceback", "During handling", "The above")) \
-                    and ":" in following:
+            if (
+                following
+                and not following.startswith((" ", "Traceback", "During handling", "The above"))
+                and ":" in following
+            ):
                 exception = following.strip()[:160]
         errors[(kind, f"{exception}  (at {frame or '?'})")] += 1
     return errors
@@ -302,7 +331,9 @@ def report(result: ChaosResult) -> str:
     lines += [f"  {label:<12} {summary}" for label, summary in result.reconcile_passes]
     if result.server_errors:
         lines += ["", "500s in the shop's log (path, exception):"]
-        lines += [f"  {count:>4}× {path}  {exception}" for (path, exception), count in result.server_errors.most_common()]
+        lines += [
+            f"  {count:>4}× {path}  {exception}" for (path, exception), count in result.server_errors.most_common()
+        ]
     lines += [""]
     if result.violations:
         lines.append(f"INVARIANTS BROKEN ({len(result.violations)}):")
@@ -333,29 +364,53 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m chaos.run", description=__doc__.splitlines()[0])
     parser.add_argument("--shoppers", type=int, default=defaults.shoppers)
     parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument("--duration-limit", type=float, default=defaults.duration_limit,
-                        help="seconds for the whole run; shoppers stop at 60%% of it")
-    parser.add_argument("--throttle-rate", type=float, default=defaults.throttle_rate,
-                        help="share of DynamoDB calls answered as throttled (botocore retries them)")
-    parser.add_argument("--transaction-hold", type=float, default=defaults.transaction_hold_seconds,
-                        help="seconds a DynamoDB transaction holds its items (0: no conflicts)")
-    parser.add_argument("--throttle-window-rate", type=float, default=defaults.throttle_window_rate,
-                        help="chance per DynamoDB request that a throttle window starts")
+    parser.add_argument(
+        "--duration-limit",
+        type=float,
+        default=defaults.duration_limit,
+        help="seconds for the whole run; shoppers stop at 60%% of it",
+    )
+    parser.add_argument(
+        "--throttle-rate",
+        type=float,
+        default=defaults.throttle_rate,
+        help="share of DynamoDB calls answered as throttled (botocore retries them)",
+    )
+    parser.add_argument(
+        "--transaction-hold",
+        type=float,
+        default=defaults.transaction_hold_seconds,
+        help="seconds a DynamoDB transaction holds its items (0: no conflicts)",
+    )
+    parser.add_argument(
+        "--throttle-window-rate",
+        type=float,
+        default=defaults.throttle_window_rate,
+        help="chance per DynamoDB request that a throttle window starts",
+    )
     parser.add_argument("--throttle-window-seconds", type=float, default=defaults.throttle_window_seconds)
     parser.add_argument("--unprocessed-keys-rate", type=float, default=defaults.unprocessed_keys_rate)
     parser.add_argument("--api-error-rate", type=float, default=defaults.api_error_rate)
     parser.add_argument("--api-latency-ms", type=int, default=defaults.api_latency_ms)
-    parser.add_argument("--log-dir", default=None,
-                        help="keep the processes' logs in a new folder under this one (default: a temp dir)")
+    parser.add_argument(
+        "--log-dir", default=None, help="keep the processes' logs in a new folder under this one (default: a temp dir)"
+    )
     args = parser.parse_args(argv)
     if not 1 <= args.shoppers <= 2000 or args.duration_limit <= 0:
         parser.error("--shoppers must be 1..2000 and --duration-limit positive")
-    config = ChaosConfig(shoppers=args.shoppers, seed=args.seed, duration_limit=args.duration_limit,
-                         throttle_rate=args.throttle_rate, transaction_hold_seconds=args.transaction_hold,
-                         throttle_window_rate=args.throttle_window_rate,
-                         throttle_window_seconds=args.throttle_window_seconds,
-                         unprocessed_keys_rate=args.unprocessed_keys_rate, api_error_rate=args.api_error_rate,
-                         api_latency_ms=args.api_latency_ms, log_dir=args.log_dir)
+    config = ChaosConfig(
+        shoppers=args.shoppers,
+        seed=args.seed,
+        duration_limit=args.duration_limit,
+        throttle_rate=args.throttle_rate,
+        transaction_hold_seconds=args.transaction_hold,
+        throttle_window_rate=args.throttle_window_rate,
+        throttle_window_seconds=args.throttle_window_seconds,
+        unprocessed_keys_rate=args.unprocessed_keys_rate,
+        api_error_rate=args.api_error_rate,
+        api_latency_ms=args.api_latency_ms,
+        log_dir=args.log_dir,
+    )
     result = run(config)
     print(report(result))
     return 0 if result.ok else 1

@@ -8,6 +8,7 @@ environment, so that nothing of this reaches production code paths:
   devstack.dynamodb_faults from the first request on (start-up itself is not throttled).
 - ROOT_URLCONF: another urlconf, e.g. `bench.urls` with its trivial view.
 """
+
 import os
 import sys
 

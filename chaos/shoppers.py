@@ -5,6 +5,7 @@ at Mollie, whether to double-submit or pay again) and records every answer it ge
 `Journal`. A shopper never retries forever: every loop has a count, every request a timeout,
 and the whole run a deadline.
 """
+
 import html
 import random
 import re
@@ -21,8 +22,13 @@ POLL_INTERVAL = 0.3
 BUSY_RETRY_SECONDS = 1.0
 MAX_TRY_AGAIN = 3
 # (slug, weight): untracked beans are bought most; the last grinder is what shoppers fight over.
-ARTICLE_WEIGHTS = (("coffee-beans", 40), ("espresso-cup", 25), ("ceramic-dripper", 15),
-                   ("pour-over-kettle", 8), ("linen-apron", 6))
+ARTICLE_WEIGHTS = (
+    ("coffee-beans", 40),
+    ("espresso-cup", 25),
+    ("ceramic-dripper", 15),
+    ("pour-over-kettle", 8),
+    ("linen-apron", 6),
+)
 LAST_ITEM = "last-one-grinder"
 # What the shopper picks on Mollie's page; "abandon" closes the tab there (the payment stays open
 # until Mollie expires it). "failed" and "canceled" happen inside a method: as at Mollie, the
@@ -63,20 +69,22 @@ def make_plans(count, rng: random.Random, *, ramp_seconds=2.0):
             articles[slug] = articles.get(slug, 0) + rng.choice((1, 1, 2))
         if rng.random() < 0.10:
             articles[LAST_ITEM] = 1
-        plans.append(Plan(
-            number=number,
-            articles=articles,
-            outcome=rng.choices(outcomes, outcome_weights)[0],
-            double_submit=rng.random() < 0.12,
-            pay_again=rng.random() < 0.7,
-            double_pay_again=rng.random() < 0.15,
-            back_button=rng.random() < 0.2,
-            change_cart_after_back=rng.random() < 0.4,
-            pay_both_tabs=rng.random() < 0.5,
-            not_cancelable=rng.random() < 0.6,
-            polls=rng.randint(3, 10),
-            start_delay=rng.random() * ramp_seconds,
-        ))
+        plans.append(
+            Plan(
+                number=number,
+                articles=articles,
+                outcome=rng.choices(outcomes, outcome_weights)[0],
+                double_submit=rng.random() < 0.12,
+                pay_again=rng.random() < 0.7,
+                double_pay_again=rng.random() < 0.15,
+                back_button=rng.random() < 0.2,
+                change_cart_after_back=rng.random() < 0.4,
+                pay_both_tabs=rng.random() < 0.5,
+                not_cancelable=rng.random() < 0.6,
+                polls=rng.randint(3, 10),
+                start_delay=rng.random() * ramp_seconds,
+            )
+        )
     return plans
 
 
@@ -153,23 +161,31 @@ class Shopper:
             url = self.shop_url + url
         ours = url.startswith(self.shop_url)
         try:
-            response = (session or self.session).request(method, url, data=data, timeout=REQUEST_TIMEOUT,
-                                                         allow_redirects=False)
+            response = (session or self.session).request(
+                method, url, data=data, timeout=REQUEST_TIMEOUT, allow_redirects=False
+            )
         except requests.RequestException as error:
             self.journal.record(step, "no answer")
-            self.journal.problem(self.plan.number, step, f"no answer from {'the shop' if ours else 'Mollie'}: "
-                                                         f"{type(error).__name__}")
+            self.journal.problem(
+                self.plan.number, step, f"no answer from {'the shop' if ours else 'Mollie'}: {type(error).__name__}"
+            )
             return None
         self.journal.record(step, response.status_code)
         if response.status_code == 503 and ours and "<h1" in response.text:
             # "Busy, try again in a moment": a clear answer to a passing outage, not a crash.
             self.journal.note(f"busy page (503) at {step}")
         elif response.status_code >= 500 and ours:
-            self.journal.problem(self.plan.number, step,
-                                 f"{response.status_code} on {method} {urlsplit(url).path}: {_title(response.text)}")
+            self.journal.problem(
+                self.plan.number,
+                step,
+                f"{response.status_code} on {method} {urlsplit(url).path}: {_title(response.text)}",
+            )
         elif response.status_code not in expect and ours:
-            self.journal.problem(self.plan.number, step, f"unexpected {response.status_code} on {method} "
-                                                         f"{urlsplit(url).path}: {_title(response.text)}")
+            self.journal.problem(
+                self.plan.number,
+                step,
+                f"unexpected {response.status_code} on {method} {urlsplit(url).path}: {_title(response.text)}",
+            )
         return response
 
     def follow(self, response, step):
@@ -194,8 +210,13 @@ class Shopper:
             return self.journal.finished("no shop page")
         token = _csrf(page.text)
         for slug, quantity in self.plan.articles.items():
-            self.call("POST", "/cart/add/", "add to cart", data={"slug": slug, "quantity": quantity,
-                                                                  "csrfmiddlewaretoken": token}, expect=(302,))
+            self.call(
+                "POST",
+                "/cart/add/",
+                "add to cart",
+                data={"slug": slug, "quantity": quantity, "csrfmiddlewaretoken": token},
+                expect=(302,),
+            )
         self.follow_to("/cart/", "cart")
         landing = self.checkout()
         if landing is None:
@@ -221,12 +242,21 @@ class Shopper:
             payment_path = urlsplit(first_tab).path
             payment_id = payment_path.rsplit("/", 1)[-1]
             base = first_tab[: first_tab.index(payment_path)]
-            self.call("POST", f"{base}/_sandbox/payments/{payment_id}/cancelable", "Mollie: card chosen",
-                      data={"cancelable": "false"})
+            self.call(
+                "POST",
+                f"{base}/_sandbox/payments/{payment_id}/cancelable",
+                "Mollie: card chosen",
+                data={"cancelable": "false"},
+            )
         if self.plan.change_cart_after_back:
             token = _csrf(self.follow_to("/cart/", "cart").text)
-            self.call("POST", "/cart/add/", "add to cart", data={"slug": "coffee-beans", "quantity": 1,
-                                                                  "csrfmiddlewaretoken": token}, expect=(302,))
+            self.call(
+                "POST",
+                "/cart/add/",
+                "add to cart",
+                data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
+                expect=(302,),
+            )
         second_tab = self.checkout()
         if second_tab is None:
             return None
@@ -266,8 +296,12 @@ class Shopper:
         if form.status_code == 302:
             self.journal.note("cart empty at checkout")
             return None
-        fields = {"name": f"Shopper {self.plan.number}", "email": f"shopper{self.plan.number}@example.com",
-                  "checkout_id": _input_value(form.text, "checkout_id"), "csrfmiddlewaretoken": _csrf(form.text)}
+        fields = {
+            "name": f"Shopper {self.plan.number}",
+            "email": f"shopper{self.plan.number}@example.com",
+            "checkout_id": _input_value(form.text, "checkout_id"),
+            "csrfmiddlewaretoken": _csrf(form.text),
+        }
         if self.plan.double_submit:
             answers = self._twice("POST", "/checkout/", "checkout POST", fields, expect=(302, 303))
             self.journal.note("double-submitted the checkout form")
@@ -282,7 +316,7 @@ class Shopper:
             return None
         location = answer.headers["Location"]
         if location.startswith(self.shop_url):
-            location = location[len(self.shop_url):]
+            location = location[len(self.shop_url) :]
         if location.startswith("/cart/"):
             cart = self.call("GET", "/cart/", "cart after refusal")
             if cart is not None and cart.status_code == 200 and 'role="alert"' not in cart.text:
@@ -301,8 +335,10 @@ class Shopper:
         def submit(index, session):
             results[index] = self.call(method, url, step, data=data, expect=expect, session=session)
 
-        threads = [threading.Thread(target=submit, args=(0, self.session)),
-                   threading.Thread(target=submit, args=(1, twin))]
+        threads = [
+            threading.Thread(target=submit, args=(0, self.session)),
+            threading.Thread(target=submit, args=(1, twin)),
+        ]
         for thread in threads:
             thread.start()
         for thread in threads:
@@ -310,11 +346,16 @@ class Shopper:
         return results
 
     def _same_order_check(self, answers):
-        targets = {answer.headers.get("Location") for answer in answers if answer is not None and
-                   answer.status_code in (302, 303)}
+        targets = {
+            answer.headers.get("Location")
+            for answer in answers
+            if answer is not None and answer.status_code in (302, 303)
+        }
         mollie_pages = {target for target in targets if target and "/checkout/tr_" in target}
         if len(mollie_pages) > 1:
-            self.journal.problem(self.plan.number, "checkout POST", f"a double submit led to two payments: {mollie_pages}")
+            self.journal.problem(
+                self.plan.number, "checkout POST", f"a double submit led to two payments: {mollie_pages}"
+            )
 
     def replace_cart_with_beans(self):
         cart = self.call("GET", "/cart/", "cart")
@@ -322,10 +363,20 @@ class Shopper:
             return
         token = _csrf(cart.text)
         for slug in self.plan.articles:
-            self.call("POST", "/cart/update/", "update cart", data={"slug": slug, "quantity": 0, "remove": "1",
-                                                                     "csrfmiddlewaretoken": token}, expect=(302,))
-        self.call("POST", "/cart/add/", "add to cart", data={"slug": "coffee-beans", "quantity": 1,
-                                                              "csrfmiddlewaretoken": token}, expect=(302,))
+            self.call(
+                "POST",
+                "/cart/update/",
+                "update cart",
+                data={"slug": slug, "quantity": 0, "remove": "1", "csrfmiddlewaretoken": token},
+                expect=(302,),
+            )
+        self.call(
+            "POST",
+            "/cart/add/",
+            "add to cart",
+            data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
+            expect=(302,),
+        )
 
     def pay(self, landing, outcome, *, round_no=1):
         """From where the checkout sent us (Mollie or our order page) to a final state."""
@@ -439,8 +490,9 @@ def run_shoppers(plans, *, shop_url, journal, deadline, seed):
     """All shoppers at once, one thread each; returns when they are done or the deadline passed."""
     threads = []
     for plan in plans:
-        shopper = Shopper(plan, shop_url=shop_url, journal=journal, deadline=deadline,
-                          rng=random.Random(f"{seed}-{plan.number}"))
+        shopper = Shopper(
+            plan, shop_url=shop_url, journal=journal, deadline=deadline, rng=random.Random(f"{seed}-{plan.number}")
+        )
         thread = threading.Thread(target=shopper.run, name=f"shopper-{plan.number}", daemon=True)
         threads.append(thread)
         thread.start()

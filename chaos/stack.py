@@ -4,6 +4,7 @@ moto (serialized, see devstack/moto_server.py), the Mollie sandbox, and the shop
 `chaos/server.py`. Separate processes use both cores and let a test SIGKILL the web server
 while moto and the sandbox keep their state. Every wait here has a deadline.
 """
+
 import os
 import signal
 import socket
@@ -44,8 +45,9 @@ class Process:
 
     def start(self):
         log = open(self.log_path, "ab")  # noqa: SIM115 - the process writes to it until it ends
-        self.popen = subprocess.Popen(self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                                      stdin=subprocess.DEVNULL)
+        self.popen = subprocess.Popen(
+            self.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL
+        )
         log.close()
         return self
 
@@ -63,7 +65,7 @@ class Process:
         while time.monotonic() < deadline:
             for line in self.log_text().splitlines():
                 if line.startswith(prefix):
-                    return line[len(prefix):].strip()
+                    return line[len(prefix) :].strip()
             if not self.alive():
                 raise StackError(f"{self.name} exited early:\n{self.log_text()[-3000:]}")
             time.sleep(0.05)
@@ -89,8 +91,16 @@ class Process:
 class LocalStack:
     """moto + sandbox + shop. `shop_env` adds settings for the web server (faults, timings)."""
 
-    def __init__(self, *, log_dir, sandbox_time_scale=0.1, sandbox_expiry_seconds=900, shop_env=None,
-                 table_prefix=None, moto_env=None):
+    def __init__(
+        self,
+        *,
+        log_dir,
+        sandbox_time_scale=0.1,
+        sandbox_expiry_seconds=900,
+        shop_env=None,
+        table_prefix=None,
+        moto_env=None,
+    ):
         self.log_dir = Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.sandbox_time_scale = sandbox_time_scale
@@ -109,38 +119,58 @@ class LocalStack:
     def base_env(self):
         """What any process of the shop (server, manage.py commands) needs to reach this stack."""
         env = {key: value for key, value in os.environ.items() if not key.startswith(("DYNAMODB_FAULT_", "PYTEST"))}
-        env.update({
-            "PYTHONPATH": str(ROOT),
-            "DJANGO_SETTINGS_MODULE": "config.settings",
-            "STAGE": "local",
-            "DJANGO_DEBUG": "false",
-            "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY") or "chaos-secret-key-not-for-production-" + "x" * 20,
-            "AWS_ACCESS_KEY_ID": "local",
-            "AWS_SECRET_ACCESS_KEY": "local",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-            "AWS_REGION": "eu-west-1",
-            "DYNAMODB_ENDPOINT_URL": self.moto_url or "",
-            "DYNAMODB_TABLE_PREFIX": self.table_prefix,
-            "MOLLIE_API_ENDPOINT": self.sandbox_url or "",
-            "MOLLIE_API_KEY": MOLLIE_TEST_KEY,
-            "PUBLIC_BASE_URL": self.shop_url,
-            # The local sandbox (default mode) calls loopback webhooks; real Mollie would refuse them.
-            "MOLLIE_WEBHOOK_BASE_URL": self.shop_url,
-            "LOG_LEVEL": "INFO",
-        })
+        env.update(
+            {
+                "PYTHONPATH": str(ROOT),
+                "DJANGO_SETTINGS_MODULE": "config.settings",
+                "STAGE": "local",
+                "DJANGO_DEBUG": "false",
+                "DJANGO_SECRET_KEY": env.get("DJANGO_SECRET_KEY") or "chaos-secret-key-not-for-production-" + "x" * 20,
+                "AWS_ACCESS_KEY_ID": "local",
+                "AWS_SECRET_ACCESS_KEY": "local",
+                "AWS_DEFAULT_REGION": "eu-west-1",
+                "AWS_REGION": "eu-west-1",
+                "DYNAMODB_ENDPOINT_URL": self.moto_url or "",
+                "DYNAMODB_TABLE_PREFIX": self.table_prefix,
+                "MOLLIE_API_ENDPOINT": self.sandbox_url or "",
+                "MOLLIE_API_KEY": MOLLIE_TEST_KEY,
+                "PUBLIC_BASE_URL": self.shop_url,
+                # The local sandbox (default mode) calls loopback webhooks; real Mollie would refuse them.
+                "MOLLIE_WEBHOOK_BASE_URL": self.shop_url,
+                "LOG_LEVEL": "INFO",
+            }
+        )
         return env
 
     # -- lifecycle -----------------------------------------------------------------------------
 
     def start(self):
-        self.moto = Process("moto", [PYTHON, "-m", "devstack.moto_server", "--port", "0"],
-                            env={**self.base_env(), **self.moto_env}, log_dir=self.log_dir).start()
+        self.moto = Process(
+            "moto",
+            [PYTHON, "-m", "devstack.moto_server", "--port", "0"],
+            env={**self.base_env(), **self.moto_env},
+            log_dir=self.log_dir,
+        ).start()
         self.moto_url = self.moto.wait_for_line("moto listening on ")
-        self.sandbox = Process("sandbox", [
-            # Not --quiet: its request log is how a run counts Mollie's answers (503s from faults).
-            PYTHON, "-m", "mollie_sandbox", "--host", "127.0.0.1", "--port", "0",
-            "--time-scale", str(self.sandbox_time_scale), "--expiry-seconds", str(self.sandbox_expiry_seconds),
-        ], env=self.base_env(), log_dir=self.log_dir).start()
+        self.sandbox = Process(
+            "sandbox",
+            [
+                # Not --quiet: its request log is how a run counts Mollie's answers (503s from faults).
+                PYTHON,
+                "-m",
+                "mollie_sandbox",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                "0",
+                "--time-scale",
+                str(self.sandbox_time_scale),
+                "--expiry-seconds",
+                str(self.sandbox_expiry_seconds),
+            ],
+            env=self.base_env(),
+            log_dir=self.log_dir,
+        ).start()
         self.sandbox_url = self.sandbox.wait_for_line("Mollie sandbox listening on ")
         self.start_shop()
         return self
@@ -149,8 +179,12 @@ class LocalStack:
         """(Re)starts the web server on the same port and data, and waits until it answers."""
         self._shop_starts += 1
         env = {**self.base_env(), **self.shop_env}
-        self.shop = Process(f"shop-{self._shop_starts}", [PYTHON, "-m", "chaos.server", f"127.0.0.1:{self.shop_port}"],
-                            env=env, log_dir=self.log_dir).start()
+        self.shop = Process(
+            f"shop-{self._shop_starts}",
+            [PYTHON, "-m", "chaos.server", f"127.0.0.1:{self.shop_port}"],
+            env=env,
+            log_dir=self.log_dir,
+        ).start()
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.shop.alive():
@@ -182,8 +216,14 @@ class LocalStack:
 
     def manage(self, *args, env=None, timeout=300):
         """Runs a manage.py command against this stack; returns the CompletedProcess."""
-        return subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env={**self.base_env(), **(env or {})},
-                              capture_output=True, text=True, timeout=timeout)
+        return subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env={**self.base_env(), **(env or {})},
+            capture_output=True,
+            text=True,
+            timeout=timeout,
+        )
 
     def sandbox_faults(self, **faults):
         requests.post(f"{self.sandbox_url}/_sandbox/faults", json=faults, timeout=10).raise_for_status()
@@ -211,8 +251,9 @@ class LocalStack:
 
     def settle_at_mollie(self, payment_id, status):
         """What a bank does later (a pending transfer completes): Mollie then calls the webhook."""
-        response = requests.post(f"{self.sandbox_url}/_sandbox/payments/{payment_id}", json={"status": status},
-                                 timeout=10)
+        response = requests.post(
+            f"{self.sandbox_url}/_sandbox/payments/{payment_id}", json={"status": status}, timeout=10
+        )
         response.raise_for_status()
         return response.json()
 

@@ -1,4 +1,5 @@
 """The stage's one Secrets Manager secret (SECRET_KEY, MOLLIE_API_KEY), read once per cold start."""
+
 import json
 from functools import cache
 

@@ -6,6 +6,7 @@ for one order, no time left before API Gateway gives up); a missing table, refus
 bad request is a bug or a broken deployment, and stays a 500 with its traceback in the ERROR log.
 (The webhook answers 503 itself, so Mollie retries it.)
 """
+
 import logging
 
 from botocore.exceptions import (
@@ -25,15 +26,17 @@ from config.request_log import loggable_path
 log = logging.getLogger(__name__)
 
 # DynamoDB's answers that mean "not now": botocore has already retried them.
-TRANSIENT_ERROR_CODES = frozenset({
-    "ProvisionedThroughputExceededException",
-    "ThrottlingException",
-    "RequestLimitExceeded",
-    "InternalServerError",
-    "ServiceUnavailable",
-    # A plain write that met an item inside another transaction.
-    "TransactionConflictException",
-})
+TRANSIENT_ERROR_CODES = frozenset(
+    {
+        "ProvisionedThroughputExceededException",
+        "ThrottlingException",
+        "RequestLimitExceeded",
+        "InternalServerError",
+        "ServiceUnavailable",
+        # A plain write that met an item inside another transaction.
+        "TransactionConflictException",
+    }
+)
 # A canceled transaction is transient only if every item at fault was throttled or in conflict;
 # a failed condition would fail again.
 TRANSIENT_CANCELLATION_REASONS = frozenset({"ThrottlingError", "TransactionConflict", "ProvisionedThroughputExceeded"})
@@ -50,8 +53,10 @@ class StorageUnavailableMiddleware:
     def process_exception(self, request, exception):
         if not is_transient_storage_fault(exception):
             return None
-        log.warning("storage unavailable, answered 503", extra={"error": type(exception).__name__,
-                                                                "path": loggable_path(request)})
+        log.warning(
+            "storage unavailable, answered 503",
+            extra={"error": type(exception).__name__, "path": loggable_path(request)},
+        )
         response = HttpResponse(render_to_string("503.html"), status=503)
         response["Retry-After"] = "5"
         return response

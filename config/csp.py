@@ -7,6 +7,7 @@ The policy itself is in settings (CONTENT_SECURITY_POLICY). Two parts cannot be 
 - The inline <style> of the self-contained error pages (they must render even when static files
   are broken): allowed by their hashes, taken from the templates so an edit cannot go stale.
 """
+
 import base64
 import hashlib
 import re

@@ -6,6 +6,7 @@ or cookie. So each request gets a deadline: its time budget, or less when Lambda
 says fewer milliseconds remain. DynamoDB calls are refused once a write could no longer finish
 before it (see `refuse_late_calls`), and waits (back-off, Mollie) are cut to fit.
 """
+
 import contextvars
 import math
 import time

@@ -5,6 +5,7 @@ by runserver once it has started the embedded stack, and by tests for per-test t
 Also the one retry helper for optimistic writes (`optimistic_retries`) and the back-off for
 BatchGetItem's UnprocessedKeys: what real DynamoDB asks of its callers under contention.
 """
+
 import functools
 import random
 import time
@@ -99,8 +100,11 @@ def _current_target():
 
 def _apply(model_cls, target):
     meta = model_cls.Meta
-    if (meta.table_name, meta.host, meta.region) == (target.prefix + model_cls._base_table_name, target.host,
-                                                     target.region) and model_cls._connection is not None:
+    if (meta.table_name, meta.host, meta.region) == (
+        target.prefix + model_cls._base_table_name,
+        target.host,
+        target.region,
+    ) and model_cls._connection is not None:
         return  # already pointed there: keep the connection (and its client)
     meta.table_name = target.prefix + model_cls._base_table_name
     meta.host = target.host
@@ -274,7 +278,7 @@ def optimistic_retries(key, *, attempts=None, delays=None, on_exhausted=None, sl
             if delays:
                 delay = delays[backoffs]
             else:
-                delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** backoffs)
+                delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**backoffs)
             backoffs += 1
             if deadline.remaining() < delay + deadline.write_seconds():
                 raise ConcurrentUpdateConflict(f"{key} (no time left to wait for a busy item)")
@@ -293,8 +297,7 @@ class UnprocessedKeysLeft(ConcurrentUpdateConflict):
     """DynamoDB kept leaving keys unprocessed (it does so when throttled): answer 503."""
 
 
-def _batch_get_page_with_backoff(model_cls, keys_to_get, consistent_read, attributes_to_get, *,
-                                 sleep=None, rng=None):
+def _batch_get_page_with_backoff(model_cls, keys_to_get, consistent_read, attributes_to_get, *, sleep=None, rng=None):
     """PynamoDB's batch_get re-requests UnprocessedKeys at once and without limit; DynamoDB's
     BatchGetItem reference asks for exponential back-off. So each page is completed here, with
     full-jitter back-off, a bounded number of times and never past the request's deadline."""
@@ -305,12 +308,13 @@ def _batch_get_page_with_backoff(model_cls, keys_to_get, consistent_read, attrib
     for number in range(UNPROCESSED_KEYS_TRIES):
         # The stubs type the classmethod as bound; its underlying function takes the class.
         page, unprocessed = Model._batch_get_page.__func__(  # type: ignore[attr-defined]
-            model_cls, keys_to_get, consistent_read, attributes_to_get)
+            model_cls, keys_to_get, consistent_read, attributes_to_get
+        )
         items += page or []
         if not unprocessed:
             return items, None
         keys_to_get = unprocessed
-        delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2 ** number)
+        delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**number)
         if number + 1 == UNPROCESSED_KEYS_TRIES or deadline.remaining() < delay:
             break
         sleep(delay)

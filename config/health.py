@@ -1,4 +1,5 @@
 """`/healthz` for deploy checks: says whether DynamoDB answers (one cheap DescribeTable)."""
+
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 

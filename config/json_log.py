@@ -3,6 +3,7 @@
 Every line carries the id of the request being served (if any), so a request's line and the
 workflow events it caused can be found together.
 """
+
 import contextvars
 import json
 import logging

@@ -5,6 +5,7 @@ invocation id (the one on CloudWatch's START/REPORT lines); elsewhere a fresh on
 The order page's token is a bearer credential: it is redacted here and, by `RedactSecretsFilter`,
 from Django's own lines (`Not Found: /orders/…`, CSRF failures).
 """
+
 import copy
 import logging
 import re
@@ -37,9 +38,18 @@ class RequestLogMiddleware:
         latency_ms = round((time.perf_counter() - started) * 1000, 1)
         path = loggable_path(request)
         log.info(
-            "%s %s %s %sms", request.method, path, response.status_code, latency_ms,
-            extra={"method": request.method, "path": path, "status": response.status_code,
-                   "latency_ms": latency_ms, **{name: value for name, value in ids.items() if name != "request_id"}},
+            "%s %s %s %sms",
+            request.method,
+            path,
+            response.status_code,
+            latency_ms,
+            extra={
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "latency_ms": latency_ms,
+                **{name: value for name, value in ids.items() if name != "request_id"},
+            },
         )
         current_request_id.reset(context_token)
         return response
@@ -118,8 +128,14 @@ def _redacted_request(request):
             clone.resolver_match = match_copy = object.__new__(type(match))
             vars(match_copy).update(vars(match))
             for name in ("kwargs", "captured_kwargs"):
-                setattr(match_copy, name, {key: REDACTED if key in SECRET_URL_PARAMETERS else value
-                                           for key, value in (getattr(match, name, None) or {}).items()})
+                setattr(
+                    match_copy,
+                    name,
+                    {
+                        key: REDACTED if key in SECRET_URL_PARAMETERS else value
+                        for key, value in (getattr(match, name, None) or {}).items()
+                    },
+                )
         clone._secrets_redacted = True
         return clone
     except Exception:  # never lose a log line over this: drop the request rather than leak it

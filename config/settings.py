@@ -4,6 +4,7 @@ Local runs need nothing set: `python manage.py runserver` starts an embedded Dyn
 the Mollie sandbox. A deployed stage (STAGE other than "local") differs by environment variables
 only; what it must provide (secrets, public URL, hosts) fails loudly when missing.
 """
+
 import os
 import secrets
 from pathlib import Path
@@ -218,8 +219,10 @@ STAFF_ORDERS_PER_PAGE = env_int("STAFF_ORDERS_PER_PAGE", 25)
 # A staff login lasts a working day at most; logging out ends it at once.
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 10 * 60 * 60)
 AUTH_PASSWORD_VALIDATORS: list[dict] = [
-    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
-     "OPTIONS": {"user_attributes": ("username", "display_name")}},
+    {
+        "NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator",
+        "OPTIONS": {"user_attributes": ("username", "display_name")},
+    },
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
@@ -231,14 +234,22 @@ LOGGING = {
     "formatters": {
         "json": {"()": "config.json_log.JsonFormatter"},
         "text": {"format": "%(levelname)s %(name)s %(message)s"},
-        "django.server": {"()": "django.utils.log.ServerFormatter", "format": "[{server_time}] {message}", "style": "{"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
     },
     # The order page's token is a bearer credential: out of every line (see config/request_log.py).
     "filters": {"redact_secrets": {"()": "config.request_log.RedactSecretsFilter"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]},
         # runserver's access log (`make run`): Django's own look, with the request line redacted.
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
     },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
     "loggers": {

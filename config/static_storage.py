@@ -1,4 +1,5 @@
 """Static files of a deployed stage: in S3 under content-hashed names, fetched by browsers from a public URL."""
+
 import logging
 import time
 

@@ -1,4 +1,5 @@
 """Create or check every model's table and its indexes. Idempotent: existing tables are kept."""
+
 import time
 
 from config import dynamodb
@@ -65,7 +66,13 @@ def _add_index(client, model, table_name, index):
         TableName=table_name,
         AttributeDefinitions=model._get_schema()["attribute_definitions"],
         GlobalSecondaryIndexUpdates=[
-            {"Create": {"IndexName": index["index_name"], "KeySchema": index["key_schema"], "Projection": index["projection"]}}
+            {
+                "Create": {
+                    "IndexName": index["index_name"],
+                    "KeySchema": index["key_schema"],
+                    "Projection": index["projection"],
+                }
+            }
         ],
     )
 
@@ -75,8 +82,11 @@ def _protect(client, name, *, check_only):
     deletion_protected = client.describe_table(TableName=name)["Table"].get("DeletionProtectionEnabled", False)
     backups = client.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
     recoverable = backups.get("PointInTimeRecoveryDescription", {}).get("PointInTimeRecoveryStatus") == "ENABLED"
-    missing = [label for label, on in (("deletion protection", deletion_protected),
-                                       ("point-in-time recovery", recoverable)) if not on]
+    missing = [
+        label
+        for label, on in (("deletion protection", deletion_protected), ("point-in-time recovery", recoverable))
+        if not on
+    ]
     if not missing:
         return f"ok protection {name}"
     if check_only:
@@ -85,8 +95,12 @@ def _protect(client, name, *, check_only):
     if not deletion_protected:
         client.update_table(TableName=name, DeletionProtectionEnabled=True)
     if not recoverable:
-        _retry_while_backups_unavailable(client, lambda: client.update_continuous_backups(
-            TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}))
+        _retry_while_backups_unavailable(
+            client,
+            lambda: client.update_continuous_backups(
+                TableName=name, PointInTimeRecoverySpecification={"PointInTimeRecoveryEnabled": True}
+            ),
+        )
     return f"protected {name} ({', '.join(missing)})"
 
 

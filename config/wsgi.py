@@ -1,4 +1,5 @@
 """WSGI entry point: used by runserver locally and by Zappa's handler on Lambda."""
+
 import os
 
 from django.core.wsgi import get_wsgi_application

@@ -7,6 +7,7 @@ get, and Python still compiles afresh any module whose source does not match.
 
 Zappa loads this file on its own (zappa_settings.json "callbacks"), so it imports only stdlib.
 """
+
 import importlib.util
 import py_compile
 import sys
@@ -34,8 +35,13 @@ def add_to(package):
             source, compiled = Path(scratch) / "module.py", Path(scratch) / "module.pyc"
             source.write_bytes(archive.read(info))
             try:
-                py_compile.compile(str(source), cfile=str(compiled), dfile=info.filename, doraise=True,
-                                   invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH)
+                py_compile.compile(
+                    str(source),
+                    cfile=str(compiled),
+                    dfile=info.filename,
+                    doraise=True,
+                    invalidation_mode=py_compile.PycInvalidationMode.CHECKED_HASH,
+                )
             except py_compile.PyCompileError:
                 continue  # not valid for this Python (a library's optional backport); importing it fails anyway
             entry = zipfile.ZipInfo(target, date_time=info.date_time)

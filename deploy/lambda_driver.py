@@ -8,6 +8,7 @@ app prints or logs goes to stderr, as it would go to CloudWatch.
 With LOCAL_LAMBDA_CALLS_FILE set, every AWS API call is appended to that file (service,
 operation and the names of what it touched), so a test can hold them against an IAM policy.
 """
+
 import email
 import json
 import os
@@ -54,7 +55,9 @@ def record_aws_calls(path):
             raw = raw.encode() if isinstance(raw, str) else raw
             call["FromEmailAddress"] = str(email.message_from_bytes(raw).get("From", ""))
         if "TransactItems" in api_params:
-            call["items"] = [{kind: part["TableName"] for kind, part in item.items()} for item in api_params["TransactItems"]]
+            call["items"] = [
+                {kind: part["TableName"] for kind, part in item.items()} for item in api_params["TransactItems"]
+            ]
         try:
             return make_api_call(client, operation_name, api_params)
         except botocore.exceptions.ClientError as error:

@@ -4,6 +4,7 @@ Used by the package test (tests/deploy/) and the benchmark (bench/deploy_bench.p
 is moto's server and Mollie the sandbox; the handler runs in its own Python process that sees
 only the unpacked package plus what Lambda's runtime provides.
 """
+
 import json
 import os
 import secrets
@@ -43,7 +44,11 @@ def build_package(stage, output, *, project_dir=ROOT):
     # --json also skips Zappa's "newer version available?" lookup, so packaging stays offline.
     result = subprocess.run(
         [str(venv / "bin" / "zappa"), "package", stage, "--json", "-o", str(output)],
-        cwd=project_dir, env=env, capture_output=True, text=True, timeout=300,
+        cwd=project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     if result.returncode != 0 or not Path(output).exists():
         raise RuntimeError(f"zappa package {stage} failed:\n{result.stdout}\n{result.stderr}")
@@ -58,14 +63,32 @@ def zappa_template(stage, output, *, account="123456789012", project_dir=ROOT):
     settings = stage_settings(stage)
     function = f"{settings['project_name']}-{stage}"
     venv = Path(sys.prefix)
-    env = {**os.environ, "VIRTUAL_ENV": str(venv), "AWS_EC2_METADATA_DISABLED": "true",
-           "AWS_ACCESS_KEY_ID": "offline", "AWS_SECRET_ACCESS_KEY": "offline",
-           "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
+    env = {
+        **os.environ,
+        "VIRTUAL_ENV": str(venv),
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_ACCESS_KEY_ID": "offline",
+        "AWS_SECRET_ACCESS_KEY": "offline",
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
     result = subprocess.run(
-        [str(venv / "bin" / "zappa"), "template", stage, "--json", "-o", str(output),
-         "-l", f"arn:aws:lambda:{settings['aws_region']}:{account}:function:{function}",
-         "-r", f"arn:aws:iam::{account}:role/{function}-ZappaLambdaExecutionRole"],
-        cwd=project_dir, env=env, capture_output=True, text=True, timeout=120,
+        [
+            str(venv / "bin" / "zappa"),
+            "template",
+            stage,
+            "--json",
+            "-o",
+            str(output),
+            "-l",
+            f"arn:aws:lambda:{settings['aws_region']}:{account}:function:{function}",
+            "-r",
+            f"arn:aws:iam::{account}:role/{function}-ZappaLambdaExecutionRole",
+        ],
+        cwd=project_dir,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     if result.returncode != 0 or not Path(output).exists():
         raise RuntimeError(f"zappa template {stage} failed:\n{result.stdout}\n{result.stderr}")
@@ -131,7 +154,11 @@ class LocalLambda:
         self._log = open(self.log_file, "a")  # noqa: SIM115 - closed by stop()
         self._process = subprocess.Popen(
             [sys.executable, "-I", "-S", "-B", str(DRIVER), str(package_dir), str(runtime)],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=self._log, env=env, text=True,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=self._log,
+            env=env,
+            text=True,
         )
 
     def invoke(self, event, *, timeout=60):
@@ -179,8 +206,13 @@ class DeployedStage:
 
     def start(self, label, **extra_env):
         """A fresh execution environment (a cold start). Its logs and AWS calls go to files."""
-        return LocalLambda(self.package_dir, self.runtime, {**self.env, **extra_env},
-                           log_file=self.work / f"{label}.log", calls_file=self.work / f"{label}.calls")
+        return LocalLambda(
+            self.package_dir,
+            self.runtime,
+            {**self.env, **extra_env},
+            log_file=self.work / f"{label}.log",
+            calls_file=self.work / f"{label}.calls",
+        )
 
     def manage(self, command):
         """`zappa manage STAGE "<command>"`: the same event Zappa sends."""
@@ -235,11 +267,22 @@ def deploy_stage(stage, aws, work, **variables):
     secret_arn = _put_secret(aws.client("secretsmanager"), variables["APP_SECRET_NAME"], secret_values)
     _create_static_bucket(aws.client("s3"), variables["STATIC_BUCKET"], stage, settings["aws_region"])
     deployed = DeployedStage(
-        name=stage, package=package, package_dir=unpack(package, work / "task"), runtime=runtime_dir(work / "runtime"),
-        work=work, settings=settings, secret_values=secret_values,
-        secret_arns={variables["APP_SECRET_NAME"]: secret_arn}, aws=aws,
-        env=lambda_environment(function_name=f"{settings['project_name']}-{stage}", memory_mb=settings["memory_size"],
-                               aws_endpoint=aws.endpoint_url, region=settings["aws_region"], **variables),
+        name=stage,
+        package=package,
+        package_dir=unpack(package, work / "task"),
+        runtime=runtime_dir(work / "runtime"),
+        work=work,
+        settings=settings,
+        secret_values=secret_values,
+        secret_arns={variables["APP_SECRET_NAME"]: secret_arn},
+        aws=aws,
+        env=lambda_environment(
+            function_name=f"{settings['project_name']}-{stage}",
+            memory_mb=settings["memory_size"],
+            aws_endpoint=aws.endpoint_url,
+            region=settings["aws_region"],
+            **variables,
+        ),
     )
     deployed.manage("create_tables --protect")
     deployed.manage("collectstatic --noinput")
@@ -258,7 +301,9 @@ def _put_secret(client, name, values):
 def _create_static_bucket(client, bucket, stage, region):
     if bucket not in {existing["Name"] for existing in client.list_buckets()["Buckets"]}:
         client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
-    client.put_bucket_policy(Bucket=bucket, Policy=(ROOT / "deploy" / "s3" / f"{stage}-static-bucket-policy.json").read_text())
+    client.put_bucket_policy(
+        Bucket=bucket, Policy=(ROOT / "deploy" / "s3" / f"{stage}-static-bucket-policy.json").read_text()
+    )
 
 
 def api_gateway_event(method, path, *, host, stage, headers=None, body=None, query=None):
@@ -325,8 +370,9 @@ class ApiGatewayClient:
         headers = dict(headers or {})
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
-        event = api_gateway_event(method, path, host=self.host, stage=self.stage, headers=headers, body=body,
-                                  query=query)
+        event = api_gateway_event(
+            method, path, host=self.host, stage=self.stage, headers=headers, body=body, query=query
+        )
         answer = self.function.invoke(event)
         if "error" in answer:
             raise RuntimeError(answer["error"])
@@ -340,7 +386,7 @@ class ApiGatewayClient:
     def local_path(self, url):
         """The path to send to API Gateway for an absolute URL of this stage (stage prefix removed)."""
         path = urlsplit(url).path
-        return path[len(self.prefix):] if self.prefix and path.startswith(self.prefix) else path
+        return path[len(self.prefix) :] if self.prefix and path.startswith(self.prefix) else path
 
 
 class Response:

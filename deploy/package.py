@@ -3,6 +3,7 @@
 It is what `zappa deploy/update STAGE` builds and uploads (same settings, same packager);
 `zappa update STAGE --zip dist/shop-STAGE.zip` uploads this very file (README, "Deploying to AWS Lambda with Zappa").
 """
+
 import sys
 
 from deploy.local_lambda import (
@@ -23,8 +24,10 @@ def main(stage="dev"):
     output.parent.mkdir(exist_ok=True)
     package = build_package(stage, output)
     zipped, unzipped = package.stat().st_size, unzipped_size(package)
-    print(f"{package.relative_to(ROOT)}: {zipped / MB:.1f} MB zipped (limit {LAMBDA_ZIP_LIMIT / MB:.0f}), "
-          f"{unzipped / MB:.1f} MB unzipped (limit {LAMBDA_UNZIPPED_LIMIT / MB:.0f})")
+    print(
+        f"{package.relative_to(ROOT)}: {zipped / MB:.1f} MB zipped (limit {LAMBDA_ZIP_LIMIT / MB:.0f}), "
+        f"{unzipped / MB:.1f} MB unzipped (limit {LAMBDA_UNZIPPED_LIMIT / MB:.0f})"
+    )
     if zipped > LAMBDA_ZIP_LIMIT or unzipped > LAMBDA_UNZIPPED_LIMIT:
         sys.exit("The package is too large for a direct Lambda upload.")
 

@@ -12,6 +12,7 @@ stage's role policy (tests/deploy/iam.py), which knows what moto does not model.
 The update runs on a copy of the project with a new stylesheet that every page links, while a
 warm container of the previous release keeps serving.
 """
+
 import json
 import os
 import re
@@ -43,8 +44,12 @@ STAGE = "dev"
 ACCOUNT = "123456789012"  # moto's
 API_HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com"
 NEW_STYLESHEET = "rehearsal/new-release.css"
-AWS_COMMANDS = {("secretsmanager", "create-secret"), ("s3api", "create-bucket"), ("s3api", "put-public-access-block"),
-                ("s3api", "put-bucket-policy")}
+AWS_COMMANDS = {
+    ("secretsmanager", "create-secret"),
+    ("s3api", "create-bucket"),
+    ("s3api", "put-public-access-block"),
+    ("s3api", "put-bucket-policy"),
+}
 SECTIONS = ("### First deployment of a stage", "### Updating a stage")
 
 
@@ -58,7 +63,7 @@ def readme_commands(section, readme=ROOT / "README.md"):
     start = text.index(section)
     end = text.find("\n### ", start + len(section))
     commands = []
-    for block in re.findall(r"```sh\n(.*?)```", text[start:end if end != -1 else None], re.S):
+    for block in re.findall(r"```sh\n(.*?)```", text[start : end if end != -1 else None], re.S):
         lines = iter(block.splitlines())
         for line in lines:
             heredoc = re.search(r"<<'(\w+)'$", line)
@@ -79,10 +84,12 @@ class Rehearsal:
         self.aws, self.sandbox_url, self.work = aws, sandbox_url, Path(work)
         self.settings = stage_settings(STAGE)
         self.project = ROOT
-        self.variables = {**self.settings["aws_environment_variables"],
-                          # Browsers reach the bucket at its public URL; here that is moto's.
-                          "STATIC_BASE_URL": f"{aws.endpoint_url}/{self.settings['aws_environment_variables']['STATIC_BUCKET']}",
-                          "MOLLIE_API_ENDPOINT": sandbox_url}
+        self.variables = {
+            **self.settings["aws_environment_variables"],
+            # Browsers reach the bucket at its public URL; here that is moto's.
+            "STATIC_BASE_URL": f"{aws.endpoint_url}/{self.settings['aws_environment_variables']['STATIC_BUCKET']}",
+            "MOLLIE_API_ENDPOINT": sandbox_url,
+        }
         self.release = None  # the unpacked package `zappa deploy/update` last uploaded
         self.releases = 0
         self.containers = []
@@ -128,8 +135,14 @@ class Rehearsal:
 
     def _write_secret_file(self, path, script):
         # getpass reads from stdin when there is no terminal: the sandbox's test key goes there.
-        result = subprocess.run([sys.executable, "-c", script], input="test_" + "r" * 30 + "\n", text=True,
-                                capture_output=True, timeout=30, start_new_session=True)
+        result = subprocess.run(
+            [sys.executable, "-c", script],
+            input="test_" + "r" * 30 + "\n",
+            text=True,
+            capture_output=True,
+            timeout=30,
+            start_new_session=True,
+        )
         if result.returncode != 0:
             raise RehearsalFailed(f"the secret script failed: {result.stderr}")
         self._local(path).write_text(result.stdout)
@@ -146,11 +159,15 @@ class Rehearsal:
                 self.secret_arn = client.create_secret(Name=values["--name"], SecretString=secret)["ARN"]
             case "s3api", "create-bucket":
                 region = values["--create-bucket-configuration"].split("=", 1)[1]
-                client.create_bucket(Bucket=values["--bucket"], CreateBucketConfiguration={"LocationConstraint": region})
+                client.create_bucket(
+                    Bucket=values["--bucket"], CreateBucketConfiguration={"LocationConstraint": region}
+                )
             case "s3api", "put-public-access-block":
                 flags = dict(pair.split("=") for pair in values["--public-access-block-configuration"].split(","))
-                client.put_public_access_block(Bucket=values["--bucket"], PublicAccessBlockConfiguration={
-                    name: value == "true" for name, value in flags.items()})
+                client.put_public_access_block(
+                    Bucket=values["--bucket"],
+                    PublicAccessBlockConfiguration={name: value == "true" for name, value in flags.items()},
+                )
             case "s3api", "put-bucket-policy":
                 client.put_bucket_policy(Bucket=values["--bucket"], Policy=self._file_argument(values["--policy"]))
 
@@ -181,11 +198,20 @@ class Rehearsal:
 
     def _run_as_stage(self, stage, arguments):
         self._same_stage(stage)
-        env = {**stage_environment(stage, {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}),
-               **self.variables, **self._aws_environment(),
-               "STAFF_PASSWORD": "rehearsal-password-1234"}
-        result = subprocess.run([sys.executable, "manage.py", *arguments], cwd=self.project, env=env,
-                                capture_output=True, text=True, timeout=300)
+        env = {
+            **stage_environment(stage, {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"}),
+            **self.variables,
+            **self._aws_environment(),
+            "STAFF_PASSWORD": "rehearsal-password-1234",
+        }
+        result = subprocess.run(
+            [sys.executable, "manage.py", *arguments],
+            cwd=self.project,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
         if result.returncode != 0:
             raise RehearsalFailed(f"manage.py {' '.join(arguments)} on your machine failed:\n{result.stderr[-3000:]}")
 
@@ -203,20 +229,32 @@ class Rehearsal:
 
     def _aws_environment(self):
         endpoint = self.aws.endpoint_url
-        return {"AWS_ACCESS_KEY_ID": "local", "AWS_SECRET_ACCESS_KEY": "local", "AWS_EC2_METADATA_DISABLED": "true",
-                "AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint, "AWS_ENDPOINT_URL_S3": endpoint,
-                "AWS_ENDPOINT_URL_DYNAMODB": endpoint, "DYNAMODB_ENDPOINT_URL": endpoint}
+        return {
+            "AWS_ACCESS_KEY_ID": "local",
+            "AWS_SECRET_ACCESS_KEY": "local",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_ENDPOINT_URL_SECRETS_MANAGER": endpoint,
+            "AWS_ENDPOINT_URL_S3": endpoint,
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "DYNAMODB_ENDPOINT_URL": endpoint,
+        }
 
     def start(self, label):
         """A cold container of the current release, with the stage's current configuration."""
         if self.release is None:
             raise RehearsalFailed("a command needs the function before `zappa deploy` ran")
-        env = lambda_environment(function_name=f"shop-{STAGE}", memory_mb=self.settings["memory_size"],
-                                 aws_endpoint=self.aws.endpoint_url, region=self.settings["aws_region"],
-                                 STAGE=STAGE, **self.variables)
+        env = lambda_environment(
+            function_name=f"shop-{STAGE}",
+            memory_mb=self.settings["memory_size"],
+            aws_endpoint=self.aws.endpoint_url,
+            region=self.settings["aws_region"],
+            STAGE=STAGE,
+            **self.variables,
+        )
         calls = self.work / f"{label}.calls"
-        container = LocalLambda(self.release, runtime_dir(self.work / "runtime"), env,
-                                log_file=self.work / f"{label}.log", calls_file=calls)
+        container = LocalLambda(
+            self.release, runtime_dir(self.work / "runtime"), env, log_file=self.work / f"{label}.log", calls_file=calls
+        )
         self.containers.append(container)
         self.calls_files.append(calls)
         return container
@@ -231,7 +269,9 @@ class Rehearsal:
             container.stop()
 
     def aws_calls(self):
-        return [json.loads(line) for path in self.calls_files if path.exists() for line in path.read_text().splitlines()]
+        return [
+            json.loads(line) for path in self.calls_files if path.exists() for line in path.read_text().splitlines()
+        ]
 
 
 # --- what a shopper and the next release do ---------------------------------------------------------
@@ -242,19 +282,33 @@ def buy_and_pay(rehearsal):
     browser = rehearsal.client(rehearsal.start("purchase"))
     shop = browser.get("/")
     _expect(shop.status == 200 and "Espresso cup" in shop.text, "the shop page after seeding", shop)
-    browser.post("/cart/add/", {"slug": "espresso-cup", "quantity": "1", "csrfmiddlewaretoken": _csrf(shop.text)},
-                 referer_path="/")
+    browser.post(
+        "/cart/add/",
+        {"slug": "espresso-cup", "quantity": "1", "csrfmiddlewaretoken": _csrf(shop.text)},
+        referer_path="/",
+    )
     checkout_page = browser.get("/checkout/")
     checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
-    checkout = browser.post("/checkout/", {"name": "Rehearsal Shopper", "email": "shopper@example.com",
-                                           "checkout_id": checkout_id,
-                                           "csrfmiddlewaretoken": _csrf(checkout_page.text)})
+    checkout = browser.post(
+        "/checkout/",
+        {
+            "name": "Rehearsal Shopper",
+            "email": "shopper@example.com",
+            "checkout_id": checkout_id,
+            "csrfmiddlewaretoken": _csrf(checkout_page.text),
+        },
+    )
     _expect(checkout.status == 303, "checkout", checkout)
     payment = requests.get(f"{rehearsal.sandbox_url}/_sandbox/payments", timeout=5).json()[-1]
-    requests.post(f"{rehearsal.sandbox_url}/_sandbox/payments/{payment['id']}", data={"status": "paid"},
-                  timeout=5).raise_for_status()
-    webhook = browser.request("POST", "/payments/webhook/", body=f"id={payment['id']}",
-                              headers={"Content-Type": "application/x-www-form-urlencoded"})
+    requests.post(
+        f"{rehearsal.sandbox_url}/_sandbox/payments/{payment['id']}", data={"status": "paid"}, timeout=5
+    ).raise_for_status()
+    webhook = browser.request(
+        "POST",
+        "/payments/webhook/",
+        body=f"id={payment['id']}",
+        headers={"Content-Type": "application/x-www-form-urlencoded"},
+    )
     _expect(webhook.status == 200, "Mollie's webhook", webhook)
     status = browser.get(browser.local_path(payment["redirectUrl"]) + "status.json")
     _expect(status.status == 200 and status.json()["status"] == "paid", "the order's status", status)
@@ -263,8 +317,17 @@ def buy_and_pay(rehearsal):
 def next_release_project(work):
     """A copy of the project whose pages all link one new stylesheet: the next release."""
     project = Path(work) / "next-release"
-    listed = subprocess.run(["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"], cwd=ROOT,
-                            capture_output=True, check=True, timeout=60).stdout.decode().split("\0")
+    listed = (
+        subprocess.run(
+            ["git", "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+            cwd=ROOT,
+            capture_output=True,
+            check=True,
+            timeout=60,
+        )
+        .stdout.decode()
+        .split("\0")
+    )
     for name in filter(None, listed):
         source = ROOT / name
         if source.is_file():
@@ -274,7 +337,11 @@ def next_release_project(work):
     (project / "static" / NEW_STYLESHEET).write_text("main { outline: 0; }\n")
     base = project / "templates" / "base.html"
     link = """<link rel="stylesheet" href="{% static 'css/site.css' %}">"""
-    base.write_text(base.read_text().replace(link, link + f"""\n  <link rel="stylesheet" href="{{% static '{NEW_STYLESHEET}' %}}">"""))
+    base.write_text(
+        base.read_text().replace(
+            link, link + f"""\n  <link rel="stylesheet" href="{{% static '{NEW_STYLESHEET}' %}}">"""
+        )
+    )
     return project
 
 
@@ -331,14 +398,23 @@ def refused_calls(rehearsal):
 
     policy = json.loads((ROOT / rehearsal.settings["attach_policy"]).read_text())
     secret_arns = {rehearsal.variables["APP_SECRET_NAME"]: rehearsal.secret_arn}
-    needed = [permission for call in rehearsal.aws_calls()
-              for permission in permissions_needed(call, region=rehearsal.settings["aws_region"],
-                                                   account=ACCOUNT, secret_arns=secret_arns)]
+    needed = [
+        permission
+        for call in rehearsal.aws_calls()
+        for permission in permissions_needed(
+            call, region=rehearsal.settings["aws_region"], account=ACCOUNT, secret_arns=secret_arns
+        )
+    ]
     # Each request above reached the function through API Gateway, which invokes it with the role.
     template = zappa_template(STAGE, rehearsal.work / "template.json", account=ACCOUNT)
     needed += permissions_api_gateway_needs(template)
-    return sorted({(action, resource) for action, resource, context in needed
-                   if not is_allowed(policy, action, resource, context, account=ACCOUNT)})
+    return sorted(
+        {
+            (action, resource)
+            for action, resource, context in needed
+            if not is_allowed(policy, action, resource, context, account=ACCOUNT)
+        }
+    )
 
 
 def main():

@@ -4,6 +4,7 @@ The variables are what the stage's function gets (zappa_settings.json's aws_envi
 STAGE, the region), so `python manage.py collectstatic`, `createstaff`, ... reach that stage's
 secret, tables and bucket with your own AWS credentials, and with no Lambda time limit.
 """
+
 import json
 import os
 import sys
@@ -13,8 +14,13 @@ from deploy.local_lambda import ZAPPA_SETTINGS, stage_settings
 
 def stage_environment(stage, base):
     settings = stage_settings(stage)
-    return {**base, **settings["aws_environment_variables"], "STAGE": stage,
-            "AWS_REGION": settings["aws_region"], "AWS_DEFAULT_REGION": settings["aws_region"]}
+    return {
+        **base,
+        **settings["aws_environment_variables"],
+        "STAGE": stage,
+        "AWS_REGION": settings["aws_region"],
+        "AWS_DEFAULT_REGION": settings["aws_region"],
+    }
 
 
 def main(argv):

@@ -6,6 +6,7 @@ The shop's from-address is verified in moto's SES at start, as a deployed stage'
 DynamoDB items can be dumped to a JSON file on shutdown and loaded on start, so local data
 survives a restart of `make run`. Table definitions are not dumped: they come from the models.
 """
+
 import json
 import logging
 import os

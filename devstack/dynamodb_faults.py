@@ -9,6 +9,7 @@ The injected answers are what DynamoDB sends when it throttles: a 400 with
 backoff, like in production), and for transactions also a `TransactionCanceledException` whose
 reasons say `ThrottlingError` (botocore does not retry that one; the caller must).
 """
+
 import io
 import json
 import logging
@@ -27,10 +28,20 @@ SEED_ENV = "DYNAMODB_FAULT_SEED"
 
 # Reads and writes of items: what a busy table throttles. Table administration (create,
 # describe) is left alone so that start-up and health checks are not what we test.
-DATA_OPERATIONS = frozenset({
-    "GetItem", "PutItem", "UpdateItem", "DeleteItem", "Query", "Scan",
-    "BatchGetItem", "BatchWriteItem", "TransactGetItems", "TransactWriteItems",
-})
+DATA_OPERATIONS = frozenset(
+    {
+        "GetItem",
+        "PutItem",
+        "UpdateItem",
+        "DeleteItem",
+        "Query",
+        "Scan",
+        "BatchGetItem",
+        "BatchWriteItem",
+        "TransactGetItems",
+        "TransactWriteItems",
+    }
+)
 THROTTLE_CODES = ("ProvisionedThroughputExceededException", "ThrottlingException")
 
 _client_hooks = []
@@ -107,8 +118,10 @@ class ThrottleInjector:
             body = _transaction_throttled(request)
             code = "TransactionCanceledException(ThrottlingError)"
         else:
-            body = {"__type": f"com.amazonaws.dynamodb.v20120810#{code}",
-                    "message": "Rate of requests exceeds the allowed throughput (injected by devstack.dynamodb_faults)"}
+            body = {
+                "__type": f"com.amazonaws.dynamodb.v20120810#{code}",
+                "message": "Rate of requests exceeds the allowed throughput (injected by devstack.dynamodb_faults)",
+            }
         log.info("dynamodb fault injected: %s on %s", code, operation)
         return _response(request, body)
 
@@ -122,19 +135,25 @@ def _transaction_throttled(request):
         item_count = len(json.loads(request.body)["TransactItems"])
     except (TypeError, ValueError, KeyError):
         item_count = 1
-    reasons = [{"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."}]
+    reasons = [
+        {"Code": "ThrottlingError", "Message": "Throughput exceeds the current capacity of your table or index."}
+    ]
     reasons += [{"Code": "None"}] * (item_count - 1)
     return {
         "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
         "Message": "Transaction cancelled, please refer cancellation reasons for specific reasons "
-                   f"[{', '.join(reason['Code'] for reason in reasons)}]",
+        f"[{', '.join(reason['Code'] for reason in reasons)}]",
         "CancellationReasons": reasons,
     }
 
 
 def _response(request, body):
-    response = AWSResponse(request.url, 400, {"Content-Type": "application/x-amz-json-1.0",
-                                              "x-amzn-RequestId": "injected-throttle"}, raw=None)
+    response = AWSResponse(
+        request.url,
+        400,
+        {"Content-Type": "application/x-amz-json-1.0", "x-amzn-RequestId": "injected-throttle"},
+        raw=None,
+    )
     response._content = json.dumps(body).encode()  # no raw stream: botocore reads `content`
     return response
 
@@ -142,8 +161,9 @@ def _response(request, body):
 def install(*, rate, seed=None, operations=DATA_OPERATIONS, transaction_cancel_share=0.5) -> ThrottleInjector:
     """Throttles from now on; `injector.armed = False` pauses it (handlers cannot be removed from
     clients that are already made, so an injector is switched off rather than uninstalled)."""
-    injector = ThrottleInjector(rate=rate, seed=seed, operations=operations,
-                                transaction_cancel_share=transaction_cancel_share)
+    injector = ThrottleInjector(
+        rate=rate, seed=seed, operations=operations, transaction_cancel_share=transaction_cancel_share
+    )
     hook_dynamodb_clients(injector.register)
     return injector
 
@@ -254,7 +274,7 @@ class ServerFaults:
         target = environ.get("HTTP_X_AMZ_TARGET", "")
         if not target.startswith(TARGET_PREFIX):
             return self.app(environ, start_response)  # S3, Secrets Manager, table-less calls
-        operation = target[len(TARGET_PREFIX):]
+        operation = target[len(TARGET_PREFIX) :]
         if operation not in DATA_OPERATIONS:
             return self.app(environ, start_response)
         body = environ["wsgi.input"].read(int(environ.get("CONTENT_LENGTH") or 0))
@@ -264,17 +284,27 @@ class ServerFaults:
             request = {}
         with self._lock:
             self.calls[operation] = self.calls.get(operation, 0) + 1
-            cancellation = self._cancellations.pop(0) if operation == "TransactWriteItems" and self._cancellations \
-                else None
+            cancellation = (
+                self._cancellations.pop(0) if operation == "TransactWriteItems" and self._cancellations else None
+            )
         if cancellation:
             self._count(f"TransactWriteItems canceled: {cancellation}")
             count = len(request.get("TransactItems", [])) or 1
-            return _answer(start_response, 400, _canceled([True] + [False] * (count - 1), cancellation,
-                                                          "Injected by devstack.dynamodb_faults"))
+            return _answer(
+                start_response,
+                400,
+                _canceled([True] + [False] * (count - 1), cancellation, "Injected by devstack.dynamodb_faults"),
+            )
         if self._throttled(operation):  # answered at once, as DynamoDB does
-            return _answer(start_response, 400, {"__type": f"com.amazonaws.dynamodb.v20120810#{THROTTLE_CODES[1]}",
-                                                 "message": "Rate of requests exceeds the allowed throughput "
-                                                            "(sustained, injected by devstack.dynamodb_faults)"})
+            return _answer(
+                start_response,
+                400,
+                {
+                    "__type": f"com.amazonaws.dynamodb.v20120810#{THROTTLE_CODES[1]}",
+                    "message": "Rate of requests exceeds the allowed throughput "
+                    "(sustained, injected by devstack.dynamodb_faults)",
+                },
+            )
         if self.latency_seconds:
             time.sleep(self.latency_seconds)
         if operation == "BatchGetItem" and self.unprocessed_keys_rate:
@@ -288,8 +318,9 @@ class ServerFaults:
             # it: the double's queue (seconds, on a busy machine) is not DynamoDB's, whose writes
             # take milliseconds and transactions a little longer.
             try:
-                time.sleep(self.transaction_hold_seconds * (1 if operation == "TransactWriteItems"
-                                                            else PLAIN_WRITE_HOLD_SHARE))
+                time.sleep(
+                    self.transaction_hold_seconds * (1 if operation == "TransactWriteItems" else PLAIN_WRITE_HOLD_SHARE)
+                )
             finally:
                 self._release(operation, keys)
         return self._forward(environ, start_response, body, operation)
@@ -297,8 +328,11 @@ class ServerFaults:
     def _throttled(self, operation):
         with self._lock:
             now = time.monotonic()
-            if now >= self._throttled_until and self.throttle_window_rate \
-                    and self._rng.random() < self.throttle_window_rate:
+            if (
+                now >= self._throttled_until
+                and self.throttle_window_rate
+                and self._rng.random() < self.throttle_window_rate
+            ):
                 self._throttled_until = now + self.throttle_window_seconds
                 self._count("throttle windows")
             if now < self._throttled_until:
@@ -314,8 +348,10 @@ class ServerFaults:
             if operation in PLAIN_WRITES:
                 if any("transaction" in self._held.get(key, ()) for key in keys):
                     self._count("TransactionConflictException")
-                    return {"__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
-                            "message": CONFLICT_MESSAGE}
+                    return {
+                        "__type": "com.amazonaws.dynamodb.v20120810#TransactionConflictException",
+                        "message": CONFLICT_MESSAGE,
+                    }
             elif operation in ("TransactWriteItems", "TransactGetItems"):
                 busy = [key in self._held for key in keys]
                 if any(busy):
@@ -351,8 +387,14 @@ class ServerFaults:
         self._count(f"{operation} applied, answered 500")
         chunks = self.app(environ, lambda *args, **kwargs: None)  # applied; its answer is lost
         b"".join(chunks)
-        return _answer(start_response, 500, {"__type": "com.amazon.coral.availability#InternalServerError",
-                                             "message": "Internal server error (injected after applying)"})
+        return _answer(
+            start_response,
+            500,
+            {
+                "__type": "com.amazon.coral.availability#InternalServerError",
+                "message": "Internal server error (injected after applying)",
+            },
+        )
 
     def _batch_get_leaving_keys(self, environ, start_response, request):
         served, left = {}, {}
@@ -371,8 +413,10 @@ class ServerFaults:
             if left:
                 self._count("BatchGetItem UnprocessedKeys")
         captured = {}
-        chunks = self.app({**environ, **_json_input({**request, "RequestItems": served})},
-                          lambda status, headers, exc_info=None: captured.update(status=status, headers=headers))
+        chunks = self.app(
+            {**environ, **_json_input({**request, "RequestItems": served})},
+            lambda status, headers, exc_info=None: captured.update(status=status, headers=headers),
+        )
         answer = json.loads(b"".join(chunks) or b"{}")
         if not captured.get("status", "").startswith("200"):
             return _answer(start_response, int(captured["status"].split()[0]), answer)
@@ -383,10 +427,12 @@ class ServerFaults:
 def _canceled(at_fault, code, message):
     """A TransactionCanceledException body: `code` for the items at fault, "None" for the rest."""
     reasons = [{"Code": code, "Message": message} if fault else {"Code": "None"} for fault in at_fault]
-    return {"__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
-            "Message": "Transaction cancelled, please refer cancellation reasons for specific "
-                       f"reasons [{', '.join(reason['Code'] for reason in reasons)}]",
-            "CancellationReasons": reasons}
+    return {
+        "__type": "com.amazonaws.dynamodb.v20120810#TransactionCanceledException",
+        "Message": "Transaction cancelled, please refer cancellation reasons for specific "
+        f"reasons [{', '.join(reason['Code'] for reason in reasons)}]",
+        "CancellationReasons": reasons,
+    }
 
 
 def _json_input(request):
@@ -397,9 +443,14 @@ def _json_input(request):
 def _answer(start_response, status, body):
     payload = json.dumps(body).encode()
     reason = {200: "OK", 400: "Bad Request", 500: "Internal Server Error"}[status]
-    start_response(f"{status} {reason}", [("Content-Type", "application/x-amz-json-1.0"),
-                                          ("Content-Length", str(len(payload))),
-                                          ("x-amzn-RequestId", "injected-fault")])
+    start_response(
+        f"{status} {reason}",
+        [
+            ("Content-Type", "application/x-amz-json-1.0"),
+            ("Content-Length", str(len(payload))),
+            ("x-amzn-RequestId", "injected-fault"),
+        ],
+    )
     return [payload]
 
 
@@ -408,11 +459,16 @@ def _item_keys(operation, request, environ):
     if operation in PLAIN_WRITES:
         entries = [(request.get("TableName"), request.get("Key") or request.get("Item"))]
     elif operation == "TransactWriteItems":
-        entries = [(op.get("TableName"), op.get("Key") or op.get("Item"))
-                   for item in request.get("TransactItems", []) for op in item.values()]
+        entries = [
+            (op.get("TableName"), op.get("Key") or op.get("Item"))
+            for item in request.get("TransactItems", [])
+            for op in item.values()
+        ]
     elif operation == "TransactGetItems":
-        entries = [(item.get("Get", {}).get("TableName"), item.get("Get", {}).get("Key"))
-                   for item in request.get("TransactItems", [])]
+        entries = [
+            (item.get("Get", {}).get("TableName"), item.get("Get", {}).get("Key"))
+            for item in request.get("TransactItems", [])
+        ]
     else:
         return []
     return [_item_key(table, attributes, environ) for table, attributes in entries if table and attributes]

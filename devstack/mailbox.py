@@ -7,6 +7,7 @@ SendEmail lands there too). moto's server also lists them in `/moto-api/data.jso
 serializes every object of every service (each DynamoDB item ever written), so the mailbox reads
 the backend in the process that serves it. Tests read the same list as JSON (`sent_mails`).
 """
+
 import email
 import email.policy
 import html
@@ -92,61 +93,90 @@ class MailboxApp:
             return self.app(environ, start_response)
         if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
             return _answer(start_response, "405 Method Not Allowed", "text/plain", "GET only")
-        rest = path[len(MAILBOX_PATH):].strip("/")
+        rest = path[len(MAILBOX_PATH) :].strip("/")
         mails = _stored_mails()
         if rest == "":
             return _answer(start_response, "200 OK", "text/html", _list_page(mails))
         if rest == "mails.json":
-            return _answer(start_response, "200 OK", "application/json",
-                           json.dumps({"mails": [asdict(mail) for mail in mails]}))
+            return _answer(
+                start_response, "200 OK", "application/json", json.dumps({"mails": [asdict(mail) for mail in mails]})
+            )
         message_id, _, part = rest.partition("/")
         mail = next((mail for mail in mails if mail.message_id == message_id), None)
         if mail is None or part not in ("", "html"):
             return _answer(start_response, "404 Not Found", "text/html", _page("Not found", "<p>No such mail.</p>"))
         if part == "html":
             # The mail's own HTML, in a sandbox: no scripts, no forms, no access to this origin.
-            return _answer(start_response, "200 OK", "text/html", mail.html,
-                           extra=[("Content-Security-Policy", "sandbox; default-src 'none'; img-src * data:; "
-                                                              "style-src 'unsafe-inline'")])
+            return _answer(
+                start_response,
+                "200 OK",
+                "text/html",
+                mail.html,
+                extra=[
+                    (
+                        "Content-Security-Policy",
+                        "sandbox; default-src 'none'; img-src * data:; style-src 'unsafe-inline'",
+                    )
+                ],
+            )
         return _answer(start_response, "200 OK", "text/html", _mail_page(mail))
 
 
 def _answer(start_response, status, content_type, body, *, extra=()):
     data = body.encode("utf-8")
-    start_response(status, [("Content-Type", f"{content_type}; charset=utf-8"), ("Content-Length", str(len(data))),
-                            ("Cache-Control", "no-store"), *extra])
+    start_response(
+        status,
+        [
+            ("Content-Type", f"{content_type}; charset=utf-8"),
+            ("Content-Length", str(len(data))),
+            ("Cache-Control", "no-store"),
+            *extra,
+        ],
+    )
     return [data]
 
 
 def _page(title, content):
-    return (f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} · '
-            f'local mailbox</title><meta name="viewport" content="width=device-width, initial-scale=1">'
-            '<style>body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;color:#1f1b18}'
-            'table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #e4ddd5;'
-            'vertical-align:top}pre{white-space:pre-wrap;background:#f7f3ee;padding:1rem}'
-            'iframe{width:100%;height:40rem;border:1px solid #e4ddd5}a{color:#0b5c43}</style></head>'
-            f'<body><main>{content}</main></body></html>')
+    return (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>{html.escape(title)} · '
+        f'local mailbox</title><meta name="viewport" content="width=device-width, initial-scale=1">'
+        "<style>body{font:16px/1.5 system-ui,sans-serif;margin:0 auto;max-width:70rem;padding:1rem;color:#1f1b18}"
+        "table{border-collapse:collapse;width:100%}th,td{text-align:left;padding:.4rem;border-bottom:1px solid #e4ddd5;"
+        "vertical-align:top}pre{white-space:pre-wrap;background:#f7f3ee;padding:1rem}"
+        "iframe{width:100%;height:40rem;border:1px solid #e4ddd5}a{color:#0b5c43}</style></head>"
+        f"<body><main>{content}</main></body></html>"
+    )
 
 
 def _list_page(mails):
     if not mails:
-        rows = '<p>No mail yet. Mails the shop sends through the local SES appear here.</p>'
+        rows = "<p>No mail yet. Mails the shop sends through the local SES appear here.</p>"
     else:
         body = "".join(
-            f'<tr><td>{html.escape(mail.date)}</td><td>{html.escape(", ".join(mail.to))}</td>'
+            f"<tr><td>{html.escape(mail.date)}</td><td>{html.escape(', '.join(mail.to))}</td>"
             f'<td><a href="{html.escape(mail.message_id)}/">{html.escape(mail.subject or "(no subject)")}</a></td></tr>'
-            for mail in mails)
-        rows = ('<table><caption>Newest first</caption><thead><tr><th scope="col">Date</th><th scope="col">To</th>'
-                f'<th scope="col">Subject</th></tr></thead><tbody>{body}</tbody></table>')
-    return _page("Mailbox", f'<h1>Local mailbox</h1><p>{len(mails)} mails sent through the local SES '
-                            f'(moto). Dev-only: never deployed.</p>{rows}')
+            for mail in mails
+        )
+        rows = (
+            '<table><caption>Newest first</caption><thead><tr><th scope="col">Date</th><th scope="col">To</th>'
+            f'<th scope="col">Subject</th></tr></thead><tbody>{body}</tbody></table>'
+        )
+    return _page(
+        "Mailbox",
+        f"<h1>Local mailbox</h1><p>{len(mails)} mails sent through the local SES "
+        f"(moto). Dev-only: never deployed.</p>{rows}",
+    )
 
 
 def _mail_page(mail):
-    headers = "".join(f'<tr><th scope="row">{html.escape(name)}</th><td>{html.escape(value)}</td></tr>'
-                      for name, value in mail.headers)
-    content = (f'<p><a href="{MAILBOX_PATH}">← All mails</a></p><h1>{html.escape(mail.subject)}</h1>'
-               f'<h2 id="html">HTML</h2><iframe src="html" title="The mail as HTML" sandbox></iframe>'
-               f'<h2 id="text">Text</h2><pre>{html.escape(mail.text)}</pre>'
-               f'<h2 id="headers">Headers</h2><table><tbody>{headers}</tbody></table>')
+    headers = "".join(
+        f'<tr><th scope="row">{html.escape(name)}</th><td>{html.escape(value)}</td></tr>'
+        for name, value in mail.headers
+    )
+    content = (
+        f'<p><a href="{MAILBOX_PATH}">← All mails</a></p><h1>{html.escape(mail.subject)}</h1>'
+        f'<h2 id="html">HTML</h2><iframe src="html" title="The mail as HTML" sandbox></iframe>'
+        f'<h2 id="text">Text</h2><pre>{html.escape(mail.text)}</pre>'
+        f'<h2 id="headers">Headers</h2><table><tbody>{headers}</tbody></table>'
+    )
     return _page(mail.subject, content)

@@ -12,6 +12,7 @@ from a plain moto server, so that what a concurrency test finds is about the sho
 In front of both sits `devstack.dynamodb_faults.ServerFaults` (`server.faults`), off unless
 switched on: transaction conflicts, sustained throttling, UnprocessedKeys, latency.
 """
+
 import argparse
 import copy
 import json
@@ -126,15 +127,30 @@ def patch_transactions():
                         original_item = current.to_json()["Attributes"]
                     raise ConditionalCheckFailed(item=original_item)
                 if op_type == "Put":
-                    self.put_item(table_name, op["Item"], condition_expression=condition_expression,
-                                  expression_attribute_names=names, expression_attribute_values=values)
+                    self.put_item(
+                        table_name,
+                        op["Item"],
+                        condition_expression=condition_expression,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
                 elif op_type == "Delete":
-                    self.delete_item(table_name, key, condition_expression=condition_expression,
-                                     expression_attribute_names=names, expression_attribute_values=values)
+                    self.delete_item(
+                        table_name,
+                        key,
+                        condition_expression=condition_expression,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
                 elif op_type == "Update":
-                    self.update_item(table_name, key, update_expression=op["UpdateExpression"],
-                                     condition_expression=condition_expression,
-                                     expression_attribute_names=names, expression_attribute_values=values)
+                    self.update_item(
+                        table_name,
+                        key,
+                        update_expression=op["UpdateExpression"],
+                        condition_expression=condition_expression,
+                        expression_attribute_names=names,
+                        expression_attribute_values=values,
+                    )
                 errors.append((None, None, None))
             except (MultipleTransactionsException, MockValidationException):
                 restore()
@@ -191,6 +207,7 @@ def main(argv=None):
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
     server = SerialMotoServer(args.host, args.port)
+
     def stop(*_):
         # What the double injected, for the chaos report (devstack.dynamodb_faults.ServerFaults).
         print(f"moto faults injected: {json.dumps(server.faults.injected, sort_keys=True)}", flush=True)

@@ -27,21 +27,42 @@ def parse_args(argv=None) -> argparse.Namespace:
         description="A local Mollie Payments API v2 with a hosted checkout page, webhooks and faults.",
     )
     parser.add_argument("--host", default=os.environ.get("MOLLIE_SANDBOX_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=_env("MOLLIE_SANDBOX_PORT", 0, int),
-                        help="port to listen on; 0 picks a free one (default: 0)")
-    parser.add_argument("--time-scale", type=float, default=_env("MOLLIE_SANDBOX_TIME_SCALE", 1.0),
-                        help="real seconds per minute of Mollie's webhook retry schedule (default: 1.0)")
-    parser.add_argument("--expiry-seconds", type=float, default=_env("MOLLIE_SANDBOX_EXPIRY_SECONDS", 900.0),
-                        help="how long an open payment lives before it expires (default: 900)")
-    parser.add_argument("--max-payments", type=int, default=_env("MOLLIE_SANDBOX_MAX_PAYMENTS", 10_000, int),
-                        help="keep at most this many payments; the oldest finished ones go first (default: 10000)")
-    parser.add_argument("--webhook-timeout", type=float,
-                        default=_env("MOLLIE_SANDBOX_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT),
-                        help="seconds to wait for a webhook answer before retrying (default: 15)")
-    parser.add_argument("--strict", action="store_true",
-                        default=os.environ.get("MOLLIE_SANDBOX_STRICT", "") not in ("", "0", "false"),
-                        help="refuse everything Mollie refuses, loopback webhook URLs included "
-                             "(also MOLLIE_SANDBOX_STRICT=1)")
+    parser.add_argument(
+        "--port",
+        type=int,
+        default=_env("MOLLIE_SANDBOX_PORT", 0, int),
+        help="port to listen on; 0 picks a free one (default: 0)",
+    )
+    parser.add_argument(
+        "--time-scale",
+        type=float,
+        default=_env("MOLLIE_SANDBOX_TIME_SCALE", 1.0),
+        help="real seconds per minute of Mollie's webhook retry schedule (default: 1.0)",
+    )
+    parser.add_argument(
+        "--expiry-seconds",
+        type=float,
+        default=_env("MOLLIE_SANDBOX_EXPIRY_SECONDS", 900.0),
+        help="how long an open payment lives before it expires (default: 900)",
+    )
+    parser.add_argument(
+        "--max-payments",
+        type=int,
+        default=_env("MOLLIE_SANDBOX_MAX_PAYMENTS", 10_000, int),
+        help="keep at most this many payments; the oldest finished ones go first (default: 10000)",
+    )
+    parser.add_argument(
+        "--webhook-timeout",
+        type=float,
+        default=_env("MOLLIE_SANDBOX_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT),
+        help="seconds to wait for a webhook answer before retrying (default: 15)",
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        default=os.environ.get("MOLLIE_SANDBOX_STRICT", "") not in ("", "0", "false"),
+        help="refuse everything Mollie refuses, loopback webhook URLs included (also MOLLIE_SANDBOX_STRICT=1)",
+    )
     parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     args = parser.parse_args(argv)
     if args.time_scale < 0 or args.expiry_seconds < 0 or args.max_payments < 1 or args.webhook_timeout <= 0:

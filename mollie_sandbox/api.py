@@ -52,8 +52,9 @@ def create_payment(sandbox, call: Call):
 
 def get_payment(sandbox, call: Call, payment_id: str):
     payment = sandbox.store.get_payment(payment_id)
-    return 200, hal.payment_json(payment, call.base, embed_refunds=_wants(call, "refunds"),
-                                 embed_chargebacks=_wants(call, "chargebacks"))
+    return 200, hal.payment_json(
+        payment, call.base, embed_refunds=_wants(call, "refunds"), embed_chargebacks=_wants(call, "chargebacks")
+    )
 
 
 def list_payments(sandbox, call: Call):

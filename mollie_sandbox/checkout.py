@@ -20,8 +20,14 @@ from .store import Payment, Store
 
 # Button label -> status, in the order they are shown. "open": the shopper goes back to the shop
 # without finishing (Mollie's "return to the webshop"); the payment stays open until it expires.
-OUTCOMES = {"Paid": "paid", "Failed": "failed", "Canceled": "canceled", "Expired": "expired", "Pending": "pending",
-            "Back to the shop": "open"}
+OUTCOMES = {
+    "Paid": "paid",
+    "Failed": "failed",
+    "Canceled": "canceled",
+    "Expired": "expired",
+    "Pending": "pending",
+    "Back to the shop": "open",
+}
 # With no method given at creation, a failed or canceled attempt inside a method sends the shopper
 # back to method selection: the payment stays open, with no webhook and no redirect
 # (mollie/mollie-api-php#510; docs.mollie.com, "Payment status changes").
@@ -59,7 +65,7 @@ def _method_choice(payment: Payment) -> str:
     default = DEFAULT_METHOD if any(m.id == DEFAULT_METHOD for m in offered) else offered[0].id
     options = "\n".join(
         f'  <label class="method"><input type="radio" name="method" value="{method.id}"'
-        f'{" checked" if method.id == default else ""}> '
+        f"{' checked' if method.id == default else ''}> "
         f'<img src="/images/methods/{method.id}.svg" alt="" width="32" height="24"> {html.escape(method.description)}'
         "</label>"
         for method in offered
@@ -87,8 +93,7 @@ def _transfer_instructions(payment: Payment) -> str:
 
 def _choice_form(payment: Payment, note: str = "") -> str:
     buttons = "\n".join(
-        f'  <button type="submit" name="status" value="{status}">{label}</button>'
-        for label, status in OUTCOMES.items()
+        f'  <button type="submit" name="status" value="{status}">{label}</button>' for label, status in OUTCOMES.items()
     )
     method_choice = _method_choice(payment) if payment.chosen_method is None else ""
     instructions = _transfer_instructions(payment) if payment.chosen_method == "banktransfer" else ""
@@ -110,9 +115,11 @@ def _closed_page(payment: Payment, status: int = 200) -> Response:
 
 
 def _not_found(payment_id: str) -> Response:
-    text = f"<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>Payment not found</title></head>" \
-           f"<body><main><h1>Payment not found</h1><p>No payment exists with token " \
-           f"{html.escape(payment_id)}.</p></main></body></html>"
+    text = (
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Payment not found</title></head>'
+        f"<body><main><h1>Payment not found</h1><p>No payment exists with token "
+        f"{html.escape(payment_id)}.</p></main></body></html>"
+    )
     return Response(text, status=404, content_type="text/html; charset=utf-8")
 
 

@@ -8,7 +8,14 @@ the same faults again.
 import random
 import threading
 
-RATES = ("api_error_rate", "api_rate_limit_rate", "api_lost_answer_rate", "webhook_drop_rate", "webhook_duplicate_rate", "webhook_out_of_order_rate")
+RATES = (
+    "api_error_rate",
+    "api_rate_limit_rate",
+    "api_lost_answer_rate",
+    "webhook_drop_rate",
+    "webhook_duplicate_rate",
+    "webhook_out_of_order_rate",
+)
 DURATIONS_MS = ("api_latency_ms", "webhook_delay_ms")
 DEFAULTS = {**dict.fromkeys(RATES, 0.0), **dict.fromkeys(DURATIONS_MS, 0), "seed": None}
 

@@ -53,9 +53,7 @@ class IdempotencyCache:
             if entry.response is None:
                 raise ApiError(409, "A request with this Idempotency-Key is still being processed")
             if entry.fingerprint != fingerprint:
-                raise ApiError(
-                    400, "The Idempotency-Key was already used for a request with different parameters"
-                )
+                raise ApiError(400, "The Idempotency-Key was already used for a request with different parameters")
             return entry.response
 
     def complete(self, scope: str, key: str, response: StoredResponse) -> None:

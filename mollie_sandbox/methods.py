@@ -27,10 +27,56 @@ class Method:
 # "Supported currencies"): EUR works with every method; cards and PayPal take more; iDEAL and
 # Bancontact take EUR only, and SEPA bank transfer is EUR too.
 _CARD_CURRENCIES = frozenset(
-    ["AED", "AUD", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS", "ISK", "JPY", "NOK", "NZD", "PLN", "RON", "SEK", "SGD", "USD", "ZAR"]
+    [
+        "AED",
+        "AUD",
+        "CAD",
+        "CHF",
+        "CZK",
+        "DKK",
+        "EUR",
+        "GBP",
+        "HKD",
+        "HUF",
+        "ILS",
+        "ISK",
+        "JPY",
+        "NOK",
+        "NZD",
+        "PLN",
+        "RON",
+        "SEK",
+        "SGD",
+        "USD",
+        "ZAR",
+    ]
 )
 _PAYPAL_CURRENCIES = frozenset(
-    ["AUD", "BRL", "CAD", "CHF", "CZK", "DKK", "EUR", "GBP", "HKD", "HUF", "ILS", "JPY", "MXN", "MYR", "NOK", "NZD", "PHP", "PLN", "SEK", "SGD", "THB", "TWD", "USD"]
+    [
+        "AUD",
+        "BRL",
+        "CAD",
+        "CHF",
+        "CZK",
+        "DKK",
+        "EUR",
+        "GBP",
+        "HKD",
+        "HUF",
+        "ILS",
+        "JPY",
+        "MXN",
+        "MYR",
+        "NOK",
+        "NZD",
+        "PHP",
+        "PLN",
+        "SEK",
+        "SGD",
+        "THB",
+        "TWD",
+        "USD",
+    ]
 )
 _EUR_ONLY = frozenset({"EUR"})
 
@@ -63,7 +109,8 @@ def fits(method: Method, value: Decimal, currency: str) -> bool:
 def fitting(value: Decimal | None, currency: str, allowed=None) -> list[Method]:
     """The methods a payment of ``value`` (None: any amount) in ``currency`` can use."""
     return [
-        method for method in METHODS.values()
+        method
+        for method in METHODS.values()
         if (allowed is None or method.id in allowed)
         and currency in method.currencies
         and (value is None or method.minimum <= value <= method.maximum)
@@ -92,6 +139,7 @@ def check_fits(method_choice, value: Decimal, currency: str) -> None:
 
 
 # -- images: small drawings of the sandbox's own, so nothing is fetched from the internet ------
+
 
 def svg_image(method: Method) -> bytes:
     label = method.description.replace("&", "&amp;")
@@ -149,7 +197,7 @@ def structured_reference(digits: str) -> str:
     numeric = "".join(str(int(char, 36)) for char in digits + "RF00")
     check = 98 - int(numeric) % 97
     reference = f"RF{check:02d}{digits}"
-    return "-".join(reference[i:i + 4] for i in range(0, len(reference), 4))
+    return "-".join(reference[i : i + 4] for i in range(0, len(reference), 4))
 
 
 def transfer_instructions(reference_digits: str) -> dict:
@@ -166,7 +214,11 @@ def details_when_used(method_id: str, details: dict | None) -> dict | None:
     if method_id == "bancontact":
         return {"cardNumber": "1234", **TEST_CONSUMER}
     if method_id == "paypal":
-        return {"consumerName": "T. TEST", "consumerAccount": "test@example.org", "paypalReference": "9AL35361CF606152E"}
+        return {
+            "consumerName": "T. TEST",
+            "consumerAccount": "test@example.org",
+            "paypalReference": "9AL35361CF606152E",
+        }
     if method_id == "banktransfer":
         # The transfer arrived: Mollie adds who sent it to the instructions.
         return {**(details or {}), **TEST_CONSUMER}

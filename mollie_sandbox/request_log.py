@@ -21,8 +21,14 @@ class RequestLog:
         self._numbers = itertools.count(1)
 
     def received(self, method: str, path: str) -> dict:
-        entry = {"request": next(self._numbers), "method": method, "path": path,
-                 "receivedAt": iso(time.time(), precise=True), "answeredAt": None, "status": None}
+        entry = {
+            "request": next(self._numbers),
+            "method": method,
+            "path": path,
+            "receivedAt": iso(time.time(), precise=True),
+            "answeredAt": None,
+            "status": None,
+        }
         with self._lock:
             self._entries.append(entry)
         return entry

@@ -307,8 +307,9 @@ class SandboxApp:
                 # Not stored: the request did not run, so a retry with the key may.
                 self.idempotency.abandon(api_key, key)
             else:
-                stored = StoredResponse(carried_out.status_code, list(carried_out.headers.items()),
-                                        carried_out.get_data())
+                stored = StoredResponse(
+                    carried_out.status_code, list(carried_out.headers.items()), carried_out.get_data()
+                )
                 self.idempotency.complete(api_key, key, stored)
         return response
 

@@ -322,8 +322,9 @@ class Store:
             self._set_status(payment, "canceled")
             return copy.deepcopy(payment)
 
-    def set_payment_status(self, payment_id: str, status: str, require_open: bool = False,
-                           method: str | None = None) -> Payment:
+    def set_payment_status(
+        self, payment_id: str, status: str, require_open: bool = False, method: str | None = None
+    ) -> Payment:
         """Move a payment to a status: the checkout page (``require_open``) and control API.
 
         ``method``: the control API may say which method the shopper used, as the checkout does.
@@ -373,7 +374,8 @@ class Store:
                 )
             now = self._clock()
             if any(
-                r.value == fields["value"] and r.status not in REFUND_VOID
+                r.value == fields["value"]
+                and r.status not in REFUND_VOID
                 and now - r.created_at < DUPLICATE_REFUND_WINDOW
                 for r in payment.refunds.values()
             ):
@@ -424,8 +426,9 @@ class Store:
 
     # -- chargebacks ------------------------------------------------------
 
-    def create_chargeback(self, payment_id: str, value: Decimal | None, currency: str | None,
-                          reason: dict | None) -> Chargeback:
+    def create_chargeback(
+        self, payment_id: str, value: Decimal | None, currency: str | None, reason: dict | None
+    ) -> Chargeback:
         """Control API: the shopper's bank takes money back from a paid payment."""
         with self._lock:
             payment = self._live_payment(payment_id)
@@ -519,8 +522,11 @@ class Store:
     def _unique_id(self, prefix: str) -> str:
         while True:
             candidate = new_id(prefix)
-            if candidate not in self._payments and candidate not in self._refund_owner \
-                    and candidate not in self._chargeback_owner:
+            if (
+                candidate not in self._payments
+                and candidate not in self._refund_owner
+                and candidate not in self._chargeback_owner
+            ):
                 return candidate
 
     def _live_payment(self, payment_id: str) -> Payment:
@@ -572,8 +578,11 @@ class Store:
         if status == "open":
             # Re-opening (control API only) gives the payment a fresh lifetime.
             lifetime = payment.expiry_time(self.expiry_seconds) - payment.created_at
-            payment.expires_at = payment.expiry_time(self.expiry_seconds) if payment.due_date and payment.chosen_method == "banktransfer" \
+            payment.expires_at = (
+                payment.expiry_time(self.expiry_seconds)
+                if payment.due_date and payment.chosen_method == "banktransfer"
                 else now + lifetime
+            )
         if status in STATUS_TIMESTAMPS:
             payment.timestamps[STATUS_TIMESTAMPS[status]] = now
         if status in WEBHOOK_STATUSES:

@@ -18,7 +18,30 @@ from .methods import METHODS, SUPPORTED_CURRENCIES
 
 # Mollie's documented checkout locales.
 LOCALES = frozenset(
-    ["en_US", "en_GB", "nl_NL", "nl_BE", "fr_FR", "fr_BE", "de_DE", "de_AT", "de_CH", "es_ES", "ca_ES", "pt_PT", "it_IT", "nb_NO", "sv_SE", "fi_FI", "da_DK", "is_IS", "hu_HU", "pl_PL", "lv_LV", "lt_LT"]
+    [
+        "en_US",
+        "en_GB",
+        "nl_NL",
+        "nl_BE",
+        "fr_FR",
+        "fr_BE",
+        "de_DE",
+        "de_AT",
+        "de_CH",
+        "es_ES",
+        "ca_ES",
+        "pt_PT",
+        "it_IT",
+        "nb_NO",
+        "sv_SE",
+        "fi_FI",
+        "da_DK",
+        "is_IS",
+        "hu_HU",
+        "pl_PL",
+        "lv_LV",
+        "lt_LT",
+    ]
 )
 
 MINIMUM_AMOUNT = Decimal("0.01")
@@ -50,7 +73,7 @@ def parse_amount(raw, field: str = "amount") -> tuple[Decimal, str]:
     if not isinstance(value, str) or not pattern.match(value):
         example = "10.00" if pattern is _VALUE else "1000"
         raise unprocessable(
-            f"The amount contains an invalid value; send a string with the currency's decimals, like \"{example}\"",
+            f'The amount contains an invalid value; send a string with the currency\'s decimals, like "{example}"',
             f"{field}.value",
         )
     return Decimal(value), currency
@@ -96,8 +119,9 @@ def check_webhook_url(value, strict: bool) -> str | None:
     The default mode calls local webhooks, which the local stack needs."""
     url = check_url(value, "webhookUrl")
     if url and strict and is_unreachable_from_mollie(url):
-        raise unprocessable("The webhook URL is invalid because it is unreachable from Mollie's point of view",
-                            "webhookUrl")
+        raise unprocessable(
+            "The webhook URL is invalid because it is unreachable from Mollie's point of view", "webhookUrl"
+        )
     return url
 
 

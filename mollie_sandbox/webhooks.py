@@ -127,15 +127,34 @@ class WebhookDispatcher:
             number = next(self._numbers)
             now = time.time()
             if self.faults.chance("webhook_drop_rate"):
-                self._record(number, payment_id, url, event, 1, None, "dropped by webhook_drop_rate fault",
-                             started=now, scheduled=now, event_time=now, dropped=True)
+                self._record(
+                    number,
+                    payment_id,
+                    url,
+                    event,
+                    1,
+                    None,
+                    "dropped by webhook_drop_rate fault",
+                    started=now,
+                    scheduled=now,
+                    event_time=now,
+                    dropped=True,
+                )
                 return
             base_time = time.monotonic() + self.faults.seconds("webhook_delay_ms")
             delivery = _Delivery(number, payment_id, url, event, base_time, self._generation, event_time=now)
             self._schedule_first(delivery)
             if self.faults.chance("webhook_duplicate_rate"):
-                twin = _Delivery(next(self._numbers), payment_id, url, event,
-                                 base_time + DUPLICATE_GAP_SECONDS, self._generation, event_time=now, duplicate=True)
+                twin = _Delivery(
+                    next(self._numbers),
+                    payment_id,
+                    url,
+                    event,
+                    base_time + DUPLICATE_GAP_SECONDS,
+                    self._generation,
+                    event_time=now,
+                    duplicate=True,
+                )
                 self._schedule_first(twin)
             self._cond.notify()
 
@@ -202,9 +221,19 @@ class WebhookDispatcher:
                 delivery = attempt.delivery
                 if delivery.generation != self._generation or self._stopped.is_set():
                     continue
-                self._record(delivery.number, delivery.payment_id, delivery.url, delivery.event,
-                             attempt.number, status, error, started=started, scheduled=scheduled,
-                             event_time=delivery.event_time, duplicate=delivery.duplicate)
+                self._record(
+                    delivery.number,
+                    delivery.payment_id,
+                    delivery.url,
+                    delivery.event,
+                    attempt.number,
+                    status,
+                    error,
+                    started=started,
+                    scheduled=scheduled,
+                    event_time=delivery.event_time,
+                    duplicate=delivery.duplicate,
+                )
                 if not ok and attempt.number < len(RETRY_SCHEDULE_MINUTES):
                     offset = RETRY_SCHEDULE_MINUTES[attempt.number] * self.time_scale
                     self._push(delivery, attempt.number + 1, delivery.base_time + offset)
@@ -225,8 +254,21 @@ class WebhookDispatcher:
             return None, f"{type(exc).__name__}: {exc}"
         return response.status_code, None
 
-    def _record(self, number, payment_id, url, event, attempt, status, error, started, scheduled, event_time,
-                duplicate=False, dropped=False) -> None:
+    def _record(
+        self,
+        number,
+        payment_id,
+        url,
+        event,
+        attempt,
+        status,
+        error,
+        started,
+        scheduled,
+        event_time,
+        duplicate=False,
+        dropped=False,
+    ) -> None:
         self._log.append(
             {
                 "delivery": number,

@@ -8,6 +8,7 @@ Access patterns and the keys that serve them:
   `pending_index` (pending_status, queued_at). A sent item drops out of it, so the index only
   ever holds the few mails that still need someone.
 """
+
 import enum
 from typing import NamedTuple
 

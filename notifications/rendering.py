@@ -1,5 +1,6 @@
 """Mails rendered from Django templates (templates/notifications/): HTML with a plain-text
 alternative, in the shop's look, from an order-like context the workflow passes in."""
+
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -10,10 +11,23 @@ from notifications.models import AlertReason, MailKind
 # What each kind needs from its caller; a missing key is a programming error, raised at once
 # (before the decision is stored), not a blank in a mail a shopper reads.
 REQUIRED_CONTEXT = {
-    MailKind.ORDER_CONFIRMATION: {"order_id", "customer_name", "lines", "total_cents", "currency",
-                                  "payment_method", "order_url"},
-    MailKind.REFUND_CONFIRMED: {"order_id", "customer_name", "refund_cents", "remaining_cents", "currency",
-                                "order_url"},
+    MailKind.ORDER_CONFIRMATION: {
+        "order_id",
+        "customer_name",
+        "lines",
+        "total_cents",
+        "currency",
+        "payment_method",
+        "order_url",
+    },
+    MailKind.REFUND_CONFIRMED: {
+        "order_id",
+        "customer_name",
+        "refund_cents",
+        "remaining_cents",
+        "currency",
+        "order_url",
+    },
     MailKind.ORDER_CLOSED: {"order_id", "customer_name", "closed_status", "shop_url"},
     MailKind.STAFF_ALERT: {"order_id", "reason", "staff_order_url"},
 }
@@ -63,9 +77,18 @@ def render_mail(kind, context) -> RenderedMail:
 
 
 PAYMENT_METHOD_LABELS = {
-    "ideal": "iDEAL", "creditcard": "card", "bancontact": "Bancontact", "banktransfer": "bank transfer",
-    "paypal": "PayPal", "applepay": "Apple Pay", "directdebit": "SEPA direct debit", "kbc": "KBC/CBC",
-    "belfius": "Belfius", "eps": "EPS", "przelewy24": "Przelewy24", "sofort": "SOFORT",
+    "ideal": "iDEAL",
+    "creditcard": "card",
+    "bancontact": "Bancontact",
+    "banktransfer": "bank transfer",
+    "paypal": "PayPal",
+    "applepay": "Apple Pay",
+    "directdebit": "SEPA direct debit",
+    "kbc": "KBC/CBC",
+    "belfius": "Belfius",
+    "eps": "EPS",
+    "przelewy24": "Przelewy24",
+    "sofort": "SOFORT",
 }
 
 

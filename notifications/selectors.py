@@ -1,4 +1,5 @@
 """Read-only queries of the outbox (staff order page, dashboard). No writes."""
+
 from notifications.models import MailStatus, OutboxItem
 
 

@@ -12,6 +12,7 @@ Delivery is at-most-once per claim: a claim (queued -> sending) is a conditional
 concurrent senders never both send. Only a sender that dies between SES's answer and storing
 `sent` can cause a second mail, after MAIL_CLAIM_STALE_SECONDS.
 """
+
 import logging
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -59,11 +60,18 @@ def outbox_item(*, order_id, kind, event_id, to, context, now=None) -> OutboxIte
     rendered = render_mail(kind, {**context, "order_id": order_id})
     now = now or _now()
     return OutboxItem(
-        order_id, mail_key(kind, event_id),
-        kind=kind.value, to_addresses=list(to),
-        subject=rendered.subject, text_body=rendered.text_body, html_body=rendered.html_body,
-        status=MailStatus.QUEUED.value, pending_status=MailStatus.QUEUED.value, tries=0,
-        queued_at=now, updated_at=now,
+        order_id,
+        mail_key(kind, event_id),
+        kind=kind.value,
+        to_addresses=list(to),
+        subject=rendered.subject,
+        text_body=rendered.text_body,
+        html_body=rendered.html_body,
+        status=MailStatus.QUEUED.value,
+        pending_status=MailStatus.QUEUED.value,
+        tries=0,
+        queued_at=now,
+        updated_at=now,
     )
 
 
@@ -82,8 +90,9 @@ def deliver(key, *, now=None) -> str:
         claim = _claim(key, now=now or _now())
     except STORAGE_ERRORS as error:
         # Nothing claimed: the mail stays queued for reconciliation; the caller's answer stands.
-        log.warning("mail not claimed: storage unavailable", extra={"outbox_id": _outbox_id(key),
-                                                                     "error": type(error).__name__})
+        log.warning(
+            "mail not claimed: storage unavailable", extra={"outbox_id": _outbox_id(key), "error": type(error).__name__}
+        )
         return DeliveryOutcome.STORAGE_UNAVAILABLE
     if not isinstance(claim, OutboxItem):
         return claim
@@ -97,8 +106,15 @@ def deliver(key, *, now=None) -> str:
     except STORAGE_ERRORS as error:
         # Sent, but not stored: the claim goes stale and the mail is sent again after
         # MAIL_CLAIM_STALE_SECONDS, the one way to a second mail (see the module's docstring).
-        log.error("mail sent but not stored", extra={"outbox_id": item.outbox_id, "kind": item.kind,
-                                                      "ses_message_id": message_id, "error": type(error).__name__})
+        log.error(
+            "mail sent but not stored",
+            extra={
+                "outbox_id": item.outbox_id,
+                "kind": item.kind,
+                "ses_message_id": message_id,
+                "error": type(error).__name__,
+            },
+        )
     return DeliveryOutcome.SENT
 
 
@@ -122,9 +138,12 @@ def pending_mails(*, limit, now):
     stale_before = now - timedelta(seconds=settings.MAIL_CLAIM_STALE_SECONDS)
     found = list(OutboxItem.pending_index.query(MailStatus.QUEUED.value, limit=limit))
     if len(found) < limit:
-        found += OutboxItem.pending_index.query(MailStatus.SENDING.value, OutboxItem.queued_at <= now,
-                                                filter_condition=OutboxItem.claimed_at < stale_before,
-                                                limit=limit - len(found))
+        found += OutboxItem.pending_index.query(
+            MailStatus.SENDING.value,
+            OutboxItem.queued_at <= now,
+            filter_condition=OutboxItem.claimed_at < stale_before,
+            limit=limit - len(found),
+        )
     return sorted(found, key=lambda item: item.queued_at)[:limit]
 
 
@@ -136,20 +155,29 @@ def _claim(key, *, now):
         except OutboxItem.DoesNotExist:
             return DeliveryOutcome.MISSING
         claimable = item.status == MailStatus.QUEUED or (
-            item.status == MailStatus.SENDING and item.claimed_at is not None and item.claimed_at < stale_before)
+            item.status == MailStatus.SENDING and item.claimed_at is not None and item.claimed_at < stale_before
+        )
         if not claimable:
             return DeliveryOutcome.NOT_CLAIMED
         taking_over = item.status == MailStatus.SENDING
         token = uuid.uuid4().hex
         # The condition is what was read: if another sender claimed meanwhile, this write loses.
         condition = (OutboxItem.status == item.status) & (
-            OutboxItem.claim_token.does_not_exist() if item.claim_token is None
-            else OutboxItem.claim_token == item.claim_token)
+            OutboxItem.claim_token.does_not_exist()
+            if item.claim_token is None
+            else OutboxItem.claim_token == item.claim_token
+        )
         try:
-            item.update(actions=[OutboxItem.status.set(MailStatus.SENDING.value),
-                                 OutboxItem.pending_status.set(MailStatus.SENDING.value),
-                                 OutboxItem.claim_token.set(token), OutboxItem.claimed_at.set(now),
-                                 OutboxItem.updated_at.set(now)], condition=condition)
+            item.update(
+                actions=[
+                    OutboxItem.status.set(MailStatus.SENDING.value),
+                    OutboxItem.pending_status.set(MailStatus.SENDING.value),
+                    OutboxItem.claim_token.set(token),
+                    OutboxItem.claimed_at.set(now),
+                    OutboxItem.updated_at.set(now),
+                ],
+                condition=condition,
+            )
         except Exception as error:  # noqa: BLE001 - attempt.lost re-raises what is not a lost race
             attempt.lost(error)
             continue
@@ -159,9 +187,13 @@ def _claim(key, *, now):
 
 
 def _send(item):
-    message = EmailMultiAlternatives(subject=item.subject, body=item.text_body,
-                                     from_email=settings.DEFAULT_FROM_EMAIL, to=list(item.to_addresses),
-                                     connection=ses_connection())
+    message = EmailMultiAlternatives(
+        subject=item.subject,
+        body=item.text_body,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=list(item.to_addresses),
+        connection=ses_connection(),
+    )
     message.attach_alternative(item.html_body, "text/html")
     message.send()
     # Anymail's status of the send: SES's MessageId (one per SendEmail call). Other backends
@@ -173,9 +205,10 @@ def _send(item):
 def ses_connection():
     """Anymail's Amazon SES (v2) backend, pointed at SES_ENDPOINT_URL when set (moto locally and
     in tests), with short timeouts so a slow SES cannot hold a request past its deadline."""
-    client_params = {"region_name": settings.SES_REGION,
-                     "config": {"connect_timeout": 2, "read_timeout": 5,
-                                "retries": {"mode": "standard", "max_attempts": 2}}}
+    client_params = {
+        "region_name": settings.SES_REGION,
+        "config": {"connect_timeout": 2, "read_timeout": 5, "retries": {"mode": "standard", "max_attempts": 2}},
+    }
     endpoint_url = ses_endpoint_url()
     if endpoint_url:
         client_params.update(endpoint_url=endpoint_url, aws_access_key_id="local", aws_secret_access_key="local")
@@ -199,25 +232,50 @@ def _release(item, token, *, error):
     now = _now()
     tries = item.tries + 1
     status = MailStatus.FAILED if tries >= settings.MAIL_MAX_TRIES else MailStatus.QUEUED
-    actions = [OutboxItem.status.set(status.value), OutboxItem.pending_status.set(status.value),
-               OutboxItem.tries.set(tries), OutboxItem.last_error.set(_error_text(error)),
-               OutboxItem.claim_token.remove(), OutboxItem.claimed_at.remove(), OutboxItem.updated_at.set(now)]
+    actions = [
+        OutboxItem.status.set(status.value),
+        OutboxItem.pending_status.set(status.value),
+        OutboxItem.tries.set(tries),
+        OutboxItem.last_error.set(_error_text(error)),
+        OutboxItem.claim_token.remove(),
+        OutboxItem.claimed_at.remove(),
+        OutboxItem.updated_at.set(now),
+    ]
     if not _update_own_claim(item, token, actions):
         return DeliveryOutcome.NOT_CLAIMED
     # The error's text can hold an address (SES names unverified recipients): its class only here.
-    log.warning("mail not sent", extra={"outbox_id": item.outbox_id, "kind": item.kind, "tries": tries,
-                                         "error": type(error).__name__, "to_status": status.value})
+    log.warning(
+        "mail not sent",
+        extra={
+            "outbox_id": item.outbox_id,
+            "kind": item.kind,
+            "tries": tries,
+            "error": type(error).__name__,
+            "to_status": status.value,
+        },
+    )
     return DeliveryOutcome.FAILED if status == MailStatus.FAILED else DeliveryOutcome.RETRY_LATER
 
 
 def _mark_sent(item, token, message_id):
     now = _now()
-    stored = _update_own_claim(item, token, [
-        OutboxItem.status.set(MailStatus.SENT.value), OutboxItem.pending_status.remove(),
-        OutboxItem.ses_message_id.set(message_id or ""), OutboxItem.sent_at.set(now),
-        OutboxItem.tries.set(item.tries + 1), OutboxItem.claim_token.remove(), OutboxItem.updated_at.set(now)])
-    log.info("mail sent", extra={"outbox_id": item.outbox_id, "kind": item.kind, "ses_message_id": message_id,
-                                 "stored": stored})
+    stored = _update_own_claim(
+        item,
+        token,
+        [
+            OutboxItem.status.set(MailStatus.SENT.value),
+            OutboxItem.pending_status.remove(),
+            OutboxItem.ses_message_id.set(message_id or ""),
+            OutboxItem.sent_at.set(now),
+            OutboxItem.tries.set(item.tries + 1),
+            OutboxItem.claim_token.remove(),
+            OutboxItem.updated_at.set(now),
+        ],
+    )
+    log.info(
+        "mail sent",
+        extra={"outbox_id": item.outbox_id, "kind": item.kind, "ses_message_id": message_id, "stored": stored},
+    )
 
 
 def _update_own_claim(item, token, actions):
@@ -228,8 +286,9 @@ def _update_own_claim(item, token, actions):
         except Exception as error:  # noqa: BLE001
             attempt.lost(error)
             if not attempt.back_off:
-                log.warning("mail claim lost before it was stored",
-                            extra={"outbox_id": item.outbox_id, "kind": item.kind})
+                log.warning(
+                    "mail claim lost before it was stored", extra={"outbox_id": item.outbox_id, "kind": item.kind}
+                )
                 return False
             continue
         return True

@@ -1,4 +1,5 @@
 """The order id as a URL path converter: a malformed id never reaches a view (it is a 404)."""
+
 import re
 
 ORDER_ID_REGEX = r"SO-[0-9A-F]{5}-[0-9A-F]{5}"

@@ -1,5 +1,6 @@
 """The workflow's vocabularies in one place: statuses, event kinds and sources, each with the label
 people read. Django's TextChoices need no ORM; members are plain strings as stored in DynamoDB."""
+
 from typing import ClassVar
 
 from django.db.models import TextChoices
@@ -55,8 +56,18 @@ class AttemptStatus(TextChoices):
 
 _S = AttemptStatus
 AttemptStatus.MOLLIE = frozenset({_S.OPEN, _S.PENDING, _S.AUTHORIZED, _S.PAID, _S.FAILED, _S.CANCELED, _S.EXPIRED})
-AttemptStatus.ALL = [_S.CREATED, _S.OPEN, _S.PENDING, _S.AUTHORIZED, _S.PAID, _S.FAILED, _S.CANCELED, _S.EXPIRED,
-                     _S.ABANDONED, _S.REJECTED]
+AttemptStatus.ALL = [
+    _S.CREATED,
+    _S.OPEN,
+    _S.PENDING,
+    _S.AUTHORIZED,
+    _S.PAID,
+    _S.FAILED,
+    _S.CANCELED,
+    _S.EXPIRED,
+    _S.ABANDONED,
+    _S.REJECTED,
+]
 AttemptStatus.WAITING = frozenset({_S.CREATED, _S.OPEN, _S.PENDING, _S.AUTHORIZED})
 AttemptStatus.UNSUCCESSFUL = frozenset({_S.FAILED, _S.CANCELED, _S.EXPIRED, _S.ABANDONED, _S.REJECTED})
 # Mollie's final statuses without money; Mollie may still (wrongly) report `paid` after them.
@@ -90,8 +101,9 @@ class RefundStatus(TextChoices):
 # Our refund records that give no money back: Mollie's failed/canceled, or refused when asked.
 RefundStatus.WITHOUT_MONEY = frozenset({RefundStatus.FAILED, RefundStatus.CANCELED, RefundStatus.REJECTED})
 # Refunds still on their way (ours `requested`: Mollie's answer not known yet).
-RefundStatus.UNSETTLED = frozenset({RefundStatus.REQUESTED, RefundStatus.QUEUED, RefundStatus.PENDING,
-                                    RefundStatus.PROCESSING})
+RefundStatus.UNSETTLED = frozenset(
+    {RefundStatus.REQUESTED, RefundStatus.QUEUED, RefundStatus.PENDING, RefundStatus.PROCESSING}
+)
 
 
 class EventKind(TextChoices):

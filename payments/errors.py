@@ -1,5 +1,6 @@
 """What the payment workflow refuses: a machine-readable code to branch on, and a message fit to
 show a shopper or staff member."""
+
 from django.db.models import TextChoices
 
 
@@ -37,8 +38,10 @@ class ErrorCode(TextChoices):
     REFUND_UNCONFIRMED = "refund_unconfirmed"
 
 
-REJECTED_PAYMENT = ("Our payment provider cannot accept a payment for this order, so nothing was charged. "
-                    "Trying again would not help: please contact us, or change your cart and order again.")
+REJECTED_PAYMENT = (
+    "Our payment provider cannot accept a payment for this order, so nothing was charged. "
+    "Trying again would not help: please contact us, or change your cart and order again."
+)
 
 
 class WorkflowError(Exception):

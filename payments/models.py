@@ -13,6 +13,7 @@ Access patterns and the keys that serve them:
 - timeline of an order: Query `payment_events` on order_id (range: event_id, time-ordered).
 - refunds of an order: Query `refunds` on order_id (range: refund_key, our idempotency key).
 """
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -195,8 +196,11 @@ class PaymentAttempt(Model):
     def refundable_cents(self, refunds):
         """What staff may still refund: the amount less every refund of ours that may give money
         back (pending ones too), never above Mollie's amountRemaining."""
-        committed = sum(refund.amount_cents for refund in refunds
-                        if refund.attempt_no == self.attempt_no and refund.status not in RefundStatus.WITHOUT_MONEY)
+        committed = sum(
+            refund.amount_cents
+            for refund in refunds
+            if refund.attempt_no == self.attempt_no and refund.status not in RefundStatus.WITHOUT_MONEY
+        )
         remaining = self.amount_cents - committed
         if self.mollie_amount_remaining_cents is not None:
             remaining = min(remaining, self.mollie_amount_remaining_cents)

@@ -4,6 +4,7 @@ Callers get plain dataclasses with amounts in cents and three errors:
 `PaymentProviderUnavailable` (try again later), `PaymentRejected` (Mollie said no) and
 `PaymentNotFound`. Money becomes Mollie's "10.00" strings only here.
 """
+
 import logging
 import re
 import threading
@@ -244,6 +245,10 @@ def _refund(refund) -> MollieRefund:
     amount_cents, currency = from_mollie_amount(refund.amount)
     metadata = refund.metadata if isinstance(refund.metadata, dict) else {}
     return MollieRefund(
-        id=refund.id, payment_id=refund.payment_id, status=refund.status, amount_cents=amount_cents,
-        currency=currency, refund_key=str(metadata["refund_key"]) if metadata.get("refund_key") else None,
+        id=refund.id,
+        payment_id=refund.payment_id,
+        status=refund.status,
+        amount_cents=amount_cents,
+        currency=currency,
+        refund_key=str(metadata["refund_key"]) if metadata.get("refund_key") else None,
     )

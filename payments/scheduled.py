@@ -1,4 +1,5 @@
 """Entry points for scheduled Lambda invocations (the `events` in zappa_settings.json)."""
+
 import logging
 from dataclasses import asdict
 

@@ -1,5 +1,6 @@
 """Read-only queries of orders, attempts and refunds (strongly consistent: the workflow decides on
 them). No writes here."""
+
 from django.utils.crypto import constant_time_compare
 from pynamodb.exceptions import TransactGetError
 from pynamodb.transactions import TransactGet

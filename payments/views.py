@@ -1,4 +1,5 @@
 """Mollie's side: the webhook. It reads only `id`, then fetches the payment from Mollie."""
+
 import logging
 
 from botocore.exceptions import BotoCoreError
@@ -24,8 +25,13 @@ def webhook(request):
         return HttpResponse("ignored", content_type="text/plain")
     try:
         outcome = services.handle_webhook(payment_id=form.cleaned_data["id"])
-    except (mollie.PaymentProviderUnavailable, ConcurrentUpdateConflict, PynamoDBException,
-            BotoCoreError, DeadlineExceeded) as error:
+    except (
+        mollie.PaymentProviderUnavailable,
+        ConcurrentUpdateConflict,
+        PynamoDBException,
+        BotoCoreError,
+        DeadlineExceeded,
+    ) as error:
         # Not done: answer 5xx so Mollie calls again later.
         log.warning("webhook not processed, Mollie will retry", extra={"error": type(error).__name__})
         return HttpResponse("retry later", status=503, content_type="text/plain")

@@ -3,6 +3,7 @@
 Prices and totals are always computed from the catalog on the server, so a tampered cookie or
 form can at worst name another article or quantity, never a price.
 """
+
 import re
 import secrets
 from dataclasses import dataclass

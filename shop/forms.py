@@ -12,23 +12,35 @@ QUANTITY_ERRORS = {
 class CartAddForm(forms.Form):
     slug = forms.SlugField(max_length=64)
     # Left out (a plain "Add to cart" button): one.
-    quantity = forms.IntegerField(min_value=1, max_value=MAX_QUANTITY, required=False, error_messages={
-        **QUANTITY_ERRORS, "min_value": "Please choose a quantity of at least 1."})
+    quantity = forms.IntegerField(
+        min_value=1,
+        max_value=MAX_QUANTITY,
+        required=False,
+        error_messages={**QUANTITY_ERRORS, "min_value": "Please choose a quantity of at least 1."},
+    )
 
 
 class CartUpdateForm(forms.Form):
     slug = forms.SlugField(max_length=64)
     # 0 takes the article out of the cart, like the Remove button.
-    quantity = forms.IntegerField(min_value=0, max_value=MAX_QUANTITY, error_messages={
-        **QUANTITY_ERRORS, "min_value": "A quantity cannot be negative; choose 0 or Remove to take an article out."})
+    quantity = forms.IntegerField(
+        min_value=0,
+        max_value=MAX_QUANTITY,
+        error_messages={
+            **QUANTITY_ERRORS,
+            "min_value": "A quantity cannot be negative; choose 0 or Remove to take an article out.",
+        },
+    )
 
 
 class CheckoutForm(forms.Form):
     # autocomplete lets browsers and password managers fill in the shopper's details (WCAG 1.3.5).
-    name = forms.CharField(label="Full name", max_length=100, strip=True,
-                           widget=forms.TextInput(attrs={"autocomplete": "name"}))
-    email = forms.EmailField(label="E-mail address", max_length=254,
-                             widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    name = forms.CharField(
+        label="Full name", max_length=100, strip=True, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
     # Rendered once per checkout page: submitting the same form twice places one order.
     checkout_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 

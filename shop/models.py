@@ -5,6 +5,7 @@ Access patterns:
 - all articles in shop order (shop page, staff catalog): Query on `catalog_index`, one partition
   ("catalog") sorted by `position`; a shop's catalog is small, so one partition is enough.
 """
+
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model

@@ -1,4 +1,5 @@
 """Prices for people: cents and a currency code, shown the way the shopper's language writes them."""
+
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 NBSP, NARROW_NBSP = "\u00a0", "\u202f"
 

@@ -1,4 +1,5 @@
 """Read-only catalog queries. No Scan: the shop page is one Query on the catalog index."""
+
 from collections.abc import Iterable
 
 from config.dynamodb import get_or_none

@@ -1,5 +1,6 @@
 """Catalog writes: seeding the demo catalog and staff edits. Checkouts reserve and return stock in
 payments.services; staff edits here change it only by the difference they made."""
+
 from django.utils import timezone
 from pynamodb.exceptions import PutError, UpdateError
 
@@ -49,8 +50,9 @@ class StockChangedMeanwhile(Exception):
     """The stock moved (an order, a return) between showing the form and saving it."""
 
 
-def save_article(*, slug, name, description, price_cents, currency, picture, active, stock, stock_shown=None,
-                 position=None):
+def save_article(
+    *, slug, name, description, price_cents, currency, picture, active, stock, stock_shown=None, position=None
+):
     """Create or update an article (staff catalog).
 
     Checkouts change stock all the time, so an edit never writes back the number the form showed:
@@ -61,14 +63,30 @@ def save_article(*, slug, name, description, price_cents, currency, picture, act
         now = timezone.now()  # fresh on each try: it also marks this write as ours
         article = dynamodb.get_or_none(Article, slug)
         if article is None:
-            article = Article(slug, name=name, description=description, price_cents=price_cents, currency=currency,
-                              picture=picture, active=active, stock=stock, created_at=now, updated_at=now,
-                              position=position or now.strftime("%Y%m%d%H%M%S"))
+            article = Article(
+                slug,
+                name=name,
+                description=description,
+                price_cents=price_cents,
+                currency=currency,
+                picture=picture,
+                active=active,
+                stock=stock,
+                created_at=now,
+                updated_at=now,
+                position=position or now.strftime("%Y%m%d%H%M%S"),
+            )
             article.save(condition=Article.slug.does_not_exist())
             return article
-        actions = [Article.name.set(name), Article.description.set(description),
-                   Article.price_cents.set(price_cents), Article.currency.set(currency), Article.picture.set(picture),
-                   Article.active.set(active), Article.updated_at.set(now)]
+        actions = [
+            Article.name.set(name),
+            Article.description.set(description),
+            Article.price_cents.set(price_cents),
+            Article.currency.set(currency),
+            Article.picture.set(picture),
+            Article.active.set(active),
+            Article.updated_at.set(now),
+        ]
         if position:
             actions.append(Article.position.set(position))
         actions += _stock_change(article, stock, stock_shown)

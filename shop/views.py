@@ -1,5 +1,6 @@
 """Shopper pages: catalog, cart, checkout and the order (thank-you) page. Thin: the workflow is
 in payments.services; these views parse forms, call one service and render."""
+
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
@@ -74,8 +75,10 @@ def cart_update(request):
     # Remove needs no quantity: whatever is in the box, the article goes.
     form = CartUpdateForm({**request.POST.dict(), "quantity": 0} if removing else request.POST)
     if not form.is_valid():
-        messages.error(request, str(form.errors["quantity"][0]) if "quantity" in form.errors
-                       else "That article is not in your cart.")
+        messages.error(
+            request,
+            str(form.errors["quantity"][0]) if "quantity" in form.errors else "That article is not in your cart.",
+        )
         return redirect("shop:cart")
     shop_cart.set_quantity(request.session, form.cleaned_data["slug"], form.cleaned_data["quantity"])
     _release_changed_cart_order(request)
@@ -89,8 +92,7 @@ def _release_changed_cart_order(request):
     if not order_id:
         return
     try:
-        services.release_changed_cart_order(order_id=order_id,
-                                            quantities=shop_cart.stored_quantities(request.session))
+        services.release_changed_cart_order(order_id=order_id, quantities=shop_cart.stored_quantities(request.session))
     except services.EarlierOrderInTheWay as in_the_way:
         messages.warning(request, _earlier_order_message(in_the_way))
     except (mollie.PaymentProviderError, ConcurrentUpdateConflict):
@@ -98,8 +100,12 @@ def _release_changed_cart_order(request):
 
 
 def _earlier_order_message(in_the_way):
-    return format_html('{} <a href="{}">Go to order {}</a>', str(in_the_way),
-                       services.thank_you_path(in_the_way.order), in_the_way.order.order_id)
+    return format_html(
+        '{} <a href="{}">Go to order {}</a>',
+        str(in_the_way),
+        services.thank_you_path(in_the_way.order),
+        in_the_way.order.order_id,
+    )
 
 
 @never_cache

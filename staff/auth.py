@@ -5,6 +5,7 @@ django.contrib.auth's session auth hash): changing the password changes the HMAC
 every other session of that staff member on its next request; so does disabling the account.
 Logging out ends the session on the server, so a copy of its cookie is worthless afterwards.
 """
+
 from functools import wraps
 from urllib.parse import urlencode
 
@@ -76,6 +77,7 @@ def staff_required(view):
 
 def safe_next_url(request, default):
     target = request.POST.get("next") or request.GET.get("next") or ""
-    is_ours = url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                              require_https=request.is_secure())
+    is_ours = url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
     return target if is_ours and target.startswith("/staff/") else default

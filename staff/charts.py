@@ -3,6 +3,7 @@
 The template turns these numbers into <rect> elements, so no markup is built in Python and no
 JavaScript is needed.
 """
+
 from dataclasses import dataclass
 
 WIDTH, HEIGHT = 720, 220
@@ -57,8 +58,16 @@ def revenue_chart(currency, cents_per_day: dict) -> RevenueChart:
     for position, day in enumerate(days):
         cents = cents_per_day[day]
         height = plot_height * cents / top
-        bars.append(Bar(day=day, cents=cents, x=round(LEFT + position * slot + GAP / 2, 1),
-                        y=round(TOP + plot_height - height, 1), width=round(slot - GAP, 1), height=round(height, 1)))
+        bars.append(
+            Bar(
+                day=day,
+                cents=cents,
+                x=round(LEFT + position * slot + GAP / 2, 1),
+                y=round(TOP + plot_height - height, 1),
+                width=round(slot - GAP, 1),
+                height=round(height, 1),
+            )
+        )
     grid = [GridLine(y=round(TOP + plot_height * (1 - share), 1), cents=int(top * share)) for share in (0.5, 1)]
     return RevenueChart(currency=currency, bars=bars, grid=grid, total_cents=sum(cents_per_day.values()))
 

@@ -4,6 +4,7 @@ The cursor goes into the query string, so it is signed (staff cannot hand-craft 
 and carries the filter's fingerprint (a cursor from another filter would resume a different
 query at a meaningless place).
 """
+
 from django.core import signing
 
 _SALT = "staff.orders.cursor"

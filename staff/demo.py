@@ -1,6 +1,7 @@
 """The demo staff login of a local run: created once, its password kept next to the local data
 file (the git-ignored `.local/` folder for `make run`), so every run prints the same working login.
 """
+
 import secrets
 from dataclasses import dataclass
 from pathlib import Path

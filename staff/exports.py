@@ -1,11 +1,23 @@
 """The orders CSV: one line per order, produced line by line so an export of any size streams."""
+
 import csv
 
 from shop.money import decimal_amount
 
 COLUMNS = [
-    "order_number", "placed_at", "status", "customer_name", "customer_email", "total", "refunded", "currency",
-    "paid_at", "payment_attempts", "latest_payment_status", "latest_mollie_payment_id", "needs_attention",
+    "order_number",
+    "placed_at",
+    "status",
+    "customer_name",
+    "customer_email",
+    "total",
+    "refunded",
+    "currency",
+    "paid_at",
+    "payment_attempts",
+    "latest_payment_status",
+    "latest_mollie_payment_id",
+    "needs_attention",
     "attention_reason",
 ]
 # A cell starting with one of these is run as a formula by spreadsheet programs; customer names

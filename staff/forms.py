@@ -1,4 +1,5 @@
 """Forms for the staff pages: they parse and validate what staff typed; the services decide."""
+
 import re
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -47,21 +48,31 @@ class AmountField(forms.CharField):
 
 
 class LoginForm(forms.Form):
-    username = forms.CharField(max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username",
-                                                                            "autofocus": True}))
-    password = forms.CharField(strip=False, max_length=4096,
-                               widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
+    username = forms.CharField(
+        max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username", "autofocus": True})
+    )
+    password = forms.CharField(
+        strip=False, max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
 
 
 class PasswordChangeForm(forms.Form):
     # The current password is checked by services.change_password, which throttles guesses.
-    current_password = forms.CharField(strip=False, max_length=4096,
-                                       widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
-    new_password = forms.CharField(strip=False, max_length=4096,
-                                   widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-                                   help_text="At least 10 characters; not a common or all-numeric password.")
-    new_password_again = forms.CharField(strip=False, max_length=4096, label="New password (again)",
-                                         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}))
+    current_password = forms.CharField(
+        strip=False, max_length=4096, widget=forms.PasswordInput(attrs={"autocomplete": "current-password"})
+    )
+    new_password = forms.CharField(
+        strip=False,
+        max_length=4096,
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+        help_text="At least 10 characters; not a common or all-numeric password.",
+    )
+    new_password_again = forms.CharField(
+        strip=False,
+        max_length=4096,
+        label="New password (again)",
+        widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
+    )
 
     def __init__(self, *args, member, **kwargs):
         super().__init__(*args, **kwargs)
@@ -75,8 +86,9 @@ class PasswordChangeForm(forms.Form):
             self.add_error("new_password_again", "The two new passwords differ.")
         elif new:
             try:
-                services.validate_new_password(new, username=self.member.username,
-                                               display_name=self.member.display_name)
+                services.validate_new_password(
+                    new, username=self.member.username, display_name=self.member.display_name
+                )
             except ValidationError as error:
                 self.add_error("new_password", error)
         return cleaned
@@ -87,13 +99,18 @@ class PasswordChangeForm(forms.Form):
 
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "All")] + OrderStatus.choices, required=False)
-    created_from = forms.DateField(required=False, label="Placed from",
-                                   widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    created_to = forms.DateField(required=False, label="Placed until",
-                                 widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
-    q = forms.CharField(required=False, max_length=254, label="Search",
-                        help_text="An order number (SO-…), a customer's e-mail address or a Mollie payment id "
-                                  "(tr_…).")
+    created_from = forms.DateField(
+        required=False, label="Placed from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    created_to = forms.DateField(
+        required=False, label="Placed until", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    q = forms.CharField(
+        required=False,
+        max_length=254,
+        label="Search",
+        help_text="An order number (SO-…), a customer's e-mail address or a Mollie payment id (tr_…).",
+    )
     cursor = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
     def clean_q(self):
@@ -112,8 +129,9 @@ class OrderFilterForm(forms.Form):
                 pass
             else:
                 return {"customer_email": text.lower()}
-        raise ValidationError("Search for a whole order number (SO-XXXXX-XXXXX), e-mail address or Mollie "
-                              "payment id (tr_…).")
+        raise ValidationError(
+            "Search for a whole order number (SO-XXXXX-XXXXX), e-mail address or Mollie payment id (tr_…)."
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -134,8 +152,9 @@ class OrderFilterForm(forms.Form):
             try:
                 self.start_key = cursors.read_cursor(cleaned["cursor"], self.order_filter)
             except cursors.InvalidCursor:
-                self.add_error("cursor", "This page link does not belong to these filters. "
-                                         "Start again from the first page.")
+                self.add_error(
+                    "cursor", "This page link does not belong to these filters. Start again from the first page."
+                )
         return cleaned
 
 
@@ -163,15 +182,20 @@ class RefundForm(forms.Form):
         # Checked before the confirmation step for a quick answer; the refund service checks
         # again against Mollie's figures when it is confirmed.
         if self.remaining_cents is not None and cents > self.remaining_cents:
-            raise ValidationError(f"At most {self.currency} {decimal_amount(self.remaining_cents)} can still be "
-                                  f"refunded.")
+            raise ValidationError(
+                f"At most {self.currency} {decimal_amount(self.remaining_cents)} can still be refunded."
+            )
         return cents
 
 
 class DoublePaymentHandledForm(forms.Form):
-    note = forms.CharField(required=False, max_length=500, label="Note for the timeline",
-                           widget=forms.Textarea(attrs={"rows": 3}),
-                           help_text="For example: refunded via Mollie's dashboard, or the customer keeps both.")
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Note for the timeline",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: refunded via Mollie's dashboard, or the customer keeps both.",
+    )
 
 
 # --- Catalog ------------------------------------------------------------------------------------
@@ -183,14 +207,21 @@ class ArticleForm(forms.Form):
     description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     price = AmountField(help_text="Including VAT, for example 12.50.")
     currency = forms.ChoiceField(choices=[(code, code) for code in SYMBOLS], initial="EUR")
-    stock = forms.IntegerField(required=False, min_value=0, max_value=1_000_000,
-                               help_text="Leave empty if stock is not counted (always available). A change is "
-                                         "applied as a difference, so orders placed meanwhile still count.")
+    stock = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        help_text="Leave empty if stock is not counted (always available). A change is "
+        "applied as a difference, so orders placed meanwhile still count.",
+    )
     # The stock this form showed: the save applies the difference to the live value.
     stock_shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
     active = forms.BooleanField(required=False, initial=True, label="Sold in the shop")
-    picture = forms.CharField(required=False, max_length=500,
-                              help_text="A static file path such as shop/articles/mug.svg, or an https:// URL.")
+    picture = forms.CharField(
+        required=False,
+        max_length=500,
+        help_text="A static file path such as shop/articles/mug.svg, or an https:// URL.",
+    )
 
     def __init__(self, *args, article=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -212,16 +243,28 @@ class ArticleForm(forms.Form):
                 forms.URLField(assume_scheme="https").clean(picture)
             return picture
         if ".." in picture.split("/") or not PICTURE_PATH_PATTERN.match(picture):
-            raise ValidationError("Enter a path inside the static files (like shop/articles/mug.svg) ending in "
-                                  ".svg, .png, .jpg, .webp or .gif, or an https:// URL.")
+            raise ValidationError(
+                "Enter a path inside the static files (like shop/articles/mug.svg) ending in "
+                ".svg, .png, .jpg, .webp or .gif, or an https:// URL."
+            )
         # Only this release's files reach the bucket and its manifest: a typo would be a broken picture.
         if finders.find(picture) is None:
-            raise ValidationError(f"There is no picture “{picture}” among the shop's static files. Check the "
-                                  "spelling (like shop/articles/mug.svg).")
+            raise ValidationError(
+                f"There is no picture “{picture}” among the shop's static files. Check the "
+                "spelling (like shop/articles/mug.svg)."
+            )
         return picture
 
     @classmethod
     def initial_for(cls, article):
-        return {"slug": article.slug, "name": article.name, "description": article.description,
-                "price": decimal_amount(article.price_cents), "currency": article.currency, "stock": article.stock,
-                "stock_shown": article.stock, "active": article.active, "picture": article.picture}
+        return {
+            "slug": article.slug,
+            "name": article.name,
+            "description": article.description,
+            "price": decimal_amount(article.price_cents),
+            "currency": article.currency,
+            "stock": article.stock,
+            "stock_shown": article.stock,
+            "active": article.active,
+            "picture": article.picture,
+        }

@@ -11,6 +11,7 @@ Access patterns:
 
 Nothing here needs a list of all staff, so there is no index.
 """
+
 from pynamodb.attributes import (
     BooleanAttribute,
     NumberAttribute,

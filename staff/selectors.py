@@ -2,6 +2,7 @@
 order with everything that happened to it, and the dashboard figures. No writes, and no Scan:
 every list is a Query on one of the orders table's indexes.
 """
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -88,8 +89,10 @@ def _order_query(order_filter, *, limit=None, start_key=None, page_size=None):
     if order_filter.customer_email:
         # One customer has few orders, so filtering them by status afterwards is cheap.
         status = Order.status == order_filter.status if order_filter.status else None
-        return (Order.email_index.query(order_filter.customer_email, created, filter_condition=status, **options),
-                "email_index")
+        return (
+            Order.email_index.query(order_filter.customer_email, created, filter_condition=status, **options),
+            "email_index",
+        )
     if order_filter.status:
         return Order.status_index.query(order_filter.status, created, **options), "status_index"
     return Order.all_orders_index.query("order", created, **options), "all_orders_index"
@@ -109,8 +112,10 @@ def _created_condition(order_filter):
 
 def _start_key_after(order, index_name):
     names = ("order_id", *_INDEX_KEYS[index_name])
-    return {name: {Order._attributes[name].attr_type: Order._attributes[name].serialize(getattr(order, name))}
-            for name in names}
+    return {
+        name: {Order._attributes[name].attr_type: Order._attributes[name].serialize(getattr(order, name))}
+        for name in names
+    }
 
 
 def _looked_up_orders(order_filter):
@@ -125,9 +130,11 @@ def _looked_up_orders(order_filter):
 
 
 def _matches(order, order_filter):
-    return ((not order_filter.status or order.status == order_filter.status)
-            and (not order_filter.created_since or order.created_at >= order_filter.created_since)
-            and (not order_filter.created_before or order.created_at < order_filter.created_before))
+    return (
+        (not order_filter.status or order.status == order_filter.status)
+        and (not order_filter.created_since or order.created_at >= order_filter.created_since)
+        and (not order_filter.created_before or order.created_at < order_filter.created_before)
+    )
 
 
 # --- One order ----------------------------------------------------------------------------------
@@ -150,8 +157,11 @@ class AttemptRow:
     @property
     def can_cancel(self):
         # Mollie cancels only what it says isCancelable (bank transfers); the rest expire.
-        return (self.attempt.status == AttemptStatus.OPEN and bool(self.attempt.mollie_payment_id)
-                and self.attempt.is_cancelable)
+        return (
+            self.attempt.status == AttemptStatus.OPEN
+            and bool(self.attempt.mollie_payment_id)
+            and self.attempt.is_cancelable
+        )
 
     @property
     def can_refund(self):
@@ -163,11 +173,15 @@ class AttemptRow:
         attempt = self.attempt
         if attempt.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
             # PayPal payments may stay pending for more than 48 hours (mollie/mollie-api-python#129).
-            return (f"Waiting for the bank or PayPal since {timesince(attempt.updated_at)} ago; this can take more "
-                    f"than 48 hours. The order keeps its stock until Mollie decides.")
+            return (
+                f"Waiting for the bank or PayPal since {timesince(attempt.updated_at)} ago; this can take more "
+                f"than 48 hours. The order keeps its stock until Mollie decides."
+            )
         if attempt.status == AttemptStatus.OPEN and attempt.mollie_payment_id and not attempt.is_cancelable:
-            return ("Mollie cannot cancel this payment; it expires by itself if the customer does not pay "
-                    "(15 minutes for iDEAL, 30 for cards, up to 72 hours for PayPal).")
+            return (
+                "Mollie cannot cancel this payment; it expires by itself if the customer does not pay "
+                "(15 minutes for iDEAL, 30 for cards, up to 72 hours for PayPal)."
+            )
         return ""
 
     @property
@@ -185,7 +199,8 @@ class OrderDetail:
     @property
     def can_cancel(self):
         return self.order.is_open_for_payment and not any(
-            row.attempt.status == AttemptStatus.OPEN and not row.attempt.is_cancelable for row in self.attempts)
+            row.attempt.status == AttemptStatus.OPEN and not row.attempt.is_cancelable for row in self.attempts
+        )
 
     @property
     def can_refresh(self):

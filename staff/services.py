@@ -3,6 +3,7 @@
 Order and payment actions taken by staff are not here: they are the payment workflow's own
 (`payments.services`), so that staff, webhooks and reconciliation leave the same trace.
 """
+
 import ipaddress
 import re
 from datetime import timedelta
@@ -53,13 +54,14 @@ def login_limits():
 
 def validate_new_password(password, *, username="", display_name=""):
     """Raises django's ValidationError with every reason the password is too weak."""
-    validators = password_validation.get_password_validators(
-        settings.AUTH_PASSWORD_VALIDATORS
-    )
+    validators = password_validation.get_password_validators(settings.AUTH_PASSWORD_VALIDATORS)
     member = StaffMember(normalize_username(username), display_name=display_name)
     # Django's validators only read attributes (username, display_name) of the user they get.
-    password_validation.validate_password(password, user=member,  # type: ignore[arg-type]
-                                          password_validators=validators)
+    password_validation.validate_password(
+        password,
+        user=member,  # type: ignore[arg-type]
+        password_validators=validators,
+    )
 
 
 def create_staff_member(*, username, password, display_name="", now=None) -> StaffMember:
@@ -71,8 +73,15 @@ def create_staff_member(*, username, password, display_name="", now=None) -> Sta
     except ValidationError as error:
         raise StaffAccountError(" ".join(error.messages)) from error
     now = now or timezone.now()
-    member = StaffMember(username, display_name=display_name, password=make_password(password), active=True,
-                         created_at=now, updated_at=now, password_changed_at=now)
+    member = StaffMember(
+        username,
+        display_name=display_name,
+        password=make_password(password),
+        active=True,
+        created_at=now,
+        updated_at=now,
+        password_changed_at=now,
+    )
     try:
         member.save(condition=StaffMember.username.does_not_exist())
     except PutError as error:
@@ -93,8 +102,11 @@ def set_password(*, username, password, now=None) -> StaffMember:
         raise StaffAccountError(" ".join(error.messages)) from error
     now = now or timezone.now()
     member.update(
-        actions=[StaffMember.password.set(make_password(password)), StaffMember.password_changed_at.set(now),
-                 StaffMember.updated_at.set(now)],
+        actions=[
+            StaffMember.password.set(make_password(password)),
+            StaffMember.password_changed_at.set(now),
+            StaffMember.updated_at.set(now),
+        ],
         add_version_condition=False,
     )
     return member
@@ -106,8 +118,10 @@ def set_active(*, username, active, now=None) -> StaffMember:
     member = selectors.staff_member(username)
     if member is None:
         raise StaffAccountError(f"There is no staff member named {normalize_username(username)!r}.")
-    member.update(actions=[StaffMember.active.set(active), StaffMember.updated_at.set(now or timezone.now())],
-                  add_version_condition=False)
+    member.update(
+        actions=[StaffMember.active.set(active), StaffMember.updated_at.set(now or timezone.now())],
+        add_version_condition=False,
+    )
     return member
 
 
@@ -142,8 +156,10 @@ def _verified_member(username, password, client_address, now):
     # Each try is counted before its password is hashed, in one conditional write per counter:
     # parallel guesses cannot all pass a lock check while the first ones are still hashing.
     # The address first, so that a locked address cannot use up an account's tries.
-    claims = [(address_key, _claim_attempt(address_key, max_per_address, now, window, lockout), max_per_address),
-              (username_key, _claim_attempt(username_key, max_per_username, now, window, lockout), max_per_username)]
+    claims = [
+        (address_key, _claim_attempt(address_key, max_per_address, now, window, lockout), max_per_address),
+        (username_key, _claim_attempt(username_key, max_per_username, now, window, lockout), max_per_username),
+    ]
 
     member = selectors.staff_member(username) if USERNAME_PATTERN.match(username) else None
     if member is None:
@@ -185,9 +201,12 @@ def _claim_attempt(key, limit, now, window, lockout) -> int:
     for claim_try in optimistic_retries(key, on_exhausted=lambda: LoginLocked(now + lockout)):
         counter = LoginThrottle(key)
         try:
-            counter.update(actions=[LoginThrottle.attempts.add(1), LoginThrottle.expires_at.set(expires_at)],
-                           condition=(LoginThrottle.window_started_at > now - window)
-                           & (LoginThrottle.attempts < limit) & _unlocked(now))
+            counter.update(
+                actions=[LoginThrottle.attempts.add(1), LoginThrottle.expires_at.set(expires_at)],
+                condition=(LoginThrottle.window_started_at > now - window)
+                & (LoginThrottle.attempts < limit)
+                & _unlocked(now),
+            )
             return int(counter.attempts)  # NumberAttribute is typed float; it holds an int
         except UpdateError as error:
             claim_try.lost(error)
@@ -202,8 +221,10 @@ def _claim_attempt(key, limit, now, window, lockout) -> int:
         # No counter yet, or its window is over: this try starts a new one.
         counter = LoginThrottle(key, attempts=1, window_started_at=now, expires_at=expires_at)
         try:
-            counter.save(condition=LoginThrottle.throttle_key.does_not_exist()
-                         | ((LoginThrottle.window_started_at <= now - window) & _unlocked(now)))
+            counter.save(
+                condition=LoginThrottle.throttle_key.does_not_exist()
+                | ((LoginThrottle.window_started_at <= now - window) & _unlocked(now))
+            )
             return 1
         except PutError as error:
             claim_try.lost(error)
@@ -215,9 +236,14 @@ def _lock_after_last_attempt(key, number, limit, now, window, lockout):
         return None
     locked_until = now + lockout
     # The lock starts a fresh window, so once it ends the full number of tries is back.
-    LoginThrottle(key).update(actions=[LoginThrottle.locked_until.set(locked_until), LoginThrottle.attempts.set(0),
-                                       LoginThrottle.window_started_at.set(now),
-                                       LoginThrottle.expires_at.set(locked_until + window)])
+    LoginThrottle(key).update(
+        actions=[
+            LoginThrottle.locked_until.set(locked_until),
+            LoginThrottle.attempts.set(0),
+            LoginThrottle.window_started_at.set(now),
+            LoginThrottle.expires_at.set(locked_until + window),
+        ]
+    )
     return locked_until
 
 
@@ -251,8 +277,11 @@ def _rehash(member, raw_password):
     """
     old_hash = member.password
     try:
-        member.update(actions=[StaffMember.password.set(make_password(raw_password))],
-                      condition=StaffMember.password == old_hash, add_version_condition=False)
+        member.update(
+            actions=[StaffMember.password.set(make_password(raw_password))],
+            condition=StaffMember.password == old_hash,
+            add_version_condition=False,
+        )
     except UpdateError as error:
         if not is_condition_failure(error):  # the password was changed meanwhile: keep the new one
             raise

@@ -9,6 +9,7 @@ has a cookie of its own that the browser sends to /staff/ only, so shop pages ne
 No maintained session backend for DynamoDB fits PynamoDB and this project's table setup, so this
 is a small SessionStore on Django's SessionBase.
 """
+
 import hashlib
 
 from django.conf import settings
@@ -60,11 +61,11 @@ class SessionStore(SessionBase):
             return self.create()
         # _get_session is SessionBase's, not in django-stubs.
         session = self._get_session(no_load=must_create)  # type: ignore[attr-defined]
-        item = StaffSession(_digest(self.session_key), session_data=self.encode(session),
-                            expires_at=self.get_expiry_date())
+        item = StaffSession(
+            _digest(self.session_key), session_data=self.encode(session), expires_at=self.get_expiry_date()
+        )
         # Never bring back a session that ended meanwhile (a logout in another tab).
-        condition = (StaffSession.key_digest.does_not_exist() if must_create
-                     else StaffSession.session_data.exists())
+        condition = StaffSession.key_digest.does_not_exist() if must_create else StaffSession.session_data.exists()
         try:
             item.save(condition=condition)
         except PutError as error:
@@ -81,7 +82,8 @@ class SessionStore(SessionBase):
         try:
             StaffSession(_digest(session_key)).update(
                 actions=[StaffSession.session_data.remove(), StaffSession.expires_at.set(timezone.now())],
-                condition=StaffSession.key_digest.exists())
+                condition=StaffSession.key_digest.exists(),
+            )
         except ItemUpdateError as error:
             if not is_condition_failure(error):
                 raise
@@ -123,6 +125,13 @@ class StaffSessionMiddleware:
                 session.save()
             except UpdateError:
                 return response  # logged out in another tab meanwhile: stay logged out
-            response.set_cookie(COOKIE_NAME, session.session_key, max_age=session.get_expiry_age(), path=path,
-                                secure=settings.SESSION_COOKIE_SECURE or None, httponly=True, samesite="Lax")
+            response.set_cookie(
+                COOKIE_NAME,
+                session.session_key,
+                max_age=session.get_expiry_age(),
+                path=path,
+                secure=settings.SESSION_COOKIE_SECURE or None,
+                httponly=True,
+                samesite="Lax",
+            )
         return response

@@ -16,7 +16,9 @@ urlpatterns = [
     path("orders/<order_id:order_id>/cancel/", views.order_cancel, name="order_cancel"),
     path("orders/<order_id:order_id>/payments/<int:attempt_no>/cancel/", views.attempt_cancel, name="attempt_cancel"),
     path("orders/<order_id:order_id>/payments/<int:attempt_no>/refund/", views.attempt_refund, name="attempt_refund"),
-    path("orders/<order_id:order_id>/payments/<int:attempt_no>/handled/", views.attempt_handled, name="attempt_handled"),
+    path(
+        "orders/<order_id:order_id>/payments/<int:attempt_no>/handled/", views.attempt_handled, name="attempt_handled"
+    ),
     path("articles/", views.article_list, name="articles"),
     path("articles/add/", views.article_add, name="article_add"),
     path("articles/<slug:slug>/", views.article_edit, name="article_edit"),

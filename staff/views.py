@@ -2,6 +2,7 @@
 calls one service or selector, and renders or redirects with a message. What an action may do
 is decided by the payment workflow (payments.services), never here.
 """
+
 import logging
 import math
 import uuid
@@ -38,8 +39,10 @@ from staff.forms import (
 log = logging.getLogger(__name__)
 
 MOLLIE_DOWN = "Mollie could not be reached, so nothing was changed. Please try again in a moment."
-MOLLIE_DOWN_DURING_REFUND = ("Mollie could not be reached, so the refund may not have been made. Confirm again to "
-                             "finish it: the same refund is never made twice.")
+MOLLIE_DOWN_DURING_REFUND = (
+    "Mollie could not be reached, so the refund may not have been made. Confirm again to "
+    "finish it: the same refund is never made twice."
+)
 BUSY = "Someone else changed this order at the same moment. Please try again."
 
 
@@ -56,9 +59,11 @@ def login(request):
     status = 200
     if form.is_valid():
         try:
-            member = services.authenticate(username=form.cleaned_data["username"],
-                                           password=form.cleaned_data["password"],
-                                           client_address=_client_address(request))
+            member = services.authenticate(
+                username=form.cleaned_data["username"],
+                password=form.cleaned_data["password"],
+                client_address=_client_address(request),
+            )
         except services.LoginLocked as lock:
             form.add_error(None, _locked_message(lock.locked_until))
             status = 429
@@ -83,10 +88,12 @@ def password_change(request):
     form = PasswordChangeForm(request.POST if request.method == "POST" else None, member=request.staff_member)
     if form.is_valid():
         try:
-            member = services.change_password(username=request.staff_member.username,
-                                              current_password=form.cleaned_data["current_password"],
-                                              new_password=form.cleaned_data["new_password"],
-                                              client_address=_client_address(request))
+            member = services.change_password(
+                username=request.staff_member.username,
+                current_password=form.cleaned_data["current_password"],
+                new_password=form.cleaned_data["new_password"],
+                client_address=_client_address(request),
+            )
         except services.WrongPassword as error:
             form.add_error("current_password", str(error))
         except services.LoginLocked as lock:
@@ -108,8 +115,10 @@ def _client_address(request):
 
 def _locked_message(locked_until):
     minutes = max(1, math.ceil((locked_until - timezone.now()).total_seconds() / 60))
-    return (f"Too many failed logins. Logging in is locked for {minutes} more minute{'s' if minutes != 1 else ''}; "
-            f"please wait and try again.")
+    return (
+        f"Too many failed logins. Logging in is locked for {minutes} more minute{'s' if minutes != 1 else ''}; "
+        f"please wait and try again."
+    )
 
 
 # --- Dashboard ----------------------------------------------------------------------------------
@@ -122,8 +131,11 @@ def dashboard(request):
     charts = [revenue_chart(currency, per_day) for currency, per_day in sorted(figures.paid_per_day.items())]
     if not charts:
         charts = [revenue_chart("EUR", dict.fromkeys(figures.days, 0))]
-    return render(request, "staff/dashboard.html", {"dashboard": figures, "charts": charts,
-                                                    "status_labels": dict(OrderStatus.choices)})
+    return render(
+        request,
+        "staff/dashboard.html",
+        {"dashboard": figures, "charts": charts, "status_labels": dict(OrderStatus.choices)},
+    )
 
 
 # --- Orders -------------------------------------------------------------------------------------
@@ -136,11 +148,13 @@ def order_list(request):
     context = {"form": form, "status_labels": dict(OrderStatus.choices), "date_ranges": _date_ranges()}
     if not form.is_valid():
         return render(request, "staff/order_list.html", {**context, "orders": []}, status=400)
-    page = selectors.orders_page(form.order_filter, start_key=form.start_key,
-                                 page_size=settings.STAFF_ORDERS_PER_PAGE)
+    page = selectors.orders_page(form.order_filter, start_key=form.start_key, page_size=settings.STAFF_ORDERS_PER_PAGE)
     next_cursor = cursors.make_cursor(page.next_start_key, form.order_filter) if page.next_start_key else ""
-    return render(request, "staff/order_list.html", {**context, "orders": page.orders, "next_cursor": next_cursor,
-                                                     "is_first_page": form.start_key is None})
+    return render(
+        request,
+        "staff/order_list.html",
+        {**context, "orders": page.orders, "next_cursor": next_cursor, "is_first_page": form.start_key is None},
+    )
 
 
 @staff_required
@@ -159,8 +173,12 @@ def order_export(request):
 def _date_ranges():
     """The filter sidebar's shortcuts, like the admin's "Today / Past 7 days" links."""
     today = timezone.localdate()
-    return [("Any date", "", ""), ("Today", today, today), ("Last 7 days", today - timedelta(days=6), today),
-            ("Last 30 days", today - timedelta(days=29), today)]
+    return [
+        ("Any date", "", ""),
+        ("Today", today, today),
+        ("Last 7 days", today - timedelta(days=6), today),
+        ("Last 30 days", today - timedelta(days=29), today),
+    ]
 
 
 @staff_required
@@ -169,8 +187,11 @@ def order_detail(request, order_id):
     detail = selectors.order_detail(order_id)
     if detail is None:
         raise Http404("No such order")
-    return render(request, "staff/order_detail.html", {"detail": detail, "order": detail.order,
-                                                       "status_labels": dict(OrderStatus.choices)})
+    return render(
+        request,
+        "staff/order_detail.html",
+        {"detail": detail, "order": detail.order, "status_labels": dict(OrderStatus.choices)},
+    )
 
 
 @staff_required
@@ -191,10 +212,14 @@ def order_refresh(request, order_id):
 def order_cancel(request, order_id):
     order = _order_or_404(order_id)
     if request.method == "GET":
-        return _confirm(request, order, title=f"Cancel order {order.order_id}",
-                        question="Cancel this order? Open payments are canceled at Mollie, and its reserved stock "
-                                 "goes back to the shop. The customer can no longer pay it.",
-                        button="Yes, cancel the order")
+        return _confirm(
+            request,
+            order,
+            title=f"Cancel order {order.order_id}",
+            question="Cancel this order? Open payments are canceled at Mollie, and its reserved stock "
+            "goes back to the shop. The customer can no longer pay it.",
+            button="Yes, cancel the order",
+        )
 
     def cancel():
         payment_services.cancel_order(order_id=order.order_id, actor=request.staff_member.username)
@@ -208,14 +233,19 @@ def order_cancel(request, order_id):
 def attempt_cancel(request, order_id, attempt_no):
     order, row = _attempt_or_404(order_id, attempt_no)
     if request.method == "GET":
-        return _confirm(request, order, title=f"Cancel payment {row.attempt.mollie_payment_id or attempt_no}",
-                        question=f"Cancel payment attempt {attempt_no} at Mollie? The customer can no longer "
-                                 f"complete it, but may start a new payment while the order is open.",
-                        button="Yes, cancel the payment")
+        return _confirm(
+            request,
+            order,
+            title=f"Cancel payment {row.attempt.mollie_payment_id or attempt_no}",
+            question=f"Cancel payment attempt {attempt_no} at Mollie? The customer can no longer "
+            f"complete it, but may start a new payment while the order is open.",
+            button="Yes, cancel the payment",
+        )
 
     def cancel():
-        attempt = payment_services.cancel_attempt(order_id=order.order_id, attempt_no=attempt_no,
-                                                  actor=request.staff_member.username)
+        attempt = payment_services.cancel_attempt(
+            order_id=order.order_id, attempt_no=attempt_no, actor=request.staff_member.username
+        )
         return f"Payment {attempt.mollie_payment_id} is now {attempt.status}."
 
     return _perform(request, order, cancel)
@@ -231,16 +261,25 @@ def attempt_handled(request, order_id, attempt_no):
         return redirect("staff:order", order_id=order.order_id)
     form = DoublePaymentHandledForm(request.POST if request.method == "POST" else None)
     if not form.is_valid():
-        return _confirm(request, order, title="Mark double payment as handled", form=form,
-                        question=f"Payment attempt {attempt_no} ({row.attempt.mollie_payment_id}) paid an order that "
-                                 f"was already paid. Mark it as handled once the money went back or the customer "
-                                 f"agreed otherwise.",
-                        button="Mark as handled", status=422 if form.is_bound else 200)
+        return _confirm(
+            request,
+            order,
+            title="Mark double payment as handled",
+            form=form,
+            question=f"Payment attempt {attempt_no} ({row.attempt.mollie_payment_id}) paid an order that "
+            f"was already paid. Mark it as handled once the money went back or the customer "
+            f"agreed otherwise.",
+            button="Mark as handled",
+            status=422 if form.is_bound else 200,
+        )
 
     def mark_handled():
-        payment_services.mark_double_payment_handled(order_id=order.order_id, attempt_no=attempt_no,
-                                                     actor=request.staff_member.username,
-                                                     note=form.cleaned_data["note"])
+        payment_services.mark_double_payment_handled(
+            order_id=order.order_id,
+            attempt_no=attempt_no,
+            actor=request.staff_member.username,
+            note=form.cleaned_data["note"],
+        )
         return f"The double payment of attempt {attempt_no} is marked as handled."
 
     return _perform(request, order, mark_handled)
@@ -254,8 +293,11 @@ def attempt_refund(request, order_id, attempt_no):
     order, row = _attempt_or_404(order_id, attempt_no)
     if not row.can_refund and "confirm" not in request.POST:
         # A confirmation still reaches the service: it may finish a refund Mollie did not confirm.
-        messages.error(request, f"Payment attempt {attempt_no} is {row.attempt.status} with nothing to refund: "
-                                "only paid payments can be refunded.")
+        messages.error(
+            request,
+            f"Payment attempt {attempt_no} is {row.attempt.status} with nothing to refund: "
+            "only paid payments can be refunded.",
+        )
         return redirect("staff:order", order_id=order.order_id)
     context = {"order": order, "row": row}
     currency = row.attempt.currency
@@ -275,12 +317,17 @@ def attempt_refund(request, order_id, attempt_no):
 
     def refund():
         made = payment_services.refund_payment(
-            order_id=order.order_id, attempt_no=attempt_no, amount_cents=form.cleaned_data["amount"],
-            refund_key=form.cleaned_data["refund_key"], description=form.cleaned_data["description"],
+            order_id=order.order_id,
+            attempt_no=attempt_no,
+            amount_cents=form.cleaned_data["amount"],
+            refund_key=form.cleaned_data["refund_key"],
+            description=form.cleaned_data["description"],
             actor=request.staff_member.username,
         )
-        return (f"Refund {made.mollie_refund_id} of {made.currency} {decimal_amount(int(made.amount_cents))} "
-                f"was made; Mollie says it is {made.status}.")
+        return (
+            f"Refund {made.mollie_refund_id} of {made.currency} {decimal_amount(int(made.amount_cents))} "
+            f"was made; Mollie says it is {made.status}."
+        )
 
     def confirm_again():
         messages.error(request, MOLLIE_DOWN_DURING_REFUND)
@@ -310,8 +357,12 @@ def _perform(request, order, action, *, when_mollie_is_down=None):
 
 
 def _confirm(request, order, *, title, question, button, form=None, status=200):
-    return render(request, "staff/confirm.html", {"order": order, "title": title, "question": question,
-                                                  "button": button, "form": form}, status=status)
+    return render(
+        request,
+        "staff/confirm.html",
+        {"order": order, "title": title, "question": question, "button": button, "form": form},
+        status=status,
+    )
 
 
 def _order_or_404(order_id):
@@ -360,15 +411,25 @@ def _article_form(request, *, article):
         fields = form.cleaned_data
         try:
             shop_services.save_article(
-                slug=fields["slug"], name=fields["name"], description=fields["description"],
-                price_cents=fields["price"], currency=fields["currency"], picture=fields["picture"],
-                active=fields["active"], stock=fields["stock"], stock_shown=fields["stock_shown"],
+                slug=fields["slug"],
+                name=fields["name"],
+                description=fields["description"],
+                price_cents=fields["price"],
+                currency=fields["currency"],
+                picture=fields["picture"],
+                active=fields["active"],
+                stock=fields["stock"],
+                stock_shown=fields["stock_shown"],
             )
         except shop_services.StockChangedMeanwhile:
-            messages.error(request, "The stock changed while you were editing (an order came in). "
-                                    "Nothing was saved; please check the numbers and save again.")
+            messages.error(
+                request,
+                "The stock changed while you were editing (an order came in). "
+                "Nothing was saved; please check the numbers and save again.",
+            )
             return redirect("staff:article_edit", slug=fields["slug"]) if article else redirect("staff:articles")
         messages.success(request, f"“{fields['name']}” was {'changed' if article else 'added'}.")
         return redirect("staff:articles")
-    return render(request, "staff/article_form.html", {"form": form, "article": article},
-                  status=422 if form.is_bound else 200)
+    return render(
+        request, "staff/article_form.html", {"form": form, "article": article}, status=422 if form.is_bound else 200
+    )

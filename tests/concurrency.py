@@ -1,5 +1,6 @@
 """Scaffolding for tests that act while something else runs: calls raced against each other from
 one starting line, and bounded waiting for another thread or server to get somewhere."""
+
 import threading
 import time
 

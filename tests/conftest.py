@@ -9,6 +9,7 @@ Two layers of tests:
   sandbox, or reaching DynamoDB or Mollie, fails the test. `pytest -m "not stack"` (make
   test-pure) runs only this layer.
 """
+
 import io
 import json
 import logging
@@ -123,7 +124,7 @@ def _empty_tables(prefix):
         keys = [key["AttributeName"] for key in model._get_schema()["key_schema"]]
         for page in client.get_paginator("scan").paginate(TableName=name, ProjectionExpression=", ".join(keys)):
             for start in range(0, len(page["Items"]), 25):
-                batch = [{"DeleteRequest": {"Key": item}} for item in page["Items"][start:start + 25]]
+                batch = [{"DeleteRequest": {"Key": item}} for item in page["Items"][start : start + 25]]
                 client.batch_write_item(RequestItems={name: batch})
 
 
@@ -242,8 +243,9 @@ def json_log():
     level = root.level
     root.addHandler(handler)
     root.setLevel(logging.INFO)
-    yield lambda logger=None: [line for line in map(json.loads, stream.getvalue().splitlines())
-                               if logger in (None, line["logger"])]
+    yield lambda logger=None: [
+        line for line in map(json.loads, stream.getvalue().splitlines()) if logger in (None, line["logger"])
+    ]
     root.removeHandler(handler)
     root.setLevel(level)
 

@@ -1,5 +1,6 @@
 """The pure layer stays pure: a test marked `pure` cannot start moto or the sandbox, and whatever
 it asks of DynamoDB or Mollie goes nowhere (tests/conftest.py)."""
+
 import pytest
 
 pytestmark = pytest.mark.pure

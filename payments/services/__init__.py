@@ -12,6 +12,7 @@ sync <- refunds, and reconciliation on top), so nothing forms a cycle:
   _workflow.py  the one versioned write (`commit`), events and their log lines
 Reads are in payments.selectors; errors in payments.errors. This package re-exports the public API.
 """
+
 from payments.errors import (
     REJECTED_PAYMENT,
     ActionRefused,
@@ -51,11 +52,39 @@ from payments.services.sync import (
 )
 
 __all__ = [
-    "REJECTED_PAYMENT", "ActionRefused", "CheckoutRefused", "EarlierOrderInTheWay", "ErrorCode", "OrderNotPayable",
-    "RefundRefused", "WorkflowError", "record_event", "MAX_CLOSED_ORDERS_PER_CART", "check_out_cart",
-    "checkout_id_for_cart", "order_id_for_checkout", "place_order", "release_changed_cart_order",
-    "release_replaced_order", "cancel_attempt", "cancel_order", "close_order", "mark_double_payment_handled",
-    "refresh_order", "IDEMPOTENCY_KEY_LIFETIME", "pay_order", "register_attempt", "thank_you_path", "webhook_url",
-    "RECONCILE_ITEM_ERRORS", "ReconcileSummary", "reconcile", "refund_payment", "apply_mollie_payment",
-    "flag_duplicate_paid_orders", "handle_webhook", "refresh_for_shopper", "sync_attempt",
+    "REJECTED_PAYMENT",
+    "ActionRefused",
+    "CheckoutRefused",
+    "EarlierOrderInTheWay",
+    "ErrorCode",
+    "OrderNotPayable",
+    "RefundRefused",
+    "WorkflowError",
+    "record_event",
+    "MAX_CLOSED_ORDERS_PER_CART",
+    "check_out_cart",
+    "checkout_id_for_cart",
+    "order_id_for_checkout",
+    "place_order",
+    "release_changed_cart_order",
+    "release_replaced_order",
+    "cancel_attempt",
+    "cancel_order",
+    "close_order",
+    "mark_double_payment_handled",
+    "refresh_order",
+    "IDEMPOTENCY_KEY_LIFETIME",
+    "pay_order",
+    "register_attempt",
+    "thank_you_path",
+    "webhook_url",
+    "RECONCILE_ITEM_ERRORS",
+    "ReconcileSummary",
+    "reconcile",
+    "refund_payment",
+    "apply_mollie_payment",
+    "flag_duplicate_paid_orders",
+    "handle_webhook",
+    "refresh_for_shopper",
+    "sync_attempt",
 ]

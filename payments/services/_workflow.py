@@ -1,6 +1,7 @@
 """The workflow's one write path and its trace: the versioned transaction every change goes
 through, the events it stores and the log line each event leaves. Internal to payments.services.
 """
+
 import itertools
 import logging
 import secrets
@@ -19,13 +20,32 @@ workflow_log = logging.getLogger("shop.workflow")
 _event_sequence = itertools.count()
 
 
-def record_event(*, order_id: str, kind: str, source: str, actor: str = "", attempt_no: int | None = None,
-                 mollie_payment_id: str | None = None, from_status: str | None = None, to_status: str | None = None,
-                 message: str = "") -> PaymentEvent:
+def record_event(
+    *,
+    order_id: str,
+    kind: str,
+    source: str,
+    actor: str = "",
+    attempt_no: int | None = None,
+    mollie_payment_id: str | None = None,
+    from_status: str | None = None,
+    to_status: str | None = None,
+    message: str = "",
+) -> PaymentEvent:
     now = timezone.now()
-    event = PaymentEvent(order_id, _event_id(now, next(_event_sequence)), kind=kind, source=source, actor=actor, attempt_no=attempt_no,
-                         mollie_payment_id=mollie_payment_id, from_status=from_status, to_status=to_status,
-                         message=message[:1000], created_at=now)
+    event = PaymentEvent(
+        order_id,
+        _event_id(now, next(_event_sequence)),
+        kind=kind,
+        source=source,
+        actor=actor,
+        attempt_no=attempt_no,
+        mollie_payment_id=mollie_payment_id,
+        from_status=from_status,
+        to_status=to_status,
+        message=message[:1000],
+        created_at=now,
+    )
     event.save()
     log_events([event])
     return event
@@ -33,16 +53,31 @@ def record_event(*, order_id: str, kind: str, source: str, actor: str = "", atte
 
 def new_event(order, kind, source, now, *, attempt=None, actor="", from_status=None, to_status=None, message=""):
     return PaymentEvent(
-        order.order_id, _event_id(now, next(_event_sequence)), kind=kind, source=source, actor=actor,
+        order.order_id,
+        _event_id(now, next(_event_sequence)),
+        kind=kind,
+        source=source,
+        actor=actor,
         attempt_no=attempt.attempt_no if attempt else None,
         mollie_payment_id=attempt.mollie_payment_id if attempt else None,
-        from_status=from_status, to_status=to_status, message=(message or "")[:1000], created_at=now,
+        from_status=from_status,
+        to_status=to_status,
+        message=(message or "")[:1000],
+        created_at=now,
     )
 
 
 def status_event(order, attempt, new_status, source, now, message=""):
-    return new_event(order, EventKind.ATTEMPT_STATUS_CHANGED, source, now, attempt=attempt, from_status=attempt.status,
-                  to_status=new_status, message=message)
+    return new_event(
+        order,
+        EventKind.ATTEMPT_STATUS_CHANGED,
+        source,
+        now,
+        attempt=attempt,
+        from_status=attempt.status,
+        to_status=new_status,
+        message=message,
+    )
 
 
 def _event_id(now, sequence):
@@ -65,8 +100,9 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
             for event in events:
                 transaction.save(event)
             for line in stock_returns:
-                transaction.update(Article(line.slug),
-                                   actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)])
+                transaction.update(
+                    Article(line.slug), actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)]
+                )
     except TransactWriteError as error:
         lost = dynamodb.write_lost(error)
         if lost is None:
@@ -78,10 +114,17 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
 def log_events(events):
     """One log line per stored event. Ids and statuses only: messages may quote people or Mollie."""
     for event in events:
-        workflow_log.info(event.kind, extra={
-            "order_id": event.order_id, "attempt_no": event.attempt_no, "mollie_payment_id": event.mollie_payment_id,
-            "from_status": event.from_status, "to_status": event.to_status, "source": event.source,
-        })
+        workflow_log.info(
+            event.kind,
+            extra={
+                "order_id": event.order_id,
+                "attempt_no": event.attempt_no,
+                "mollie_payment_id": event.mollie_payment_id,
+                "from_status": event.from_status,
+                "to_status": event.to_status,
+                "source": event.source,
+            },
+        )
 
 
 def money_text(cents, currency):

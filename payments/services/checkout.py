@@ -1,6 +1,7 @@
 """Checkout: a cart becomes one order (and its first attempt), stock reserved, all or nothing;
 a changed cart replaces its earlier order.
 """
+
 import hashlib
 import secrets
 from datetime import datetime, timedelta
@@ -57,11 +58,21 @@ def _cart_order(cart_id, quantities):
         if order is None or order.status not in OrderStatus.CLOSED_UNPAID:
             return checkout_id, order
         checkout_id = hashlib.sha256(f"after:{checkout_id}".encode()).hexdigest()[:32]
-    raise CheckoutRefused(ErrorCode.CART_CHECKED_OUT_TOO_OFTEN, "This cart cannot be checked out again; please empty it and start a new one.")
+    raise CheckoutRefused(
+        ErrorCode.CART_CHECKED_OUT_TOO_OFTEN,
+        "This cart cannot be checked out again; please empty it and start a new one.",
+    )
 
 
-def check_out_cart(*, cart_id: str, checkout_id: str, quantities: dict[str, int], customer_name: str,
-                  customer_email: str, earlier_order_id: str | None = None) -> Order:
+def check_out_cart(
+    *,
+    cart_id: str,
+    checkout_id: str,
+    quantities: dict[str, int],
+    customer_name: str,
+    customer_email: str,
+    earlier_order_id: str | None = None,
+) -> Order:
     """The checkout form: continues the cart's order, or replaces the cart's earlier order.
 
     `checkout_id` is the one the checkout page showed; if the cart changed since (in another tab)
@@ -71,13 +82,20 @@ def check_out_cart(*, cart_id: str, checkout_id: str, quantities: dict[str, int]
     """
     current_id, order = _cart_order(cart_id, quantities)
     if checkout_id != current_id:
-        raise CheckoutRefused(ErrorCode.CART_CHANGED, "Your cart changed while you were checking out. Please check it and confirm again.")
+        raise CheckoutRefused(
+            ErrorCode.CART_CHANGED, "Your cart changed while you were checking out. Please check it and confirm again."
+        )
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
         release_replaced_order(order_id=earlier_order_id)
     if order is not None:
         return order  # the back button, a second tab, a double submit: continue this order
-    return place_order(checkout_id=checkout_id, quantities=quantities, customer_name=customer_name,
-                       customer_email=customer_email, known_new=True)
+    return place_order(
+        checkout_id=checkout_id,
+        quantities=quantities,
+        customer_name=customer_name,
+        customer_email=customer_email,
+        known_new=True,
+    )
 
 
 def release_changed_cart_order(*, order_id: str, quantities: dict[str, int]) -> None:
@@ -101,8 +119,12 @@ def release_replaced_order(*, order_id: str) -> Order | None:
     if order is None or not order.is_open_for_payment:
         return order
     stop_payments(order, reason="Replaced by a changed cart")
-    order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source=EventSource.SHOPPER,
-                        reason="The shopper changed the cart; the order was replaced")
+    order = close_order(
+        order_id=order_id,
+        status=OrderStatus.CANCELED,
+        source=EventSource.SHOPPER,
+        reason="The shopper changed the cart; the order was replaced",
+    )
     assert order is not None  # close_order returns None only for an order that does not exist
     if order.is_paid:
         raise earlier_order_paid(order)
@@ -111,8 +133,15 @@ def release_replaced_order(*, order_id: str) -> Order | None:
     return order
 
 
-def place_order(*, checkout_id: str, quantities: dict[str, int], customer_name: str, customer_email: str,
-                now: datetime | None = None, known_new: bool = False) -> Order:
+def place_order(
+    *,
+    checkout_id: str,
+    quantities: dict[str, int],
+    customer_name: str,
+    customer_email: str,
+    now: datetime | None = None,
+    known_new: bool = False,
+) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
     Prices come from the catalog; `quantities` maps article slug to quantity. `known_new`: the
@@ -128,14 +157,19 @@ def place_order(*, checkout_id: str, quantities: dict[str, int], customer_name: 
         lines = _order_lines(quantities)
         currencies = {currency for _, currency in lines}
         if len(currencies) != 1:
-            raise CheckoutRefused(ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately.")
+            raise CheckoutRefused(
+                ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately."
+            )
         order_lines = [line for line, _ in lines]
         total_cents = sum(line.total_cents for line in order_lines)
         if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
             # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
             limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, next(iter(currencies)))
-            raise CheckoutRefused(ErrorCode.AMOUNT_TOO_HIGH, f"Your order comes to more than {limit}, the most our payment provider accepts "
-                                  "in one payment. Please split it into smaller orders.")
+            raise CheckoutRefused(
+                ErrorCode.AMOUNT_TOO_HIGH,
+                f"Your order comes to more than {limit}, the most our payment provider accepts "
+                "in one payment. Please split it into smaller orders.",
+            )
         order = Order(
             order_id,
             public_token=secrets.token_urlsafe(24),
@@ -151,7 +185,15 @@ def place_order(*, checkout_id: str, quantities: dict[str, int], customer_name: 
             latest_attempt_status=AttemptStatus.CREATED,
         )
         attempt = new_attempt(order, 1, now)
-        events = [new_event(order, EventKind.ORDER_PLACED, EventSource.CHECKOUT, now, message=f"Total {money_text(total_cents, order.currency)}")]
+        events = [
+            new_event(
+                order,
+                EventKind.ORDER_PLACED,
+                EventSource.CHECKOUT,
+                now,
+                message=f"Total {money_text(total_cents, order.currency)}",
+            )
+        ]
         try:
             with TransactWrite(connection=dynamodb.connection()) as transaction:
                 for line in order_lines:
@@ -185,7 +227,9 @@ def _order_lines(quantities):
     for slug, quantity in quantities.items():
         article = articles.get(slug)
         if article is None or not article.active:
-            raise CheckoutRefused(ErrorCode.ARTICLE_NOT_SOLD, "An article in your cart is no longer sold; please check your cart.")
+            raise CheckoutRefused(
+                ErrorCode.ARTICLE_NOT_SOLD, "An article in your cart is no longer sold; please check your cart."
+            )
         if article.stock is not None and article.stock < quantity:
             sold_out.append(article.name)
             continue
@@ -198,5 +242,7 @@ def _order_lines(quantities):
         )
         lines.append((line, article.currency))
     if sold_out:
-        raise CheckoutRefused(ErrorCode.OUT_OF_STOCK, f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart.")
+        raise CheckoutRefused(
+            ErrorCode.OUT_OF_STOCK, f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart."
+        )
     return lines

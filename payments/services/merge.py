@@ -5,6 +5,7 @@ Statuses only move forward (AttemptStatus.RANK); a paid attempt marks its order 
 amount and currency match; a second paid attempt is a double payment to refund; a `paid` after a
 final status is applied and flagged; refund totals follow Mollie's, down as well as up.
 """
+
 import dataclasses
 import logging
 from datetime import datetime
@@ -21,6 +22,7 @@ log = logging.getLogger("payments.services")
 class PaymentMerge:
     """What Mollie's payment changes: the order and attempt as they are to be saved (copies),
     which of them changed, and the events that say why."""
+
     order: Order
     attempt: PaymentAttempt
     order_changed: bool
@@ -29,12 +31,16 @@ class PaymentMerge:
 
     @property
     def changed(self) -> list:
-        return [item for item, changed in ((self.order, self.order_changed), (self.attempt, self.attempt_changed))
-                if changed]
+        return [
+            item
+            for item, changed in ((self.order, self.order_changed), (self.attempt, self.attempt_changed))
+            if changed
+        ]
 
 
-def merge_payment(order: Order, attempt: PaymentAttempt, payment: MolliePayment, *, source: str,
-                  now: datetime) -> PaymentMerge:
+def merge_payment(
+    order: Order, attempt: PaymentAttempt, payment: MolliePayment, *, source: str, now: datetime
+) -> PaymentMerge:
     """Brings copies of `attempt` and `order` in line with Mollie's payment. No I/O: the caller
     stores the result (the items given are left as they were)."""
     order_before, attempt_before = order.serialize(null_check=False), attempt.serialize(null_check=False)
@@ -46,8 +52,13 @@ def merge_payment(order: Order, attempt: PaymentAttempt, payment: MolliePayment,
             copy_latest(order, attempt, now)
         attempt.updated_at = now
         attempt.last_synced_at = now
-    return PaymentMerge(order=order, attempt=attempt, order_changed=order.serialize(null_check=False) != order_before,
-                        attempt_changed=attempt_changed, events=events)
+    return PaymentMerge(
+        order=order,
+        attempt=attempt,
+        order_changed=order.serialize(null_check=False) != order_before,
+        attempt_changed=attempt_changed,
+        events=events,
+    )
 
 
 def _copy(item):
@@ -63,8 +74,10 @@ def _merge_attempt(order, attempt, payment, source, now):
         attempt.checkout_url = payment.checkout_url
     if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status) and (
         attempt.is_cancelable != payment.is_cancelable
-        or (payment.amount_remaining_cents is not None
-            and attempt.mollie_amount_remaining_cents != payment.amount_remaining_cents)
+        or (
+            payment.amount_remaining_cents is not None
+            and attempt.mollie_amount_remaining_cents != payment.amount_remaining_cents
+        )
     ):
         # Only from an answer at least as new as what we have (a stale one must not undo it).
         attempt.is_cancelable = payment.is_cancelable
@@ -76,8 +89,10 @@ def _merge_attempt(order, attempt, payment, source, now):
     paid_after_final = new_status == AttemptStatus.PAID and attempt.status in AttemptStatus.FINAL_UNPAID
     if new_status not in AttemptStatus.MOLLIE:
         log.warning("unknown Mollie status ignored", extra={"mollie_payment_id": payment.id, "status": new_status})
-    elif AttemptStatus.rank(new_status) > AttemptStatus.rank(attempt.status) or paid_after_final or (
-        attempt.status in (AttemptStatus.CREATED, AttemptStatus.ABANDONED) and new_status != attempt.status
+    elif (
+        AttemptStatus.rank(new_status) > AttemptStatus.rank(attempt.status)
+        or paid_after_final
+        or (attempt.status in (AttemptStatus.CREATED, AttemptStatus.ABANDONED) and new_status != attempt.status)
     ):
         if paid_after_final:
             events.append(_paid_after_final_status(order, attempt, source, now))
@@ -90,18 +105,26 @@ def _merge_attempt(order, attempt, payment, source, now):
             events += _order_paid(order, attempt, payment, source, now)
     elif new_status != attempt.status:
         # Out of order or contradictory: Mollie's statuses only move forward.
-        log.info("stale Mollie status ignored", extra={"mollie_payment_id": payment.id, "status": new_status,
-                                                      "stored": attempt.status})
+        log.info(
+            "stale Mollie status ignored",
+            extra={"mollie_payment_id": payment.id, "status": new_status, "stored": attempt.status},
+        )
     if payment.amount_refunded_cents != attempt.amount_refunded_cents:
         # Down as well as up: a refund that failed or was canceled gives the amount back.
         attempt.amount_refunded_cents = payment.amount_refunded_cents
-        events.append(new_event(order, EventKind.REFUND_AMOUNT_CHANGED, source, now, attempt=attempt,
-                             message=f"Refunded so far: {money_text(payment.amount_refunded_cents, payment.currency)}"))
+        events.append(
+            new_event(
+                order,
+                EventKind.REFUND_AMOUNT_CHANGED,
+                source,
+                now,
+                attempt=attempt,
+                message=f"Refunded so far: {money_text(payment.amount_refunded_cents, payment.currency)}",
+            )
+        )
         if order.paid_attempt_no == attempt.attempt_no:
             events += _order_refunded(order, attempt.amount_refunded_cents, source, now)
     return events
-
-
 
 
 def _paid_after_final_status(order, attempt, source, now):
@@ -115,18 +138,30 @@ def _paid_after_final_status(order, attempt, source, now):
     final statuses never change: staff check stock and the payment in Mollie's dashboard before
     shipping, or refund it with one click.
     """
-    reason = (f"Mollie reported attempt {attempt.attempt_no} paid after it was {attempt.status}; "
-              "check the stock and the payment before shipping, or refund it")
+    reason = (
+        f"Mollie reported attempt {attempt.attempt_no} paid after it was {attempt.status}; "
+        "check the stock and the payment before shipping, or refund it"
+    )
     needs_attention(order, reason)
-    return new_event(order, EventKind.PAID_AFTER_FINAL_STATUS, source, now, attempt=attempt, from_status=attempt.status,
-                  to_status=AttemptStatus.PAID, message=reason)
+    return new_event(
+        order,
+        EventKind.PAID_AFTER_FINAL_STATUS,
+        source,
+        now,
+        attempt=attempt,
+        from_status=attempt.status,
+        to_status=AttemptStatus.PAID,
+        message=reason,
+    )
 
 
 def _order_paid(order, attempt, payment, source, now):
     if (payment.amount_cents, payment.currency) != (order.total_cents, order.currency):
         attempt.amount_mismatch = True
-        reason = (f"Attempt {attempt.attempt_no} paid {money_text(payment.amount_cents, payment.currency)}, "
-                  f"order total is {money_text(order.total_cents, order.currency)}")
+        reason = (
+            f"Attempt {attempt.attempt_no} paid {money_text(payment.amount_cents, payment.currency)}, "
+            f"order total is {money_text(order.total_cents, order.currency)}"
+        )
         needs_attention(order, reason)
         return [new_event(order, EventKind.AMOUNT_MISMATCH, source, now, attempt=attempt, message=reason)]
     if order.is_paid:
@@ -143,8 +178,17 @@ def _order_paid(order, attempt, payment, source, now):
     order.paid_at = now
     order.paid_attempt_no = attempt.attempt_no
     order.closed_at = None
-    return [new_event(order, EventKind.ORDER_STATUS_CHANGED, source, now, attempt=attempt, from_status=previous,
-                   to_status=OrderStatus.PAID)]
+    return [
+        new_event(
+            order,
+            EventKind.ORDER_STATUS_CHANGED,
+            source,
+            now,
+            attempt=attempt,
+            from_status=previous,
+            to_status=OrderStatus.PAID,
+        )
+    ]
 
 
 def _order_refunded(order, refunded_cents, source, now):

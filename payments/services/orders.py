@@ -1,6 +1,7 @@
 """Closing orders and attempts, and the staff actions on an order (refresh, cancel, a double
 payment handled).
 """
+
 from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries
@@ -32,8 +33,18 @@ def close_order(*, order_id: str, status: str, source: str, actor: str = "", rea
         if not order.stock_released:
             order.stock_released = True
             stock_updates = [line for line in order.lines if line.reserves_stock]
-        events = [new_event(order, EventKind.ORDER_STATUS_CHANGED, source, now, actor=actor, from_status=previous,
-                         to_status=status, message=reason)]
+        events = [
+            new_event(
+                order,
+                EventKind.ORDER_STATUS_CHANGED,
+                source,
+                now,
+                actor=actor,
+                from_status=previous,
+                to_status=status,
+                message=reason,
+            )
+        ]
         try:
             commit(saves=[order], events=events, stock_returns=stock_updates, now=now)
         except WriteLost as conflict:
@@ -78,10 +89,13 @@ def cancel_attempt(*, order_id: str, attempt_no: int, actor: str) -> PaymentAtte
     if attempt is None or not attempt.mollie_payment_id:
         raise ActionRefused(ErrorCode.NEVER_REGISTERED, "This payment attempt was never registered at Mollie.")
     if attempt.status != AttemptStatus.OPEN:
-        raise ActionRefused(ErrorCode.PAYMENT_NOT_OPEN, f"Only open payments can be canceled; this one is {attempt.status}.")
+        raise ActionRefused(
+            ErrorCode.PAYMENT_NOT_OPEN, f"Only open payments can be canceled; this one is {attempt.status}."
+        )
     try:
-        payment = mollie.cancel_payment(attempt.mollie_payment_id,
-                                        idempotency_key=f"cancel-{attempt.mollie_payment_id}")
+        payment = mollie.cancel_payment(
+            attempt.mollie_payment_id, idempotency_key=f"cancel-{attempt.mollie_payment_id}"
+        )
     except mollie.PaymentRejected as error:
         # Mollie ignores idempotency keys on DELETE: a repeated cancel (a retry after a lost
         # answer, a double click) gets 422. What Mollie holds now tells whether it worked.
@@ -96,8 +110,10 @@ def _cannot_cancel_reason(payment):
     if payment.status == AttemptStatus.OPEN:
         # Only bank transfers and direct debits can be canceled while open (Mollie staff,
         # mollie/api-documentation#675); the rest expire by themselves.
-        return ("Mollie cannot cancel this payment: only bank transfers can be canceled while open. "
-                "It expires by itself if the customer does not pay.")
+        return (
+            "Mollie cannot cancel this payment: only bank transfers can be canceled while open. "
+            "It expires by itself if the customer does not pay."
+        )
     return f"Mollie cannot cancel this payment: it is {payment.status}."
 
 
@@ -108,22 +124,34 @@ def cancel_order(*, order_id: str, actor: str) -> Order:
         raise ActionRefused(ErrorCode.ORDER_NOT_OPEN, "Only orders waiting for payment can be canceled.")
     attempts = attempts_of(order_id)
     if any(attempt.status == AttemptStatus.OPEN and not attempt.is_cancelable for attempt in attempts):
-        raise ActionRefused(ErrorCode.MOLLIE_CANNOT_CANCEL, "This order has an open payment that Mollie cannot cancel (only bank transfers can be "
-                            "canceled while open). It expires by itself; the order closes then.")
+        raise ActionRefused(
+            ErrorCode.MOLLIE_CANNOT_CANCEL,
+            "This order has an open payment that Mollie cannot cancel (only bank transfers can be "
+            "canceled while open). It expires by itself; the order closes then.",
+        )
     for attempt in attempts:
         if attempt.status == AttemptStatus.OPEN:
             cancel_attempt(order_id=order_id, attempt_no=int(attempt.attempt_no), actor=actor)
         elif attempt.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
-            raise ActionRefused(ErrorCode.PAYMENT_IN_PROGRESS, "A payment of this order is being processed; it cannot be canceled now.")
+            raise ActionRefused(
+                ErrorCode.PAYMENT_IN_PROGRESS, "A payment of this order is being processed; it cannot be canceled now."
+            )
     order = get_order(order_id)
     assert order is not None  # read above; orders are never deleted
     if order.is_paid:
         raise ActionRefused(ErrorCode.ALREADY_PAID, "This order was paid in the meantime.")
-    order = close_order(order_id=order_id, status=OrderStatus.CANCELED, source=EventSource.STAFF, actor=actor,
-                        reason="Canceled by staff")
+    order = close_order(
+        order_id=order_id,
+        status=OrderStatus.CANCELED,
+        source=EventSource.STAFF,
+        actor=actor,
+        reason="Canceled by staff",
+    )
     assert order is not None  # close_order returns None only for an order that does not exist
     if order.is_open_for_payment:
-        raise ActionRefused(ErrorCode.PAYMENT_STARTING, "A payment for this order is just being started; try again in a minute.")
+        raise ActionRefused(
+            ErrorCode.PAYMENT_STARTING, "A payment for this order is just being started; try again in a minute."
+        )
     return order
 
 
@@ -131,7 +159,9 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
     for write_try in optimistic_retries(order_id):
         order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
         if attempt is None or not attempt.needs_refund:
-            raise ActionRefused(ErrorCode.NOT_A_DOUBLE_PAYMENT, "This payment attempt is not flagged as a double payment.")
+            raise ActionRefused(
+                ErrorCode.NOT_A_DOUBLE_PAYMENT, "This payment attempt is not flagged as a double payment."
+            )
         if attempt.double_payment_handled:
             return attempt
         assert order is not None  # an attempt is only ever written together with its order
@@ -140,7 +170,17 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
         handled_reason = double_payment_reason(attempt_no, order.paid_attempt_no)
         order.attention_reasons = [reason for reason in order.attention_reasons or [] if reason != handled_reason]
         order.needs_attention, order.updated_at = bool(order.attention_reasons), now
-        events = [new_event(order, EventKind.DOUBLE_PAYMENT_HANDLED, EventSource.STAFF, now, attempt=attempt, actor=actor, message=note)]
+        events = [
+            new_event(
+                order,
+                EventKind.DOUBLE_PAYMENT_HANDLED,
+                EventSource.STAFF,
+                now,
+                attempt=attempt,
+                actor=actor,
+                message=note,
+            )
+        ]
         try:
             commit(saves=[order, attempt], events=events)
         except WriteLost as conflict:

@@ -1,5 +1,5 @@
-"""Paying an order: its first payment, "try again" and "pay again", one payable payment at a time.
-"""
+"""Paying an order: its first payment, "try again" and "pay again", one payable payment at a time."""
+
 import ipaddress
 import secrets
 from datetime import timedelta
@@ -42,8 +42,10 @@ def pay_order(*, order_id: str, order: Order | None = None) -> str:
         now = timezone.now()
         if now >= order.expires_at:
             # Reconciliation is about to expire it and give its stock back: no new payment now.
-            raise OrderNotPayable(ErrorCode.PAYMENT_WINDOW_OVER, "The time to pay for this order has run out. Your cart is kept: "
-                                  "you can place it again.")
+            raise OrderNotPayable(
+                ErrorCode.PAYMENT_WINDOW_OVER,
+                "The time to pay for this order has run out. Your cart is kept: you can place it again.",
+            )
         if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
             return order.latest_checkout_url
         latest = get_attempt(order_id, int(order.attempt_count))
@@ -53,7 +55,9 @@ def pay_order(*, order_id: str, order: Order | None = None) -> str:
         if latest.status == AttemptStatus.OPEN and latest.checkout_url:
             return latest.checkout_url
         if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
-            raise OrderNotPayable(ErrorCode.PAYMENT_IN_PROGRESS, "Your payment is being processed; there is no need to pay again.")
+            raise OrderNotPayable(
+                ErrorCode.PAYMENT_IN_PROGRESS, "Your payment is being processed; there is no need to pay again."
+            )
         if latest.status == AttemptStatus.REJECTED:
             # Mollie refused the request itself (a 422 names the field, e.g. the amount): the same
             # order would be refused again, so "Pay again" is never offered for it.
@@ -65,9 +69,12 @@ def pay_order(*, order_id: str, order: Order | None = None) -> str:
             except EarlierOrderInTheWay as in_the_way:
                 if in_the_way.order.is_paid:
                     raise OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.") from in_the_way
-                raise OrderNotPayable(ErrorCode.EARLIER_PAYMENT_IN_PROGRESS, "An earlier payment of this order is still in progress and our payment "
-                                      "provider cannot stop it. Please finish that payment or wait until it "
-                                      "expires.") from in_the_way
+                raise OrderNotPayable(
+                    ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,
+                    "An earlier payment of this order is still in progress and our payment "
+                    "provider cannot stop it. Please finish that payment or wait until it "
+                    "expires.",
+                ) from in_the_way
             others_stopped, order = True, None
             continue
         # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
@@ -80,7 +87,9 @@ def pay_order(*, order_id: str, order: Order | None = None) -> str:
         order.latest_mollie_payment_id = None
         order.latest_checkout_url = None
         order.updated_at = now
-        event = new_event(order, EventKind.PAYMENT_RETRY, EventSource.SHOPPER, now, attempt=attempt, message="New payment attempt")
+        event = new_event(
+            order, EventKind.PAYMENT_RETRY, EventSource.SHOPPER, now, attempt=attempt, message="New payment attempt"
+        )
         try:
             commit(saves=[order, latest], new_items=[attempt], events=[event])
         except WriteLost as conflict:
@@ -99,8 +108,13 @@ def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt
     try:
         payment = _create_payment_waiting_for_twin(order, attempt)
     except mollie.PaymentProviderUnavailable as error:
-        record_event(order_id=order.order_id, kind=EventKind.PAYMENT_CREATE_FAILED, source=EventSource.CHECKOUT,
-                     attempt_no=int(attempt.attempt_no), message=str(error))
+        record_event(
+            order_id=order.order_id,
+            kind=EventKind.PAYMENT_CREATE_FAILED,
+            source=EventSource.CHECKOUT,
+            attempt_no=int(attempt.attempt_no),
+            message=str(error),
+        )
         raise
     except mollie.PaymentRejected as error:
         _reject_attempt(order.order_id, attempt.attempt_no, str(error))
@@ -164,8 +178,12 @@ def _not_payable(order):
     if order.is_paid:
         return OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.")
     if order.status == OrderStatus.EXPIRED:
-        return OrderNotPayable(ErrorCode.ORDER_EXPIRED, "This order has expired. Your cart is kept: you can place it again.")
-    return OrderNotPayable(ErrorCode.ORDER_CANCELED, "This order was canceled. Your cart is kept: you can place it again.")
+        return OrderNotPayable(
+            ErrorCode.ORDER_EXPIRED, "This order has expired. Your cart is kept: you can place it again."
+        )
+    return OrderNotPayable(
+        ErrorCode.ORDER_CANCELED, "This order was canceled. Your cart is kept: you can place it again."
+    )
 
 
 def thank_you_path(order: Order) -> str:
@@ -231,12 +249,18 @@ def _cancel_or_reread(payment_id):
 
 
 def earlier_order_paid(order):
-    return EarlierOrderInTheWay(ErrorCode.EARLIER_ORDER_PAID, f"Your earlier order {order.order_id} has been paid. Please look at it "
-                                "before you order again.", order=order)
+    return EarlierOrderInTheWay(
+        ErrorCode.EARLIER_ORDER_PAID,
+        f"Your earlier order {order.order_id} has been paid. Please look at it before you order again.",
+        order=order,
+    )
 
 
 def payment_in_the_way(order):
     return EarlierOrderInTheWay(
-        ErrorCode.EARLIER_PAYMENT_IN_PROGRESS, f"Your earlier order {order.order_id} still has a payment in progress that our payment provider "
+        ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,
+        f"Your earlier order {order.order_id} still has a payment in progress that our payment provider "
         "cannot stop. Please finish that payment, or wait until it expires (usually within 15 to 30 "
-        "minutes), before you order something else.", order=order)
+        "minutes), before you order something else.",
+        order=order,
+    )

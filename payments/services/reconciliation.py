@@ -1,5 +1,5 @@
-"""Reconciliation: closes orders waiting too long and syncs attempts whose webhook is late or lost.
-"""
+"""Reconciliation: closes orders waiting too long and syncs attempts whose webhook is late or lost."""
+
 import dataclasses
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -43,9 +43,13 @@ class ReconcileSummary:
     errors: list = dataclasses.field(default_factory=list)
 
 
-def reconcile(*, now: datetime | None = None, stale_after_seconds: float | None = None,
-              on_progress: Callable[[str], None] | None = None,
-              time_limit_seconds: float | None = None) -> ReconcileSummary:
+def reconcile(
+    *,
+    now: datetime | None = None,
+    stale_after_seconds: float | None = None,
+    on_progress: Callable[[str], None] | None = None,
+    time_limit_seconds: float | None = None,
+) -> ReconcileSummary:
     """Closes orders waiting too long, then syncs attempts whose webhook is late or lost.
 
     Overdue orders come first, so their stock comes back even when syncing cannot finish.
@@ -63,8 +67,9 @@ def reconcile(*, now: datetime | None = None, stale_after_seconds: float | None 
 
 
 def _reconcile(now, stale_after_seconds, progress):
-    stale_after = timedelta(seconds=settings.PAYMENT_STALE_AFTER_SECONDS if stale_after_seconds is None
-                            else stale_after_seconds)
+    stale_after = timedelta(
+        seconds=settings.PAYMENT_STALE_AFTER_SECONDS if stale_after_seconds is None else stale_after_seconds
+    )
     summary = ReconcileSummary()
     window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
     overdue = list(Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window))
@@ -78,8 +83,9 @@ def _reconcile(now, stale_after_seconds, progress):
             continue
         progress(f"{outcome} {order.order_id}")
 
-    never_registered = list(PaymentAttempt.attempt_status_index.query(
-        AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after))
+    never_registered = list(
+        PaymentAttempt.attempt_status_index.query(AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after)
+    )
     for done, attempt in enumerate(never_registered):
         if not _time_for_one_more(summary, len(never_registered) - done):
             break
@@ -92,9 +98,11 @@ def _reconcile(now, stale_after_seconds, progress):
             summary.abandoned += 1
             progress(f"abandoned {attempt.order_id} attempt {attempt.attempt_no} (never reached Mollie)")
 
-    waiting = [attempt for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
-               for attempt in PaymentAttempt.attempt_status_index.query(status,
-                                                                        PaymentAttempt.created_at < now - stale_after)]
+    waiting = [
+        attempt
+        for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
+        for attempt in PaymentAttempt.attempt_status_index.query(status, PaymentAttempt.created_at < now - stale_after)
+    ]
     # Paid attempts with refunds Mollie has not finished: no webhook comes when one is canceled.
     waiting += PaymentAttempt.unsettled_refunds_index.query("yes", PaymentAttempt.created_at < now - stale_after)
     due = [attempt for attempt in waiting if _resync_due(attempt, now, stale_after)]
@@ -173,12 +181,18 @@ def _close_overdue_order(order, summary):
     order = get_order(order.order_id)
     if not order.is_open_for_payment:
         return f"settled ({order.status})"
-    if any(a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
-           for a in attempts_of(order.order_id)):
+    if any(
+        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
+        for a in attempts_of(order.order_id)
+    ):
         summary.still_waiting += 1
         return "still settling"
-    order = close_order(order_id=order.order_id, status=OrderStatus.EXPIRED, source=EventSource.RECONCILE,
-                        reason="No successful payment within the payment window")
+    order = close_order(
+        order_id=order.order_id,
+        status=OrderStatus.EXPIRED,
+        source=EventSource.RECONCILE,
+        reason="No successful payment within the payment window",
+    )
     if order.is_open_for_payment:
         summary.still_waiting += 1  # a payment started meanwhile; the next run looks again
         return "still settling"

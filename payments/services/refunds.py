@@ -1,5 +1,5 @@
-"""Refunds staff ask for: one per refund key, never while an earlier one is unconfirmed.
-"""
+"""Refunds staff ask for: one per refund key, never while an earlier one is unconfirmed."""
+
 import logging
 
 from django.utils import timezone
@@ -17,8 +17,15 @@ from payments.services.sync import mark_refunds_unsettled, sync_attempt, sync_re
 log = logging.getLogger("payments.services")
 
 
-def refund_payment(*, order_id: str, amount_cents: int, refund_key: str, actor: str, attempt_no: int | None = None,
-                   description: str = "") -> Refund:
+def refund_payment(
+    *,
+    order_id: str,
+    amount_cents: int,
+    refund_key: str,
+    actor: str,
+    attempt_no: int | None = None,
+    description: str = "",
+) -> Refund:
     """Refunds (part of) a paid attempt. The same `refund_key` twice refunds once."""
     order = get_order(order_id)
     if order is None:
@@ -39,12 +46,24 @@ def refund_payment(*, order_id: str, amount_cents: int, refund_key: str, actor: 
         _refuse_while_a_refund_is_unconfirmed(order, attempt)
         remaining = attempt.refundable_cents(refunds_of(order_id))
         if not 0 < amount_cents <= remaining:
-            raise RefundRefused(ErrorCode.AMOUNT_OUT_OF_RANGE, f"The amount must be between {money_text(1, attempt.currency)} and "
-                                f"{money_text(remaining, attempt.currency)}.")
+            raise RefundRefused(
+                ErrorCode.AMOUNT_OUT_OF_RANGE,
+                f"The amount must be between {money_text(1, attempt.currency)} and "
+                f"{money_text(remaining, attempt.currency)}.",
+            )
         now = timezone.now()
-        existing = Refund(order_id, refund_key, attempt_no=attempt_no, mollie_payment_id=attempt.mollie_payment_id,
-                          amount_cents=amount_cents, currency=attempt.currency, description=description,
-                          created_by=actor, created_at=now, updated_at=now)
+        existing = Refund(
+            order_id,
+            refund_key,
+            attempt_no=attempt_no,
+            mollie_payment_id=attempt.mollie_payment_id,
+            amount_cents=amount_cents,
+            currency=attempt.currency,
+            description=description,
+            created_by=actor,
+            created_at=now,
+            updated_at=now,
+        )
         try:
             existing.save(condition=Refund.refund_key.does_not_exist())
         except PutError as error:
@@ -53,37 +72,64 @@ def refund_payment(*, order_id: str, amount_cents: int, refund_key: str, actor: 
             existing = get_refund(order_id, refund_key)  # the twin submit got here first
             assert existing is not None  # refunds are never deleted
         else:
-            record_event(order_id=order_id, kind=EventKind.REFUND_REQUESTED, source=EventSource.STAFF, actor=actor,
-                         attempt_no=attempt_no, message=money_text(amount_cents, attempt.currency))
+            record_event(
+                order_id=order_id,
+                kind=EventKind.REFUND_REQUESTED,
+                source=EventSource.STAFF,
+                actor=actor,
+                attempt_no=attempt_no,
+                message=money_text(amount_cents, attempt.currency),
+            )
             mark_refunds_unsettled(attempt, True)
     try:
         mollie_refund = mollie.create_refund(
-            payment_id=existing.mollie_payment_id, amount_cents=existing.amount_cents, currency=existing.currency,
-            description=existing.description or f"Refund for order {order_id}", idempotency_key=refund_key,
+            payment_id=existing.mollie_payment_id,
+            amount_cents=existing.amount_cents,
+            currency=existing.currency,
+            description=existing.description or f"Refund for order {order_id}",
+            idempotency_key=refund_key,
             refund_key=refund_key,
         )
     except mollie.PaymentRejected as error:
         update_refund(existing, status=RefundStatus.REJECTED)
-        record_event(order_id=order_id, kind=EventKind.REFUND_REJECTED, source=EventSource.STAFF, actor=actor,
-                     attempt_no=attempt_no, message=str(error))
+        record_event(
+            order_id=order_id,
+            kind=EventKind.REFUND_REJECTED,
+            source=EventSource.STAFF,
+            actor=actor,
+            attempt_no=attempt_no,
+            message=str(error),
+        )
         if isinstance(error, mollie.DuplicateRefund):
             raise RefundRefused(
-                ErrorCode.DUPLICATE_REFUND, f"Mollie refused this refund as a duplicate: a refund of {money_text(existing.amount_cents, existing.currency)} "
+                ErrorCode.DUPLICATE_REFUND,
+                f"Mollie refused this refund as a duplicate: a refund of {money_text(existing.amount_cents, existing.currency)} "
                 "was already made on this payment within the last hour. Check the refunds below; if a second "
-                "refund is really meant, use a different amount or try again in an hour.") from error
+                "refund is really meant, use a different amount or try again in an hour.",
+            ) from error
         raise RefundRefused(ErrorCode.REFUND_REJECTED, f"Mollie refused the refund: {error}") from error
     try:
         # Only the first of two racing twin submits records the refund; Mollie made it once.
-        update_refund(existing, status=mollie_refund.status, mollie_refund_id=mollie_refund.id,
-                       condition=Refund.mollie_refund_id.does_not_exist())
+        update_refund(
+            existing,
+            status=mollie_refund.status,
+            mollie_refund_id=mollie_refund.id,
+            condition=Refund.mollie_refund_id.does_not_exist(),
+        )
     except UpdateError as error:
         if not dynamodb.is_condition_failure(error):
             raise
         recorded = get_refund(order_id, refund_key)
         assert recorded is not None  # refunds are never deleted
         return recorded
-    record_event(order_id=order_id, kind=EventKind.REFUND_CREATED, source=EventSource.STAFF, actor=actor, attempt_no=attempt_no,
-                 message=f"{mollie_refund.id}: {money_text(existing.amount_cents, existing.currency)}, {mollie_refund.status}")
+    record_event(
+        order_id=order_id,
+        kind=EventKind.REFUND_CREATED,
+        source=EventSource.STAFF,
+        actor=actor,
+        attempt_no=attempt_no,
+        message=f"{mollie_refund.id}: {money_text(existing.amount_cents, existing.currency)}, {mollie_refund.status}",
+    )
     try:
         sync_attempt(attempt=attempt, source=EventSource.STAFF, actor=actor)
     except mollie.PaymentProviderError as error:
@@ -100,5 +146,8 @@ def _refuse_while_a_refund_is_unconfirmed(order, attempt):
     sync_refunds(order, attempt)
     unconfirmed = [refund for refund in refunds_of(order.order_id) if refund.status == RefundStatus.REQUESTED]
     if unconfirmed:
-        raise RefundRefused(ErrorCode.REFUND_UNCONFIRMED, f"An earlier refund of {money_text(unconfirmed[0].amount_cents, unconfirmed[0].currency)} "
-                            "is not confirmed by Mollie yet. Submit that refund again, or refresh from Mollie first.")
+        raise RefundRefused(
+            ErrorCode.REFUND_UNCONFIRMED,
+            f"An earlier refund of {money_text(unconfirmed[0].amount_cents, unconfirmed[0].currency)} "
+            "is not confirmed by Mollie yet. Submit that refund again, or refresh from Mollie first.",
+        )

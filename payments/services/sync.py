@@ -1,6 +1,7 @@
 """Applying Mollie's truth: the one function every path calls with a payment fetched from Mollie
 (webhooks, the shopper's status pull, staff refreshes, reconciliation), and the refund sync.
 """
+
 import dataclasses
 import logging
 from datetime import timedelta
@@ -48,8 +49,10 @@ def sync_attempt(*, attempt: PaymentAttempt, source: str, actor: str = "") -> Pa
     if not attempt.mollie_payment_id:
         return attempt
     payment = mollie.get_payment(attempt.mollie_payment_id)
-    return apply_mollie_payment(payment=payment, source=source, actor=actor,
-                                record_call=source != EventSource.RECONCILE) or attempt
+    return (
+        apply_mollie_payment(payment=payment, source=source, actor=actor, record_call=source != EventSource.RECONCILE)
+        or attempt
+    )
 
 
 def refresh_for_shopper(*, order: Order) -> Order:
@@ -82,17 +85,26 @@ def refresh_for_shopper(*, order: Order) -> Order:
     try:
         payment = mollie.get_payment(order.latest_mollie_payment_id)
     except mollie.PaymentProviderError as error:
-        log.info("status pull failed; showing the stored status", extra={"order_id": order.order_id, "error": str(error)})
+        log.info(
+            "status pull failed; showing the stored status", extra={"order_id": order.order_id, "error": str(error)}
+        )
         return order
     attempt = apply_mollie_payment(payment=payment, source=EventSource.STATUS_POLL)
-    if attempt is None or (attempt.status == order.latest_attempt_status
-                           and attempt.amount_refunded_cents == order.amount_refunded_cents):
+    if attempt is None or (
+        attempt.status == order.latest_attempt_status and attempt.amount_refunded_cents == order.amount_refunded_cents
+    ):
         return order  # nothing the shopper sees has changed
     return get_order(order.order_id) or order
 
 
-def apply_mollie_payment(*, payment: mollie.MolliePayment, source: str, actor: str = "", record_call: bool = False,
-                         known: tuple[Order, PaymentAttempt] | None = None) -> PaymentAttempt | None:
+def apply_mollie_payment(
+    *,
+    payment: mollie.MolliePayment,
+    source: str,
+    actor: str = "",
+    record_call: bool = False,
+    known: tuple[Order, PaymentAttempt] | None = None,
+) -> PaymentAttempt | None:
     """Applies a payment fetched from Mollie to its attempt and order. Idempotent.
 
     Duplicates change nothing; stale answers never move a status back; a second paid attempt
@@ -115,25 +127,49 @@ def apply_mollie_payment(*, payment: mollie.MolliePayment, source: str, actor: s
         if attempt is None or order is None or attempt.mollie_payment_id not in (None, payment.id):
             if payment.status == AttemptStatus.PAID:
                 log.error("paid Mollie payment matches no order", extra={"mollie_payment_id": payment.id})
-            record_event(order_id=PaymentEvent.UNMATCHED, kind=EventKind.UNMATCHED_PAYMENT, source=source,
-                         mollie_payment_id=payment.id, to_status=payment.status,
-                         message="Payment does not match any order")
+            record_event(
+                order_id=PaymentEvent.UNMATCHED,
+                kind=EventKind.UNMATCHED_PAYMENT,
+                source=source,
+                mollie_payment_id=payment.id,
+                to_status=payment.status,
+                message="Payment does not match any order",
+            )
             return None
         if payment.amount_refunded_cents < attempt.amount_refunded_cents:
             payment = _confirmed_refund_total(payment)
         now = timezone.now()
         # Made before the changes it causes, so the timeline lists the call first.
-        call_events = [new_event(order, EventKind.WEBHOOK_RECEIVED if source == EventSource.WEBHOOK else EventKind.SYNCED_FROM_MOLLIE, source, now,
-                              attempt=attempt, actor=actor, message=f"Mollie status: {payment.status}")
-                       ] if record_call else []
+        call_events = (
+            [
+                new_event(
+                    order,
+                    EventKind.WEBHOOK_RECEIVED if source == EventSource.WEBHOOK else EventKind.SYNCED_FROM_MOLLIE,
+                    source,
+                    now,
+                    attempt=attempt,
+                    actor=actor,
+                    message=f"Mollie status: {payment.status}",
+                )
+            ]
+            if record_call
+            else []
+        )
         had_refunds = attempt.amount_refunded_cents > 0
         merge = merge_payment(order, attempt, payment, source=source, now=now)
         order, attempt, changed, changes = merge.order, merge.attempt, merge.changed, merge.events
         if not changes and not changed and source == EventSource.WEBHOOK:
             # Anyone can post a webhook: one that changes nothing costs no write at all, so
             # repeats cannot fill the timeline (or the bill). The log line still shows it came.
-            log.info("webhook changed nothing", extra={"order_id": order.order_id, "attempt_no": attempt.attempt_no,
-                                                       "mollie_payment_id": payment.id, "status": payment.status})
+            log.info(
+                "webhook changed nothing",
+                extra={
+                    "order_id": order.order_id,
+                    "attempt_no": attempt.attempt_no,
+                    "mollie_payment_id": payment.id,
+                    "status": payment.status,
+                },
+            )
             if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
                 sync_refunds(order, attempt)  # a refund's own status may have moved (refund webhooks)
             return attempt
@@ -145,7 +181,9 @@ def apply_mollie_payment(*, payment: mollie.MolliePayment, source: str, actor: s
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
-        if any(event.to_status == OrderStatus.PAID and event.kind == EventKind.ORDER_STATUS_CHANGED for event in events):
+        if any(
+            event.to_status == OrderStatus.PAID and event.kind == EventKind.ORDER_STATUS_CHANGED for event in events
+        ):
             flag_duplicate_paid_orders(order=order, source=source)
         if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
             sync_refunds(order, attempt)
@@ -162,9 +200,13 @@ def flag_duplicate_paid_orders(*, order: Order, source: str) -> list[str]:
     Returns the ids of the other paid orders found.
     """
     window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
-    others = [other.order_id for other in Order.email_index.query(
-        order.customer_email, Order.created_at.between(order.created_at - window, order.created_at + window))
-        if other.order_id != order.order_id and other.is_paid]
+    others = [
+        other.order_id
+        for other in Order.email_index.query(
+            order.customer_email, Order.created_at.between(order.created_at - window, order.created_at + window)
+        )
+        if other.order_id != order.order_id and other.is_paid
+    ]
     if others and order.is_paid:
         for other_id in others:
             _flag_duplicate(order.order_id, other_id, source)
@@ -178,8 +220,10 @@ def _flag_duplicate(order_id, duplicate_id, source):
         if order is None or duplicate_id in (order.possible_duplicate_of or []):
             return
         now = timezone.now()
-        reason = (f"Possible duplicate: order {duplicate_id} of the same shopper was also paid within the "
-                  "payment window; refund one if they did not mean to buy twice")
+        reason = (
+            f"Possible duplicate: order {duplicate_id} of the same shopper was also paid within the "
+            "payment window; refund one if they did not mean to buy twice"
+        )
         order.possible_duplicate_of = [*(order.possible_duplicate_of or []), duplicate_id]
         needs_attention(order, reason)
         order.updated_at = now
@@ -226,38 +270,69 @@ def sync_refunds(order, attempt, strict=False):
             # Ours, but its webhook came before we stored Mollie's id (or our write was lost).
             refund = by_key[mollie_refund.refund_key]
             try:
-                update_refund(refund, mollie_refund_id=mollie_refund.id, status=mollie_refund.status,
-                               condition=Refund.mollie_refund_id.does_not_exist())
+                update_refund(
+                    refund,
+                    mollie_refund_id=mollie_refund.id,
+                    status=mollie_refund.status,
+                    condition=Refund.mollie_refund_id.does_not_exist(),
+                )
             except UpdateError as error:
                 if not dynamodb.is_condition_failure(error):
                     raise
             else:
-                record_event(order_id=order.order_id, kind=EventKind.REFUND_CREATED, source=EventSource.MOLLIE,
-                             attempt_no=attempt.attempt_no, message=f"{mollie_refund.id}: {mollie_refund.status}")
+                record_event(
+                    order_id=order.order_id,
+                    kind=EventKind.REFUND_CREATED,
+                    source=EventSource.MOLLIE,
+                    attempt_no=attempt.attempt_no,
+                    message=f"{mollie_refund.id}: {mollie_refund.status}",
+                )
             continue
         if refund is None:
             # Made elsewhere (e.g. Mollie's dashboard): keep a record so the timeline is complete.
             now = timezone.now()
-            refund = Refund(order.order_id, mollie_refund.id, attempt_no=attempt.attempt_no,
-                            mollie_payment_id=attempt.mollie_payment_id, mollie_refund_id=mollie_refund.id,
-                            amount_cents=mollie_refund.amount_cents, currency=mollie_refund.currency,
-                            status=mollie_refund.status, created_by="mollie", created_at=now, updated_at=now)
+            refund = Refund(
+                order.order_id,
+                mollie_refund.id,
+                attempt_no=attempt.attempt_no,
+                mollie_payment_id=attempt.mollie_payment_id,
+                mollie_refund_id=mollie_refund.id,
+                amount_cents=mollie_refund.amount_cents,
+                currency=mollie_refund.currency,
+                status=mollie_refund.status,
+                created_by="mollie",
+                created_at=now,
+                updated_at=now,
+            )
             try:
                 refund.save(condition=Refund.refund_key.does_not_exist())
             except PutError as error:
                 if not dynamodb.is_condition_failure(error):
                     raise
                 continue  # a concurrent sync recorded it
-            record_event(order_id=order.order_id, kind=EventKind.REFUND_FOUND, source=EventSource.MOLLIE, attempt_no=attempt.attempt_no,
-                         message=f"{mollie_refund.id}: {mollie_refund.status}")
+            record_event(
+                order_id=order.order_id,
+                kind=EventKind.REFUND_FOUND,
+                source=EventSource.MOLLIE,
+                attempt_no=attempt.attempt_no,
+                message=f"{mollie_refund.id}: {mollie_refund.status}",
+            )
         elif refund.status != mollie_refund.status:
             previous = refund.status
             update_refund(refund, status=mollie_refund.status)
-            record_event(order_id=order.order_id, kind=EventKind.REFUND_STATUS_CHANGED, source=EventSource.MOLLIE,
-                         attempt_no=attempt.attempt_no, from_status=previous, to_status=mollie_refund.status,
-                         message=mollie_refund.id)
-    unsettled = any(refund.attempt_no == attempt.attempt_no and refund.status in RefundStatus.UNSETTLED
-                    for refund in refunds_of(order.order_id))
+            record_event(
+                order_id=order.order_id,
+                kind=EventKind.REFUND_STATUS_CHANGED,
+                source=EventSource.MOLLIE,
+                attempt_no=attempt.attempt_no,
+                from_status=previous,
+                to_status=mollie_refund.status,
+                message=mollie_refund.id,
+            )
+    unsettled = any(
+        refund.attempt_no == attempt.attempt_no and refund.status in RefundStatus.UNSETTLED
+        for refund in refunds_of(order.order_id)
+    )
     mark_refunds_unsettled(attempt, unsettled)
 
 

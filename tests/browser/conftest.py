@@ -4,6 +4,7 @@ and the Mollie sandbox with its hosted checkout page. Every server listens on 12
 Without /usr/bin/chromium these tests are skipped with a reason; the rest of the suite runs as
 usual. (The playwright package itself comes with requirements-dev.txt.)
 """
+
 import os
 import re
 import shutil
@@ -107,8 +108,12 @@ def _open_page(chromium, request, shop_url, screenshots, device):
     page.on("pageerror", lambda error: page.script_errors.append(str(error)))
     # Whatever the Content-Security-Policy blocks, Chromium reports on the console.
     page.policy_violations = []
-    page.on("console", lambda message: page.policy_violations.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console",
+        lambda message: (
+            page.policy_violations.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     try:
         yield page
         if getattr(request.node, "journey_failed", False):

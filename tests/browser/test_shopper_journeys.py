@@ -2,6 +2,7 @@
 
 Every step waits for what the page shows (Playwright's `expect`), never for a fixed time.
 """
+
 import re
 
 import pytest

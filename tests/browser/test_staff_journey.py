@@ -1,5 +1,6 @@
 """A staff member's journey in a real browser: find a customer's paid order, read its timeline,
 refund part of it, and see the refund in the timeline and on the dashboard."""
+
 import re
 
 import pytest

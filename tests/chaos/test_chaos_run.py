@@ -3,6 +3,7 @@
 The full run is `make chaos` (300 shoppers). Here the DynamoDB throttle rate is low enough that
 botocore's retries absorb it (the realistic case); `make chaos` shows what a heavier rate does.
 """
+
 import pytest
 
 from chaos.run import ChaosConfig, report, run
@@ -10,8 +11,15 @@ from chaos.run import ChaosConfig, report, run
 
 @pytest.mark.no_tables
 def test_thirty_shoppers_with_faults_leave_every_payment_accounted_for(tmp_path):
-    config = ChaosConfig(shoppers=30, seed=7, duration_limit=90, ramp_seconds=1.0, throttle_rate=0.05,
-                         api_error_rate=0.1, log_dir=str(tmp_path))
+    config = ChaosConfig(
+        shoppers=30,
+        seed=7,
+        duration_limit=90,
+        ramp_seconds=1.0,
+        throttle_rate=0.05,
+        api_error_rate=0.1,
+        log_dir=str(tmp_path),
+    )
 
     result = run(config, out=lambda *args: None)
 

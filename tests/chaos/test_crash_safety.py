@@ -5,6 +5,7 @@ Afterwards nothing is lost or doubled: one order, at most one Mollie payment per
 idempotency key is reused), and the paid state arrives through Mollie's webhook retry or the
 reconciliation.
 """
+
 import re
 import threading
 
@@ -24,8 +25,9 @@ pytestmark = pytest.mark.no_tables
 
 @pytest.fixture(scope="module")
 def stack(tmp_path_factory):
-    with LocalStack(log_dir=tmp_path_factory.mktemp("crash"), sandbox_time_scale=0.1,
-                    shop_env={"STATUS_PULL_INTERVAL_SECONDS": "1"}) as local_stack:
+    with LocalStack(
+        log_dir=tmp_path_factory.mktemp("crash"), sandbox_time_scale=0.1, shop_env={"STATUS_PULL_INTERVAL_SECONDS": "1"}
+    ) as local_stack:
         yield local_stack
 
 
@@ -49,12 +51,20 @@ class Browser:
 
     def fill_cart_and_open_checkout(self, slug, quantity=1):
         page = self.session.get(self.shop_url + "/", timeout=30)
-        self.session.post(self.shop_url + "/cart/add/", timeout=30, allow_redirects=False,
-                          data={"slug": slug, "quantity": quantity, "csrfmiddlewaretoken": _field(page.text, "csrfmiddlewaretoken")})
+        self.session.post(
+            self.shop_url + "/cart/add/",
+            timeout=30,
+            allow_redirects=False,
+            data={"slug": slug, "quantity": quantity, "csrfmiddlewaretoken": _field(page.text, "csrfmiddlewaretoken")},
+        )
         form = self.session.get(self.shop_url + "/checkout/", timeout=30)
         assert form.status_code == 200
-        return {"name": "Grace Hopper", "email": "grace@example.com", "checkout_id": _field(form.text, "checkout_id"),
-                "csrfmiddlewaretoken": _field(form.text, "csrfmiddlewaretoken")}
+        return {
+            "name": "Grace Hopper",
+            "email": "grace@example.com",
+            "checkout_id": _field(form.text, "checkout_id"),
+            "csrfmiddlewaretoken": _field(form.text, "csrfmiddlewaretoken"),
+        }
 
     def submit(self, fields, timeout=30):
         return self.session.post(self.shop_url + "/checkout/", data=fields, timeout=timeout, allow_redirects=False)
@@ -79,9 +89,13 @@ def kill_while_mollie_answers(stack, method, path, *, after):
     Only calls made after the call numbered `after` count. Returns the call as the sandbox
     logged it right after the kill.
     """
+
     def held():
-        return [call for call in stack.sandbox_requests(in_flight=True)
-                if (call["method"], call["path"]) == (method, path) and call["request"] > after]
+        return [
+            call
+            for call in stack.sandbox_requests(in_flight=True)
+            if (call["method"], call["path"]) == (method, path) and call["request"] > after
+        ]
 
     [call] = wait_until(held, 15, f"{method} {path} to reach Mollie")
     stack.shop.kill()
@@ -150,8 +164,9 @@ def test_killed_during_checkout_then_the_shopper_resubmits(shop):
     assert [(a.attempt_no, a.status, a.mollie_payment_id) for a in attempts] == [(1, "open", mollie[0]["id"])]
 
     # The shopper pays; the webhook arrives; reconciliation afterwards changes nothing.
-    paid = requests.post(f"{shop.sandbox_url}/checkout/{mollie[0]['id']}", data={"status": "paid"},
-                         allow_redirects=False, timeout=30)
+    paid = requests.post(
+        f"{shop.sandbox_url}/checkout/{mollie[0]['id']}", data={"status": "paid"}, allow_redirects=False, timeout=30
+    )
     assert paid.status_code == 303
     wait_until(lambda: Order.get(order_id, consistent_read=True).status == OrderStatus.PAID, 20, "the webhook")
     reconcile(shop)
@@ -197,8 +212,9 @@ def test_killed_during_a_webhook_then_mollie_retries(shop):
     # The webhook's fetch from Mollie is slow; the server dies while it waits for the answer.
     shop.sandbox_faults(api_latency_ms=SLOW_MOLLIE_MS)
     before = last_mollie_call(shop)
-    paid = requests.post(f"{shop.sandbox_url}/checkout/{payment_id}", data={"status": "paid"},
-                         allow_redirects=False, timeout=30)
+    paid = requests.post(
+        f"{shop.sandbox_url}/checkout/{payment_id}", data={"status": "paid"}, allow_redirects=False, timeout=30
+    )
     assert paid.status_code == 303  # the shopper closes the tab: only the webhook can tell us
     # The webhook's handler asks Mollie for the payment; the sandbox holds that call.
     fetch = kill_while_mollie_answers(shop, "GET", f"/v2/payments/{payment_id}", after=before)
@@ -209,15 +225,18 @@ def test_killed_during_a_webhook_then_mollie_retries(shop):
 
     shop.clear_sandbox_faults()
     shop.start_shop()
-    wait_until(lambda: Order.get(order_id, consistent_read=True).status == OrderStatus.PAID, 40,
-               "Mollie's webhook retry")
+    wait_until(
+        lambda: Order.get(order_id, consistent_read=True).status == OrderStatus.PAID, 40, "Mollie's webhook retry"
+    )
     reconcile(shop)
 
     deliveries = shop.sandbox_webhooks(payment_id)
     assert any(delivery["ok"] for delivery in deliveries)
     order = Order.get(order_id, consistent_read=True)
     assert order.status == OrderStatus.PAID and order.paid_attempt_no == 1
-    paid_events = [e for e in PaymentEvent.query(order_id) if e.kind == "order_status_changed" and e.to_status == "paid"]
+    paid_events = [
+        e for e in PaymentEvent.query(order_id) if e.kind == "order_status_changed" and e.to_status == "paid"
+    ]
     assert len(paid_events) == 1
     assert stock_of("pour-over-kettle") == stock_before - 1
     assert len(mollie_payments_of(shop, order_id)) == 1

@@ -1,4 +1,5 @@
 """devstack.dynamodb_faults: DynamoDB answers "throttled" the way AWS does, only when switched on."""
+
 import botocore.session
 import pytest
 from botocore.exceptions import ClientError
@@ -10,8 +11,12 @@ def plain_client(endpoint_url):
     """A botocore client that does not retry, so each injected answer is seen as it is."""
     session = botocore.session.get_session()
     return session.create_client(
-        "dynamodb", region_name="eu-west-1", endpoint_url=endpoint_url, aws_access_key_id="local",
-        aws_secret_access_key="local", config=botocore.client.Config(retries={"total_max_attempts": 1}),
+        "dynamodb",
+        region_name="eu-west-1",
+        endpoint_url=endpoint_url,
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+        config=botocore.client.Config(retries={"total_max_attempts": 1}),
     )
 
 
@@ -43,8 +48,16 @@ def test_a_throttled_read_looks_like_dynamodb_throttling(injector, local_aws):
 def test_a_throttled_transaction_can_be_a_canceled_transaction(injector, local_aws):
     injector(rate=1.0, seed=1, operations={"TransactWriteItems"}, transaction_cancel_share=1.0)
     client = plain_client(local_aws.endpoint_url)
-    items = [{"ConditionCheck": {"TableName": articles_table(), "Key": {"slug": {"S": slug}},
-                                 "ConditionExpression": "attribute_not_exists(slug)"}} for slug in ("a", "b")]
+    items = [
+        {
+            "ConditionCheck": {
+                "TableName": articles_table(),
+                "Key": {"slug": {"S": slug}},
+                "ConditionExpression": "attribute_not_exists(slug)",
+            }
+        }
+        for slug in ("a", "b")
+    ]
 
     with pytest.raises(ClientError) as raised:
         client.transact_write_items(TransactItems=items)

@@ -5,6 +5,7 @@ throttled. Now they answer 503 with a clear "try again" page (config/busy.py); t
 answers 503 so that Mollie retries. An error that trying again cannot cure (refused access, a
 missing table) stays a 500, logged as an error.
 """
+
 import logging
 
 import pytest
@@ -22,6 +23,7 @@ def browser(catalog):
 def dynamodb_fails(monkeypatch):
     """`dynamodb_fails(error, operations)`: botocore raises `error` for those DynamoDB calls, as it
     would after its own retries; PynamoDB wraps it as it always does."""
+
     def install(error, operations):
         make_api_call = BaseClient._make_api_call
 
@@ -78,8 +80,15 @@ def test_webhook_while_dynamodb_throttles_asks_mollie_to_retry(shopper, injector
     assert shopper.last_order().status == "paid"
 
 
-@pytest.mark.parametrize("error", [dynamodb_error("ServiceUnavailable"), dynamodb_error("InternalServerError"),
-                                   EndpointConnectionError(endpoint_url="http://127.0.0.1:9")], ids=repr)
+@pytest.mark.parametrize(
+    "error",
+    [
+        dynamodb_error("ServiceUnavailable"),
+        dynamodb_error("InternalServerError"),
+        EndpointConnectionError(endpoint_url="http://127.0.0.1:9"),
+    ],
+    ids=repr,
+)
 def test_shop_page_while_dynamodb_is_down_or_unreachable(browser, dynamodb_fails, error):
     dynamodb_fails(error, {"Query"})
 

@@ -1,5 +1,6 @@
 """The chaos run's invariant check finds what it is meant to find (a checker that cannot fail
 proves nothing)."""
+
 from chaos import invariants
 from payments.models import Order, PaymentAttempt
 from shop.services import DEMO_ARTICLES
@@ -37,7 +38,8 @@ def test_stock_that_does_not_add_up_is_found(shopper):
     violations = check(shopper, {**INITIAL_STOCK, "linen-apron": INITIAL_STOCK["linen-apron"] + 1}).violations
 
     assert [v for v in violations if v.startswith("stock")] == [
-        "stock consistent with orders: linen-apron: started 9, orders hold 1, stock is 7"]
+        "stock consistent with orders: linen-apron: started 9, orders hold 1, stock is 7"
+    ]
 
 
 def test_an_order_paid_without_a_paid_payment_is_found(shopper):

@@ -4,6 +4,7 @@ reconcile -> _close_overdue_order lists the order's attempts, cancels the open o
 then closes the order. A "Pay again" right after the listing must not leave the shopper with an
 open Mollie checkout for an order that was expired and whose stock went back.
 """
+
 from datetime import timedelta
 
 import pytest

@@ -1,4 +1,5 @@
 """The client address the staff login throttle counts, as Zappa's WSGI layer and our middleware determine it."""
+
 import pytest
 from django.test import Client
 from zappa.wsgi import create_wsgi_request
@@ -10,11 +11,16 @@ API_HOST = "abc123defg.execute-api.eu-west-1.amazonaws.com"
 
 def _post_login_through_api_gateway(client, *, username, forwarded_for):
     # As Zappa 0.63's handler builds the environ (handler.py, _create_lambda_wsgi_environ).
-    event = api_gateway_event("POST", "/staff/login/", host=API_HOST, stage="dev",
-                              headers={"X-Forwarded-For": forwarded_for})
+    event = api_gateway_event(
+        "POST", "/staff/login/", host=API_HOST, stage="dev", headers={"X-Forwarded-For": forwarded_for}
+    )
     environ = create_wsgi_request(event)
-    return client.post("/staff/login/", {"username": username, "password": "a guess"},
-                       REMOTE_ADDR=environ["REMOTE_ADDR"], **{"lambda.event": event})
+    return client.post(
+        "/staff/login/",
+        {"username": username, "password": "a guess"},
+        REMOTE_ADDR=environ["REMOTE_ADDR"],
+        **{"lambda.event": event},
+    )
 
 
 def test_a_forged_x_forwarded_for_does_not_escape_the_per_address_limit(settings):
@@ -22,9 +28,12 @@ def test_a_forged_x_forwarded_for_does_not_escape_the_per_address_limit(settings
     client = Client()
     # On a regional endpoint, API Gateway appends the caller's address (sourceIp 203.0.113.7)
     # to the header the client sent: the entry Zappa trusts is the client's invention.
-    answers = [_post_login_through_api_gateway(client, username=f"guess{number}",
-                                               forwarded_for=f"198.51.100.{number}, 203.0.113.7")
-               for number in range(3)]
+    answers = [
+        _post_login_through_api_gateway(
+            client, username=f"guess{number}", forwarded_for=f"198.51.100.{number}, 203.0.113.7"
+        )
+        for number in range(3)
+    ]
 
     assert [answer.status_code for answer in answers] == [200, 200, 429]
 

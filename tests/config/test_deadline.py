@@ -1,5 +1,6 @@
 """Each request's deadline comes from its budget and from Lambda's context (Zappa puts the context
 in the WSGI environ): no write is started that could not finish before it."""
+
 import re
 import time
 

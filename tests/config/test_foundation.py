@@ -1,4 +1,5 @@
 """The ground everything stands on: settings, tables, the embedded local stack, /healthz."""
+
 import json
 import os
 import signal
@@ -47,9 +48,12 @@ def test_create_tables_check_reports_missing_without_creating(capsys):
 def test_create_tables_adds_a_missing_index():
     client = dynamodb.boto3_client()
     schema = Article._get_schema()
-    client.create_table(TableName=Article.Meta.table_name, KeySchema=schema["key_schema"],
-                        AttributeDefinitions=[a for a in schema["attribute_definitions"] if a["AttributeName"] == "slug"],
-                        BillingMode="PAY_PER_REQUEST")
+    client.create_table(
+        TableName=Article.Meta.table_name,
+        KeySchema=schema["key_schema"],
+        AttributeDefinitions=[a for a in schema["attribute_definitions"] if a["AttributeName"] == "slug"],
+        BillingMode="PAY_PER_REQUEST",
+    )
     report = ensure_tables(check_only=True)
     assert f"MISSING index catalog_index on {Article.Meta.table_name}" in report
 
@@ -63,17 +67,29 @@ def test_seeding_twice_adds_nothing(catalog):
 
 
 def _settings_import(**env):
-    environment = {key: value for key, value in os.environ.items()
-                   if key not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "STAGE", "PUBLIC_BASE_URL", "APP_SECRET_NAME")}
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "STAGE", "PUBLIC_BASE_URL", "APP_SECRET_NAME")
+    }
     environment.update(env)
-    return subprocess.run([sys.executable, "-c", "import django; django.setup()"], cwd=ROOT, env=environment,
-                          capture_output=True, text=True, timeout=60)
+    return subprocess.run(
+        [sys.executable, "-c", "import django; django.setup()"],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
 
-@pytest.mark.parametrize("env", [
-    {"STAGE": "local", "DJANGO_DEBUG": "false"},
-    {"STAGE": "production", "PUBLIC_BASE_URL": "https://shop.example.com"},
-])
+@pytest.mark.parametrize(
+    "env",
+    [
+        {"STAGE": "local", "DJANGO_DEBUG": "false"},
+        {"STAGE": "production", "PUBLIC_BASE_URL": "https://shop.example.com"},
+    ],
+)
 def test_settings_refuse_a_missing_secret_key_outside_debug(env):
     result = _settings_import(**env)
     assert result.returncode != 0
@@ -101,9 +117,12 @@ def test_local_stack_starts_stops_and_keeps_data_in_its_file(tmp_path):
     aws = LocalAWS(port=0).start()
     try:
         client = aws.client("dynamodb")
-        client.create_table(TableName="keep-things", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-                            BillingMode="PAY_PER_REQUEST")
+        client.create_table(
+            TableName="keep-things",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
         client.put_item(TableName="keep-things", Item={"k": {"S": "one"}, "n": {"N": "1"}})
         assert aws.dump_dynamodb(tmp_path / "dump.json", table_prefix="keep-") == 1
     finally:
@@ -116,9 +135,12 @@ def test_local_stack_starts_stops_and_keeps_data_in_its_file(tmp_path):
         client = second.client("dynamodb")
         # moto keeps its state per process: start from an empty table, as a new `make run` would.
         client.delete_table(TableName="keep-things")
-        client.create_table(TableName="keep-things", KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
-                            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
-                            BillingMode="PAY_PER_REQUEST")
+        client.create_table(
+            TableName="keep-things",
+            KeySchema=[{"AttributeName": "k", "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": "k", "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST",
+        )
         assert second.load_dynamodb(tmp_path / "dump.json") == 1
         assert client.get_item(TableName="keep-things", Key={"k": {"S": "one"}})["Item"]["n"] == {"N": "1"}
     finally:
@@ -132,13 +154,27 @@ def _free_port():
 
 
 def _start_runserver(port, state_file):
-    env = {key: value for key, value in os.environ.items()
-           if key not in ("DYNAMODB_ENDPOINT_URL", "MOLLIE_API_ENDPOINT", "MOLLIE_API_KEY", "DJANGO_DEBUG")}
-    env.update(STAGE="local", LOCAL_STACK_STATE_FILE=str(state_file), DYNAMODB_TABLE_PREFIX="rs-",
-               PUBLIC_BASE_URL=f"http://127.0.0.1:{port}", PYTHONUNBUFFERED="1")
-    process = subprocess.Popen([sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
-                               cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                               start_new_session=True)
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DYNAMODB_ENDPOINT_URL", "MOLLIE_API_ENDPOINT", "MOLLIE_API_KEY", "DJANGO_DEBUG")
+    }
+    env.update(
+        STAGE="local",
+        LOCAL_STACK_STATE_FILE=str(state_file),
+        DYNAMODB_TABLE_PREFIX="rs-",
+        PUBLIC_BASE_URL=f"http://127.0.0.1:{port}",
+        PYTHONUNBUFFERED="1",
+    )
+    process = subprocess.Popen(
+        [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
+    )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
         try:

@@ -1,4 +1,5 @@
 """devstack.moto_server: atomic conditional writes and transactions that roll back only their own items."""
+
 import functools
 import threading
 
@@ -19,24 +20,46 @@ def serial_moto():
 
 @pytest.fixture
 def stock_table(serial_moto):
-    client = boto3.client("dynamodb", endpoint_url=serial_moto.url, region_name="eu-west-1",
-                          aws_access_key_id="local", aws_secret_access_key="local")
+    client = boto3.client(
+        "dynamodb",
+        endpoint_url=serial_moto.url,
+        region_name="eu-west-1",
+        aws_access_key_id="local",
+        aws_secret_access_key="local",
+    )
     name = f"stock-{threading.get_ident()}-{id(client)}"
-    client.create_table(TableName=name, KeySchema=[{"AttributeName": "slug", "KeyType": "HASH"}],
-                        AttributeDefinitions=[{"AttributeName": "slug", "AttributeType": "S"}],
-                        BillingMode="PAY_PER_REQUEST")
+    client.create_table(
+        TableName=name,
+        KeySchema=[{"AttributeName": "slug", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "slug", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+    )
     yield client, name
     client.delete_table(TableName=name)
 
 
 def take_one(client, table, slug, order):
     """Reserve one item and record the order, all or nothing (like place_order)."""
-    client.transact_write_items(TransactItems=[
-        {"Update": {"TableName": table, "Key": {"slug": {"S": slug}}, "UpdateExpression": "SET stock = stock - :one",
-                    "ConditionExpression": "stock >= :one", "ExpressionAttributeValues": {":one": {"N": "1"}}}},
-        {"Put": {"TableName": table, "Item": {"slug": {"S": f"order-{order}"}},
-                 "ConditionExpression": "attribute_not_exists(slug)"}},
-    ])
+    client.transact_write_items(
+        TransactItems=[
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": {"slug": {"S": slug}},
+                    "UpdateExpression": "SET stock = stock - :one",
+                    "ConditionExpression": "stock >= :one",
+                    "ExpressionAttributeValues": {":one": {"N": "1"}},
+                }
+            },
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": {"slug": {"S": f"order-{order}"}},
+                    "ConditionExpression": "attribute_not_exists(slug)",
+                }
+            },
+        ]
+    )
 
 
 def test_concurrent_buyers_never_oversell_and_no_write_is_lost(stock_table):

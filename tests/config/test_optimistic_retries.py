@@ -1,5 +1,6 @@
 """The one retry helper for optimistic writes (config.dynamodb.optimistic_retries): what each
 DynamoDB answer leads to, read from the error and its CancellationReasons."""
+
 import pytest
 from pynamodb.exceptions import CancellationReason, TransactWriteError, UpdateError, VerboseClientError
 
@@ -10,14 +11,18 @@ pytestmark = pytest.mark.pure
 
 def canceled(*codes):
     reasons = [CancellationReason(code=code) if code else None for code in codes]
-    cause = VerboseClientError({"Error": {"Code": "TransactionCanceledException", "Message": "canceled"}},
-                               "TransactWriteItems", cancellation_reasons=reasons)
+    cause = VerboseClientError(
+        {"Error": {"Code": "TransactionCanceledException", "Message": "canceled"}},
+        "TransactWriteItems",
+        cancellation_reasons=reasons,
+    )
     return TransactWriteError("Failed to write transaction items", cause=cause)
 
 
 def failed_update(code):
-    return UpdateError("Failed to update item", cause=VerboseClientError({"Error": {"Code": code, "Message": code}},
-                                                                        "UpdateItem"))
+    return UpdateError(
+        "Failed to update item", cause=VerboseClientError({"Error": {"Code": code, "Message": code}}, "UpdateItem")
+    )
 
 
 def run(outcomes, **options):
@@ -40,13 +45,19 @@ def run(outcomes, **options):
 
 
 def test_a_failed_condition_is_re_read_at_once():
-    result, tries, sleeps = run([canceled(None, "ConditionalCheckFailed"), failed_update("ConditionalCheckFailedException")])
+    result, tries, sleeps = run(
+        [canceled(None, "ConditionalCheckFailed"), failed_update("ConditionalCheckFailedException")]
+    )
     assert (result, tries, sleeps) == ("written", [0, 1, 2], [])
 
 
 def test_conflicts_and_throttling_back_off_with_full_jitter_growing_exponentially():
-    busy = [canceled("TransactionConflict", None), canceled(None, "ThrottlingError"),
-            failed_update("TransactionConflictException"), canceled("ConditionalCheckFailed", "TransactionConflict")]
+    busy = [
+        canceled("TransactionConflict", None),
+        canceled(None, "ThrottlingError"),
+        failed_update("TransactionConflictException"),
+        canceled("ConditionalCheckFailed", "TransactionConflict"),
+    ]
     result, tries, sleeps = run(busy, rng=lambda: 1.0)  # the top of each jitter range
     assert result == "written" and len(tries) == 5
     base = dynamodb.BACKOFF_BASE_SECONDS

@@ -3,6 +3,7 @@
 The storage is configured as config/settings.py configures it outside `local`; collectstatic
 fills the bucket as `zappa manage STAGE "collectstatic --noinput"` or the deployer's machine would.
 """
+
 import uuid
 from pathlib import Path
 
@@ -33,13 +34,19 @@ def bucket(local_aws):
 def stage_storage(settings, local_aws, bucket):
     """STORAGES as on a deployed stage: writes through the S3 API, the manifest read over its public URL."""
     options = {
-        "bucket_name": bucket, "location": "static", "region_name": "eu-west-1",
-        "endpoint_url": local_aws.endpoint_url, "url_protocol": "http:",
+        "bucket_name": bucket,
+        "location": "static",
+        "region_name": "eu-west-1",
+        "endpoint_url": local_aws.endpoint_url,
+        "url_protocol": "http:",
         "custom_domain": f"{local_aws.endpoint_url.removeprefix('http://')}/{bucket}",
-        "querystring_auth": False, "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
+        "querystring_auth": False,
+        "object_parameters": {"CacheControl": "public, max-age=31536000, immutable"},
     }
-    settings.STORAGES = {**settings.STORAGES, "staticfiles": {
-        "BACKEND": "config.static_storage.PublicManifestStaticStorage", "OPTIONS": options}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "config.static_storage.PublicManifestStaticStorage", "OPTIONS": options},
+    }
     settings.DEBUG = False
     return options
 

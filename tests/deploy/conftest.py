@@ -2,6 +2,7 @@
 
 AWS is the session's moto server, Mollie the session's sandbox.
 """
+
 import uuid
 
 import pytest
@@ -21,7 +22,9 @@ def dev_stage(local_aws, sandbox_server, tmp_path_factory):
     sandbox.faults(webhook_drop_rate=1.0)
     prefix = stage_settings("dev")["aws_environment_variables"]["DYNAMODB_TABLE_PREFIX"]
     stage = deploy_stage(
-        "dev", local_aws, tmp_path_factory.mktemp("lambda-dev"),
+        "dev",
+        local_aws,
+        tmp_path_factory.mktemp("lambda-dev"),
         PUBLIC_BASE_URL=DEV_PUBLIC_BASE_URL,
         # Tables of its own on the shared moto server, still inside the policy's shop-dev-* names.
         DYNAMODB_TABLE_PREFIX=f"{prefix}{uuid.uuid4().hex[:8]}-",

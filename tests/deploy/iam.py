@@ -6,6 +6,7 @@ two things AWS does that moto does not model: S3 tells a caller that a key is mi
 may list the bucket, and API Gateway calls the function with the role's own rights. SES v2
 sends are held against the from-address's identity.
 """
+
 from email.utils import parseaddr
 from fnmatch import fnmatchcase
 
@@ -30,12 +31,16 @@ def permissions_needed(call, *, region, account, secret_arns):
     service, operation = call["service"], call["operation"]
     action = ACTION_OF_OPERATION.get((service, operation), f"{service}:{operation}")
     if service == "dynamodb":
+
         def table(name):
             return f"arn:aws:dynamodb:{region}:{account}:table/{name}"
 
         if "items" in call:
-            return [(ACTION_OF_TRANSACTION_PART[part], table(name), {})
-                    for item in call["items"] for part, name in item.items()]
+            return [
+                (ACTION_OF_TRANSACTION_PART[part], table(name), {})
+                for item in call["items"]
+                for part, name in item.items()
+            ]
         if "tables" in call:
             return [(action, table(name), {}) for name in call["tables"]]
         resource = table(call["TableName"])
@@ -83,8 +88,9 @@ def permissions_api_gateway_needs(template):
 
 
 def is_allowed(policy, action, resource, context, *, account):
-    matching = [statement for statement in policy["Statement"]
-                if _matches(statement, action, resource, context, account)]
+    matching = [
+        statement for statement in policy["Statement"] if _matches(statement, action, resource, context, account)
+    ]
     if any(statement["Effect"] == "Deny" for statement in matching):
         return False
     return any(statement["Effect"] == "Allow" for statement in matching)

@@ -1,4 +1,5 @@
 """Logs as CloudWatch gets them: one JSON line per request and per workflow event, nothing personal."""
+
 import json
 import logging
 import re
@@ -29,11 +30,16 @@ def test_checkout_and_payment_log_workflow_events_with_ids_not_people(client, ca
     workflow = json_log("shop.workflow")
     requests_logged = json_log("shop.requests")
     assert [line["message"] for line in workflow if line["order_id"] == order_id][:1] == ["order_placed"]
-    paid = [line for line in workflow if line.get("to_status") == "paid" and line["message"] == "attempt_status_changed"]
+    paid = [
+        line for line in workflow if line.get("to_status") == "paid" and line["message"] == "attempt_status_changed"
+    ]
     assert paid and paid[0]["mollie_payment_id"] == payment_id and paid[0]["source"] == "webhook"
     # The checkout POST's events carry that request's id, so they can be found together.
     checkout_line = next(line for line in requests_logged if line["path"] == "/checkout/" and line["method"] == "POST")
-    assert checkout_line["request_id"] == next(line for line in workflow if line["message"] == "order_placed")["request_id"]
+    assert (
+        checkout_line["request_id"]
+        == next(line for line in workflow if line["message"] == "order_placed")["request_id"]
+    )
     assert requests_logged[-1]["path"] == f"/orders/{order_id}/[redacted]/"
     everything = json.dumps(json_log())
     for personal in ("Ada Lovelace", "ada@example.com", token):
@@ -45,8 +51,15 @@ def test_a_log_line_stays_one_line_whatever_it_carries():
         raise ValueError("first line\nsecond line")
     except ValueError:
         record = logging.getLogger("shop.test").makeRecord(
-            "shop.test", logging.ERROR, __file__, 1, "failed:\n%s", ("details",), exc_info=__import__("sys").exc_info(),
-            extra={"order_id": "SO-1", "amount": object()})
+            "shop.test",
+            logging.ERROR,
+            __file__,
+            1,
+            "failed:\n%s",
+            ("details",),
+            exc_info=__import__("sys").exc_info(),
+            extra={"order_id": "SO-1", "amount": object()},
+        )
 
     line = JsonFormatter().format(record)
 

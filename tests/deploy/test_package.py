@@ -3,6 +3,7 @@
 Each test drives the handler with the events AWS would send: API Gateway proxy events for
 pages and the webhook, EventBridge's scheduled event for reconciliation, Zappa's `manage` event.
 """
+
 import json
 import re
 import zipfile
@@ -36,13 +37,35 @@ from tests.deploy.iam import is_allowed, permissions_needed
 pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
 
 MOTO_ACCOUNT = "123456789012"
-NEVER_SHIPPED = {"tests", ".ci", "mollie_sandbox", "devstack", "bench", "docs", "deploy", "boto3", "botocore", "moto",
-                 "pytest", "_pytest", "playwright", "hypothesis", "zappa_settings.json", "requirements.txt"}
+NEVER_SHIPPED = {
+    "tests",
+    ".ci",
+    "mollie_sandbox",
+    "devstack",
+    "bench",
+    "docs",
+    "deploy",
+    "boto3",
+    "botocore",
+    "moto",
+    "pytest",
+    "_pytest",
+    "playwright",
+    "hypothesis",
+    "zappa_settings.json",
+    "requirements.txt",
+}
 # What Zappa's handler itself imports at run time, beyond the app's requirements.
 HANDLER_RUNTIME = {"zappa", "werkzeug", "markupsafe", "durationpy"}
 # Zappa's additions at the top of the package (with their bytecode, from deploy/bytecode.py).
-ZAPPA_FILES = {"handler.py", "django_zappa_app.py", "zappa_settings.py", "package_info.json", "__init__.py",
-               "__pycache__"}
+ZAPPA_FILES = {
+    "handler.py",
+    "django_zappa_app.py",
+    "zappa_settings.py",
+    "package_info.json",
+    "__init__.py",
+    "__pycache__",
+}
 
 
 def test_package_fits_lambda_and_holds_only_what_runs_there(dev_stage):
@@ -89,15 +112,24 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
         assert "max-age=31536000" in shop.headers["strict-transport-security"]
         assert all("Secure" in cookie for cookie in shop.headers_all("Set-Cookie"))
 
-        added = browser.post("/cart/add/", {"slug": "espresso-cup", "quantity": "2",
-                                            "csrfmiddlewaretoken": _csrf_token(shop.text)}, referer_path="/")
+        added = browser.post(
+            "/cart/add/",
+            {"slug": "espresso-cup", "quantity": "2", "csrfmiddlewaretoken": _csrf_token(shop.text)},
+            referer_path="/",
+        )
         assert added.status == 302 and added.headers["location"] == "/dev/cart/"  # the stage prefix kept
 
         checkout_page = browser.get("/checkout/")
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
-        checkout = browser.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com",
-                                               "checkout_id": checkout_id,
-                                               "csrfmiddlewaretoken": _csrf_token(checkout_page.text)})
+        checkout = browser.post(
+            "/checkout/",
+            {
+                "name": "Ada Lovelace",
+                "email": "ada@example.com",
+                "checkout_id": checkout_id,
+                "csrfmiddlewaretoken": _csrf_token(checkout_page.text),
+            },
+        )
         assert checkout.status == 303 and checkout.headers["location"].startswith(sandbox_server.url + "/checkout/tr_")
 
         payment = SandboxControl(sandbox_server.url).payments()[-1]
@@ -105,8 +137,12 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
         assert payment["redirectUrl"].startswith(f"{DEV_PUBLIC_BASE_URL}/orders/")
         SandboxControl(sandbox_server.url).set_status(payment["id"], "paid")
 
-        webhook = browser.request("POST", "/payments/webhook/", body=f"id={payment['id']}",
-                                  headers={"Content-Type": "application/x-www-form-urlencoded"})
+        webhook = browser.request(
+            "POST",
+            "/payments/webhook/",
+            body=f"id={payment['id']}",
+            headers={"Content-Type": "application/x-www-form-urlencoded"},
+        )
         assert webhook.status == 200 and webhook.text == "applied"
 
         thank_you_path = browser.local_path(payment["redirectUrl"])
@@ -119,15 +155,32 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
     logs = dev_stage.json_logs("shopper")
     requests_logged = [line for line in logs if line.get("logger") == "shop.requests"]
     assert [(line["method"], line["status"]) for line in requests_logged] == [
-        ("GET", 200), ("POST", 302), ("GET", 200), ("POST", 303), ("POST", 200), ("GET", 200), ("GET", 200)]
+        ("GET", 200),
+        ("POST", 302),
+        ("GET", 200),
+        ("POST", 303),
+        ("POST", 200),
+        ("GET", 200),
+        ("GET", 200),
+    ]
     assert all(isinstance(line["latency_ms"], float) and line["request_id"] for line in requests_logged)
     assert requests_logged[0]["request_id"] == shop.request_id  # API Gateway's id, as the client saw it
     assert requests_logged[-1]["path"] == f"/dev/orders/{order_id}/[redacted]/status.json"
     workflow = [line for line in logs if line.get("logger") == "shop.workflow"]
-    assert {"message": "attempt_status_changed", "order_id": order_id, "mollie_payment_id": payment["id"],
-            "from_status": "open", "to_status": "paid", "source": "webhook"} in [
-        {name: line.get(name) for name in ("message", "order_id", "mollie_payment_id", "from_status", "to_status",
-                                           "source")} for line in workflow]
+    assert {
+        "message": "attempt_status_changed",
+        "order_id": order_id,
+        "mollie_payment_id": payment["id"],
+        "from_status": "open",
+        "to_status": "paid",
+        "source": "webhook",
+    } in [
+        {
+            name: line.get(name)
+            for name in ("message", "order_id", "mollie_payment_id", "from_status", "to_status", "source")
+        }
+        for line in workflow
+    ]
     everything_logged = "\n".join(dev_stage.log_lines("shopper"))
     for never_logged in [*dev_stage.secret_values.values(), token, "ada@example.com", "Ada Lovelace"]:
         assert never_logged not in everything_logged
@@ -149,22 +202,41 @@ def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, 
     with dev_stage.start("lost-webhook") as function:
         browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
         shop = browser.get("/")
-        browser.post("/cart/add/", {"slug": "coffee-beans", "quantity": "1",
-                                    "csrfmiddlewaretoken": _csrf_token(shop.text)}, referer_path="/")
+        browser.post(
+            "/cart/add/",
+            {"slug": "coffee-beans", "quantity": "1", "csrfmiddlewaretoken": _csrf_token(shop.text)},
+            referer_path="/",
+        )
         checkout_page = browser.get("/checkout/")
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
-        browser.post("/checkout/", {"name": "Grace Hopper", "email": "grace@example.com", "checkout_id": checkout_id,
-                                    "csrfmiddlewaretoken": _csrf_token(checkout_page.text)})
+        browser.post(
+            "/checkout/",
+            {
+                "name": "Grace Hopper",
+                "email": "grace@example.com",
+                "checkout_id": checkout_id,
+                "csrfmiddlewaretoken": _csrf_token(checkout_page.text),
+            },
+        )
     payment = SandboxControl(sandbox_server.url).payments()[-1]
     SandboxControl(sandbox_server.url).set_status(payment["id"], "paid")
 
     # A cold container, as EventBridge's rule `shop-dev-payments.scheduled.reconcile_payments` would get.
     with dev_stage.start("reconcile", PAYMENT_STALE_AFTER_SECONDS="0") as function:
-        answer = function.invoke({
-            "version": "0", "id": "5e1c0a2a-0000-0000-0000-000000000000", "detail-type": "Scheduled Event",
-            "source": "aws.events", "account": MOTO_ACCOUNT, "region": "eu-west-1", "detail": {},
-            "resources": [f"arn:aws:events:eu-west-1:{MOTO_ACCOUNT}:rule/shop-dev-payments.scheduled.reconcile_payments"],
-        })
+        answer = function.invoke(
+            {
+                "version": "0",
+                "id": "5e1c0a2a-0000-0000-0000-000000000000",
+                "detail-type": "Scheduled Event",
+                "source": "aws.events",
+                "account": MOTO_ACCOUNT,
+                "region": "eu-west-1",
+                "detail": {},
+                "resources": [
+                    f"arn:aws:events:eu-west-1:{MOTO_ACCOUNT}:rule/shop-dev-payments.scheduled.reconcile_payments"
+                ],
+            }
+        )
 
     assert "error" not in answer, answer.get("error")
     assert answer["result"]["synced"] >= 1 and answer["result"]["errors"] == []
@@ -180,9 +252,13 @@ def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, 
 def test_a_queued_mail_is_sent_from_the_stage_identity(dev_stage):
     from_address = dev_stage.env["DEFAULT_FROM_EMAIL"]
     dev_stage.aws.verify_sender(from_address)  # README: verify the sending domain
-    item = outbox_item(order_id="SO-PKG-00001", kind=MailKind.ORDER_CLOSED, event_id="expired",
-                       to=["grace@example.com"], context={"customer_name": "Grace Hopper", "closed_status": "expired",
-                                                          "shop_url": DEV_PUBLIC_BASE_URL + "/"})
+    item = outbox_item(
+        order_id="SO-PKG-00001",
+        kind=MailKind.ORDER_CLOSED,
+        event_id="expired",
+        to=["grace@example.com"],
+        context={"customer_name": "Grace Hopper", "closed_status": "expired", "shop_url": DEV_PUBLIC_BASE_URL + "/"},
+    )
     # Decided by the workflow, which then crashed before sending: the by-hand reconciliation sends it.
     with _stage_tables(dev_stage), TransactWrite(connection=dynamodb.connection()) as transaction:
         item.put_in(transaction)
@@ -220,8 +296,9 @@ def _assert_policy_allows_every_call(stage, *labels):
     refused = [
         (action, resource)
         for call in calls
-        for action, resource, context in permissions_needed(call, region=stage.settings["aws_region"],
-                                                            account=MOTO_ACCOUNT, secret_arns=stage.secret_arns)
+        for action, resource, context in permissions_needed(
+            call, region=stage.settings["aws_region"], account=MOTO_ACCOUNT, secret_arns=stage.secret_arns
+        )
         if not is_allowed(policy, action, resource, context, account=MOTO_ACCOUNT)
     ]
     assert not refused, f"{stage.settings['attach_policy']} would refuse: {sorted(set(refused))}"
@@ -230,8 +307,11 @@ def _assert_policy_allows_every_call(stage, *labels):
 def _runtime_top_level_names():
     """Top-level modules of requirements.txt's distributions (and their dependencies) + the handler's."""
     names, seen = set(HANDLER_RUNTIME), set()
-    pending = [line.split("==")[0].strip() for line in (ROOT / "requirements.txt").read_text().splitlines()
-               if line.strip() and not line.startswith("#")]
+    pending = [
+        line.split("==")[0].strip()
+        for line in (ROOT / "requirements.txt").read_text().splitlines()
+        if line.strip() and not line.startswith("#")
+    ]
     while pending:
         name = pending.pop()
         if name.lower() in seen:

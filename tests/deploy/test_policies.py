@@ -3,6 +3,7 @@
 Linted by maintained tools (parliament knows every IAM action and its resource types, cfn-lint
 every CloudFormation property), and checked for what AWS does that moto does not model.
 """
+
 import json
 import subprocess
 import sys
@@ -24,8 +25,10 @@ POLICIES = sorted((ROOT / "deploy").glob("*/*.json"))
 @pytest.fixture(scope="module")
 def templates(tmp_path_factory):
     work = tmp_path_factory.mktemp("zappa-templates")
-    return {stage: (work / f"{stage}.json", zappa_template(stage, work / f"{stage}.json", account=ACCOUNT))
-            for stage in STAGES}
+    return {
+        stage: (work / f"{stage}.json", zappa_template(stage, work / f"{stage}.json", account=ACCOUNT))
+        for stage in STAGES
+    }
 
 
 def _role_policy(stage):
@@ -46,9 +49,18 @@ def test_parliament_finds_nothing_in_the_policy(policy_file):
 def test_cfn_lint_finds_nothing_in_zappa_template(stage, templates):
     template_file, _ = templates[stage]
 
-    result = subprocess.run([str(Path(sys.prefix) / "bin" / "cfn-lint"), "--regions",
-                             stage_settings(stage)["aws_region"], "--", str(template_file)],
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [
+            str(Path(sys.prefix) / "bin" / "cfn-lint"),
+            "--regions",
+            stage_settings(stage)["aws_region"],
+            "--",
+            str(template_file),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
 
     assert result.returncode == 0, result.stdout + result.stderr
 
@@ -60,8 +72,11 @@ def test_api_gateway_may_invoke_the_stage_function_through_its_role(stage, templ
     function = f"arn:aws:lambda:{stage_settings(stage)['aws_region']}:{ACCOUNT}:function:shop-{stage}"
 
     assert needed and {resource for _, resource, _ in needed} == {function}
-    refused = [(action, resource) for action, resource, context in needed
-               if not is_allowed(_role_policy(stage), action, resource, context, account=ACCOUNT)]
+    refused = [
+        (action, resource)
+        for action, resource, context in needed
+        if not is_allowed(_role_policy(stage), action, resource, context, account=ACCOUNT)
+    ]
     assert not refused, "every request would end in API Gateway's 'Internal server error'"
 
 
@@ -73,8 +88,13 @@ def test_the_role_may_invoke_no_other_function(stage):
     for function in (f"shop-{other}", f"shop-{stage}-other", "*"):
         arn = f"arn:aws:lambda:{region}:{ACCOUNT}:function:{function}"
         assert not is_allowed(_role_policy(stage), "lambda:InvokeFunction", arn, {}, account=ACCOUNT)
-    assert is_allowed(_role_policy(stage), "lambda:InvokeFunction", f"arn:aws:lambda:{region}:{ACCOUNT}:"
-                      f"function:shop-{stage}:7", {}, account=ACCOUNT)  # a published version
+    assert is_allowed(
+        _role_policy(stage),
+        "lambda:InvokeFunction",
+        f"arn:aws:lambda:{region}:{ACCOUNT}:function:shop-{stage}:7",
+        {},
+        account=ACCOUNT,
+    )  # a published version
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -83,14 +103,21 @@ def test_collectstatic_learns_that_a_new_file_is_missing(stage):
     # raises on anything but 404; without s3:ListBucket, S3 answers 403 instead.
     settings = stage_settings(stage)
     bucket = settings["aws_environment_variables"]["STATIC_BUCKET"]
-    head_of_a_new_file = {"service": "s3", "operation": "HeadObject", "Bucket": bucket,
-                          "Key": "static/css/site.css", "error": "404"}
+    head_of_a_new_file = {
+        "service": "s3",
+        "operation": "HeadObject",
+        "Bucket": bucket,
+        "Key": "static/css/site.css",
+        "error": "404",
+    }
 
     needed = permissions_needed(head_of_a_new_file, region=settings["aws_region"], account=ACCOUNT, secret_arns={})
 
     assert ("s3:ListBucket", f"arn:aws:s3:::{bucket}", {}) in needed
-    assert all(is_allowed(_role_policy(stage), action, resource, context, account=ACCOUNT)
-               for action, resource, context in needed)
+    assert all(
+        is_allowed(_role_policy(stage), action, resource, context, account=ACCOUNT)
+        for action, resource, context in needed
+    )
 
 
 @pytest.mark.parametrize("stage", STAGES)
@@ -101,13 +128,15 @@ def test_the_role_may_send_mail_only_from_the_stage_identity(stage):
 
     def may_send_from(address):
         send = {"service": "sesv2", "operation": "SendEmail", "FromEmailAddress": address}
-        return all(is_allowed(_role_policy(stage), action, resource, context, account=ACCOUNT)
-                   for action, resource, context in permissions_needed(send, region=region, account=ACCOUNT,
-                                                                       secret_arns={}))
+        return all(
+            is_allowed(_role_policy(stage), action, resource, context, account=ACCOUNT)
+            for action, resource, context in permissions_needed(send, region=region, account=ACCOUNT, secret_arns={})
+        )
 
     other = "production" if stage == "dev" else "dev"
     assert may_send_from(from_address)
     assert not may_send_from(stage_settings(other)["aws_environment_variables"]["DEFAULT_FROM_EMAIL"])
     assert not may_send_from("Anyone <someone@example.org>")
-    assert not is_allowed(_role_policy(stage), "ses:SendEmail", f"arn:aws:ses:{region}:{ACCOUNT}:identity/*", {},
-                          account=ACCOUNT)
+    assert not is_allowed(
+        _role_policy(stage), "ses:SendEmail", f"arn:aws:ses:{region}:{ACCOUNT}:identity/*", {}, account=ACCOUNT
+    )

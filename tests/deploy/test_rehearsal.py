@@ -1,4 +1,5 @@
 """`make rehearse` as part of `make test`: README's deployment guide, followed command by command, ends with a working shop."""
+
 import subprocess
 import sys
 from types import SimpleNamespace
@@ -14,12 +15,19 @@ pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
 def test_readme_first_deployment_and_update_work_against_the_local_stand_ins():
     # A process of its own, as `make rehearse` runs it: moto keeps one state per process, and the
     # guide's fixed names (shop/dev/app, the bucket) must not meet the package test's.
-    result = subprocess.run([sys.executable, "-m", "deploy.rehearse"], cwd=ROOT, capture_output=True, text=True,
-                            timeout=1800)
+    result = subprocess.run(
+        [sys.executable, "-m", "deploy.rehearse"], cwd=ROOT, capture_output=True, text=True, timeout=1800
+    )
 
     assert result.returncode == 0 and "rehearsal passed" in result.stdout, result.stdout + result.stderr[-5000:]
-    for step in ("aws secretsmanager create-secret", "aws s3api put-bucket-policy", "zappa deploy dev",
-                 'zappa manage dev "collectstatic --noinput"', "zappa update dev", "curl -s"):
+    for step in (
+        "aws secretsmanager create-secret",
+        "aws s3api put-bucket-policy",
+        "zappa deploy dev",
+        'zappa manage dev "collectstatic --noinput"',
+        "zappa update dev",
+        "curl -s",
+    ):
         assert step in result.stdout
 
 
@@ -29,4 +37,6 @@ def test_a_command_the_rehearsal_cannot_perform_fails_it(tmp_path):
 
     [(command, _)] = rehearse.readme_commands(rehearse.SECTIONS[0], readme=readme)
     with pytest.raises(rehearse.RehearsalFailed, match="cannot perform"):
-        rehearse.Rehearsal(SimpleNamespace(endpoint_url="http://127.0.0.1:9"), "http://127.0.0.1:9", tmp_path).run(command, None)
+        rehearse.Rehearsal(SimpleNamespace(endpoint_url="http://127.0.0.1:9"), "http://127.0.0.1:9", tmp_path).run(
+            command, None
+        )

@@ -1,4 +1,5 @@
 """The function EventBridge's schedule runs (zappa_settings.json `events`)."""
+
 from django.urls import reverse, set_script_prefix
 
 from payments.scheduled import reconcile_payments
@@ -12,6 +13,13 @@ def test_reconcile_payments_returns_the_summary_and_builds_urls_under_the_stage_
     finally:
         set_script_prefix("/")
 
-    assert result == {"synced": 0, "abandoned": 0, "expired": 0, "still_waiting": 0,
-                      "not_due": 0, "left_for_next_run": 0, "errors": []}
+    assert result == {
+        "synced": 0,
+        "abandoned": 0,
+        "expired": 0,
+        "still_waiting": 0,
+        "not_due": 0,
+        "left_for_next_run": 0,
+        "errors": [],
+    }
     assert webhook_path == "/dev/payments/webhook/"

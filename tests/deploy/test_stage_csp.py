@@ -1,5 +1,6 @@
 """A deployed stage's Content-Security-Policy lets pages load their static files from S3 (or the
 CDN in front of it), and still nothing inline."""
+
 import json
 
 import pytest
@@ -8,14 +9,19 @@ from tests.deploy.test_stage_settings import _run, app_secret  # noqa: F401 (a f
 
 pytestmark = pytest.mark.no_tables
 
-PRINT_POLICY = ("import json, django; django.setup(); from django.conf import settings as s; "
-                "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']))")
+PRINT_POLICY = (
+    "import json, django; django.setup(); from django.conf import settings as s; "
+    "print(json.dumps(s.CONTENT_SECURITY_POLICY['DIRECTIVES']))"
+)
 
 
-@pytest.mark.parametrize("env, static_origin", [
-    ({}, "https://shop-static.s3.eu-west-1.amazonaws.com"),
-    ({"STATIC_BASE_URL": "https://cdn.example.com/shop"}, "https://cdn.example.com"),
-])
+@pytest.mark.parametrize(
+    "env, static_origin",
+    [
+        ({}, "https://shop-static.s3.eu-west-1.amazonaws.com"),
+        ({"STATIC_BASE_URL": "https://cdn.example.com/shop"}, "https://cdn.example.com"),
+    ],
+)
 def test_a_deployed_stage_allows_its_static_files_origin(local_aws, app_secret, env, static_origin):  # noqa: F811
     result = _run(["-c", PRINT_POLICY], local_aws, APP_SECRET_NAME=app_secret, **env)
     assert result.returncode == 0, result.stderr

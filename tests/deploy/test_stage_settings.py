@@ -3,6 +3,7 @@
 Each case imports the settings in a fresh process, as a Lambda cold start does, with the secret
 in moto's Secrets Manager.
 """
+
 import json
 import os
 import secrets
@@ -34,14 +35,23 @@ def app_secret(local_aws):
 
 
 def _run(arguments, local_aws, **env):
-    environment = {name: value for name, value in os.environ.items()
-                   if name not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "MOLLIE_API_KEY", "APP_SECRET_NAME")}
-    environment.update(STAGE="production", PUBLIC_BASE_URL="https://shop.example.com", STATIC_BUCKET="shop-static",
-                       DEFAULT_FROM_EMAIL="Brew & Co. <orders@shop.example.com>",
-                       AWS_ENDPOINT_URL_SECRETS_MANAGER=local_aws.endpoint_url, AWS_DEFAULT_REGION="eu-west-1")
+    environment = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "MOLLIE_API_KEY", "APP_SECRET_NAME")
+    }
+    environment.update(
+        STAGE="production",
+        PUBLIC_BASE_URL="https://shop.example.com",
+        STATIC_BUCKET="shop-static",
+        DEFAULT_FROM_EMAIL="Brew & Co. <orders@shop.example.com>",
+        AWS_ENDPOINT_URL_SECRETS_MANAGER=local_aws.endpoint_url,
+        AWS_DEFAULT_REGION="eu-west-1",
+    )
     environment.update(env)
-    return subprocess.run([sys.executable, *arguments], cwd=ROOT, env=environment, capture_output=True, text=True,
-                          timeout=120)
+    return subprocess.run(
+        [sys.executable, *arguments], cwd=ROOT, env=environment, capture_output=True, text=True, timeout=120
+    )
 
 
 def _settings(local_aws, **env):
@@ -68,8 +78,9 @@ def test_secrets_come_from_secrets_manager_and_hosts_from_the_public_url(local_a
 
 
 def test_api_gateway_url_puts_the_stage_path_into_the_script_name(local_aws, app_secret):
-    settings = _settings(local_aws, APP_SECRET_NAME=app_secret,
-                         PUBLIC_BASE_URL="https://abc123.execute-api.eu-west-1.amazonaws.com/dev/")
+    settings = _settings(
+        local_aws, APP_SECRET_NAME=app_secret, PUBLIC_BASE_URL="https://abc123.execute-api.eu-west-1.amazonaws.com/dev/"
+    )
 
     # Webhook URLs are PUBLIC_BASE_URL + reverse(...), and reverse() adds the script name.
     assert settings["base"] == "https://abc123.execute-api.eu-west-1.amazonaws.com"
@@ -77,13 +88,16 @@ def test_api_gateway_url_puts_the_stage_path_into_the_script_name(local_aws, app
     assert settings["hosts"] == ["abc123.execute-api.eu-west-1.amazonaws.com"]
 
 
-@pytest.mark.parametrize("env, message", [
-    ({"APP_SECRET_NAME": "", "DJANGO_SECRET_KEY": "k" * 60}, "APP_SECRET_NAME is missing"),
-    ({"APP_SECRET_NAME": "shop/nowhere/app"}, "Cannot read the app secret 'shop/nowhere/app'"),
-    ({"PUBLIC_BASE_URL": "http://shop.example.com"}, "PUBLIC_BASE_URL must be an https:// URL"),
-    ({"STATIC_BUCKET": ""}, "STATIC_BUCKET is missing"),
-    ({"DEFAULT_FROM_EMAIL": ""}, "DEFAULT_FROM_EMAIL is missing"),
-])
+@pytest.mark.parametrize(
+    "env, message",
+    [
+        ({"APP_SECRET_NAME": "", "DJANGO_SECRET_KEY": "k" * 60}, "APP_SECRET_NAME is missing"),
+        ({"APP_SECRET_NAME": "shop/nowhere/app"}, "Cannot read the app secret 'shop/nowhere/app'"),
+        ({"PUBLIC_BASE_URL": "http://shop.example.com"}, "PUBLIC_BASE_URL must be an https:// URL"),
+        ({"STATIC_BUCKET": ""}, "STATIC_BUCKET is missing"),
+        ({"DEFAULT_FROM_EMAIL": ""}, "DEFAULT_FROM_EMAIL is missing"),
+    ],
+)
 def test_a_stage_without_what_it_needs_refuses_to_start(local_aws, app_secret, env, message):
     result = _run(["-c", "import django; django.setup()"], local_aws, **{"APP_SECRET_NAME": app_secret, **env})
 
@@ -94,10 +108,12 @@ def test_a_stage_without_what_it_needs_refuses_to_start(local_aws, app_secret, e
 def test_a_secret_without_the_mollie_key_refuses_to_start(local_aws):
     name = f"shop/test-{uuid.uuid4().hex[:8]}/app"
     local_aws.client("secretsmanager").create_secret(
-        Name=name, SecretString=json.dumps({"SECRET_KEY": STRONG_SECRET["SECRET_KEY"]}))
+        Name=name, SecretString=json.dumps({"SECRET_KEY": STRONG_SECRET["SECRET_KEY"]})
+    )
 
-    result = _run(["-c", "import django; django.setup()"], local_aws, APP_SECRET_NAME=name,
-                  MOLLIE_API_KEY="test_" + "e" * 30)  # an environment value is no stand-in
+    result = _run(
+        ["-c", "import django; django.setup()"], local_aws, APP_SECRET_NAME=name, MOLLIE_API_KEY="test_" + "e" * 30
+    )  # an environment value is no stand-in
 
     assert result.returncode != 0
     assert f"The app secret '{name}' lacks MOLLIE_API_KEY" in result.stderr

@@ -1,4 +1,5 @@
 """`create_tables --protect`, as `zappa manage STAGE "create_tables --protect"` runs it."""
+
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
@@ -13,7 +14,9 @@ def _protection(name):
     client = dynamodb.boto3_client()
     table = client.describe_table(TableName=name)["Table"]
     backups = client.describe_continuous_backups(TableName=name)["ContinuousBackupsDescription"]
-    return table.get("DeletionProtectionEnabled"), backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"]
+    return table.get("DeletionProtectionEnabled"), backups["PointInTimeRecoveryDescription"][
+        "PointInTimeRecoveryStatus"
+    ]
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
 """zappa_settings.json and the policies it points to: each stage reaches its own resources only."""
+
 import json
 import re
 import sys
@@ -56,8 +57,12 @@ def test_stage_policy_names_only_the_stage_own_tables_secret_bucket_logs_and_mai
     )
     # API Gateway invokes through this role (tests/deploy/test_policies.py): the function and its versions only.
     function_arn = f"arn:aws:lambda:{settings['aws_region']}:${{aws:PrincipalAccount}}:function:{function}"
-    invocable = {resource for statement in policy["Statement"] for resource in statement["Resource"]
-                 if resource.startswith("arn:aws:lambda:")}
+    invocable = {
+        resource
+        for statement in policy["Statement"]
+        for resource in statement["Resource"]
+        if resource.startswith("arn:aws:lambda:")
+    }
     assert invocable == {function_arn, f"{function_arn}:*"}
     assert all(resource.startswith(allowed_prefixes) for resource in resources - invocable), resources
 

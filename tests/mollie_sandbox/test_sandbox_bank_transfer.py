@@ -6,6 +6,7 @@ transferReference), expires 12 days later by default or after `dueDate` ("the mi
 tomorrow and the maximum date is 100 days after tomorrow"), and can be canceled while open
 (mollie/api-documentation#675). Mollie calls the webhook when the money arrives or it expires.
 """
+
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
@@ -47,8 +48,9 @@ def test_bank_transfer_payment_is_open_with_instructions(sandbox, client, paymen
 @pytest.mark.parametrize("status", ["paid", "open", "failed"])
 def test_choosing_bank_transfer_in_the_checkout_leaves_it_open(sandbox, client, payment_data, receiver, status):
     payment = client.payments.create(payment_data(webhookUrl=receiver.url))
-    chosen = requests.post(payment.checkout_url, data={"method": "banktransfer", "status": status},
-                           allow_redirects=False)
+    chosen = requests.post(
+        payment.checkout_url, data={"method": "banktransfer", "status": status}, allow_redirects=False
+    )
     assert chosen.status_code == 303 and chosen.headers["Location"] == payment.redirect_url
     open_transfer = client.payments.get(payment.id)
     assert open_transfer.status == "open" and open_transfer.method == "banktransfer"
@@ -74,8 +76,9 @@ def test_due_date_out_of_range_is_refused(sandbox, client, payment_data, due):
     assert refused.value.field == "dueDate"
 
 
-def test_transfer_settled_later_through_the_control_api(sandbox, client, payment_data, receiver, set_status,
-                                                       logged_deliveries):
+def test_transfer_settled_later_through_the_control_api(
+    sandbox, client, payment_data, receiver, set_status, logged_deliveries
+):
     payment = client.payments.create(payment_data(method="banktransfer", webhookUrl=receiver.url))
     advance_clock(sandbox, 3 * DAY)  # the money takes a few days
     assert client.payments.get(payment.id).status == "open"
@@ -90,8 +93,9 @@ def test_transfer_settled_later_through_the_control_api(sandbox, client, payment
 
 def test_transfer_expires_at_its_date_with_a_webhook(sandbox, client, payment_data, receiver, logged_deliveries):
     due = date.today() + timedelta(days=5)
-    payment = client.payments.create(payment_data(method="banktransfer", dueDate=due.isoformat(),
-                                                  webhookUrl=receiver.url))
+    payment = client.payments.create(
+        payment_data(method="banktransfer", dueDate=due.isoformat(), webhookUrl=receiver.url)
+    )
     advance_clock(sandbox, 5 * DAY)  # on the due date: still open
     assert client.payments.get(payment.id).status == "open"
     advance_clock(sandbox, 1 * DAY + 60)

@@ -6,6 +6,7 @@ payment gains amountChargedBack and `_links.chargebacks`; Mollie calls the payme
 a chargeback is received or reversed (docs.mollie.com, "Webhooks"). The sandbox makes them
 through its control API, as a shopper's bank would.
 """
+
 import pytest
 import requests
 from mollie.api.error import NotFoundError, UnprocessableEntityError
@@ -28,8 +29,7 @@ def paid_payment(sandbox, client, payment_data, receiver, set_status, logged_del
     return client.payments.get(payment.id)
 
 
-def test_chargeback_reaches_the_client_in_mollies_shape(sandbox, client, paid_payment, receiver,
-                                                         logged_deliveries):
+def test_chargeback_reaches_the_client_in_mollies_shape(sandbox, client, paid_payment, receiver, logged_deliveries):
     made = charge_back(sandbox, paid_payment.id, reason="MD06")
     assert made.status_code == 201
     chargeback_id = made.json()["id"]
@@ -59,10 +59,15 @@ def test_chargeback_reaches_the_client_in_mollies_shape(sandbox, client, paid_pa
     assert chargeback.get_payment().id == paid_payment.id
 
 
-def test_partial_chargebacks_add_up_and_a_reversal_gives_the_money_back(sandbox, client, paid_payment,
-                                                                        logged_deliveries):
-    first = charge_back(sandbox, paid_payment.id, amount=eur("20.00"),
-                        reason={"code": "4837", "description": "No cardholder authorisation"}).json()
+def test_partial_chargebacks_add_up_and_a_reversal_gives_the_money_back(
+    sandbox, client, paid_payment, logged_deliveries
+):
+    first = charge_back(
+        sandbox,
+        paid_payment.id,
+        amount=eur("20.00"),
+        reason={"code": "4837", "description": "No cardholder authorisation"},
+    ).json()
     charge_back(sandbox, paid_payment.id, amount=eur("5.00"))
     payment = client.payments.get(paid_payment.id)
     assert payment.amount_chargedback == eur("25.00") and payment.amount_remaining == eur("25.00")
@@ -86,13 +91,16 @@ def test_embedded_chargebacks(sandbox, client, paid_payment):
     assert [c["amount"] for c in payment["_embedded"]["chargebacks"]] == [eur("1.00")]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"amount": eur("50.01")}, "amount"),
-    ({"amount": eur("0.00")}, "amount"),
-    ({"amount": {"currency": "USD", "value": "1.00"}}, "amount.currency"),
-    ({"amount": "10.00"}, "amount"),
-    ({"reason": 42}, "reason"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"amount": eur("50.01")}, "amount"),
+        ({"amount": eur("0.00")}, "amount"),
+        ({"amount": {"currency": "USD", "value": "1.00"}}, "amount.currency"),
+        ({"amount": "10.00"}, "amount"),
+        ({"reason": 42}, "reason"),
+    ],
+)
 def test_bad_chargebacks_get_mollies_error_shape(sandbox, paid_payment, body, field):
     refused = charge_back(sandbox, paid_payment.id, **body)
     assert refused.status_code == 422 and refused.json()["field"] == field

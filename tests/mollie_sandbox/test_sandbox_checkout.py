@@ -32,9 +32,7 @@ def test_page_is_accessible_and_shows_the_payment(sandbox, client, payment_data)
 
 
 @pytest.mark.parametrize("status", ["paid", "failed", "canceled", "expired"])
-def test_outcome_sets_status_redirects_and_calls_webhook(
-    sandbox, client, receiver, payment_data, wait_until, status
-):
+def test_outcome_sets_status_redirects_and_calls_webhook(sandbox, client, receiver, payment_data, wait_until, status):
     # A payment bound to one method: its failure or cancel is final (with no method, see
     # test_sandbox_strictness.py).
     payment = client.payments.create(payment_data(webhookUrl=receiver.url, method="creditcard"))
@@ -56,14 +54,14 @@ def test_outcome_sets_status_redirects_and_calls_webhook(
 
 
 def test_cancel_goes_to_cancel_url_when_given(sandbox, client, payment_data):
-    payment = client.payments.create(payment_data(cancelUrl="https://webshop.example.org/canceled",
-                                                          method="creditcard"))
+    payment = client.payments.create(
+        payment_data(cancelUrl="https://webshop.example.org/canceled", method="creditcard")
+    )
     response = choose(payment.checkout_url, "canceled")
     assert response.headers["Location"] == "https://webshop.example.org/canceled"
 
 
-def test_pending_has_no_webhook_until_settled(sandbox, client, receiver, payment_data, set_status,
-                                              logged_deliveries):
+def test_pending_has_no_webhook_until_settled(sandbox, client, receiver, payment_data, set_status, logged_deliveries):
     payment = client.payments.create(payment_data(webhookUrl=receiver.url))
     response = choose(payment.checkout_url, "pending")
     assert response.status_code == 303

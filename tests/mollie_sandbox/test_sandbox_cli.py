@@ -43,7 +43,9 @@ def test_cli_prints_url_serves_and_stops(signum):
             "redirectUrl": "https://webshop.example.org/",
         }
         created = requests.post(
-            f"{url}/v2/payments", data=json.dumps(body), timeout=5,
+            f"{url}/v2/payments",
+            data=json.dumps(body),
+            timeout=5,
             headers={"Authorization": f"Bearer {API_KEY}", "Content-Type": "application/json"},
         ).json()
         lifetime = datetime.fromisoformat(created["expiresAt"]) - datetime.fromisoformat(created["createdAt"])
@@ -59,6 +61,9 @@ def test_cli_prints_url_serves_and_stops(signum):
 def test_cli_rejects_bad_options():
     result = subprocess.run(
         [sys.executable, "-m", "mollie_sandbox", "--max-payments", "0"],
-        cwd=ROOT, capture_output=True, text=True, timeout=30,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
     assert result.returncode == 2 and "max-payments" in result.stderr

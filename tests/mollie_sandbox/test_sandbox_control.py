@@ -48,8 +48,7 @@ def test_list_all_payments_with_refunds(sandbox, client, payment_data, set_statu
     assert listed[second.id]["amountRemaining"] == {"currency": "EUR", "value": "8.00"}
 
 
-def test_refund_status_through_control_calls_webhook(sandbox, client, receiver, payment_data, set_status,
-                                                    wait_until):
+def test_refund_status_through_control_calls_webhook(sandbox, client, receiver, payment_data, set_status, wait_until):
     payment = client.payments.create(payment_data(webhookUrl=receiver.url))
     set_status(sandbox, payment.id, "paid")
     refund = client.payments.get(payment.id).refunds.create({"amount": {"currency": "EUR", "value": "2.00"}})
@@ -57,8 +56,10 @@ def test_refund_status_through_control_calls_webhook(sandbox, client, receiver, 
     assert response.json()["status"] == "failed"
     assert client.payments.get(payment.id).amount_remaining == {"currency": "EUR", "value": "10.00"}
     events = wait_until(
-        lambda: "refund.failed" in (found := [d["event"] for d in requests.get(
-            f"{sandbox.url}/_sandbox/webhooks").json()]) and found
+        lambda: (
+            "refund.failed" in (found := [d["event"] for d in requests.get(f"{sandbox.url}/_sandbox/webhooks").json()])
+            and found
+        )
     )
     # Mollie calls on processing, refunded or failed; never on creation (docs.mollie.com, "Webhooks").
     assert {"payment.paid", "refund.failed"} <= set(events) and "refund.created" not in events
@@ -80,8 +81,9 @@ def test_reset_empties_everything(sandbox, client, auth, receiver, payment_data,
     assert again.id != payment.id  # the idempotency key was forgotten too
 
 
-def test_request_log_shows_api_calls_in_flight_then_answered(sandbox, client, auth, payment_data, api_requests,
-                                                             wait_until):
+def test_request_log_shows_api_calls_in_flight_then_answered(
+    sandbox, client, auth, payment_data, api_requests, wait_until
+):
     requests.post(f"{sandbox.url}/_sandbox/faults", json={"api_latency_ms": 1000}).raise_for_status()
     created = []
     slow = threading.Thread(target=lambda: created.append(client.payments.create(payment_data())))
@@ -96,10 +98,17 @@ def test_request_log_shows_api_calls_in_flight_then_answered(sandbox, client, au
     requests.get(f"{sandbox.url}/_sandbox/payments")  # the control API is not logged
 
     assert (in_flight["method"], in_flight["path"], in_flight["status"], in_flight["answeredAt"]) == (
-        "POST", "/v2/payments", None, None)
+        "POST",
+        "/v2/payments",
+        None,
+        None,
+    )
     log = api_requests(sandbox)
     assert [(entry["method"], entry["path"], entry["status"]) for entry in log] == [
-        ("POST", "/v2/payments", 201), ("GET", f"/v2/payments/{created[0].id}", 200), ("GET", "/v2/methods", 401)]
+        ("POST", "/v2/payments", 201),
+        ("GET", f"/v2/payments/{created[0].id}", 200),
+        ("GET", "/v2/methods", 401),
+    ]
     assert log[0]["request"] == in_flight["request"] and log[0]["answeredAt"] >= log[0]["receivedAt"]
     assert api_requests(sandbox, in_flight=True) == []
     assert requests.get(f"{sandbox.url}/_sandbox/requests", params={"inFlight": "maybe"}).status_code == 422

@@ -89,8 +89,9 @@ def test_webhook_delay(sandbox, client, receiver, payment_data, wait_until):
     [delivery] = wait_until(lambda: deliveries(sandbox))
     assert delivery["ok"] and receiver.bodies() == [f"id={payment.id}"]
     # The sandbox's own record: the call was scheduled 400 ms after the payment changed, and made then.
-    event_at, scheduled_at, called_at = (datetime.fromisoformat(delivery[name])
-                                         for name in ("eventAt", "scheduledAt", "time"))
+    event_at, scheduled_at, called_at = (
+        datetime.fromisoformat(delivery[name]) for name in ("eventAt", "scheduledAt", "time")
+    )
     assert (scheduled_at - event_at).total_seconds() == pytest.approx(0.4, abs=0.003)
     assert called_at >= scheduled_at
 
@@ -125,8 +126,13 @@ def test_seed_repeats_a_run(sandbox, auth):
 
 @pytest.mark.parametrize(
     "faults",
-    [{"api_error_rate": 1.5}, {"webhook_drop_rate": -0.1}, {"api_latency_ms": -5}, {"no_such_fault": 1},
-     {"api_error_rate": "often"}],
+    [
+        {"api_error_rate": 1.5},
+        {"webhook_drop_rate": -0.1},
+        {"api_latency_ms": -5},
+        {"no_such_fault": 1},
+        {"api_error_rate": "often"},
+    ],
 )
 def test_invalid_faults_are_422(sandbox, faults):
     response = requests.post(f"{sandbox.url}/_sandbox/faults", json=faults)

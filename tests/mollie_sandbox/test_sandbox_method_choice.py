@@ -5,6 +5,7 @@ one; the payment then carries `method` and method-specific `details` ("Payment m
 details", docs.mollie.com, "Get payment"). Since iDEAL 2.0 (April 2025) the bank is chosen on
 iDEAL's own page, so there is no issuer list. Issue 19.
 """
+
 import re
 import threading
 from pathlib import Path
@@ -32,8 +33,11 @@ def test_checkout_asks_for_a_method_without_an_issuer_list(sandbox, client, paym
     assert re.search(r'value="ideal" checked>', page)  # preselected, so an outcome works at once
     assert "issuer" not in page.lower()
     # Each method is a labelled radio button, with the sandbox's own image.
-    assert re.search(r'<label class="method"><input type="radio" name="method" value="paypal"> '
-                     r'<img src="/images/methods/paypal.svg" alt=""[^>]*> PayPal</label>', page)
+    assert re.search(
+        r'<label class="method"><input type="radio" name="method" value="paypal"> '
+        r'<img src="/images/methods/paypal.svg" alt=""[^>]*> PayPal</label>',
+        page,
+    )
 
 
 def test_checkout_offers_only_the_methods_that_fit(sandbox, client, payment_data):
@@ -56,15 +60,24 @@ def test_with_a_method_given_the_checkout_goes_straight_to_the_outcomes(sandbox,
     page = requests.get(payment.checkout_url).text
     assert offered_methods(page) == []
     assert re.findall(r'<button type="submit" name="status" value="\w+">([\w ]+)</button>', page) == [
-        "Paid", "Failed", "Canceled", "Expired", "Pending", "Back to the shop"]
+        "Paid",
+        "Failed",
+        "Canceled",
+        "Expired",
+        "Pending",
+        "Back to the shop",
+    ]
 
 
-@pytest.mark.parametrize("method, details", [
-    ("ideal", {"consumerName": "T. TEST", "consumerAccount": "NL69INGB0123456789", "consumerBic": "INGBNL2A"}),
-    ("creditcard", {"cardHolder": "T. TEST", "cardNumber": "4242", "cardLabel": "Visa", "cardCountryCode": "NL"}),
-    ("bancontact", {"cardNumber": "1234", "consumerName": "T. TEST"}),
-    ("paypal", {"consumerName": "T. TEST", "consumerAccount": "test@example.org"}),
-])
+@pytest.mark.parametrize(
+    "method, details",
+    [
+        ("ideal", {"consumerName": "T. TEST", "consumerAccount": "NL69INGB0123456789", "consumerBic": "INGBNL2A"}),
+        ("creditcard", {"cardHolder": "T. TEST", "cardNumber": "4242", "cardLabel": "Visa", "cardCountryCode": "NL"}),
+        ("bancontact", {"cardNumber": "1234", "consumerName": "T. TEST"}),
+        ("paypal", {"consumerName": "T. TEST", "consumerAccount": "test@example.org"}),
+    ],
+)
 def test_the_chosen_method_and_its_details_are_on_the_paid_payment(sandbox, client, payment_data, method, details):
     payment = client.payments.create(payment_data())
     assert payment.method is None and payment.details is None
@@ -99,8 +112,11 @@ def _pay_by_card_in_chromium(checkout_url, landing_url):
     from playwright.sync_api import expect, sync_playwright
 
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), headless=True,
-                                             args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
         try:
             page = browser.new_page()
             page.goto(checkout_url)
@@ -122,8 +138,9 @@ def test_a_shopper_chooses_a_method_by_its_label_in_a_browser(sandbox, client, p
     # Playwright's sync API refuses a thread whose event loop is running (the browser tests' session
     # fixture may hold one); its own thread has none.
     failures = []
-    worker = threading.Thread(target=lambda: _run_collecting(failures, _pay_by_card_in_chromium,
-                                                             payment.checkout_url, landing_url))
+    worker = threading.Thread(
+        target=lambda: _run_collecting(failures, _pay_by_card_in_chromium, payment.checkout_url, landing_url)
+    )
     worker.start()
     worker.join(timeout=120)
     assert not worker.is_alive(), "the browser did not finish within 120 s"

@@ -3,6 +3,7 @@
 The Methods API lists only what fits an amount and currency, the sandbox serves the images it
 links to, a payment's method must fit its amount and currency, and only Mollie's currencies go.
 """
+
 import pytest
 import requests
 from mollie.api.error import UnprocessableEntityError
@@ -26,18 +27,21 @@ def test_methods_list_has_mollies_shape(sandbox, client):
     assert ideal["_links"]["self"]["href"] == f"{sandbox.url}/v2/methods/ideal"
 
 
-@pytest.mark.parametrize("value, currency, expected", [
-    ("10.00", "EUR", ["ideal", "creditcard", "bancontact", "banktransfer", "paypal"]),
-    # Above the card and PayPal maximum (10,000.00): only the methods that go higher.
-    ("20000.00", "EUR", ["ideal", "bancontact", "banktransfer"]),
-    # Below Bancontact's minimum of 0.02.
-    ("0.01", "EUR", ["ideal", "creditcard", "banktransfer", "paypal"]),
-    # iDEAL, Bancontact and bank transfer take EUR only (docs.mollie.com/docs/multicurrency).
-    ("10.00", "USD", ["creditcard", "paypal"]),
-    ("10.00", "BRL", ["paypal"]),
-    ("10.00", "ZAR", ["creditcard"]),
-    ("1000", "JPY", ["creditcard", "paypal"]),
-])
+@pytest.mark.parametrize(
+    "value, currency, expected",
+    [
+        ("10.00", "EUR", ["ideal", "creditcard", "bancontact", "banktransfer", "paypal"]),
+        # Above the card and PayPal maximum (10,000.00): only the methods that go higher.
+        ("20000.00", "EUR", ["ideal", "bancontact", "banktransfer"]),
+        # Below Bancontact's minimum of 0.02.
+        ("0.01", "EUR", ["ideal", "creditcard", "banktransfer", "paypal"]),
+        # iDEAL, Bancontact and bank transfer take EUR only (docs.mollie.com/docs/multicurrency).
+        ("10.00", "USD", ["creditcard", "paypal"]),
+        ("10.00", "BRL", ["paypal"]),
+        ("10.00", "ZAR", ["creditcard"]),
+        ("1000", "JPY", ["creditcard", "paypal"]),
+    ],
+)
 def test_methods_fit_the_amount_and_currency(sandbox, client, value, currency, expected):
     methods = client.methods.list(amount=amount(value, currency), locale="nl_NL")
     assert [m.id for m in methods] == expected
@@ -71,18 +75,22 @@ def test_method_images_are_served_by_the_sandbox(sandbox, client):
 # Create payment: a method that cannot take the amount is refused with 422 and field "amount"
 # ("The amount is higher than the maximum"), a currency it does not support with
 # field "amount.currency" (docs.mollie.com, "Create payment"; multicurrency guide).
-@pytest.mark.parametrize("method, value, currency, field", [
-    ("creditcard", "10000.01", "EUR", "amount"),
-    ("paypal", "12000.00", "EUR", "amount"),
-    ("bancontact", "0.01", "EUR", "amount"),
-    (["creditcard", "paypal"], "10000.01", "EUR", "amount"),
-    ("ideal", "10.00", "USD", "amount.currency"),
-    ("bancontact", "10.00", "GBP", "amount.currency"),
-    ("banktransfer", "10.00", "CHF", "amount.currency"),
-    (None, "50000.01", "EUR", "amount"),
-])
-def test_payment_with_a_method_that_does_not_fit_is_refused(sandbox, client, payment_data, method, value,
-                                                            currency, field):
+@pytest.mark.parametrize(
+    "method, value, currency, field",
+    [
+        ("creditcard", "10000.01", "EUR", "amount"),
+        ("paypal", "12000.00", "EUR", "amount"),
+        ("bancontact", "0.01", "EUR", "amount"),
+        (["creditcard", "paypal"], "10000.01", "EUR", "amount"),
+        ("ideal", "10.00", "USD", "amount.currency"),
+        ("bancontact", "10.00", "GBP", "amount.currency"),
+        ("banktransfer", "10.00", "CHF", "amount.currency"),
+        (None, "50000.01", "EUR", "amount"),
+    ],
+)
+def test_payment_with_a_method_that_does_not_fit_is_refused(
+    sandbox, client, payment_data, method, value, currency, field
+):
     body = payment_data(amount=amount(value, currency), **({"method": method} if method else {}))
     with pytest.raises(UnprocessableEntityError) as refused:
         client.payments.create(body)

@@ -64,8 +64,7 @@ def test_refunds_never_exceed_the_payment_and_allowance(sandbox_server, total, a
     assert Decimal(after.amount_remaining["value"]) == Decimal(max(total - refunded, 0)) / 100
 
 
-FIELDS = ["amount", "description", "redirectUrl", "webhookUrl", "cancelUrl", "metadata", "method", "locale",
-          "dueDate"]
+FIELDS = ["amount", "description", "redirectUrl", "webhookUrl", "cancelUrl", "metadata", "method", "locale", "dueDate"]
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False) | st.text(max_size=20),
     lambda children: st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=8), children, max_size=3),
@@ -89,8 +88,17 @@ def test_any_json_body_gets_a_mollie_answer_never_a_crash(sandbox_server, body, 
 
 
 @settings(max_examples=40, deadline=None)
-@given(form=st.lists(st.tuples(st.sampled_from(["amount", "amount[value]", "amount[]", "metadata[x]", "method[]",
-                                                "description", "redirectUrl"]), st.text(max_size=10)), max_size=6))
+@given(
+    form=st.lists(
+        st.tuples(
+            st.sampled_from(
+                ["amount", "amount[value]", "amount[]", "metadata[x]", "method[]", "description", "redirectUrl"]
+            ),
+            st.text(max_size=10),
+        ),
+        max_size=6,
+    )
+)
 def test_any_form_body_gets_a_mollie_answer_never_a_crash(sandbox_server, form):
     headers = {"Authorization": "Bearer test_" + "x" * 30}
     response = requests.post(f"{sandbox_server.url}/v2/payments", data=form, headers=headers)
@@ -98,8 +106,11 @@ def test_any_form_body_gets_a_mollie_answer_never_a_crash(sandbox_server, form):
 
 
 @settings(max_examples=40, deadline=None)
-@given(query=st.dictionaries(st.sampled_from(["amount[value]", "amount[currency]", "locale", "currency"]),
-                             st.text(max_size=10), max_size=4))
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["amount[value]", "amount[currency]", "locale", "currency"]), st.text(max_size=10), max_size=4
+    )
+)
 def test_any_methods_query_gets_a_mollie_answer_never_a_crash(sandbox_server, query):
     headers = {"Authorization": "Bearer test_" + "x" * 30}
     for path in ("/v2/methods", "/v2/methods/creditcard"):

@@ -4,6 +4,7 @@ One test (or a few) per item of issue 18, through the real mollie-api-python cli
 Mollie's behaviour and where it is documented; /work/shared/reference/mollie/BEHAVIOUR.md
 collects the same sources.
 """
+
 from datetime import datetime
 
 import pytest
@@ -53,10 +54,17 @@ def test_1_open_bank_transfer_can_be_canceled(sandbox, client, payment_data):
 # 1 and 8. Mollie expires open payments itself, per method (docs.mollie.com, "Payment status
 #    changes"): 15 minutes for iDEAL or no method, 30 for card, 1 hour for Bancontact, 72 hours for
 #    PayPal, 12 days (or more) for bank transfer.
-@pytest.mark.parametrize("method, seconds", [
-    (None, 900), ("ideal", 900), ("creditcard", 1800), ("bancontact", 3600),
-    ("paypal", 72 * 3600), ("banktransfer", 12 * 24 * 3600),
-])
+@pytest.mark.parametrize(
+    "method, seconds",
+    [
+        (None, 900),
+        ("ideal", 900),
+        ("creditcard", 1800),
+        ("bancontact", 3600),
+        ("paypal", 72 * 3600),
+        ("banktransfer", 12 * 24 * 3600),
+    ],
+)
 def test_1_8_expiry_per_method(make_sandbox, client_for, payment_data, method, seconds):
     client = client_for(make_sandbox(expiry_seconds=900).url)
     payment = client.payments.create(payment_data(**({"method": method} if method else {})))
@@ -81,8 +89,7 @@ def test_1_8_expired_by_mollie_calls_the_webhook(make_sandbox, client_for, payme
 # 8. A pending payment (PayPal may stay pending for more than 48 hours: mollie/mollie-api-python#129)
 #    does not expire with the open payments' clock, and gets no webhook while pending
 #    (docs.mollie.com, "Webhooks": never on open or pending).
-def test_8_pending_outlives_the_expiry_without_a_webhook(make_sandbox, client_for, payment_data, receiver,
-                                                         wait_until):
+def test_8_pending_outlives_the_expiry_without_a_webhook(make_sandbox, client_for, payment_data, receiver, wait_until):
     server = make_sandbox(expiry_seconds=0.2)
     client = client_for(server.url)
     payment = client.payments.create(payment_data(webhookUrl=receiver.url, method="paypal"))
@@ -116,8 +123,9 @@ def test_2_pending_refund_lowers_remaining_not_refunded(sandbox, client, payment
 
 # 3. Mollie calls the payment's webhook when a refund reaches processing, refunded or failed; not
 #    on creation and not on canceled (docs.mollie.com, "Webhooks").
-def test_3_refund_webhooks_only_on_processing_refunded_failed(make_sandbox, client_for, payment_data, set_status,
-                                                              receiver, logged_deliveries):
+def test_3_refund_webhooks_only_on_processing_refunded_failed(
+    make_sandbox, client_for, payment_data, set_status, receiver, logged_deliveries
+):
     # Refunds settle after 2 minutes of the scaled clock: 2 s here, so they stay pending meanwhile.
     server = make_sandbox(time_scale=1.0)
     client = client_for(server.url)
@@ -209,10 +217,17 @@ def test_9_rate_limit_fault_answers_429(sandbox, client, payment_data):
 # 10. Mollie refuses a webhookUrl it cannot reach: 422 on webhookUrl, "The webhook URL is invalid
 #     because it is unreachable from Mollie's point of view" (create-payment reference;
 #     mollie/magento2#230; mollie/laravel-mollie#138). The strict mode does the same.
-@pytest.mark.parametrize("url", [
-    "http://localhost:8000/payments/webhook/", "http://127.0.0.1:8000/payments/webhook/",
-    "http://[::1]/hook", "http://10.1.2.3/hook", "http://192.168.1.5/hook", "http://shop.local/hook",
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:8000/payments/webhook/",
+        "http://127.0.0.1:8000/payments/webhook/",
+        "http://[::1]/hook",
+        "http://10.1.2.3/hook",
+        "http://192.168.1.5/hook",
+        "http://shop.local/hook",
+    ],
+)
 def test_10_strict_mode_refuses_unreachable_webhook_urls(make_sandbox, payment_data, url):
     client = make_client(make_sandbox(strict=True).url)
     with pytest.raises(UnprocessableEntityError) as refused:

@@ -36,8 +36,7 @@ def test_retried_until_the_receiver_answers_200(sandbox, client, receiver, payme
         assert datetime.fromisoformat(entry["time"]) >= datetime.fromisoformat(entry["scheduledAt"])
 
 
-def test_no_answer_within_timeout_is_retried(make_sandbox, client_for, receiver, payment_data, set_status,
-                                             wait_until):
+def test_no_answer_within_timeout_is_retried(make_sandbox, client_for, receiver, payment_data, set_status, wait_until):
     server = make_sandbox(webhook_timeout=0.3)
     client = client_for(server.url)
     receiver.gate = threading.Event()  # no answer at all until the sandbox has given up once

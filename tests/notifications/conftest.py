@@ -1,4 +1,5 @@
 """Notifications tests send through the local stack's SES (moto) and read its mailbox."""
+
 import pytest
 
 from devstack.mailbox import sent_mails

@@ -1,4 +1,5 @@
 """`make run`: the banner names the mailbox, and the shop's SES path lands there."""
+
 import re
 
 import pytest
@@ -25,9 +26,13 @@ def test_runserver_banner_names_the_mailbox_which_shows_what_the_shop_sent(tmp_p
         dynamodb.configure(host=stack_url, prefix="rs-")
         settings.SES_ENDPOINT_URL, settings.DYNAMODB_ENDPOINT_URL = None, stack_url
         settings.EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"  # pytest-django's is locmem
-        item = outbox_item(order_id="SO-RUN-00001", kind=MailKind.ORDER_CLOSED, event_id="expired",
-                           to=["ada@example.com"], context={"customer_name": "Ada", "closed_status": "expired",
-                                                            "shop_url": f"http://127.0.0.1:{port}/"})
+        item = outbox_item(
+            order_id="SO-RUN-00001",
+            kind=MailKind.ORDER_CLOSED,
+            event_id="expired",
+            to=["ada@example.com"],
+            context={"customer_name": "Ada", "closed_status": "expired", "shop_url": f"http://127.0.0.1:{port}/"},
+        )
         with TransactWrite(connection=dynamodb.connection()) as transaction:
             item.put_in(transaction)
         outcome = deliver(item.key)

@@ -1,4 +1,5 @@
 """The local mailbox (`make run`'s banner links it): every mail sent through the local SES."""
+
 import re
 
 import requests
@@ -10,9 +11,13 @@ from notifications.services import deliver, outbox_item
 
 
 def _send_closed_mail(order_id, name):
-    item = outbox_item(order_id=order_id, kind=MailKind.ORDER_CLOSED, event_id="expired", to=["ada@example.com"],
-                       context={"customer_name": name, "closed_status": "expired",
-                                "shop_url": "http://127.0.0.1:8000/"})
+    item = outbox_item(
+        order_id=order_id,
+        kind=MailKind.ORDER_CLOSED,
+        event_id="expired",
+        to=["ada@example.com"],
+        context={"customer_name": name, "closed_status": "expired", "shop_url": "http://127.0.0.1:8000/"},
+    )
     with TransactWrite(connection=dynamodb.connection()) as transaction:
         item.put_in(transaction)
     assert deliver(item.key) == "sent"
@@ -27,8 +32,10 @@ def test_mailbox_lists_every_mail_newest_first_and_opens_each_as_html_text_and_h
     assert listing.status_code == 200
     subjects = re.findall(r"Your order SO-MAIL-0000\d was not completed", listing.text)
     assert subjects[:2] == ["Your order SO-MAIL-00002 was not completed", "Your order SO-MAIL-00001 was not completed"]
-    assert (newest.subject, older.subject) == ("Your order SO-MAIL-00002 was not completed",
-                                               "Your order SO-MAIL-00001 was not completed")
+    assert (newest.subject, older.subject) == (
+        "Your order SO-MAIL-00002 was not completed",
+        "Your order SO-MAIL-00001 was not completed",
+    )
 
     page = requests.get(f"{local_aws.mailbox_url}{newest.message_id}/", timeout=5)
     assert page.status_code == 200

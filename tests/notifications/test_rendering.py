@@ -1,4 +1,5 @@
 """Mails as a shopper (or staff) reads them: HTML with a text alternative, accessible, in the shop's look."""
+
 from html.parser import HTMLParser
 
 import pytest
@@ -8,10 +9,16 @@ from notifications.rendering import IncompleteMailContext, render_mail
 
 ORDER_URL = "https://shop.example.com/orders/SO-ABCDE-12345/tok3n/"
 CONFIRMATION = {
-    "order_id": "SO-ABCDE-12345", "customer_name": "Ada <Lovelace>", "currency": "EUR", "total_cents": 3675,
-    "payment_method": "ideal", "order_url": ORDER_URL,
-    "lines": [{"name": "Espresso cup", "quantity": 2, "unit_price_cents": 1225, "line_total_cents": 2450},
-              {"name": "Coffee beans & more", "quantity": 1, "unit_price_cents": 1225, "line_total_cents": 1225}],
+    "order_id": "SO-ABCDE-12345",
+    "customer_name": "Ada <Lovelace>",
+    "currency": "EUR",
+    "total_cents": 3675,
+    "payment_method": "ideal",
+    "order_url": ORDER_URL,
+    "lines": [
+        {"name": "Espresso cup", "quantity": 2, "unit_price_cents": 1225, "line_total_cents": 2450},
+        {"name": "Coffee beans & more", "quantity": 1, "unit_price_cents": 1225, "line_total_cents": 1225},
+    ],
 }
 
 
@@ -52,9 +59,17 @@ def test_html_mail_is_accessible():
 
 
 def test_refund_mail_says_what_was_refunded_and_what_remains():
-    mail = render_mail(MailKind.REFUND_CONFIRMED, {
-        "order_id": "SO-ABCDE-12345", "customer_name": "Ada", "currency": "EUR", "refund_cents": 1225,
-        "remaining_cents": 2450, "order_url": ORDER_URL})
+    mail = render_mail(
+        MailKind.REFUND_CONFIRMED,
+        {
+            "order_id": "SO-ABCDE-12345",
+            "customer_name": "Ada",
+            "currency": "EUR",
+            "refund_cents": 1225,
+            "remaining_cents": 2450,
+            "order_url": ORDER_URL,
+        },
+    )
 
     assert mail.subject == "Refund for your order SO-ABCDE-12345"
     assert "Refunded now: €12.25" in mail.text_body and "What remains paid: €24.50" in mail.text_body
@@ -63,8 +78,15 @@ def test_refund_mail_says_what_was_refunded_and_what_remains():
 
 @pytest.mark.parametrize("closed_status, word", [("expired", "closed"), ("canceled", "canceled")])
 def test_closed_unpaid_mail_says_nothing_was_charged_and_links_back_to_the_shop(closed_status, word):
-    mail = render_mail(MailKind.ORDER_CLOSED, {"order_id": "SO-ABCDE-12345", "customer_name": "Ada",
-                                               "closed_status": closed_status, "shop_url": "https://shop.example.com/"})
+    mail = render_mail(
+        MailKind.ORDER_CLOSED,
+        {
+            "order_id": "SO-ABCDE-12345",
+            "customer_name": "Ada",
+            "closed_status": closed_status,
+            "shop_url": "https://shop.example.com/",
+        },
+    )
 
     assert "Nothing was charged" in mail.text_body and "Nothing was charged" in mail.html_body
     assert f"the order is {word}" in mail.text_body
@@ -73,8 +95,10 @@ def test_closed_unpaid_mail_says_nothing_was_charged_and_links_back_to_the_shop(
 
 def test_staff_alert_names_the_reason_and_links_to_the_staff_page():
     staff_url = "https://shop.example.com/staff/orders/SO-ABCDE-12345/"
-    mail = render_mail(MailKind.STAFF_ALERT, {"order_id": "SO-ABCDE-12345", "reason": AlertReason.DOUBLE_PAYMENT,
-                                              "staff_order_url": staff_url})
+    mail = render_mail(
+        MailKind.STAFF_ALERT,
+        {"order_id": "SO-ABCDE-12345", "reason": AlertReason.DOUBLE_PAYMENT, "staff_order_url": staff_url},
+    )
 
     assert mail.subject == "[Staff] Order SO-ABCDE-12345 needs attention: A second payment was received for the order"
     assert "Reason: A second payment was received for the order." in mail.text_body
@@ -83,6 +107,8 @@ def test_staff_alert_names_the_reason_and_links_to_the_staff_page():
 
 def test_a_mail_without_what_it_needs_is_refused():
     with pytest.raises(IncompleteMailContext, match="order_url"):
-        render_mail(MailKind.ORDER_CONFIRMATION, {key: value for key, value in CONFIRMATION.items() if key != "order_url"})
+        render_mail(
+            MailKind.ORDER_CONFIRMATION, {key: value for key, value in CONFIRMATION.items() if key != "order_url"}
+        )
     with pytest.raises(ValueError):
         render_mail(MailKind.STAFF_ALERT, {"order_id": "SO-1", "reason": "bored", "staff_order_url": "x"})

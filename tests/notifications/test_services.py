@@ -1,4 +1,5 @@
 """The outbox on real DynamoDB (moto) and SES (moto): a decided mail is sent exactly once."""
+
 import logging
 import threading
 from datetime import timedelta
@@ -16,11 +17,20 @@ SHOPPER_NAME = "Ada Lovelace"
 
 
 def _confirmation(order_id="SO-TEST-00001", event_id="paid"):
-    return outbox_item(order_id=order_id, kind=MailKind.ORDER_CONFIRMATION, event_id=event_id, to=[SHOPPER], context={
-        "customer_name": SHOPPER_NAME, "currency": "EUR", "total_cents": 2450, "payment_method": "ideal",
-        "order_url": f"http://127.0.0.1:8000/orders/{order_id}/token123/",
-        "lines": [{"name": "Espresso cup", "quantity": 2, "unit_price_cents": 1225, "line_total_cents": 2450}],
-    })
+    return outbox_item(
+        order_id=order_id,
+        kind=MailKind.ORDER_CONFIRMATION,
+        event_id=event_id,
+        to=[SHOPPER],
+        context={
+            "customer_name": SHOPPER_NAME,
+            "currency": "EUR",
+            "total_cents": 2450,
+            "payment_method": "ideal",
+            "order_url": f"http://127.0.0.1:8000/orders/{order_id}/token123/",
+            "lines": [{"name": "Espresso cup", "quantity": 2, "unit_price_cents": 1225, "line_total_cents": 2450}],
+        },
+    )
 
 
 def _commit(*items):
@@ -84,8 +94,14 @@ def test_a_sender_that_died_while_sending_is_taken_over_once_its_claim_is_stale(
     item = _confirmation()
     _commit(item)
     # Claimed (queued -> sending), then the container was frozen before SES answered.
-    item.update(actions=[OutboxItem.status.set("sending"), OutboxItem.pending_status.set("sending"),
-                         OutboxItem.claim_token.set("dead-sender"), OutboxItem.claimed_at.set(item.queued_at)])
+    item.update(
+        actions=[
+            OutboxItem.status.set("sending"),
+            OutboxItem.pending_status.set("sending"),
+            OutboxItem.claim_token.set("dead-sender"),
+            OutboxItem.claimed_at.set(item.queued_at),
+        ]
+    )
 
     assert deliver(item.key) == DeliveryOutcome.NOT_CLAIMED  # a live claim is left alone
     assert deliver_pending() == {}
@@ -142,9 +158,13 @@ def test_reconciliation_stops_before_the_deadline_and_within_its_limit(local_ses
 
 def test_one_staff_alert_per_order_and_reason(local_ses):
     def alert(reason):
-        return outbox_item(order_id="SO-TEST-00001", kind=MailKind.STAFF_ALERT, event_id=reason,
-                           to=staff_alert_recipients(), context={
-                               "reason": reason, "staff_order_url": "http://127.0.0.1:8000/staff/orders/SO-TEST-00001/"})
+        return outbox_item(
+            order_id="SO-TEST-00001",
+            kind=MailKind.STAFF_ALERT,
+            event_id=reason,
+            to=staff_alert_recipients(),
+            context={"reason": reason, "staff_order_url": "http://127.0.0.1:8000/staff/orders/SO-TEST-00001/"},
+        )
 
     _commit(alert(AlertReason.DOUBLE_PAYMENT))
     _commit(alert(AlertReason.AMOUNT_MISMATCH))
@@ -153,9 +173,10 @@ def test_one_staff_alert_per_order_and_reason(local_ses):
     deliver_pending()
 
     subjects = sorted(mail.subject for mail in local_ses.new_mails())
-    assert subjects == ["[Staff] Order SO-TEST-00001 needs attention: A second payment was received for the order",
-                        "[Staff] Order SO-TEST-00001 needs attention: The paid amount or currency differs from the "
-                        "order's"]
+    assert subjects == [
+        "[Staff] Order SO-TEST-00001 needs attention: A second payment was received for the order",
+        "[Staff] Order SO-TEST-00001 needs attention: The paid amount or currency differs from the order's",
+    ]
 
 
 def test_log_lines_name_the_outbox_item_and_kind_never_the_shopper(local_ses, settings, caplog):
@@ -170,20 +191,34 @@ def test_log_lines_name_the_outbox_item_and_kind_never_the_shopper(local_ses, se
 
     records = [record for record in caplog.records if record.name == "shop.notifications"]
     assert [record.getMessage() for record in records] == ["mail not sent", "mail sent"]
-    assert all(record.outbox_id == "SO-TEST-00001/order_confirmation#paid" and record.kind == "order_confirmation"
-               for record in records)
+    assert all(
+        record.outbox_id == "SO-TEST-00001/order_confirmation#paid" and record.kind == "order_confirmation"
+        for record in records
+    )
     logged = "\n".join(f"{record.getMessage()} {vars(record)}" for record in records)
     for never_logged in (SHOPPER, SHOPPER_NAME, "not-verified.example", "token123"):
         assert never_logged not in logged
 
 
-@pytest.mark.parametrize("bad", [
-    {"to": []}, {"to": [""]}, {"event_id": ""}, {"event_id": "a#b"}, {"kind": "newsletter"},
-])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"to": []},
+        {"to": [""]},
+        {"event_id": ""},
+        {"event_id": "a#b"},
+        {"kind": "newsletter"},
+    ],
+)
 def test_a_mail_that_cannot_be_decided_is_refused_before_anything_is_stored(bad):
-    arguments = {"order_id": "SO-TEST-00001", "kind": MailKind.ORDER_CLOSED, "event_id": "expired",
-                 "to": [SHOPPER], "context": {"customer_name": "Ada", "closed_status": "expired",
-                                               "shop_url": "http://127.0.0.1:8000/"}, **bad}
+    arguments = {
+        "order_id": "SO-TEST-00001",
+        "kind": MailKind.ORDER_CLOSED,
+        "event_id": "expired",
+        "to": [SHOPPER],
+        "context": {"customer_name": "Ada", "closed_status": "expired", "shop_url": "http://127.0.0.1:8000/"},
+        **bad,
+    }
 
     with pytest.raises(ValueError):
         outbox_item(**arguments)

@@ -1,4 +1,5 @@
 """The shopper's journey through the Django test client, against moto and the Mollie sandbox."""
+
 from payments.models import OrderStatus, PaymentAttempt
 from shop.models import Article
 from tests.concurrency import run_concurrently
@@ -114,10 +115,16 @@ def test_tampered_price_and_quantity_fields_change_nothing(shopper):
     shopper.client.post("/cart/add/", {"slug": "espresso-cup", "quantity": "1", "price": "1", "price_cents": "1"})
     shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "-5"})
     shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "100000"})
-    response = shopper.client.post("/checkout/", {
-        "name": "Eve", "email": "eve@example.com", "checkout_id": shopper.checkout_id(), "total": "0.01",
-        "amount": "0.01",
-    })
+    response = shopper.client.post(
+        "/checkout/",
+        {
+            "name": "Eve",
+            "email": "eve@example.com",
+            "checkout_id": shopper.checkout_id(),
+            "total": "0.01",
+            "amount": "0.01",
+        },
+    )
 
     order = shopper.last_order()
     assert response.status_code == 303
@@ -191,8 +198,7 @@ def test_try_again_from_two_tabs_at_once_gets_one_payment_and_the_same_page(shop
 
     assert len(urls) == 2 and urls[0] == urls[1]
     assert len(shopper.sandbox.payments()) == 1
-    creates = [r["status"] for r in shopper.sandbox.requests()
-               if r["method"] == "POST" and r["path"] == "/v2/payments"]
+    creates = [r["status"] for r in shopper.sandbox.requests() if r["method"] == "POST" and r["path"] == "/v2/payments"]
     assert 409 in creates  # the second tab really met the first one in flight, and waited it out
 
 
@@ -200,8 +206,16 @@ def pricey_article(price_cents=2_600_00, stock=30):
     from django.utils import timezone
 
     now = timezone.now()
-    Article("gold-kettle", name="Gold kettle", price_cents=price_cents, currency="EUR", stock=stock,
-            position="000900", created_at=now, updated_at=now).save()
+    Article(
+        "gold-kettle",
+        name="Gold kettle",
+        price_cents=price_cents,
+        currency="EUR",
+        stock=stock,
+        position="000900",
+        created_at=now,
+        updated_at=now,
+    ).save()
 
 
 def test_a_cart_above_mollies_maximum_is_refused_before_anything_is_reserved(shopper):

@@ -1,5 +1,6 @@
 """Real DynamoDB's contention, emulated by the local double (devstack.dynamodb_faults.ServerFaults):
 transactions in flight hold their items, so writers meet TransactionConflict and must back off."""
+
 import functools
 
 from django.test import Client
@@ -12,8 +13,7 @@ from tests.conftest import Shopper
 HOLD_SECONDS = 0.3  # how long a transaction is "in flight" at the double
 
 
-def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_out(catalog, sandbox,
-                                                                                       server_faults):
+def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_out(catalog, sandbox, server_faults):
     buyers = [Shopper(Client(), sandbox) for _ in range(2)]
     for buyer in buyers:
         buyer.add("last-one-grinder")
@@ -25,7 +25,8 @@ def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_
 
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', pages[index]).group(1)
         return buyers[index].client.post(
-            "/checkout/", {"name": "Racer", "email": f"racer{index}@example.com", "checkout_id": checkout_id})
+            "/checkout/", {"name": "Racer", "email": f"racer{index}@example.com", "checkout_id": checkout_id}
+        )
 
     responses = run_concurrently(*(functools.partial(buy, index) for index in range(len(buyers))))
 
@@ -41,8 +42,7 @@ def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_
     assert server_faults.injected.get("TransactWriteItems canceled: TransactionConflict", 0) >= 1
 
 
-def test_a_status_poll_during_the_webhooks_commit_waits_for_it_instead_of_failing(shopper, server_faults,
-                                                                                   settings):
+def test_a_status_poll_during_the_webhooks_commit_waits_for_it_instead_of_failing(shopper, server_faults, settings):
     settings.STATUS_PULL_INTERVAL_SECONDS = 0  # every poll pulls from Mollie
     shopper.buy()
     order = shopper.last_order()

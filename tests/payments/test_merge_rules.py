@@ -2,6 +2,7 @@
 
 Each test is one answer from Mollie and what it may (and may not) change.
 """
+
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -17,24 +18,55 @@ EARLIER = NOW - timedelta(minutes=5)
 
 
 def an_order(*, status=OrderStatus.PENDING_PAYMENT, attempt_count=1, paid_attempt_no=None, refunded=0):
-    return Order("SO-AAAAA-BBBBB", public_token="token", customer_name="Ada", customer_email="ada@example.com",
-                 lines=[OrderLine(slug="linen-apron", name="Linen apron", unit_price_cents=2500, quantity=1,
-                                  reserves_stock=True)],
-                 total_cents=2500, currency="EUR", created_at=EARLIER, updated_at=EARLIER,
-                 expires_at=EARLIER + timedelta(minutes=30), status=status, attempt_count=attempt_count,
-                 paid_attempt_no=paid_attempt_no, amount_refunded_cents=refunded, version=3)
+    return Order(
+        "SO-AAAAA-BBBBB",
+        public_token="token",
+        customer_name="Ada",
+        customer_email="ada@example.com",
+        lines=[
+            OrderLine(slug="linen-apron", name="Linen apron", unit_price_cents=2500, quantity=1, reserves_stock=True)
+        ],
+        total_cents=2500,
+        currency="EUR",
+        created_at=EARLIER,
+        updated_at=EARLIER,
+        expires_at=EARLIER + timedelta(minutes=30),
+        status=status,
+        attempt_count=attempt_count,
+        paid_attempt_no=paid_attempt_no,
+        amount_refunded_cents=refunded,
+        version=3,
+    )
 
 
 def an_attempt(attempt_no=1, *, status=AttemptStatus.OPEN, refunded=0):
-    return PaymentAttempt("SO-AAAAA-BBBBB", attempt_no, status=status, idempotency_key=f"key-{attempt_no}",
-                          mollie_payment_id=f"tr_{attempt_no}", amount_cents=2500, currency="EUR",
-                          amount_refunded_cents=refunded, created_at=EARLIER, updated_at=EARLIER, version=2)
+    return PaymentAttempt(
+        "SO-AAAAA-BBBBB",
+        attempt_no,
+        status=status,
+        idempotency_key=f"key-{attempt_no}",
+        mollie_payment_id=f"tr_{attempt_no}",
+        amount_cents=2500,
+        currency="EUR",
+        amount_refunded_cents=refunded,
+        created_at=EARLIER,
+        updated_at=EARLIER,
+        version=2,
+    )
 
 
 def mollie_says(status, attempt_no=1, *, amount_cents=2500, currency="EUR", refunded=0):
-    return MolliePayment(id=f"tr_{attempt_no}", status=status, amount_cents=amount_cents, currency=currency,
-                         amount_refunded_cents=refunded, amount_remaining_cents=None, checkout_url=None,
-                         is_cancelable=False, method="ideal")
+    return MolliePayment(
+        id=f"tr_{attempt_no}",
+        status=status,
+        amount_cents=amount_cents,
+        currency=currency,
+        amount_refunded_cents=refunded,
+        amount_remaining_cents=None,
+        checkout_url=None,
+        is_cancelable=False,
+        method="ideal",
+    )
 
 
 def merge(order, attempt, payment):
@@ -67,8 +99,9 @@ def test_statuses_only_move_forward():
 
 
 def test_the_same_answer_twice_changes_nothing():
-    result = merge(an_order(status=OrderStatus.PAID, paid_attempt_no=1), an_attempt(status=AttemptStatus.PAID),
-                   mollie_says("paid"))
+    result = merge(
+        an_order(status=OrderStatus.PAID, paid_attempt_no=1), an_attempt(status=AttemptStatus.PAID), mollie_says("paid")
+    )
 
     assert result.events == [] and result.changed == []
 

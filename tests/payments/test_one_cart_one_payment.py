@@ -1,5 +1,6 @@
 """One cart has at most one payable Mollie payment: the back button, two tabs and a changed cart,
 as a shopper meets them, through the test client against moto and the Mollie sandbox."""
+
 import functools
 
 from django.test import Client
@@ -15,9 +16,11 @@ def orders():
 
 def checkout_in_both_tabs_at_once(tabs, checkout_id):
     """Both tabs submit the checkout form at the same moment; returns where each was sent."""
+
     def submit(tab):
-        response = tab.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com",
-                                           "checkout_id": checkout_id})
+        response = tab.post(
+            "/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id}
+        )
         return response["Location"]
 
     return run_concurrently(*(functools.partial(submit, tab) for tab in tabs))
@@ -158,7 +161,6 @@ def test_an_earlier_payment_paid_meanwhile_stops_the_new_order(shopper):
     assert "has been paid" in messages_on(shopper.client.get("/cart/"))
     assert Order.get(earlier.order_id).status == OrderStatus.PAID
     assert len(orders()) == 1
-
 
 
 def test_a_changed_cart_submitted_twice_at_once_gets_one_new_payment(shopper):

@@ -163,8 +163,9 @@ def test_a_bank_transfer_is_not_canceled_when_the_window_passes(shopper, setting
     # Its money often arrives days later; Mollie expires it itself after 12 days or more.
     shopper.buy()
     order = shopper.last_order()
-    requests.post(order.latest_checkout_url, data={"status": "open", "method": "banktransfer"},
-                  allow_redirects=False, timeout=5).raise_for_status()
+    requests.post(
+        order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, allow_redirects=False, timeout=5
+    ).raise_for_status()
     settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
 
     summary = services.reconcile(stale_after_seconds=0)

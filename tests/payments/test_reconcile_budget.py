@@ -1,5 +1,6 @@
 """Reconciliation on Lambda: a run ends before Lambda stops it, expires overdue orders first, and
 leaves what it could not reach to the next run, which goes on where this one stopped."""
+
 import time
 import uuid
 from datetime import timedelta
@@ -27,8 +28,13 @@ class LambdaContext:
 
 def place(slug, *, age, pay):
     placed_at = timezone.now() - age
-    order = services.place_order(checkout_id=uuid.uuid4().hex, quantities={slug: 1}, customer_name="Bank Transfer",
-                                 customer_email="slow@example.com", now=placed_at)
+    order = services.place_order(
+        checkout_id=uuid.uuid4().hex,
+        quantities={slug: 1},
+        customer_name="Bank Transfer",
+        customer_email="slow@example.com",
+        now=placed_at,
+    )
     if pay:
         services.pay_order(order_id=order.order_id, order=order)  # an open payment at Mollie
         # ... registered back then, and not heard of since.

@@ -1,4 +1,5 @@
 """Refunds: partial and full, idempotent, and kept in line with Mollie through the webhook."""
+
 import pytest
 
 from payments import mollie, services
@@ -63,8 +64,13 @@ def test_refund_status_change_arrives_through_the_webhook(shopper, paid_order):
 
 
 def test_refund_made_in_mollies_dashboard_is_recorded(shopper, paid_order):
-    mollie.create_refund(payment_id=paid_order.latest_mollie_payment_id, amount_cents=700, currency="EUR",
-                         description="made elsewhere", idempotency_key="dashboard-1")
+    mollie.create_refund(
+        payment_id=paid_order.latest_mollie_payment_id,
+        amount_cents=700,
+        currency="EUR",
+        description="made elsewhere",
+        idempotency_key="dashboard-1",
+    )
 
     shopper.webhook(paid_order.latest_mollie_payment_id)
 
@@ -102,17 +108,36 @@ def test_a_failed_refund_gives_the_amount_back(shopper, paid_order):
 
 def test_a_refund_webhook_before_we_stored_mollies_id_links_instead_of_duplicating(shopper, paid_order):
     now = paid_order.created_at
-    Refund(paid_order.order_id, "early", attempt_no=1, mollie_payment_id=paid_order.latest_mollie_payment_id,
-           amount_cents=1500, currency="EUR", created_by="sam", created_at=now, updated_at=now).save()
-    made = mollie.create_refund(payment_id=paid_order.latest_mollie_payment_id, amount_cents=1500, currency="EUR",
-                                description="x", idempotency_key="early", refund_key="early")
+    Refund(
+        paid_order.order_id,
+        "early",
+        attempt_no=1,
+        mollie_payment_id=paid_order.latest_mollie_payment_id,
+        amount_cents=1500,
+        currency="EUR",
+        created_by="sam",
+        created_at=now,
+        updated_at=now,
+    ).save()
+    made = mollie.create_refund(
+        payment_id=paid_order.latest_mollie_payment_id,
+        amount_cents=1500,
+        currency="EUR",
+        description="x",
+        idempotency_key="early",
+        refund_key="early",
+    )
 
     shopper.webhook(paid_order.latest_mollie_payment_id)  # Mollie's refund webhook wins the race
 
     refunds = list(Refund.query(paid_order.order_id))
     assert [(r.refund_key, r.mollie_refund_id, r.created_by) for r in refunds] == [("early", made.id, "sam")]
-    assert services.refund_payment(order_id=paid_order.order_id, amount_cents=1500, refund_key="early",
-                                   actor="sam").mollie_refund_id == made.id  # resubmitting refunds nothing more
+    assert (
+        services.refund_payment(
+            order_id=paid_order.order_id, amount_cents=1500, refund_key="early", actor="sam"
+        ).mollie_refund_id
+        == made.id
+    )  # resubmitting refunds nothing more
     assert len(mollie.list_refunds(paid_order.latest_mollie_payment_id)) == 1
 
 

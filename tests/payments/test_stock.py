@@ -1,4 +1,5 @@
 """Stock never goes below zero, even when shoppers race for the last item."""
+
 import uuid
 
 from payments import services
@@ -10,8 +11,12 @@ def test_concurrent_checkouts_of_the_last_item_sell_it_once(catalog):
 
     def checkout():
         try:
-            services.place_order(checkout_id=uuid.uuid4().hex, quantities={"last-one-grinder": 1},
-                                 customer_name="Racer", customer_email="racer@example.com")
+            services.place_order(
+                checkout_id=uuid.uuid4().hex,
+                quantities={"last-one-grinder": 1},
+                customer_name="Racer",
+                customer_email="racer@example.com",
+            )
             return "ordered"
         except services.CheckoutRefused as refusal:
             return str(refusal)
@@ -25,8 +30,12 @@ def test_concurrent_checkouts_of_the_last_item_sell_it_once(catalog):
 
 def test_ordering_more_than_in_stock_is_refused(catalog):
     try:
-        services.place_order(checkout_id=uuid.uuid4().hex, quantities={"linen-apron": 9},
-                             customer_name="A", customer_email="a@example.com")
+        services.place_order(
+            checkout_id=uuid.uuid4().hex,
+            quantities={"linen-apron": 9},
+            customer_name="A",
+            customer_email="a@example.com",
+        )
     except services.CheckoutRefused as refusal:
         assert "linen apron" in str(refusal).lower()
     else:
@@ -37,8 +46,12 @@ def test_ordering_more_than_in_stock_is_refused(catalog):
 def test_inactive_article_cannot_be_ordered(catalog):
     Article.get("espresso-cup").update(actions=[Article.active.set(False)])
     try:
-        services.place_order(checkout_id=uuid.uuid4().hex, quantities={"espresso-cup": 1},
-                             customer_name="A", customer_email="a@example.com")
+        services.place_order(
+            checkout_id=uuid.uuid4().hex,
+            quantities={"espresso-cup": 1},
+            customer_name="A",
+            customer_email="a@example.com",
+        )
     except services.CheckoutRefused as refusal:
         assert "no longer sold" in str(refusal)
     else:

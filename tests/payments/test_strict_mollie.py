@@ -5,6 +5,7 @@ of view": create-payment reference; mollie/magento2#230). A shop whose PUBLIC_BA
 loopback (`make run` with a real test key) must still take payments: it sends no webhookUrl,
 and the thank-you page's status pull learns the outcome.
 """
+
 import pytest
 import requests
 
@@ -30,8 +31,9 @@ def test_full_purchase_with_a_loopback_public_url(strict_shopper):
     [payment] = strict_shopper.sandbox.payments()
     assert payment.get("webhookUrl") is None
 
-    chosen = requests.post(order.latest_checkout_url, data={"status": "paid", "method": "ideal"},
-                           allow_redirects=False, timeout=5)
+    chosen = requests.post(
+        order.latest_checkout_url, data={"status": "paid", "method": "ideal"}, allow_redirects=False, timeout=5
+    )
     assert chosen.status_code == 303
     assert "Thank you! Your payment was received." in strict_shopper.order_page().content.decode()
     assert strict_shopper.last_order().status == OrderStatus.PAID

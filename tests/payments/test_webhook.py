@@ -1,4 +1,5 @@
 """Mollie's side: the webhook is asynchronous, may come twice, late, out of order, or be forged."""
+
 import dataclasses
 import functools
 
@@ -83,15 +84,18 @@ def test_stale_status_never_moves_a_payment_back(shopper):
     assert shopper.last_order().status == OrderStatus.PAID
 
 
-@pytest.mark.parametrize("body", [
-    {},
-    {"id": ""},
-    {"id": "tr_"},
-    {"id": "re_abc123"},
-    {"id": "tr_../../v2/methods"},
-    {"id": "x" * 500},
-    {"id": "tr_\u00e9\u00e9"},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"id": ""},
+        {"id": "tr_"},
+        {"id": "re_abc123"},
+        {"id": "tr_../../v2/methods"},
+        {"id": "x" * 500},
+        {"id": "tr_\u00e9\u00e9"},
+    ],
+)
 def test_malformed_webhook_ids_are_answered_200_and_change_nothing(shopper, body):
     shopper.buy()
     before = shopper.last_order()
@@ -116,9 +120,14 @@ def test_forged_webhook_body_is_ignored_we_fetch_from_mollie(shopper):
     shopper.buy()
     order = shopper.last_order()
 
-    response = shopper.client.post("/payments/webhook/", {
-        "id": order.latest_mollie_payment_id, "status": "paid", "amount": "25.00",
-    })
+    response = shopper.client.post(
+        "/payments/webhook/",
+        {
+            "id": order.latest_mollie_payment_id,
+            "status": "paid",
+            "amount": "25.00",
+        },
+    )
 
     assert response.status_code == 200
     assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT  # Mollie still says open
@@ -142,8 +151,9 @@ def test_amount_mismatch_never_marks_the_order_paid(shopper):
     order = shopper.last_order()
     shopper.pay_at_mollie("paid")
 
-    services.apply_mollie_payment(payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1),
-                                  source="webhook")
+    services.apply_mollie_payment(
+        payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1), source="webhook"
+    )
 
     order = shopper.last_order()
     assert order.status == OrderStatus.PENDING_PAYMENT
@@ -180,8 +190,10 @@ def test_concurrent_webhooks_for_two_paid_attempts_mark_one_paid_and_flag_the_ot
     order = shopper.last_order()
     first = PaymentAttempt.get(order.order_id, 1)
     first.update(actions=[PaymentAttempt.status.set("open")])
-    paid = [mollie_answers(payment_id, status="paid")
-            for payment_id in (first.mollie_payment_id, order.latest_mollie_payment_id)]
+    paid = [
+        mollie_answers(payment_id, status="paid")
+        for payment_id in (first.mollie_payment_id, order.latest_mollie_payment_id)
+    ]
 
     run_concurrently(*(functools.partial(services.apply_mollie_payment, payment=p, source="webhook") for p in paid))
 
@@ -198,8 +210,13 @@ def test_timeline_lists_the_webhook_before_the_changes_it_caused(shopper):
 
     kinds = [event.kind for event in events(shopper.last_order().order_id)]
 
-    assert kinds == ["order_placed", "attempt_status_changed",  # created -> open at checkout
-                     "webhook_received", "attempt_status_changed", "order_status_changed"]
+    assert kinds == [
+        "order_placed",
+        "attempt_status_changed",  # created -> open at checkout
+        "webhook_received",
+        "attempt_status_changed",
+        "order_status_changed",
+    ]
 
 
 def test_mollie_refusing_our_key_answers_503_so_the_webhook_is_kept(shopper, settings):
@@ -215,8 +232,9 @@ def test_a_held_back_payment_tells_the_shopper_not_to_pay_again(shopper):
     shopper.buy()
     order = shopper.last_order()
     shopper.pay_at_mollie("paid")
-    services.apply_mollie_payment(payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1),
-                                  source="webhook")
+    services.apply_mollie_payment(
+        payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1), source="webhook"
+    )
 
     page = shopper.order_page().content.decode()
 
@@ -228,8 +246,9 @@ def test_a_held_back_payment_tells_the_shopper_not_to_pay_again(shopper):
 def test_handling_a_double_payment_keeps_other_reasons_for_attention(shopper):
     shopper.buy()
     order = shopper.last_order()
-    order.update(actions=[Order.needs_attention.set(True),
-                          Order.attention_reasons.set(["Paid after the order was expired"])])
+    order.update(
+        actions=[Order.needs_attention.set(True), Order.attention_reasons.set(["Paid after the order was expired"])]
+    )
     shopper.webhook(shopper.pay_at_mollie("canceled"))
     shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
     shopper.webhook(shopper.pay_at_mollie("paid"))

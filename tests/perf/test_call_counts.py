@@ -4,6 +4,7 @@ Counted, not timed (see bench/call_counts.py). A budget is what the request does
 operation; the comment says what of it the workflow needs and what it could drop. When a change
 makes a request cheaper, lower its budget here in the same commit.
 """
+
 import pytest
 
 from bench.call_counts import measure, report
@@ -22,8 +23,10 @@ BUDGETS = {
     "checkout POST, double submit": {"dynamodb": {"BatchGetItem": 1, "GetItem": 1}, "mollie": 0},
     # The order (GetItem), the rate-limit claim (conditional UpdateItem), Mollie's payment, and
     # order + attempt in one TransactGetItems to compare with. Writes only when something changed.
-    "status poll, open order, pull due": {"dynamodb": {"GetItem": 1, "UpdateItem": 1, "TransactGetItems": 1},
-                                          "mollie": 1},
+    "status poll, open order, pull due": {
+        "dynamodb": {"GetItem": 1, "UpdateItem": 1, "TransactGetItems": 1},
+        "mollie": 1,
+    },
     # Pulled less than STATUS_PULL_INTERVAL_SECONDS ago: the one read of the order. Minimum.
     "status poll, open order, pulled recently": {"dynamodb": {"GetItem": 1}, "mollie": 0},
     # One Mollie fetch (we never trust the body), order + attempt in one TransactGetItems, one
@@ -61,13 +64,16 @@ def test_dynamodb_calls_stay_within_budget(calls):
     over = {}
     for name, budget in BUDGETS.items():
         counted = calls[name].dynamodb
-        excess = {operation: count for operation, count in counted.items() if count > budget["dynamodb"].get(operation, 0)}
+        excess = {
+            operation: count for operation, count in counted.items() if count > budget["dynamodb"].get(operation, 0)
+        }
         if excess:
             over[name] = f"{calls[name].describe()}; budget {budget['dynamodb']}"
     assert over == {}
 
 
 def test_mollie_calls_stay_within_budget(calls):
-    over = {name: calls[name].describe() for name, budget in BUDGETS.items()
-            if calls[name].mollie_total > budget["mollie"]}
+    over = {
+        name: calls[name].describe() for name, budget in BUDGETS.items() if calls[name].mollie_total > budget["mollie"]
+    }
     assert over == {}

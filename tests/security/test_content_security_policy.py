@@ -1,5 +1,6 @@
 """Content-Security-Policy on every page, shop and staff, error pages included; and no inline
 script anywhere in the templates, so the policy never needs 'unsafe-inline' for scripts."""
+
 import base64
 import hashlib
 import re
@@ -16,8 +17,10 @@ TEMPLATES = sorted(ROOT.glob("templates/**/*.html")) + sorted(ROOT.glob("*/templ
 
 def policy_of(response):
     header = response["Content-Security-Policy"]
-    return {name: sources.split() for name, _, sources in
-            (directive.strip().partition(" ") for directive in header.split(";"))}
+    return {
+        name: sources.split()
+        for name, _, sources in (directive.strip().partition(" ") for directive in header.split(";"))
+    }
 
 
 def assert_strict(response):

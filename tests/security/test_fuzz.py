@@ -1,4 +1,5 @@
 """Property-based tests: whatever arrives, the answer is 2xx/3xx/4xx and stored data stays sound."""
+
 from urllib.parse import quote, unquote
 
 import pytest
@@ -11,11 +12,33 @@ FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthChe
 
 text_values = st.one_of(
     st.text(max_size=300),
-    st.sampled_from(["tr_", "tr_123", "tr_" + "a" * 64, "tr_" + "a" * 65, "re_x", "%00", "tr_\x00", "../../",
-                     "tr_<script>", "0", "-1", "1e99", "null", "[]", "{}"]),
+    st.sampled_from(
+        [
+            "tr_",
+            "tr_123",
+            "tr_" + "a" * 64,
+            "tr_" + "a" * 65,
+            "re_x",
+            "%00",
+            "tr_\x00",
+            "../../",
+            "tr_<script>",
+            "0",
+            "-1",
+            "1e99",
+            "null",
+            "[]",
+            "{}",
+        ]
+    ),
 )
-form_bodies = st.dictionaries(st.sampled_from(["id", "status", "amount", "name", "email", "checkout_id", "slug",
-                                               "quantity", "remove", "buy_now", "x"]), text_values, max_size=6)
+form_bodies = st.dictionaries(
+    st.sampled_from(
+        ["id", "status", "amount", "name", "email", "checkout_id", "slug", "quantity", "remove", "buy_now", "x"]
+    ),
+    text_values,
+    max_size=6,
+)
 
 
 @pytest.fixture

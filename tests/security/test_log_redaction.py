@@ -1,5 +1,6 @@
 """The order page's token is a bearer credential: whatever the answer (404, busy 503, CSRF
 refusal), no log line carries it, neither Django's own lines nor ours."""
+
 import json
 import logging
 
@@ -61,7 +62,8 @@ def test_a_csrf_failure_on_pay_again_keeps_the_token_out_of_the_logs(order, logg
     without_token = Client(enforce_csrf_checks=True).post(pay_again)
     # Over HTTPS Django also checks the Referer, and quotes it in the log line.
     foreign_referer = Client(enforce_csrf_checks=True).post(
-        pay_again, secure=True, HTTP_REFERER=f"https://evil.example/orders/{order.order_id}/{order.public_token}/")
+        pay_again, secure=True, HTTP_REFERER=f"https://evil.example/orders/{order.order_id}/{order.public_token}/"
+    )
 
     assert without_token.status_code == foreign_referer.status_code == 403
     assert order.public_token not in logged()

@@ -3,6 +3,7 @@
 The shopper's cart may sit in the signed-cookie session (slugs and quantities); their name and
 e-mail address never do, and a staff member's cookies hold no customer's data either.
 """
+
 import json
 
 from django.test import Client

@@ -1,5 +1,6 @@
 """`make run` serves the shop with Django's development server, whose access log prints every
 request line. The order page's token is a bearer credential: that line must not carry it."""
+
 import io
 import logging
 import threading
@@ -16,8 +17,11 @@ def access_log():
     from django.utils.log import ServerFormatter
 
     # Django's own handler, not the ones pytest adds to capture logs.
-    [handler] = [handler for handler in logging.getLogger("django.server").handlers
-                 if isinstance(handler.formatter, ServerFormatter)]
+    [handler] = [
+        handler
+        for handler in logging.getLogger("django.server").handlers
+        if isinstance(handler.formatter, ServerFormatter)
+    ]
     printed = io.StringIO()
     previous = handler.setStream(printed)
     yield printed
@@ -53,8 +57,10 @@ def test_the_development_servers_access_log_redacts_order_tokens(shopper, dev_se
     order = shopper.last_order()
     order_page = f"/orders/{order.order_id}/{order.public_token}/"
 
-    answers = [requests.get(dev_server.url + path, timeout=30) for path in
-               (order_page, order_page + "status.json", order_page + "no-such-page", "/")]
+    answers = [
+        requests.get(dev_server.url + path, timeout=30)
+        for path in (order_page, order_page + "status.json", order_page + "no-such-page", "/")
+    ]
     dev_server.stop()
 
     assert [answer.status_code for answer in answers] == [200, 200, 404, 200]

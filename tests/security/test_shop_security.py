@@ -1,4 +1,5 @@
 """Hostile shoppers: forged requests, guessed order pages, leaked secrets."""
+
 import logging
 import re
 from urllib.parse import urlencode
@@ -20,8 +21,12 @@ def test_a_cookie_signed_with_another_key_is_ignored(shopper, settings):
     from django.core import signing
 
     def cookie(key):
-        return signing.dumps({"cart": {"espresso-cup": 1}}, key=key, compress=True,
-                             salt="django.contrib.sessions.backends.signed_cookies")
+        return signing.dumps(
+            {"cart": {"espresso-cup": 1}},
+            key=key,
+            compress=True,
+            salt="django.contrib.sessions.backends.signed_cookies",
+        )
 
     shopper.client.cookies[settings.SESSION_COOKIE_NAME] = cookie("not-our-key")
     assert "Your cart is empty" in shopper.client.get("/cart/").content.decode()
@@ -52,8 +57,11 @@ def test_order_ids_cannot_be_enumerated(shopper):
     order = shopper.last_order()
     near_token = order.public_token[:-1] + ("A" if order.public_token[-1] != "A" else "B")
 
-    for path in (f"/orders/{order.order_id}/{near_token}/", f"/orders/{order.order_id}/x/",
-                 f"/orders/{order.order_id}/{order.public_token.upper()}/status.json"):
+    for path in (
+        f"/orders/{order.order_id}/{near_token}/",
+        f"/orders/{order.order_id}/x/",
+        f"/orders/{order.order_id}/{order.public_token.upper()}/status.json",
+    ):
         assert shopper.client.get(path).status_code == 404
     assert len(order.public_token) >= 32  # 24 random bytes, URL-safe
 
@@ -73,8 +81,17 @@ def staff_login(settings):
     return {"username": "ada", "password": STAFF_PASSWORD}
 
 
-@pytest.mark.parametrize("elsewhere", ["https://evil.example/", "//evil.example/", "/\\evil.example",
-                                       "https:evil.example", "///evil.example/staff/", "/\\evil.example/staff/"])
+@pytest.mark.parametrize(
+    "elsewhere",
+    [
+        "https://evil.example/",
+        "//evil.example/",
+        "/\\evil.example",
+        "https:evil.example",
+        "///evil.example/staff/",
+        "/\\evil.example/staff/",
+    ],
+)
 def test_staff_login_never_sends_a_fresh_login_off_site(staff_login, elsewhere):
     # A phishing link: /staff/login/?next=<their site>. The page must not carry it on...
     page = Client().get("/staff/login/", {"next": elsewhere}).content.decode()

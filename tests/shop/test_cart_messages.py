@@ -1,4 +1,5 @@
 """What the cart says about a quantity it cannot take, as a shopper meets it."""
+
 import pytest
 
 from shop import cart as shop_cart
@@ -8,12 +9,15 @@ def message_after(client, response):
     return client.get(response["Location"]).content.decode()
 
 
-@pytest.mark.parametrize("quantity, message", [
-    ("-5", "Please choose a quantity of at least 1."),
-    ("0", "Please choose a quantity of at least 1."),
-    ("100000000000000000000", "You can order at most 20 of one article."),
-    ("lots", "Please enter the quantity as a whole number, like 2."),
-])
+@pytest.mark.parametrize(
+    "quantity, message",
+    [
+        ("-5", "Please choose a quantity of at least 1."),
+        ("0", "Please choose a quantity of at least 1."),
+        ("100000000000000000000", "You can order at most 20 of one article."),
+        ("lots", "Please enter the quantity as a whole number, like 2."),
+    ],
+)
 def test_adding_a_bad_quantity_says_what_is_wrong(client, catalog, quantity, message):
     response = client.post("/cart/add/", {"slug": "espresso-cup", "quantity": quantity})
 
@@ -33,12 +37,15 @@ def test_an_unknown_article_is_still_not_available(client, catalog):
     assert "That article is not available." in message_after(client, response)
 
 
-@pytest.mark.parametrize("quantity, message", [
-    ("-5", "A quantity cannot be negative; choose 0 or Remove to take an article out."),
-    ("21", "You can order at most 20 of one article."),
-    ("two", "Please enter the quantity as a whole number, like 2."),
-    ("", "Please enter a quantity."),
-])
+@pytest.mark.parametrize(
+    "quantity, message",
+    [
+        ("-5", "A quantity cannot be negative; choose 0 or Remove to take an article out."),
+        ("21", "You can order at most 20 of one article."),
+        ("two", "Please enter the quantity as a whole number, like 2."),
+        ("", "Please enter a quantity."),
+    ],
+)
 def test_updating_to_a_bad_quantity_says_what_is_wrong_and_keeps_the_cart(client, catalog, quantity, message):
     client.post("/cart/add/", {"slug": "espresso-cup", "quantity": "3"})
 

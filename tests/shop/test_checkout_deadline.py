@@ -1,6 +1,7 @@
 """A checkout on Lambda must answer before API Gateway gives up (29 s): a checkout that committed
 after the shopper got a 504 left no redirect and no cookie, and starting over made a second
 order. With DynamoDB slow and throttled for seconds, it finishes or refuses cleanly in time."""
+
 import re
 import time
 
@@ -19,8 +20,11 @@ def longest_backoff(monkeypatch):
     """botocore's retries wait the longest their jitter allows (2**n s), every time."""
     from botocore.retries.standard import ExponentialBackoff
 
-    monkeypatch.setattr(ExponentialBackoff, "delay_amount",
-                        lambda self, context: min(self._max_backoff, self._base ** (context.attempt_number - 1)))
+    monkeypatch.setattr(
+        ExponentialBackoff,
+        "delay_amount",
+        lambda self, context: min(self._max_backoff, self._base ** (context.attempt_number - 1)),
+    )
 
 
 def checkout_id_of(shopper):
@@ -30,13 +34,15 @@ def checkout_id_of(shopper):
 
 def timed_checkout(shopper, checkout_id):
     started = time.monotonic()
-    response = shopper.client.post("/checkout/", {"name": "Ada", "email": "ada@example.com",
-                                                  "checkout_id": checkout_id})
+    response = shopper.client.post(
+        "/checkout/", {"name": "Ada", "email": "ada@example.com", "checkout_id": checkout_id}
+    )
     return response, time.monotonic() - started
 
 
 def test_a_checkout_while_dynamodb_is_slow_and_throttled_refuses_in_time_and_a_retry_gets_past(
-        shopper, server_faults, longest_backoff):
+    shopper, server_faults, longest_backoff
+):
     shopper.add("linen-apron")
     checkout_id = checkout_id_of(shopper)
     server_faults.latency_seconds = 2.5

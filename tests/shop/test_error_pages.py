@@ -1,4 +1,5 @@
 """The pages a shopper sees when something goes wrong: templates/404.html, 403_csrf.html, 500.html."""
+
 import pytest
 from django.template.loader import get_template
 from django.test import Client

@@ -1,4 +1,5 @@
 """Prices in the shopper's language: shop/money.py."""
+
 import pytest
 
 from shop.money import format_money, preferred_language

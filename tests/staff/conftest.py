@@ -1,5 +1,6 @@
 """Fixtures for the staff pages: a staff member and a logged-in client, real orders paid through
 the shop and the Mollie sandbox, and orders written directly with a chosen age and status."""
+
 import re
 import secrets
 from datetime import timedelta
@@ -73,28 +74,60 @@ def open_order(shopper):
 @pytest.fixture
 def bank_transfer_order(shopper, open_order):
     """An open payment the shopper chose to pay by bank transfer: Mollie can cancel it."""
-    requests.post(open_order.latest_checkout_url, data={"status": "open", "method": "banktransfer"},
-                  allow_redirects=False, timeout=5).raise_for_status()
+    requests.post(
+        open_order.latest_checkout_url,
+        data={"status": "open", "method": "banktransfer"},
+        allow_redirects=False,
+        timeout=5,
+    ).raise_for_status()
     payment_services.sync_attempt(attempt=PaymentAttempt.get(open_order.order_id, 1), source="staff")
     return shopper.last_order()
 
 
-def make_order(*, created_at, status=OrderStatus.PAID, total_cents=1000, email="ada@example.com", currency="EUR",
-               paid_at=None, mollie_payment_id=None, name="Ada Lovelace", **fields):
+def make_order(
+    *,
+    created_at,
+    status=OrderStatus.PAID,
+    total_cents=1000,
+    email="ada@example.com",
+    currency="EUR",
+    paid_at=None,
+    mollie_payment_id=None,
+    name="Ada Lovelace",
+    **fields,
+):
     """An order written straight to DynamoDB, for lists and figures with a known shape."""
     order_id = f"SO-{secrets.token_hex(3)[:5].upper()}-{secrets.token_hex(3)[:5].upper()}"
     if status in OrderStatus.PAID_LIKE and paid_at is None:
         paid_at = created_at + timedelta(minutes=5)
     order = Order(
-        order_id, public_token=secrets.token_urlsafe(24), status=status, customer_name=name,
-        customer_email=email.lower(), currency=currency, total_cents=total_cents,
+        order_id,
+        public_token=secrets.token_urlsafe(24),
+        status=status,
+        customer_name=name,
+        customer_email=email.lower(),
+        currency=currency,
+        total_cents=total_cents,
         lines=[OrderLine(slug="espresso-cup", name="Espresso cup", unit_price_cents=total_cents, quantity=1)],
-        created_at=created_at, updated_at=created_at, expires_at=created_at + timedelta(hours=2), paid_at=paid_at,
-        attempt_count=1, latest_mollie_payment_id=mollie_payment_id, **fields,
+        created_at=created_at,
+        updated_at=created_at,
+        expires_at=created_at + timedelta(hours=2),
+        paid_at=paid_at,
+        attempt_count=1,
+        latest_mollie_payment_id=mollie_payment_id,
+        **fields,
     )
     order.save()
     if mollie_payment_id:
-        PaymentAttempt(order_id, 1, idempotency_key=secrets.token_hex(8), mollie_payment_id=mollie_payment_id,
-                       amount_cents=total_cents, currency=currency, created_at=created_at, updated_at=created_at,
-                       status=AttemptStatus.PAID if status in OrderStatus.PAID_LIKE else AttemptStatus.OPEN).save()
+        PaymentAttempt(
+            order_id,
+            1,
+            idempotency_key=secrets.token_hex(8),
+            mollie_payment_id=mollie_payment_id,
+            amount_cents=total_cents,
+            currency=currency,
+            created_at=created_at,
+            updated_at=created_at,
+            status=AttemptStatus.PAID if status in OrderStatus.PAID_LIKE else AttemptStatus.OPEN,
+        ).save()
     return order

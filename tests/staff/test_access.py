@@ -1,4 +1,5 @@
 """Every /staff/ page and action needs a staff login, and every action a CSRF token."""
+
 import pytest
 from django.test import Client
 from django.urls import get_resolver
@@ -23,8 +24,14 @@ PAGES = [
     "/staff/articles/espresso-cup/",
 ]
 ACTIONS = [
-    ("/staff/password/", {"current_password": STAFF_PASSWORD, "new_password": "a whole new secret",
-                          "new_password_again": "a whole new secret"}),
+    (
+        "/staff/password/",
+        {
+            "current_password": STAFF_PASSWORD,
+            "new_password": "a whole new secret",
+            "new_password_again": "a whole new secret",
+        },
+    ),
     (f"/staff/orders/{ORDER}/refresh/", {}),
     (f"/staff/orders/{ORDER}/cancel/", {}),
     (f"/staff/orders/{ORDER}/payments/1/cancel/", {}),
@@ -41,15 +48,22 @@ PUBLIC = {"/staff/login/"}
 
 def test_every_staff_url_is_covered_here():
     staff_routes = get_resolver().url_patterns
-    routes = {"/staff/" + str(pattern.pattern) for resolver in staff_routes if str(resolver.pattern) == "staff/"
-              for pattern in resolver.url_patterns}
+    routes = {
+        "/staff/" + str(pattern.pattern)
+        for resolver in staff_routes
+        if str(resolver.pattern) == "staff/"
+        for pattern in resolver.url_patterns
+    }
     covered = {_route(url) for url in PAGES + ACTION_URLS} | PUBLIC
     assert routes == covered
 
 
 def _route(url):
-    return (url.replace(ORDER, "<order_id:order_id>").replace("/1/", "/<int:attempt_no>/")
-            .replace("articles/espresso-cup/", "articles/<slug:slug>/"))
+    return (
+        url.replace(ORDER, "<order_id:order_id>")
+        .replace("/1/", "/<int:attempt_no>/")
+        .replace("articles/espresso-cup/", "articles/<slug:slug>/")
+    )
 
 
 def _url(template, order):
@@ -84,8 +98,9 @@ def test_pages_send_non_staff_to_the_login(page, who, paid_order, shopper_client
 
 @pytest.mark.parametrize("who", ["anonymous", "shopper", "disabled staff member"])
 @pytest.mark.parametrize("action", ACTIONS, ids=ACTION_URLS)
-def test_actions_send_non_staff_to_the_login_and_do_nothing(action, who, paid_order, shopper_client,
-                                                            disabled_staff_client, sandbox):
+def test_actions_send_non_staff_to_the_login_and_do_nothing(
+    action, who, paid_order, shopper_client, disabled_staff_client, sandbox
+):
     client = {"anonymous": Client(), "shopper": shopper_client, "disabled staff member": disabled_staff_client}[who]
     url, data = action
 
@@ -110,8 +125,9 @@ def test_staff_sees_every_page(page, staff_client, paid_order):
 def csrf_checked_staff_client(staff_member):
     client = Client(enforce_csrf_checks=True)
     token = csrf_token_from(client.get("/staff/login/"))
-    response = client.post("/staff/login/", {"username": "grace", "password": STAFF_PASSWORD,
-                                              "csrfmiddlewaretoken": token})
+    response = client.post(
+        "/staff/login/", {"username": "grace", "password": STAFF_PASSWORD, "csrfmiddlewaretoken": token}
+    )
     assert response.status_code == 302
     return client
 
@@ -136,8 +152,9 @@ def test_login_itself_needs_a_csrf_token(staff_member):
 def test_an_action_with_its_csrf_token_goes_through(csrf_checked_staff_client, paid_order, sandbox):
     page = csrf_checked_staff_client.get(f"/staff/orders/{paid_order.order_id}/")
 
-    response = csrf_checked_staff_client.post(f"/staff/orders/{paid_order.order_id}/refresh/",
-                                              {"csrfmiddlewaretoken": csrf_token_from(page)})
+    response = csrf_checked_staff_client.post(
+        f"/staff/orders/{paid_order.order_id}/refresh/", {"csrfmiddlewaretoken": csrf_token_from(page)}
+    )
 
     assert response.status_code == 302
     assert response["Location"] == f"/staff/orders/{paid_order.order_id}/"

@@ -1,4 +1,5 @@
 """Staff login, logout, password change, and the throttling of failed logins."""
+
 import functools
 import io
 import re
@@ -45,8 +46,9 @@ def test_wrong_password_or_unknown_user_get_the_same_answer(staff_member, userna
 
 
 def test_login_returns_to_the_page_asked_for_but_never_elsewhere(staff_member):
-    response = Client().post("/staff/login/", {"username": "grace", "password": STAFF_PASSWORD,
-                                               "next": "/staff/orders/?status=paid"})
+    response = Client().post(
+        "/staff/login/", {"username": "grace", "password": STAFF_PASSWORD, "next": "/staff/orders/?status=paid"}
+    )
     assert response["Location"] == "/staff/orders/?status=paid"
     for elsewhere in ("https://evil.example/staff/", "//evil.example/staff/", "/cart/"):
         response = Client().post("/staff/login/", {"username": "grace", "password": STAFF_PASSWORD, "next": elsewhere})
@@ -102,10 +104,12 @@ def test_the_lock_ends_after_fifteen_minutes(staff_member):
         services.authenticate(username="grace", password="guess", client_address="10.0.0.1", now=start)
 
     with pytest.raises(services.LoginLocked):
-        services.authenticate(username="grace", password=STAFF_PASSWORD, client_address="10.0.0.1",
-                              now=start + timedelta(minutes=14))
-    member = services.authenticate(username="grace", password=STAFF_PASSWORD, client_address="10.0.0.1",
-                                   now=start + timedelta(minutes=16))
+        services.authenticate(
+            username="grace", password=STAFF_PASSWORD, client_address="10.0.0.1", now=start + timedelta(minutes=14)
+        )
+    member = services.authenticate(
+        username="grace", password=STAFF_PASSWORD, client_address="10.0.0.1", now=start + timedelta(minutes=16)
+    )
 
     assert member.username == "grace"
 
@@ -113,8 +117,9 @@ def test_the_lock_ends_after_fifteen_minutes(staff_member):
 def test_failures_older_than_the_window_do_not_count(staff_member):
     start = timezone.now()
     for minute in (0, 1, 2, 3):
-        services.authenticate(username="grace", password="guess", client_address="10.0.0.1",
-                              now=start + timedelta(minutes=minute))
+        services.authenticate(
+            username="grace", password="guess", client_address="10.0.0.1", now=start + timedelta(minutes=minute)
+        )
 
     # The window started at the first failure; sixteen minutes later a new one starts.
     later = start + timedelta(minutes=16)
@@ -197,10 +202,13 @@ class LoginPage:
         self.csrf_token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
 
     def submit(self, username, password):
-        return self.http.post(f"{self.url}/staff/login/", timeout=60, allow_redirects=False,
-                              data={"username": username, "password": password,
-                                    "csrfmiddlewaretoken": self.csrf_token},
-                              headers={"Referer": f"{self.url}/staff/login/"})
+        return self.http.post(
+            f"{self.url}/staff/login/",
+            timeout=60,
+            allow_redirects=False,
+            data={"username": username, "password": password, "csrfmiddlewaretoken": self.csrf_token},
+            headers={"Referer": f"{self.url}/staff/login/"},
+        )
 
     def is_logged_in(self):
         return self.http.get(f"{self.url}/staff/", timeout=30, allow_redirects=False).status_code == 200
@@ -219,8 +227,10 @@ def test_parallel_guesses_cannot_outrun_the_login_throttle(live_server, settings
 
     monkeypatch.setattr(services, "check_password", counted_check)
     guessers = [LoginPage(live_server.url) for _ in range(12)]
-    answers = run_concurrently(*(functools.partial(page.submit, "grace", f"guess number {number}")
-                                 for number, page in enumerate(guessers)), timeout=120)
+    answers = run_concurrently(
+        *(functools.partial(page.submit, "grace", f"guess number {number}") for number, page in enumerate(guessers)),
+        timeout=120,
+    )
     late_owner = LoginPage(live_server.url)
     with_right_password = late_owner.submit("grace", STAFF_PASSWORD)
 
@@ -241,8 +251,10 @@ def test_password_change_logs_out_every_other_session(staff_member):
     log_in(laptop)
     log_in(phone)
 
-    response = laptop.post("/staff/password/", {"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD,
-                                                "new_password_again": NEW_PASSWORD})
+    response = laptop.post(
+        "/staff/password/",
+        {"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
 
     assert response.status_code == 302
     assert "Your password was changed" in laptop.get(response["Location"]).content.decode()
@@ -251,16 +263,20 @@ def test_password_change_logs_out_every_other_session(staff_member):
     assert log_in(Client(), password=NEW_PASSWORD).status_code == 302
 
 
-@pytest.mark.parametrize("current, new, again, error", [
-    ("not my password", NEW_PASSWORD, NEW_PASSWORD, "Your current password is not correct."),
-    (STAFF_PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!", "The two new passwords differ."),
-    (STAFF_PASSWORD, "short", "short", "too short"),
-    (STAFF_PASSWORD, "password123", "password123", "too common"),
-    (STAFF_PASSWORD, "31415926535897", "31415926535897", "entirely numeric"),
-])
+@pytest.mark.parametrize(
+    "current, new, again, error",
+    [
+        ("not my password", NEW_PASSWORD, NEW_PASSWORD, "Your current password is not correct."),
+        (STAFF_PASSWORD, NEW_PASSWORD, NEW_PASSWORD + "!", "The two new passwords differ."),
+        (STAFF_PASSWORD, "short", "short", "too short"),
+        (STAFF_PASSWORD, "password123", "password123", "too common"),
+        (STAFF_PASSWORD, "31415926535897", "31415926535897", "entirely numeric"),
+    ],
+)
 def test_password_change_refuses_weak_or_mistyped_passwords(staff_client, current, new, again, error):
-    response = staff_client.post("/staff/password/", {"current_password": current, "new_password": new,
-                                                      "new_password_again": again})
+    response = staff_client.post(
+        "/staff/password/", {"current_password": current, "new_password": new, "new_password_again": again}
+    )
 
     assert response.status_code == 200
     assert error in response.content.decode()
@@ -303,8 +319,10 @@ def test_a_copied_session_cookie_stops_working_after_logout(staff_client):
 def test_a_copied_session_cookie_stops_working_after_a_password_change(staff_client):
     thief = copy_of_cookies(staff_client)
 
-    staff_client.post("/staff/password/", {"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD,
-                                           "new_password_again": NEW_PASSWORD})
+    staff_client.post(
+        "/staff/password/",
+        {"current_password": STAFF_PASSWORD, "new_password": NEW_PASSWORD, "new_password_again": NEW_PASSWORD},
+    )
 
     assert staff_client.get("/staff/").status_code == 200  # the session that changed it goes on
     assert thief.get("/staff/").status_code == 302

@@ -1,4 +1,5 @@
 """`manage.py createstaff` and the demo staff login of `manage.py seed_demo`."""
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -51,11 +52,14 @@ def test_createstaff_without_terminal_or_variable_says_what_to_do(monkeypatch):
         call_command("createstaff", "ada")
 
 
-@pytest.mark.parametrize("username, password, error", [
-    ("ada", "short", "too short"),
-    ("ada", "password1234", "too common"),
-    ("not valid!", PASSWORD, "A username is"),
-])
+@pytest.mark.parametrize(
+    "username, password, error",
+    [
+        ("ada", "short", "too short"),
+        ("ada", "password1234", "too common"),
+        ("not valid!", PASSWORD, "A username is"),
+    ],
+)
 def test_createstaff_refuses_weak_passwords_and_odd_names(monkeypatch, username, password, error):
     monkeypatch.setenv("STAFF_PASSWORD", password)
 

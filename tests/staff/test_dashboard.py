@@ -1,4 +1,5 @@
 """Dashboard figures against a known set of orders, and the chart drawn from them."""
+
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -17,14 +18,20 @@ def known_orders(now):
     make_order(created_at=today + timedelta(minutes=1), status=OrderStatus.PAID, total_cents=1000)
     make_order(created_at=today + timedelta(minutes=2), status=OrderStatus.PAID, total_cents=500)
     make_order(created_at=today + timedelta(minutes=3), status=OrderStatus.PENDING_PAYMENT, total_cents=700)
-    make_order(created_at=today - timedelta(days=3), status=OrderStatus.REFUNDED, total_cents=2000,
-               amount_refunded_cents=2000)
+    make_order(
+        created_at=today - timedelta(days=3), status=OrderStatus.REFUNDED, total_cents=2000, amount_refunded_cents=2000
+    )
     make_order(created_at=today - timedelta(days=3), status=OrderStatus.CANCELED, total_cents=400)
     make_order(created_at=today - timedelta(days=10), status=OrderStatus.PAID, total_cents=3000)
     make_order(created_at=today - timedelta(days=40), status=OrderStatus.PAID, total_cents=9900)
     # Placed late yesterday, paid after midnight: counted as placed yesterday, paid today.
-    make_order(created_at=today - timedelta(minutes=30), status=OrderStatus.PARTIALLY_REFUNDED, total_cents=1200,
-               paid_at=today + timedelta(minutes=10), amount_refunded_cents=200)
+    make_order(
+        created_at=today - timedelta(minutes=30),
+        status=OrderStatus.PARTIALLY_REFUNDED,
+        total_cents=1200,
+        paid_at=today + timedelta(minutes=10),
+        amount_refunded_cents=200,
+    )
 
 
 def figures(dashboard, status):
@@ -84,7 +91,7 @@ def test_dashboard_page_shows_the_figures_and_a_chart(staff_client):
     assert "€88.00" in total_row
     svg = re.search(r"<svg.*?</svg>", page, re.S).group(0)
     assert len(re.findall(r'<rect [^>]*class="bar"', svg)) == 30
-    assert f'{now:%a} {now.day} {now:%b}: €27.00</title>' in svg
+    assert f"{now:%a} {now.day} {now:%b}: €27.00</title>" in svg
     assert "Paid per day, last 30 days (EUR): €77.00" in page
 
 

@@ -1,5 +1,6 @@
 """The issue's story end to end: with the demo login that seed_demo prints (as `make run` does),
 a staff member finds the order just paid in the shop and refunds part of it."""
+
 import re
 
 from django.core.management import call_command

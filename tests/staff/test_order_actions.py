@@ -1,4 +1,5 @@
 """The order detail page and the staff actions on it, against the Mollie sandbox."""
+
 import re
 import secrets
 
@@ -119,20 +120,24 @@ def test_confirmed_refund_of_more_than_remains_is_refused_by_the_workflow(staff_
     refund_through_the_pages(staff_client, paid_order, "20.00")
 
     # A confirmation page left open while a colleague refunded: the workflow checks again.
-    response = staff_client.post(refund_url(paid_order), {"amount": "10.00", "refund_key": secrets.token_hex(16),
-                                                          "confirm": "yes"})
+    response = staff_client.post(
+        refund_url(paid_order), {"amount": "10.00", "refund_key": secrets.token_hex(16), "confirm": "yes"}
+    )
 
     assert messages_on(staff_client, response) == ["The amount must be between EUR 0.01 and EUR 5.00."]
     assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["20.00"]
 
 
-@pytest.mark.parametrize("amount, error", [
-    ("", "This field is required."),
-    ("ten", "Enter an amount like 12.50"),
-    ("1.234", "Enter an amount like 12.50"),
-    ("-5", "Enter an amount like 12.50"),
-    ("0", "The amount must be at least 0.01."),
-])
+@pytest.mark.parametrize(
+    "amount, error",
+    [
+        ("", "This field is required."),
+        ("ten", "Enter an amount like 12.50"),
+        ("1.234", "Enter an amount like 12.50"),
+        ("-5", "Enter an amount like 12.50"),
+        ("0", "The amount must be at least 0.01."),
+    ],
+)
 def test_refund_amount_must_be_a_positive_amount_in_cents(staff_client, paid_order, sandbox, amount, error):
     form = staff_client.get(refund_url(paid_order))
 
@@ -176,8 +181,9 @@ def test_mollie_down_keeps_the_confirmation_with_the_same_key(staff_client, paid
 
 
 def test_unpaid_payment_cannot_be_refunded(staff_client, open_order, sandbox):
-    response = staff_client.post(refund_url(open_order), {"amount": "1.00", "refund_key": secrets.token_hex(16),
-                                                          "confirm": "yes"})
+    response = staff_client.post(
+        refund_url(open_order), {"amount": "1.00", "refund_key": secrets.token_hex(16), "confirm": "yes"}
+    )
 
     assert messages_on(staff_client, response) == ["Only paid payments can be refunded."]
 
@@ -219,7 +225,8 @@ def test_cancel_an_unpaid_order_gives_its_stock_back(staff_client, bank_transfer
     assert order.status == OrderStatus.CANCELED
     assert Article.get("espresso-cup").stock == stock_before + 1
     assert ("order_status_changed", "grace", "canceled") in [
-        (event.kind, event.actor, event.to_status) for event in timeline(order)]
+        (event.kind, event.actor, event.to_status) for event in timeline(order)
+    ]
 
 
 def test_a_paid_order_cannot_be_canceled(staff_client, paid_order, sandbox):
@@ -248,7 +255,8 @@ def test_refresh_with_mollie_down_says_so(staff_client, open_order, sandbox):
     response = staff_client.post(f"/staff/orders/{open_order.order_id}/refresh/")
 
     assert messages_on(staff_client, response) == [
-        "Mollie could not be reached, so nothing was changed. Please try again in a moment."]
+        "Mollie could not be reached, so nothing was changed. Please try again in a moment."
+    ]
 
 
 # --- Double payments ----------------------------------------------------------------------------
@@ -258,12 +266,24 @@ def test_refresh_with_mollie_down_says_so(staff_client, open_order, sandbox):
 def double_paid_order(paid_order, sandbox):
     """Attempt 2 reached Mollie although our checkout thought it failed, and was paid as well."""
     now = timezone.now()
-    PaymentAttempt(paid_order.order_id, 2, idempotency_key=secrets.token_hex(8), amount_cents=2500, currency="EUR",
-                   created_at=now, updated_at=now).save()
-    payment = mollie.create_payment(amount_cents=2500, currency="EUR", description="second tab",
-                                    redirect_url="http://127.0.0.1:9/", webhook_url="http://127.0.0.1:9/webhook/",
-                                    metadata={"order_id": paid_order.order_id, "attempt_no": 2},
-                                    idempotency_key=secrets.token_hex(8))
+    PaymentAttempt(
+        paid_order.order_id,
+        2,
+        idempotency_key=secrets.token_hex(8),
+        amount_cents=2500,
+        currency="EUR",
+        created_at=now,
+        updated_at=now,
+    ).save()
+    payment = mollie.create_payment(
+        amount_cents=2500,
+        currency="EUR",
+        description="second tab",
+        redirect_url="http://127.0.0.1:9/",
+        webhook_url="http://127.0.0.1:9/webhook/",
+        metadata={"order_id": paid_order.order_id, "attempt_no": 2},
+        idempotency_key=secrets.token_hex(8),
+    )
     sandbox.set_status(payment.id, "paid")
     services.handle_webhook(payment_id=payment.id)
     order = reload(paid_order)
@@ -278,8 +298,9 @@ def test_double_payment_is_shown_refunded_and_marked_handled(staff_client, doubl
     assert "Needs attention" in staff_client.get("/staff/").content.decode()
 
     refund_through_the_pages(staff_client, order, "25.00", attempt_no=2)
-    response = staff_client.post(f"/staff/orders/{order.order_id}/payments/2/handled/",
-                                 {"note": "Refunded the second payment"})
+    response = staff_client.post(
+        f"/staff/orders/{order.order_id}/payments/2/handled/", {"note": "Refunded the second payment"}
+    )
 
     assert messages_on(staff_client, response) == ["The double payment of attempt 2 is marked as handled."]
     attempt = PaymentAttempt.get(order.order_id, 2)
@@ -326,12 +347,12 @@ def test_a_cancel_repeated_after_a_lost_answer_is_a_success(staff_client, bank_t
     response = staff_client.post(url)
 
     assert messages_on(staff_client, response) == [
-        f"Payment {bank_transfer_order.latest_mollie_payment_id} is now canceled."]
+        f"Payment {bank_transfer_order.latest_mollie_payment_id} is now canceled."
+    ]
     assert PaymentAttempt.get(bank_transfer_order.order_id, 1).status == AttemptStatus.CANCELED
 
 
-def test_a_pending_refund_still_counts_against_what_can_be_refunded(staff_client, paid_order, sandbox,
-                                                                    pending_refunds):
+def test_a_pending_refund_still_counts_against_what_can_be_refunded(staff_client, paid_order, sandbox, pending_refunds):
     # Mollie lowers amountRemaining when a refund is created, amountRefunded only once processed.
     services.refund_payment(order_id=paid_order.order_id, amount_cents=2500, refund_key="all", actor="sam")
 
@@ -344,8 +365,9 @@ def test_a_duplicate_refund_is_explained_to_staff(staff_client, paid_order, sand
     services.refund_payment(order_id=paid_order.order_id, amount_cents=500, refund_key="first", actor="sam")
     key = refund_key_from(staff_client.get(refund_url(paid_order)))
 
-    response = staff_client.post(refund_url(paid_order), {"amount": "5.00", "refund_key": key, "description": "",
-                                                          "confirm": "yes"})
+    response = staff_client.post(
+        refund_url(paid_order), {"amount": "5.00", "refund_key": key, "description": "", "confirm": "yes"}
+    )
 
     [message] = messages_on(staff_client, response)
     assert "duplicate" in message and "within the last hour" in message
@@ -412,10 +434,13 @@ def test_refund_form_does_not_open_for_a_failed_payment(staff_client, shopper, s
 
     assert response.status_code == 302 and response["Location"] == detail_url(order)
     assert messages_on(staff_client, response) == [
-        "Payment attempt 1 is failed with nothing to refund: only paid payments can be refunded."]
+        "Payment attempt 1 is failed with nothing to refund: only paid payments can be refunded."
+    ]
     assert refund_url(order) not in staff_client.get(detail_url(order)).content.decode()
-    assert staff_client.post(refund_url(order), {"amount": "12.50", "refund_key": secrets.token_hex(16)}
-                             ).status_code == 302  # the review step does not open either
+    assert (
+        staff_client.post(refund_url(order), {"amount": "12.50", "refund_key": secrets.token_hex(16)}).status_code
+        == 302
+    )  # the review step does not open either
 
 
 # --- Paid after a final status, and duplicate orders ------------------------------------------------
@@ -437,7 +462,8 @@ def test_paid_after_expired_is_never_ignored(staff_client, shopper, sandbox):
     assert order.needs_attention
     assert "Mollie reported attempt 1 paid after it was expired" in order.attention_reason
     assert [(e.from_status, e.to_status) for e in timeline(order) if e.kind == "paid_after_final_status"] == [
-        ("expired", "paid")]
+        ("expired", "paid")
+    ]
     page = staff_client.get(detail_url(order)).content.decode()
     assert "paid after it was expired" in page and refund_url(order) in page  # refund one click away
     assert "Thank you! Your payment was received." in shopper.order_page(order).content.decode()

@@ -3,6 +3,7 @@
 Reconciliation will call notifications.services.deliver_pending on its schedule; this command is
 the same call by hand, e.g. `zappa manage production deliver_mail` after an SES outage.
 """
+
 from django.core.management.base import BaseCommand
 
 from notifications.services import deliver_pending

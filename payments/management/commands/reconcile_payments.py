@@ -3,6 +3,7 @@
 Safe to run while webhooks arrive (every change is a versioned write). The deployed stage runs
 the same service on a schedule (see zappa_settings.json).
 """
+
 from django.core.management.base import BaseCommand
 
 from payments.services import reconcile
@@ -12,11 +13,19 @@ class Command(BaseCommand):
     help = "Sync open/pending payments older than the threshold from Mollie and expire orders waiting too long."
 
     def add_arguments(self, parser):
-        parser.add_argument("--stale-after", type=int, default=None,
-                            help="Seconds after which an open/pending attempt is synced (default: settings).")
+        parser.add_argument(
+            "--stale-after",
+            type=int,
+            default=None,
+            help="Seconds after which an open/pending attempt is synced (default: settings).",
+        )
         parser.add_argument("--quiet", action="store_true", help="Only print the summary.")
-        parser.add_argument("--time-limit", type=float, default=None,
-                            help="Seconds the run may take; what it does not reach is left for the next run.")
+        parser.add_argument(
+            "--time-limit",
+            type=float,
+            default=None,
+            help="Seconds the run may take; what it does not reach is left for the next run.",
+        )
 
     def handle(self, *args, stale_after, quiet, time_limit, **options):
         def progress(message):

@@ -1,4 +1,5 @@
 """`manage.py create_tables [--check] [--protect]`: the tables and indexes every model needs."""
+
 from botocore.exceptions import BotoCoreError, ClientError
 from django.core.management.base import BaseCommand, CommandError
 

@@ -5,6 +5,7 @@ Secrets Manager) on loopback; with no Mollie key or endpoint, it starts the Moll
 run in the process that survives autoreload, so data outlives code reloads; DynamoDB items are
 written to a local file periodically and on shutdown, and loaded again on the next start.
 """
+
 import os
 import secrets
 import signal

@@ -1,4 +1,5 @@
 """`manage.py seed_demo`: the demo catalog and, locally, a demo staff login. Idempotent."""
+
 from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.urls import reverse
@@ -20,8 +21,11 @@ class Command(BaseCommand):
         staff_url = settings.PUBLIC_BASE_URL + reverse("staff:dashboard")
         if login.password:
             state = "created" if login.created else "unchanged"
-            self.stdout.write(f"Demo staff login ({state}): {staff_url}  username: {login.username}  "
-                              f"password: {login.password}")
+            self.stdout.write(
+                f"Demo staff login ({state}): {staff_url}  username: {login.username}  password: {login.password}"
+            )
         else:
-            self.stdout.write(f"Demo staff login: {staff_url}  username: {login.username}  (its password was changed; "
-                              f"set a new one with `manage.py createstaff {login.username} --reset-password`)")
+            self.stdout.write(
+                f"Demo staff login: {staff_url}  username: {login.username}  (its password was changed; "
+                f"set a new one with `manage.py createstaff {login.username} --reset-password`)"
+            )

@@ -5,6 +5,7 @@ The password is asked for twice on the terminal, or read from the environment va
 STAFF_PASSWORD for automation (never a command-line argument: those end up in shell history and
 process lists).
 """
+
 import getpass
 import os
 import sys
@@ -17,17 +18,23 @@ PASSWORD_VARIABLE = "STAFF_PASSWORD"
 
 
 class Command(BaseCommand):
-    help = (f"Create a staff login (or --reset-password of one). The password is prompted for, or read from "
-            f"${PASSWORD_VARIABLE}.")
+    help = (
+        f"Create a staff login (or --reset-password of one). The password is prompted for, or read from "
+        f"${PASSWORD_VARIABLE}."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("username")
         parser.add_argument("--name", default="", help="How the staff member is greeted, e.g. 'Ada Lovelace'.")
-        parser.add_argument("--reset-password", action="store_true",
-                            help="Set a new password for an existing staff member (ends their sessions).")
+        parser.add_argument(
+            "--reset-password",
+            action="store_true",
+            help="Set a new password for an existing staff member (ends their sessions).",
+        )
         switch = parser.add_mutually_exclusive_group()
-        switch.add_argument("--disable", action="store_true",
-                            help="Disable an existing staff member: no login, and their sessions end.")
+        switch.add_argument(
+            "--disable", action="store_true", help="Disable an existing staff member: no login, and their sessions end."
+        )
         switch.add_argument("--enable", action="store_true", help="Enable a disabled staff member again.")
 
     def handle(self, *args, username, name, reset_password, disable, enable, **options):
