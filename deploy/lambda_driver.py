@@ -81,7 +81,7 @@ def main():
         record_aws_calls(os.environ["LOCAL_LAMBDA_CALLS_FILE"])
 
     started = time.perf_counter()
-    import handler  # noqa: the package's handler.py, as Lambda's bootstrap imports it
+    import handler  # the package's handler.py, as Lambda's bootstrap imports it
 
     import_ms = (time.perf_counter() - started) * 1000
     function_name = os.environ.get("AWS_LAMBDA_FUNCTION_NAME", "local")
