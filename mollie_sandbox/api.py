@@ -40,6 +40,16 @@ def _paging(call: Call) -> tuple[str | None, int]:
     return call.request.args.get("from") or None, limit
 
 
+def _page(call: Call, kind: str, rows, to_json, path: str, doc_path: str):
+    """One page of a list endpoint in Mollie's shape: `rows(from_id, limit)` gives the items and
+    the previous and next page's first ids."""
+    from_id, limit = _paging(call)
+    items, previous_from, next_from = rows(from_id, limit)
+    documents = [to_json(item, call.base) for item in items]
+    url, doc = f"{call.base}{path}", f"{hal.DOCS}/{doc_path}"
+    return 200, hal.list_json(kind, documents, url, limit, previous_from, next_from, doc)
+
+
 def _wants(call: Call, name: str) -> bool:
     return name in call.request.args.get("embed", "").split(",")
 
@@ -58,11 +68,9 @@ def get_payment(sandbox, call: Call, payment_id: str):
 
 
 def list_payments(sandbox, call: Call):
-    from_id, limit = _paging(call)
-    payments, previous_from, next_from = sandbox.store.list_payments(from_id, limit)
-    items = [hal.payment_json(p, call.base) for p in payments]
-    doc = f"{hal.DOCS}/payments-api/list-payments"
-    return 200, hal.list_json("payments", items, f"{call.base}/v2/payments", limit, previous_from, next_from, doc)
+    return _page(
+        call, "payments", sandbox.store.list_payments, hal.payment_json, "/v2/payments", "payments-api/list-payments"
+    )
 
 
 def update_payment(sandbox, call: Call, payment_id: str):
@@ -87,12 +95,12 @@ def get_refund(sandbox, call: Call, payment_id: str, refund_id: str):
 
 
 def list_refunds(sandbox, call: Call, payment_id: str):
-    from_id, limit = _paging(call)
-    refunds, previous_from, next_from = sandbox.store.list_refunds(payment_id, from_id, limit)
-    items = [hal.refund_json(r, call.base) for r in refunds]
-    url = f"{call.base}/v2/payments/{payment_id}/refunds"
-    doc = f"{hal.DOCS}/refunds-api/list-refunds"
-    return 200, hal.list_json("refunds", items, url, limit, previous_from, next_from, doc)
+    def rows(from_id, limit):
+        return sandbox.store.list_refunds(payment_id, from_id, limit)
+
+    return _page(
+        call, "refunds", rows, hal.refund_json, f"/v2/payments/{payment_id}/refunds", "refunds-api/list-refunds"
+    )
 
 
 def cancel_refund(sandbox, call: Call, payment_id: str, refund_id: str):
@@ -101,20 +109,16 @@ def cancel_refund(sandbox, call: Call, payment_id: str, refund_id: str):
 
 
 def list_chargebacks(sandbox, call: Call, payment_id: str):
-    from_id, limit = _paging(call)
-    chargebacks, previous_from, next_from = sandbox.store.list_chargebacks(payment_id, from_id, limit)
-    items = [hal.chargeback_json(c, call.base) for c in chargebacks]
-    url = f"{call.base}/v2/payments/{payment_id}/chargebacks"
-    doc = f"{hal.DOCS}/chargebacks-api/list-payment-chargebacks"
-    return 200, hal.list_json("chargebacks", items, url, limit, previous_from, next_from, doc)
+    def rows(from_id, limit):
+        return sandbox.store.list_chargebacks(payment_id, from_id, limit)
+
+    path = f"/v2/payments/{payment_id}/chargebacks"
+    return _page(call, "chargebacks", rows, hal.chargeback_json, path, "chargebacks-api/list-payment-chargebacks")
 
 
 def list_all_chargebacks(sandbox, call: Call):
-    from_id, limit = _paging(call)
-    chargebacks, previous_from, next_from = sandbox.store.list_all_chargebacks(from_id, limit)
-    items = [hal.chargeback_json(c, call.base) for c in chargebacks]
-    doc = f"{hal.DOCS}/chargebacks-api/list-chargebacks"
-    return 200, hal.list_json("chargebacks", items, f"{call.base}/v2/chargebacks", limit, previous_from, next_from, doc)
+    rows = sandbox.store.list_all_chargebacks
+    return _page(call, "chargebacks", rows, hal.chargeback_json, "/v2/chargebacks", "chargebacks-api/list-chargebacks")
 
 
 def get_chargeback(sandbox, call: Call, payment_id: str, chargeback_id: str):

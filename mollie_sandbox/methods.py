@@ -23,60 +23,16 @@ class Method:
     colour: str  # for the sandbox's own images
 
 
+def _currencies(codes: str) -> frozenset[str]:
+    return frozenset(codes.split())
+
+
 # Currencies per method, from Mollie's multicurrency guide (docs.mollie.com/docs/multicurrency,
 # "Supported currencies"): EUR works with every method; cards and PayPal take more; iDEAL and
 # Bancontact take EUR only, and SEPA bank transfer is EUR too.
-_CARD_CURRENCIES = frozenset(
-    [
-        "AED",
-        "AUD",
-        "CAD",
-        "CHF",
-        "CZK",
-        "DKK",
-        "EUR",
-        "GBP",
-        "HKD",
-        "HUF",
-        "ILS",
-        "ISK",
-        "JPY",
-        "NOK",
-        "NZD",
-        "PLN",
-        "RON",
-        "SEK",
-        "SGD",
-        "USD",
-        "ZAR",
-    ]
-)
-_PAYPAL_CURRENCIES = frozenset(
-    [
-        "AUD",
-        "BRL",
-        "CAD",
-        "CHF",
-        "CZK",
-        "DKK",
-        "EUR",
-        "GBP",
-        "HKD",
-        "HUF",
-        "ILS",
-        "JPY",
-        "MXN",
-        "MYR",
-        "NOK",
-        "NZD",
-        "PHP",
-        "PLN",
-        "SEK",
-        "SGD",
-        "THB",
-        "TWD",
-        "USD",
-    ]
+_CARD_CURRENCIES = _currencies("AED AUD CAD CHF CZK DKK EUR GBP HKD HUF ILS ISK JPY NOK NZD PLN RON SEK SGD USD ZAR")
+_PAYPAL_CURRENCIES = _currencies(
+    "AUD BRL CAD CHF CZK DKK EUR GBP HKD HUF ILS JPY MXN MYR NOK NZD PHP PLN SEK SGD THB TWD USD"
 )
 _EUR_ONLY = frozenset({"EUR"})
 
