@@ -135,6 +135,7 @@ def _create_payment_waiting_for_twin(order, attempt):
                 webhook_url=webhook_url(),
                 metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
                 idempotency_key=attempt.idempotency_key,
+                method=attempt.method,
             )
         except mollie.PaymentRequestInProgress:
             if twin_try.is_last:
@@ -190,11 +191,12 @@ def thank_you_path(order: Order) -> str:
     return reverse("shop:order", kwargs={"order_id": order.order_id, "token": order.public_token})
 
 
-def new_attempt(order, attempt_no, now):
+def new_attempt(order, attempt_no, now, *, method=None):
     return PaymentAttempt(
         order.order_id,
         attempt_no,
         status=AttemptStatus.CREATED,
+        method=method,  # sent to Mollie with it (and again with the same key on "try again")
         idempotency_key=f"{order.order_id}-{attempt_no}-{secrets.token_hex(8)}",
         amount_cents=order.total_cents,
         currency=order.currency,

@@ -1,4 +1,5 @@
-"""Reconciliation: closes orders waiting too long and syncs attempts whose webhook is late or lost."""
+"""Reconciliation: closes orders waiting too long, syncs attempts whose webhook is late or lost, and
+picks up chargebacks whose webhook never came."""
 
 import dataclasses
 from collections.abc import Callable
@@ -14,7 +15,7 @@ from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus
 from payments.models import Order, PaymentAttempt
-from payments.selectors import attempts_of, get_order
+from payments.selectors import attempt_by_mollie_id, attempts_of, get_order
 from payments.services.orders import close_order, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
@@ -28,6 +29,11 @@ RECONCILE_ITEM_WRITES = 3
 RESYNC_BACKOFF_CAP = timedelta(hours=1)
 
 
+# Chargebacks come weeks after the payment (cards: up to 120 days); reconciliation reads Mollie's
+# account-wide list this far back for those a missed webhook did not report.
+CHARGEBACK_LOOKBACK = timedelta(days=120)
+
+
 # Errors that concern one order or attempt; the run goes on with the next one.
 RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
 
@@ -39,6 +45,8 @@ class ReconcileSummary:
     expired: int = 0
     still_waiting: int = 0
     not_due: int = 0  # open attempts synced recently; their next sync waits (back-off)
+    waiting_for_payment: int = 0  # past the default window, but their payment's own expiresAt is not
+    chargebacks_found: int = 0  # chargebacks (or reversals) no webhook had reported
     left_for_next_run: int = 0  # due, but not reached before the deadline
     errors: list = dataclasses.field(default_factory=list)
 
@@ -73,6 +81,11 @@ def _reconcile(now, stale_after_seconds, progress):
     summary = ReconcileSummary()
     window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
     overdue = list(Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window))
+    # A bank transfer extended its order's window to the payment's own expiresAt: not due yet,
+    # and its attempt is synced with the others below (with a back-off), not once a run here.
+    waiting = [order for order in overdue if order.expires_at > now]
+    summary.waiting_for_payment = len(waiting)
+    overdue = [order for order in overdue if order.expires_at <= now]
     for done, order in enumerate(overdue):
         if not _time_for_one_more(summary, len(overdue) - done):
             break
@@ -120,6 +133,8 @@ def _reconcile(now, stale_after_seconds, progress):
         summary.synced += 1
         progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
 
+    _pick_up_chargebacks(now, summary, progress)
+
     # Orders paid at the same moment may have missed each other in the e-mail index.
     for order in Order.status_index.query(OrderStatus.PAID, Order.created_at > now - 2 * window):
         try:
@@ -128,6 +143,40 @@ def _reconcile(now, stale_after_seconds, progress):
         except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{order.order_id}: {error}")
     return summary
+
+
+def _pick_up_chargebacks(now, summary, progress):
+    """Mollie calls the payment's webhook for a chargeback; when that call was lost, the account's
+    chargeback list (newest first) still has it. A payment with one we lack is synced."""
+    if not _time_for_one_more(summary, 1):
+        return
+    try:
+        chargebacks = mollie.recent_chargebacks(since=now - CHARGEBACK_LOOKBACK)
+    except mollie.PaymentProviderError as error:
+        summary.errors.append(f"chargebacks: {error}")
+        return
+    done = set()
+    for chargeback in chargebacks:
+        if chargeback.payment_id in done:
+            continue
+        try:
+            attempt = attempt_by_mollie_id(chargeback.payment_id)
+            if attempt is None or _knows(attempt, chargeback):
+                continue
+            if not _time_for_one_more(summary, 1):
+                return
+            sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{chargeback.payment_id}: {error}")
+            continue
+        done.add(chargeback.payment_id)
+        summary.chargebacks_found += 1
+        progress(f"chargeback {chargeback.id} of {attempt.order_id} attempt {attempt.attempt_no}")
+
+
+def _knows(attempt, chargeback):
+    record = next((r for r in attempt.chargebacks or [] if r.chargeback_id == chargeback.id), None)
+    return record is not None and (record.reversed_at is None) == (chargeback.reversed_at is None)
 
 
 def _time_for_one_more(summary, left):
