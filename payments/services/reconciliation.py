@@ -13,7 +13,7 @@ from pynamodb.exceptions import PynamoDBException, UpdateError
 from config import deadline, dynamodb
 from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie
-from payments.enums import AttemptStatus, EventSource, OrderStatus
+from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempt_by_mollie_id, attempts_of, get_order
 from payments.services.orders import close_order, give_up_attempt
@@ -45,7 +45,6 @@ class ReconcileSummary:
     expired: int = 0
     still_waiting: int = 0
     not_due: int = 0  # open attempts synced recently; their next sync waits (back-off)
-    waiting_for_payment: int = 0  # past the default window, but their payment's own expiresAt is not
     chargebacks_found: int = 0  # chargebacks (or reversals) no webhook had reported
     left_for_next_run: int = 0  # due, but not reached before the deadline
     errors: list = dataclasses.field(default_factory=list)
@@ -81,16 +80,11 @@ def _reconcile(now, stale_after_seconds, progress):
     summary = ReconcileSummary()
     window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
     overdue = list(Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window))
-    # A bank transfer extended its order's window to the payment's own expiresAt: not due yet,
-    # and its attempt is synced with the others below (with a back-off), not once a run here.
-    waiting = [order for order in overdue if order.expires_at > now]
-    summary.waiting_for_payment = len(waiting)
-    overdue = [order for order in overdue if order.expires_at <= now]
     for done, order in enumerate(overdue):
         if not _time_for_one_more(summary, len(overdue) - done):
             break
         try:
-            outcome = _close_overdue_order(order, summary)
+            outcome = _close_overdue_order(order, summary, now)
         except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{order.order_id}: {error}")
             continue
@@ -208,12 +202,25 @@ def _mark_synced(attempt):
         # A webhook is writing the attempt right now: its sync stands in for this one.
 
 
-def _close_overdue_order(order, summary):
+def _transfer_under_way(attempt, now):
+    return (
+        attempt.status == AttemptStatus.OPEN
+        and attempt.method == PaymentMethod.BANK_TRANSFER
+        and attempt.mollie_expires_at is not None
+        and attempt.mollie_expires_at > now
+    )
+
+
+def _close_overdue_order(order, summary, now):
     for attempt in attempts_of(order.order_id):
         if attempt.status == AttemptStatus.CREATED and _abandon_attempt(order.order_id, attempt.attempt_no):
             # Never reached Mollie and the window is over (overdue orders go first, before the
             # pass over never-registered attempts).
             summary.abandoned += 1
+            continue
+        if _transfer_under_way(attempt, now):
+            # Open for days by design: synced below with the other open attempts (with a back-off),
+            # not once a run here; the order keeps its stock until the transfer's own expiresAt.
             continue
         if attempt.status in AttemptStatus.WAITING and attempt.mollie_payment_id:
             try:
