@@ -141,8 +141,9 @@ def _reconcile(now, stale_after_seconds, progress):
 
 def _pick_up_chargebacks(now, summary, progress):
     """Mollie calls the payment's webhook for a chargeback; when that call was lost, the account's
-    chargeback list (newest first) still has it. A payment with one we lack is synced."""
-    if not _time_for_one_more(summary, 1):
+    chargeback list (newest first) still has it. A payment with one we lack is synced. Out of
+    time, the next run looks again (the list is read from the start each time)."""
+    if not _time_left():
         return
     try:
         chargebacks = mollie.recent_chargebacks(since=now - CHARGEBACK_LOOKBACK)
@@ -157,7 +158,7 @@ def _pick_up_chargebacks(now, summary, progress):
             attempt = attempt_by_mollie_id(chargeback.payment_id)
             if attempt is None or _knows(attempt, chargeback):
                 continue
-            if not _time_for_one_more(summary, 1):
+            if not _time_left():
                 return
             sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
         except RECONCILE_ITEM_ERRORS as error:
@@ -173,8 +174,12 @@ def _knows(attempt, chargeback):
     return record is not None and (record.reversed_at is None) == (chargeback.reversed_at is None)
 
 
+def _time_left():
+    return deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds()
+
+
 def _time_for_one_more(summary, left):
-    if deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds():
+    if _time_left():
         return True
     summary.left_for_next_run += left
     return False
