@@ -96,19 +96,8 @@ class MollieMethod:
 
 # The method details the shop shows (to the shopper on the thank-you page, to staff), in Mollie's
 # names: card, iDEAL/Bancontact/PayPal payer, and a bank transfer's instructions.
-DETAIL_FIELDS = (
-    "cardHolder",
-    "cardNumber",
-    "cardLabel",
-    "cardCountryCode",
-    "consumerName",
-    "consumerAccount",
-    "consumerBic",
-    "bankName",
-    "bankAccount",
-    "bankBic",
-    "transferReference",
-)
+DETAIL_FIELDS: tuple[str, ...] = ("cardHolder", "cardNumber", "cardLabel", "cardCountryCode", "consumerName")
+DETAIL_FIELDS += ("consumerAccount", "consumerBic", "bankName", "bankAccount", "bankBic", "transferReference")
 METHOD_ID_PATTERN = re.compile(r"^[a-z0-9]{1,40}$")
 
 
@@ -165,6 +154,13 @@ def create_payment(
 def get_payment(payment_id):
     with _translated_errors("get payment"):
         return _payment(_client().payments.get(payment_id))
+
+
+def update_payment_method(payment_id, method):
+    """Mollie lets an open payment's method change (Update payment): a shopper back from Mollie's
+    page who chose another method continues the same payment with it."""
+    with _translated_errors("update payment"):
+        return _payment(_client().payments.update(payment_id, {"method": method}))
 
 
 def cancel_payment(payment_id, *, idempotency_key=""):

@@ -143,7 +143,7 @@ def checkout(request):
         messages.error(request, EARLIER_ORDER_UNCHECKED)
         return redirect("shop:cart")
     request.session["last_order_id"] = order.order_id
-    return _pay(request, order)
+    return _pay(request, order, method=form.cleaned_data["method"] or None)
 
 
 def _checkout_id(request, cart):
@@ -159,9 +159,9 @@ def order_pay(request, order_id, token):
     return _pay(request, order)
 
 
-def _pay(request, order):
+def _pay(request, order, method=None):
     try:
-        checkout_url = services.pay_order(order_id=order.order_id, order=order)
+        checkout_url = services.pay_order(order_id=order.order_id, order=order, method=method)
     except mollie.PaymentProviderUnavailable:
         messages.error(request, PROVIDER_DOWN)
         return redirect(services.thank_you_path(order))

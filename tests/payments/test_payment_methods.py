@@ -140,12 +140,37 @@ def test_a_method_posted_while_mollie_cannot_list_methods_is_a_form_error(shoppe
     assert "We cannot check payment methods right now" in response.content.decode()
 
 
-def test_the_back_button_after_choosing_continues_the_same_payment(shopper):
+def test_back_from_mollie_another_method_continues_the_same_payment_with_it(shopper):
     shopper.add("espresso-cup")
     first = shopper.checkout(method="ideal")
 
     second = shopper.checkout(method="paypal")  # back from Mollie's page, another choice
 
     assert second["Location"] == first["Location"]
-    assert len(shopper.sandbox.payments()) == 1
-    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
+    [payment] = shopper.sandbox.payments()
+    assert payment["method"] == "paypal"
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PENDING_PAYMENT and order.latest_method == "paypal"
+    assert PaymentAttempt.get(order.order_id, 1).method == "paypal"
+
+
+def test_back_from_mollie_without_a_choice_keeps_the_payment_as_it_is(shopper):
+    shopper.add("espresso-cup")
+    first = shopper.checkout(method="ideal")
+
+    second = shopper.checkout()
+
+    assert second["Location"] == first["Location"]
+    assert [p["method"] for p in shopper.sandbox.payments()] == ["ideal"]
+
+
+def test_when_mollie_will_not_change_the_method_the_payment_continues_as_it_is(shopper):
+    shopper.add("espresso-cup")
+    first = shopper.checkout(method="ideal")
+    shopper.sandbox.faults(api_error_rate=1.0)  # the list is cached; the update fails
+
+    second = shopper.checkout(method="paypal")
+
+    shopper.sandbox.clear_faults()
+    assert second.status_code == 303 and second["Location"] == first["Location"]
+    assert [p["method"] for p in shopper.sandbox.payments()] == ["ideal"]
