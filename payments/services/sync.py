@@ -91,7 +91,9 @@ def refresh_for_shopper(*, order: Order) -> Order:
         return order
     attempt = apply_mollie_payment(payment=payment, source=EventSource.STATUS_POLL)
     if attempt is None or (
-        attempt.status == order.latest_attempt_status and attempt.amount_refunded_cents == order.amount_refunded_cents
+        attempt.status == order.latest_attempt_status
+        and attempt.amount_refunded_cents == order.amount_refunded_cents
+        and attempt.method == order.latest_method  # a bank transfer chosen on Mollie's page
     ):
         return order  # nothing the shopper sees has changed
     return get_order(order.order_id) or order

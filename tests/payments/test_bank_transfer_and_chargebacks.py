@@ -4,6 +4,7 @@ and the Mollie sandbox. Webhooks are driven by hand here (no webhookUrl on loopb
 
 from datetime import timedelta
 
+import requests
 from django.utils import timezone
 
 from payments import services
@@ -190,3 +191,20 @@ def test_a_webhook_for_a_chargeback_mollie_cannot_list_now_is_asked_again(shoppe
     assert PaymentAttempt.get(order.order_id, 1).chargebacks == []
     assert shopper.webhook(payment_id).status_code == 200
     assert len(PaymentAttempt.get(order.order_id, 1).chargebacks) == 1
+
+
+def test_a_bank_transfer_chosen_on_mollies_page_shows_its_instructions_on_return(shopper):
+    shopper.buy("last-one-grinder")  # no method chosen in the shop
+    order = shopper.last_order()
+    chosen = requests.post(
+        order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, allow_redirects=False
+    )
+    assert chosen.status_code == 303  # back to the shop; Mollie sends no webhook for this
+
+    page = shopper.order_page().content.decode()
+
+    assert "Please transfer the amount to complete your order." in page
+    assert "Bank transfer instructions" in page
+    order = shopper.last_order()
+    assert order.latest_method == "banktransfer"
+    assert order.expires_at - order.created_at > TWELVE_DAYS - timedelta(minutes=1)
