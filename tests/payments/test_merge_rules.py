@@ -337,3 +337,14 @@ def test_an_answer_without_its_chargeback_list_leaves_the_records_alone():
     result = merge(charged.order, charged.attempt, dataclasses.replace(mollie_says("paid"), chargebacks=None))
 
     assert result.changed == [] and len(result.attempt.chargebacks) == 1
+
+
+def test_the_same_details_twice_change_nothing():
+    card = dataclasses.replace(
+        mollie_says("paid"), method="creditcard", details={"cardNumber": "4242", "cardLabel": "Visa"}
+    )
+    first = merge(an_order(), an_attempt(method=None), card)
+
+    again = merge(first.order, first.attempt, card)
+
+    assert again.events == [] and again.changed == []
