@@ -86,7 +86,7 @@ def make_plans(count, rng: random.Random, *, ramp_seconds=2.0):
                 pay_both_tabs=rng.random() < 0.5,
                 not_cancelable=rng.random() < 0.6,
                 choose_method=rng.random() < 0.3,
-                bank_transfer=rng.random() < 0.08,
+                bank_transfer=rng.random() < 0.12,
                 polls=rng.randint(3, 10),
                 start_delay=rng.random() * ramp_seconds,
             )
