@@ -174,3 +174,29 @@ def test_when_mollie_will_not_change_the_method_the_payment_continues_as_it_is(s
     shopper.sandbox.clear_faults()
     assert second.status_code == 303 and second["Location"] == first["Location"]
     assert [p["method"] for p in shopper.sandbox.payments()] == ["ideal"]
+
+
+def test_two_tabs_choosing_different_methods_at_once_make_one_payment(shopper):
+    from django.test import Client
+
+    from tests.concurrency import run_concurrently
+
+    shopper.add("espresso-cup")
+    checkout_id = shopper.checkout_id()
+    other_tab = Client()
+    other_tab.cookies = shopper.client.cookies  # the same browser, so the same cart
+
+    def submit(client, method):
+        form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id, "method": method}
+        return lambda: client.post("/checkout/", form)
+
+    answers = run_concurrently(submit(shopper.client, "ideal"), submit(other_tab, "paypal"))
+
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    [payment] = shopper.sandbox.payments()
+    assert payment["method"] in ("ideal", "paypal")
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    assert (
+        PaymentAttempt.get(shopper.last_order().order_id, 1).method == shopper.sandbox.payment(payment["id"])["method"]
+    )
