@@ -48,6 +48,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
     _check_orders(findings, orders, attempts, mollie_by_id)
     _check_stock(findings, orders, stock, initial_stock)
     _check_carts(findings, orders, attempts, mollie_by_id)
+    _check_chargebacks(findings, mollie_payments, orders, attempts, by_mollie_id)
     for shopper, order_id in sorted(dict(shopper_orders).items()):
         if order_id not in orders:
             findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")
@@ -65,6 +66,13 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
             },
             "orders flagged for staff": sum(bool(o.needs_attention) for o in orders.values()),
             "attempts flagged needs_refund": sum(bool(a.needs_refund) for a in attempts.values()),
+            "Mollie chargebacks": sum(len(_chargebacks(p)) for p in mollie_payments),
+            "Mollie chargebacks reversed": sum(
+                1 for p in mollie_payments for c in _chargebacks(p) if c.get("reversedAt")
+            ),
+            "chargebacks recorded": sum(len(a.chargebacks or []) for a in attempts.values()),
+            "orders charged back": sum(bool(o.amount_charged_back_cents) for o in orders.values()),
+            "attempts by bank transfer": sum(a.method == "banktransfer" for a in attempts.values()),
         }
     )
     return findings
@@ -256,6 +264,46 @@ def _check_stock(findings, orders, stock, initial_stock):
                 f"{slug}: started {initial}, orders hold {reserved[slug]}, stock is {current}",
             )
         findings.counts[f"stock {slug}"] = current
+
+
+def _chargebacks(payment):
+    return (payment.get("_embedded") or {}).get("chargebacks") or []
+
+
+def _check_chargebacks(findings, mollie_payments, orders, attempts, by_mollie_id):
+    """Every chargeback at Mollie is recorded on its attempt, reversals too, and nothing else; an
+    order's charged-back total is its attempts' unreversed ones, and such an order needs staff."""
+    for payment in mollie_payments:
+        attempt = by_mollie_id.get(payment["id"])
+        theirs = {c["id"]: c for c in _chargebacks(payment)}
+        ours = {r.chargeback_id: r for r in (attempt.chargebacks or [])} if attempt is not None else {}
+        for chargeback_id, chargeback in theirs.items():
+            record = ours.get(chargeback_id)
+            if record is None:
+                findings.violate(
+                    "every chargeback recorded", f"{chargeback_id} of {payment['id']} is not on its attempt"
+                )
+                continue
+            if int(record.amount_cents) != _cents(chargeback["amount"]):
+                findings.violate("chargeback amounts agree", f"{chargeback_id}: {record.amount_cents} cents here")
+            if bool(chargeback.get("reversedAt")) != (record.reversed_at is not None):
+                findings.violate(
+                    "chargeback reversals agree",
+                    f"{chargeback_id}: reversed at Mollie is {bool(chargeback.get('reversedAt'))}",
+                )
+        for chargeback_id in set(ours) - set(theirs):
+            findings.violate("no chargeback Mollie does not know", f"{chargeback_id} on {payment['id']}")
+    for order in orders.values():
+        charged_back = sum(a.charged_back_cents for a in attempts.values() if a.order_id == order.order_id)
+        if int(order.amount_charged_back_cents or 0) != charged_back:
+            findings.violate(
+                "order charged-back totals agree",
+                f"{order.order_id}: {order.amount_charged_back_cents} cents on the order, {charged_back} on its attempts",
+            )
+        if charged_back and not (
+            order.needs_attention and any(r.startswith("Charged back") for r in order.attention_reasons or [])
+        ):
+            findings.violate("a chargeback flags its order for staff", order.order_id)
 
 
 def _int(value):

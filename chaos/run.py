@@ -46,6 +46,9 @@ class ChaosConfig:
     sandbox_expiry_seconds: float = 15.0
     api_rate_limit_rate: float = 0.02
     settle_pending_share: float = 0.8  # pending payments the "bank" completes before reconciliation
+    transfer_paid_share: float = 0.6  # open bank transfers whose money arrives; the rest stay open
+    chargeback_share: float = 0.06  # paid payments the shopper's bank charges back
+    chargeback_reversed_share: float = 0.3  # of those, chargebacks reversed again
     log_dir: str | None = None
 
 
@@ -134,6 +137,10 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
 
         # 2. After the shoppers left, banks settle most pending payments (Mollie calls the webhook).
         _settle_pending(stack, rng, config.settle_pending_share, result)
+        # Bank transfers: the money arrives for most (Mollie calls the webhook); the rest stay open for
+        # days, their orders keeping the stock. Then chargebacks on some paid payments, a few reversed.
+        _settle_transfers(stack, rng, config.transfer_paid_share, result)
+        _charge_back(stack, rng, config, result)
         # Nothing cancels open payments: Mollie expires them (and calls the webhook).
         _wait_for_mollie_expiry(stack, deadline, at_most=config.sandbox_expiry_seconds * 2)
         _wait_for_webhooks(stack, deadline)
@@ -199,11 +206,40 @@ def _settle_pending(stack, rng, share, result):
             result.counts["pending payments settled by the bank"] += 1
 
 
+def _settle_transfers(stack, rng, share, result):
+    for payment in stack.sandbox_payments():
+        if payment["status"] == "open" and payment.get("method") == "banktransfer":
+            if rng.random() < share:
+                stack.settle_at_mollie(payment["id"], "paid")
+                result.counts["bank transfers paid"] += 1
+            else:
+                result.counts["bank transfers left open (orders keep their stock)"] += 1
+
+
+def _charge_back(stack, rng, config, result):
+    for payment in stack.sandbox_payments():
+        if payment["status"] != "paid" or rng.random() >= config.chargeback_share:
+            continue
+        cents = int(payment["amountRemaining"]["value"].replace(".", ""))
+        amount = None
+        if cents >= 2 and rng.random() < 0.4:  # part of it (one disputed article)
+            amount = {"currency": payment["amount"]["currency"], "value": f"{cents // 2 // 100}.{cents // 2 % 100:02d}"}
+        if cents < 1:
+            continue  # refunded entirely: nothing left to charge back
+        chargeback = stack.charge_back_at_mollie(
+            payment["id"], amount=amount, reason=rng.choice(("MD06", "AM04", "4837"))
+        )
+        result.counts["chargebacks made"] += 1
+        if rng.random() < config.chargeback_reversed_share:
+            stack.reverse_chargeback_at_mollie(chargeback["id"])
+            result.counts["chargebacks reversed"] += 1
+
+
 def _wait_for_mollie_expiry(stack, deadline, *, at_most):
-    """Until no payment is open at Mollie any more (bounded)."""
+    """Until no payment is open at Mollie any more, bank transfers apart: they take days (bounded)."""
     stop = min(deadline, time.monotonic() + at_most)
     while time.monotonic() < stop:
-        if not any(payment["status"] == "open" for payment in stack.sandbox_payments()):
+        if not any(p["status"] == "open" and p.get("method") != "banktransfer" for p in stack.sandbox_payments()):
             return
         time.sleep(0.5)
 

@@ -54,6 +54,10 @@ class Plan:
     pay_both_tabs: bool = False
     # A card or iDEAL payment: real Mollie will not cancel it while open (the common case).
     not_cancelable: bool = False
+    # Chooses a method on our checkout page (one of those offered), or pays by bank transfer: the
+    # payment stays open for days with instructions on the order page (settled by run.py later).
+    choose_method: bool = False
+    bank_transfer: bool = False
     polls: int = 8
     start_delay: float = 0.0
 
@@ -81,6 +85,8 @@ def make_plans(count, rng: random.Random, *, ramp_seconds=2.0):
                 change_cart_after_back=rng.random() < 0.4,
                 pay_both_tabs=rng.random() < 0.5,
                 not_cancelable=rng.random() < 0.6,
+                choose_method=rng.random() < 0.3,
+                bank_transfer=rng.random() < 0.12,
                 polls=rng.randint(3, 10),
                 start_delay=rng.random() * ramp_seconds,
             )
@@ -140,6 +146,7 @@ class Shopper:
         self.rng = rng
         self.session = requests.Session()
         self.order_url = None
+        self.method_chosen = False  # at our checkout: Mollie's page then has no method selection
 
     # -- HTTP with bookkeeping -----------------------------------------------------------------
 
@@ -276,8 +283,9 @@ class Shopper:
     def choose_at_mollie(self, checkout_url, outcome, step):
         payment_path = urlsplit(checkout_url).path  # /checkout/tr_...
         base = checkout_url[: checkout_url.index(payment_path)]
-        if outcome in FAILS_INSIDE_CHECKOUT:
-            # As at Mollie, failing inside a method leaves the payment open on the method choice.
+        if outcome in FAILS_INSIDE_CHECKOUT and not self.method_chosen:
+            # As at Mollie, failing inside a method leaves the payment open on the method choice
+            # (with a method given at creation there is no choice to go back to: it is final).
             inside = self.call("POST", base + payment_path, step, data={"status": outcome}, expect=(200,))
             if inside is None or inside.status_code != 200:
                 return inside
@@ -302,6 +310,14 @@ class Shopper:
             "checkout_id": _input_value(form.text, "checkout_id"),
             "csrfmiddlewaretoken": _csrf(form.text),
         }
+        offered = [m for m in re.findall(r'name="method" value="([a-z0-9]*)"', form.text) if m]
+        if self.plan.bank_transfer and "banktransfer" in offered:
+            fields["method"] = "banktransfer"
+        elif self.plan.choose_method and offered:
+            fields["method"] = self.rng.choice([m for m in offered if m != "banktransfer"] or offered)
+        if fields.get("method"):
+            self.journal.note(f"chose {fields['method']} at checkout")
+            self.method_chosen = True
         if self.plan.double_submit:
             answers = self._twice("POST", "/checkout/", "checkout POST", fields, expect=(302, 303))
             self.journal.note("double-submitted the checkout form")
@@ -388,11 +404,14 @@ class Shopper:
         if outcome == "abandon":
             self.journal.note("abandoned at Mollie")
             return self.journal.finished("abandoned at Mollie")
+        if self.plan.bank_transfer and "Bank transfer instructions" in page.text:
+            # Reads the instructions and goes back to the shop: the payment stays open for days.
+            outcome = "open"
         chosen = self.choose_at_mollie(landing, outcome, "Mollie choice")
         if chosen is None or chosen.status_code != 303:
             self.journal.note("Mollie choice not accepted")
             return self.journal.finished("Mollie choice not accepted")
-        if outcome in FAILS_INSIDE_CHECKOUT:
+        if outcome in FAILS_INSIDE_CHECKOUT and not self.method_chosen:
             outcome = "open"  # came back to the shop with the payment still open
         return self.on_order_page(chosen.headers["Location"], outcome, round_no=round_no)
 
@@ -411,6 +430,10 @@ class Shopper:
             page = self.call("GET", url, "order page (reloaded)")
             if page is None or page.status_code != 200:
                 return self.journal.finished("no order page")
+        if state == "awaiting_transfer":
+            if "Bank transfer instructions" not in page.text:
+                self.journal.problem(self.plan.number, "order page", "a bank transfer without its instructions")
+            return self.journal.finished("awaiting transfer")
         if state == "not_started":
             # Mollie could not be reached: the page says so and offers "Try again".
             if 'role="alert"' not in page.text and "Try again" not in page.text:

@@ -257,6 +257,20 @@ class LocalStack:
         response.raise_for_status()
         return response.json()
 
+    def charge_back_at_mollie(self, payment_id, *, amount=None, reason=None):
+        """The shopper's bank takes money back; Mollie then calls the payment's webhook."""
+        body = {**({"amount": amount} if amount else {}), **({"reason": reason} if reason else {})}
+        response = requests.post(
+            f"{self.sandbox_url}/_sandbox/payments/{payment_id}/chargebacks", json=body, timeout=10
+        )
+        response.raise_for_status()
+        return response.json()
+
+    def reverse_chargeback_at_mollie(self, chargeback_id):
+        response = requests.post(f"{self.sandbox_url}/_sandbox/chargebacks/{chargeback_id}/reverse", timeout=10)
+        response.raise_for_status()
+        return response.json()
+
     @contextmanager
     def models(self):
         """PynamoDB models of this process pointed at this stack's tables, for checks."""

@@ -3,7 +3,8 @@
 The policy itself is in settings (CONTENT_SECURITY_POLICY). Two parts cannot be fixed there:
 - Where Mollie's checkout lives: our checkout and "Pay again" forms post to us and are answered
   with a redirect to it, and browsers apply `form-action` to that redirect too. Locally that is
-  the sandbox, whose address is only known once runserver or a test has started it.
+  the sandbox, whose address is only known once runserver or a test has started it. The payment
+  methods' pictures on our checkout page come from the same origin (Mollie's `image` links).
 - The inline <style> of the self-contained error pages (they must render even when static files
   are broken): allowed by their hashes, taken from the templates so an edit cannot go stale.
 """
@@ -38,10 +39,12 @@ def mollie_checkout_origin() -> str:
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, through its documented hook: forms may also lead to Mollie."""
+    """django-csp's middleware, through its documented hook: forms may also lead to Mollie, and
+    pictures of payment methods come from Mollie."""
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if not report_only:  # `update` adds to the settings' sources
-            parts.update = {**(parts.update or {}), "form-action": [mollie_checkout_origin()]}
+            mollie_origin = mollie_checkout_origin()
+            parts.update = {**(parts.update or {}), "form-action": [mollie_origin], "img-src": [mollie_origin]}
         return parts

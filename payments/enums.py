@@ -127,6 +127,24 @@ class EventKind(TextChoices):
     REFUND_FOUND = "refund_found", "Refund found"
     REFUND_STATUS_CHANGED = "refund_status_changed", "Refund status changed"
     REFUND_AMOUNT_CHANGED = "refund_amount_changed", "Refund amount changed"
+    CHARGEBACK = "chargeback", "Chargeback"
+    CHARGEBACK_REVERSED = "chargeback_reversed", "Chargeback reversed"
+
+
+class PaymentMethod(TextChoices):
+    """Mollie's method ids the shop knows by name (others are shown as Mollie names them)."""
+
+    IDEAL = "ideal", "iDEAL"
+    CREDIT_CARD = "creditcard", "card"
+    BANCONTACT = "bancontact", "Bancontact"
+    BANK_TRANSFER = "banktransfer", "bank transfer"
+    PAYPAL = "paypal", "PayPal"
+
+    @classmethod
+    def label_of(cls, method: str | None) -> str:
+        if not method:
+            return ""
+        return cls(method).label if method in cls.values else method
 
 
 class EventSource(TextChoices):

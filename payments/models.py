@@ -43,6 +43,36 @@ class OrderLine(MapAttribute):
         return self.unit_price_cents * self.quantity
 
 
+class MethodDetails(MapAttribute):
+    """Mollie's `details` of the method used, in Mollie's names (payments.mollie.DETAIL_FIELDS):
+    what the thank-you page and staff show, and a bank transfer's instructions."""
+
+    cardHolder = UnicodeAttribute(null=True)
+    cardNumber = UnicodeAttribute(null=True)  # the last four digits only
+    cardLabel = UnicodeAttribute(null=True)
+    cardCountryCode = UnicodeAttribute(null=True)
+    consumerName = UnicodeAttribute(null=True)
+    consumerAccount = UnicodeAttribute(null=True)
+    consumerBic = UnicodeAttribute(null=True)
+    bankName = UnicodeAttribute(null=True)
+    bankAccount = UnicodeAttribute(null=True)
+    bankBic = UnicodeAttribute(null=True)
+    transferReference = UnicodeAttribute(null=True)
+
+
+class ChargebackRecord(MapAttribute):
+    """A chargeback Mollie reported for the attempt's payment: the shopper's bank took money back."""
+
+    chargeback_id = UnicodeAttribute()
+    amount_cents = NumberAttribute()
+    currency = UnicodeAttribute()
+    reason_code = UnicodeAttribute(default="")
+    reason = UnicodeAttribute(default="")
+    created_at = UTCDateTimeAttribute()  # Mollie's createdAt
+    reversed_at = UTCDateTimeAttribute(null=True)  # Mollie's reversedAt: the money came back
+    recorded_at = UTCDateTimeAttribute()
+
+
 class AllOrdersIndex(GlobalSecondaryIndex):
     class Meta:
         index_name = "all_orders_index"
@@ -92,12 +122,15 @@ class Order(Model):
     closed_at = UTCDateTimeAttribute(null=True)
     paid_attempt_no = NumberAttribute(null=True)
     amount_refunded_cents = NumberAttribute(default=0)
+    # Charged back and not reversed, over all attempts: the order needs staff (stock stays out).
+    amount_charged_back_cents = NumberAttribute(default=0)
     stock_released = BooleanAttribute(default=False)
     # The latest attempt, copied here so a status poll of a finished order is one read.
     attempt_count = NumberAttribute(default=0)
     latest_attempt_status = UnicodeAttribute(null=True)
     latest_mollie_payment_id = UnicodeAttribute(null=True)
     latest_checkout_url = UnicodeAttribute(null=True)
+    latest_method = UnicodeAttribute(null=True)  # for the staff list and CSV without more reads
     last_pulled_at = UTCDateTimeAttribute(null=True)
     # Something staff must look at: a second paid attempt, an amount mismatch, paid after expiry.
     needs_attention = BooleanAttribute(default=False)
@@ -172,7 +205,12 @@ class PaymentAttempt(Model):
     mollie_amount_cents = NumberAttribute(null=True)
     mollie_currency = UnicodeAttribute(null=True)
     amount_refunded_cents = NumberAttribute(default=0)
+    # The method chosen at our checkout until Mollie reports one, then Mollie's, with its details.
     method = UnicodeAttribute(null=True)
+    method_details = MethodDetails(null=True)
+    # Mollie's expiresAt while open: days away for a bank transfer; the order waits that long.
+    mollie_expires_at = UTCDateTimeAttribute(null=True)
+    chargebacks = ListAttribute(of=ChargebackRecord, default=list)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     last_synced_at = UTCDateTimeAttribute(null=True)
@@ -192,6 +230,10 @@ class PaymentAttempt(Model):
     mollie_payment_index = MolliePaymentIndex()
     attempt_status_index = AttemptStatusIndex()
     unsettled_refunds_index = UnsettledRefundsIndex()
+
+    @property
+    def charged_back_cents(self):
+        return sum(int(record.amount_cents) for record in self.chargebacks or [] if record.reversed_at is None)
 
     def refundable_cents(self, refunds):
         """What staff may still refund: the amount less every refund of ours that may give money

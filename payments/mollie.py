@@ -9,6 +9,7 @@ import logging
 import re
 import threading
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
@@ -64,6 +65,40 @@ class MolliePayment:
     is_cancelable: bool
     method: str | None
     metadata: dict = field(default_factory=dict)
+    # Mollie's `details` of the method, only the fields we show (see DETAIL_FIELDS).
+    details: dict = field(default_factory=dict)
+    expires_at: datetime | None = None
+    amount_charged_back_cents: int = 0
+    has_chargebacks: bool = False  # `_links.chargebacks`: once any, even if all were reversed
+    # Filled by the caller with list_chargebacks() when the payment has any; None: not read.
+    chargebacks: tuple | None = None
+
+
+@dataclass(frozen=True)
+class MollieChargeback:
+    id: str
+    payment_id: str
+    amount_cents: int
+    currency: str
+    reason_code: str
+    reason: str
+    created_at: datetime
+    reversed_at: datetime | None
+
+
+@dataclass(frozen=True)
+class MollieMethod:
+    id: str
+    description: str
+    image_url: str
+    image_2x_url: str
+
+
+# The method details the shop shows (to the shopper on the thank-you page, to staff), in Mollie's
+# names: card, iDEAL/Bancontact/PayPal payer, and a bank transfer's instructions.
+DETAIL_FIELDS: tuple[str, ...] = ("cardHolder", "cardNumber", "cardLabel", "cardCountryCode", "consumerName")
+DETAIL_FIELDS += ("consumerAccount", "consumerBic", "bankName", "bankAccount", "bankBic", "transferReference")
+METHOD_ID_PATTERN = re.compile(r"^[a-z0-9]{1,40}$")
 
 
 @dataclass(frozen=True)
@@ -99,13 +134,17 @@ def from_mollie_amount(amount) -> tuple[int, str]:
     return int(cents), currency
 
 
-def create_payment(*, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key):
+def create_payment(
+    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, method=None
+):
     payload = {
         "amount": to_mollie_amount(amount_cents, currency),
         "description": description,
         "redirectUrl": redirect_url,
         "metadata": metadata,
     }
+    if method:  # chosen at our checkout; without it the shopper chooses on Mollie's page
+        payload["method"] = method
     if webhook_url:  # optional at Mollie; an unreachable one is refused
         payload["webhookUrl"] = webhook_url
     with _translated_errors("create payment"):
@@ -115,6 +154,13 @@ def create_payment(*, amount_cents, currency, description, redirect_url, webhook
 def get_payment(payment_id):
     with _translated_errors("get payment"):
         return _payment(_client().payments.get(payment_id))
+
+
+def update_payment_method(payment_id, method):
+    """Mollie lets an open payment's method change (Update payment): a shopper back from Mollie's
+    page who chose another method continues the same payment with it."""
+    with _translated_errors("update payment"):
+        return _payment(_client().payments.update(payment_id, {"method": method}))
 
 
 def cancel_payment(payment_id, *, idempotency_key=""):
@@ -133,6 +179,42 @@ def create_refund(*, payment_id, amount_cents, currency, description, idempotenc
 def list_refunds(payment_id):
     with _translated_errors("list refunds"):
         return [_refund(item) for item in _payment_refunds(payment_id).list(limit=250)]
+
+
+def list_chargebacks(payment_id):
+    with _translated_errors("list chargebacks"):
+        return [_chargeback(item) for item in _payment_chargebacks(payment_id).list(limit=250)]
+
+
+def recent_chargebacks(*, since: datetime, max_pages: int = 4):
+    """The account's chargebacks, newest first, back to `since` (reconciliation looks for those a
+    missed webhook did not report). Bounded: at most `max_pages` pages of 250."""
+    found: list[MollieChargeback] = []
+    with _translated_errors("list chargebacks"):
+        page = _client().chargebacks.list(limit=250)
+        for _ in range(max_pages):
+            for item in page:
+                chargeback = _chargeback(item)
+                if chargeback.created_at < since:
+                    return found
+                found.append(chargeback)
+            if not page.has_next():
+                break
+            page = page.get_next()
+    return found
+
+
+def list_methods(*, amount_cents, currency, read_timeout_seconds=None):
+    """The methods Mollie offers for this amount (its `minimumAmount`/`maximumAmount` and currencies
+    per method). No issuers: since iDEAL 2.0 the bank is chosen on iDEAL's own page.
+    `read_timeout_seconds` shortens the wait where a page view is waiting for the answer."""
+    with _translated_errors("list methods"):
+        client = _client()
+        if read_timeout_seconds is not None:
+            connect, read = client.timeout
+            client.set_timeout((connect, min(read, read_timeout_seconds)))
+        found = client.methods.list(amount=to_mollie_amount(amount_cents, currency))
+        return [method for method in (_method(item) for item in found) if method is not None]
 
 
 class _translated_errors:
@@ -220,10 +302,19 @@ def _payment_refunds(payment_id):
     return PaymentRefunds(client, MolliePaymentObject({"id": payment_id}, client))
 
 
+def _payment_chargebacks(payment_id):
+    from mollie.api.objects.payment import Payment as MolliePaymentObject
+    from mollie.api.resources.chargebacks import PaymentChargebacks
+
+    client = _client()
+    return PaymentChargebacks(client, MolliePaymentObject({"id": payment_id}, client))
+
+
 def _payment(payment) -> MolliePayment:
     amount_cents, currency = from_mollie_amount(payment.amount)
     refunded = payment.amount_refunded
     remaining = payment.amount_remaining
+    charged_back = payment.amount_chargedback
     metadata = payment.metadata if isinstance(payment.metadata, dict) else {}
     if not is_payment_id(payment.id) or not isinstance(payment.status, str):
         raise ValueError(f"payment without a usable id or status: {payment.id!r}")
@@ -236,8 +327,55 @@ def _payment(payment) -> MolliePayment:
         amount_remaining_cents=from_mollie_amount(remaining)[0] if remaining else None,
         checkout_url=payment.checkout_url,
         is_cancelable=bool(payment.is_cancelable),
-        method=payment.method,
+        method=payment.method if isinstance(payment.method, str) else None,
         metadata=metadata,
+        details=_details(payment.details),
+        expires_at=_time(payment.expires_at) if payment.expires_at else None,
+        amount_charged_back_cents=from_mollie_amount(charged_back)[0] if charged_back else 0,
+        has_chargebacks=bool(payment.has_chargebacks()),
+    )
+
+
+def _details(details) -> dict:
+    if not isinstance(details, dict):
+        return {}
+    return {name: str(details[name])[:100] for name in DETAIL_FIELDS if isinstance(details.get(name), (str, int))}
+
+
+def _time(value) -> datetime:
+    """Mollie's ISO 8601 times ("2018-03-20T09:13:37+00:00"); raises ValueError on nonsense."""
+    moment = datetime.fromisoformat(str(value))
+    if moment.tzinfo is None:
+        raise ValueError(f"a time without its offset: {value!r}")
+    return moment
+
+
+def _chargeback(chargeback) -> MollieChargeback:
+    amount_cents, currency = from_mollie_amount(chargeback.amount)
+    reason = chargeback.reason if isinstance(chargeback.reason, dict) else {}
+    if not isinstance(chargeback.id, str) or not chargeback.id.startswith("chb_"):
+        raise ValueError(f"chargeback without a usable id: {chargeback.id!r}")
+    return MollieChargeback(
+        id=chargeback.id,
+        payment_id=str(chargeback.payment_id),
+        amount_cents=amount_cents,
+        currency=currency,
+        reason_code=str(reason.get("code") or "")[:20],
+        reason=str(reason.get("description") or "")[:200],
+        created_at=_time(chargeback.created_at),
+        reversed_at=_time(chargeback.reversed_at) if chargeback.reversed_at else None,
+    )
+
+
+def _method(method) -> MollieMethod | None:
+    if not isinstance(method.id, str) or not METHOD_ID_PATTERN.match(method.id):
+        return None  # nothing we could send back as `method`
+    images = method.get("image") if isinstance(method.get("image"), dict) else {}
+    return MollieMethod(
+        id=method.id,
+        description=str(method.description or method.id)[:60],
+        image_url=str(images.get("size1x") or ""),
+        image_2x_url=str(images.get("size2x") or ""),
     )
 
 

@@ -43,6 +43,26 @@ class CheckoutForm(forms.Form):
     )
     # Rendered once per checkout page: submitting the same form twice places one order.
     checkout_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+    # Optional: one of the methods Mollie offers for this amount; empty: choose on Mollie's page.
+    method = forms.CharField(label="Payment method", required=False, max_length=40)
+
+    def __init__(self, *args, methods=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # None: Mollie could not say which methods it offers now (the page offers no choice).
+        self.methods = methods
+
+    def clean_method(self):
+        method = self.cleaned_data["method"]
+        if not method:
+            return ""
+        if self.methods is None:
+            raise forms.ValidationError(
+                "We cannot check payment methods right now. Leave the choice to Mollie's payment page, "
+                "or try again in a moment."
+            )
+        if method not in {offered.id for offered in self.methods}:
+            raise forms.ValidationError("That payment method is not available for this order; please choose another.")
+        return method
 
     def clean_name(self):
         name = self.cleaned_data["name"]

@@ -2,8 +2,12 @@
 attempt. No reads, no writes."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
-from payments.enums import AttemptStatus, OrderStatus
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from payments.enums import AttemptStatus, OrderStatus, PaymentMethod
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,14 @@ def shopper_view(order) -> ShopperView:
     if order.status == OrderStatus.CANCELED:
         return ShopperView("canceled", "This order was canceled.", "Nothing was charged.")
     attempt_status = order.latest_attempt_status
+    if attempt_status == AttemptStatus.OPEN and order.latest_method == PaymentMethod.BANK_TRANSFER:
+        # Open for days: nothing to poll for; the instructions below are what the shopper needs.
+        return ShopperView(
+            "awaiting_transfer",
+            "Please transfer the amount to complete your order.",
+            f"We keep your order until {_day(order.expires_at)}. Use the details below; your order is "
+            "confirmed as soon as the money arrives, usually within one or two working days.",
+        )
     if attempt_status == AttemptStatus.OPEN:
         # The common return: a payment that failed or was canceled inside Mollie's checkout stays
         # open (the shopper is sent back to choose a method), or the shopper came back unfinished.
@@ -92,3 +104,71 @@ def shopper_view(order) -> ShopperView:
         "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
         can_pay_again=True,
     )
+
+
+# The bank of an iDEAL payer, from the first four letters of the BIC Mollie reports (iDEAL 2.0:
+# the bank is chosen on iDEAL's page, so this is the one place the shop learns it).
+_BANKS_BY_BIC = {
+    "ABNA": "ABN AMRO",
+    "ASNB": "ASN Bank",
+    "BUNQ": "bunq",
+    "INGB": "ING",
+    "KNAB": "Knab",
+    "RABO": "Rabobank",
+    "RBRB": "RegioBank",
+    "REVO": "Revolut",
+    "SNSB": "SNS",
+    "TRIO": "Triodos Bank",
+}
+
+
+@dataclass(frozen=True)
+class TransferInstructions:
+    bank_name: str
+    account: str
+    bic: str
+    reference: str
+    amount_cents: int
+    currency: str
+    pay_before: datetime
+
+
+def paid_with(order, attempt) -> str:
+    """ "Paid with iDEAL (ING)", "Paid by card ending 4242": from the paid attempt's method details."""
+    if attempt is None or not order.is_paid or attempt.attempt_no != order.paid_attempt_no or not attempt.method:
+        return ""
+    details = attempt.method_details
+    if attempt.method == PaymentMethod.CREDIT_CARD and details is not None and details.cardNumber:
+        label = f" ({details.cardLabel})" if details.cardLabel else ""
+        return f"Paid by card ending {details.cardNumber[-4:]}{label}"
+    bank = _BANKS_BY_BIC.get((details.consumerBic or "")[:4].upper()) if details is not None else None
+    if attempt.method == PaymentMethod.IDEAL and bank:
+        return f"Paid with iDEAL ({bank})"
+    return f"Paid with {PaymentMethod.label_of(attempt.method)}"
+
+
+def transfer_instructions(order, attempt) -> TransferInstructions | None:
+    """What the shopper needs to pay an open bank transfer (Mollie's details of the payment)."""
+    if (
+        attempt is None
+        or attempt.method != PaymentMethod.BANK_TRANSFER
+        or attempt.status != AttemptStatus.OPEN
+        or not order.is_open_for_payment
+    ):
+        return None
+    details = attempt.method_details
+    if details is None or not details.bankAccount or not details.transferReference:
+        return None
+    return TransferInstructions(
+        bank_name=details.bankName or "",
+        account=details.bankAccount,
+        bic=details.bankBic or "",
+        reference=details.transferReference,
+        amount_cents=int(attempt.amount_cents),
+        currency=attempt.currency,
+        pay_before=attempt.mollie_expires_at or order.expires_at,
+    )
+
+
+def _day(moment) -> str:
+    return date_format(timezone.localtime(moment), "j F Y")

@@ -13,7 +13,7 @@ from payments import mollie, services
 from payments import selectors as payment_selectors
 from shop import cart as shop_cart
 from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
-from shop.order_status import shopper_view
+from shop.order_status import paid_with, shopper_view, transfer_instructions
 from shop.selectors import article_by_slug, catalog_articles
 
 PROVIDER_DOWN = (
@@ -114,12 +114,13 @@ def checkout(request):
     if not cart.lines:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:index")
+    methods = services.methods_for(amount_cents=cart.total_cents, currency=cart.currency)
     if request.method != "POST":
         # The name and e-mail are never kept in the (cookie) session: the browser's autofill
         # offers them again (the fields carry `autocomplete`).
-        form = CheckoutForm(initial={"checkout_id": _checkout_id(request, cart)})
+        form = CheckoutForm(initial={"checkout_id": _checkout_id(request, cart)}, methods=methods)
         return render(request, "shop/checkout.html", {"cart": cart, "form": form})
-    form = CheckoutForm(request.POST)
+    form = CheckoutForm(request.POST, methods=methods)
     if not form.is_valid():
         return render(request, "shop/checkout.html", {"cart": cart, "form": form}, status=422)
     try:
@@ -130,6 +131,7 @@ def checkout(request):
             customer_name=form.cleaned_data["name"],
             customer_email=form.cleaned_data["email"],
             earlier_order_id=request.session.get("last_order_id"),
+            method=form.cleaned_data["method"] or None,
         )
     except services.EarlierOrderInTheWay as in_the_way:
         messages.error(request, _earlier_order_message(in_the_way))
@@ -141,7 +143,7 @@ def checkout(request):
         messages.error(request, EARLIER_ORDER_UNCHECKED)
         return redirect("shop:cart")
     request.session["last_order_id"] = order.order_id
-    return _pay(request, order)
+    return _pay(request, order, method=form.cleaned_data["method"] or None)
 
 
 def _checkout_id(request, cart):
@@ -157,9 +159,9 @@ def order_pay(request, order_id, token):
     return _pay(request, order)
 
 
-def _pay(request, order):
+def _pay(request, order, method=None):
     try:
-        checkout_url = services.pay_order(order_id=order.order_id, order=order)
+        checkout_url = services.pay_order(order_id=order.order_id, order=order, method=method)
     except mollie.PaymentProviderUnavailable:
         messages.error(request, PROVIDER_DOWN)
         return redirect(services.thank_you_path(order))
@@ -186,7 +188,19 @@ def order_detail(request, order_id, token):
     view = shopper_view(order)
     if order.is_paid and request.session.get("last_order_id") == order.order_id:
         shop_cart.clear(request.session)
-    return render(request, "shop/order.html", {"order": order, "view": view})
+    # The attempt that paid, or else the latest: its method, details and a transfer's instructions.
+    attempt_no = order.paid_attempt_no or order.attempt_count
+    attempt = payment_selectors.get_attempt(order.order_id, int(attempt_no)) if attempt_no else None
+    return render(
+        request,
+        "shop/order.html",
+        {
+            "order": order,
+            "view": view,
+            "paid_with": paid_with(order, attempt),
+            "transfer": transfer_instructions(order, attempt),
+        },
+    )
 
 
 @never_cache

@@ -17,6 +17,8 @@ COLUMNS = [
     "payment_attempts",
     "latest_payment_status",
     "latest_mollie_payment_id",
+    "payment_method",
+    "charged_back",
     "needs_attention",
     "attention_reason",
 ]
@@ -53,6 +55,8 @@ def _row(order):
         order.attempt_count,
         order.latest_attempt_status or "",
         order.latest_mollie_payment_id or "",
+        order.latest_method or "",
+        decimal_amount(order.amount_charged_back_cents or 0),
         "yes" if order.needs_attention else "no",
         order.attention_reason or "",
     ]

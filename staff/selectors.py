@@ -206,6 +206,10 @@ class OrderDetail:
     def can_refresh(self):
         return any(row.attempt.mollie_payment_id for row in self.attempts)
 
+    @property
+    def chargebacks(self):
+        return [(row.attempt, chargeback) for row in self.attempts for chargeback in row.attempt.chargebacks or []]
+
 
 def order_by_id(order_id: str) -> Order | None:
     return get_order(order_id)
@@ -240,9 +244,9 @@ class Figure:
     count: int = 0
     amounts: dict = field(default_factory=lambda: defaultdict(int))  # currency -> cents
 
-    def add(self, order):
+    def add(self, order, cents=None):
         self.count += 1
-        self.amounts[order.currency] += order.total_cents
+        self.amounts[order.currency] += order.total_cents if cents is None else cents
 
     @property
     def amount_list(self):
@@ -264,6 +268,7 @@ class Dashboard:
     paid_per_day: dict
     days: list
     needs_attention: list
+    charged_back: StatusRow  # paid orders the shopper's bank took money back from (not reversed)
 
 
 def dashboard(*, now=None) -> Dashboard:
@@ -283,6 +288,7 @@ def dashboard(*, now=None) -> Dashboard:
 
     rows = {status: StatusRow(status, [Figure() for _ in periods]) for status in OrderStatus.ALL}
     total = StatusRow("all", [Figure() for _ in periods])
+    charged_back = StatusRow("charged_back", [Figure() for _ in periods])
     paid_per_day: defaultdict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(days, 0))
     needs_attention = []
     for status in OrderStatus.ALL:
@@ -293,6 +299,8 @@ def dashboard(*, now=None) -> Dashboard:
                 if period_start <= created_day <= today:
                     rows[status].figures[index].add(order)
                     total.figures[index].add(order)
+                    if order.amount_charged_back_cents:
+                        charged_back.figures[index].add(order, int(order.amount_charged_back_cents))
             if order.paid_at and status in OrderStatus.PAID_LIKE:
                 paid_day = timezone.localtime(order.paid_at).date()
                 if paid_day in paid_per_day[order.currency]:
@@ -306,6 +314,7 @@ def dashboard(*, now=None) -> Dashboard:
         paid_per_day=dict(paid_per_day),
         days=days,
         needs_attention=sorted(needs_attention, key=lambda order: order.created_at, reverse=True),
+        charged_back=charged_back,
     )
 
 

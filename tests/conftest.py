@@ -158,6 +158,9 @@ def sandbox(sandbox_server, settings):
     sandbox_server.app.store.refund_settle_seconds = 0
     settings.MOLLIE_API_ENDPOINT = sandbox_server.url
     settings.MOLLIE_API_KEY = TEST_MOLLIE_KEY
+    from payments.services import forget_methods
+
+    forget_methods()  # a list (or a failure) cached by an earlier test
     yield control
     control.clear_faults()
 
@@ -187,8 +190,26 @@ class SandboxControl:
         """Forgets payments, refunds, webhook log and faults."""
         self._call("POST", "reset")
 
-    def set_status(self, payment_id, status):
-        return self._call("POST", f"payments/{payment_id}", data={"status": status})
+    def set_status(self, payment_id, status, method=None):
+        """As the shopper's choice on the checkout page (or the bank, later), with the method used."""
+        data = {"status": status, **({"method": method} if method else {})}
+        return self._call("POST", f"payments/{payment_id}", data=data)
+
+    def payment(self, payment_id):
+        """The payment as the API shows it, with its refunds and chargebacks embedded."""
+        return self._call("GET", f"payments/{payment_id}")
+
+    def chargeback(self, payment_id, amount=None, reason=None):
+        """The shopper's bank takes money back (Mollie then calls the webhook)."""
+        data = {**({"amount": amount} if amount else {}), **({"reason": reason} if reason else {})}
+        return self._call("POST", f"payments/{payment_id}/chargebacks", json=data)
+
+    def reverse_chargeback(self, chargeback_id):
+        return self._call("POST", f"chargebacks/{chargeback_id}/reverse")
+
+    def advance_clock(self, seconds):
+        """Moves the sandbox's clock: what is due (a bank transfer past its date) expires."""
+        return self._call("POST", "clock", json={"seconds": seconds})
 
     def set_cancelable(self, payment_id, cancelable):
         """Real Mollie cancels open bank transfers only; card, iDEAL and no-method payments refuse."""
@@ -302,9 +323,10 @@ class Shopper:
         page = self.client.get("/checkout/")
         return re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page.content.decode()).group(1)
 
-    def checkout(self, name="Ada Lovelace", email="ada@example.com", checkout_id=None):
+    def checkout(self, name="Ada Lovelace", email="ada@example.com", checkout_id=None, method=None):
         checkout_id = checkout_id or self.checkout_id()
-        return self.client.post("/checkout/", {"name": name, "email": email, "checkout_id": checkout_id})
+        form = {"name": name, "email": email, "checkout_id": checkout_id, **({"method": method} if method else {})}
+        return self.client.post("/checkout/", form)
 
     def buy(self, slug="espresso-cup", quantity=1, **details):
         self.add(slug, quantity)

@@ -7,6 +7,7 @@ sync <- refunds, and reconciliation on top), so nothing forms a cycle:
   sync.py       `apply_mollie_payment`: every path applies Mollie's truth through it; refund sync
   merge.py      the merge rules it applies: pure, no I/O
   orders.py     closing orders and attempts; staff actions on an order
+  methods.py    the payment methods offered at checkout (Mollie's list, cached briefly)
   refunds.py    refunds staff ask for
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
   _workflow.py  the one versioned write (`commit`), events and their log lines
@@ -33,6 +34,7 @@ from payments.services.checkout import (
     release_changed_cart_order,
     release_replaced_order,
 )
+from payments.services.methods import forget_methods, methods_for
 from payments.services.orders import (
     cancel_attempt,
     cancel_order,
@@ -73,6 +75,8 @@ __all__ = [
     "close_order",
     "mark_double_payment_handled",
     "refresh_order",
+    "forget_methods",
+    "methods_for",
     "IDEMPOTENCY_KEY_LIFETIME",
     "pay_order",
     "register_attempt",

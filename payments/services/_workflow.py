@@ -131,13 +131,22 @@ def money_text(cents, currency):
     return f"{currency} {decimal_amount(cents)}"
 
 
-def needs_attention(order, reason):
-    order.attention_reasons = [*(order.attention_reasons or []), reason]
+def needs_attention(order, text, *, reason=None):
+    """Flags the order for staff with `text`. `reason` (a notifications.models.AlertReason) is for
+    the staff alert e-mail, which the e-mail wiring (issue 15) queues from here."""
+    order.attention_reasons = [*(order.attention_reasons or []), text]
     order.needs_attention = True
+
+
+def attention_handled(order, text):
+    """Takes one matter off the order; the flag stays while others are open."""
+    order.attention_reasons = [line for line in order.attention_reasons or [] if line != text]
+    order.needs_attention = bool(order.attention_reasons)
 
 
 def copy_latest(order, attempt, now):
     order.latest_attempt_status = attempt.status
     order.latest_mollie_payment_id = attempt.mollie_payment_id
     order.latest_checkout_url = attempt.checkout_url if attempt.status == AttemptStatus.OPEN else None
+    order.latest_method = attempt.method
     order.updated_at = now

@@ -72,6 +72,7 @@ def check_out_cart(
     customer_name: str,
     customer_email: str,
     earlier_order_id: str | None = None,
+    method: str | None = None,
 ) -> Order:
     """The checkout form: continues the cart's order, or replaces the cart's earlier order.
 
@@ -88,13 +89,16 @@ def check_out_cart(
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
         release_replaced_order(order_id=earlier_order_id)
     if order is not None:
-        return order  # the back button, a second tab, a double submit: continue this order
+        # The back button, a second tab, a double submit: continue this order and its payment (a
+        # method chosen this time does not replace a payment already started at Mollie).
+        return order
     return place_order(
         checkout_id=checkout_id,
         quantities=quantities,
         customer_name=customer_name,
         customer_email=customer_email,
         known_new=True,
+        method=method,
     )
 
 
@@ -141,6 +145,7 @@ def place_order(
     customer_email: str,
     now: datetime | None = None,
     known_new: bool = False,
+    method: str | None = None,
 ) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
@@ -184,7 +189,7 @@ def place_order(
             attempt_count=1,
             latest_attempt_status=AttemptStatus.CREATED,
         )
-        attempt = new_attempt(order, 1, now)
+        attempt = new_attempt(order, 1, now, method=method)
         events = [
             new_event(
                 order,

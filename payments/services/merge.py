@@ -3,17 +3,27 @@ DynamoDB, no Mollie), so the rules are unit-tested on their own (tests/payments/
 
 Statuses only move forward (AttemptStatus.RANK); a paid attempt marks its order paid only when
 amount and currency match; a second paid attempt is a double payment to refund; a `paid` after a
-final status is applied and flagged; refund totals follow Mollie's, down as well as up.
+final status is applied and flagged; refund totals follow Mollie's, down as well as up; method,
+details and expiresAt follow any answer that is not stale (a bank transfer extends the order's
+payment window to its own expiresAt); each chargeback is recorded once and flags the order.
 """
 
 import dataclasses
 import logging
 from datetime import datetime
 
+from notifications.models import AlertReason
 from payments.enums import AttemptStatus, EventKind, OrderStatus
-from payments.models import Order, PaymentAttempt
+from payments.models import ChargebackRecord, MethodDetails, Order, PaymentAttempt
 from payments.mollie import MolliePayment
-from payments.services._workflow import copy_latest, money_text, needs_attention, new_event, status_event
+from payments.services._workflow import (
+    attention_handled,
+    copy_latest,
+    money_text,
+    needs_attention,
+    new_event,
+    status_event,
+)
 
 log = logging.getLogger("payments.services")
 
@@ -83,6 +93,8 @@ def _merge_attempt(order, attempt, payment, source, now):
         attempt.is_cancelable = payment.is_cancelable
         if payment.amount_remaining_cents is not None:
             attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
+    if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status):
+        _merge_method(order, attempt, payment)
     new_status = payment.status
     # Mollie says a final status never changes, yet here it reports the money as received. Money
     # may have arrived, so this is never ignored (see _paid_after_final_status).
@@ -98,7 +110,6 @@ def _merge_attempt(order, attempt, payment, source, now):
             events.append(_paid_after_final_status(order, attempt, source, now))
         events.append(status_event(order, attempt, new_status, source, now))
         attempt.status = new_status
-        attempt.method = payment.method
         attempt.mollie_amount_cents = payment.amount_cents
         attempt.mollie_currency = payment.currency
         if new_status == AttemptStatus.PAID:
@@ -124,7 +135,87 @@ def _merge_attempt(order, attempt, payment, source, now):
         )
         if order.paid_attempt_no == attempt.attempt_no:
             events += _order_refunded(order, attempt.amount_refunded_cents, source, now)
+    if payment.chargebacks is not None:
+        events += _merge_chargebacks(order, attempt, payment, source, now)
     return events
+
+
+def _merge_method(order, attempt, payment):
+    """The method (chosen at our checkout or on Mollie's page), its details and expiresAt."""
+    if payment.method and attempt.method != payment.method:
+        attempt.method = payment.method
+    stored = attempt.method_details.attribute_values if attempt.method_details is not None else {}
+    if payment.details and stored != payment.details:
+        attempt.method_details = MethodDetails(**payment.details)
+    if payment.expires_at and attempt.mollie_expires_at != payment.expires_at:
+        attempt.mollie_expires_at = payment.expires_at
+    if (
+        payment.status == AttemptStatus.OPEN
+        and payment.expires_at
+        and order.is_open_for_payment
+        and attempt.attempt_no == order.attempt_count
+        and payment.expires_at > order.expires_at
+    ):
+        # A bank transfer is open for days (Mollie: 12, or its dueDate): the order, and the stock it
+        # holds, waits as long as the payment can still be paid. Never shortened.
+        order.expires_at = payment.expires_at
+
+
+def _merge_chargebacks(order, attempt, payment, source, now):
+    """Mollie's chargebacks of this payment (read with it): each new one is recorded and flags the
+    order for staff; a reversal (the money came back) is recorded and takes its flag off. Stock is
+    never given back here: the goods may have been shipped, staff decide."""
+    events = []
+    records = {record.chargeback_id: record for record in attempt.chargebacks or []}
+    before = attempt.charged_back_cents
+    for chargeback in payment.chargebacks:
+        if chargeback.payment_id != payment.id:
+            continue
+        record = records.get(chargeback.id)
+        text = chargeback_reason(attempt.attempt_no, chargeback)
+        if record is None:
+            record = ChargebackRecord(
+                chargeback_id=chargeback.id,
+                amount_cents=chargeback.amount_cents,
+                currency=chargeback.currency,
+                reason_code=chargeback.reason_code,
+                reason=chargeback.reason,
+                created_at=chargeback.created_at,
+                reversed_at=chargeback.reversed_at,
+                recorded_at=now,
+            )
+            attempt.chargebacks = [*(attempt.chargebacks or []), record]
+            if chargeback.reversed_at is None:
+                needs_attention(order, text, reason=AlertReason.CHARGEBACK)
+            events.append(new_event(order, EventKind.CHARGEBACK, source, now, attempt=attempt, message=text))
+        elif chargeback.reversed_at is None or record.reversed_at is not None:
+            continue
+        else:
+            record.reversed_at = chargeback.reversed_at
+            attention_handled(order, text)
+        if chargeback.reversed_at is not None:
+            events.append(
+                new_event(
+                    order,
+                    EventKind.CHARGEBACK_REVERSED,
+                    source,
+                    now,
+                    attempt=attempt,
+                    message=f"{chargeback.id}: {money_text(chargeback.amount_cents, chargeback.currency)} came back",
+                )
+            )
+    order.amount_charged_back_cents = max(
+        0, int(order.amount_charged_back_cents or 0) + attempt.charged_back_cents - before
+    )
+    return events
+
+
+def chargeback_reason(attempt_no, chargeback):
+    why = f" ({chargeback.reason_code}: {chargeback.reason})" if chargeback.reason_code else ""
+    return (
+        f"Charged back: {money_text(chargeback.amount_cents, chargeback.currency)} of attempt {attempt_no} "
+        f"({chargeback.id}){why}; the money went back to the shopper's bank, the stock was not returned"
+    )
 
 
 def _paid_after_final_status(order, attempt, source, now):

@@ -10,7 +10,7 @@ from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
-from payments.services._workflow import commit, copy_latest, new_event, status_event
+from payments.services._workflow import attention_handled, commit, copy_latest, new_event, status_event
 from payments.services.merge import double_payment_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
 
@@ -168,8 +168,8 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
         now = timezone.now()
         attempt.double_payment_handled, attempt.updated_at = True, now
         handled_reason = double_payment_reason(attempt_no, order.paid_attempt_no)
-        order.attention_reasons = [reason for reason in order.attention_reasons or [] if reason != handled_reason]
-        order.needs_attention, order.updated_at = bool(order.attention_reasons), now
+        attention_handled(order, handled_reason)
+        order.updated_at = now
         events = [
             new_event(
                 order,

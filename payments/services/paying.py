@@ -1,6 +1,7 @@
 """Paying an order: its first payment, "try again" and "pay again", one payable payment at a time."""
 
 import ipaddress
+import logging
 import secrets
 from datetime import timedelta
 from urllib.parse import urlsplit
@@ -19,18 +20,22 @@ from payments.services._workflow import commit, copy_latest, new_event, record_e
 from payments.services.orders import give_up_attempt
 from payments.services.sync import apply_mollie_payment
 
+log = logging.getLogger("payments.services")
+
 # Mollie remembers an Idempotency-Key for one hour; past this, a stuck attempt gets a fresh one.
 IDEMPOTENCY_KEY_LIFETIME = timedelta(minutes=50)
 # How long to wait for a twin request (a double click, a second tab) Mollie is still processing.
 TWIN_REQUEST_DELAYS = (0.3, 0.6, 1.2)
 
 
-def pay_order(*, order_id: str, order: Order | None = None) -> str:
+def pay_order(*, order_id: str, order: Order | None = None, method: str | None = None) -> str:
     """Returns the Mollie checkout URL to send the shopper to for this order.
 
     Used for the first payment, for "try again" when Mollie could not be reached, and for
     "pay again" after a failed, canceled or expired attempt. A double click gets the same page.
     `order`, when given, is a fresh read (or the write just made) and saves reading it again.
+    `method`: chosen at checkout (checked by the caller); an open payment of the order with another
+    method is switched to it (the back button, a second tab), as Mollie allows.
     """
     others_stopped = False
     for write_try in optimistic_retries(order_id):
@@ -47,6 +52,8 @@ def pay_order(*, order_id: str, order: Order | None = None) -> str:
                 "The time to pay for this order has run out. Your cart is kept: you can place it again.",
             )
         if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
+            if method and order.latest_method != method and order.latest_mollie_payment_id:
+                return _switch_method(order, method) or order.latest_checkout_url
             return order.latest_checkout_url
         latest = get_attempt(order_id, int(order.attempt_count))
         assert latest is not None  # the order's attempt_count names an attempt written with it
@@ -122,6 +129,22 @@ def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt
     return apply_mollie_payment(payment=payment, source=EventSource.CHECKOUT, known=(order, attempt)) or attempt
 
 
+def _switch_method(order, method):
+    """The open payment continues with the method the shopper chose this time. Where Mollie will
+    not change it (the shopper is inside a method already, or Mollie is down), it continues as it
+    is: the shopper can still choose on Mollie's page, and nothing is paid twice."""
+    try:
+        payment = mollie.update_payment_method(order.latest_mollie_payment_id, method)
+    except mollie.PaymentProviderError as error:
+        log.info(
+            "payment method not changed; the payment continues as it is",
+            extra={"order_id": order.order_id, "error": str(error)},
+        )
+        return None
+    apply_mollie_payment(payment=payment, source=EventSource.SHOPPER)
+    return payment.checkout_url if payment.status == AttemptStatus.OPEN else None
+
+
 def _create_payment_waiting_for_twin(order, attempt):
     """Mollie answers 409 while the same Idempotency-Key is in flight (a double click from two
     tabs): wait briefly for the twin to finish, then get its payment back."""
@@ -135,6 +158,7 @@ def _create_payment_waiting_for_twin(order, attempt):
                 webhook_url=webhook_url(),
                 metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
                 idempotency_key=attempt.idempotency_key,
+                method=attempt.method,
             )
         except mollie.PaymentRequestInProgress:
             if twin_try.is_last:
@@ -190,11 +214,12 @@ def thank_you_path(order: Order) -> str:
     return reverse("shop:order", kwargs={"order_id": order.order_id, "token": order.public_token})
 
 
-def new_attempt(order, attempt_no, now):
+def new_attempt(order, attempt_no, now, *, method=None):
     return PaymentAttempt(
         order.order_id,
         attempt_no,
         status=AttemptStatus.CREATED,
+        method=method,  # sent to Mollie with it (and again with the same key on "try again")
         idempotency_key=f"{order.order_id}-{attempt_no}-{secrets.token_hex(8)}",
         amount_cents=order.total_cents,
         currency=order.currency,

@@ -1,4 +1,5 @@
-"""Reconciliation: closes orders waiting too long and syncs attempts whose webhook is late or lost."""
+"""Reconciliation: closes orders waiting too long, syncs attempts whose webhook is late or lost, and
+picks up chargebacks whose webhook never came."""
 
 import dataclasses
 from collections.abc import Callable
@@ -12,9 +13,9 @@ from pynamodb.exceptions import PynamoDBException, UpdateError
 from config import deadline, dynamodb
 from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie
-from payments.enums import AttemptStatus, EventSource, OrderStatus
+from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
-from payments.selectors import attempts_of, get_order
+from payments.selectors import attempt_by_mollie_id, attempts_of, get_order
 from payments.services.orders import close_order, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
@@ -28,6 +29,11 @@ RECONCILE_ITEM_WRITES = 3
 RESYNC_BACKOFF_CAP = timedelta(hours=1)
 
 
+# Chargebacks come weeks after the payment (cards: up to 120 days); reconciliation reads Mollie's
+# account-wide list this far back for those a missed webhook did not report.
+CHARGEBACK_LOOKBACK = timedelta(days=120)
+
+
 # Errors that concern one order or attempt; the run goes on with the next one.
 RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
 
@@ -39,6 +45,7 @@ class ReconcileSummary:
     expired: int = 0
     still_waiting: int = 0
     not_due: int = 0  # open attempts synced recently; their next sync waits (back-off)
+    chargebacks_found: int = 0  # chargebacks (or reversals) no webhook had reported
     left_for_next_run: int = 0  # due, but not reached before the deadline
     errors: list = dataclasses.field(default_factory=list)
 
@@ -77,7 +84,7 @@ def _reconcile(now, stale_after_seconds, progress):
         if not _time_for_one_more(summary, len(overdue) - done):
             break
         try:
-            outcome = _close_overdue_order(order, summary)
+            outcome = _close_overdue_order(order, summary, now)
         except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{order.order_id}: {error}")
             continue
@@ -120,6 +127,8 @@ def _reconcile(now, stale_after_seconds, progress):
         summary.synced += 1
         progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
 
+    _pick_up_chargebacks(now, summary, progress)
+
     # Orders paid at the same moment may have missed each other in the e-mail index.
     for order in Order.status_index.query(OrderStatus.PAID, Order.created_at > now - 2 * window):
         try:
@@ -130,8 +139,47 @@ def _reconcile(now, stale_after_seconds, progress):
     return summary
 
 
+def _pick_up_chargebacks(now, summary, progress):
+    """Mollie calls the payment's webhook for a chargeback; when that call was lost, the account's
+    chargeback list (newest first) still has it. A payment with one we lack is synced. Out of
+    time, the next run looks again (the list is read from the start each time)."""
+    if not _time_left():
+        return
+    try:
+        chargebacks = mollie.recent_chargebacks(since=now - CHARGEBACK_LOOKBACK)
+    except mollie.PaymentProviderError as error:
+        summary.errors.append(f"chargebacks: {error}")
+        return
+    done = set()
+    for chargeback in chargebacks:
+        if chargeback.payment_id in done:
+            continue
+        try:
+            attempt = attempt_by_mollie_id(chargeback.payment_id)
+            if attempt is None or _knows(attempt, chargeback):
+                continue
+            if not _time_left():
+                return
+            sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{chargeback.payment_id}: {error}")
+            continue
+        done.add(chargeback.payment_id)
+        summary.chargebacks_found += 1
+        progress(f"chargeback {chargeback.id} of {attempt.order_id} attempt {attempt.attempt_no}")
+
+
+def _knows(attempt, chargeback):
+    record = next((r for r in attempt.chargebacks or [] if r.chargeback_id == chargeback.id), None)
+    return record is not None and (record.reversed_at is None) == (chargeback.reversed_at is None)
+
+
+def _time_left():
+    return deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds()
+
+
 def _time_for_one_more(summary, left):
-    if deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds():
+    if _time_left():
         return True
     summary.left_for_next_run += left
     return False
@@ -159,12 +207,25 @@ def _mark_synced(attempt):
         # A webhook is writing the attempt right now: its sync stands in for this one.
 
 
-def _close_overdue_order(order, summary):
+def _transfer_under_way(attempt, now):
+    return (
+        attempt.status == AttemptStatus.OPEN
+        and attempt.method == PaymentMethod.BANK_TRANSFER
+        and attempt.mollie_expires_at is not None
+        and attempt.mollie_expires_at > now
+    )
+
+
+def _close_overdue_order(order, summary, now):
     for attempt in attempts_of(order.order_id):
         if attempt.status == AttemptStatus.CREATED and _abandon_attempt(order.order_id, attempt.attempt_no):
             # Never reached Mollie and the window is over (overdue orders go first, before the
             # pass over never-registered attempts).
             summary.abandoned += 1
+            continue
+        if _transfer_under_way(attempt, now):
+            # Open for days by design: synced below with the other open attempts (with a back-off),
+            # not once a run here; the order keeps its stock until the transfer's own expiresAt.
             continue
         if attempt.status in AttemptStatus.WAITING and attempt.mollie_payment_id:
             try:

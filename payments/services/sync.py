@@ -91,7 +91,9 @@ def refresh_for_shopper(*, order: Order) -> Order:
         return order
     attempt = apply_mollie_payment(payment=payment, source=EventSource.STATUS_POLL)
     if attempt is None or (
-        attempt.status == order.latest_attempt_status and attempt.amount_refunded_cents == order.amount_refunded_cents
+        attempt.status == order.latest_attempt_status
+        and attempt.amount_refunded_cents == order.amount_refunded_cents
+        and attempt.method == order.latest_method  # a bank transfer chosen on Mollie's page
     ):
         return order  # nothing the shopper sees has changed
     return get_order(order.order_id) or order
@@ -138,6 +140,12 @@ def apply_mollie_payment(
             return None
         if payment.amount_refunded_cents < attempt.amount_refunded_cents:
             payment = _confirmed_refund_total(payment)
+        if payment.chargebacks is None and (
+            payment.has_chargebacks or payment.amount_charged_back_cents or attempt.chargebacks
+        ):
+            # Chargebacks come by the payment's webhook; only their list says which and why. If
+            # Mollie cannot answer, the webhook answers 5xx and Mollie asks again.
+            payment = dataclasses.replace(payment, chargebacks=tuple(mollie.list_chargebacks(payment.id)))
         now = timezone.now()
         # Made before the changes it causes, so the timeline lists the call first.
         call_events = (

@@ -1,6 +1,6 @@
 from django import template
 
-from payments.enums import EventKind, OrderStatus
+from payments.enums import EventKind, OrderStatus, PaymentMethod
 from shop.money import format_money
 
 register = template.Library()
@@ -23,3 +23,27 @@ def status_label(status):
 @register.filter
 def event_label(kind):
     return EVENT_LABELS.get(kind) or (kind or "").replace("_", " ").capitalize()
+
+
+@register.filter
+def method_label(method):
+    """Mollie's method id as staff read it ("iDEAL", "card", "bank transfer")."""
+    return PaymentMethod.label_of(method)
+
+
+@register.filter
+def method_details(attempt):
+    """The attempt's method details worth a glance: card, payer's account, transfer reference."""
+    details = attempt.method_details
+    if details is None:
+        return ""
+    parts = []
+    if details.cardNumber:
+        parts.append(
+            " ".join(filter(None, [details.cardLabel, f"ending {details.cardNumber[-4:]}", details.cardCountryCode]))
+        )
+    if details.consumerName or details.consumerAccount:
+        parts.append(" ".join(filter(None, [details.consumerName, details.consumerAccount, details.consumerBic])))
+    if details.transferReference:
+        parts.append(f"reference {details.transferReference} to {details.bankAccount or '?'}")
+    return "; ".join(parts)

@@ -65,3 +65,47 @@ def test_a_second_paid_attempt_without_a_refund_flag_is_found(shopper):
     violations = check(shopper).violations
 
     assert any(v.startswith("no double charge unflagged") for v in violations)
+
+
+def test_chargebacks_that_agree_with_mollie_keep_every_invariant(shopper):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    shopper.webhook(payment_id)
+    chargeback = shopper.sandbox.chargeback(payment_id)
+    shopper.webhook(payment_id)
+    shopper.sandbox.reverse_chargeback(chargeback["id"])
+    shopper.sandbox.chargeback(payment_id)
+    shopper.webhook(payment_id)
+
+    findings = check(shopper)
+
+    assert findings.violations == []
+    assert findings.counts["Mollie chargebacks"] == findings.counts["chargebacks recorded"] == 2
+    assert findings.counts["orders charged back"] == 1
+
+
+def test_a_chargeback_whose_webhook_never_came_is_found(shopper):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    shopper.webhook(payment_id)
+    shopper.sandbox.chargeback(payment_id)  # no webhook, no reconciliation
+
+    violations = check(shopper).violations
+
+    assert any(v.startswith("every chargeback recorded") for v in violations)
+
+
+def test_a_reversal_not_recorded_and_a_lost_flag_are_found(shopper):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    shopper.webhook(payment_id)
+    chargeback = shopper.sandbox.chargeback(payment_id)
+    shopper.webhook(payment_id)
+    shopper.sandbox.reverse_chargeback(chargeback["id"])  # not reported here
+    order = shopper.last_order()
+    order.update(actions=[Order.needs_attention.set(False), Order.attention_reasons.set([])])
+
+    violations = check(shopper).violations
+
+    assert any(v.startswith("chargeback reversals agree") for v in violations)
+    assert any(v.startswith("a chargeback flags its order for staff") for v in violations)

@@ -3,12 +3,13 @@
 Each test is one answer from Mollie and what it may (and may not) change.
 """
 
+import dataclasses
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt
-from payments.mollie import MolliePayment
+from payments.mollie import MollieChargeback, MolliePayment
 from payments.services.merge import merge_payment
 
 pytestmark = pytest.mark.pure
@@ -39,7 +40,7 @@ def an_order(*, status=OrderStatus.PENDING_PAYMENT, attempt_count=1, paid_attemp
     )
 
 
-def an_attempt(attempt_no=1, *, status=AttemptStatus.OPEN, refunded=0):
+def an_attempt(attempt_no=1, *, status=AttemptStatus.OPEN, refunded=0, method="ideal"):
     return PaymentAttempt(
         "SO-AAAAA-BBBBB",
         attempt_no,
@@ -49,6 +50,7 @@ def an_attempt(attempt_no=1, *, status=AttemptStatus.OPEN, refunded=0):
         amount_cents=2500,
         currency="EUR",
         amount_refunded_cents=refunded,
+        method=method,  # as an earlier answer of Mollie's stored it
         created_at=EARLIER,
         updated_at=EARLIER,
         version=2,
@@ -166,3 +168,183 @@ def test_an_unknown_status_is_ignored():
     result = merge(an_order(), an_attempt(), mollie_says("teleported"))
 
     assert result.events == [] and result.changed == []
+
+
+# --- Methods, details, a bank transfer's window (issue 19) ---------------------------------------
+
+IN_12_DAYS = NOW + timedelta(days=12)
+TRANSFER = {
+    "bankName": "Stichting Mollie Payments",
+    "bankAccount": "NL53INGB0654422370",
+    "bankBic": "INGBNL2A",
+    "transferReference": "RF45-1234-5678-9012",
+}
+
+
+def a_bank_transfer(status="open", **changes):
+    payment = dataclasses.replace(
+        mollie_says(status), method="banktransfer", details=TRANSFER, expires_at=IN_12_DAYS, is_cancelable=True
+    )
+    return dataclasses.replace(payment, **changes)
+
+
+def test_the_method_chosen_on_mollies_page_and_its_details_are_stored():
+    card = dataclasses.replace(
+        mollie_says("paid"),
+        method="creditcard",
+        details={"cardHolder": "A. Lovelace", "cardNumber": "4242", "cardLabel": "Visa", "cardCountryCode": "NL"},
+    )
+
+    result = merge(an_order(), an_attempt(method=None), card)
+
+    assert result.attempt.method == "creditcard" and result.order.latest_method == "creditcard"
+    assert result.attempt.method_details.cardNumber == "4242"
+    assert result.attempt.method_details.cardLabel == "Visa"
+
+
+def test_a_stale_answer_does_not_change_the_method():
+    stale = dataclasses.replace(mollie_says("open"), method="paypal", details={"consumerName": "Someone"})
+
+    result = merge(an_order(), an_attempt(status=AttemptStatus.PAID), stale)
+
+    assert result.attempt.method == "ideal" and result.attempt.method_details is None
+    assert result.changed == []
+
+
+def test_a_bank_transfer_keeps_the_order_waiting_until_its_own_expiry():
+    order = an_order()
+
+    result = merge(order, an_attempt(method=None), a_bank_transfer())
+
+    assert result.order.expires_at == IN_12_DAYS  # not the 30 minutes the order started with
+    assert result.attempt.mollie_expires_at == IN_12_DAYS
+    assert result.attempt.method_details.transferReference == "RF45-1234-5678-9012"
+    assert result.attempt.status == AttemptStatus.OPEN and result.events == []  # no status change
+
+
+def test_an_earlier_expiry_never_shortens_the_orders_window():
+    soon = EARLIER + timedelta(minutes=10)
+
+    result = merge(an_order(), an_attempt(), a_bank_transfer(expires_at=soon))
+
+    assert result.order.expires_at == EARLIER + timedelta(minutes=30)
+
+
+def test_an_older_attempt_or_a_closed_order_keeps_its_window():
+    older = merge(an_order(attempt_count=2), an_attempt(1), a_bank_transfer())
+    closed = merge(an_order(status=OrderStatus.EXPIRED), an_attempt(), a_bank_transfer())
+
+    assert older.order.expires_at == EARLIER + timedelta(minutes=30)
+    assert closed.order.expires_at == EARLIER + timedelta(minutes=30)
+
+
+# --- Chargebacks ---------------------------------------------------------------------------------
+
+
+def a_chargeback(chargeback_id="chb_1", *, amount_cents=2500, reversed_at=None, payment_id="tr_1"):
+    return MollieChargeback(
+        id=chargeback_id,
+        payment_id=payment_id,
+        amount_cents=amount_cents,
+        currency="EUR",
+        reason_code="MD06",
+        reason="Refund request by end customer",
+        created_at=NOW - timedelta(minutes=1),
+        reversed_at=reversed_at,
+    )
+
+
+def paid_with_chargebacks(*chargebacks):
+    return dataclasses.replace(
+        mollie_says("paid"),
+        has_chargebacks=True,
+        amount_charged_back_cents=sum(c.amount_cents for c in chargebacks if c.reversed_at is None),
+        chargebacks=chargebacks,
+    )
+
+
+def a_paid_order():
+    return an_order(status=OrderStatus.PAID, paid_attempt_no=1), an_attempt(status=AttemptStatus.PAID)
+
+
+def test_a_chargeback_is_recorded_and_flags_the_order_for_staff():
+    order, attempt = a_paid_order()
+
+    result = merge(order, attempt, paid_with_chargebacks(a_chargeback(amount_cents=1000)))
+
+    assert kinds(result) == ["chargeback"]
+    [record] = result.attempt.chargebacks
+    assert (record.chargeback_id, record.amount_cents, record.reason_code) == ("chb_1", 1000, "MD06")
+    assert record.reversed_at is None and record.recorded_at == NOW
+    assert result.order.needs_attention and "Charged back: EUR 10.00" in result.order.attention_reason
+    assert result.order.amount_charged_back_cents == 1000
+    assert result.order.status == OrderStatus.PAID  # the order stays paid; its stock stays out
+    assert result.order.stock_released is False
+
+
+def test_the_same_chargeback_reported_again_changes_nothing():
+    order, attempt = a_paid_order()
+    first = merge(order, attempt, paid_with_chargebacks(a_chargeback()))
+
+    again = merge(first.order, first.attempt, paid_with_chargebacks(a_chargeback()))
+
+    assert again.events == [] and again.changed == []
+
+
+def test_a_reversed_chargeback_takes_its_flag_off_but_keeps_the_record():
+    order, attempt = a_paid_order()
+    charged = merge(order, attempt, paid_with_chargebacks(a_chargeback()))
+
+    reversed_ = merge(charged.order, charged.attempt, paid_with_chargebacks(a_chargeback(reversed_at=NOW)))
+
+    assert kinds(reversed_) == ["chargeback_reversed"]
+    assert reversed_.attempt.chargebacks[0].reversed_at == NOW
+    assert reversed_.order.amount_charged_back_cents == 0
+    assert not reversed_.order.needs_attention and reversed_.order.attention_reasons == []
+
+
+def test_a_chargeback_first_seen_reversed_is_on_the_timeline_without_a_flag():
+    order, attempt = a_paid_order()
+
+    result = merge(order, attempt, paid_with_chargebacks(a_chargeback(reversed_at=NOW)))
+
+    assert kinds(result) == ["chargeback", "chargeback_reversed"]
+    assert not result.order.needs_attention and result.order.amount_charged_back_cents == 0
+
+
+def test_two_chargebacks_add_up_and_one_of_another_payment_is_ignored():
+    order, attempt = a_paid_order()
+
+    result = merge(
+        order,
+        attempt,
+        paid_with_chargebacks(
+            a_chargeback("chb_1", amount_cents=500),
+            a_chargeback("chb_2", amount_cents=700),
+            a_chargeback("chb_x", payment_id="tr_other"),
+        ),
+    )
+
+    assert [r.chargeback_id for r in result.attempt.chargebacks] == ["chb_1", "chb_2"]
+    assert result.order.amount_charged_back_cents == 1200
+    assert len(result.order.attention_reasons) == 2
+
+
+def test_an_answer_without_its_chargeback_list_leaves_the_records_alone():
+    order, attempt = a_paid_order()
+    charged = merge(order, attempt, paid_with_chargebacks(a_chargeback()))
+
+    result = merge(charged.order, charged.attempt, dataclasses.replace(mollie_says("paid"), chargebacks=None))
+
+    assert result.changed == [] and len(result.attempt.chargebacks) == 1
+
+
+def test_the_same_details_twice_change_nothing():
+    card = dataclasses.replace(
+        mollie_says("paid"), method="creditcard", details={"cardNumber": "4242", "cardLabel": "Visa"}
+    )
+    first = merge(an_order(), an_attempt(method=None), card)
+
+    again = merge(first.order, first.attempt, card)
+
+    assert again.events == [] and again.changed == []

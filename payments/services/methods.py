@@ -1,0 +1,55 @@
+"""The payment methods offered at checkout: Mollie's list for the cart's amount, cached briefly in
+this process so a checkout page view costs no Mollie call in the common case (a reload, a second
+tab, the form shown again, its submit). When Mollie cannot answer, None: the page falls back to
+"choose on Mollie's page"."""
+
+import logging
+import threading
+import time
+
+from django.conf import settings
+
+from payments import mollie
+
+log = logging.getLogger("payments.services")
+
+# Mollie changes a profile's methods rarely (the shop owner enables one in the dashboard).
+CACHE_SECONDS = 300
+# After a failure, the page does without a choice for a while instead of waiting on Mollie again.
+FAILURE_CACHE_SECONDS = 30
+# A page view waits at most this long for the list (the payment itself has the longer timeout).
+READ_TIMEOUT_SECONDS = 3
+MAX_CACHED_AMOUNTS = 512
+
+_cache: dict[tuple, tuple[float, tuple[mollie.MollieMethod, ...] | None]] = {}
+_lock = threading.Lock()
+
+
+def methods_for(*, amount_cents: int, currency: str) -> tuple[mollie.MollieMethod, ...] | None:
+    """The methods Mollie offers for this amount and currency, or None when it cannot say now."""
+    key = (settings.MOLLIE_API_ENDPOINT, settings.MOLLIE_API_KEY, int(amount_cents), currency)
+    now = time.monotonic()
+    with _lock:
+        cached = _cache.get(key)
+    if cached is not None and cached[0] > now:
+        return cached[1]
+    methods: tuple[mollie.MollieMethod, ...] | None
+    try:
+        methods = tuple(
+            mollie.list_methods(amount_cents=amount_cents, currency=currency, read_timeout_seconds=READ_TIMEOUT_SECONDS)
+        )
+        lifetime = CACHE_SECONDS
+    except mollie.PaymentProviderError as error:
+        log.info("payment methods unavailable; the shopper chooses on Mollie's page", extra={"error": str(error)})
+        methods, lifetime = None, FAILURE_CACHE_SECONDS
+    with _lock:
+        if len(_cache) >= MAX_CACHED_AMOUNTS:
+            _cache.clear()  # bounded memory; a warm container simply asks again
+        _cache[key] = (now + lifetime, methods)
+    return methods
+
+
+def forget_methods() -> None:
+    """Empties the cache (tests; an operator who just enabled a method)."""
+    with _lock:
+        _cache.clear()

@@ -1,0 +1,202 @@
+"""Choosing a payment method at checkout, and the method and its details where people see them
+(issue 19), against moto and the Mollie sandbox."""
+
+import re
+
+from payments.models import Order, OrderStatus, PaymentAttempt
+
+
+def methods_offered(page):
+    return re.findall(r'name="method" value="([a-z0-9]*)"', page)
+
+
+def methods_requests(sandbox):
+    return [call for call in sandbox.requests() if call["path"] == "/v2/methods"]
+
+
+def sandbox_payment(shopper, order=None):
+    order = order or shopper.last_order()
+    return shopper.sandbox.payment(order.latest_mollie_payment_id)
+
+
+def test_the_checkout_page_offers_mollies_methods_for_the_amount_with_their_pictures(shopper):
+    shopper.add("espresso-cup")
+
+    page = shopper.client.get("/checkout/").content.decode()
+
+    assert methods_offered(page) == ["", "ideal", "creditcard", "bancontact", "banktransfer", "paypal"]
+    assert "Choose on Mollie&#x27;s payment page" in page or "Choose on Mollie's payment page" in page
+    assert f'src="{shopper.sandbox.url}/images/methods/ideal.png"' in page
+    assert "issuer" not in page.lower()  # iDEAL 2.0: the bank is chosen on iDEAL's own page
+
+
+def test_the_pictures_are_allowed_by_the_content_security_policy(shopper):
+    shopper.add("espresso-cup")
+
+    response = shopper.client.get("/checkout/")
+
+    img_src = re.search(r"img-src ([^;]*)", response["Content-Security-Policy"]).group(1)
+    assert shopper.sandbox.url in img_src
+
+
+def test_page_views_and_the_submit_cost_one_methods_call(shopper):
+    shopper.add("espresso-cup")
+    shopper.client.get("/checkout/")
+    shopper.client.get("/checkout/")  # a reload, a second tab
+
+    shopper.checkout(method="ideal")
+
+    assert len(methods_requests(shopper.sandbox)) == 1
+
+
+def test_a_chosen_method_goes_into_the_payment_and_is_shown_once_paid(shopper):
+    shopper.add("espresso-cup")
+    response = shopper.checkout(method="ideal")
+
+    assert response.status_code == 303
+    assert sandbox_payment(shopper)["method"] == "ideal"
+    payment_id = shopper.pay_at_mollie("paid")
+    shopper.webhook(payment_id)
+
+    attempt = PaymentAttempt.get(shopper.last_order().order_id, 1)
+    assert attempt.method == "ideal"
+    assert attempt.method_details.consumerBic == "INGBNL2A"
+    assert "Paid with iDEAL (ING)" in shopper.order_page().content.decode()
+
+
+def test_a_card_payment_chosen_on_mollies_page_shows_the_last_four_digits(shopper):
+    shopper.buy()
+    order = shopper.last_order()
+    assert "method" not in sandbox_payment(shopper) or sandbox_payment(shopper)["method"] is None
+
+    shopper.sandbox.set_status(order.latest_mollie_payment_id, "paid", method="creditcard")
+    shopper.webhook(order.latest_mollie_payment_id)
+
+    page = shopper.order_page().content.decode()
+    assert "Paid by card ending 4242 (Visa)" in page
+    assert shopper.last_order().latest_method == "creditcard"
+
+
+def test_a_forged_method_is_a_form_error_and_places_no_order(shopper):
+    shopper.add("espresso-cup")
+
+    response = shopper.checkout(method="bitcoin<script>")
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "That payment method is not available for this order" in page
+    assert "bitcoin<script>" not in page  # never echoed unescaped
+    assert list(Order.scan()) == []
+
+
+def test_a_method_that_does_not_fit_the_amount_is_a_form_error(shopper, catalog):
+    from shop.services import save_article
+
+    save_article(
+        slug="espresso-machine",
+        name="Espresso machine",
+        description="Dual boiler.",
+        price_cents=600000,
+        currency="EUR",
+        picture="",
+        active=True,
+        stock=None,
+    )
+    shopper.add("espresso-machine", 2)  # EUR 12,000.00: above what cards and PayPal take (10,000.00)
+
+    page = shopper.client.get("/checkout/").content.decode()
+    response = shopper.checkout(method="creditcard")
+
+    assert "creditcard" not in methods_offered(page) and "ideal" in methods_offered(page)
+    assert response.status_code == 422
+    assert "That payment method is not available for this order" in response.content.decode()
+    assert list(Order.scan()) == []
+
+
+def test_when_mollie_cannot_list_methods_the_shopper_chooses_on_mollies_page(shopper):
+    shopper.add("espresso-cup")
+    shopper.sandbox.faults(api_error_rate=1.0)
+
+    page = shopper.client.get("/checkout/")
+
+    assert page.status_code == 200
+    assert methods_offered(page.content.decode()) == []
+    assert "you choose how to pay on Mollie" in page.content.decode()
+    shopper.sandbox.clear_faults()
+    assert shopper.checkout().status_code == 303  # the fallback is remembered briefly: no choice, no wait
+
+
+def test_a_method_posted_while_mollie_cannot_list_methods_is_a_form_error(shopper):
+    shopper.add("espresso-cup")
+    checkout_id = shopper.checkout_id()  # with the list
+    from payments.services import forget_methods
+
+    forget_methods()
+    shopper.sandbox.faults(api_error_rate=1.0)
+
+    response = shopper.checkout(method="ideal", checkout_id=checkout_id)
+
+    assert response.status_code == 422
+    assert "We cannot check payment methods right now" in response.content.decode()
+
+
+def test_back_from_mollie_another_method_continues_the_same_payment_with_it(shopper):
+    shopper.add("espresso-cup")
+    first = shopper.checkout(method="ideal")
+
+    second = shopper.checkout(method="paypal")  # back from Mollie's page, another choice
+
+    assert second["Location"] == first["Location"]
+    [payment] = shopper.sandbox.payments()
+    assert payment["method"] == "paypal"
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PENDING_PAYMENT and order.latest_method == "paypal"
+    assert PaymentAttempt.get(order.order_id, 1).method == "paypal"
+
+
+def test_back_from_mollie_without_a_choice_keeps_the_payment_as_it_is(shopper):
+    shopper.add("espresso-cup")
+    first = shopper.checkout(method="ideal")
+
+    second = shopper.checkout()
+
+    assert second["Location"] == first["Location"]
+    assert [p["method"] for p in shopper.sandbox.payments()] == ["ideal"]
+
+
+def test_when_mollie_will_not_change_the_method_the_payment_continues_as_it_is(shopper):
+    shopper.add("espresso-cup")
+    first = shopper.checkout(method="ideal")
+    shopper.sandbox.faults(api_error_rate=1.0)  # the list is cached; the update fails
+
+    second = shopper.checkout(method="paypal")
+
+    shopper.sandbox.clear_faults()
+    assert second.status_code == 303 and second["Location"] == first["Location"]
+    assert [p["method"] for p in shopper.sandbox.payments()] == ["ideal"]
+
+
+def test_two_tabs_choosing_different_methods_at_once_make_one_payment(shopper):
+    from django.test import Client
+
+    from tests.concurrency import run_concurrently
+
+    shopper.add("espresso-cup")
+    checkout_id = shopper.checkout_id()
+    other_tab = Client()
+    other_tab.cookies = shopper.client.cookies  # the same browser, so the same cart
+
+    def submit(client, method):
+        form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id, "method": method}
+        return lambda: client.post("/checkout/", form)
+
+    answers = run_concurrently(submit(shopper.client, "ideal"), submit(other_tab, "paypal"))
+
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert answers[0]["Location"] == answers[1]["Location"]
+    [payment] = shopper.sandbox.payments()
+    assert payment["method"] in ("ideal", "paypal")
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    assert (
+        PaymentAttempt.get(shopper.last_order().order_id, 1).method == shopper.sandbox.payment(payment["id"])["method"]
+    )
