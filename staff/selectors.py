@@ -3,6 +3,7 @@ order with everything that happened to it, and the dashboard figures. No writes,
 every list is a Query on one of the orders table's indexes.
 """
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -13,8 +14,8 @@ from django.utils.timesince import timesince
 
 from config.dynamodb import get_or_none
 from payments.enums import AttemptStatus, OrderStatus
-from payments.models import Order, PaymentAttempt, PaymentEvent
-from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
+from payments.models import ORDER_SHARDS, Order, PaymentAttempt, PaymentEvent, order_shard, shard_keys
+from payments.selectors import attempts_of, get_attempt, get_order, orders_in_status, refunds_of
 from staff.models import StaffMember, normalize_username
 
 # --- Staff members ------------------------------------------------------------------------------
@@ -28,20 +29,23 @@ def staff_member(username: str) -> StaffMember | None:
 
 # The key attributes of each index, besides the table's own `order_id`: a page's start key.
 _INDEX_KEYS = {
-    "all_orders_index": ("entity", "created_at"),
-    "status_index": ("status", "created_at"),
+    "order_shard_index": ("order_shard", "created_at"),
+    "status_shard_index": ("status_shard", "created_at"),
     "email_index": ("customer_email", "created_at"),
 }
+# A stream of a paged query that has nothing more (in a page's start keys).
+_DONE = "done"
 
 
 @dataclass(frozen=True)
 class OrderFilter:
-    """What staff asked for. At most one of the three search fields is set."""
+    """What staff asked for. At most one of the search fields is set."""
 
     status: str = ""
     created_since: datetime | None = None  # inclusive
     created_before: datetime | None = None  # exclusive
     order_id: str = ""
+    order_number_prefix: str = ""
     customer_email: str = ""
     mollie_payment_id: str = ""
 
@@ -49,29 +53,80 @@ class OrderFilter:
         """Identifies the query a page cursor belongs to; a cursor is only valid for its own query."""
         since = self.created_since.isoformat() if self.created_since else ""
         before = self.created_before.isoformat() if self.created_before else ""
-        return "|".join([self.status, since, before, self.order_id, self.customer_email, self.mollie_payment_id])
+        return "|".join(
+            [
+                self.status,
+                since,
+                before,
+                self.order_id,
+                self.order_number_prefix,
+                self.customer_email,
+                self.mollie_payment_id,
+            ]
+        )
 
 
 @dataclass
 class OrdersPage:
     orders: list
-    # DynamoDB's start key for the next page, None on the last page.
+    # Where each of the page's queries goes on (index hash key -> DynamoDB start key, or "done");
+    # None on the last page.
     next_start_key: dict | None = None
+    # A search by order-number prefix shows the first matches only: more match than are shown.
+    more_matches: bool = False
 
 
 def orders_page(order_filter: OrderFilter, *, start_key=None, page_size=25) -> OrdersPage:
-    """One page of matching orders, newest first, continuing after `start_key`."""
+    """One page of matching orders, newest first, continuing after `start_key`.
+
+    A bounded read whatever the number of orders: at most one Query per shard, each for one more
+    than a page (which tells whether there is a next page without a second request).
+    """
     if order_filter.order_id or order_filter.mollie_payment_id:
         return OrdersPage(orders=_looked_up_orders(order_filter))
-    # One more than a page tells whether there is a next page without a second request.
-    results, index_name = _order_query(order_filter, limit=page_size + 1, start_key=start_key)
-    orders = list(results)
-    if len(orders) <= page_size:
+    if order_filter.order_number_prefix:
+        matches = list(_prefix_matches(order_filter, limit=page_size + 1))
+        orders = [order for order in matches if _matches(order, order_filter)][:page_size]
+        return OrdersPage(
+            orders=sorted(orders, key=_newest_first_key, reverse=True), more_matches=len(matches) > page_size
+        )
+    index, hash_keys, created, filter_condition = _order_query(order_filter)
+    start_keys = start_key or {}
+    fetched = []
+    for hash_key in hash_keys:
+        position = start_keys.get(hash_key)
+        if position == _DONE:
+            continue
+        results = index.query(
+            hash_key,
+            created,
+            filter_condition=filter_condition,
+            scan_index_forward=False,
+            limit=page_size + 1,
+            last_evaluated_key=position,
+        )
+        items = list(results)
+        ended = len(items) <= page_size  # PynamoDB reads on until the limit or the end
+        fetched.append((hash_key, position, ended, items))
+    candidates = sorted(
+        ((order, hash_key) for hash_key, _, _, items in fetched for order in items),
+        key=lambda pair: _newest_first_key(pair[0]),
+        reverse=True,
+    )
+    shown = candidates[:page_size]
+    orders = [order for order, _ in shown]
+    if len(candidates) <= page_size and all(ended for _, _, ended, _ in fetched):
         return OrdersPage(orders=orders)
-    orders = orders[:page_size]
-    # Made from the last order shown, not DynamoDB's LastEvaluatedKey: with a filter expression
-    # DynamoDB may have read past orders this page does not show.
-    return OrdersPage(orders=orders, next_start_key=_start_key_after(orders[-1], index_name))
+    # Each stream goes on after the last order it put on this page (not DynamoDB's
+    # LastEvaluatedKey: the other streams' newer orders come first), or stays where it was.
+    next_keys: dict[str, object] = dict.fromkeys(hash_keys, _DONE)
+    for hash_key, position, ended, items in fetched:
+        last_shown = [order for order, key in shown if key == hash_key]
+        left = len(items) > len(last_shown) or not ended
+        if not left:
+            continue
+        next_keys[hash_key] = _start_key_after(last_shown[-1], index.Meta.index_name) if last_shown else position
+    return OrdersPage(orders=orders, next_start_key=next_keys)
 
 
 def orders_for_export(order_filter: OrderFilter):
@@ -79,23 +134,48 @@ def orders_for_export(order_filter: OrderFilter):
     if order_filter.order_id or order_filter.mollie_payment_id:
         yield from _looked_up_orders(order_filter)
         return
-    results, _ = _order_query(order_filter, page_size=200)
-    yield from results
+    if order_filter.order_number_prefix:
+        matches = [order for order in _prefix_matches(order_filter) if _matches(order, order_filter)]
+        yield from sorted(matches, key=_newest_first_key, reverse=True)
+        return
+    index, hash_keys, created, filter_condition = _order_query(order_filter)
+    streams = [
+        index.query(key, created, filter_condition=filter_condition, scan_index_forward=False, page_size=200)
+        for key in hash_keys
+    ]
+    yield from heapq.merge(*streams, key=_newest_first_key, reverse=True)
 
 
-def _order_query(order_filter, *, limit=None, start_key=None, page_size=None):
+def _newest_first_key(order):
+    return (order.created_at, order.order_id)
+
+
+def _order_query(order_filter):
+    """(index, its hash keys to query, created_at condition, filter condition)."""
     created = _created_condition(order_filter)
-    options = {"scan_index_forward": False, "limit": limit, "last_evaluated_key": start_key, "page_size": page_size}
     if order_filter.customer_email:
         # One customer has few orders, so filtering them by status afterwards is cheap.
         status = Order.status == order_filter.status if order_filter.status else None
-        return (
-            Order.email_index.query(order_filter.customer_email, created, filter_condition=status, **options),
-            "email_index",
-        )
+        return Order.email_index, [order_filter.customer_email], created, status
     if order_filter.status:
-        return Order.status_index.query(order_filter.status, created, **options), "status_index"
-    return Order.all_orders_index.query("order", created, **options), "all_orders_index"
+        return Order.status_shard_index, shard_keys(order_filter.status), created, None
+    return Order.order_shard_index, shard_keys("order"), created, None
+
+
+def _prefix_matches(order_filter, *, limit=None):
+    """Orders whose number starts with the prefix: one Query when the prefix has its first digit
+    (which names the shard), else one per shard."""
+    prefix = order_filter.order_number_prefix
+    shards = [order_shard(prefix)] if len(prefix) > len("SO-") else range(ORDER_SHARDS)
+    found = 0
+    for shard in shards:
+        for order in Order.order_number_index.query(
+            f"order#{shard}", Order.order_id.startswith(prefix), limit=limit and limit - found
+        ):
+            found += 1
+            yield order
+        if limit and found >= limit:
+            return
 
 
 def _created_condition(order_filter):
@@ -287,7 +367,7 @@ def dashboard(*, now=None) -> Dashboard:
     needs_attention = []
     for status in OrderStatus.ALL:
         looked_since = paid_since if status in OrderStatus.PAID_LIKE else since
-        for order in Order.status_index.query(status, Order.created_at >= looked_since):
+        for order in orders_in_status(status, Order.created_at >= looked_since):
             created_day = timezone.localtime(order.created_at).date()
             for index, (_, _, period_start) in enumerate(periods):
                 if period_start <= created_day <= today:

@@ -153,7 +153,13 @@ def order_list(request):
     return render(
         request,
         "staff/order_list.html",
-        {**context, "orders": page.orders, "next_cursor": next_cursor, "is_first_page": form.start_key is None},
+        {
+            **context,
+            "orders": page.orders,
+            "next_cursor": next_cursor,
+            "is_first_page": form.start_key is None,
+            "more_matches": page.more_matches,
+        },
     )
 
 

@@ -94,10 +94,11 @@ def make_order(
     paid_at=None,
     mollie_payment_id=None,
     name="Ada Lovelace",
+    order_id=None,
     **fields,
 ):
     """An order written straight to DynamoDB, for lists and figures with a known shape."""
-    order_id = f"SO-{secrets.token_hex(3)[:5].upper()}-{secrets.token_hex(3)[:5].upper()}"
+    order_id = order_id or f"SO-{secrets.token_hex(3)[:5].upper()}-{secrets.token_hex(3)[:5].upper()}"
     if status in OrderStatus.PAID_LIKE and paid_at is None:
         paid_at = created_at + timedelta(minutes=5)
     order = Order(
