@@ -61,3 +61,52 @@ def counted(orders):
     for order in orders:
         if isinstance(order, Order):
             order.counted_state = order.counting_state()
+
+
+# --- Rebuilding ----------------------------------------------------------------------------------
+
+
+def count_names():
+    return ["paid_cents"] + [f"{kind}_{status}" for status in OrderStatus.ALL for kind in ("count", "cents")]
+
+
+def tally(orders) -> dict:
+    """{(shard, day_currency): {attribute: value}}: what the counters hold for these orders."""
+    expected: defaultdict[tuple, Counter] = defaultdict(Counter)
+    for order in orders:
+        for key, added in _contributions(order.counting_state()).items():
+            expected[key].update(added)
+    return expected
+
+
+def expected_counts() -> dict:
+    """The counters as every stored order makes them (a consistent Scan)."""
+    return tally(Order.scan(consistent_read=True, page_size=200))
+
+
+def stored_counts() -> dict:
+    return {
+        (item.counter_shard, item.day_currency): Counter({name: getattr(item, name) for name in count_names()})
+        for item in OrderDayCount.scan(consistent_read=True)
+    }
+
+
+def differences() -> dict:
+    """{(shard, day_currency): {attribute: what to add}} to make the counters match the orders."""
+    expected, stored = expected_counts(), stored_counts()
+    found = {}
+    for key in set(expected) | set(stored):
+        difference = Counter(expected.get(key, Counter()))
+        difference.subtract(stored.get(key, Counter()))
+        added = {name: amount for name, amount in difference.items() if amount}
+        if added:
+            found[key] = added
+    return found
+
+
+def correct(found: dict):
+    """Adds the differences (never overwrites: a change committed meanwhile keeps its own add)."""
+    for (shard, day_currency), added in found.items():
+        OrderDayCount(shard, day_currency).update(
+            actions=[getattr(OrderDayCount, name).add(amount) for name, amount in sorted(added.items())]
+        )

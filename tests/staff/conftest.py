@@ -8,9 +8,12 @@ from datetime import timedelta
 import pytest
 import requests
 from django.test import Client
+from pynamodb.transactions import TransactWrite
 
+from config import dynamodb
 from payments import services as payment_services
 from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt
+from payments.services import counters
 from staff import services
 
 STAFF_USERNAME = "grace"
@@ -118,7 +121,11 @@ def make_order(
         latest_mollie_payment_id=mollie_payment_id,
         **fields,
     )
-    order.save()
+    # Counted like the workflow counts a new order, in the same transaction.
+    with TransactWrite(connection=dynamodb.connection()) as transaction:
+        transaction.save(order)
+        counters.add_changes(transaction, [order])
+    counters.counted([order])
     if mollie_payment_id:
         PaymentAttempt(
             order_id,
