@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 from config import dynamodb
 from payments.enums import OrderStatus
 from payments.models import ORDER_SHARDS, Order, PaymentAttempt, order_shard
-from payments.selectors import orders_in_status
+from payments.selectors import attempts_in_status, orders_in_status
 from tests.staff.conftest import make_order
 
 DAY = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
@@ -100,3 +100,18 @@ def test_migrate_order_keys_retires_the_single_key_indexes():
     assert "attempt_status_shard_index" in {
         index["IndexName"] for index in client.describe_table(TableName=attempts)["Table"]["GlobalSecondaryIndexes"]
     }
+
+
+def test_migrate_order_keys_backfills_payment_attempts_for_reconciliation(capsys):
+    order = make_order(created_at=DAY, status=OrderStatus.PENDING_PAYMENT, mollie_payment_id="tr_oldOpen1")
+    dynamodb.boto3_client().update_item(
+        TableName=PaymentAttempt.Meta.table_name,
+        Key={"order_id": {"S": order.order_id}, "attempt_no": {"N": "1"}},
+        UpdateExpression="REMOVE status_shard",
+    )
+    assert list(attempts_in_status("open")) == []
+
+    call_command("migrate_order_keys")
+
+    assert "payment_attempts: 1 looked at, 1 updated" in capsys.readouterr().out
+    assert [(a.order_id, a.attempt_no) for a in attempts_in_status("open")] == [(order.order_id, 1)]
