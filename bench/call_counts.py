@@ -8,6 +8,7 @@ the requests go through Django's test client, in this thread, against moto and t
 tests/perf/test_call_counts.py holds the budgets; this module also prints them for `make bench`.
 """
 
+import math
 import re
 import threading
 from collections import Counter
@@ -25,6 +26,9 @@ _install_lock = threading.Lock()
 class Calls:
     dynamodb: Counter = field(default_factory=Counter)
     mollie: Counter = field(default_factory=Counter)
+    # DynamoDB read capacity units the reads would consume, computed from the items returned by
+    # DynamoDB's rules (moto's ConsumedCapacity is a constant): see `_read_units`.
+    read_units: float = 0.0
 
     @property
     def dynamodb_total(self):
@@ -46,8 +50,63 @@ def _count_dynamodb(event_name="", **kwargs):
         calls.dynamodb[event_name.rsplit(".", 1)[-1]] += 1
 
 
+def _remember_consistency(params=None, **kwargs):
+    _active.consistent = bool((params or {}).get("ConsistentRead"))
+
+
+def _count_read_units(parsed=None, model=None, **kwargs):
+    calls = getattr(_active, "calls", None)
+    if calls is not None and parsed:
+        calls.read_units += _read_units(model.name, parsed, getattr(_active, "consistent", False))
+
+
+def _read_units(operation, parsed, consistent):
+    """Read units by DynamoDB's rules: a Query or Scan is charged by the total size of the items it
+    reads, rounded up to 4 KB; GetItem and BatchGetItem per item; transactions twice a strong read;
+    an eventually consistent read half. Without a filter expression (as in the staff pages), the
+    items read are the items returned."""
+    factor = 2.0 if operation == "TransactGetItems" else 1.0 if consistent else 0.5
+    if operation in ("Query", "Scan"):
+        return factor * max(1, math.ceil(sum(map(item_size, parsed.get("Items", []))) / 4096))
+    if operation == "GetItem":
+        return factor * max(1, math.ceil(item_size(parsed.get("Item", {})) / 4096))
+    if operation == "BatchGetItem":
+        items = [item for found in parsed.get("Responses", {}).values() for item in found]
+        return factor * sum(max(1, math.ceil(item_size(item) / 4096)) for item in items)
+    if operation == "TransactGetItems":
+        items = [response.get("Item", {}) for response in parsed.get("Responses", [])]
+        return factor * sum(max(1, math.ceil(item_size(item) / 4096)) for item in items)
+    return 0.0
+
+
+def item_size(item):
+    """An item's size as DynamoDB counts it: attribute names plus values (UTF-8 bytes)."""
+    return sum(len(name.encode()) + _value_size(value) for name, value in item.items())
+
+
+def _value_size(value):
+    ((kind, content),) = value.items()
+    if kind == "S":
+        return len(content.encode())
+    if kind == "N":
+        return len(content.lstrip("-").replace(".", "")) // 2 + 1
+    if kind == "B":
+        return len(content)
+    if kind in ("BOOL", "NULL"):
+        return 1
+    if kind == "L":
+        return 3 + sum(1 + _value_size(element) for element in content)
+    if kind == "M":
+        return 3 + sum(1 + len(name.encode()) + _value_size(element) for name, element in content.items())
+    return sum(len(str(element)) for element in content)  # the set types
+
+
 def _register(client):
     client.meta.events.register("before-call.dynamodb", _count_dynamodb, unique_id="bench-call-counts")
+    client.meta.events.register(
+        "before-parameter-build.dynamodb", _remember_consistency, unique_id="bench-call-counts-consistency"
+    )
+    client.meta.events.register("after-call.dynamodb", _count_read_units, unique_id="bench-call-counts-read-units")
 
 
 _MOLLIE_ID = re.compile(r"/(tr|re)_[A-Za-z0-9]+")

@@ -1,4 +1,5 @@
-"""`make bench`: latency ratios under load, then DynamoDB and Mollie calls per request.
+"""`make bench`: latency ratios under load, DynamoDB and Mollie calls per request, then the staff
+pages' calls at 1,000 and 20,000 orders.
 
 Each part runs in its own process (its own local stack), one after the other, and prints its
 own report. Package size and cold start come from `make bench-deploy` (bench/deploy_bench.py),
@@ -14,6 +15,8 @@ ROOT = Path(__file__).resolve().parent.parent
 PARTS = [
     ("Latency", [sys.executable, "-m", "bench.latency", *sys.argv[1:]]),
     ("Calls per request", [sys.executable, "-m", "bench.call_counts"]),
+    # Writes artifacts/staff-scale.json (merged into artifacts/bench.json where that is written).
+    ("Staff pages at scale", [sys.executable, "-m", "bench.staff_scale"]),
 ]
 PART_TIMEOUT = 900
 

@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
+from payments.services import counters
 from shop.models import Article
 
 MOLLIE_WAITING = {"open", "pending", "authorized"}
@@ -49,6 +50,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
     _check_stock(findings, orders, stock, initial_stock)
     _check_carts(findings, orders, attempts, mollie_by_id)
     _check_chargebacks(findings, mollie_payments, orders, attempts, by_mollie_id)
+    _check_counters(findings, orders)
     for shopper, order_id in sorted(dict(shopper_orders).items()):
         if order_id not in orders:
             findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")
@@ -76,6 +78,18 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
         }
     )
     return findings
+
+
+def _check_counters(findings, orders):
+    """The dashboard's per-day counters are written in the orders' own transactions: after any
+    run, under any faults, they equal what the orders add up to."""
+    expected, stored = counters.tally(orders.values()), counters.stored_counts()
+    for key in sorted(set(expected) | set(stored)):
+        difference = Counter(expected.get(key, Counter()))
+        difference.subtract(stored.get(key, Counter()))
+        off = {name: amount for name, amount in difference.items() if amount}
+        if off:
+            findings.violate("dashboard counters match the orders", f"{key}: short by {off}")
 
 
 def _check_payments(findings, mollie_payments, orders, attempts, by_mollie_id):

@@ -216,6 +216,13 @@ STAFF_LOGIN_MAX_FAILURES_PER_ADDRESS = env_int("STAFF_LOGIN_MAX_FAILURES_PER_ADD
 STAFF_LOGIN_WINDOW_SECONDS = env_int("STAFF_LOGIN_WINDOW_SECONDS", 15 * 60)
 STAFF_LOGIN_LOCKOUT_SECONDS = env_int("STAFF_LOGIN_LOCKOUT_SECONDS", 15 * 60)
 STAFF_ORDERS_PER_PAGE = env_int("STAFF_ORDERS_PER_PAGE", 25)
+# CSV exports of at most this many orders stream straight to the browser (API Gateway buffers a
+# response and caps it at 6 MB: about 20,000 lines); larger ones are written to S3 in the
+# background, under EXPORT_PREFIX of the stage's bucket, and fetched with a link valid this long.
+EXPORT_DIRECT_MAX_ORDERS = env_int("EXPORT_DIRECT_MAX_ORDERS", 5000)
+EXPORT_BUCKET = env("EXPORT_BUCKET", "local-exports")
+EXPORT_PREFIX = "private/exports/"
+EXPORT_LINK_SECONDS = env_int("EXPORT_LINK_SECONDS", 5 * 60)
 # A staff login lasts a working day at most; logging out ends it at once.
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 10 * 60 * 60)
 AUTH_PASSWORD_VALIDATORS: list[dict] = [
@@ -280,6 +287,8 @@ if not IS_LOCAL:
     STATIC_BUCKET = env("STATIC_BUCKET")
     if not STATIC_BUCKET:
         raise ImproperlyConfigured(f"STATIC_BUCKET is missing: stage {STAGE!r} serves static files from S3.")
+    # Exports go under a private prefix of the same bucket (only `static/` is public).
+    EXPORT_BUCKET = env("EXPORT_BUCKET", STATIC_BUCKET)
     if not DEFAULT_FROM_EMAIL:
         raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL is missing: stage {STAGE!r} sends mail from its SES identity.")
     # Where browsers fetch them: a CDN in front of the bucket, or the (public-read) bucket itself.

@@ -127,3 +127,23 @@ def _retry_while_backups_unavailable(client, call):
             if time.monotonic() > deadline:
                 raise
         time.sleep(WAIT_INTERVAL_SECONDS)
+
+
+def retire_indexes(model, index_names, *, check_only=False):
+    """Deletes indexes a model no longer declares (one per UpdateTable call, like adding them).
+    Returns one line per index found."""
+    client = dynamodb.boto3_client()
+    name = model.Meta.table_name
+    description = _describe(client, name) or {}
+    existing = {index["IndexName"] for index in description.get("GlobalSecondaryIndexes", [])}
+    report = []
+    for index_name in index_names:
+        if index_name not in existing:
+            continue
+        if check_only:
+            report.append(f"RETIRED index {index_name} still on {name}")
+            continue
+        _wait_until_idle(client, name)
+        client.update_table(TableName=name, GlobalSecondaryIndexUpdates=[{"Delete": {"IndexName": index_name}}])
+        report.append(f"deleted index {index_name} from {name}")
+    return report

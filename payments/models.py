@@ -3,16 +3,32 @@
 Access patterns and the keys that serve them:
 - order by id (thank-you page with its token, webhook via payment metadata, staff detail):
   GetItem on `orders.order_id`.
-- orders newest first (staff list): Query `orders.all_orders_index` (entity, created_at).
-- orders by status and age (staff filter, reconciliation of orders waiting too long):
-  Query `orders.status_index` (status, created_at).
-- orders by customer e-mail (staff search): Query `orders.email_index` (customer_email, created_at).
+- orders newest first (staff list): one Query per shard on `orders.order_shard_index`
+  (order_shard "order#<k>", created_at), merged. Keys every order shares are spread over
+  ORDER_SHARDS partitions by a suffix calculated from the order number (DynamoDB's write sharding):
+  no index partition takes more than its share of the writes, in a flash sale too.
+- orders by status and age (staff filter, reconciliation of orders waiting too long): one Query per
+  shard on `orders.status_shard_index` (status_shard "<status>#<k>", created_at).
+- order number by prefix (staff search, read out over the phone): Query `orders.order_number_index`
+  (order_shard, order_id) with begins_with; the suffix comes from the number's first digit, so a
+  prefix of one digit or more is one Query.
+- orders by customer e-mail (staff search): Query `orders.email_index` (customer_email, stored
+  lowercase, created_at). Spread by nature: one shopper's orders.
+- orders needing attention (dashboard): Query the sparse `orders.attention_index` (attention
+  "flagged", created_at): only flagged orders carry the key, so only their writes land there.
+- order counts and amounts per day (dashboard): one Query per shard on `order_counts` (shard,
+  "<day>#<currency>"), added to in the transaction that creates or changes the order.
 - attempts of an order: Query `payment_attempts` on order_id (range: attempt_no).
 - attempt by Mollie payment id (webhook fallback, staff search): Query `mollie_payment_index`.
-- attempts by status and age (reconciliation): Query `attempt_status_index` (status, created_at).
+- attempts by status and age (reconciliation): one Query per shard on
+  `payment_attempts.attempt_status_shard_index` (status_shard "<status>#<k>", created_at), spread
+  like the orders' status index.
 - timeline of an order: Query `payment_events` on order_id (range: event_id, time-ordered).
 - refunds of an order: Query `refunds` on order_id (range: refund_key, our idempotency key).
 """
+
+import zlib
+from datetime import date
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -73,21 +89,58 @@ class ChargebackRecord(MapAttribute):
     recorded_at = UTCDateTimeAttribute()
 
 
-class AllOrdersIndex(GlobalSecondaryIndex):
+# Write sharding of the index keys every order shares. Changing it needs `migrate_order_keys`.
+ORDER_SHARDS = 8
+
+
+def order_shard(order_id: str) -> int:
+    """From the order number's first hex digit (SO-7F3K2-…: 7), so a prefix names its shard;
+    order numbers are hash digits, hence spread evenly."""
+    digit = order_id[3:4]
+    if digit and digit in "0123456789ABCDEF":
+        return int(digit, 16) % ORDER_SHARDS
+    return zlib.crc32(order_id.encode()) % ORDER_SHARDS
+
+
+def shard_keys(prefix: str) -> list[str]:
+    return [f"{prefix}#{shard}" for shard in range(ORDER_SHARDS)]
+
+
+class OrderShardIndex(GlobalSecondaryIndex):
     class Meta:
-        index_name = "all_orders_index"
+        index_name = "order_shard_index"
         projection = AllProjection()
 
-    entity = UnicodeAttribute(hash_key=True)
+    order_shard = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class OrderStatusIndex(GlobalSecondaryIndex):
+class OrderNumberIndex(GlobalSecondaryIndex):
     class Meta:
-        index_name = "status_index"
+        index_name = "order_number_index"
         projection = AllProjection()
 
-    status = UnicodeAttribute(hash_key=True)
+    order_shard = UnicodeAttribute(hash_key=True)
+    order_id = UnicodeAttribute(range_key=True)
+
+
+class OrderStatusShardIndex(GlobalSecondaryIndex):
+    class Meta:
+        index_name = "status_shard_index"
+        projection = AllProjection()
+
+    status_shard = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
+class AttentionIndex(GlobalSecondaryIndex):
+    """Sparse: only orders flagged for staff carry `attention`."""
+
+    class Meta:
+        index_name = "attention_index"
+        projection = AllProjection()
+
+    attention = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -108,7 +161,6 @@ class Order(Model):
 
     order_id = UnicodeAttribute(hash_key=True)
     public_token = UnicodeAttribute()
-    entity = UnicodeAttribute(default="order")
     status = UnicodeAttribute(default=OrderStatus.PENDING_PAYMENT)
     customer_name = UnicodeAttribute()
     customer_email = UnicodeAttribute()
@@ -131,6 +183,7 @@ class Order(Model):
     latest_mollie_payment_id = UnicodeAttribute(null=True)
     latest_checkout_url = UnicodeAttribute(null=True)
     latest_method = UnicodeAttribute(null=True)  # for the staff list and CSV without more reads
+    latest_method_details = MethodDetails(null=True)  # for the thank-you page without more reads
     last_pulled_at = UTCDateTimeAttribute(null=True)
     # Something staff must look at: a second paid attempt, an amount mismatch, paid after expiry.
     needs_attention = BooleanAttribute(default=False)
@@ -139,10 +192,68 @@ class Order(Model):
     # Other orders of the same shopper paid within the payment window: perhaps one purchase paid twice.
     possible_duplicate_of = ListAttribute(of=UnicodeAttribute, default=list)
     version = VersionAttribute()
+    # Index keys derived from the fields above on every save (see `serialize`); never set by hand.
+    order_shard = UnicodeAttribute(null=True)
+    status_shard = UnicodeAttribute(null=True)
+    attention = UnicodeAttribute(null=True)
 
-    all_orders_index = AllOrdersIndex()
-    status_index = OrderStatusIndex()
+    order_shard_index = OrderShardIndex()
+    order_number_index = OrderNumberIndex()
+    status_shard_index = OrderStatusShardIndex()
+    attention_index = AttentionIndex()
     email_index = OrderEmailIndex()
+
+    FLAGGED = "flagged"
+
+    def serialize(self, null_check=True):
+        # Every write of a whole order passes here (save, transactions, batch writes), so the
+        # derived keys can never disagree with the status and flag they are made from.
+        self.derive_keys()
+        return super().serialize(null_check=null_check)
+
+    # What the per-day counters last counted of this order (None: not counted yet, a new order).
+    counted_state = None
+
+    @classmethod
+    def from_raw_data(cls, data):
+        order = super().from_raw_data(data)
+        order.counted_state = order.counting_state()
+        return order
+
+    def deserialize(self, attribute_values):
+        super().deserialize(attribute_values)
+        self.counted_state = self.counting_state()
+
+    def latest_attempt_copy(self):
+        """The latest attempt as far as the order carries it (copy_latest): unsaved, for pages that
+        show its method and details without another read."""
+        return PaymentAttempt(
+            self.order_id,
+            int(self.attempt_count),
+            status=self.latest_attempt_status,
+            method=self.latest_method,
+            method_details=self.latest_method_details,
+            amount_cents=self.total_cents,
+            currency=self.currency,
+        )
+
+    def counting_state(self):
+        """The fields the per-day counters are made from (payments.services.counters)."""
+        return (
+            self.order_id,
+            self.status,
+            self.currency,
+            self.total_cents,
+            self.created_at,
+            self.paid_at,
+            int(self.amount_charged_back_cents or 0),
+        )
+
+    def derive_keys(self):
+        shard = order_shard(self.order_id)
+        self.order_shard = f"order#{shard}"
+        self.status_shard = f"{self.status}#{shard}"
+        self.attention = self.FLAGGED if self.needs_attention else None
 
     @property
     def is_paid(self):
@@ -177,12 +288,12 @@ class UnsettledRefundsIndex(GlobalSecondaryIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class AttemptStatusIndex(GlobalSecondaryIndex):
+class AttemptStatusShardIndex(GlobalSecondaryIndex):
     class Meta:
-        index_name = "attempt_status_index"
+        index_name = "attempt_status_shard_index"
         projection = AllProjection()
 
-    status = UnicodeAttribute(hash_key=True)
+    status_shard = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
@@ -226,14 +337,23 @@ class PaymentAttempt(Model):
     # "yes" while a refund of this attempt is unsettled; absent otherwise (a sparse index).
     refunds_unsettled = UnicodeAttribute(null=True)
     version = VersionAttribute()
+    # "<status>#<k>", k = order_shard(order_id): derived on every save, like the order's keys.
+    status_shard = UnicodeAttribute(null=True)
 
     mollie_payment_index = MolliePaymentIndex()
-    attempt_status_index = AttemptStatusIndex()
+    attempt_status_shard_index = AttemptStatusShardIndex()
     unsettled_refunds_index = UnsettledRefundsIndex()
 
     @property
     def charged_back_cents(self):
         return sum(int(record.amount_cents) for record in self.chargebacks or [] if record.reversed_at is None)
+
+    def serialize(self, null_check=True):
+        self.derive_keys()
+        return super().serialize(null_check=null_check)
+
+    def derive_keys(self):
+        self.status_shard = f"{self.status}#{order_shard(self.order_id)}"
 
     def refundable_cents(self, refunds):
         """What staff may still refund: the amount less every refund of ours that may give money
@@ -293,3 +413,36 @@ class PaymentEvent(Model):
     to_status = UnicodeAttribute(null=True)
     message = UnicodeAttribute(default="")
     created_at = UTCDateTimeAttribute()
+
+
+@dynamodb.table
+class OrderDayCount(Model):
+    """Orders placed on one day (in TIME_ZONE) in one currency and one shard: how many, and their
+    total, per status they are in now; and what was paid on that day. Only ever added to, inside
+    the transaction that creates or changes an order (payments.services.counters), so the dashboard
+    reads a few of these instead of the orders. Sharded like the orders: a counter item is written
+    by every change of its orders, and an item takes about 1,000 writes a second."""
+
+    class Meta:
+        table_name = "order_counts"
+        billing_mode = "PAY_PER_REQUEST"
+
+    counter_shard = UnicodeAttribute(hash_key=True)  # "counts#<k>", k = order_shard(order_id)
+    day_currency = UnicodeAttribute(range_key=True)  # "2026-12-07#EUR"
+    paid_cents = NumberAttribute(default=0)
+    # Orders the shopper's bank took money back from (chargebacks not reversed), and how much.
+    count_charged_back = NumberAttribute(default=0)
+    cents_charged_back = NumberAttribute(default=0)
+    # count_<status> and cents_<status> for every order status, declared from the enum.
+    for _status in OrderStatus.ALL:
+        locals()[f"count_{_status}"] = NumberAttribute(default=0)
+        locals()[f"cents_{_status}"] = NumberAttribute(default=0)
+    del _status
+
+    @property
+    def day(self):
+        return date.fromisoformat(self.day_currency.split("#")[0])
+
+    @property
+    def currency(self):
+        return self.day_currency.split("#")[1]

@@ -8,7 +8,7 @@ from pynamodb.transactions import TransactGet
 from config import dynamodb
 from config.dynamodb import get_or_none, optimistic_retries
 from payments.converters import ORDER_ID_PATTERN
-from payments.models import Order, PaymentAttempt, Refund
+from payments.models import Order, PaymentAttempt, Refund, shard_keys
 
 
 def order_for_shopper(*, order_id: str, token: str) -> Order | None:
@@ -67,3 +67,16 @@ def attempt_by_mollie_id(payment_id: str) -> PaymentAttempt | None:
     for attempt in PaymentAttempt.mollie_payment_index.query(payment_id, limit=1):
         return get_attempt(attempt.order_id, attempt.attempt_no)
     return None
+
+
+def orders_in_status(status: str, created_condition=None):
+    """Every order in `status` (placed as `created_condition` says), one Query per shard of the
+    status index, oldest shard first; eventually consistent, like any index."""
+    for key in shard_keys(status):
+        yield from Order.status_shard_index.query(key, created_condition)
+
+
+def attempts_in_status(status: str, created_condition=None):
+    """Every payment attempt in `status`, one Query per shard of the attempt status index."""
+    for key in shard_keys(status):
+        yield from PaymentAttempt.attempt_status_shard_index.query(key, created_condition)

@@ -189,8 +189,14 @@ def order_detail(request, order_id, token):
     if order.is_paid and request.session.get("last_order_id") == order.order_id:
         shop_cart.clear(request.session)
     # The attempt that paid, or else the latest: its method, details and a transfer's instructions.
+    # The order carries its latest attempt's; only an earlier attempt that paid is read.
     attempt_no = order.paid_attempt_no or order.attempt_count
-    attempt = payment_selectors.get_attempt(order.order_id, int(attempt_no)) if attempt_no else None
+    if not attempt_no:
+        attempt = None
+    elif attempt_no == order.attempt_count:
+        attempt = order.latest_attempt_copy()
+    else:
+        attempt = payment_selectors.get_attempt(order.order_id, int(attempt_no))
     return render(
         request,
         "shop/order.html",

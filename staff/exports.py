@@ -1,8 +1,34 @@
-"""The orders CSV: one line per order, produced line by line so an export of any size streams."""
+"""The orders CSV: one line per order, produced line by line so an export of any size streams.
+
+Small exports stream straight to the browser; larger ones run in the background and are written
+to S3 (below), since API Gateway buffers a response and caps it at 6 MB.
+"""
 
 import csv
+import heapq
+import io
+import json
+import logging
+import os
+import threading
+import time
+import uuid
+from datetime import timedelta
 
+from django.conf import settings
+from django.http import QueryDict
+from django.utils import timezone
+from pynamodb.exceptions import PutError
+
+from config import dynamodb
+from config.dynamodb import get_or_none
+from payments.enums import OrderStatus
+from payments.models import OrderDayCount, shard_keys
 from shop.money import decimal_amount
+from staff.models import ExportJob
+from staff.selectors import _newest_first_key, _order_query, _start_key_after
+
+log = logging.getLogger(__name__)
 
 COLUMNS = [
     "order_number",
@@ -65,3 +91,208 @@ def _row(order):
 def _cell(value):
     text = str(value)
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+# --- Exports of any size: in the background, to S3 ------------------------------------------------
+
+# S3's smallest multipart part (all but the last): each step of an export uploads whole parts.
+PART_BYTES = 5 * 1024 * 1024
+# A step stops starting parts after this long and hands on to the next invocation (the
+# function's timeout is 30 s; a part takes a few seconds to read and upload).
+STEP_SECONDS = 15
+JOB_DAYS = 1
+
+
+def orders_expected(order_filter) -> int | None:
+    """How many orders an export of the list's filters holds, from the per-day counters (a few
+    Queries); None for a search, which matches few orders and is always answered directly."""
+    if order_filter.order_id or order_filter.mollie_payment_id or order_filter.customer_email:
+        return None
+    if order_filter.order_number_prefix:
+        return None
+    first = timezone.localtime(order_filter.created_since).date() if order_filter.created_since else None
+    # created_before is the start of the day after the last one asked for.
+    last = (
+        timezone.localtime(order_filter.created_before - timedelta(microseconds=1)).date()
+        if order_filter.created_before
+        else None
+    )
+    span = OrderDayCount.day_currency.between(
+        first.isoformat() if first else "0", f"{last.isoformat()}#~" if last else "~"
+    )
+    statuses = [order_filter.status] if order_filter.status else OrderStatus.ALL
+    return sum(
+        int(getattr(counted, f"count_{status}"))
+        for shard in shard_keys("counts")
+        for counted in OrderDayCount.query(shard, span)
+        for status in statuses
+    )
+
+
+def new_job_id() -> str:
+    return uuid.uuid4().hex
+
+
+def start_export(*, job_id: str, filters: str, expected: int, requested_by: str) -> ExportJob:
+    """Stores the job and starts it; the same job id again (a double submit) finds the first job."""
+    now = timezone.now()
+    job = ExportJob(
+        job_id,
+        requested_by=requested_by,
+        filters=filters,
+        rows_expected=expected,
+        object_key=f"{settings.EXPORT_PREFIX}{job_id}/orders-{timezone.localtime(now):%Y%m%d-%H%M}.csv",
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(days=JOB_DAYS),
+    )
+    try:
+        job.save(condition=ExportJob.job_id.does_not_exist())
+    except PutError as error:
+        if not dynamodb.is_condition_failure(error):
+            raise
+        return ExportJob.get(job_id, consistent_read=True)
+    continue_in_background(job_id)
+    return job
+
+
+def continue_in_background(job_id: str):
+    """On Lambda, an asynchronous invocation of the function (Zappa's @task); locally, a thread."""
+    if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
+        from staff.export_task import export_step
+
+        export_step(job_id)
+    else:
+        threading.Thread(target=run_export_step, args=(job_id,), daemon=True, name=f"export-{job_id}").start()
+
+
+def run_export_step(job_id: str, *, step_seconds: float = STEP_SECONDS):
+    """Writes whole parts of the export until the step's time is up, then hands on; completes
+    the upload at the end. Safe to run twice: each step is a versioned write of the job."""
+    job = get_or_none(ExportJob, job_id)
+    if job is None or job.status in (ExportJob.DONE, ExportJob.FAILED):
+        return job
+    try:
+        return _step(job, step_seconds)
+    except Exception as error:  # the job says so, and staff can ask again
+        log.exception("export failed", extra={"job_id": job_id})
+        job.status, job.error, job.updated_at = ExportJob.FAILED, type(error).__name__, timezone.now()
+        job.save()
+        raise
+
+
+def _step(job, step_seconds):
+    from staff.forms import OrderFilterForm  # forms import this module's caller
+
+    started = time.monotonic()
+    form = OrderFilterForm(QueryDict(job.filters))
+    if not form.is_valid():
+        raise ValueError("the export's filters are no longer valid")
+    s3 = dynamodb.boto3_client("s3")
+    if job.upload_id is None:
+        _ensure_local_bucket(s3)
+        job.upload_id = s3.create_multipart_upload(
+            Bucket=settings.EXPORT_BUCKET, Key=job.object_key, ContentType="text/csv; charset=utf-8"
+        )["UploadId"]
+        job.status = ExportJob.RUNNING
+    parts = json.loads(job.parts)
+    resume_at = json.loads(job.positions) if job.positions else None
+    rows = _Rows(header=not parts)
+    for order, positions in resumable_orders(form.order_filter, resume_at):
+        rows.add(order)
+        if rows.size >= PART_BYTES:
+            parts.append(_upload_part(s3, job, len(parts) + 1, rows))
+            job.rows_written += rows.count
+            job.parts, job.positions, job.updated_at = json.dumps(parts), json.dumps(positions), timezone.now()
+            job.save()
+            rows = _Rows(header=False)
+            if time.monotonic() - started > step_seconds:
+                continue_in_background(job.job_id)
+                return job
+    if rows.count or not parts:
+        parts.append(_upload_part(s3, job, len(parts) + 1, rows))
+        job.rows_written += rows.count
+    s3.complete_multipart_upload(
+        Bucket=settings.EXPORT_BUCKET,
+        Key=job.object_key,
+        UploadId=job.upload_id,
+        MultipartUpload={"Parts": [{"PartNumber": number, "ETag": etag} for number, etag in parts]},
+    )
+    job.status, job.parts, job.positions, job.updated_at = ExportJob.DONE, json.dumps(parts), None, timezone.now()
+    job.save()
+    return job
+
+
+class _Rows:
+    def __init__(self, *, header):
+        self.buffer, self.count, self.size = io.BytesIO(), 0, 0
+        if header:
+            self._write(csv_line(COLUMNS))
+
+    def add(self, order):
+        self._write(csv_line([_cell(value) for value in _row(order)]))
+        self.count += 1
+
+    def _write(self, line):
+        self.size += self.buffer.write(line.encode())
+
+
+def csv_line(values):
+    return csv.writer(_Echo()).writerow(values)
+
+
+def _upload_part(s3, job, number, rows):
+    answer = s3.upload_part(
+        Bucket=settings.EXPORT_BUCKET,
+        Key=job.object_key,
+        UploadId=job.upload_id,
+        PartNumber=number,
+        Body=rows.buffer.getvalue(),
+    )
+    return [number, answer["ETag"]]
+
+
+def _ensure_local_bucket(s3):
+    if settings.STAGE == "local":  # deployed stages have theirs (README, "Deploying")
+        try:
+            s3.create_bucket(
+                Bucket=settings.EXPORT_BUCKET, CreateBucketConfiguration={"LocationConstraint": settings.AWS_REGION}
+            )
+        except s3.exceptions.BucketAlreadyOwnedByYou:
+            pass
+
+
+def download_link(job) -> str:
+    """A short-lived presigned GET of the finished file; the bucket itself stays private."""
+    return dynamodb.boto3_client("s3").generate_presigned_url(
+        "get_object",
+        Params={
+            "Bucket": settings.EXPORT_BUCKET,
+            "Key": job.object_key,
+            "ResponseContentDisposition": f'attachment; filename="{job.object_key.rsplit("/", 1)[-1]}"',
+        },
+        ExpiresIn=settings.EXPORT_LINK_SECONDS,
+    )
+
+
+def resumable_orders(order_filter, positions=None):
+    """Every order of a status/date filter, newest first, merged from the shards; with each, the
+    positions to resume after it ({index hash key: start key}): an export goes on where the
+    last step stopped."""
+    index, hash_keys, created, filter_condition = _order_query(order_filter)
+    positions = dict(positions or dict.fromkeys(hash_keys))
+
+    def stream(hash_key):
+        for order in index.query(
+            hash_key,
+            created,
+            filter_condition=filter_condition,
+            scan_index_forward=False,
+            last_evaluated_key=positions.get(hash_key),
+            page_size=200,
+        ):
+            yield _newest_first_key(order), hash_key, order
+
+    for _, hash_key, order in heapq.merge(*(stream(key) for key in hash_keys), reverse=True, key=lambda e: e[0]):
+        positions[hash_key] = _start_key_after(order, index.Meta.index_name)
+        yield order, dict(positions)

@@ -109,7 +109,9 @@ class OrderFilterForm(forms.Form):
         required=False,
         max_length=254,
         label="Search",
-        help_text="An order number (SO-…), a customer's e-mail address or a Mollie payment id (tr_…).",
+        help_text=(
+            "An order number or its beginning (SO-7F3…), a customer's e-mail address or a Mollie payment id (tr_…)."
+        ),
     )
     cursor = forms.CharField(required=False, max_length=2000, widget=forms.HiddenInput)
 
@@ -118,8 +120,11 @@ class OrderFilterForm(forms.Form):
         text = self.cleaned_data["q"].strip()
         if not text:
             return {}
-        if ORDER_ID_PATTERN.match(text.upper()):
-            return {"order_id": text.upper()}
+        prefix = _order_number_prefix(text)
+        if prefix and ORDER_ID_PATTERN.match(prefix):
+            return {"order_id": prefix}
+        if prefix:
+            return {"order_number_prefix": prefix}
         if PAYMENT_ID_PATTERN.match(text):
             return {"mollie_payment_id": text}
         if "@" in text:
@@ -130,7 +135,8 @@ class OrderFilterForm(forms.Form):
             else:
                 return {"customer_email": text.lower()}
         raise ValidationError(
-            "Search for a whole order number (SO-XXXXX-XXXXX), e-mail address or Mollie payment id (tr_…)."
+            "Search for an order number or its beginning (SO-XXXXX-XXXXX), an e-mail address or a Mollie "
+            "payment id (tr_…)."
         )
 
     def clean(self):
@@ -156,6 +162,19 @@ class OrderFilterForm(forms.Form):
                     "cursor", "This page link does not belong to these filters. Start again from the first page."
                 )
         return cleaned
+
+
+_ORDER_NUMBER_DIGITS = re.compile(r"^[0-9A-F]{1,10}$")
+
+
+def _order_number_prefix(text):
+    """The beginning of an order number as read out over the phone: "so 7f3", "7F3K2-1" and
+    "SO-7F3K21" become their SO-XXXXX-XXXXX form ("SO-7F3", "SO-7F3K2-1"). None for anything else."""
+    digits = re.sub(r"[\s-]+", "", text.upper())
+    digits = digits.removeprefix("SO")
+    if not _ORDER_NUMBER_DIGITS.match(digits):
+        return None
+    return f"SO-{digits[:5]}-{digits[5:]}" if len(digits) > 5 else f"SO-{digits}"
 
 
 def _start_of_day(day):

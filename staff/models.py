@@ -89,3 +89,35 @@ class StaffSession(Model):
     session_data = UnicodeAttribute(null=True)
     # Also checked on every read: DynamoDB deletes expired items up to ~48 hours late.
     expires_at = TTLAttribute()
+
+
+@dynamodb.table
+class ExportJob(Model):
+    """A CSV export too large to answer directly, written to S3 in the background (staff/exports.py).
+
+    GetItem on `staff_exports.job_id` (the progress page, each step of the export). Removed a day
+    after it was asked for (TTL); its file outlives it only as long as the bucket's rules say.
+    """
+
+    class Meta:
+        table_name = "staff_exports"
+        billing_mode = "PAY_PER_REQUEST"
+
+    QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
+
+    job_id = UnicodeAttribute(hash_key=True)
+    requested_by = UnicodeAttribute()
+    filters = UnicodeAttribute(default="")  # the orders list's filters, as its query string
+    status = UnicodeAttribute(default=QUEUED)
+    rows_expected = NumberAttribute(default=0)
+    rows_written = NumberAttribute(default=0)
+    object_key = UnicodeAttribute()
+    # S3 multipart upload: each step uploads whole parts and remembers where the orders go on.
+    upload_id = UnicodeAttribute(null=True)
+    parts = UnicodeAttribute(default="[]")  # JSON [[part number, ETag], ...]
+    positions = UnicodeAttribute(null=True)  # JSON {index hash key: start key or "done"}
+    error = UnicodeAttribute(null=True)
+    created_at = UTCDateTimeAttribute()
+    updated_at = UTCDateTimeAttribute()
+    expires_at = TTLAttribute(null=True)
+    version = VersionAttribute()

@@ -3,17 +3,17 @@ order with everything that happened to it, and the dashboard figures. No writes,
 every list is a Query on one of the orders table's indexes.
 """
 
+import heapq
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.timesince import timesince
 
 from config.dynamodb import get_or_none
 from payments.enums import AttemptStatus, OrderStatus
-from payments.models import Order, PaymentAttempt, PaymentEvent
+from payments.models import ORDER_SHARDS, Order, OrderDayCount, PaymentAttempt, PaymentEvent, order_shard, shard_keys
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from staff.models import StaffMember, normalize_username
 
@@ -28,20 +28,23 @@ def staff_member(username: str) -> StaffMember | None:
 
 # The key attributes of each index, besides the table's own `order_id`: a page's start key.
 _INDEX_KEYS = {
-    "all_orders_index": ("entity", "created_at"),
-    "status_index": ("status", "created_at"),
+    "order_shard_index": ("order_shard", "created_at"),
+    "status_shard_index": ("status_shard", "created_at"),
     "email_index": ("customer_email", "created_at"),
 }
+# A stream of a paged query that has nothing more (in a page's start keys).
+_DONE = "done"
 
 
 @dataclass(frozen=True)
 class OrderFilter:
-    """What staff asked for. At most one of the three search fields is set."""
+    """What staff asked for. At most one of the search fields is set."""
 
     status: str = ""
     created_since: datetime | None = None  # inclusive
     created_before: datetime | None = None  # exclusive
     order_id: str = ""
+    order_number_prefix: str = ""
     customer_email: str = ""
     mollie_payment_id: str = ""
 
@@ -49,29 +52,80 @@ class OrderFilter:
         """Identifies the query a page cursor belongs to; a cursor is only valid for its own query."""
         since = self.created_since.isoformat() if self.created_since else ""
         before = self.created_before.isoformat() if self.created_before else ""
-        return "|".join([self.status, since, before, self.order_id, self.customer_email, self.mollie_payment_id])
+        return "|".join(
+            [
+                self.status,
+                since,
+                before,
+                self.order_id,
+                self.order_number_prefix,
+                self.customer_email,
+                self.mollie_payment_id,
+            ]
+        )
 
 
 @dataclass
 class OrdersPage:
     orders: list
-    # DynamoDB's start key for the next page, None on the last page.
+    # Where each of the page's queries goes on (index hash key -> DynamoDB start key, or "done");
+    # None on the last page.
     next_start_key: dict | None = None
+    # A search by order-number prefix shows the first matches only: more match than are shown.
+    more_matches: bool = False
 
 
 def orders_page(order_filter: OrderFilter, *, start_key=None, page_size=25) -> OrdersPage:
-    """One page of matching orders, newest first, continuing after `start_key`."""
+    """One page of matching orders, newest first, continuing after `start_key`.
+
+    A bounded read whatever the number of orders: at most one Query per shard, each for one more
+    than a page (which tells whether there is a next page without a second request).
+    """
     if order_filter.order_id or order_filter.mollie_payment_id:
         return OrdersPage(orders=_looked_up_orders(order_filter))
-    # One more than a page tells whether there is a next page without a second request.
-    results, index_name = _order_query(order_filter, limit=page_size + 1, start_key=start_key)
-    orders = list(results)
-    if len(orders) <= page_size:
+    if order_filter.order_number_prefix:
+        matches = list(_prefix_matches(order_filter, limit=page_size + 1))
+        orders = [order for order in matches if _matches(order, order_filter)][:page_size]
+        return OrdersPage(
+            orders=sorted(orders, key=_newest_first_key, reverse=True), more_matches=len(matches) > page_size
+        )
+    index, hash_keys, created, filter_condition = _order_query(order_filter)
+    start_keys = start_key or {}
+    fetched = []
+    for hash_key in hash_keys:
+        position = start_keys.get(hash_key)
+        if position == _DONE:
+            continue
+        results = index.query(
+            hash_key,
+            created,
+            filter_condition=filter_condition,
+            scan_index_forward=False,
+            limit=page_size + 1,
+            last_evaluated_key=position,
+        )
+        items = list(results)
+        ended = len(items) <= page_size  # PynamoDB reads on until the limit or the end
+        fetched.append((hash_key, position, ended, items))
+    candidates = sorted(
+        ((order, hash_key) for hash_key, _, _, items in fetched for order in items),
+        key=lambda pair: _newest_first_key(pair[0]),
+        reverse=True,
+    )
+    shown = candidates[:page_size]
+    orders = [order for order, _ in shown]
+    if len(candidates) <= page_size and all(ended for _, _, ended, _ in fetched):
         return OrdersPage(orders=orders)
-    orders = orders[:page_size]
-    # Made from the last order shown, not DynamoDB's LastEvaluatedKey: with a filter expression
-    # DynamoDB may have read past orders this page does not show.
-    return OrdersPage(orders=orders, next_start_key=_start_key_after(orders[-1], index_name))
+    # Each stream goes on after the last order it put on this page (not DynamoDB's
+    # LastEvaluatedKey: the other streams' newer orders come first), or stays where it was.
+    next_keys: dict[str, object] = dict.fromkeys(hash_keys, _DONE)
+    for hash_key, position, ended, items in fetched:
+        last_shown = [order for order, key in shown if key == hash_key]
+        left = len(items) > len(last_shown) or not ended
+        if not left:
+            continue
+        next_keys[hash_key] = _start_key_after(last_shown[-1], index.Meta.index_name) if last_shown else position
+    return OrdersPage(orders=orders, next_start_key=next_keys)
 
 
 def orders_for_export(order_filter: OrderFilter):
@@ -79,23 +133,48 @@ def orders_for_export(order_filter: OrderFilter):
     if order_filter.order_id or order_filter.mollie_payment_id:
         yield from _looked_up_orders(order_filter)
         return
-    results, _ = _order_query(order_filter, page_size=200)
-    yield from results
+    if order_filter.order_number_prefix:
+        matches = [order for order in _prefix_matches(order_filter) if _matches(order, order_filter)]
+        yield from sorted(matches, key=_newest_first_key, reverse=True)
+        return
+    index, hash_keys, created, filter_condition = _order_query(order_filter)
+    streams = [
+        index.query(key, created, filter_condition=filter_condition, scan_index_forward=False, page_size=200)
+        for key in hash_keys
+    ]
+    yield from heapq.merge(*streams, key=_newest_first_key, reverse=True)
 
 
-def _order_query(order_filter, *, limit=None, start_key=None, page_size=None):
+def _newest_first_key(order):
+    return (order.created_at, order.order_id)
+
+
+def _order_query(order_filter):
+    """(index, its hash keys to query, created_at condition, filter condition)."""
     created = _created_condition(order_filter)
-    options = {"scan_index_forward": False, "limit": limit, "last_evaluated_key": start_key, "page_size": page_size}
     if order_filter.customer_email:
         # One customer has few orders, so filtering them by status afterwards is cheap.
         status = Order.status == order_filter.status if order_filter.status else None
-        return (
-            Order.email_index.query(order_filter.customer_email, created, filter_condition=status, **options),
-            "email_index",
-        )
+        return Order.email_index, [order_filter.customer_email], created, status
     if order_filter.status:
-        return Order.status_index.query(order_filter.status, created, **options), "status_index"
-    return Order.all_orders_index.query("order", created, **options), "all_orders_index"
+        return Order.status_shard_index, shard_keys(order_filter.status), created, None
+    return Order.order_shard_index, shard_keys("order"), created, None
+
+
+def _prefix_matches(order_filter, *, limit=None):
+    """Orders whose number starts with the prefix: one Query when the prefix has its first digit
+    (which names the shard), else one per shard."""
+    prefix = order_filter.order_number_prefix
+    shards = [order_shard(prefix)] if len(prefix) > len("SO-") else range(ORDER_SHARDS)
+    found = 0
+    for shard in shards:
+        for order in Order.order_number_index.query(
+            f"order#{shard}", Order.order_id.startswith(prefix), limit=limit and limit - found
+        ):
+            found += 1
+            yield order
+        if limit and found >= limit:
+            return
 
 
 def _created_condition(order_filter):
@@ -237,6 +316,8 @@ def payment_attempt(order_id: str, attempt_no: int) -> AttemptRow | None:
 
 PERIODS = (("today", "Today", 1), ("7_days", "Last 7 days", 7), ("30_days", "Last 30 days", 30))
 CHART_DAYS = 30
+# Flagged orders listed on the dashboard, newest first; one more tells that there are more.
+ATTENTION_SHOWN = 20
 
 
 @dataclass
@@ -244,9 +325,9 @@ class Figure:
     count: int = 0
     amounts: dict = field(default_factory=lambda: defaultdict(int))  # currency -> cents
 
-    def add(self, order, cents=None):
-        self.count += 1
-        self.amounts[order.currency] += order.total_cents if cents is None else cents
+    def add(self, count, currency, cents):
+        self.count += count
+        self.amounts[currency] += cents
 
     @property
     def amount_list(self):
@@ -268,55 +349,55 @@ class Dashboard:
     paid_per_day: dict
     days: list
     needs_attention: list
-    charged_back: StatusRow  # paid orders the shopper's bank took money back from (not reversed)
+    charged_back: StatusRow  # orders the shopper's bank took money back from (not reversed)
+    more_need_attention: bool = False
 
 
 def dashboard(*, now=None) -> Dashboard:
-    """Orders created today, in the last 7 and 30 days (calendar days in TIME_ZONE), per status,
+    """Orders placed today, in the last 7 and 30 days (calendar days in TIME_ZONE), per status,
     and what was paid on each of the last 30 days.
 
-    Reads the orders of the last 30 days with one Query per status; fine for a small shop. A
-    bigger one would keep per-day counters, written by the workflow as orders change.
+    From the per-day counters (payments.services.counters), one Query per shard, and the newest
+    flagged orders from the sparse attention index: the same reads whatever the number of orders.
     """
     now = timezone.localtime(now or timezone.now())
     today = now.date()
     periods = [(key, label, today - timedelta(days=days - 1)) for key, label, days in PERIODS]
     days = [today - timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
-    since = _start_of(min([days[0]] + [start for _, _, start in periods]))
-    # Paid on one of these days but placed a little earlier: look back over the payment window.
-    paid_since = since - timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
+    first_day = min([days[0]] + [start for _, _, start in periods])
 
     rows = {status: StatusRow(status, [Figure() for _ in periods]) for status in OrderStatus.ALL}
     total = StatusRow("all", [Figure() for _ in periods])
     charged_back = StatusRow("charged_back", [Figure() for _ in periods])
     paid_per_day: defaultdict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(days, 0))
-    needs_attention = []
-    for status in OrderStatus.ALL:
-        looked_since = paid_since if status in OrderStatus.PAID_LIKE else since
-        for order in Order.status_index.query(status, Order.created_at >= looked_since):
-            created_day = timezone.localtime(order.created_at).date()
-            for index, (_, _, period_start) in enumerate(periods):
-                if period_start <= created_day <= today:
-                    rows[status].figures[index].add(order)
-                    total.figures[index].add(order)
-                    if order.amount_charged_back_cents:
-                        charged_back.figures[index].add(order, int(order.amount_charged_back_cents))
-            if order.paid_at and status in OrderStatus.PAID_LIKE:
-                paid_day = timezone.localtime(order.paid_at).date()
-                if paid_day in paid_per_day[order.currency]:
-                    paid_per_day[order.currency][paid_day] += order.total_cents
-            if order.needs_attention:
-                needs_attention.append(order)
+    span = OrderDayCount.day_currency.between(first_day.isoformat(), f"{today.isoformat()}#~")
+    for shard in shard_keys("counts"):
+        for counted in OrderDayCount.query(shard, span):
+            day, currency = counted.day, counted.currency
+            for status in OrderStatus.ALL:
+                count, cents = getattr(counted, f"count_{status}"), getattr(counted, f"cents_{status}")
+                if not count:
+                    continue
+                for index, (_, _, period_start) in enumerate(periods):
+                    if period_start <= day <= today:
+                        rows[status].figures[index].add(count, currency, cents)
+                        total.figures[index].add(count, currency, cents)
+            if counted.count_charged_back:
+                for index, (_, _, period_start) in enumerate(periods):
+                    if period_start <= day <= today:
+                        charged_back.figures[index].add(
+                            int(counted.count_charged_back), currency, int(counted.cents_charged_back)
+                        )
+            if counted.paid_cents and day in days:
+                paid_per_day[currency][day] += int(counted.paid_cents)
+    flagged = list(Order.attention_index.query(Order.FLAGGED, scan_index_forward=False, limit=ATTENTION_SHOWN + 1))
     return Dashboard(
         periods=periods,
         rows=[rows[status] for status in OrderStatus.ALL],
         total=total,
         paid_per_day=dict(paid_per_day),
         days=days,
-        needs_attention=sorted(needs_attention, key=lambda order: order.created_at, reverse=True),
+        needs_attention=flagged[:ATTENTION_SHOWN],
+        more_need_attention=len(flagged) > ATTENTION_SHOWN,
         charged_back=charged_back,
     )
-
-
-def _start_of(day: date) -> datetime:
-    return timezone.make_aware(datetime.combine(day, datetime.min.time()))

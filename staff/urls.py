@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff import views
+from staff import export_views, views
 
 app_name = "staff"
 
@@ -10,7 +10,8 @@ urlpatterns = [
     path("logout/", views.logout, name="logout"),
     path("password/", views.password_change, name="password_change"),
     path("orders/", views.order_list, name="orders"),
-    path("orders/export.csv", views.order_export, name="orders_export"),
+    path("orders/export.csv", export_views.order_export, name="orders_export"),
+    path("exports/<str:job_id>/", export_views.export_progress, name="export"),
     path("orders/<order_id:order_id>/", views.order_detail, name="order"),
     path("orders/<order_id:order_id>/refresh/", views.order_refresh, name="order_refresh"),
     path("orders/<order_id:order_id>/cancel/", views.order_cancel, name="order_cancel"),

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import messages
-from django.http import Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from payments.enums import OrderStatus
 from shop import services as shop_services
 from shop.money import decimal_amount
 from shop.selectors import article_by_slug, catalog_articles
-from staff import auth, cursors, exports, selectors, services
+from staff import auth, cursors, selectors, services
 from staff.auth import staff_required
 from staff.charts import revenue_chart
 from staff.forms import (
@@ -153,21 +153,14 @@ def order_list(request):
     return render(
         request,
         "staff/order_list.html",
-        {**context, "orders": page.orders, "next_cursor": next_cursor, "is_first_page": form.start_key is None},
+        {
+            **context,
+            "orders": page.orders,
+            "next_cursor": next_cursor,
+            "is_first_page": form.start_key is None,
+            "more_matches": page.more_matches,
+        },
     )
-
-
-@staff_required
-@require_GET
-def order_export(request):
-    form = OrderFilterForm(request.GET)
-    if not form.is_valid():
-        messages.error(request, "Please correct the filters before exporting.")
-        return redirect(f"{reverse('staff:orders')}?{request.GET.urlencode()}")
-    lines = exports.order_lines(selectors.orders_for_export(form.order_filter))
-    response = StreamingHttpResponse(lines, content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="orders-{timezone.now():%Y%m%d-%H%M}.csv"'
-    return response
 
 
 def _date_ranges():

@@ -11,6 +11,8 @@ sync <- refunds, and reconciliation on top), so nothing forms a cycle:
   refunds.py    refunds staff ask for
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
   _workflow.py  the one versioned write (`commit`), events and their log lines
+  counters.py   the per-day order counters each write of orders adds to; their rebuild
+  index_keys.py backfill of the sharded index keys on items stored before them
 Reads are in payments.selectors; errors in payments.errors. This package re-exports the public API.
 """
 

@@ -13,6 +13,7 @@ from pynamodb.transactions import TransactWrite
 from config import dynamodb
 from payments.enums import AttemptStatus, EventKind
 from payments.models import PaymentEvent
+from payments.services import counters
 from shop.models import Article
 from shop.money import decimal_amount
 
@@ -89,9 +90,11 @@ def _event_id(now, sequence):
 
 
 def commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
-    """One transaction: versioned saves, new items (must not exist), events, stock given back."""
+    """One transaction: versioned saves, new items (must not exist), events, stock given back, and
+    what the orders' changes add to the per-day counters."""
     try:
         with TransactWrite(connection=dynamodb.connection()) as transaction:
+            counters.add_changes(transaction, [*saves, *new_items])
             for item in saves:
                 transaction.save(item)
             for item in new_items:
@@ -108,6 +111,7 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
         if lost is None:
             raise  # a ValidationError or the like: a bug, not a race
         raise lost from error
+    counters.counted([*saves, *new_items])
     log_events(events)
 
 
@@ -149,4 +153,5 @@ def copy_latest(order, attempt, now):
     order.latest_mollie_payment_id = attempt.mollie_payment_id
     order.latest_checkout_url = attempt.checkout_url if attempt.status == AttemptStatus.OPEN else None
     order.latest_method = attempt.method
+    order.latest_method_details = attempt.method_details
     order.updated_at = now

@@ -17,6 +17,7 @@ from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import CheckoutRefused, ErrorCode
 from payments.models import Order, OrderLine, PaymentAttempt
 from payments.selectors import get_order
+from payments.services import counters
 from payments.services._workflow import log_events, money_text, new_event
 from payments.services.orders import close_order
 from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
@@ -214,12 +215,14 @@ def place_order(
                 transaction.save(attempt, condition=PaymentAttempt.order_id.does_not_exist())
                 for event in events:
                     transaction.save(event)
+                counters.add_changes(transaction, [order])
         except TransactWriteError as error:
             write_try.lost(error)  # raises what is not a lost race
             # Lost a race: for the last item in stock, to a double submit, or a plain conflict.
             # Re-reading tells which; the loop raises or returns the winner's order.
             now = None
             continue
+        counters.counted([order])
         log_events(events)
         return order
 

@@ -15,7 +15,7 @@ from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
-from payments.selectors import attempt_by_mollie_id, attempts_of, get_order
+from payments.selectors import attempt_by_mollie_id, attempts_in_status, attempts_of, get_order, orders_in_status
 from payments.services.orders import close_order, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
@@ -79,7 +79,9 @@ def _reconcile(now, stale_after_seconds, progress):
     )
     summary = ReconcileSummary()
     window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
-    overdue = list(Order.status_index.query(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window))
+    overdue = sorted(
+        orders_in_status(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window), key=lambda o: o.created_at
+    )
     for done, order in enumerate(overdue):
         if not _time_for_one_more(summary, len(overdue) - done):
             break
@@ -90,8 +92,9 @@ def _reconcile(now, stale_after_seconds, progress):
             continue
         progress(f"{outcome} {order.order_id}")
 
-    never_registered = list(
-        PaymentAttempt.attempt_status_index.query(AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after)
+    never_registered = sorted(
+        attempts_in_status(AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after),
+        key=lambda attempt: attempt.created_at,
     )
     for done, attempt in enumerate(never_registered):
         if not _time_for_one_more(summary, len(never_registered) - done):
@@ -108,7 +111,7 @@ def _reconcile(now, stale_after_seconds, progress):
     waiting = [
         attempt
         for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
-        for attempt in PaymentAttempt.attempt_status_index.query(status, PaymentAttempt.created_at < now - stale_after)
+        for attempt in attempts_in_status(status, PaymentAttempt.created_at < now - stale_after)
     ]
     # Paid attempts with refunds Mollie has not finished: no webhook comes when one is canceled.
     waiting += PaymentAttempt.unsettled_refunds_index.query("yes", PaymentAttempt.created_at < now - stale_after)
@@ -130,7 +133,7 @@ def _reconcile(now, stale_after_seconds, progress):
     _pick_up_chargebacks(now, summary, progress)
 
     # Orders paid at the same moment may have missed each other in the e-mail index.
-    for order in Order.status_index.query(OrderStatus.PAID, Order.created_at > now - 2 * window):
+    for order in orders_in_status(OrderStatus.PAID, Order.created_at > now - 2 * window):
         try:
             if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
                 progress(f"possible duplicate {order.order_id}")

@@ -2,7 +2,7 @@
 proves nothing)."""
 
 from chaos import invariants
-from payments.models import Order, PaymentAttempt
+from payments.models import Order, OrderDayCount, PaymentAttempt, order_shard
 from shop.services import DEMO_ARTICLES
 
 INITIAL_STOCK = {slug: stock for slug, _, _, _, stock in DEMO_ARTICLES}
@@ -109,3 +109,17 @@ def test_a_reversal_not_recorded_and_a_lost_flag_are_found(shopper):
 
     assert any(v.startswith("chargeback reversals agree") for v in violations)
     assert any(v.startswith("a chargeback flags its order for staff") for v in violations)
+
+
+def test_dashboard_counters_out_of_step_with_the_orders_are_found(shopper):
+    shopper.buy("espresso-cup", 1)
+    order = shopper.last_order()
+    for item in OrderDayCount.scan():
+        item.update(actions=[OrderDayCount.count_pending_payment.add(1)])  # type: ignore[attr-defined]
+
+    violations = check(shopper).violations
+
+    assert [v for v in violations if v.startswith("dashboard counters")] == [
+        f"dashboard counters match the orders: ('counts#{order_shard(order.order_id)}', "
+        f"'{order.created_at.date().isoformat()}#EUR'): short by {{'count_pending_payment': -1}}"
+    ]

@@ -140,3 +140,19 @@ def test_the_role_may_send_mail_only_from_the_stage_identity(stage):
     assert not is_allowed(
         _role_policy(stage), "ses:SendEmail", f"arn:aws:ses:{region}:{ACCOUNT}:identity/*", {}, account=ACCOUNT
     )
+
+
+@pytest.mark.parametrize("stage", STAGES)
+def test_the_role_may_write_and_read_exports_under_their_prefix_only(stage):
+    # The background CSV export (staff/exports.py): a multipart upload (s3:PutObject for each of
+    # its calls) and the presigned GET, signed with the role's credentials (s3:GetObject).
+    bucket = stage_settings(stage)["aws_environment_variables"]["STATIC_BUCKET"]
+
+    def may(action, key):
+        return is_allowed(_role_policy(stage), action, f"arn:aws:s3:::{bucket}/{key}", {}, account=ACCOUNT)
+
+    assert may("s3:PutObject", "private/exports/0123/orders-20261207-0900.csv")
+    assert may("s3:GetObject", "private/exports/0123/orders-20261207-0900.csv")
+    assert not may("s3:PutObject", "private/other.csv")
+    assert not may("s3:GetObject", "private/other.csv")
+    assert not may("s3:DeleteObject", "private/exports/0123/orders-20261207-0900.csv")

@@ -8,9 +8,12 @@ from datetime import timedelta
 import pytest
 import requests
 from django.test import Client
+from pynamodb.transactions import TransactWrite
 
+from config import dynamodb
 from payments import services as payment_services
 from payments.models import AttemptStatus, Order, OrderLine, OrderStatus, PaymentAttempt
+from payments.services import counters
 from staff import services
 
 STAFF_USERNAME = "grace"
@@ -94,10 +97,11 @@ def make_order(
     paid_at=None,
     mollie_payment_id=None,
     name="Ada Lovelace",
+    order_id=None,
     **fields,
 ):
     """An order written straight to DynamoDB, for lists and figures with a known shape."""
-    order_id = f"SO-{secrets.token_hex(3)[:5].upper()}-{secrets.token_hex(3)[:5].upper()}"
+    order_id = order_id or f"SO-{secrets.token_hex(3)[:5].upper()}-{secrets.token_hex(3)[:5].upper()}"
     if status in OrderStatus.PAID_LIKE and paid_at is None:
         paid_at = created_at + timedelta(minutes=5)
     order = Order(
@@ -117,7 +121,11 @@ def make_order(
         latest_mollie_payment_id=mollie_payment_id,
         **fields,
     )
-    order.save()
+    # Counted like the workflow counts a new order, in the same transaction.
+    with TransactWrite(connection=dynamodb.connection()) as transaction:
+        transaction.save(order)
+        counters.add_changes(transaction, [order])
+    counters.counted([order])
     if mollie_payment_id:
         PaymentAttempt(
             order_id,

@@ -3,12 +3,14 @@
 import pytest
 from django.test import Client
 from django.urls import get_resolver
+from django.utils import timezone
 
 from payments.models import Refund
-from staff.models import StaffMember
+from staff.models import ExportJob, StaffMember
 from tests.staff.conftest import STAFF_PASSWORD, csrf_token_from, log_in
 
 ORDER = "{order}"
+EXPORT_JOB = "e" * 32
 PAGES = [
     "/staff/",
     "/staff/password/",
@@ -22,6 +24,7 @@ PAGES = [
     "/staff/articles/",
     "/staff/articles/add/",
     "/staff/articles/espresso-cup/",
+    f"/staff/exports/{EXPORT_JOB}/",
 ]
 ACTIONS = [
     (
@@ -39,6 +42,7 @@ ACTIONS = [
     (f"/staff/orders/{ORDER}/payments/1/handled/", {"note": "sorted"}),
     ("/staff/articles/add/", {"slug": "new-mug", "name": "Mug", "price": "9.95", "currency": "EUR", "active": "on"}),
     ("/staff/articles/espresso-cup/", {"name": "Cup", "price": "1.00", "currency": "EUR", "active": "on"}),
+    ("/staff/orders/export.csv", {"job_id": EXPORT_JOB}),
     ("/staff/logout/", {}),
 ]
 ACTION_URLS = [url for url, _ in ACTIONS]
@@ -63,7 +67,24 @@ def _route(url):
         url.replace(ORDER, "<order_id:order_id>")
         .replace("/1/", "/<int:attempt_no>/")
         .replace("articles/espresso-cup/", "articles/<slug:slug>/")
+        .replace(EXPORT_JOB, "<str:job_id>")
     )
+
+
+@pytest.fixture(autouse=True)
+def export_job():
+    """A finished background export, so its progress page has something to show."""
+    now = timezone.now()
+    ExportJob(
+        EXPORT_JOB,
+        requested_by="grace",
+        status=ExportJob.DONE,
+        rows_expected=1,
+        rows_written=1,
+        object_key=f"private/exports/{EXPORT_JOB}/orders.csv",
+        created_at=now,
+        updated_at=now,
+    ).save()
 
 
 def _url(template, order):

@@ -125,7 +125,7 @@ def test_search_for_something_that_is_not_a_key_explains_what_works(staff_client
     response = staff_client.get("/staff/orders/?q=Lovelace")
 
     assert response.status_code == 400
-    assert "Search for a whole order number" in response.content.decode()
+    assert "Search for an order number or its beginning" in response.content.decode()
 
 
 def test_paging_walks_every_order_once_in_order(staff_client, settings):
@@ -243,3 +243,35 @@ def test_export_link_carries_the_filters_but_not_the_page(staff_client, settings
     link = re.search(r'href="(/staff/orders/export.csv[^"]*)"', second_page.content.decode()).group(1)
 
     assert "status=paid" in link and "cursor" not in link
+
+
+def test_search_by_the_beginning_of_an_order_number_as_read_out(staff_client, orders):
+    order_id = orders["expired"].order_id  # SO-XXXXX-XXXXX
+    heard = order_id[3:6].lower()  # "so" left off, lower case: "7f3"
+    expected = sorted(
+        (order for order in orders.values() if order.order_id.startswith(order_id[:6])),
+        key=lambda order: order.created_at,
+        reverse=True,
+    )
+
+    for query in (heard, f"so {heard}", order_id[:6], order_id[:11].replace("-", "")):
+        found = order_numbers(staff_client.get("/staff/orders/", {"q": query}))
+        assert order_id in found, query
+        assert all(number.startswith(order_id[:6]) for number in found), query
+    assert order_numbers(staff_client.get("/staff/orders/", {"q": heard})) == [o.order_id for o in expected]
+
+
+def test_search_by_prefix_shows_a_bounded_page_and_says_more_match(staff_client, settings):
+    settings.STAFF_ORDERS_PER_PAGE = 2
+    sevens = [
+        make_order(created_at=DAY - timedelta(hours=hour), order_id=f"SO-7F3{hour:02d}-00000") for hour in range(3)
+    ]
+    make_order(created_at=DAY, order_id="SO-8F300-00000")
+
+    many = staff_client.get("/staff/orders/", {"q": "7F3"})
+    one = staff_client.get("/staff/orders/", {"q": "7F302"})
+
+    assert order_numbers(many) == [order.order_id for order in sevens[:2]]
+    assert "More orders start with this number" in many.content.decode()
+    assert order_numbers(one) == [sevens[2].order_id]
+    assert "More orders start with this number" not in one.content.decode()
