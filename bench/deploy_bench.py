@@ -39,7 +39,8 @@ from deploy.local_lambda import (  # noqa: E402
 from devstack.aws import LocalAWS  # noqa: E402
 
 PUBLIC_BASE_URL = "https://abc123defg.execute-api.eu-west-1.amazonaws.com/dev"
-AIM_RATIO = 1.5
+# Issue 16: the packaged shop's cold start at most 1.2x the bare project's, measured in one run.
+AIM_RATIO = 1.2
 MB = 1024 * 1024
 
 
@@ -95,6 +96,14 @@ def cold_start(function_factory, path):
     return answer["import_ms"] + answer["duration_ms"], answer["result"]["statusCode"]
 
 
+def spread(values, digits):
+    return {
+        "median": round(statistics.median(values), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
+
+
 def sizes(package):
     return {"zipped_mb": round(package.stat().st_size / MB, 1), "unzipped_mb": round(unzipped_size(package) / MB, 1)}
 
@@ -137,23 +146,19 @@ def main():
         finally:
             aws.stop()
 
+    # Each round's shop/bare pair ran back to back, so its ratio cancels what the machine did then.
+    ratios = [shop / bare for shop, bare in zip(timings["shop"], timings["bare"], strict=True)]
     results = {
         "package": {
             **package_sizes,
             "limits_mb": {"zipped": LAMBDA_ZIP_LIMIT / MB, "unzipped": LAMBDA_UNZIPPED_LIMIT / MB},
         },
-        "cold_start_ms": {
-            name: {
-                "median": round(statistics.median(values), 1),
-                "min": round(min(values), 1),
-                "max": round(max(values), 1),
-            }
-            for name, values in timings.items()
-        },
+        "cold_start_ms": {name: spread(values, 1) for name, values in timings.items()},
+        "cold_start_ratio": spread(ratios, 2),
+        "aim_ratio": AIM_RATIO,
         "rounds": options.rounds,
     }
-    ratio = results["cold_start_ms"]["shop"]["median"] / results["cold_start_ms"]["bare"]["median"]
-    results["cold_start_ratio"] = round(ratio, 2)
+    ratio = results["cold_start_ratio"]["median"]
     print(
         f"Package  shop {results['package']['shop']['zipped_mb']} MB zipped / "
         f"{results['package']['shop']['unzipped_mb']} MB unzipped; bare {results['package']['bare']['zipped_mb']} / "
@@ -162,8 +167,12 @@ def main():
     print(
         f"Cold start (import + first request, median of {options.rounds}): "
         f"shop {results['cold_start_ms']['shop']['median']} ms (GET /), "
-        f"bare {results['cold_start_ms']['bare']['median']} ms (GET /admin/login/)  "
-        f"-> ratio {ratio:.2f} ({'within' if ratio <= AIM_RATIO else 'MISSED'}: aim <= {AIM_RATIO})"
+        f"bare {results['cold_start_ms']['bare']['median']} ms (GET /admin/login/)"
+    )
+    spread_ = results["cold_start_ratio"]
+    print(
+        f"Cold-start ratio shop/bare, pair by pair: median {ratio:.2f} (min {spread_['min']:.2f}, "
+        f"max {spread_['max']:.2f}) ({'within' if ratio <= AIM_RATIO else 'MISSED'}: aim <= {AIM_RATIO})"
     )
     if options.json:
         options.json.parent.mkdir(parents=True, exist_ok=True)
