@@ -8,11 +8,13 @@ from django.core.exceptions import ImproperlyConfigured
 
 @cache
 def load_app_secret(secret_id: str) -> dict:
-    import boto3  # only deployed stages pay for importing boto3 here
     from botocore.exceptions import BotoCoreError, ClientError
 
+    from config import aws_session  # only deployed stages pay for importing botocore here
+
     try:
-        response = boto3.client("secretsmanager").get_secret_value(SecretId=secret_id)
+        # On the session DynamoDB's client will share: botocore's endpoint data is loaded once.
+        response = aws_session.client("secretsmanager").get_secret_value(SecretId=secret_id)
         values = json.loads(response["SecretString"])
     except (BotoCoreError, ClientError, KeyError, ValueError) as error:
         # Never fall back to a default: a stage without its secret must not start.
