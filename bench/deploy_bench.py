@@ -88,12 +88,13 @@ def bare_project(directory):
 
 
 def cold_start(function_factory, path):
-    """Milliseconds for the handler import plus the first request, and that request's status."""
+    """Milliseconds for the handler import plus the first request (wall clock, and the process's
+    CPU time up to its answer), and that request's status."""
     with function_factory() as function:
         answer = function.invoke(api_gateway_event("GET", path, host=urlsplit(PUBLIC_BASE_URL).netloc, stage="dev"))
     if "error" in answer:
         raise RuntimeError(answer["error"])
-    return answer["import_ms"] + answer["duration_ms"], answer["result"]["statusCode"]
+    return answer["import_ms"] + answer["duration_ms"], answer["process_cpu_ms"], answer["result"]["statusCode"]
 
 
 def spread(values, digits):
@@ -130,11 +131,13 @@ def main():
             runtime = runtime_dir(scratch / "runtime")
 
             timings = {"shop": [], "bare": []}
+            cpu = {"shop": [], "bare": []}
             for round_no in range(options.rounds):  # alternate, so load on the machine hits both alike
-                ms, status = cold_start(lambda round_no=round_no: shop.start(f"bench-{round_no}"), "/")
+                ms, cpu_ms, status = cold_start(lambda round_no=round_no: shop.start(f"bench-{round_no}"), "/")
                 assert status == 200, f"shop page answered {status}"
                 timings["shop"].append(ms)
-                ms, status = cold_start(
+                cpu["shop"].append(cpu_ms)
+                ms, cpu_ms, status = cold_start(
                     lambda round_no=round_no: LocalLambda(
                         bare_task, runtime, bare_env, log_file=scratch / f"bare-{round_no}.log"
                     ),
@@ -142,12 +145,14 @@ def main():
                 )
                 assert status == 200, f"bare admin login answered {status}"
                 timings["bare"].append(ms)
+                cpu["bare"].append(cpu_ms)
             package_sizes = {"shop": sizes(shop.package), "bare": sizes(bare_package)}
         finally:
             aws.stop()
 
     # Each round's shop/bare pair ran back to back, so its ratio cancels what the machine did then.
     ratios = [shop / bare for shop, bare in zip(timings["shop"], timings["bare"], strict=True)]
+    cpu_ratios = [shop / bare for shop, bare in zip(cpu["shop"], cpu["bare"], strict=True)]
     results = {
         "package": {
             **package_sizes,
@@ -155,6 +160,10 @@ def main():
         },
         "cold_start_ms": {name: spread(values, 1) for name, values in timings.items()},
         "cold_start_ratio": spread(ratios, 2),
+        # The same pairs in CPU time of the function's process (interpreter start included, alike
+        # for both): what a loaded machine disturbs least. Waiting on AWS is not in it.
+        "cold_start_cpu_ms": {name: spread(values, 1) for name, values in cpu.items()},
+        "cold_start_cpu_ratio": spread(cpu_ratios, 2),
         "aim_ratio": AIM_RATIO,
         "rounds": options.rounds,
     }
@@ -172,7 +181,9 @@ def main():
     spread_ = results["cold_start_ratio"]
     print(
         f"Cold-start ratio shop/bare, pair by pair: median {ratio:.2f} (min {spread_['min']:.2f}, "
-        f"max {spread_['max']:.2f}) ({'within' if ratio <= AIM_RATIO else 'MISSED'}: aim <= {AIM_RATIO})"
+        f"max {spread_['max']:.2f}) ({'within' if ratio <= AIM_RATIO else 'MISSED'}: aim <= {AIM_RATIO}); "
+        f"in CPU time: median {results['cold_start_cpu_ratio']['median']:.2f} "
+        f"(min {results['cold_start_cpu_ratio']['min']:.2f}, max {results['cold_start_cpu_ratio']['max']:.2f})"
     )
     if options.json:
         options.json.parent.mkdir(parents=True, exist_ok=True)

@@ -9,12 +9,14 @@ Bounded: a fixed number of requests per phase, and a time limit per phase and fo
 """
 
 import argparse
+import json
 import re
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
@@ -261,16 +263,41 @@ def report(phases, concurrency):
     return "\n".join(lines)
 
 
+def figures(phases, concurrency):
+    """The report's figures as data (artifacts/bench.json): each phase's p50/p95 over the trivial view's."""
+    trivial = [latency for phase in phases if phase.name.startswith("trivial view") for latency in phase.latencies]
+    base = Phase("trivial view", trivial)
+    base50, base95 = base.percentile(0.5), base.percentile(0.95)
+    return {
+        "concurrency": concurrency,
+        "trivial_view_ms": {"p50": round(base50 * 1000, 1), "p95": round(base95 * 1000, 1)},
+        "phases": {
+            phase.name: {
+                "requests": len(phase.latencies),
+                "p50_ratio": round(phase.percentile(0.5) / base50, 2),
+                "p95_ratio": round(phase.percentile(0.95) / base95, 2),
+                "answers": {str(status): count for status, count in phase.statuses.items()},
+                "cut_short": phase.cut_short,
+            }
+            for phase in phases
+        },
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests per phase (default 200)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--phase-time-limit", type=float, default=60.0, help="seconds per phase at most")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if not 10 <= args.requests <= 5000 or not 1 <= args.concurrency <= 64:
         parser.error("--requests must be 10..5000 and --concurrency 1..64")
     phases = run(requests_per_phase=args.requests, concurrency=args.concurrency, phase_time_limit=args.phase_time_limit)
     print(report(phases, args.concurrency))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures(phases, args.concurrency), indent=2))
     return 0
 
 
