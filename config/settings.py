@@ -5,21 +5,12 @@ the Mollie sandbox. A deployed stage (STAGE other than "local") differs by envir
 only; what it must provide (secrets, public URL, hosts) fails loudly when missing.
 """
 
-import gc
 import os
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
-
-# On a Lambda cold start this is the first of our code, after Zappa imported Django and boto3.
-# Freezing those objects (they live as long as the process) spares CPython's full collections
-# from walking them again and again while botocore parses its JSON models and Django sets up:
-# paired against no freeze, a cold start's CPU time 0.81x. Not locally: tests and runserver
-# keep the usual collector.
-if os.environ.get("AWS_LAMBDA_FUNCTION_NAME"):
-    gc.freeze()
 
 from config.app_secret import load_app_secret
 from config.csp import inline_style_hashes as csp_inline_style_hashes
