@@ -111,7 +111,7 @@ def sizes(package):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--strict", action="store_true", help=f"exit 1 when the ratio is above {AIM_RATIO}")
     options = parser.parse_args()
