@@ -67,11 +67,10 @@ CHAOS_SEED ?= 1
 chaos: $(INSTALLED)
 	$(BIN)/python -m chaos.run --shoppers $(CHAOS_SHOPPERS) --seed $(CHAOS_SEED) --log-dir artifacts/chaos
 
-## Latency under load as ratios to a trivial view, DynamoDB/Mollie calls per request, then bench-deploy.
+## Latency under load as ratios to a trivial view, DynamoDB/Mollie calls per request, package size and
+## cold start against a bare Django project: all figures of one run in artifacts/bench.json.
 bench: $(INSTALLED)
 	$(BIN)/python -m bench.run
-	@if $(MAKE) -n bench-deploy >/dev/null 2>&1; then $(MAKE) --no-print-directory bench-deploy; \
-	else echo "(no bench-deploy target: package size and cold start not measured)"; fi
 
 ## Known vulnerabilities in the pinned dependencies (needs the advisory service; not part of `make test`).
 audit: $(INSTALLED)

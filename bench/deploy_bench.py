@@ -39,7 +39,8 @@ from deploy.local_lambda import (  # noqa: E402
 from devstack.aws import LocalAWS  # noqa: E402
 
 PUBLIC_BASE_URL = "https://abc123defg.execute-api.eu-west-1.amazonaws.com/dev"
-AIM_RATIO = 1.5
+# Issue 16: the packaged shop's cold start at most 1.2x the bare project's, measured in one run.
+AIM_RATIO = 1.2
 MB = 1024 * 1024
 
 
@@ -87,12 +88,21 @@ def bare_project(directory):
 
 
 def cold_start(function_factory, path):
-    """Milliseconds for the handler import plus the first request, and that request's status."""
+    """Milliseconds for the handler import plus the first request (wall clock, and the process's
+    CPU time up to its answer), and that request's status."""
     with function_factory() as function:
         answer = function.invoke(api_gateway_event("GET", path, host=urlsplit(PUBLIC_BASE_URL).netloc, stage="dev"))
     if "error" in answer:
         raise RuntimeError(answer["error"])
-    return answer["import_ms"] + answer["duration_ms"], answer["result"]["statusCode"]
+    return answer["import_ms"] + answer["duration_ms"], answer["process_cpu_ms"], answer["result"]["statusCode"]
+
+
+def spread(values, digits):
+    return {
+        "median": round(statistics.median(values), digits),
+        "min": round(min(values), digits),
+        "max": round(max(values), digits),
+    }
 
 
 def sizes(package):
@@ -101,7 +111,7 @@ def sizes(package):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--rounds", type=int, default=9)
     parser.add_argument("--json", type=Path, help="also write the results to this file")
     parser.add_argument("--strict", action="store_true", help=f"exit 1 when the ratio is above {AIM_RATIO}")
     options = parser.parse_args()
@@ -121,11 +131,13 @@ def main():
             runtime = runtime_dir(scratch / "runtime")
 
             timings = {"shop": [], "bare": []}
+            cpu = {"shop": [], "bare": []}
             for round_no in range(options.rounds):  # alternate, so load on the machine hits both alike
-                ms, status = cold_start(lambda round_no=round_no: shop.start(f"bench-{round_no}"), "/")
+                ms, cpu_ms, status = cold_start(lambda round_no=round_no: shop.start(f"bench-{round_no}"), "/")
                 assert status == 200, f"shop page answered {status}"
                 timings["shop"].append(ms)
-                ms, status = cold_start(
+                cpu["shop"].append(cpu_ms)
+                ms, cpu_ms, status = cold_start(
                     lambda round_no=round_no: LocalLambda(
                         bare_task, runtime, bare_env, log_file=scratch / f"bare-{round_no}.log"
                     ),
@@ -133,27 +145,29 @@ def main():
                 )
                 assert status == 200, f"bare admin login answered {status}"
                 timings["bare"].append(ms)
+                cpu["bare"].append(cpu_ms)
             package_sizes = {"shop": sizes(shop.package), "bare": sizes(bare_package)}
         finally:
             aws.stop()
 
+    # Each round's shop/bare pair ran back to back, so its ratio cancels what the machine did then.
+    ratios = [shop / bare for shop, bare in zip(timings["shop"], timings["bare"], strict=True)]
+    cpu_ratios = [shop / bare for shop, bare in zip(cpu["shop"], cpu["bare"], strict=True)]
     results = {
         "package": {
             **package_sizes,
             "limits_mb": {"zipped": LAMBDA_ZIP_LIMIT / MB, "unzipped": LAMBDA_UNZIPPED_LIMIT / MB},
         },
-        "cold_start_ms": {
-            name: {
-                "median": round(statistics.median(values), 1),
-                "min": round(min(values), 1),
-                "max": round(max(values), 1),
-            }
-            for name, values in timings.items()
-        },
+        "cold_start_ms": {name: spread(values, 1) for name, values in timings.items()},
+        "cold_start_ratio": spread(ratios, 2),
+        # The same pairs in CPU time of the function's process (interpreter start included, alike
+        # for both): what a loaded machine disturbs least. Waiting on AWS is not in it.
+        "cold_start_cpu_ms": {name: spread(values, 1) for name, values in cpu.items()},
+        "cold_start_cpu_ratio": spread(cpu_ratios, 2),
+        "aim_ratio": AIM_RATIO,
         "rounds": options.rounds,
     }
-    ratio = results["cold_start_ms"]["shop"]["median"] / results["cold_start_ms"]["bare"]["median"]
-    results["cold_start_ratio"] = round(ratio, 2)
+    ratio = results["cold_start_ratio"]["median"]
     print(
         f"Package  shop {results['package']['shop']['zipped_mb']} MB zipped / "
         f"{results['package']['shop']['unzipped_mb']} MB unzipped; bare {results['package']['bare']['zipped_mb']} / "
@@ -162,8 +176,14 @@ def main():
     print(
         f"Cold start (import + first request, median of {options.rounds}): "
         f"shop {results['cold_start_ms']['shop']['median']} ms (GET /), "
-        f"bare {results['cold_start_ms']['bare']['median']} ms (GET /admin/login/)  "
-        f"-> ratio {ratio:.2f} ({'within' if ratio <= AIM_RATIO else 'MISSED'}: aim <= {AIM_RATIO})"
+        f"bare {results['cold_start_ms']['bare']['median']} ms (GET /admin/login/)"
+    )
+    spread_ = results["cold_start_ratio"]
+    print(
+        f"Cold-start ratio shop/bare, pair by pair: median {ratio:.2f} (min {spread_['min']:.2f}, "
+        f"max {spread_['max']:.2f}) ({'within' if ratio <= AIM_RATIO else 'MISSED'}: aim <= {AIM_RATIO}); "
+        f"in CPU time: median {results['cold_start_cpu_ratio']['median']:.2f} "
+        f"(min {results['cold_start_cpu_ratio']['min']:.2f}, max {results['cold_start_cpu_ratio']['max']:.2f})"
     )
     if options.json:
         options.json.parent.mkdir(parents=True, exist_ok=True)

@@ -9,12 +9,14 @@ Bounded: a fixed number of requests per phase, and a time limit per phase and fo
 """
 
 import argparse
+import json
 import re
 import sys
 import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import requests
 
@@ -100,42 +102,42 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
         def get(path):
             return lambda: sessions.get().get(base + path, timeout=timeout).status_code
 
-        # Checkout forms, fetched beforehand (not timed): one browser with beans in its cart.
+        # Checkout forms, fetched beforehand (not timed): one cart per checkout, each with beans in it.
+        # (One cart's checkouts would all continue one order: the checkout id comes from the cart.)
         browser = requests.Session()
-        shop_page = browser.get(base + "/", timeout=timeout).text
-        token = _input(shop_page, "csrfmiddlewaretoken")
-        browser.post(
-            base + "/cart/add/",
-            data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
-            timeout=timeout,
-        )
-        forms = []
-        for _ in range(requests_per_phase):
-            page = browser.get(base + "/checkout/", timeout=timeout).text
-            forms.append(
-                {
-                    "name": "Bench Shopper",
-                    "email": "bench@example.com",
-                    "checkout_id": _input(page, "checkout_id"),
-                    "csrfmiddlewaretoken": _input(page, "csrfmiddlewaretoken"),
-                }
+        token = _input(browser.get(base + "/", timeout=timeout).text, "csrfmiddlewaretoken")
+        carts = []
+        for number in range(requests_per_phase):
+            shopper = requests.Session()
+            shopper.cookies.update(browser.cookies)  # the CSRF cookie that goes with `token`
+            shopper.post(
+                base + "/cart/add/",
+                data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
+                timeout=timeout,
             )
+            page = shopper.get(base + "/checkout/", timeout=timeout).text
+            form = {
+                "name": "Bench Shopper",
+                # One shopper each: two paid orders of one address are flagged as possible duplicates.
+                "email": f"bench-{number}@example.com",
+                "checkout_id": _input(page, "checkout_id"),
+                "csrfmiddlewaretoken": _input(page, "csrfmiddlewaretoken"),
+            }
+            carts.append((shopper.cookies.get_dict(), form))
+            shopper.close()
         payment_of = {}
 
-        def checkout(form):
+        def checkout(cookies, form):
             def post():
-                answer = browser_copy().post(base + "/checkout/", data=form, timeout=timeout, allow_redirects=False)
+                # The worker's keep-alive session, with this cart's cookies for this request.
+                answer = sessions.get().post(
+                    base + "/checkout/", data=form, cookies=cookies, timeout=timeout, allow_redirects=False
+                )
                 if answer.status_code == 303:
                     payment_of[form["checkout_id"]] = answer.headers["Location"].rsplit("/", 1)[1]
                 return answer.status_code
 
             return post
-
-        def browser_copy():
-            session = sessions.get()
-            if not session.cookies:
-                session.cookies.update(browser.cookies)
-            return session
 
         def webhook(payment_id):
             return lambda: (
@@ -157,7 +159,7 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
         phases.append(
             load(
                 "checkout POST",
-                [checkout(form) for form in forms],
+                [checkout(cookies, form) for cookies, form in carts],
                 concurrency=concurrency,
                 time_limit=phase_time_limit,
             )
@@ -261,16 +263,42 @@ def report(phases, concurrency):
     return "\n".join(lines)
 
 
+def figures(phases, concurrency):
+    """The report's figures as data (artifacts/bench.json): each phase's p50/p95 over the trivial view's."""
+    trivial = [latency for phase in phases if phase.name.startswith("trivial view") for latency in phase.latencies]
+    base = Phase("trivial view", trivial)
+    base50, base95 = base.percentile(0.5), base.percentile(0.95)
+    return {
+        "concurrency": concurrency,
+        "trivial_view_ms": {"p50": round(base50 * 1000, 1), "p95": round(base95 * 1000, 1)},
+        "phases": {
+            phase.name: {
+                "requests": len(phase.latencies),
+                # None, not NaN (which JSON has not), for a phase that had no request to time.
+                "p50_ratio": round(phase.percentile(0.5) / base50, 2) if phase.latencies else None,
+                "p95_ratio": round(phase.percentile(0.95) / base95, 2) if phase.latencies else None,
+                "answers": {str(status): count for status, count in phase.statuses.items()},
+                "cut_short": phase.cut_short,
+            }
+            for phase in phases
+        },
+    }
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench.latency", description=__doc__.splitlines()[0])
     parser.add_argument("--requests", type=int, default=200, help="requests per phase (default 200)")
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--phase-time-limit", type=float, default=60.0, help="seconds per phase at most")
+    parser.add_argument("--json", type=Path, help="also write the figures to this file")
     args = parser.parse_args(argv)
     if not 10 <= args.requests <= 5000 or not 1 <= args.concurrency <= 64:
         parser.error("--requests must be 10..5000 and --concurrency 1..64")
     phases = run(requests_per_phase=args.requests, concurrency=args.concurrency, phase_time_limit=args.phase_time_limit)
     print(report(phases, args.concurrency))
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(figures(phases, args.concurrency), indent=2))
     return 0
 
 

@@ -193,11 +193,16 @@ def log_in(client):
 
 def main(argv=None):
     """Standalone: its own moto in this process, fresh tables, the demo catalog."""
+    import argparse
     import logging
     import os
     import uuid
 
-    sizes = [int(size) for size in (argv if argv is not None else sys.argv[1:])] or list(SIZES)
+    parser = argparse.ArgumentParser(prog="python -m bench.staff_scale")
+    parser.add_argument("sizes", nargs="*", type=int, help=f"order counts to load and measure (default {SIZES})")
+    parser.add_argument("--json", type=Path, default=ARTIFACT, help="where to write the figures")
+    options = parser.parse_args(argv)
+    sizes, artifact = options.sizes or list(SIZES), options.json
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_DEBUG", "false")
     os.environ.setdefault("DJANGO_SECRET_KEY", "bench-secret-key-not-for-production-" + "x" * 20)
@@ -234,9 +239,9 @@ def main(argv=None):
     finally:
         moto.stop()
     print(report(by_size, load_seconds))
-    ARTIFACT.parent.mkdir(exist_ok=True)
-    ARTIFACT.write_text(json.dumps(as_json(by_size, load_seconds), indent=2) + "\n")
-    print(f"Written to {ARTIFACT.relative_to(ARTIFACT.parent.parent)}")
+    artifact.parent.mkdir(parents=True, exist_ok=True)
+    artifact.write_text(json.dumps(as_json(by_size, load_seconds), indent=2) + "\n")
+    print(f"Written to {artifact}")
     grown = differing(by_size)
     if grown:
         print(f"FAILED: calls differ between sizes: {grown}")

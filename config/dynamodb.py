@@ -11,7 +11,10 @@ import random
 import time
 from dataclasses import dataclass
 
+from pynamodb.connection import Connection
 from pynamodb.models import Model
+
+from config import aws_session
 
 _models: list[type[Model]] = []
 
@@ -128,13 +131,11 @@ def connection():
 @functools.cache
 def _connection(host, region):
     # Cached: each Connection builds its own botocore client, which costs ~100 ms.
-    from pynamodb.connection import Connection
-
     from config.deadline import refuse_late_calls
 
     key = "local" if host else None
     connect_timeout, read_timeout = _timeouts()
-    shared = Connection(
+    shared = _SharedSessionConnection(
         region=region,
         host=host,
         connect_timeout_seconds=connect_timeout,
@@ -147,6 +148,17 @@ def _connection(host, region):
     )
     shared.client.meta.events.register("before-send.dynamodb", refuse_late_calls, unique_id="request-deadline")
     return shared
+
+
+class _SharedSessionConnection(Connection):
+    """PynamoDB's Connection, making its client on the process's one botocore session
+    (config.aws_session) instead of a session of its own per thread."""
+
+    @property
+    def session(self):
+        return aws_session.SharedSession(
+            aws_access_key_id=self._aws_access_key_id, aws_secret_access_key=self._aws_secret_access_key
+        )
 
 
 def boto3_client(service="dynamodb"):
@@ -162,7 +174,8 @@ def _boto3_client(service, host, region):
     options = {"region_name": region}
     if host:
         options.update(endpoint_url=host, aws_access_key_id="local", aws_secret_access_key="local")
-    return boto3.client(service, **options)
+    with aws_session.lock:
+        return boto3.session.Session(botocore_session=aws_session.botocore_session()).client(service, **options)
 
 
 def get_or_none(model_cls, hash_key, range_key=None, *, consistent_read=True):

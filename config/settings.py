@@ -189,6 +189,8 @@ LAMBDA_TIME_MARGIN_SECONDS = float(env("LAMBDA_TIME_MARGIN_SECONDS", "2"))
 ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)
 PAYMENT_STALE_AFTER_SECONDS = env_int("PAYMENT_STALE_AFTER_SECONDS", 15 * 60)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
+# The shop page's in-process copy of the catalog is at most this old (shop/selectors.py); 0 = none.
+CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 5)
 
 # E-mail (notifications/): sent through Amazon SES v2 by django-anymail's backend. SES only sends
 # from a verified identity, so deployed stages must name their from-address.

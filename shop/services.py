@@ -6,6 +6,7 @@ from pynamodb.exceptions import PutError, UpdateError
 
 from config import dynamodb
 from shop.models import Article
+from shop.selectors import forget_shop_catalog
 
 DEMO_ARTICLES = [
     # slug, name, description, price in cents, stock (None = not tracked)
@@ -43,6 +44,7 @@ def seed_catalog() -> int:
                 raise
         else:
             added += 1
+    forget_shop_catalog()
     return added
 
 
@@ -50,10 +52,18 @@ class StockChangedMeanwhile(Exception):
     """The stock moved (an order, a return) between showing the form and saving it."""
 
 
-def save_article(
+def save_article(**fields):
+    """Create or update an article (staff catalog); this process's shop page shows it at once."""
+    try:
+        return _write_article(**fields)
+    finally:
+        forget_shop_catalog()  # also after a failed try: a write may have landed before the error
+
+
+def _write_article(
     *, slug, name, description, price_cents, currency, picture, active, stock, stock_shown=None, position=None
 ):
-    """Create or update an article (staff catalog).
+    """Create or update an article.
 
     Checkouts change stock all the time, so an edit never writes back the number the form showed:
     a changed stock is applied as a difference (shown 8, typed 10: two more), and turning stock

@@ -14,7 +14,7 @@ from payments import selectors as payment_selectors
 from shop import cart as shop_cart
 from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
 from shop.order_status import paid_with, shopper_view, transfer_instructions
-from shop.selectors import article_by_slug, catalog_articles
+from shop.selectors import article_by_slug, shop_catalog
 
 PROVIDER_DOWN = (
     "We could not reach our payment provider. Your order is saved and nothing was charged. "
@@ -30,7 +30,7 @@ EARLIER_ORDER_UNCHECKED = (
 
 @require_GET
 def index(request):
-    return render(request, "shop/index.html", {"articles": catalog_articles()})
+    return render(request, "shop/index.html", {"articles": shop_catalog()})
 
 
 @require_GET

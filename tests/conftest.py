@@ -80,6 +80,9 @@ def dynamodb_tables(request):
 
     Tests marked `no_tables` get a prefix of their own with no tables at all.
     """
+    from shop.selectors import forget_shop_catalog
+
+    forget_shop_catalog()  # the shop page's in-process copy of the catalog belongs to one test
     if request.node.get_closest_marker("stack") is None:
         _refuse_servers(request.getfixturevalue("monkeypatch"), request.getfixturevalue("settings"))
         yield
