@@ -157,6 +157,20 @@ def test_reconciliation_picks_up_a_chargeback_whose_webhook_was_lost(shopper):
     assert kinds(order.order_id).count("chargeback") == 1
 
 
+def test_reconciliations_chargeback_look_back_is_a_setting(shopper, settings):
+    order, payment_id = paid_order(shopper)
+    shopper.sandbox.chargeback(payment_id)  # its webhook is lost
+    forty_days_later = timezone.now() + timedelta(days=40)
+
+    settings.CHARGEBACK_LOOKBACK_DAYS = 30
+    too_old = services.reconcile(now=forty_days_later, stale_after_seconds=0)
+    settings.CHARGEBACK_LOOKBACK_DAYS = 60
+    within = services.reconcile(now=forty_days_later, stale_after_seconds=0)
+
+    assert too_old.chargebacks_found == 0 and within.chargebacks_found == 1
+    assert Order.get(order.order_id, consistent_read=True).needs_attention
+
+
 def test_reconciliation_picks_up_a_reversal_whose_webhook_was_lost(shopper):
     order, payment_id = paid_order(shopper)
     chargeback = shopper.sandbox.chargeback(payment_id)
