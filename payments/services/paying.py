@@ -17,6 +17,7 @@ from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, O
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services._workflow import commit, copy_latest, new_event, record_event, status_event
+from payments.services.methods import forget_methods
 from payments.services.orders import give_up_attempt
 from payments.services.sync import apply_mollie_payment
 
@@ -124,9 +125,43 @@ def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt
         )
         raise
     except mollie.PaymentRejected as error:
+        if attempt.method and error.field in METHOD_REFUSAL_FIELDS:
+            # The method was listed when the page was shown (the list is cached for minutes) but
+            # Mollie refuses it now: the shopper chooses on Mollie's page instead, same checkout.
+            attempt = _drop_refused_method(order, attempt, str(error))
+            if attempt.status == AttemptStatus.CREATED:
+                return register_attempt(order=order, attempt=attempt)  # without a method: no loop
+            if attempt.status != AttemptStatus.REJECTED:
+                return attempt  # a twin request (a double click) registered it meanwhile
         _reject_attempt(order.order_id, attempt.attempt_no, str(error))
         raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT) from error
     return apply_mollie_payment(payment=payment, source=EventSource.CHECKOUT, known=(order, attempt)) or attempt
+
+
+# Mollie's 422 for a method it no longer takes names `method` ("invalid or not enabled"); for one
+# whose limits or currencies changed, `amount` or `amount.currency` (Create payment reference).
+METHOD_REFUSAL_FIELDS = frozenset({"method", "amount", "amount.currency"})
+
+
+def _drop_refused_method(order, attempt, reason):
+    """The attempt goes on without its method, under a new Idempotency-Key: Mollie refuses a key
+    reused with another body (400), and the refused request created no payment to find again."""
+    forget_methods(amount_cents=int(attempt.amount_cents), currency=attempt.currency)
+    for write_try in optimistic_retries(order.order_id):
+        attempt = get_attempt(order.order_id, attempt.attempt_no) or attempt
+        if attempt.status != AttemptStatus.CREATED or not attempt.method:
+            return attempt  # a twin request dropped it (or got further) first
+        now = timezone.now()
+        message = f"Mollie refused the method {attempt.method}; the shopper chooses on Mollie's page ({reason})"
+        event = new_event(order, EventKind.METHOD_REFUSED, EventSource.CHECKOUT, now, attempt=attempt, message=message)
+        attempt.method, attempt.updated_at = None, now
+        attempt.idempotency_key = f"{order.order_id}-{attempt.attempt_no}-{secrets.token_hex(8)}"
+        try:
+            commit(saves=[attempt], events=[event])
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return attempt
 
 
 def _switch_method(order, method):
@@ -136,6 +171,8 @@ def _switch_method(order, method):
     try:
         payment = mollie.update_payment_method(order.latest_mollie_payment_id, method)
     except mollie.PaymentProviderError as error:
+        if isinstance(error, mollie.PaymentRejected):
+            forget_methods(amount_cents=int(order.total_cents), currency=order.currency)  # a stale list
         log.info(
             "payment method not changed; the payment continues as it is",
             extra={"order_id": order.order_id, "error": str(error)},

@@ -3,7 +3,7 @@
 
 import re
 
-from payments.models import Order, OrderStatus, PaymentAttempt
+from payments.models import Order, OrderStatus, PaymentAttempt, PaymentEvent
 
 
 def methods_offered(page):
@@ -200,3 +200,100 @@ def test_two_tabs_choosing_different_methods_at_once_make_one_payment(shopper):
     assert (
         PaymentAttempt.get(shopper.last_order().order_id, 1).method == shopper.sandbox.payment(payment["id"])["method"]
     )
+
+
+def stale_method_list(shopper, monkeypatch, extra="klarna"):
+    """The checkout page as shown minutes ago, when Mollie still listed `extra`: the shop's cache
+    keeps that list for five minutes, while Mollie (the sandbox) does not offer the method now."""
+    from payments import mollie
+
+    listed = mollie.list_methods
+
+    def with_extra(**query):
+        return [*listed(**query), mollie.MollieMethod(extra, extra.title(), "", "")]
+
+    monkeypatch.setattr(mollie, "list_methods", with_extra)
+    checkout_id = shopper.checkout_id()
+    monkeypatch.setattr(mollie, "list_methods", listed)
+    return checkout_id
+
+
+def test_a_method_mollie_refuses_at_creation_leaves_the_choice_to_mollies_page(shopper, monkeypatch):
+    shopper.add("espresso-cup")
+    checkout_id = stale_method_list(shopper, monkeypatch)
+
+    response = shopper.checkout(method="klarna", checkout_id=checkout_id)
+
+    assert response.status_code == 303
+    [payment] = shopper.sandbox.payments()
+    assert response["Location"] == payment["_links"]["checkout"]["href"]
+    assert payment.get("method") is None  # the shopper chooses on Mollie's page
+    order = shopper.last_order()
+    attempt = PaymentAttempt.get(order.order_id, 1)
+    assert attempt.status == "open" and attempt.method is None and order.attempt_count == 1
+    assert "method_refused" in [event.kind for event in PaymentEvent.query(order.order_id)]
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    assert shopper.last_order().status == OrderStatus.PAID
+
+
+def test_after_a_refused_method_the_checkout_page_asks_mollie_for_its_list_again(shopper, monkeypatch):
+    from django.test import Client
+
+    shopper.add("espresso-cup")
+    checkout_id = stale_method_list(shopper, monkeypatch)
+    shopper.checkout(method="klarna", checkout_id=checkout_id)
+    another_shopper = Client()
+    another_shopper.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})  # the same amount
+    before = len(methods_requests(shopper.sandbox))
+
+    page = another_shopper.get("/checkout/").content.decode()
+
+    assert len(methods_requests(shopper.sandbox)) == before + 1
+    assert "klarna" not in methods_offered(page)
+
+
+def test_a_refused_method_twice_at_once_makes_one_payment(shopper, monkeypatch):
+    from django.test import Client
+
+    from tests.concurrency import run_concurrently
+
+    shopper.add("espresso-cup")
+    checkout_id = stale_method_list(shopper, monkeypatch)
+    other_tab = Client()
+    other_tab.cookies = shopper.client.cookies
+    form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id, "method": "klarna"}
+
+    answers = run_concurrently(
+        lambda: shopper.client.post("/checkout/", form), lambda: other_tab.post("/checkout/", form)
+    )
+
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert len(shopper.sandbox.payments()) == 1
+    assert answers[0]["Location"] == answers[1]["Location"]
+
+
+def test_try_again_after_mollie_was_down_for_the_fallback_reuses_its_key(shopper, monkeypatch):
+    from payments import mollie
+
+    shopper.add("espresso-cup")
+    checkout_id = stale_method_list(shopper, monkeypatch)
+    create = mollie.create_payment
+    calls = []
+
+    def down_after_the_refusal(**request):
+        calls.append(request)
+        if len(calls) == 2:
+            raise mollie.PaymentProviderUnavailable("Mollie answered 503 to create payment")
+        return create(**request)
+
+    monkeypatch.setattr(mollie, "create_payment", down_after_the_refusal)
+    shopper.checkout(method="klarna", checkout_id=checkout_id)
+    order = shopper.last_order()
+    assert "Try again" in shopper.order_page().content.decode()
+
+    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+
+    assert response.status_code == 303
+    assert len(shopper.sandbox.payments()) == 1
+    assert calls[0]["idempotency_key"] != calls[1]["idempotency_key"] == calls[2]["idempotency_key"]
+    assert calls[1].get("method") is None and calls[2].get("method") is None
