@@ -130,6 +130,7 @@ class EventKind(TextChoices):
     REFUND_AMOUNT_CHANGED = "refund_amount_changed", "Refund amount changed"
     CHARGEBACK = "chargeback", "Chargeback"
     CHARGEBACK_REVERSED = "chargeback_reversed", "Chargeback reversed"
+    CHARGEBACK_HANDLED = "chargeback_handled", "Chargeback handled"
 
 
 class PaymentMethod(TextChoices):

@@ -18,7 +18,7 @@ from payments.enums import OrderStatus
 from shop.money import decimal_amount
 from staff import selectors
 from staff.auth import staff_required
-from staff.forms import DoublePaymentHandledForm, RefundForm
+from staff.forms import ChargebackHandledForm, DoublePaymentHandledForm, RefundForm
 
 log = logging.getLogger(__name__)
 
@@ -117,6 +117,46 @@ def attempt_handled(request, order_id, attempt_no):
             note=form.cleaned_data["note"],
         )
         return f"The double payment of attempt {attempt_no} is marked as handled."
+
+    return _perform(request, order, mark_handled)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def chargeback_handled(request, order_id, attempt_no, chargeback_id):
+    order, row = _attempt_or_404(order_id, attempt_no)
+    chargeback = next((c for c in row.attempt.chargebacks or [] if c.chargeback_id == chargeback_id), None)
+    if chargeback is None:
+        messages.error(request, f"Payment attempt {attempt_no} has no chargeback {chargeback_id}.")
+        return redirect("staff:order", order_id=order.order_id)
+    if request.method == "GET" and (chargeback.handled_at or chargeback.reversed_at):
+        # Not offered on the order page either; a repeated POST still reaches the idempotent service.
+        messages.error(request, f"Chargeback {chargeback_id} needs no handling: it was handled or reversed.")
+        return redirect("staff:order", order_id=order.order_id)
+    form = ChargebackHandledForm(request.POST if request.method == "POST" else None)
+    if not form.is_valid():
+        return _confirm(
+            request,
+            order,
+            title=f"Mark chargeback {chargeback_id} as handled",
+            form=form,
+            question=f"The shopper's bank took {chargeback.currency} {decimal_amount(int(chargeback.amount_cents))} "
+            f"of payment attempt {attempt_no} back. Mark it as handled once you dealt with it (contacted the "
+            'shopper, held the goods back, or disputed it at Mollie). It leaves "Needs attention"; a new '
+            "chargeback flags the order again.",
+            button="Mark as handled",
+            status=422 if form.is_bound else 200,
+        )
+
+    def mark_handled():
+        payment_services.mark_chargeback_handled(
+            order_id=order.order_id,
+            attempt_no=attempt_no,
+            chargeback_id=chargeback_id,
+            actor=request.staff_member.username,
+            note=form.cleaned_data["note"],
+        )
+        return f"Chargeback {chargeback_id} is marked as handled."
 
     return _perform(request, order, mark_handled)
 

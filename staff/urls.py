@@ -29,6 +29,11 @@ urlpatterns = [
         order_actions.attempt_handled,
         name="attempt_handled",
     ),
+    path(
+        "orders/<order_id:order_id>/payments/<int:attempt_no>/chargebacks/<str:chargeback_id>/handled/",
+        order_actions.chargeback_handled,
+        name="chargeback_handled",
+    ),
     path("articles/", views.article_list, name="articles"),
     path("articles/add/", views.article_add, name="article_add"),
     path("articles/<slug:slug>/", views.article_edit, name="article_edit"),
