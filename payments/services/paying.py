@@ -35,8 +35,9 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
     Used for the first payment, for "try again" when Mollie could not be reached, and for
     "pay again" after a failed, canceled or expired attempt. A double click gets the same page.
     `order`, when given, is a fresh read (or the write just made) and saves reading it again.
-    `method`: chosen at checkout (checked by the caller); an open payment of the order with another
-    method is switched to it (the back button, a second tab), as Mollie allows.
+    `method`: chosen at checkout or with "pay again" (checked by the caller); a new attempt is sent
+    with it, and an open payment of the order with another method is switched to it (the back
+    button, a second tab, "try again"), as Mollie allows.
     """
     others_stopped = False
     for write_try in optimistic_retries(order_id):
@@ -54,12 +55,17 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
             )
         if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
             if method and order.latest_method != method and order.latest_mollie_payment_id:
-                return _switch_method(order, method) or order.latest_checkout_url
+                return _switch_method(order, order.latest_mollie_payment_id, method) or order.latest_checkout_url
             return order.latest_checkout_url
         latest = get_attempt(order_id, int(order.attempt_count))
         assert latest is not None  # the order's attempt_count names an attempt written with it
         if latest.status == AttemptStatus.CREATED and now - latest.created_at < IDEMPOTENCY_KEY_LIFETIME:
-            return register_attempt(order=order, attempt=latest).checkout_url
+            # "Try again": the same request under the same key first (Mollie may have created the
+            # payment before the answer was lost); another method chosen now is then switched to.
+            registered = register_attempt(order=order, attempt=latest)
+            if method and registered.method != method and registered.status == AttemptStatus.OPEN:
+                return _switch_method(order, registered.mollie_payment_id, method) or registered.checkout_url
+            return registered.checkout_url
         if latest.status == AttemptStatus.OPEN and latest.checkout_url:
             return latest.checkout_url
         if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
@@ -86,7 +92,7 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
             others_stopped, order = True, None
             continue
         # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
-        attempt = new_attempt(order, order.attempt_count + 1, now)
+        attempt = new_attempt(order, order.attempt_count + 1, now, method=method)
         if latest.status == AttemptStatus.CREATED:
             latest.status = AttemptStatus.ABANDONED
             latest.updated_at = now
@@ -164,12 +170,12 @@ def _drop_refused_method(order, attempt, reason):
         return attempt
 
 
-def _switch_method(order, method):
+def _switch_method(order, payment_id, method):
     """The open payment continues with the method the shopper chose this time. Where Mollie will
     not change it (the shopper is inside a method already, or Mollie is down), it continues as it
     is: the shopper can still choose on Mollie's page, and nothing is paid twice."""
     try:
-        payment = mollie.update_payment_method(order.latest_mollie_payment_id, method)
+        payment = mollie.update_payment_method(payment_id, method)
     except mollie.PaymentProviderError as error:
         if isinstance(error, mollie.PaymentRejected):
             forget_methods(amount_cents=int(order.total_cents), currency=order.currency)  # a stale list
