@@ -153,11 +153,12 @@ def _checkout_id(request, cart):
 
 @require_POST
 def order_pay(request, order_id, token):
-    """ "Pay again" / "Try again", with the optional method choice of the checkout."""
+    """The order page's "Pay again" / "Try again", with the checkout's optional method choice."""
     order = payment_selectors.order_for_shopper(order_id=order_id, token=token)
     if order is None:
         raise Http404("No such order")
-    form = PayAgainForm(request.POST, methods=_methods_for(order))
+    # Mollie's list is needed only to check a method chosen (nothing chosen: no call, no wait).
+    form = PayAgainForm(request.POST, methods=_methods_for(order) if request.POST.get("method") else None)
     if form.is_valid():
         return _pay(request, order, method=form.cleaned_data["method"] or None)
     if shopper_view(order).can_pay_again:
