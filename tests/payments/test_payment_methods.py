@@ -405,3 +405,19 @@ def test_pay_again_from_a_stale_tab_after_paying_is_refused_cleanly(shopper):
 
     assert response.status_code == 302
     assert "This order has been paid already." in shopper.client.get(response["Location"]).content.decode()
+
+
+def test_pay_again_with_a_method_mollie_now_refuses_goes_on_without_it(shopper, monkeypatch):
+    from payments.services import forget_methods
+
+    order = failed_payment(shopper)
+    forget_methods()
+    stale_method_list(shopper, monkeypatch)  # the cart is kept: the same amount, listed minutes ago
+    assert "klarna" in methods_offered(shopper.order_page().content.decode())
+
+    response = pay_again(shopper, "klarna")
+
+    assert response.status_code == 303
+    attempt = PaymentAttempt.get(order.order_id, 2)
+    assert attempt.status == "open" and attempt.method is None
+    assert "klarna" not in methods_offered(shopper.order_page().content.decode())
