@@ -127,7 +127,8 @@ def chargeback_handled(request, order_id, attempt_no, chargeback_id):
     order, row = _attempt_or_404(order_id, attempt_no)
     chargeback = next((c for c in row.attempt.chargebacks or [] if c.chargeback_id == chargeback_id), None)
     if chargeback is None:
-        messages.error(request, f"Payment attempt {attempt_no} has no chargeback {chargeback_id}.")
+        # The id from the URL is not echoed: messages travel in a cookie, and it could be anything.
+        messages.error(request, f"Payment attempt {attempt_no} has no such chargeback.")
         return redirect("staff:order", order_id=order.order_id)
     if request.method == "GET" and (chargeback.handled_at or chargeback.reversed_at):
         # Not offered on the order page either; a repeated POST still reaches the idempotent service.
