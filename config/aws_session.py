@@ -10,6 +10,7 @@ import threading
 # botocore's sessions are not thread-safe while they create clients (PynamoDB's Connection.session).
 lock = threading.RLock()
 _session = None
+_boto3_session = None
 
 
 def botocore_session():
@@ -20,6 +21,19 @@ def botocore_session():
 
             _session = botocore.session.get_session()
         return _session
+
+
+def boto3_session():
+    """The one boto3 Session over the shared botocore session. Only one: each boto3 Session
+    registers boto3's handlers on its botocore session again, and a second set makes the next S3
+    client fail ("Cannot inject class attribute upload_file")."""
+    global _boto3_session
+    with lock:
+        if _boto3_session is None:
+            import boto3.session
+
+            _boto3_session = boto3.session.Session(botocore_session=botocore_session())
+        return _boto3_session
 
 
 def client(service_name, *args, **options):

@@ -169,13 +169,12 @@ def boto3_client(service="dynamodb"):
 
 @functools.cache
 def _boto3_client(service, host, region):
-    import boto3  # creating a client is slow: one per endpoint is enough
-
+    # Creating a client is slow: one per endpoint is enough.
     options = {"region_name": region}
     if host:
         options.update(endpoint_url=host, aws_access_key_id="local", aws_secret_access_key="local")
     with aws_session.lock:
-        return boto3.session.Session(botocore_session=aws_session.botocore_session()).client(service, **options)
+        return aws_session.boto3_session().client(service, **options)
 
 
 def get_or_none(model_cls, hash_key, range_key=None, *, consistent_read=True):

@@ -191,6 +191,10 @@ PAYMENT_STALE_AFTER_SECONDS = env_int("PAYMENT_STALE_AFTER_SECONDS", 15 * 60)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
 # The shop page's in-process copy of the catalog is at most this old (shop/selectors.py); 0 = none.
 CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 5)
+# How far back reconciliation reads Mollie's chargeback list for those a lost webhook did not
+# report. Card schemes allow disputes up to 120 days after the payment (SEPA direct debits: 8
+# weeks), so 120 covers every method the shop offers; a longer list costs more pages per run.
+CHARGEBACK_LOOKBACK_DAYS = env_int("CHARGEBACK_LOOKBACK_DAYS", 120)
 
 # E-mail (notifications/): sent through Amazon SES v2 by django-anymail's backend. SES only sends
 # from a verified identity, so deployed stages must name their from-address.

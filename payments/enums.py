@@ -113,6 +113,7 @@ class EventKind(TextChoices):
     ATTEMPT_STATUS_CHANGED = "attempt_status_changed", "Payment status changed"
     PAYMENT_RETRY = "payment_retry", "Payment retry"
     PAYMENT_CREATE_FAILED = "payment_create_failed", "Payment create failed"
+    METHOD_REFUSED = "method_refused", "Method refused by Mollie"
     WEBHOOK_RECEIVED = "webhook_received", "Webhook from Mollie"
     SYNCED_FROM_MOLLIE = "synced_from_mollie", "Fetched from Mollie"
     UNMATCHED_PAYMENT = "unmatched_payment", "Payment matching no order"
@@ -129,6 +130,7 @@ class EventKind(TextChoices):
     REFUND_AMOUNT_CHANGED = "refund_amount_changed", "Refund amount changed"
     CHARGEBACK = "chargeback", "Chargeback"
     CHARGEBACK_REVERSED = "chargeback_reversed", "Chargeback reversed"
+    CHARGEBACK_HANDLED = "chargeback_handled", "Chargeback handled"
 
 
 class PaymentMethod(TextChoices):

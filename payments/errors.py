@@ -30,6 +30,8 @@ class ErrorCode(TextChoices):
     MOLLIE_CANNOT_CANCEL = "mollie_cannot_cancel"
     PAYMENT_STARTING = "payment_starting"
     NOT_A_DOUBLE_PAYMENT = "not_a_double_payment"
+    NO_SUCH_CHARGEBACK = "no_such_chargeback"
+    CHARGEBACK_REVERSED = "chargeback_reversed"
     # Refunds
     NOT_PAID = "not_paid"
     AMOUNT_OUT_OF_RANGE = "amount_out_of_range"

@@ -87,6 +87,9 @@ class ChargebackRecord(MapAttribute):
     created_at = UTCDateTimeAttribute()  # Mollie's createdAt
     reversed_at = UTCDateTimeAttribute(null=True)  # Mollie's reversedAt: the money came back
     recorded_at = UTCDateTimeAttribute()
+    # Staff dealt with it (contacted the shopper, shipped nothing): off "Needs attention".
+    handled_at = UTCDateTimeAttribute(null=True)
+    handled_by = UnicodeAttribute(null=True)
 
 
 # Write sharding of the index keys every order shares. Changing it needs `migrate_order_keys`.

@@ -33,22 +33,14 @@ class CartUpdateForm(forms.Form):
     )
 
 
-class CheckoutForm(forms.Form):
-    # autocomplete lets browsers and password managers fill in the shopper's details (WCAG 1.3.5).
-    name = forms.CharField(
-        label="Full name", max_length=100, strip=True, widget=forms.TextInput(attrs={"autocomplete": "name"})
-    )
-    email = forms.EmailField(
-        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
-    )
-    # Rendered once per checkout page: submitting the same form twice places one order.
-    checkout_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
-    # Optional: one of the methods Mollie offers for this amount; empty: choose on Mollie's page.
+class MethodChoiceForm(forms.Form):
+    """The optional payment method: one Mollie offers for this amount, or empty (choose on Mollie's
+    page). `methods`: Mollie's list for the amount, or None when Mollie cannot say now."""
+
     method = forms.CharField(label="Payment method", required=False, max_length=40)
 
     def __init__(self, *args, methods=None, **kwargs):
         super().__init__(*args, **kwargs)
-        # None: Mollie could not say which methods it offers now (the page offers no choice).
         self.methods = methods
 
     def clean_method(self):
@@ -63,6 +55,23 @@ class CheckoutForm(forms.Form):
         if method not in {offered.id for offered in self.methods}:
             raise forms.ValidationError("That payment method is not available for this order; please choose another.")
         return method
+
+
+class PayAgainForm(MethodChoiceForm):
+    """ "Pay again" / "Try again" on the order page, with the same optional method choice."""
+
+
+class CheckoutForm(MethodChoiceForm):
+    field_order = ("name", "email", "checkout_id", "method")
+    # autocomplete lets browsers and password managers fill in the shopper's details (WCAG 1.3.5).
+    name = forms.CharField(
+        label="Full name", max_length=100, strip=True, widget=forms.TextInput(attrs={"autocomplete": "name"})
+    )
+    email = forms.EmailField(
+        label="E-mail address", max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"})
+    )
+    # Rendered once per checkout page: submitting the same form twice places one order.
+    checkout_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
 
     def clean_name(self):
         name = self.cleaned_data["name"]

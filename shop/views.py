@@ -12,7 +12,7 @@ from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, services
 from payments import selectors as payment_selectors
 from shop import cart as shop_cart
-from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm
+from shop.forms import CartAddForm, CartUpdateForm, CheckoutForm, PayAgainForm
 from shop.order_status import paid_with, shopper_view, transfer_instructions
 from shop.selectors import article_by_slug, shop_catalog
 
@@ -153,10 +153,21 @@ def _checkout_id(request, cart):
 
 @require_POST
 def order_pay(request, order_id, token):
+    """The order page's "Pay again" / "Try again", with the checkout's optional method choice."""
     order = payment_selectors.order_for_shopper(order_id=order_id, token=token)
     if order is None:
         raise Http404("No such order")
-    return _pay(request, order)
+    # Mollie's list is needed only to check a method chosen (nothing chosen: no call, no wait).
+    form = PayAgainForm(request.POST, methods=_methods_for(order) if request.POST.get("method") else None)
+    if form.is_valid():
+        return _pay(request, order, method=form.cleaned_data["method"] or None)
+    if shopper_view(order).can_pay_again:
+        return _order_page(request, order, pay_form=form, status=422)
+    return _pay(request, order)  # a stale tab: no choice to correct; the order page says what's next
+
+
+def _methods_for(order):
+    return services.methods_for(amount_cents=int(order.total_cents), currency=order.currency)
 
 
 def _pay(request, order, method=None):
@@ -185,9 +196,15 @@ def order_detail(request, order_id, token):
     if order is None:
         raise Http404("No such order")
     order = services.refresh_for_shopper(order=order)
-    view = shopper_view(order)
     if order.is_paid and request.session.get("last_order_id") == order.order_id:
         shop_cart.clear(request.session)
+    return _order_page(request, order)
+
+
+def _order_page(request, order, *, pay_form=None, status=200):
+    view = shopper_view(order)
+    if view.can_pay_again and pay_form is None:
+        pay_form = PayAgainForm(methods=_methods_for(order))
     # The attempt that paid, or else the latest: its method, details and a transfer's instructions.
     # The order carries its latest attempt's; only an earlier attempt that paid is read.
     attempt_no = order.paid_attempt_no or order.attempt_count
@@ -203,9 +220,11 @@ def order_detail(request, order_id, token):
         {
             "order": order,
             "view": view,
+            "pay_form": pay_form,
             "paid_with": paid_with(order, attempt),
             "transfer": transfer_instructions(order, attempt),
         },
+        status=status,
     )
 
 

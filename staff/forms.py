@@ -207,6 +207,16 @@ class RefundForm(forms.Form):
         return cents
 
 
+class ChargebackHandledForm(forms.Form):
+    note = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Note for the timeline",
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="For example: contacted the customer, nothing was shipped; or disputed in Mollie's dashboard.",
+    )
+
+
 class DoublePaymentHandledForm(forms.Form):
     note = forms.CharField(
         required=False,

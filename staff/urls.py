@@ -1,6 +1,6 @@
 from django.urls import path
 
-from staff import export_views, views
+from staff import export_views, order_actions, views
 
 app_name = "staff"
 
@@ -13,12 +13,27 @@ urlpatterns = [
     path("orders/export.csv", export_views.order_export, name="orders_export"),
     path("exports/<str:job_id>/", export_views.export_progress, name="export"),
     path("orders/<order_id:order_id>/", views.order_detail, name="order"),
-    path("orders/<order_id:order_id>/refresh/", views.order_refresh, name="order_refresh"),
-    path("orders/<order_id:order_id>/cancel/", views.order_cancel, name="order_cancel"),
-    path("orders/<order_id:order_id>/payments/<int:attempt_no>/cancel/", views.attempt_cancel, name="attempt_cancel"),
-    path("orders/<order_id:order_id>/payments/<int:attempt_no>/refund/", views.attempt_refund, name="attempt_refund"),
+    path("orders/<order_id:order_id>/refresh/", order_actions.order_refresh, name="order_refresh"),
+    path("orders/<order_id:order_id>/cancel/", order_actions.order_cancel, name="order_cancel"),
     path(
-        "orders/<order_id:order_id>/payments/<int:attempt_no>/handled/", views.attempt_handled, name="attempt_handled"
+        "orders/<order_id:order_id>/payments/<int:attempt_no>/cancel/",
+        order_actions.attempt_cancel,
+        name="attempt_cancel",
+    ),
+    path(
+        "orders/<order_id:order_id>/payments/<int:attempt_no>/refund/",
+        order_actions.attempt_refund,
+        name="attempt_refund",
+    ),
+    path(
+        "orders/<order_id:order_id>/payments/<int:attempt_no>/handled/",
+        order_actions.attempt_handled,
+        name="attempt_handled",
+    ),
+    path(
+        "orders/<order_id:order_id>/payments/<int:attempt_no>/chargebacks/<str:chargeback_id>/handled/",
+        order_actions.chargeback_handled,
+        name="chargeback_handled",
     ),
     path("articles/", views.article_list, name="articles"),
     path("articles/add/", views.article_add, name="article_add"),

@@ -41,6 +41,7 @@ from payments.services.orders import (
     cancel_attempt,
     cancel_order,
     close_order,
+    mark_chargeback_handled,
     mark_double_payment_handled,
     refresh_order,
 )
@@ -75,6 +76,7 @@ __all__ = [
     "cancel_attempt",
     "cancel_order",
     "close_order",
+    "mark_chargeback_handled",
     "mark_double_payment_handled",
     "refresh_order",
     "forget_methods",

@@ -211,10 +211,19 @@ def _merge_chargebacks(order, attempt, payment, source, now):
 
 
 def chargeback_reason(attempt_no, chargeback):
-    why = f" ({chargeback.reason_code}: {chargeback.reason})" if chargeback.reason_code else ""
+    return _chargeback_text(attempt_no, chargeback.id, chargeback.amount_cents, chargeback.currency, chargeback)
+
+
+def recorded_chargeback_reason(attempt_no, record):
+    """The attention text a recorded chargeback flagged its order with (staff take it off)."""
+    return _chargeback_text(attempt_no, record.chargeback_id, int(record.amount_cents), record.currency, record)
+
+
+def _chargeback_text(attempt_no, chargeback_id, amount_cents, currency, reason):
+    why = f" ({reason.reason_code}: {reason.reason})" if reason.reason_code else ""
     return (
-        f"Charged back: {money_text(chargeback.amount_cents, chargeback.currency)} of attempt {attempt_no} "
-        f"({chargeback.id}){why}; the money went back to the shopper's bank, the stock was not returned"
+        f"Charged back: {money_text(amount_cents, currency)} of attempt {attempt_no} "
+        f"({chargeback_id}){why}; the money went back to the shopper's bank, the stock was not returned"
     )
 
 

@@ -49,7 +49,12 @@ def methods_for(*, amount_cents: int, currency: str) -> tuple[mollie.MollieMetho
     return methods
 
 
-def forget_methods() -> None:
-    """Empties the cache (tests; an operator who just enabled a method)."""
+def forget_methods(*, amount_cents: int | None = None, currency: str | None = None) -> None:
+    """Forgets the list for one amount (Mollie just refused a method it listed: its list changed),
+    or every list (tests; an operator who just enabled a method)."""
     with _lock:
-        _cache.clear()
+        if amount_cents is None:
+            _cache.clear()
+            return
+        for key in [key for key in _cache if key[2:] == (int(amount_cents), currency)]:
+            del _cache[key]

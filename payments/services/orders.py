@@ -1,5 +1,5 @@
 """Closing orders and attempts, and the staff actions on an order (refresh, cancel, a double
-payment handled).
+payment or a chargeback handled).
 """
 
 from django.utils import timezone
@@ -11,7 +11,7 @@ from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services._workflow import attention_handled, commit, copy_latest, new_event, status_event
-from payments.services.merge import double_payment_reason
+from payments.services.merge import double_payment_reason, recorded_chargeback_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
 
 
@@ -187,3 +187,35 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
             write_try.lost(conflict)
             continue
         return attempt
+
+
+def mark_chargeback_handled(*, order_id: str, attempt_no: int, chargeback_id: str, actor: str, note: str = ""):
+    """Staff dealt with a chargeback (contacted the shopper, shipped nothing): its matter comes off
+    "Needs attention" and the timeline says who. A later chargeback flags the order again."""
+    for write_try in optimistic_retries(order_id):
+        order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
+        records = (attempt.chargebacks or []) if attempt is not None else []
+        record = next((record for record in records if record.chargeback_id == chargeback_id), None)
+        if attempt is None or record is None:
+            raise ActionRefused(ErrorCode.NO_SUCH_CHARGEBACK, "This payment attempt has no such chargeback.")
+        if record.handled_at is not None:
+            return record  # a double click, a reload: handled once
+        if record.reversed_at is not None:
+            raise ActionRefused(
+                ErrorCode.CHARGEBACK_REVERSED, "This chargeback was reversed: the money came back, nothing to handle."
+            )
+        assert order is not None  # an attempt is only ever written together with its order
+        now = timezone.now()
+        record.handled_at, record.handled_by, attempt.updated_at = now, actor, now
+        attention_handled(order, recorded_chargeback_reason(attempt_no, record))
+        order.updated_at = now
+        message = f"{chargeback_id}: {note}" if note else chargeback_id
+        event = new_event(
+            order, EventKind.CHARGEBACK_HANDLED, EventSource.STAFF, now, attempt=attempt, actor=actor, message=message
+        )
+        try:
+            commit(saves=[order, attempt], events=[event])
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return record

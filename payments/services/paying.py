@@ -17,6 +17,7 @@ from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, O
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services._workflow import commit, copy_latest, new_event, record_event, status_event
+from payments.services.methods import forget_methods
 from payments.services.orders import give_up_attempt
 from payments.services.sync import apply_mollie_payment
 
@@ -34,8 +35,9 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
     Used for the first payment, for "try again" when Mollie could not be reached, and for
     "pay again" after a failed, canceled or expired attempt. A double click gets the same page.
     `order`, when given, is a fresh read (or the write just made) and saves reading it again.
-    `method`: chosen at checkout (checked by the caller); an open payment of the order with another
-    method is switched to it (the back button, a second tab), as Mollie allows.
+    `method`: chosen at checkout or with "pay again" (checked by the caller); a new attempt is sent
+    with it, and an open payment of the order with another method is switched to it (the back
+    button, a second tab, "try again"), as Mollie allows.
     """
     others_stopped = False
     for write_try in optimistic_retries(order_id):
@@ -53,12 +55,17 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
             )
         if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
             if method and order.latest_method != method and order.latest_mollie_payment_id:
-                return _switch_method(order, method) or order.latest_checkout_url
+                return _switch_method(order, order.latest_mollie_payment_id, method) or order.latest_checkout_url
             return order.latest_checkout_url
         latest = get_attempt(order_id, int(order.attempt_count))
         assert latest is not None  # the order's attempt_count names an attempt written with it
         if latest.status == AttemptStatus.CREATED and now - latest.created_at < IDEMPOTENCY_KEY_LIFETIME:
-            return register_attempt(order=order, attempt=latest).checkout_url
+            # "Try again": the same request under the same key first (Mollie may have created the
+            # payment before the answer was lost); another method chosen now is then switched to.
+            registered = register_attempt(order=order, attempt=latest)
+            if method and registered.method != method and registered.status == AttemptStatus.OPEN:
+                return _switch_method(order, registered.mollie_payment_id, method) or registered.checkout_url
+            return registered.checkout_url
         if latest.status == AttemptStatus.OPEN and latest.checkout_url:
             return latest.checkout_url
         if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
@@ -85,7 +92,7 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
             others_stopped, order = True, None
             continue
         # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
-        attempt = new_attempt(order, order.attempt_count + 1, now)
+        attempt = new_attempt(order, order.attempt_count + 1, now, method=method)
         if latest.status == AttemptStatus.CREATED:
             latest.status = AttemptStatus.ABANDONED
             latest.updated_at = now
@@ -124,18 +131,54 @@ def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt
         )
         raise
     except mollie.PaymentRejected as error:
+        if attempt.method and error.field in METHOD_REFUSAL_FIELDS:
+            # The method was listed when the page was shown (the list is cached for minutes) but
+            # Mollie refuses it now: the shopper chooses on Mollie's page instead, same checkout.
+            attempt = _drop_refused_method(order, attempt, str(error))
+            if attempt.status == AttemptStatus.CREATED:
+                return register_attempt(order=order, attempt=attempt)  # without a method: no loop
+            if attempt.status != AttemptStatus.REJECTED:
+                return attempt  # a twin request (a double click) registered it meanwhile
         _reject_attempt(order.order_id, attempt.attempt_no, str(error))
         raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT) from error
     return apply_mollie_payment(payment=payment, source=EventSource.CHECKOUT, known=(order, attempt)) or attempt
 
 
-def _switch_method(order, method):
+# Mollie's 422 for a method it no longer takes names `method` ("invalid or not enabled"); for one
+# whose limits or currencies changed, `amount` or `amount.currency` (Create payment reference).
+METHOD_REFUSAL_FIELDS = frozenset({"method", "amount", "amount.currency"})
+
+
+def _drop_refused_method(order, attempt, reason):
+    """The attempt goes on without its method, under a new Idempotency-Key: Mollie refuses a key
+    reused with another body (400), and the refused request created no payment to find again."""
+    forget_methods(amount_cents=int(attempt.amount_cents), currency=attempt.currency)
+    for write_try in optimistic_retries(order.order_id):
+        attempt = get_attempt(order.order_id, attempt.attempt_no) or attempt
+        if attempt.status != AttemptStatus.CREATED or not attempt.method:
+            return attempt  # a twin request dropped it (or got further) first
+        now = timezone.now()
+        message = f"Mollie refused the method {attempt.method}; the shopper chooses on Mollie's page ({reason})"
+        event = new_event(order, EventKind.METHOD_REFUSED, EventSource.CHECKOUT, now, attempt=attempt, message=message)
+        attempt.method, attempt.updated_at = None, now
+        attempt.idempotency_key = f"{order.order_id}-{attempt.attempt_no}-{secrets.token_hex(8)}"
+        try:
+            commit(saves=[attempt], events=[event])
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return attempt
+
+
+def _switch_method(order, payment_id, method):
     """The open payment continues with the method the shopper chose this time. Where Mollie will
     not change it (the shopper is inside a method already, or Mollie is down), it continues as it
     is: the shopper can still choose on Mollie's page, and nothing is paid twice."""
     try:
-        payment = mollie.update_payment_method(order.latest_mollie_payment_id, method)
+        payment = mollie.update_payment_method(payment_id, method)
     except mollie.PaymentProviderError as error:
+        if isinstance(error, mollie.PaymentRejected):
+            forget_methods(amount_cents=int(order.total_cents), currency=order.currency)  # a stale list
         log.info(
             "payment method not changed; the payment continues as it is",
             extra={"order_id": order.order_id, "error": str(error)},

@@ -29,11 +29,6 @@ RECONCILE_ITEM_WRITES = 3
 RESYNC_BACKOFF_CAP = timedelta(hours=1)
 
 
-# Chargebacks come weeks after the payment (cards: up to 120 days); reconciliation reads Mollie's
-# account-wide list this far back for those a missed webhook did not report.
-CHARGEBACK_LOOKBACK = timedelta(days=120)
-
-
 # Errors that concern one order or attempt; the run goes on with the next one.
 RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
 
@@ -149,7 +144,7 @@ def _pick_up_chargebacks(now, summary, progress):
     if not _time_left():
         return
     try:
-        chargebacks = mollie.recent_chargebacks(since=now - CHARGEBACK_LOOKBACK)
+        chargebacks = mollie.recent_chargebacks(since=now - timedelta(days=settings.CHARGEBACK_LOOKBACK_DAYS))
     except mollie.PaymentProviderError as error:
         summary.errors.append(f"chargebacks: {error}")
         return

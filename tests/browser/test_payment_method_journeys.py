@@ -123,3 +123,31 @@ def test_a_chargeback_flags_the_order_for_staff(shopper, webhooks_to_the_shop, s
     expect(staff_desk.locator("#chargebacks")).to_contain_text("MD06")
     expect(staff_desk.locator("#timeline").get_by_role("row").filter(has_text="Chargeback")).to_have_count(1)
     screenshots(staff_desk, "staff-order-charged-back")
+
+    # Noor called the shopper and shipped nothing: the matter is handled.
+    staff_desk.locator("#chargebacks").get_by_role("link", name="Mark handled…").click()
+    staff_desk.get_by_label("Note for the timeline").fill("Called the shopper; nothing was shipped")
+    staff_desk.get_by_role("button", name="Mark as handled").click()
+    expect(staff_desk.locator("#chargebacks")).to_contain_text("by noor")
+    expect(staff_desk.get_by_role("alert")).to_have_count(0)
+    handled = staff_desk.locator("#timeline").get_by_role("row").filter(has_text="Chargeback handled")
+    expect(handled).to_contain_text("Called the shopper")
+    staff_desk.goto("/staff/")
+    expect(staff_desk.get_by_text("Nothing needs attention.")).to_be_visible()
+    screenshots(staff_desk, "staff-chargeback-handled")
+
+
+def test_pay_again_with_another_method_after_a_failed_payment(shopper, webhooks_to_the_shop, screenshots):
+    checkout_with(shopper, "iDEAL")
+    shopper.choose_at_mollie("Failed")
+    expect(shopper.status_title()).to_have_text("Your payment did not succeed.")
+
+    methods = shopper.page.get_by_role("group", name="How would you like to pay?")
+    methods.get_by_role("radio", name="PayPal").check()
+    shopper.screenshot("pay-again-method-chosen", full_page=False)
+    shopper.page.get_by_role("button", name="Pay again").click()
+
+    expect(shopper.page.get_by_role("heading", name="Test payment")).to_be_visible()
+    assert shopper.sandbox.payments()[-1]["method"] == "paypal"
+    shopper.choose_at_mollie("Paid")
+    expect(shopper.status_title()).to_have_text("Thank you! Your payment was received.")

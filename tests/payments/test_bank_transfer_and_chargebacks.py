@@ -157,6 +157,20 @@ def test_reconciliation_picks_up_a_chargeback_whose_webhook_was_lost(shopper):
     assert kinds(order.order_id).count("chargeback") == 1
 
 
+def test_reconciliations_chargeback_look_back_is_a_setting(shopper, settings):
+    order, payment_id = paid_order(shopper)
+    shopper.sandbox.chargeback(payment_id)  # its webhook is lost
+    forty_days_later = timezone.now() + timedelta(days=40)
+
+    settings.CHARGEBACK_LOOKBACK_DAYS = 30
+    too_old = services.reconcile(now=forty_days_later, stale_after_seconds=0)
+    settings.CHARGEBACK_LOOKBACK_DAYS = 60
+    within = services.reconcile(now=forty_days_later, stale_after_seconds=0)
+
+    assert too_old.chargebacks_found == 0 and within.chargebacks_found == 1
+    assert Order.get(order.order_id, consistent_read=True).needs_attention
+
+
 def test_reconciliation_picks_up_a_reversal_whose_webhook_was_lost(shopper):
     order, payment_id = paid_order(shopper)
     chargeback = shopper.sandbox.chargeback(payment_id)
@@ -208,3 +222,25 @@ def test_a_bank_transfer_chosen_on_mollies_page_shows_its_instructions_on_return
     order = shopper.last_order()
     assert order.latest_method == "banktransfer"
     assert order.expires_at - order.created_at > TWELVE_DAYS - timedelta(minutes=1)
+
+
+def test_two_staff_marking_one_chargeback_handled_at_once_record_it_once(shopper):
+    from tests.concurrency import run_concurrently
+
+    order, payment_id = paid_order(shopper)
+    shopper.sandbox.chargeback(payment_id)
+    shopper.webhook(payment_id)
+    [record] = PaymentAttempt.get(order.order_id, 1).chargebacks
+
+    def handled_by(actor):
+        return lambda: services.mark_chargeback_handled(
+            order_id=order.order_id, attempt_no=1, chargeback_id=record.chargeback_id, actor=actor
+        )
+
+    results = run_concurrently(handled_by("grace"), handled_by("noor"))
+
+    assert results[0].handled_by == results[1].handled_by  # the winner, as both see it
+    assert kinds(order.order_id).count("chargeback_handled") == 1
+    assert not Order.get(order.order_id, consistent_read=True).needs_attention
+    [record] = PaymentAttempt.get(order.order_id, 1).chargebacks
+    assert record.handled_by in ("grace", "noor")

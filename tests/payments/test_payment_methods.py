@@ -3,7 +3,7 @@
 
 import re
 
-from payments.models import Order, OrderStatus, PaymentAttempt
+from payments.models import Order, OrderStatus, PaymentAttempt, PaymentEvent
 
 
 def methods_offered(page):
@@ -200,3 +200,224 @@ def test_two_tabs_choosing_different_methods_at_once_make_one_payment(shopper):
     assert (
         PaymentAttempt.get(shopper.last_order().order_id, 1).method == shopper.sandbox.payment(payment["id"])["method"]
     )
+
+
+def stale_method_list(shopper, monkeypatch, extra="klarna"):
+    """The checkout page as shown minutes ago, when Mollie still listed `extra`: the shop's cache
+    keeps that list for five minutes, while Mollie (the sandbox) does not offer the method now."""
+    from payments import mollie
+
+    listed = mollie.list_methods
+
+    def with_extra(**query):
+        return [*listed(**query), mollie.MollieMethod(extra, extra.title(), "", "")]
+
+    monkeypatch.setattr(mollie, "list_methods", with_extra)
+    checkout_id = shopper.checkout_id()
+    monkeypatch.setattr(mollie, "list_methods", listed)
+    return checkout_id
+
+
+def test_a_method_mollie_refuses_at_creation_leaves_the_choice_to_mollies_page(shopper, monkeypatch):
+    shopper.add("espresso-cup")
+    checkout_id = stale_method_list(shopper, monkeypatch)
+
+    response = shopper.checkout(method="klarna", checkout_id=checkout_id)
+
+    assert response.status_code == 303
+    [payment] = shopper.sandbox.payments()
+    assert response["Location"] == payment["_links"]["checkout"]["href"]
+    assert payment.get("method") is None  # the shopper chooses on Mollie's page
+    order = shopper.last_order()
+    attempt = PaymentAttempt.get(order.order_id, 1)
+    assert attempt.status == "open" and attempt.method is None and order.attempt_count == 1
+    assert "method_refused" in [event.kind for event in PaymentEvent.query(order.order_id)]
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    assert shopper.last_order().status == OrderStatus.PAID
+
+
+def test_after_a_refused_method_the_checkout_page_asks_mollie_for_its_list_again(shopper, monkeypatch):
+    from django.test import Client
+
+    shopper.add("espresso-cup")
+    checkout_id = stale_method_list(shopper, monkeypatch)
+    shopper.checkout(method="klarna", checkout_id=checkout_id)
+    another_shopper = Client()
+    another_shopper.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})  # the same amount
+    before = len(methods_requests(shopper.sandbox))
+
+    page = another_shopper.get("/checkout/").content.decode()
+
+    assert len(methods_requests(shopper.sandbox)) == before + 1
+    assert "klarna" not in methods_offered(page)
+
+
+def test_a_refused_method_twice_at_once_makes_one_payment(shopper, monkeypatch):
+    from django.test import Client
+
+    from tests.concurrency import run_concurrently
+
+    shopper.add("espresso-cup")
+    checkout_id = stale_method_list(shopper, monkeypatch)
+    other_tab = Client()
+    other_tab.cookies = shopper.client.cookies
+    form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id, "method": "klarna"}
+
+    answers = run_concurrently(
+        lambda: shopper.client.post("/checkout/", form), lambda: other_tab.post("/checkout/", form)
+    )
+
+    assert [answer.status_code for answer in answers] == [303, 303]
+    assert len(shopper.sandbox.payments()) == 1
+    assert answers[0]["Location"] == answers[1]["Location"]
+
+
+def test_try_again_after_mollie_was_down_for_the_fallback_reuses_its_key(shopper, monkeypatch):
+    from payments import mollie
+
+    shopper.add("espresso-cup")
+    checkout_id = stale_method_list(shopper, monkeypatch)
+    create = mollie.create_payment
+    calls = []
+
+    def down_after_the_refusal(**request):
+        calls.append(request)
+        if len(calls) == 2:
+            raise mollie.PaymentProviderUnavailable("Mollie answered 503 to create payment")
+        return create(**request)
+
+    monkeypatch.setattr(mollie, "create_payment", down_after_the_refusal)
+    shopper.checkout(method="klarna", checkout_id=checkout_id)
+    order = shopper.last_order()
+    assert "Try again" in shopper.order_page().content.decode()
+
+    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+
+    assert response.status_code == 303
+    assert len(shopper.sandbox.payments()) == 1
+    assert calls[0]["idempotency_key"] != calls[1]["idempotency_key"] == calls[2]["idempotency_key"]
+    assert calls[1].get("method") is None and calls[2].get("method") is None
+
+
+# --- "Pay again" / "Try again" with a method choice ----------------------------------------------
+
+
+def pay_again(shopper, method=None, order=None):
+    order = order or shopper.last_order()
+    return shopper.client.post(
+        f"/orders/{order.order_id}/{order.public_token}/pay/", {"method": method} if method is not None else {}
+    )
+
+
+def failed_payment(shopper):
+    shopper.buy()
+    shopper.webhook(shopper.pay_at_mollie("failed"))
+    return shopper.last_order()
+
+
+def test_pay_again_offers_the_methods_and_sends_the_one_chosen(shopper):
+    order = failed_payment(shopper)
+    page = shopper.order_page().content.decode()
+    assert "Pay again" in page
+    assert methods_offered(page) == ["", "ideal", "creditcard", "bancontact", "banktransfer", "paypal"]
+
+    response = pay_again(shopper, "paypal")
+
+    assert response.status_code == 303
+    first, second = sorted(shopper.sandbox.payments(), key=lambda payment: payment["createdAt"])
+    assert response["Location"] == second["_links"]["checkout"]["href"]
+    assert second["method"] == "paypal" and second["metadata"]["attempt_no"] == 2
+    assert PaymentAttempt.get(order.order_id, 2).method == "paypal"
+
+
+def test_pay_again_without_a_choice_leaves_it_to_mollies_page(shopper):
+    order = failed_payment(shopper)
+
+    assert pay_again(shopper, "").status_code == 303
+
+    assert PaymentAttempt.get(order.order_id, 2).method is None
+    assert [payment.get("method") for payment in shopper.sandbox.payments()].count(None) == 2
+
+
+def test_a_forged_method_on_pay_again_is_a_form_error_and_starts_nothing(shopper):
+    order = failed_payment(shopper)
+
+    response = pay_again(shopper, "bitcoin<script>")
+
+    assert response.status_code == 422
+    page = response.content.decode()
+    assert "That payment method is not available for this order" in page
+    assert "bitcoin<script>" not in page and "Pay again" in page
+    assert shopper.last_order().attempt_count == 1 and len(shopper.sandbox.payments()) == 1
+    assert order.order_id in page
+
+
+def test_a_method_on_pay_again_while_mollie_cannot_list_methods_is_a_form_error(shopper):
+    failed_payment(shopper)
+    from payments.services import forget_methods
+
+    forget_methods()
+    shopper.sandbox.faults(api_error_rate=1.0)
+
+    response = pay_again(shopper, "ideal")
+
+    shopper.sandbox.clear_faults()
+    assert response.status_code == 422
+    assert "We cannot check payment methods right now" in response.content.decode()
+    assert shopper.last_order().attempt_count == 1
+
+
+def test_try_again_with_another_method_continues_the_first_request_then_switches(shopper, monkeypatch):
+    from payments import mollie
+
+    shopper.add("espresso-cup")
+    checkout_id = shopper.checkout_id()
+    create = mollie.create_payment
+    calls = []
+
+    def lost_answer_first(**request):
+        calls.append(request)
+        payment = create(**request)  # Mollie made it, but the answer never reached the shop
+        if len(calls) == 1:
+            raise mollie.PaymentProviderUnavailable("Mollie unreachable for create payment")
+        return payment
+
+    monkeypatch.setattr(mollie, "create_payment", lost_answer_first)
+    shopper.checkout(method="ideal", checkout_id=checkout_id)
+    page = shopper.order_page().content.decode()
+    assert "Try again" in page and "paypal" in methods_offered(page)
+
+    response = pay_again(shopper, "paypal")
+
+    assert response.status_code == 303
+    [payment] = shopper.sandbox.payments()  # the same key: one payment, not two
+    assert payment["method"] == "paypal"
+    assert calls[0]["idempotency_key"] == calls[1]["idempotency_key"]
+    assert PaymentAttempt.get(shopper.last_order().order_id, 1).method == "paypal"
+
+
+def test_pay_again_from_a_stale_tab_after_paying_is_refused_cleanly(shopper):
+    order = failed_payment(shopper)
+    pay_again(shopper, "ideal")
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+
+    response = pay_again(shopper, "bitcoin", order=order)  # the old tab still shows "Pay again"
+
+    assert response.status_code == 302
+    assert "This order has been paid already." in shopper.client.get(response["Location"]).content.decode()
+
+
+def test_pay_again_with_a_method_mollie_now_refuses_goes_on_without_it(shopper, monkeypatch):
+    from payments.services import forget_methods
+
+    order = failed_payment(shopper)
+    forget_methods()
+    stale_method_list(shopper, monkeypatch)  # the cart is kept: the same amount, listed minutes ago
+    assert "klarna" in methods_offered(shopper.order_page().content.decode())
+
+    response = pay_again(shopper, "klarna")
+
+    assert response.status_code == 303
+    attempt = PaymentAttempt.get(order.order_id, 2)
+    assert attempt.status == "open" and attempt.method is None
+    assert "klarna" not in methods_offered(shopper.order_page().content.decode())

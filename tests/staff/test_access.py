@@ -21,6 +21,7 @@ PAGES = [
     f"/staff/orders/{ORDER}/payments/1/cancel/",
     f"/staff/orders/{ORDER}/payments/1/refund/",
     f"/staff/orders/{ORDER}/payments/1/handled/",
+    f"/staff/orders/{ORDER}/payments/1/chargebacks/chb_test/handled/",
     "/staff/articles/",
     "/staff/articles/add/",
     "/staff/articles/espresso-cup/",
@@ -40,6 +41,7 @@ ACTIONS = [
     (f"/staff/orders/{ORDER}/payments/1/cancel/", {}),
     (f"/staff/orders/{ORDER}/payments/1/refund/", {"amount": "5.00", "refund_key": "a" * 32, "confirm": "yes"}),
     (f"/staff/orders/{ORDER}/payments/1/handled/", {"note": "sorted"}),
+    (f"/staff/orders/{ORDER}/payments/1/chargebacks/chb_test/handled/", {"note": "sorted"}),
     ("/staff/articles/add/", {"slug": "new-mug", "name": "Mug", "price": "9.95", "currency": "EUR", "active": "on"}),
     ("/staff/articles/espresso-cup/", {"name": "Cup", "price": "1.00", "currency": "EUR", "active": "on"}),
     ("/staff/orders/export.csv", {"job_id": EXPORT_JOB}),
@@ -66,6 +68,7 @@ def _route(url):
     return (
         url.replace(ORDER, "<order_id:order_id>")
         .replace("/1/", "/<int:attempt_no>/")
+        .replace("/chb_test/", "/<str:chargeback_id>/")
         .replace("articles/espresso-cup/", "articles/<slug:slug>/")
         .replace(EXPORT_JOB, "<str:job_id>")
     )
@@ -136,7 +139,8 @@ def test_actions_send_non_staff_to_the_login_and_do_nothing(
 def test_staff_sees_every_page(page, staff_client, paid_order):
     response = staff_client.get(_url(page, paid_order))
     if page.endswith("/handled/"):
-        # Opens only for a flagged double payment (tests/staff/test_order_actions.py); this one is not.
+        # Opens only for a flagged double payment or an unhandled chargeback
+        # (tests/staff/test_order_actions.py, test_methods_and_chargebacks.py); this order has neither.
         assert response.status_code == 302 and response["Location"] == f"/staff/orders/{paid_order.order_id}/"
     else:
         assert response.status_code == 200
