@@ -127,6 +127,8 @@ class EventKind(TextChoices):
     REFUND_FOUND = "refund_found", "Refund found"
     REFUND_STATUS_CHANGED = "refund_status_changed", "Refund status changed"
     REFUND_AMOUNT_CHANGED = "refund_amount_changed", "Refund amount changed"
+    PAYMENT_STUCK = "payment_stuck", "Payment stuck"
+    CONFIRMATION_RESENT = "confirmation_resent", "Confirmation resent"
 
 
 class EventSource(TextChoices):

@@ -89,6 +89,8 @@ def dynamodb_tables(request):
     session_tables = request.getfixturevalue("session_tables")
     from config import dynamodb
 
+    # Mails the workflow sends go to the session's moto SES (its mailbox), never to AWS.
+    request.getfixturevalue("settings").SES_ENDPOINT_URL = local_aws.endpoint_url
     if "no_tables" in request.keywords:
         dynamodb.configure(host=local_aws.endpoint_url, prefix=f"n{uuid.uuid4().hex[:8]}-")
         yield

@@ -4,13 +4,15 @@ payment handled).
 
 from django.utils import timezone
 
-from config.dynamodb import WriteLost, optimistic_retries
+from config.dynamodb import ConcurrentUpdateConflict, WriteLost, optimistic_retries
+from notifications.models import AlertReason
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
-from payments.services._workflow import commit, copy_latest, new_event, status_event
+from payments.services._workflow import commit, copy_latest, needs_attention, new_event, status_event
+from payments.services.mails import closed_mail, resend_confirmation_mail
 from payments.services.merge import double_payment_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
 
@@ -45,8 +47,14 @@ def close_order(*, order_id: str, status: str, source: str, actor: str = "", rea
                 message=reason,
             )
         ]
+        # Told only when they had started paying (a payment reached Mollie); an order left at the
+        # checkout page closes quietly.
+        started_paying = bool(order.attempt_count) and any(
+            attempt.mollie_payment_id for attempt in attempts_of(order_id)
+        )
+        mails = [closed_mail(order)] if started_paying else []
         try:
-            commit(saves=[order], events=events, stock_returns=stock_updates, now=now)
+            commit(saves=[order], events=events, stock_returns=stock_updates, mails=mails, now=now)
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
@@ -187,3 +195,40 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
             write_try.lost(conflict)
             continue
         return attempt
+
+
+def flag_stuck_attempt(*, order_id: str, attempt_no: int, source: str = EventSource.RECONCILE) -> bool:
+    """Reconciliation found the attempt pending or authorized past PAYMENT_STUCK_AFTER_SECONDS:
+    staff are told once per order (a stuck payment stays stuck for many runs)."""
+    for write_try in optimistic_retries(order_id):
+        order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
+        if order is None or attempt is None or AlertReason.PAYMENT_STUCK.value in (order.alerted_reasons or []):
+            return False
+        now = timezone.now()
+        text = f"Payment attempt {attempt_no} has been {attempt.status} at Mollie since {attempt.created_at:%Y-%m-%d %H:%M} UTC"
+        needs_attention(order, text, reason=AlertReason.PAYMENT_STUCK)
+        order.updated_at = now
+        try:
+            commit(
+                saves=[order],
+                events=[new_event(order, EventKind.PAYMENT_STUCK, source, now, attempt=attempt, message=text)],
+            )
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return True
+
+
+def resend_confirmation(*, order_id: str, actor: str) -> Order:
+    """Staff's "Resend confirmation": a new outbox item (its own event id), sent now."""
+    order = get_order(order_id)
+    if order is None or not order.is_paid or not order.paid_attempt_no:
+        raise ActionRefused(ErrorCode.NOT_PAID, "Only a paid order has a confirmation to resend.")
+    attempt = get_attempt(order_id, int(order.paid_attempt_no))
+    now = timezone.now()
+    event = new_event(order, EventKind.CONFIRMATION_RESENT, EventSource.STAFF, now, attempt=attempt, actor=actor)
+    try:
+        commit(events=[event], mails=[resend_confirmation_mail(order, attempt, now=now)])
+    except WriteLost as conflict:
+        raise ConcurrentUpdateConflict(order_id) from conflict  # throttled: staff press again
+    return order
