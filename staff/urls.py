@@ -14,6 +14,11 @@ urlpatterns = [
     path("orders/<order_id:order_id>/", views.order_detail, name="order"),
     path("orders/<order_id:order_id>/refresh/", views.order_refresh, name="order_refresh"),
     path("orders/<order_id:order_id>/cancel/", views.order_cancel, name="order_cancel"),
+    path(
+        "orders/<order_id:order_id>/resend-confirmation/",
+        views.order_resend_confirmation,
+        name="order_resend_confirmation",
+    ),
     path("orders/<order_id:order_id>/payments/<int:attempt_no>/cancel/", views.attempt_cancel, name="attempt_cancel"),
     path("orders/<order_id:order_id>/payments/<int:attempt_no>/refund/", views.attempt_refund, name="attempt_refund"),
     path(

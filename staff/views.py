@@ -208,6 +208,18 @@ def order_refresh(request, order_id):
 
 
 @staff_required
+@require_POST
+def order_resend_confirmation(request, order_id):
+    order = _order_or_404(order_id)
+
+    def resend():
+        payment_services.resend_confirmation(order_id=order.order_id, actor=request.staff_member.username)
+        return "The order confirmation was sent again; its status is under E-mails."
+
+    return _perform(request, order, resend)
+
+
+@staff_required
 @require_http_methods(["GET", "POST"])
 def order_cancel(request, order_id):
     order = _order_or_404(order_id)

@@ -8,6 +8,7 @@ sync <- refunds, and reconciliation on top), so nothing forms a cycle:
   merge.py      the merge rules it applies: pure, no I/O
   orders.py     closing orders and attempts; staff actions on an order
   refunds.py    refunds staff ask for
+  mails.py      which e-mails a change causes (outbox items; `commit` stores and sends them)
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
   _workflow.py  the one versioned write (`commit`), events and their log lines
 Reads are in payments.selectors; errors in payments.errors. This package re-exports the public API.
@@ -39,6 +40,7 @@ from payments.services.orders import (
     close_order,
     mark_double_payment_handled,
     refresh_order,
+    resend_confirmation,
 )
 from payments.services.paying import IDEMPOTENCY_KEY_LIFETIME, pay_order, register_attempt, thank_you_path, webhook_url
 from payments.services.reconciliation import RECONCILE_ITEM_ERRORS, ReconcileSummary, reconcile
@@ -73,6 +75,7 @@ __all__ = [
     "close_order",
     "mark_double_payment_handled",
     "refresh_order",
+    "resend_confirmation",
     "IDEMPOTENCY_KEY_LIFETIME",
     "pay_order",
     "register_attempt",
