@@ -79,15 +79,17 @@ def staff_alert_recipients():
     return list(settings.STAFF_ALERT_EMAILS)
 
 
-def deliver(key, *, now=None) -> str:
+def deliver(key, *, now=None, known=None) -> str:
     """Sends one queued mail if this caller wins its claim; returns a DeliveryOutcome value.
-    SES failures are stored on the item, never raised: the caller's change is already committed."""
+    SES failures are stored on the item, never raised: the caller's change is already committed.
+    `known`: the OutboxItem the caller just committed; its claim is tried without a read first
+    (a stale copy only costs the read it would have saved)."""
     key = OutboxKey(*key)
     # Claim, send and store must all fit before the caller's deadline; else reconciliation sends it.
     if deadline.remaining() < SEND_SECONDS + 2 * deadline.write_seconds():
         return DeliveryOutcome.NO_TIME
     try:
-        claim = _claim(key, now=now or _now())
+        claim = _claim(key, now=now or _now(), known=known)
     except STORAGE_ERRORS as error:
         # Nothing claimed: the mail stays queued for reconciliation; the caller's answer stands.
         log.warning(
@@ -147,13 +149,16 @@ def pending_mails(*, limit, now):
     return sorted(found, key=lambda item: item.queued_at)[:limit]
 
 
-def _claim(key, *, now):
+def _claim(key, *, now, known=None):
     stale_before = now - timedelta(seconds=settings.MAIL_CLAIM_STALE_SECONDS)
     for attempt in optimistic_retries(f"outbox {key.order_id}/{key.mail_key}"):
-        try:
-            item = OutboxItem.get(key.order_id, key.mail_key, consistent_read=True)
-        except OutboxItem.DoesNotExist:
-            return DeliveryOutcome.MISSING
+        if known is not None:
+            item, known = known, None
+        else:
+            try:
+                item = OutboxItem.get(key.order_id, key.mail_key, consistent_read=True)
+            except OutboxItem.DoesNotExist:
+                return DeliveryOutcome.MISSING
         claimable = item.status == MailStatus.QUEUED or (
             item.status == MailStatus.SENDING and item.claimed_at is not None and item.claimed_at < stale_before
         )

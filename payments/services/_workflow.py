@@ -164,7 +164,7 @@ def deliver_mails(mails):
     """Sends what was just committed. The change is stored: nothing here may fail the request."""
     for mail in mails:
         try:
-            deliver(mail.key)
+            deliver(mail.key, known=mail)  # just committed as queued: claimed without a read
         except Exception as error:  # noqa: BLE001 - reconciliation sends what is still queued
             mail_log.warning(
                 "mail left queued",
