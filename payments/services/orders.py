@@ -17,8 +17,11 @@ from payments.services.merge import double_payment_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
 
 
-def close_order(*, order_id: str, status: str, source: str, actor: str = "", reason: str = "") -> Order | None:
-    """Expires or cancels an unpaid order and gives its reserved stock back, exactly once."""
+def close_order(
+    *, order_id: str, status: str, source: str, actor: str = "", reason: str = "", tell_shopper: bool = True
+) -> Order | None:
+    """Expires or cancels an unpaid order and gives its reserved stock back, exactly once.
+    `tell_shopper=False` where the shopper closed it themselves (a changed cart replaced it)."""
     assert status in OrderStatus.CLOSED_UNPAID
     for write_try in optimistic_retries(order_id):
         order = get_order(order_id)
@@ -49,8 +52,10 @@ def close_order(*, order_id: str, status: str, source: str, actor: str = "", rea
         ]
         # Told only when they had started paying (a payment reached Mollie); an order left at the
         # checkout page closes quietly.
-        started_paying = bool(order.attempt_count) and any(
-            attempt.mollie_payment_id for attempt in attempts_of(order_id)
+        started_paying = (
+            tell_shopper
+            and bool(order.attempt_count)
+            and any(attempt.mollie_payment_id for attempt in attempts_of(order_id))
         )
         mails = [closed_mail(order)] if started_paying else []
         try:

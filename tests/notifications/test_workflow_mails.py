@@ -11,7 +11,7 @@ from django.test import Client
 from notifications.models import AlertReason, MailKind, MailStatus, OutboxItem
 from notifications.selectors import mails_of_order
 from payments import services
-from payments.models import OrderStatus, PaymentAttempt
+from payments.models import Order, OrderStatus, PaymentAttempt
 from tests.concurrency import run_concurrently
 from tests.conftest import UNREACHABLE
 
@@ -215,3 +215,27 @@ def test_a_mail_decided_before_never_blocks_the_change_that_decides_it_again(sho
     assert shopper.last_order().status == OrderStatus.PAID
     assert [item.status for item in mails_of_kind(order, MailKind.ORDER_CONFIRMATION)] == [MailStatus.SENT]
     assert sent_about(local_ses, order, "Your order") == []
+
+
+def test_an_order_replaced_by_a_changed_cart_closes_without_a_mail(shopper, local_ses):
+    shopper.buy("linen-apron", 2)
+    earlier = shopper.last_order()
+    shopper.sandbox.set_cancelable(earlier.latest_mollie_payment_id, True)  # e.g. a bank transfer
+
+    shopper.add("espresso-cup", 1)  # back from Mollie, the shopper adds something: the order is replaced
+    shopper.webhook(earlier.latest_mollie_payment_id)  # Mollie reports the canceled payment
+
+    assert Order.get(earlier.order_id, consistent_read=True).status == OrderStatus.CANCELED
+    assert list(OutboxItem.query(earlier.order_id)) == [] and sent_about(local_ses, earlier, "") == []
+
+
+def test_staff_canceling_an_order_the_shopper_started_paying_tells_them(shopper, local_ses):
+    shopper.buy("linen-apron", 1)
+    order = shopper.last_order()
+    shopper.sandbox.set_cancelable(order.latest_mollie_payment_id, True)  # an open bank transfer
+    shopper.webhook(order.latest_mollie_payment_id)
+
+    services.cancel_order(order_id=order.order_id, actor="sam")
+
+    [mail] = sent_about(local_ses, order, "Your order")
+    assert "was not completed" in mail.subject and "canceled" in mail.text
