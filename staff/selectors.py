@@ -13,7 +13,7 @@ from django.utils.timesince import timesince
 
 from config.dynamodb import get_or_none
 from notifications.models import MailKind, OutboxItem
-from notifications.selectors import mails_of_order
+from notifications.selectors import failed_mails, mails_of_order
 from payments.enums import AttemptStatus, OrderStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
@@ -288,6 +288,8 @@ class Dashboard:
     paid_per_day: dict
     days: list
     needs_attention: list
+    # Mails given up after MAIL_MAX_TRIES (keys, kind and tries: the sparse index's projection).
+    failed_mails: list = field(default_factory=list)
 
 
 def dashboard(*, now=None) -> Dashboard:
@@ -330,6 +332,7 @@ def dashboard(*, now=None) -> Dashboard:
         paid_per_day=dict(paid_per_day),
         days=days,
         needs_attention=sorted(needs_attention, key=lambda order: order.created_at, reverse=True),
+        failed_mails=[MailRow(item) for item in failed_mails()],
     )
 
 

@@ -5,7 +5,8 @@ payment handled).
 from django.utils import timezone
 
 from config.dynamodb import ConcurrentUpdateConflict, WriteLost, optimistic_retries
-from notifications.models import AlertReason
+from notifications.models import AlertReason, MailKind, MailStatus, OutboxItem
+from notifications.selectors import mails_of_order
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
@@ -232,8 +233,18 @@ def resend_confirmation(*, order_id: str, actor: str) -> Order:
     attempt = get_attempt(order_id, int(order.paid_attempt_no))
     now = timezone.now()
     event = new_event(order, EventKind.CONFIRMATION_RESENT, EventSource.STAFF, now, attempt=attempt, actor=actor)
+    # Confirmations given up on are handled by this one: off the dashboard's list (kept on the order's page).
+    handled = [
+        (
+            item,
+            [OutboxItem.pending_status.remove(), OutboxItem.updated_at.set(now)],
+            OutboxItem.status == MailStatus.FAILED,
+        )
+        for item in mails_of_order(order_id)
+        if item.kind == MailKind.ORDER_CONFIRMATION and item.status == MailStatus.FAILED and item.pending_status
+    ]
     try:
-        commit(events=[event], mails=[resend_confirmation_mail(order, attempt, now=now)])
+        commit(events=[event], updates=handled, mails=[resend_confirmation_mail(order, attempt, now=now)])
     except WriteLost as conflict:
         raise ConcurrentUpdateConflict(order_id) from conflict  # throttled: staff press again
     return order

@@ -43,6 +43,9 @@ def test_a_failed_confirmation_is_shown_with_its_error_and_resent_with_one_actio
     assert "Order confirmation" in table and "ada@example.com" in table
     assert "failed" in table and "EndpointConnectionError" in table
 
+    dashboard = staff_client.get("/staff/").content.decode()
+    assert re.search(rf'<table id="failed-mails".*{order.order_id}.*Order confirmation', dashboard, re.S)
+
     settings.SES_ENDPOINT_URL = local_aws.endpoint_url  # SES is back
     response = staff_client.post(resend_url(order))
 
@@ -52,7 +55,8 @@ def test_a_failed_confirmation_is_shown_with_its_error_and_resent_with_one_actio
     statuses = {item.mail_key.split("#")[1].split("-")[0]: item.status for item in mails_of_order(order.order_id)}
     assert statuses == {"paid": MailStatus.FAILED, "resend": MailStatus.SENT}
     table = mails_table(staff_client.get(detail_url(order)).content.decode())
-    assert "Order confirmation (resent)" in table and "sent" in table
+    assert "Order confirmation (resent)" in table and "sent" in table and "EndpointConnectionError" in table
+    assert 'id="failed-mails"' not in staff_client.get("/staff/").content.decode()  # handled by the resend
 
 
 def test_resend_is_a_post_with_csrf_for_staff_only(paid_order, staff_member, local_aws):
