@@ -239,3 +239,22 @@ def test_staff_canceling_an_order_the_shopper_started_paying_tells_them(shopper,
 
     [mail] = sent_about(local_ses, order, "Your order")
     assert "was not completed" in mail.subject and "canceled" in mail.text
+
+
+def test_an_amount_mismatch_alerts_staff_once_and_confirms_nothing(shopper, local_ses):
+    import dataclasses
+
+    from payments import mollie
+
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    wrong = dataclasses.replace(mollie.get_payment(payment_id), amount_cents=1)
+
+    for _ in range(3):
+        services.apply_mollie_payment(payment=wrong, source="webhook")
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PENDING_PAYMENT and order.alerted_reasons == [AlertReason.AMOUNT_MISMATCH]
+    [alert] = sent_about(local_ses, order, "[Staff]")
+    assert AlertReason.AMOUNT_MISMATCH.label in alert.subject
+    assert mails_of_kind(order, MailKind.ORDER_CONFIRMATION) == []
