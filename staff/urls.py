@@ -1,14 +1,14 @@
 from django.urls import path
 
-from staff import views
+from staff import account_views, views
 
 app_name = "staff"
 
 urlpatterns = [
     path("", views.dashboard, name="dashboard"),
-    path("login/", views.login, name="login"),
-    path("logout/", views.logout, name="logout"),
-    path("password/", views.password_change, name="password_change"),
+    path("login/", account_views.login, name="login"),
+    path("logout/", account_views.logout, name="logout"),
+    path("password/", account_views.password_change, name="password_change"),
     path("orders/", views.order_list, name="orders"),
     path("orders/export.csv", views.order_export, name="orders_export"),
     path("orders/<order_id:order_id>/", views.order_detail, name="order"),
