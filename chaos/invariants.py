@@ -4,6 +4,7 @@ Reads whole tables with Scan: this is a checker, not a request path. Returns the
 printing and one line per violated invariant (empty when all hold).
 """
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import timedelta
@@ -11,8 +12,10 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from notifications.models import MailKind, OutboxItem, mail_key
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
 from payments.services import counters
+from payments.services.mails import PAID_EVENT
 from shop.models import Article
 
 MOLLIE_WAITING = {"open", "pending", "authorized"}
@@ -31,8 +34,9 @@ def snapshot_stock():
     return {article.slug: article.stock for article in Article.scan(consistent_read=True)}
 
 
-def check(*, mollie_payments, initial_stock, shopper_orders=()):
-    """`mollie_payments`: the sandbox's `/_sandbox/payments`; `initial_stock`: slug -> stock before the run."""
+def check(*, mollie_payments, initial_stock, shopper_orders=(), sent_mails=None):
+    """`mollie_payments`: the sandbox's `/_sandbox/payments`; `initial_stock`: slug -> stock before the run;
+    `sent_mails`: the local mailbox's mails (devstack.mailbox.Mail), when the run's SES is to be checked."""
     findings = Findings()
     orders = {order.order_id: order for order in Order.scan(consistent_read=True)}
     attempts = {(a.order_id, a.attempt_no): a for a in PaymentAttempt.scan(consistent_read=True)}
@@ -51,6 +55,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
     _check_carts(findings, orders, attempts, mollie_by_id)
     _check_chargebacks(findings, mollie_payments, orders, attempts, by_mollie_id)
     _check_counters(findings, orders)
+    _check_confirmations(findings, orders, sent_mails)
     for shopper, order_id in sorted(dict(shopper_orders).items()):
         if order_id not in orders:
             findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")
@@ -75,6 +80,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=()):
             "chargebacks recorded": sum(len(a.chargebacks or []) for a in attempts.values()),
             "orders charged back": sum(bool(o.amount_charged_back_cents) for o in orders.values()),
             "attempts by bank transfer": sum(a.method == "banktransfer" for a in attempts.values()),
+            "mails queued or sent": sum(1 for _ in OutboxItem.scan(consistent_read=True)),
         }
     )
     return findings
@@ -90,6 +96,38 @@ def _check_counters(findings, orders):
         off = {name: amount for name, amount in difference.items() if amount}
         if off:
             findings.violate("dashboard counters match the orders", f"{key}: short by {off}")
+
+
+CONFIRMATION_SUBJECT = re.compile(r"^Your order (\S+) is paid$")
+
+
+def _check_confirmations(findings, orders, sent_mails):
+    """Exactly one confirmation decided (and, with the mailbox, sent) per order that was ever paid;
+    none for an order never paid. Staff resends have event ids of their own and are not counted."""
+    first_confirmation = mail_key(MailKind.ORDER_CONFIRMATION, PAID_EVENT)
+    decided = Counter()
+    for item in OutboxItem.scan(consistent_read=True):
+        if item.mail_key == first_confirmation:
+            decided[item.order_id] += 1
+            findings.counts[f"confirmations {item.status}"] += 1
+    sent = Counter()
+    for mail in sent_mails or ():
+        match = CONFIRMATION_SUBJECT.match(mail.subject)
+        if match:
+            sent[match.group(1)] += 1
+    for order_id, order in orders.items():
+        ever_paid = order.is_paid or order.paid_at is not None
+        if ever_paid and decided[order_id] != 1:
+            findings.violate("one confirmation per paid order", f"{order_id}: {decided[order_id]} decided")
+        if ever_paid and sent_mails is not None and sent[order_id] != 1:
+            findings.violate("one confirmation per paid order", f"{order_id}: {sent[order_id]} sent")
+        if not ever_paid and (decided[order_id] or sent[order_id]):
+            findings.violate(
+                "no confirmation for an unpaid order",
+                f"{order_id} ({order.status}): {decided[order_id]} decided, {sent[order_id]} sent",
+            )
+    if sent_mails is not None:
+        findings.counts["confirmation mails sent"] = sum(sent[order_id] for order_id in orders)
 
 
 def _check_payments(findings, mollie_payments, orders, attempts, by_mollie_id):

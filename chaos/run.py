@@ -159,7 +159,10 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         mollie_payments = stack.sandbox_payments()
         with stack.models():
             findings = invariants.check(
-                mollie_payments=mollie_payments, initial_stock=initial_stock, shopper_orders=journal.orders
+                mollie_payments=mollie_payments,
+                initial_stock=initial_stock,
+                shopper_orders=journal.orders,
+                sent_mails=stack.mails(),
             )
         sandbox_api = _sandbox_api_statuses(stack.sandbox.log_text())
         shop_logs = "".join(

@@ -13,8 +13,10 @@ import sys
 import time
 import uuid
 from contextlib import contextmanager
+from email.utils import parseaddr
 from pathlib import Path
 
+import boto3
 import requests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -152,6 +154,7 @@ class LocalStack:
             log_dir=self.log_dir,
         ).start()
         self.moto_url = self.moto.wait_for_line("moto listening on ")
+        self._verify_sender()
         self.sandbox = Process(
             "sandbox",
             [
@@ -270,6 +273,23 @@ class LocalStack:
         response = requests.post(f"{self.sandbox_url}/_sandbox/chargebacks/{chargeback_id}/reverse", timeout=10)
         response.raise_for_status()
         return response.json()
+
+    def _verify_sender(self):
+        """The shop's from-address verified in moto's SES, as a stage's identity is: mails are sent
+        (and counted by the invariant check) as they would be deployed."""
+        from django.conf import settings
+
+        from devstack.aws import LOCAL_CREDENTIALS
+
+        domain = parseaddr(settings.DEFAULT_FROM_EMAIL)[1].rpartition("@")[2]
+        client = boto3.client("sesv2", endpoint_url=self.moto_url, region_name="eu-west-1", **LOCAL_CREDENTIALS)
+        client.create_email_identity(EmailIdentity=domain)
+
+    def mails(self):
+        """Every mail the shop sent, from moto's SES (the local mailbox)."""
+        from devstack.mailbox import sent_mails
+
+        return sent_mails(self.moto_url, timeout=30)
 
     @contextmanager
     def models(self):

@@ -188,6 +188,8 @@ LAMBDA_TIME_MARGIN_SECONDS = float(env("LAMBDA_TIME_MARGIN_SECONDS", "2"))
 # Payment workflow timings (seconds).
 ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)
 PAYMENT_STALE_AFTER_SECONDS = env_int("PAYMENT_STALE_AFTER_SECONDS", 15 * 60)
+# A payment pending or authorized at Mollie this long is stuck: staff get one alert per order.
+PAYMENT_STUCK_AFTER_SECONDS = env_int("PAYMENT_STUCK_AFTER_SECONDS", 24 * 60 * 60)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
 # The shop page's in-process copy of the catalog is at most this old (shop/selectors.py); 0 = none.
 CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 5)

@@ -163,7 +163,7 @@ def _list_page(mails):
         )
     return _page(
         "Mailbox",
-        f"<h1>Local mailbox</h1><p>{len(mails)} mails sent through the local SES "
+        f"<h1>Local mailbox</h1><p>{len(mails)} mail{'' if len(mails) == 1 else 's'} sent through the local SES "
         f"(moto). Dev-only: never deployed.</p>{rows}",
     )
 

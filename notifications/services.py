@@ -8,6 +8,9 @@ the commit, and let reconciliation deliver what a crash or an SES failure left q
         item.put_in(transaction)  # refused if this mail was decided before
     deliver(item.key)           # after the commit; never raises for SES trouble
 
+The payment workflow does exactly this through `payments.services._workflow.commit(mails=...)`
+(which mails: payments/services/mails.py); reconciliation ends with `deliver_pending`.
+
 Delivery is at-most-once per claim: a claim (queued -> sending) is a conditional write, so
 concurrent senders never both send. Only a sender that dies between SES's answer and storing
 `sent` can cause a second mail, after MAIL_CLAIM_STALE_SECONDS.
@@ -79,15 +82,17 @@ def staff_alert_recipients():
     return list(settings.STAFF_ALERT_EMAILS)
 
 
-def deliver(key, *, now=None) -> str:
+def deliver(key, *, now=None, known=None) -> str:
     """Sends one queued mail if this caller wins its claim; returns a DeliveryOutcome value.
-    SES failures are stored on the item, never raised: the caller's change is already committed."""
+    SES failures are stored on the item, never raised: the caller's change is already committed.
+    `known`: the OutboxItem the caller just committed; its claim is tried without a read first
+    (a stale copy only costs the read it would have saved)."""
     key = OutboxKey(*key)
     # Claim, send and store must all fit before the caller's deadline; else reconciliation sends it.
     if deadline.remaining() < SEND_SECONDS + 2 * deadline.write_seconds():
         return DeliveryOutcome.NO_TIME
     try:
-        claim = _claim(key, now=now or _now())
+        claim = _claim(key, now=now or _now(), known=known)
     except STORAGE_ERRORS as error:
         # Nothing claimed: the mail stays queued for reconciliation; the caller's answer stands.
         log.warning(
@@ -147,13 +152,16 @@ def pending_mails(*, limit, now):
     return sorted(found, key=lambda item: item.queued_at)[:limit]
 
 
-def _claim(key, *, now):
+def _claim(key, *, now, known=None):
     stale_before = now - timedelta(seconds=settings.MAIL_CLAIM_STALE_SECONDS)
     for attempt in optimistic_retries(f"outbox {key.order_id}/{key.mail_key}"):
-        try:
-            item = OutboxItem.get(key.order_id, key.mail_key, consistent_read=True)
-        except OutboxItem.DoesNotExist:
-            return DeliveryOutcome.MISSING
+        if known is not None:
+            item, known = known, None
+        else:
+            try:
+                item = OutboxItem.get(key.order_id, key.mail_key, consistent_read=True)
+            except OutboxItem.DoesNotExist:
+                return DeliveryOutcome.MISSING
         claimable = item.status == MailStatus.QUEUED or (
             item.status == MailStatus.SENDING and item.claimed_at is not None and item.claimed_at < stale_before
         )

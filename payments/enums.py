@@ -131,6 +131,8 @@ class EventKind(TextChoices):
     CHARGEBACK = "chargeback", "Chargeback"
     CHARGEBACK_REVERSED = "chargeback_reversed", "Chargeback reversed"
     CHARGEBACK_HANDLED = "chargeback_handled", "Chargeback handled"
+    PAYMENT_STUCK = "payment_stuck", "Payment stuck"
+    CONFIRMATION_RESENT = "confirmation_resent", "Confirmation resent"
 
 
 class PaymentMethod(TextChoices):

@@ -192,6 +192,8 @@ class Order(Model):
     needs_attention = BooleanAttribute(default=False)
     # One line per open matter; handling one (a double payment refunded) must not hide the others.
     attention_reasons = ListAttribute(of=UnicodeAttribute, default=list)
+    # The AlertReasons staff were mailed about (notifications.models): one alert per order and reason.
+    alerted_reasons = ListAttribute(of=UnicodeAttribute, default=list)
     # Other orders of the same shopper paid within the payment window: perhaps one purchase paid twice.
     possible_duplicate_of = ListAttribute(of=UnicodeAttribute, default=list)
     version = VersionAttribute()

@@ -213,6 +213,18 @@ def attempt_refund(request, order_id, attempt_no):
     return _perform(request, order, refund, when_mollie_is_down=confirm_again)
 
 
+@staff_required
+@require_POST
+def order_resend_confirmation(request, order_id):
+    order = _order_or_404(order_id)
+
+    def resend():
+        payment_services.resend_confirmation(order_id=order.order_id, actor=request.staff_member.username)
+        return "The order confirmation was sent again; its status is under E-mails."
+
+    return _perform(request, order, resend)
+
+
 def _perform(request, order, action, *, when_mollie_is_down=None):
     """Runs one staff action; its outcome, good or bad, is a message on the order's page."""
     try:

@@ -12,6 +12,8 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from config.dynamodb import get_or_none
+from notifications.models import MailKind, OutboxItem
+from notifications.selectors import failed_mails, mails_of_order
 from payments.enums import AttemptStatus, OrderStatus
 from payments.models import ORDER_SHARDS, Order, OrderDayCount, PaymentAttempt, PaymentEvent, order_shard, shard_keys
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
@@ -274,6 +276,11 @@ class OrderDetail:
     attempts: list
     refunds: list
     timeline: list
+    mails: list = field(default_factory=list)  # MailRow, in the order they were decided
+
+    @property
+    def can_resend_confirmation(self):
+        return self.order.is_paid and bool(self.order.paid_attempt_no)
 
     @property
     def can_cancel(self):
@@ -304,7 +311,24 @@ def order_detail(order_id: str) -> OrderDetail | None:
         attempts=[AttemptRow(attempt, refunds) for attempt in attempts_of(order_id)],
         refunds=refunds,
         timeline=list(PaymentEvent.query(order_id, consistent_read=True)),
+        mails=[MailRow(item) for item in mails_of_order(order_id)],
     )
+
+
+@dataclass
+class MailRow:
+    """One e-mail of the order as staff see it: kind, to, when, and its status with the error."""
+
+    item: OutboxItem
+
+    @property
+    def kind_label(self):
+        label = MailKind(self.item.kind).label
+        return f"{label} (resent)" if "#resend-" in self.item.mail_key else label
+
+    @property
+    def to(self):
+        return ", ".join(str(address) for address in self.item.to_addresses or [])
 
 
 def payment_attempt(order_id: str, attempt_no: int) -> AttemptRow | None:
@@ -351,6 +375,8 @@ class Dashboard:
     needs_attention: list
     charged_back: StatusRow  # orders the shopper's bank took money back from (not reversed)
     more_need_attention: bool = False
+    # Mails given up after MAIL_MAX_TRIES (keys, kind and tries: the sparse index's projection).
+    failed_mails: list = field(default_factory=list)
 
 
 def dashboard(*, now=None) -> Dashboard:
@@ -400,4 +426,5 @@ def dashboard(*, now=None) -> Dashboard:
         needs_attention=flagged[:ATTENTION_SHOWN],
         more_need_attention=len(flagged) > ATTENTION_SHOWN,
         charged_back=charged_back,
+        failed_mails=[MailRow(item) for item in failed_mails()],
     )

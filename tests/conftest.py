@@ -92,6 +92,11 @@ def dynamodb_tables(request):
     session_tables = request.getfixturevalue("session_tables")
     from config import dynamodb
 
+    # Mails the workflow sends go through SES as deployed, to the session's moto SES (its
+    # mailbox), never to AWS; pytest-django's in-memory outbox would hide SES's behaviour.
+    settings = request.getfixturevalue("settings")
+    settings.SES_ENDPOINT_URL = local_aws.endpoint_url
+    settings.EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
     if "no_tables" in request.keywords:
         dynamodb.configure(host=local_aws.endpoint_url, prefix=f"n{uuid.uuid4().hex[:8]}-")
         yield

@@ -9,6 +9,7 @@ sync <- refunds, and reconciliation on top), so nothing forms a cycle:
   orders.py     closing orders and attempts; staff actions on an order
   methods.py    the payment methods offered at checkout (Mollie's list, cached briefly)
   refunds.py    refunds staff ask for
+  mails.py      which e-mails a change causes (outbox items; `commit` stores and sends them)
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
   _workflow.py  the one versioned write (`commit`), events and their log lines
   counters.py   the per-day order counters each write of orders adds to; their rebuild
@@ -44,6 +45,7 @@ from payments.services.orders import (
     mark_chargeback_handled,
     mark_double_payment_handled,
     refresh_order,
+    resend_confirmation,
 )
 from payments.services.paying import IDEMPOTENCY_KEY_LIFETIME, pay_order, register_attempt, thank_you_path, webhook_url
 from payments.services.reconciliation import RECONCILE_ITEM_ERRORS, ReconcileSummary, reconcile
@@ -81,6 +83,7 @@ __all__ = [
     "refresh_order",
     "forget_methods",
     "methods_for",
+    "resend_confirmation",
     "IDEMPOTENCY_KEY_LIFETIME",
     "pay_order",
     "register_attempt",

@@ -11,13 +11,17 @@ from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from config import dynamodb
+from notifications.models import AlertReason
+from notifications.services import deliver
 from payments.enums import AttemptStatus, EventKind
-from payments.models import PaymentEvent
+from payments.models import Order, PaymentEvent
 from payments.services import counters
+from payments.services.mails import ALERTS_DUE, staff_alert_mails
 from shop.models import Article
 from shop.money import decimal_amount
 
 workflow_log = logging.getLogger("shop.workflow")
+mail_log = logging.getLogger("shop.notifications")
 _event_sequence = itertools.count()
 
 
@@ -86,33 +90,90 @@ def _event_id(now, sequence):
     return f"{now.isoformat()}#{sequence % 10000:04d}{secrets.token_hex(3)}"
 
 
-# A versioned write that lost to another writer (condition failed, or the item was busy).
+def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), mails=(), now=None):
+    """One transaction: versioned saves, new items (must not exist), events, stock given back,
+    conditional `updates` ((item, actions, condition) of items without a version), what the
+    orders' changes add to the per-day counters, and the e-mails the change causes: `mails` (unsaved outbox items) and a staff alert for each reason
+    an order in `saves` was newly flagged with (`needs_attention`). The mails are delivered after
+    the commit, in this request; a send that fails stays queued for reconciliation, never raised.
 
-
-def commit(*, saves=(), new_items=(), events=(), stock_returns=(), now=None):
-    """One transaction: versioned saves, new items (must not exist), events, stock given back, and
-    what the orders' changes add to the per-day counters."""
+    A mail decided before (its outbox item exists) cannot be decided again: when only such mails
+    refused the transaction, the change is stored without them, so a repeat can never block it.
+    """
+    mails = [*mails, *(alert for item in saves if isinstance(item, Order) for alert in staff_alert_mails(item))]
     try:
-        with TransactWrite(connection=dynamodb.connection()) as transaction:
-            counters.add_changes(transaction, [*saves, *new_items])
-            for item in saves:
-                transaction.save(item)
-            for item in new_items:
-                hash_key = type(item)._hash_key_attribute()
-                transaction.save(item, condition=hash_key.does_not_exist())
-            for event in events:
-                transaction.save(event)
-            for line in stock_returns:
-                transaction.update(
-                    Article(line.slug), actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)]
-                )
+        _transact(saves, new_items, events, stock_returns, updates, mails, now)
     except TransactWriteError as error:
-        lost = dynamodb.write_lost(error)
-        if lost is None:
-            raise  # a ValidationError or the like: a bug, not a race
-        raise lost from error
+        decided = _mails_decided_before(error, mails, first=len(saves) + len(new_items) + len(events))
+        if not decided:
+            _raise_lost(error)
+        mails = [mail for mail in mails if mail not in decided]
+        for mail in decided:
+            mail_log.info("mail decided before; not queued again", extra={"outbox_id": mail.outbox_id})
+        try:
+            _transact(saves, new_items, events, stock_returns, updates, mails, now)
+        except TransactWriteError as again:
+            _raise_lost(again)
     counters.counted([*saves, *new_items])
+    for item in saves:
+        if isinstance(item, Order):
+            setattr(item, ALERTS_DUE, {})
     log_events(events)
+    deliver_mails(mails)
+
+
+def _transact(saves, new_items, events, stock_returns, updates, mails, now):
+    # Puts in this order, then the updates: CancellationReasons come in the same order.
+    with TransactWrite(connection=dynamodb.connection()) as transaction:
+        for item in saves:
+            transaction.save(item)
+        for item in new_items:
+            hash_key = type(item)._hash_key_attribute()
+            transaction.save(item, condition=hash_key.does_not_exist())
+        for event in events:
+            transaction.save(event)
+        for mail in mails:
+            mail.put_in(transaction)
+        for line in stock_returns:
+            transaction.update(
+                Article(line.slug), actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)]
+            )
+        for item, actions, condition in updates:
+            transaction.update(item, actions=actions, condition=condition)
+        # Last, so the mails' places in CancellationReasons stay where _mails_decided_before looks.
+        counters.add_changes(transaction, [*saves, *new_items])
+
+
+def _mails_decided_before(error, mails, *, first):
+    """The mails whose does-not-exist condition alone canceled the transaction, or [] when any
+    other item failed (a lost race: the caller re-reads and decides again)."""
+    reasons = list(getattr(error, "cancellation_reasons", None) or [])
+    failed = {index for index, reason in enumerate(reasons) if reason is not None and reason.code != "None"}
+    mail_positions = range(first, first + len(mails))
+    if not failed or not failed <= set(mail_positions):
+        return []
+    if any(reasons[index].code != "ConditionalCheckFailed" for index in failed):
+        return []
+    return [mails[index - first] for index in sorted(failed)]
+
+
+def _raise_lost(error):
+    lost = dynamodb.write_lost(error)
+    if lost is None:
+        raise error  # a ValidationError or the like: a bug, not a race
+    raise lost from error
+
+
+def deliver_mails(mails):
+    """Sends what was just committed. The change is stored: nothing here may fail the request."""
+    for mail in mails:
+        try:
+            deliver(mail.key, known=mail)  # just committed as queued: claimed without a read
+        except Exception as error:  # noqa: BLE001 - reconciliation sends what is still queued
+            mail_log.warning(
+                "mail left queued",
+                extra={"outbox_id": mail.outbox_id, "kind": mail.kind, "error": type(error).__name__},
+            )
 
 
 def log_events(events):
@@ -135,11 +196,16 @@ def money_text(cents, currency):
     return f"{currency} {decimal_amount(cents)}"
 
 
-def needs_attention(order, text, *, reason=None):
-    """Flags the order for staff with `text`. `reason` (a notifications.models.AlertReason) is for
-    the staff alert e-mail, which the e-mail wiring (issue 15) queues from here."""
+def needs_attention(order, text, *, reason):
+    """Flags the order for staff with `text` (shown on the dashboard, no personal data) and, the
+    first time for this `reason` (an AlertReason), an alert mail, queued by the commit that saves
+    the order."""
+    reason = AlertReason(reason)
     order.attention_reasons = [*(order.attention_reasons or []), text]
     order.needs_attention = True
+    if reason.value not in (order.alerted_reasons or []):
+        order.alerted_reasons = [*(order.alerted_reasons or []), reason.value]
+        setattr(order, ALERTS_DUE, {**getattr(order, ALERTS_DUE, {}), reason: text})
 
 
 def attention_handled(order, text):

@@ -129,6 +129,7 @@ def release_replaced_order(*, order_id: str) -> Order | None:
         status=OrderStatus.CANCELED,
         source=EventSource.SHOPPER,
         reason="The shopper changed the cart; the order was replaced",
+        tell_shopper=False,  # they are placing its replacement right now
     )
     assert order is not None  # close_order returns None only for an order that does not exist
     if order.is_paid:

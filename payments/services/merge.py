@@ -238,11 +238,11 @@ def _paid_after_final_status(order, attempt, source, now):
     final statuses never change: staff check stock and the payment in Mollie's dashboard before
     shipping, or refund it with one click.
     """
-    reason = (
+    text = (
         f"Mollie reported attempt {attempt.attempt_no} paid after it was {attempt.status}; "
         "check the stock and the payment before shipping, or refund it"
     )
-    needs_attention(order, reason)
+    needs_attention(order, text, reason=AlertReason.PAID_AFTER_FINAL_STATUS)
     return new_event(
         order,
         EventKind.PAID_AFTER_FINAL_STATUS,
@@ -251,29 +251,33 @@ def _paid_after_final_status(order, attempt, source, now):
         attempt=attempt,
         from_status=attempt.status,
         to_status=AttemptStatus.PAID,
-        message=reason,
+        message=text,
     )
 
 
 def _order_paid(order, attempt, payment, source, now):
     if (payment.amount_cents, payment.currency) != (order.total_cents, order.currency):
         attempt.amount_mismatch = True
-        reason = (
+        text = (
             f"Attempt {attempt.attempt_no} paid {money_text(payment.amount_cents, payment.currency)}, "
             f"order total is {money_text(order.total_cents, order.currency)}"
         )
-        needs_attention(order, reason)
-        return [new_event(order, EventKind.AMOUNT_MISMATCH, source, now, attempt=attempt, message=reason)]
+        needs_attention(order, text, reason=AlertReason.AMOUNT_MISMATCH)
+        return [new_event(order, EventKind.AMOUNT_MISMATCH, source, now, attempt=attempt, message=text)]
     if order.is_paid:
         if order.paid_attempt_no == attempt.attempt_no:
             return []
         attempt.needs_refund = True
-        reason = double_payment_reason(attempt.attempt_no, order.paid_attempt_no)
-        needs_attention(order, reason)
-        return [new_event(order, EventKind.DOUBLE_PAYMENT, source, now, attempt=attempt, message=reason)]
+        text = double_payment_reason(attempt.attempt_no, order.paid_attempt_no)
+        needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT)
+        return [new_event(order, EventKind.DOUBLE_PAYMENT, source, now, attempt=attempt, message=text)]
     previous = order.status
     if previous in OrderStatus.CLOSED_UNPAID:
-        needs_attention(order, f"Paid after the order was {previous}; its stock had been given back")
+        needs_attention(
+            order,
+            f"Paid after the order was {previous}; its stock had been given back",
+            reason=AlertReason.PAID_AFTER_FINAL_STATUS,
+        )
     order.status = OrderStatus.PAID
     order.paid_at = now
     order.paid_attempt_no = attempt.attempt_no

@@ -4,19 +4,25 @@ payment or a chargeback handled).
 
 from django.utils import timezone
 
-from config.dynamodb import WriteLost, optimistic_retries
+from config.dynamodb import ConcurrentUpdateConflict, WriteLost, optimistic_retries
+from notifications.models import AlertReason, MailKind, MailStatus, OutboxItem
+from notifications.selectors import mails_of_order
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
-from payments.services._workflow import attention_handled, commit, copy_latest, new_event, status_event
+from payments.services._workflow import attention_handled, commit, copy_latest, needs_attention, new_event, status_event
+from payments.services.mails import closed_mail, resend_confirmation_mail
 from payments.services.merge import double_payment_reason, recorded_chargeback_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
 
 
-def close_order(*, order_id: str, status: str, source: str, actor: str = "", reason: str = "") -> Order | None:
-    """Expires or cancels an unpaid order and gives its reserved stock back, exactly once."""
+def close_order(
+    *, order_id: str, status: str, source: str, actor: str = "", reason: str = "", tell_shopper: bool = True
+) -> Order | None:
+    """Expires or cancels an unpaid order and gives its reserved stock back, exactly once.
+    `tell_shopper=False` where the shopper closed it themselves (a changed cart replaced it)."""
     assert status in OrderStatus.CLOSED_UNPAID
     for write_try in optimistic_retries(order_id):
         order = get_order(order_id)
@@ -45,8 +51,16 @@ def close_order(*, order_id: str, status: str, source: str, actor: str = "", rea
                 message=reason,
             )
         ]
+        # Told only when they had started paying (a payment reached Mollie); an order left at the
+        # checkout page closes quietly.
+        started_paying = (
+            tell_shopper
+            and bool(order.attempt_count)
+            and any(attempt.mollie_payment_id for attempt in attempts_of(order_id))
+        )
+        mails = [closed_mail(order)] if started_paying else []
         try:
-            commit(saves=[order], events=events, stock_returns=stock_updates, now=now)
+            commit(saves=[order], events=events, stock_returns=stock_updates, mails=mails, now=now)
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
@@ -219,3 +233,50 @@ def mark_chargeback_handled(*, order_id: str, attempt_no: int, chargeback_id: st
             write_try.lost(conflict)
             continue
         return record
+
+
+def flag_stuck_attempt(*, order_id: str, attempt_no: int, source: str = EventSource.RECONCILE) -> bool:
+    """Reconciliation found the attempt pending or authorized past PAYMENT_STUCK_AFTER_SECONDS:
+    staff are told once per order (a stuck payment stays stuck for many runs)."""
+    for write_try in optimistic_retries(order_id):
+        order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
+        if order is None or attempt is None or AlertReason.PAYMENT_STUCK.value in (order.alerted_reasons or []):
+            return False
+        now = timezone.now()
+        text = f"Payment attempt {attempt_no} has been {attempt.status} at Mollie since {attempt.created_at:%Y-%m-%d %H:%M} UTC"
+        needs_attention(order, text, reason=AlertReason.PAYMENT_STUCK)
+        order.updated_at = now
+        try:
+            commit(
+                saves=[order],
+                events=[new_event(order, EventKind.PAYMENT_STUCK, source, now, attempt=attempt, message=text)],
+            )
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return True
+
+
+def resend_confirmation(*, order_id: str, actor: str) -> Order:
+    """Staff's "Resend confirmation": a new outbox item (its own event id), sent now."""
+    order = get_order(order_id)
+    if order is None or not order.is_paid or not order.paid_attempt_no:
+        raise ActionRefused(ErrorCode.NOT_PAID, "Only a paid order has a confirmation to resend.")
+    attempt = get_attempt(order_id, int(order.paid_attempt_no))
+    now = timezone.now()
+    event = new_event(order, EventKind.CONFIRMATION_RESENT, EventSource.STAFF, now, attempt=attempt, actor=actor)
+    # Confirmations given up on are handled by this one: off the dashboard's list (kept on the order's page).
+    handled = [
+        (
+            item,
+            [OutboxItem.pending_status.remove(), OutboxItem.updated_at.set(now)],
+            OutboxItem.status == MailStatus.FAILED,
+        )
+        for item in mails_of_order(order_id)
+        if item.kind == MailKind.ORDER_CONFIRMATION and item.status == MailStatus.FAILED and item.pending_status
+    ]
+    try:
+        commit(events=[event], updates=handled, mails=[resend_confirmation_mail(order, attempt, now=now)])
+    except WriteLost as conflict:
+        raise ConcurrentUpdateConflict(order_id) from conflict  # throttled: staff press again
+    return order

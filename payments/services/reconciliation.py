@@ -12,11 +12,12 @@ from pynamodb.exceptions import PynamoDBException, UpdateError
 
 from config import deadline, dynamodb
 from config.dynamodb import ConcurrentUpdateConflict
+from notifications.services import deliver_pending
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempt_by_mollie_id, attempts_in_status, attempts_of, get_order, orders_in_status
-from payments.services.orders import close_order, give_up_attempt
+from payments.services.orders import close_order, flag_stuck_attempt, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
 # A run starts an item only with time left for a Mollie call that can still get an answer
@@ -28,6 +29,9 @@ RECONCILE_ITEM_WRITES = 3
 # the stale threshold, at most this): a bank transfer open for days costs a few calls a day.
 RESYNC_BACKOFF_CAP = timedelta(hours=1)
 
+
+# Queued mails sent per run; deliver_pending also stops in time before the deadline.
+MAILS_PER_RUN = 50
 
 # Errors that concern one order or attempt; the run goes on with the next one.
 RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
@@ -42,6 +46,8 @@ class ReconcileSummary:
     not_due: int = 0  # open attempts synced recently; their next sync waits (back-off)
     chargebacks_found: int = 0  # chargebacks (or reversals) no webhook had reported
     left_for_next_run: int = 0  # due, but not reached before the deadline
+    stuck: int = 0  # payments pending or authorized past PAYMENT_STUCK_AFTER_SECONDS, staff alerted
+    mails: dict = dataclasses.field(default_factory=dict)  # outbox deliveries per outcome
     errors: list = dataclasses.field(default_factory=list)
 
 
@@ -113,6 +119,7 @@ def _reconcile(now, stale_after_seconds, progress):
     due = [attempt for attempt in waiting if _resync_due(attempt, now, stale_after)]
     summary.not_due = len(waiting) - len(due)
     due.sort(key=lambda attempt: attempt.last_synced_at or attempt.created_at)
+    stuck_before = now - timedelta(seconds=settings.PAYMENT_STUCK_AFTER_SECONDS)
     for done, attempt in enumerate(due):
         if not _time_for_one_more(summary, len(due) - done):
             break
@@ -124,6 +131,13 @@ def _reconcile(now, stale_after_seconds, progress):
             continue
         summary.synced += 1
         progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
+        if synced.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) and synced.created_at < stuck_before:
+            try:
+                if flag_stuck_attempt(order_id=synced.order_id, attempt_no=int(synced.attempt_no)):
+                    summary.stuck += 1
+                    progress(f"stuck {synced.order_id} attempt {synced.attempt_no}: staff alerted")
+            except RECONCILE_ITEM_ERRORS as error:
+                summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
 
     _pick_up_chargebacks(now, summary, progress)
 
@@ -134,6 +148,14 @@ def _reconcile(now, stale_after_seconds, progress):
                 progress(f"possible duplicate {order.order_id}")
         except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{order.order_id}: {error}")
+
+    # Mails a crash or an SES failure left queued: bounded tries each, then failed for staff.
+    try:
+        summary.mails = deliver_pending(limit=MAILS_PER_RUN)
+    except RECONCILE_ITEM_ERRORS as error:
+        summary.errors.append(f"outbox: {error}")
+    if summary.mails:
+        progress(f"mails {summary.mails}")
     return summary
 
 

@@ -3,7 +3,7 @@
 import logging
 
 from django.utils import timezone
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import PutError
 
 from config import dynamodb
 from payments import mollie
@@ -12,7 +12,13 @@ from payments.errors import ErrorCode, RefundRefused
 from payments.models import Refund
 from payments.selectors import get_attempt, get_order, get_refund, refunds_of
 from payments.services._workflow import money_text, record_event
-from payments.services.sync import mark_refunds_unsettled, sync_attempt, sync_refunds, update_refund
+from payments.services.sync import (
+    mark_refunds_unsettled,
+    store_refund_change,
+    sync_attempt,
+    sync_refunds,
+    update_refund,
+)
 
 log = logging.getLogger("payments.services")
 
@@ -108,28 +114,22 @@ def refund_payment(
                 "refund is really meant, use a different amount or try again in an hour.",
             ) from error
         raise RefundRefused(ErrorCode.REFUND_REJECTED, f"Mollie refused the refund: {error}") from error
-    try:
-        # Only the first of two racing twin submits records the refund; Mollie made it once.
-        update_refund(
-            existing,
-            status=mollie_refund.status,
-            mollie_refund_id=mollie_refund.id,
-            condition=Refund.mollie_refund_id.does_not_exist(),
-        )
-    except UpdateError as error:
-        if not dynamodb.is_condition_failure(error):
-            raise
+    # Only the first of two racing twin submits records the refund; Mollie made it once.
+    if not store_refund_change(
+        order,
+        existing,
+        refunds_of(order_id),
+        status=mollie_refund.status,
+        mollie_refund_id=mollie_refund.id,
+        condition=Refund.mollie_refund_id.does_not_exist(),
+        event_kind=EventKind.REFUND_CREATED,
+        source=EventSource.STAFF,
+        actor=actor,
+        message=f"{mollie_refund.id}: {money_text(existing.amount_cents, existing.currency)}, {mollie_refund.status}",
+    ):
         recorded = get_refund(order_id, refund_key)
         assert recorded is not None  # refunds are never deleted
         return recorded
-    record_event(
-        order_id=order_id,
-        kind=EventKind.REFUND_CREATED,
-        source=EventSource.STAFF,
-        actor=actor,
-        attempt_no=attempt_no,
-        message=f"{mollie_refund.id}: {money_text(existing.amount_cents, existing.currency)}, {mollie_refund.status}",
-    )
     try:
         sync_attempt(attempt=attempt, source=EventSource.STAFF, actor=actor)
     except mollie.PaymentProviderError as error:

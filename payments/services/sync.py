@@ -8,15 +8,16 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
-from config import dynamodb
-from config.dynamodb import WriteLost, optimistic_retries
+from config.dynamodb import ConcurrentUpdateConflict, WriteLost, optimistic_retries
+from notifications.models import AlertReason
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, RefundStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent, Refund
 from payments.selectors import attempt_by_mollie_id, get_order, get_order_and_attempt, refunds_of
 from payments.services._workflow import commit, needs_attention, new_event, record_event
+from payments.services.mails import confirmation_mail, refund_mail, refunded_so_far
 from payments.services.merge import merge_payment
 
 log = logging.getLogger("payments.services")
@@ -165,6 +166,8 @@ def apply_mollie_payment(
         )
         had_refunds = attempt.amount_refunded_cents > 0
         merge = merge_payment(order, attempt, payment, source=source, now=now)
+        # The merge rules make an order paid once (forward only): a repeat finds it paid already.
+        mails = [confirmation_mail(merge.order, merge.attempt)] if merge.order.is_paid and not order.is_paid else []
         order, attempt, changed, changes = merge.order, merge.attempt, merge.changed, merge.events
         if not changes and not changed and source == EventSource.WEBHOOK:
             # Anyone can post a webhook: one that changes nothing costs no write at all, so
@@ -185,7 +188,7 @@ def apply_mollie_payment(
         if not events and not changed:
             return attempt
         try:
-            commit(saves=changed, events=events)
+            commit(saves=changed, events=events, mails=mails)
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
@@ -228,15 +231,15 @@ def _flag_duplicate(order_id, duplicate_id, source):
         if order is None or duplicate_id in (order.possible_duplicate_of or []):
             return
         now = timezone.now()
-        reason = (
+        text = (
             f"Possible duplicate: order {duplicate_id} of the same shopper was also paid within the "
             "payment window; refund one if they did not mean to buy twice"
         )
         order.possible_duplicate_of = [*(order.possible_duplicate_of or []), duplicate_id]
-        needs_attention(order, reason)
+        needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT)
         order.updated_at = now
         try:
-            commit(saves=[order], events=[new_event(order, EventKind.POSSIBLE_DUPLICATE, source, now, message=reason)])
+            commit(saves=[order], events=[new_event(order, EventKind.POSSIBLE_DUPLICATE, source, now, message=text)])
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
@@ -276,25 +279,16 @@ def sync_refunds(order, attempt, strict=False):
         refund = by_mollie_id.get(mollie_refund.id)
         if refund is None and mollie_refund.refund_key in by_key:
             # Ours, but its webhook came before we stored Mollie's id (or our write was lost).
-            refund = by_key[mollie_refund.refund_key]
-            try:
-                update_refund(
-                    refund,
-                    mollie_refund_id=mollie_refund.id,
-                    status=mollie_refund.status,
-                    condition=Refund.mollie_refund_id.does_not_exist(),
-                )
-            except UpdateError as error:
-                if not dynamodb.is_condition_failure(error):
-                    raise
-            else:
-                record_event(
-                    order_id=order.order_id,
-                    kind=EventKind.REFUND_CREATED,
-                    source=EventSource.MOLLIE,
-                    attempt_no=attempt.attempt_no,
-                    message=f"{mollie_refund.id}: {mollie_refund.status}",
-                )
+            store_refund_change(
+                order,
+                by_key[mollie_refund.refund_key],
+                ours,
+                status=mollie_refund.status,
+                mollie_refund_id=mollie_refund.id,
+                condition=Refund.mollie_refund_id.does_not_exist(),
+                event_kind=EventKind.REFUND_CREATED,
+                message=f"{mollie_refund.id}: {mollie_refund.status}",
+            )
             continue
         if refund is None:
             # Made elsewhere (e.g. Mollie's dashboard): keep a record so the timeline is complete.
@@ -312,28 +306,24 @@ def sync_refunds(order, attempt, strict=False):
                 created_at=now,
                 updated_at=now,
             )
-            try:
-                refund.save(condition=Refund.refund_key.does_not_exist())
-            except PutError as error:
-                if not dynamodb.is_condition_failure(error):
-                    raise
-                continue  # a concurrent sync recorded it
-            record_event(
-                order_id=order.order_id,
-                kind=EventKind.REFUND_FOUND,
-                source=EventSource.MOLLIE,
-                attempt_no=attempt.attempt_no,
+            # A concurrent sync may have recorded it: then this one stores nothing.
+            store_refund_change(
+                order,
+                refund,
+                ours,
+                new=True,
+                event_kind=EventKind.REFUND_FOUND,
                 message=f"{mollie_refund.id}: {mollie_refund.status}",
             )
         elif refund.status != mollie_refund.status:
-            previous = refund.status
-            update_refund(refund, status=mollie_refund.status)
-            record_event(
-                order_id=order.order_id,
-                kind=EventKind.REFUND_STATUS_CHANGED,
-                source=EventSource.MOLLIE,
-                attempt_no=attempt.attempt_no,
-                from_status=previous,
+            store_refund_change(
+                order,
+                refund,
+                ours,
+                status=mollie_refund.status,
+                condition=Refund.status == refund.status,
+                event_kind=EventKind.REFUND_STATUS_CHANGED,
+                from_status=refund.status,
                 to_status=mollie_refund.status,
                 message=mollie_refund.id,
             )
@@ -351,6 +341,61 @@ def mark_refunds_unsettled(attempt, unsettled):
     action = PaymentAttempt.refunds_unsettled.set("yes") if unsettled else PaymentAttempt.refunds_unsettled.remove()
     # No version check: this flag is only ever recomputed from the refund records.
     attempt.update(actions=[action], add_version_condition=False)
+
+
+def store_refund_change(
+    order,
+    refund,
+    refunds,
+    *,
+    event_kind,
+    message,
+    source=EventSource.MOLLIE,
+    actor="",
+    new=False,
+    condition=None,
+    from_status=None,
+    to_status=None,
+    **changes,
+):
+    """Stores a refund's new record or its `changes` (only while `condition` holds), its event, and,
+    when Mollie's status makes it refunded, the refund mail: one transaction. Returns False when a
+    concurrent writer got there first (nothing stored here)."""
+    now = timezone.now()
+    was_refunded = refund.status == RefundStatus.REFUNDED and not new
+    if not new:
+        changes["updated_at"] = now
+    updated = {**refund.attribute_values, **changes}
+    event = new_event(
+        order,
+        event_kind,
+        source,
+        now,
+        actor=actor,
+        from_status=from_status,
+        to_status=to_status,
+        message=message,
+    )
+    event.attempt_no = refund.attempt_no
+    mails = []
+    if updated["status"] == RefundStatus.REFUNDED and not was_refunded:
+        earlier = refunded_so_far(
+            [other for other in refunds if other.refund_key != refund.refund_key], refund.attempt_no
+        )
+        mails = [refund_mail(order, refund, refunded_cents=earlier + refund.amount_cents)]
+    actions = [getattr(Refund, name).set(value) for name, value in changes.items()]
+    try:
+        if new:
+            commit(new_items=[refund], events=[event], mails=mails)
+        else:
+            commit(updates=[(refund, actions, condition)], events=[event], mails=mails)
+    except WriteLost as lost:
+        if lost.back_off:
+            raise ConcurrentUpdateConflict(order.order_id) from lost
+        return False
+    for name, value in changes.items():
+        setattr(refund, name, value)
+    return True
 
 
 def update_refund(refund, condition=None, **changes):

@@ -123,3 +123,51 @@ def test_dashboard_counters_out_of_step_with_the_orders_are_found(shopper):
         f"dashboard counters match the orders: ('counts#{order_shard(order.order_id)}', "
         f"'{order.created_at.date().isoformat()}#EUR'): short by {{'count_pending_payment': -1}}"
     ]
+
+
+def test_one_confirmation_per_paid_order_and_none_for_an_unpaid_one_hold(shopper, local_aws):
+    from devstack.mailbox import sent_mails
+
+    shopper.buy("espresso-cup", 2)
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    shopper.buy("pour-over-kettle")
+
+    findings = invariants.check(
+        mollie_payments=shopper.sandbox.payments(),
+        initial_stock=INITIAL_STOCK,
+        sent_mails=sent_mails(local_aws.endpoint_url),
+    )
+
+    assert findings.violations == []
+    assert findings.counts["confirmation mails sent"] == 1 and findings.counts["confirmations sent"] == 1
+
+
+def test_a_paid_order_without_its_confirmation_is_found(shopper, local_aws):
+    from devstack.mailbox import sent_mails
+    from notifications.models import OutboxItem
+
+    shopper.buy()
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    order = shopper.last_order()
+    for item in OutboxItem.query(order.order_id):
+        item.delete()  # as if the workflow had never decided it
+
+    violations = invariants.check(
+        mollie_payments=shopper.sandbox.payments(), initial_stock=INITIAL_STOCK, sent_mails=[]
+    ).violations
+
+    assert f"one confirmation per paid order: {order.order_id}: 0 decided" in violations
+    assert f"one confirmation per paid order: {order.order_id}: 0 sent" in violations
+    assert sent_mails(local_aws.endpoint_url)  # the mailbox had it; the checker was given none
+
+
+def test_a_confirmation_for_an_unpaid_order_is_found(shopper):
+    from payments.services.mails import confirmation_mail
+
+    shopper.buy()
+    order = shopper.last_order()
+    confirmation_mail(order, PaymentAttempt.get(order.order_id, 1)).save()  # decided, yet never paid
+
+    violations = check(shopper).violations
+
+    assert any(v.startswith(f"no confirmation for an unpaid order: {order.order_id}") for v in violations)

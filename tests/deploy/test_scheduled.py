@@ -20,6 +20,8 @@ def test_reconcile_payments_returns_the_summary_and_builds_urls_under_the_stage_
         "still_waiting": 0,
         "not_due": 0,
         "left_for_next_run": 0,
+        "stuck": 0,
+        "mails": {},
         "errors": [],
     }
     assert webhook_path == "/dev/payments/webhook/"

@@ -33,8 +33,13 @@ BUDGETS = {
     "status poll, open order, pulled recently": {"dynamodb": {"GetItem": 1}, "mollie": 0},
     # One Mollie fetch (we never trust the body), order + attempt in one TransactGetItems, one
     # transaction: attempt + order + events; and, as the order becomes paid, one Query on the
-    # e-mail index for another paid order of the same shopper (a possible duplicate). Minimum.
-    "webhook, first (paid)": {"dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1, "Query": 1}, "mollie": 1},
+    # e-mail index for another paid order of the same shopper (a possible duplicate). The same
+    # transaction queues the confirmation; sending it is a claim (conditional UpdateItem, no read:
+    # the item was just written) and `sent` (UpdateItem) around SES's SendEmail. Minimum.
+    "webhook, first (paid)": {
+        "dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1, "Query": 1, "UpdateItem": 2},
+        "mollie": 1,
+    },
     # Same fetch and read; nothing changes, so nothing is written (anyone can post webhooks: repeats
     # must not grow the timeline). Minimum.
     "webhook, duplicate": {"dynamodb": {"TransactGetItems": 1}, "mollie": 1},

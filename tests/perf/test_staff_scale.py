@@ -12,8 +12,9 @@ from bench import staff_scale
 # DynamoDB calls per page. Every page starts with the staff session and the staff member (two
 # GetItems); the rest is the page's own: one Query per shard (8) where every order may match.
 BUDGETS = {
-    # 8 Queries on the per-day counters (one per shard) and one on the sparse attention index.
-    "dashboard": 11,
+    # 8 Queries on the per-day counters (one per shard), one on the sparse attention index and one
+    # on the outbox's sparse index of mails given up on.
+    "dashboard": 12,
     # One Query per shard for one more than a page, merged.
     "orders list": 10,
     "orders list, page 2": 10,
@@ -26,8 +27,8 @@ BUDGETS = {
     "search: order number prefix": 3,
     # One BatchGetItem of the one order.
     "search: whole order number": 3,
-    # The order, its attempts, refunds and timeline.
-    "order detail": 6,
+    # The order, its attempts, refunds, timeline and e-mails.
+    "order detail": 7,
     "catalog": 3,
 }
 

@@ -38,6 +38,7 @@ ACTIONS = [
     ),
     (f"/staff/orders/{ORDER}/refresh/", {}),
     (f"/staff/orders/{ORDER}/cancel/", {}),
+    (f"/staff/orders/{ORDER}/resend-confirmation/", {}),
     (f"/staff/orders/{ORDER}/payments/1/cancel/", {}),
     (f"/staff/orders/{ORDER}/payments/1/refund/", {"amount": "5.00", "refund_key": "a" * 32, "confirm": "yes"}),
     (f"/staff/orders/{ORDER}/payments/1/handled/", {"note": "sorted"}),

@@ -1,6 +1,6 @@
 """`manage.py deliver_mail`: send what the outbox still holds (queued mails, stale claims).
 
-Reconciliation will call notifications.services.deliver_pending on its schedule; this command is
+Reconciliation calls notifications.services.deliver_pending at the end of each run; this command is
 the same call by hand, e.g. `zappa manage production deliver_mail` after an SES outage.
 """
 

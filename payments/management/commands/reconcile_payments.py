@@ -40,5 +40,8 @@ class Command(BaseCommand):
             f"{len(summary.errors)} errors. {summary.not_due} synced recently (not due), "
             f"{summary.left_for_next_run} left for the next run."
         )
+        if summary.mails or summary.stuck:
+            mails = ", ".join(f"{count} {outcome}" for outcome, count in sorted(summary.mails.items())) or "none"
+            self.stdout.write(f"Mails: {mails}. Stuck payments alerted: {summary.stuck}.")
         for error in summary.errors:
             self.stderr.write(f"  error: {error}")

@@ -1,0 +1,131 @@
+"""Which e-mails a change of the workflow causes, as unsaved outbox items (notifications.models).
+
+The caller passes them to `commit(mails=...)`, which stores them in the same transaction as the
+change and delivers them after it. Each one is decided only where the merge rules produce its
+transition (an order becoming paid, a refund becoming refunded, an order closing), and those
+only move forward: a retried webhook re-reads, finds no transition and decides no mail.
+"""
+
+from django.conf import settings
+from django.urls import reverse
+from django.utils import timezone
+
+from notifications.models import MailKind
+from notifications.services import outbox_item, staff_alert_recipients
+from payments.enums import RefundStatus
+
+# The order's event each shopper mail is about: one of each per order (the refund's own id for refunds).
+PAID_EVENT = "paid"
+# Set by _workflow.needs_attention on an order about to be saved: {AlertReason: text}.
+ALERTS_DUE = "alerts_due"
+CLOSED_EVENT = "closed"
+
+
+def confirmation_mail(order, attempt):
+    """The order became paid by `attempt`: lines, total, the method and the order page's link."""
+    return outbox_item(
+        order_id=order.order_id,
+        kind=MailKind.ORDER_CONFIRMATION,
+        event_id=PAID_EVENT,
+        to=[order.customer_email],
+        context=_confirmation_context(order, attempt),
+    )
+
+
+def resend_confirmation_mail(order, attempt, *, now=None):
+    """Staff's "Resend confirmation": a new item with an event id of its own, so it is sent even
+    though the first one was (and a double click within one second is still one mail)."""
+    now = now or timezone.now()
+    return outbox_item(
+        order_id=order.order_id,
+        kind=MailKind.ORDER_CONFIRMATION,
+        event_id=f"resend-{now.strftime('%Y%m%dT%H%M%S')}",
+        to=[order.customer_email],
+        context=_confirmation_context(order, attempt),
+    )
+
+
+def _confirmation_context(order, attempt):
+    return {
+        "customer_name": order.customer_name,
+        "lines": [
+            {
+                "name": line.name,
+                "quantity": int(line.quantity),
+                "unit_price_cents": int(line.unit_price_cents),
+                "line_total_cents": int(line.total_cents),
+            }
+            for line in order.lines
+        ],
+        "total_cents": int(order.total_cents),
+        "currency": order.currency,
+        "payment_method": attempt.method if attempt is not None else None,
+        "order_url": order_url(order),
+    }
+
+
+def refund_mail(order, refund, *, refunded_cents):
+    """Mollie confirmed `refund`; `refunded_cents` is everything refunded so far, this one included."""
+    return outbox_item(
+        order_id=order.order_id,
+        kind=MailKind.REFUND_CONFIRMED,
+        event_id=refund.mollie_refund_id or refund.refund_key,
+        to=[order.customer_email],
+        context={
+            "customer_name": order.customer_name,
+            "refund_cents": int(refund.amount_cents),
+            "remaining_cents": max(int(order.total_cents) - int(refunded_cents), 0),
+            "currency": refund.currency,
+            "order_url": order_url(order),
+        },
+    )
+
+
+def refunded_so_far(refunds, attempt_no):
+    return sum(
+        int(refund.amount_cents)
+        for refund in refunds
+        if refund.attempt_no == attempt_no and refund.status == RefundStatus.REFUNDED
+    )
+
+
+def closed_mail(order):
+    """The order expired or was canceled after the shopper had started paying: nothing was charged."""
+    return outbox_item(
+        order_id=order.order_id,
+        kind=MailKind.ORDER_CLOSED,
+        event_id=CLOSED_EVENT,
+        to=[order.customer_email],
+        context={
+            "customer_name": order.customer_name,
+            "closed_status": order.status,
+            "shop_url": settings.PUBLIC_BASE_URL + reverse("shop:index"),
+        },
+    )
+
+
+def staff_alert_mails(order):
+    """One alert per reason `needs_attention` raised for the first time in this change (the order
+    keeps the reasons it alerted for, so a reason alerts once per order, whatever repeats)."""
+    recipients = staff_alert_recipients()
+    if not recipients:
+        return []
+    return [
+        outbox_item(
+            order_id=order.order_id,
+            kind=MailKind.STAFF_ALERT,
+            event_id=reason.value,
+            to=recipients,
+            context={
+                "reason": reason,
+                "detail": detail,
+                "staff_order_url": settings.PUBLIC_BASE_URL + reverse("staff:order", args=[order.order_id]),
+            },
+        )
+        for reason, detail in getattr(order, ALERTS_DUE, {}).items()
+    ]
+
+
+def order_url(order):
+    path = reverse("shop:order", kwargs={"order_id": order.order_id, "token": order.public_token})
+    return settings.PUBLIC_BASE_URL + path
