@@ -182,7 +182,7 @@ def activate_from_env(environ=None):
 
 # --- Server side: what DynamoDB does to all its callers at once ----------------------------------
 #
-# `ServerFaults` wraps the (serialized) moto app in devstack/moto_server.py. Off by default; tests
+# `ServerFaults` wraps moto's app and its locks (devstack/moto_locks.py) in devstack/moto_server.py. Off by default; tests
 # switch parts on directly, chaos runs through the environment (`ServerFaults.from_env`).
 
 TRANSACTION_HOLD_ENV = "DYNAMODB_FAULT_TRANSACTION_HOLD_SECONDS"
@@ -314,9 +314,9 @@ class ServerFaults:
         if refusal is not None:
             return _answer(start_response, 400, refusal)
         if keys and operation != "TransactGetItems" and self.transaction_hold_seconds:
-            # In flight: others meet its items now. Released before the serialized double applies
-            # it: the double's queue (seconds, on a busy machine) is not DynamoDB's, whose writes
-            # take milliseconds and transactions a little longer.
+            # In flight: others meet its items now. Released before the double's locks are taken:
+            # waiting for them (on a busy machine) is not DynamoDB's time, whose writes take
+            # milliseconds and transactions a little longer.
             try:
                 time.sleep(
                     self.transaction_hold_seconds * (1 if operation == "TransactWriteItems" else PLAIN_WRITE_HOLD_SHARE)

@@ -3,8 +3,10 @@
 `python -m devstack.moto_server --port 0` runs it alone (prints its URL first). Two differences
 from a plain moto server, so that what a concurrency test finds is about the shop, not the double:
 
-- Requests are served one at a time. moto checks a condition and then writes without a lock,
-  so two concurrent conditional writes could both pass (DynamoDB makes them atomic).
+- Requests run at once as DynamoDB runs them, and no more (`devstack.moto_locks`): reads in
+  parallel; a write holds its tables alone, because moto checks a condition and then writes
+  without a lock, so two concurrent conditional writes could both pass (DynamoDB makes them
+  atomic), and a reader could meet half a transaction.
 - TransactWriteItems rolls back only the items it touched. moto snapshots and restores whole
   tables, which costs O(table size) per transaction (hundreds of ms once the event log holds
   a few thousand items) and would wipe out the writes other requests made meanwhile.
@@ -19,35 +21,10 @@ import json
 import signal
 import sys
 import threading
-import time
 
 from werkzeug.serving import make_server
 
-QUEUE_REPORT_SECONDS = 1.0
-
-
-def serialized(app):
-    """The WSGI app, one request at a time (body included).
-
-    A request that waits long for its turn is logged: a chaos run then tells a slow double
-    (moto and the shop share two cores) from a slow shop.
-    """
-    lock = threading.Lock()
-
-    def application(environ, start_response):
-        asked = time.monotonic()
-        with lock:
-            waited = time.monotonic() - asked
-            if waited > QUEUE_REPORT_SECONDS:
-                print(f"moto: a request queued for {waited:.1f} s", flush=True)
-            chunks = app(environ, start_response)
-            try:
-                return [b"".join(chunks)]
-            finally:
-                if hasattr(chunks, "close"):
-                    chunks.close()
-
-    return application
+from devstack.moto_locks import TableLocks, patch_reads
 
 
 def patch_transactions():
@@ -166,9 +143,9 @@ def patch_transactions():
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
-class SerialMotoServer:
-    """In-process variant (threads): moto's DynamoDB, S3, Secrets Manager and SES on one port, plus the
-    local mailbox."""
+class MotoServer:
+    """In-process (a threaded Werkzeug server): moto's DynamoDB, S3, Secrets Manager and SES on
+    one port, plus the local mailbox."""
 
     def __init__(self, host="127.0.0.1", port=0):
         from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
@@ -180,14 +157,16 @@ class SerialMotoServer:
         from devstack.dynamodb_faults import ServerFaults
 
         patch_transactions()
-        # Faults sit in front of the serialization: a transaction "in flight" must not block others.
-        self.faults = ServerFaults.from_env(serialized(DomainDispatcherApplication(create_backend_app)))
+        patch_reads()
+        # Faults sit in front of the locks: a transaction "in flight" must not block others.
+        self.locks = TableLocks(DomainDispatcherApplication(create_backend_app))
+        self.faults = ServerFaults.from_env(self.locks)
         from devstack.mailbox import MailboxApp
 
         # The local mailbox (/_mailbox/) reads moto's SES in this process.
         self._server = make_server(host, port, MailboxApp(self.faults), threaded=True, request_handler=QuietHandler)
         self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="serial-moto", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
 
     def start(self):
         self._thread.start()
@@ -201,12 +180,15 @@ class SerialMotoServer:
         self._server.server_close()  # free the port for the next start
 
 
+SerialMotoServer = MotoServer  # its old name, for branches still using it
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m devstack.moto_server", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
-    server = SerialMotoServer(args.host, args.port)
+    server = MotoServer(args.host, args.port)
 
     def stop(*_):
         # What the double injected, for the chaos report (devstack.dynamodb_faults.ServerFaults).
