@@ -143,12 +143,31 @@ def patch_transactions():
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
+def _dispatcher():
+    """moto's WSGI dispatcher, remembering which backend serves a host. moto looks that up on
+    every request under one global lock, listing its package directory (a listdir and a hundred
+    stats) each time: the one place where every request waited for every other."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    class Dispatcher(DomainDispatcherApplication):
+        def __init__(self, create_app):
+            super().__init__(create_app)
+            self._backends = {}  # host -> backend; used under moto's own lock
+
+        def get_backend_for_host(self, host):
+            if host not in self._backends:
+                self._backends[host] = super().get_backend_for_host(host)
+            return self._backends[host]
+
+    return Dispatcher(create_backend_app)
+
+
 class MotoServer:
     """In-process (a threaded Werkzeug server): moto's DynamoDB, S3, Secrets Manager and SES on
     one port, plus the local mailbox."""
 
     def __init__(self, host="127.0.0.1", port=0):
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
 
         class QuietHandler(MotoRequestHandler):
             def log_request(self, code="-", size="-"):
@@ -159,7 +178,7 @@ class MotoServer:
         patch_transactions()
         patch_reads()
         # Faults sit in front of the locks: a transaction "in flight" must not block others.
-        self.locks = TableLocks(DomainDispatcherApplication(create_backend_app))
+        self.locks = TableLocks(_dispatcher())
         self.faults = ServerFaults.from_env(self.locks)
         from devstack.mailbox import MailboxApp
 
