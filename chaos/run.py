@@ -58,6 +58,7 @@ class ChaosResult:
     final_states: Counter = field(default_factory=Counter)
     violations: list = field(default_factory=list)
     server_errors: Counter = field(default_factory=Counter)
+    busy_answers: Counter = field(default_factory=Counter)  # (cause, view) -> 503s the shop answered
     reconcile_passes: list = field(default_factory=list)
     seconds: float = 0.0
     log_dir: str = ""
@@ -169,6 +170,10 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     result.counts["moto requests queued over 1 s (local double overloaded)"] = stack.moto.log_text().count("queued for")
     for fault, count in _double_faults(stack.moto.log_text()).items():
         result.counts[f"DynamoDB double: {fault}"] = count
+    result.busy_answers = _busy_answers(shop_logs)
+    result.counts["webhooks left unanswered for 15 s"] = sum(
+        1 for w in webhooks if (w.get("error") or "").startswith("no answer within")
+    )
     result.counts["webhook deliveries"] = len(webhooks)
     result.counts["webhooks dropped (fault)"] = sum(1 for w in webhooks if w.get("dropped"))
     result.counts["webhook duplicates (fault)"] = sum(1 for w in webhooks if w.get("duplicate"))
@@ -266,6 +271,27 @@ def _sandbox_api_statuses(log_text):
     return Counter(int(status) for _, status in _SANDBOX_API_LINE.findall(plain))
 
 
+_BUSY_LINE = re.compile(r"chaos 503: (.+?) \| (\S+)")  # chaos/middleware.py
+
+
+def _busy_answers(log_text):
+    """Every 503 the shop answered (pages, webhooks, polls), by what explains it and by view."""
+    return Counter(_BUSY_LINE.findall(log_text))
+
+
+def kept_up(result):
+    """Issue 16's bar for the local stack: (passed, [what missed it])."""
+    missed = []
+    if result.seconds > result.config.duration_limit:
+        missed.append(f"took {result.seconds:.0f} s, over the {result.config.duration_limit:.0f} s limit")
+    unexplained = sum(count for (cause, _), count in result.busy_answers.items() if cause == "none injected")
+    if unexplained:
+        missed.append(f"{unexplained} 503s that no injected fault explains")
+    if result.counts["webhooks left unanswered for 15 s"]:
+        missed.append(f"{result.counts['webhooks left unanswered for 15 s']} webhooks left unanswered for 15 s")
+    return not missed, missed
+
+
 _OUR_FRAME = re.compile(r'File ".*?/((?:shop|payments|config|staff)/[^"]+)", line (\d+), in (\w+)')
 
 
@@ -327,6 +353,15 @@ def report(result: ChaosResult) -> str:
     for (step, status), count in result.statuses.items():
         by_step.setdefault(step, []).append(f"{status}×{count}")
     lines += [f"  {step:<30} {', '.join(sorted(parts))}" for step, parts in sorted(by_step.items())]
+    lines += ["", "503s the shop answered (cause | view):"]
+    lines += [f"  {count:>5}× {cause} | {view}" for (cause, view), count in sorted(result.busy_answers.items())] or [
+        "  none"
+    ]
+    got_past = sum(count for note, count in result.notes.items() if note.startswith("503 got past"))
+    lines.append(
+        f"  shoppers' 503s got past by trying again: {got_past}; "
+        f"not got past: {result.notes['503 not got past by trying again']}"
+    )
     lines += ["", "Reconciliation passes:"]
     lines += [f"  {label:<12} {summary}" for label, summary in result.reconcile_passes]
     if result.server_errors:
@@ -334,7 +369,13 @@ def report(result: ChaosResult) -> str:
         lines += [
             f"  {count:>4}× {path}  {exception}" for (path, exception), count in result.server_errors.most_common()
         ]
-    lines += [""]
+    passed, missed = kept_up(result)
+    lines += [
+        "",
+        "The local stack kept up (within the limit, every 503 explained by an injected fault, no "
+        f"webhook unanswered for 15 s): {'yes' if passed else 'no: ' + '; '.join(missed)}",
+        "",
+    ]
     if result.violations:
         lines.append(f"INVARIANTS BROKEN ({len(result.violations)}):")
         lines += [f"  - {violation}" for violation in result.violations[:200]]

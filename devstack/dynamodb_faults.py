@@ -114,6 +114,7 @@ class ThrottleInjector:
             self.injected[operation] = self.injected.get(operation, 0) + 1
             as_transaction = operation == "TransactWriteItems" and self._rng.random() < self.transaction_cancel_share
             code = THROTTLE_CODES[self._rng.randrange(len(THROTTLE_CODES))]
+        _meet("throttling")
         if as_transaction:
             body = _transaction_throttled(request)
             code = "TransactionCanceledException(ThrottlingError)"
@@ -166,6 +167,61 @@ def install(*, rate, seed=None, operations=DATA_OPERATIONS, transaction_cancel_s
     )
     hook_dynamodb_clients(injector.register)
     return injector
+
+
+# --- What the current thread met: a chaos run tells the 503s these faults explain from others ---
+
+SERVER_FAULT_REQUEST_ID = "injected-fault"  # the x-amzn-RequestId of every answer ServerFaults makes
+_met = threading.local()
+
+
+def forget_faults_met():
+    """At the start of a request (the chaos web server's middleware)."""
+    _met.kinds = set()
+
+
+def faults_met() -> set:
+    """Kinds of injected faults the current thread met since `forget_faults_met()`: "throttling",
+    "conflict", "unprocessed keys", "lost answer" (and what `note_fault_met` was told)."""
+    return set(getattr(_met, "kinds", ()))
+
+
+def note_fault_met(kind):
+    """For faults injected elsewhere (the Mollie sandbox's), seen by the chaos web server."""
+    _meet(kind)
+
+
+def _meet(kind):
+    if getattr(_met, "kinds", None) is None:
+        _met.kinds = set()
+    _met.kinds.add(kind)
+
+
+def track_faults_met():
+    """Notes, per thread, every answer the double's `ServerFaults` injected (client-side
+    throttles note themselves)."""
+    hook_dynamodb_clients(_register_tracker)
+
+
+def _register_tracker(client):
+    client.meta.events.register("needs-retry.dynamodb", _note_injected_answer, unique_id="faults-met")
+
+
+def _note_injected_answer(response=None, **kwargs):
+    if not response or response[0].headers.get("x-amzn-RequestId") != SERVER_FAULT_REQUEST_ID:
+        return None
+    parsed = response[1] or {}
+    code = parsed.get("Error", {}).get("Code")
+    reasons = {reason.get("Code") for reason in parsed.get("CancellationReasons") or []}
+    if code in THROTTLE_CODES or "ThrottlingError" in reasons:
+        _meet("throttling")
+    elif code == "TransactionConflictException" or "TransactionConflict" in reasons:
+        _meet("conflict")
+    elif parsed.get("UnprocessedKeys"):
+        _meet("unprocessed keys")
+    elif response[0].status_code >= 500:
+        _meet("lost answer")
+    return None  # botocore decides about the retry as ever
 
 
 def activate_from_env(environ=None):
@@ -448,7 +504,7 @@ def _answer(start_response, status, body):
         [
             ("Content-Type", "application/x-amz-json-1.0"),
             ("Content-Length", str(len(payload))),
-            ("x-amzn-RequestId", "injected-fault"),
+            ("x-amzn-RequestId", SERVER_FAULT_REQUEST_ID),
         ],
     )
     return [payload]
