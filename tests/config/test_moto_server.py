@@ -117,6 +117,45 @@ def test_concurrent_buyers_never_oversell_and_no_write_is_lost(stock_table):
     assert stock == "0"
 
 
+def test_every_kind_of_attribute_comes_back_as_it_was_stored(stock_table):
+    client, table = stock_table
+    item = {
+        "slug": {"S": "kinds"},
+        "n": {"N": "-12.50"},
+        "flag": {"BOOL": False},
+        "nothing": {"NULL": True},
+        "names": {"SS": ["a", "b"]},
+        "numbers": {"NS": ["1", "2.5"]},
+        "blob": {"B": b"\x00\xffraw"},
+        "blobs": {"BS": [b"\x01", b"\x02"]},
+        "lines": {"L": [{"M": {"slug": {"S": "cup"}, "quantity": {"N": "2"}}}, {"L": [{"B": b"\x03"}]}, {"S": ""}]},
+        "empty": {"M": {}},
+    }
+    client.put_item(TableName=table, Item=item)
+    client.update_item(
+        TableName=table,
+        Key={"slug": {"S": "kinds"}},
+        UpdateExpression="SET tally = :one ADD amount :two",
+        ExpressionAttributeValues={":one": {"N": "1"}, ":two": {"N": "2"}},
+    )
+    client.update_item(
+        TableName=table,
+        Key={"slug": {"S": "kinds"}},
+        UpdateExpression="SET tally = tally + :one",
+        ExpressionAttributeValues={":one": {"N": "1"}},
+    )
+    expected = {**item, "tally": {"N": "2"}, "amount": {"N": "2"}}
+
+    got = client.get_item(TableName=table, Key={"slug": {"S": "kinds"}}, ConsistentRead=True)["Item"]
+    queried = client.query(
+        TableName=table, KeyConditionExpression="slug = :s", ExpressionAttributeValues={":s": {"S": "kinds"}}
+    )["Items"]
+
+    normalized = {**got, "names": {"SS": sorted(got["names"]["SS"])}, "numbers": {"NS": sorted(got["numbers"]["NS"])}}
+    assert normalized == {**expected, "blobs": got["blobs"]} and sorted(got["blobs"]["BS"]) == [b"\x01", b"\x02"]
+    assert queried == [got]
+
+
 def test_a_failed_transaction_leaves_its_items_as_they_were(stock_table):
     client, table = stock_table
     client.put_item(TableName=table, Item={"slug": {"S": "cup"}, "stock": {"N": "1"}})
