@@ -16,6 +16,7 @@ The log line names the URL pattern, never the path (order tokens) or anything pe
 
 import logging
 import os
+import threading
 
 from devstack import dynamodb_faults
 
@@ -35,19 +36,33 @@ CAUSES = (
 SANDBOX_FAULT_MARK = "fault)"  # the sandbox's injected errors end their message with "(… fault)"
 
 
+# The loggers that say why a request answered 503, with the error's type in `extra`.
+BUSY_LOGGERS = ("config.busy", "payments.views")
+_last_error = threading.local()
+
+
 class InjectedFaultCauseMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
+        for name in BUSY_LOGGERS:
+            logging.getLogger(name).addFilter(_remember_error)
 
     def __call__(self, request):
         dynamodb_faults.forget_faults_met()
+        _last_error.name = None
         response = self.get_response(request)
         if response.status_code == 503:
             cause = cause_of(dynamodb_faults.faults_met())
             response[CAUSE_HEADER] = cause
             match = getattr(request, "resolver_match", None)
-            log.warning("%s %s | %s", LOG_PREFIX, cause, match.view_name if match else "?")
+            error = _last_error.name or "?"
+            log.warning("%s %s | %s | %s", LOG_PREFIX, cause, match.view_name if match else "?", error)
         return response
+
+
+def _remember_error(record):
+    _last_error.name = getattr(record, "error", None)
+    return True
 
 
 def cause_of(kinds_met):

@@ -58,7 +58,7 @@ class ChaosResult:
     final_states: Counter = field(default_factory=Counter)
     violations: list = field(default_factory=list)
     server_errors: Counter = field(default_factory=Counter)
-    busy_answers: Counter = field(default_factory=Counter)  # (cause, view) -> 503s the shop answered
+    busy_answers: Counter = field(default_factory=Counter)  # (cause, view, error) -> 503s the shop answered
     reconcile_passes: list = field(default_factory=list)
     seconds: float = 0.0
     log_dir: str = ""
@@ -271,11 +271,11 @@ def _sandbox_api_statuses(log_text):
     return Counter(int(status) for _, status in _SANDBOX_API_LINE.findall(plain))
 
 
-_BUSY_LINE = re.compile(r"chaos 503: (.+?) \| (\S+)")  # chaos/middleware.py
+_BUSY_LINE = re.compile(r"chaos 503: (.+?) \| (\S+) \| (\S+)")  # chaos/middleware.py
 
 
 def _busy_answers(log_text):
-    """Every 503 the shop answered (pages, webhooks, polls), by what explains it and by view."""
+    """Every 503 the shop answered (pages, webhooks, polls): (cause, view, error) -> count."""
     return Counter(_BUSY_LINE.findall(log_text))
 
 
@@ -284,7 +284,7 @@ def kept_up(result):
     missed = []
     if result.seconds > result.config.duration_limit:
         missed.append(f"took {result.seconds:.0f} s, over the {result.config.duration_limit:.0f} s limit")
-    unexplained = sum(count for (cause, _), count in result.busy_answers.items() if cause == "none injected")
+    unexplained = sum(count for (cause, *_), count in result.busy_answers.items() if cause == "none injected")
     if unexplained:
         missed.append(f"{unexplained} 503s that no injected fault explains")
     if result.counts["webhooks left unanswered for 15 s"]:
