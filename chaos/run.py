@@ -353,10 +353,8 @@ def report(result: ChaosResult) -> str:
     for (step, status), count in result.statuses.items():
         by_step.setdefault(step, []).append(f"{status}×{count}")
     lines += [f"  {step:<30} {', '.join(sorted(parts))}" for step, parts in sorted(by_step.items())]
-    lines += ["", "503s the shop answered (cause | view):"]
-    lines += [f"  {count:>5}× {cause} | {view}" for (cause, view), count in sorted(result.busy_answers.items())] or [
-        "  none"
-    ]
+    lines += ["", "503s the shop answered (cause | view | error logged):"]
+    lines += [f"  {count:>5}× {' | '.join(key)}" for key, count in sorted(result.busy_answers.items())] or ["  none"]
     got_past = sum(count for note, count in result.notes.items() if note.startswith("503 got past"))
     lines.append(
         f"  shoppers' 503s got past by trying again: {got_past}; "
