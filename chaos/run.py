@@ -86,8 +86,8 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         "DYNAMODB_FAULT_THROTTLE_RATE": str(config.throttle_rate),
         "DYNAMODB_FAULT_SEED": str(config.seed),
         "STATUS_PULL_INTERVAL_SECONDS": "1",
-        # The serialized double on a shared 2-core machine queues requests for seconds (see its
-        # "queued for" lines), which DynamoDB never does: give its answers time, not the shop's
+        # On a shared 2-core machine a busy double can take seconds to answer (its "queued for"
+        # lines say when), which DynamoDB never does: give its answers time, not the shop's
         # other limits.
         "DYNAMODB_READ_TIMEOUT_SECONDS": "10",
         "REQUEST_TIME_BUDGET_SECONDS": "28",
