@@ -1,5 +1,8 @@
 """`python -m chaos.run --shoppers 300 --seed 1`: hundreds of shoppers at once, with faults, then
-reconciliation and the invariant check. Prints the counts; exits 1 when an invariant is broken.
+reconciliation and the invariant check. Prints the counts; exits 1 when an invariant is broken
+(a 503 that a shopper trying again did not get past is one). It also counts every 503 the shop
+answered by the injected fault that explains it (chaos/middleware.py) and says whether the
+local stack kept up.
 
 The stack is local (see chaos/stack.py): the shop on a threaded runserver with DynamoDB
 throttling injected, the Mollie sandbox with API errors and latency and webhooks dropped,
@@ -46,6 +49,9 @@ class ChaosConfig:
     sandbox_expiry_seconds: float = 15.0
     api_rate_limit_rate: float = 0.02
     settle_pending_share: float = 0.8  # pending payments the "bank" completes before reconciliation
+    # Web server processes on the shop's port, as Lambda runs several containers: one Python
+    # process serves on one core, and with hundreds of shoppers that core is the bottleneck.
+    shop_processes: int = 2
     log_dir: str | None = None
 
 
@@ -105,6 +111,7 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         sandbox_expiry_seconds=config.sandbox_expiry_seconds,
         shop_env=shop_env,
         moto_env=moto_env,
+        shop_processes=config.shop_processes,
     )
     with stack:
         out(f"Stack up: shop {stack.shop_url}, sandbox {stack.sandbox_url}, moto {stack.moto_url} (logs: {log_dir})")
@@ -334,7 +341,7 @@ def report(result: ChaosResult) -> str:
     lines = [
         "",
         f"Chaos run: {config.shoppers} shoppers, seed {config.seed}, {result.seconds:.0f} s "
-        f"(limit {config.duration_limit:.0f} s)",
+        f"(limit {config.duration_limit:.0f} s), {config.shop_processes} web server processes",
         f"Faults: DynamoDB throttle rate {config.throttle_rate}; Mollie API 5xx rate {config.api_error_rate}, "
         f"429 rate {config.api_rate_limit_rate}, latency {config.api_latency_ms} ms; open payments expire "
         f"after {config.sandbox_expiry_seconds:g} s; webhooks dropped {config.webhook_drop_rate}, duplicated "
@@ -432,11 +439,14 @@ def main(argv=None):
     parser.add_argument("--api-error-rate", type=float, default=defaults.api_error_rate)
     parser.add_argument("--api-latency-ms", type=int, default=defaults.api_latency_ms)
     parser.add_argument(
+        "--shop-processes", type=int, default=defaults.shop_processes, help="web server processes on the shop's port"
+    )
+    parser.add_argument(
         "--log-dir", default=None, help="keep the processes' logs in a new folder under this one (default: a temp dir)"
     )
     args = parser.parse_args(argv)
-    if not 1 <= args.shoppers <= 2000 or args.duration_limit <= 0:
-        parser.error("--shoppers must be 1..2000 and --duration-limit positive")
+    if not 1 <= args.shoppers <= 2000 or args.duration_limit <= 0 or not 1 <= args.shop_processes <= 8:
+        parser.error("--shoppers must be 1..2000, --shop-processes 1..8 and --duration-limit positive")
     config = ChaosConfig(
         shoppers=args.shoppers,
         seed=args.seed,
@@ -448,6 +458,7 @@ def main(argv=None):
         unprocessed_keys_rate=args.unprocessed_keys_rate,
         api_error_rate=args.api_error_rate,
         api_latency_ms=args.api_latency_ms,
+        shop_processes=args.shop_processes,
         log_dir=args.log_dir,
     )
     result = run(config)

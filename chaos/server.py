@@ -50,6 +50,8 @@ def main(argv=None):
     from django.core.servers import basehttp
 
     basehttp.WSGIServer.request_queue_size = 1024
+    # Several processes may serve the port (chaos/stack.py): the kernel shares the connections.
+    basehttp.WSGIServer.allow_reuse_port = True
     call_command("runserver", addrport, use_reloader=False)
     return 0
 
