@@ -61,8 +61,26 @@ class InjectedFaultCauseMiddleware:
 
 
 def _remember_error(record):
-    _last_error.name = getattr(record, "error", None)
+    _last_error.name = _last_error.name or getattr(record, "error", None)
     return True
+
+
+class ExceptionChainMiddleware:
+    """Last in MIDDLEWARE, so it sees a view's exception first: notes the whole chain (PynamoDB
+    wraps botocore's error, which says what happened) for the 503's log line."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        chain, error = [], exception
+        while error is not None and len(chain) < 6:
+            chain.append(type(error).__name__)
+            error = getattr(error, "cause", None) or error.__cause__ or error.__context__
+        _last_error.name = "<-".join(chain)
 
 
 def cause_of(kinds_met):

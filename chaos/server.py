@@ -35,7 +35,11 @@ def main(argv=None):
         from chaos.middleware import watch_mollie_faults
 
         watch_mollie_faults()
-        settings.MIDDLEWARE = ["chaos.middleware.InjectedFaultCauseMiddleware", *settings.MIDDLEWARE]
+        settings.MIDDLEWARE = [
+            "chaos.middleware.InjectedFaultCauseMiddleware",
+            *settings.MIDDLEWARE,
+            "chaos.middleware.ExceptionChainMiddleware",
+        ]
         injector = dynamodb_faults.activate_from_env()
         if injector is not None:
             injector.armed = False

@@ -26,6 +26,8 @@ from werkzeug.serving import make_server
 
 from devstack.moto_locks import TableLocks, patch_reads
 
+LISTEN_BACKLOG = 4096  # the kernel caps it at net.core.somaxconn
+
 
 def patch_transactions():
     from moto.dynamodb.comparisons import get_filter_expression
@@ -227,6 +229,11 @@ class MotoServer:
 
         # The local mailbox (/_mailbox/) reads moto's SES in this process.
         self._server = make_server(host, port, MailboxApp(self.faults), threaded=True, request_handler=QuietHandler)
+        # Werkzeug closes every connection after its answer, so each DynamoDB call connects
+        # anew; past Werkzeug's backlog of 128 the kernel drops connections, and a client waits
+        # a second to try again (the shop's connect timeout is 1 s). A thousand-shopper chaos
+        # run met hundreds of those; DynamoDB has no such queue.
+        self._server.socket.listen(LISTEN_BACKLOG)
         self.url = f"http://{host}:{self._server.server_port}"
         self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
 
