@@ -31,10 +31,10 @@ class ChaosConfig:
     ramp_seconds: float = 3.0
     throttle_rate: float = 0.15
     # Server side, at the double (devstack.dynamodb_faults.ServerFaults): transactions in flight
-    # that long (conflicts), throttle windows starting at that rate per request and lasting
-    # seconds, BatchGetItem keys left unprocessed.
+    # that long (conflicts), throttle windows starting that often a minute (at random times)
+    # and lasting seconds, BatchGetItem keys left unprocessed.
     transaction_hold_seconds: float = 0.05
-    throttle_window_rate: float = 0.0005
+    throttle_windows_per_minute: float = 2.0
     throttle_window_seconds: float = 2.0
     unprocessed_keys_rate: float = 0.1
     api_error_rate: float = 0.08
@@ -100,7 +100,7 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     }
     moto_env = {
         "DYNAMODB_FAULT_TRANSACTION_HOLD_SECONDS": str(config.transaction_hold_seconds),
-        "DYNAMODB_FAULT_THROTTLE_WINDOW_RATE": str(config.throttle_window_rate),
+        "DYNAMODB_FAULT_THROTTLE_WINDOWS_PER_MINUTE": str(config.throttle_windows_per_minute),
         "DYNAMODB_FAULT_THROTTLE_WINDOW_SECONDS": str(config.throttle_window_seconds),
         "DYNAMODB_FAULT_UNPROCESSED_KEYS_RATE": str(config.unprocessed_keys_rate),
         "DYNAMODB_FAULT_SEED": str(config.seed),
@@ -429,10 +429,10 @@ def main(argv=None):
         help="seconds a DynamoDB transaction holds its items (0: no conflicts)",
     )
     parser.add_argument(
-        "--throttle-window-rate",
+        "--throttle-windows-per-minute",
         type=float,
-        default=defaults.throttle_window_rate,
-        help="chance per DynamoDB request that a throttle window starts",
+        default=defaults.throttle_windows_per_minute,
+        help="how often, on average, DynamoDB is throttled for --throttle-window-seconds on end",
     )
     parser.add_argument("--throttle-window-seconds", type=float, default=defaults.throttle_window_seconds)
     parser.add_argument("--unprocessed-keys-rate", type=float, default=defaults.unprocessed_keys_rate)
@@ -453,7 +453,7 @@ def main(argv=None):
         duration_limit=args.duration_limit,
         throttle_rate=args.throttle_rate,
         transaction_hold_seconds=args.transaction_hold,
-        throttle_window_rate=args.throttle_window_rate,
+        throttle_windows_per_minute=args.throttle_windows_per_minute,
         throttle_window_seconds=args.throttle_window_seconds,
         unprocessed_keys_rate=args.unprocessed_keys_rate,
         api_error_rate=args.api_error_rate,

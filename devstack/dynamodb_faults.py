@@ -242,7 +242,7 @@ def activate_from_env(environ=None):
 # switch parts on directly, chaos runs through the environment (`ServerFaults.from_env`).
 
 TRANSACTION_HOLD_ENV = "DYNAMODB_FAULT_TRANSACTION_HOLD_SECONDS"
-THROTTLE_WINDOW_RATE_ENV = "DYNAMODB_FAULT_THROTTLE_WINDOW_RATE"
+THROTTLE_WINDOWS_PER_MINUTE_ENV = "DYNAMODB_FAULT_THROTTLE_WINDOWS_PER_MINUTE"
 THROTTLE_WINDOW_SECONDS_ENV = "DYNAMODB_FAULT_THROTTLE_WINDOW_SECONDS"
 UNPROCESSED_KEYS_RATE_ENV = "DYNAMODB_FAULT_UNPROCESSED_KEYS_RATE"
 TARGET_PREFIX = "DynamoDB_20120810."
@@ -261,8 +261,11 @@ class ServerFaults:
       one of them fails with TransactionConflictException, and a TransactWriteItems or
       TransactGetItems touching one of them (or an item a plain write is writing) is canceled
       with reason TransactionConflict.
-    - `throttle_for(seconds)`, or `throttle_window_rate` × `throttle_window_seconds`: every data
-      call is throttled for seconds on end, as a hot partition is, not one request now and then.
+    - `throttle_for(seconds)`, or `throttle_windows_per_minute` × `throttle_window_seconds`:
+      every data call is throttled for seconds on end, as a hot partition is, not one request
+      now and then. Windows start at random times (a Poisson process in wall-clock time), so
+      the share of time throttled is the same however busy the run is; at a chance per request
+      a 1,000-shopper run was throttled half of its busiest minute, which no retry gets past.
     - `unprocessed_keys_rate`: BatchGetItem leaves that share of keys (at least one key is always
       served) in UnprocessedKeys.
     - `fail_after_applying(operation)`: the next such call is applied, then answered with a 500,
@@ -275,8 +278,9 @@ class ServerFaults:
     def __init__(self, app, *, seed=None):
         self.app = app
         self.transaction_hold_seconds = 0.0
-        self.throttle_window_rate = 0.0
+        self.throttle_windows_per_minute = 0.0
         self.throttle_window_seconds = 0.0
+        self._next_window_at = None
         self.unprocessed_keys_rate = 0.0
         self.latency_seconds = 0.0
         self.injected = {}  # fault name -> count
@@ -293,14 +297,15 @@ class ServerFaults:
         environ = os.environ if environ is None else environ
         faults = cls(app, seed=environ.get(SEED_ENV) or None)
         faults.transaction_hold_seconds = float(environ.get(TRANSACTION_HOLD_ENV) or 0)
-        faults.throttle_window_rate = float(environ.get(THROTTLE_WINDOW_RATE_ENV) or 0)
+        faults.throttle_windows_per_minute = float(environ.get(THROTTLE_WINDOWS_PER_MINUTE_ENV) or 0)
         faults.throttle_window_seconds = float(environ.get(THROTTLE_WINDOW_SECONDS_ENV) or 0)
         faults.unprocessed_keys_rate = float(environ.get(UNPROCESSED_KEYS_RATE_ENV) or 0)
         return faults
 
     def reset(self):
         with self._lock:
-            self.transaction_hold_seconds = self.throttle_window_rate = self.throttle_window_seconds = 0.0
+            self.transaction_hold_seconds = self.throttle_windows_per_minute = self.throttle_window_seconds = 0.0
+            self._next_window_at = None
             self.unprocessed_keys_rate = self.latency_seconds = 0.0
             self._throttled_until = 0.0
             self._fail_after_applying.clear()
@@ -384,17 +389,20 @@ class ServerFaults:
     def _throttled(self, operation):
         with self._lock:
             now = time.monotonic()
-            if (
-                now >= self._throttled_until
-                and self.throttle_window_rate
-                and self._rng.random() < self.throttle_window_rate
-            ):
-                self._throttled_until = now + self.throttle_window_seconds
-                self._count("throttle windows")
+            if self.throttle_windows_per_minute and now >= self._throttled_until:
+                if self._next_window_at is None:
+                    self._next_window_at = now + self._until_next_window()
+                elif now >= self._next_window_at:
+                    self._throttled_until = now + self.throttle_window_seconds
+                    self._next_window_at = self._throttled_until + self._until_next_window()
+                    self._count("throttle windows")
             if now < self._throttled_until:
                 self._count(f"sustained throttle on {operation}")
                 return True
         return False
+
+    def _until_next_window(self):
+        return self._rng.expovariate(self.throttle_windows_per_minute / 60)
 
     def _claim(self, operation, keys):
         """Marks the items in flight, or returns the error DynamoDB gives for a conflict."""

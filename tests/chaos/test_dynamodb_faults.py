@@ -135,3 +135,25 @@ def test_a_busy_page_in_a_chaos_run_says_it_was_injected_throttling(
 
     assert page.status_code == 503
     assert page[CAUSE_HEADER] == "injected throttling"
+
+
+@pytest.mark.pure
+@pytest.mark.parametrize("requests_per_second", [2, 200])
+def test_throttle_windows_take_the_same_share_of_time_however_busy_the_double_is(monkeypatch, requests_per_second):
+    """Windows come at random times, not per request: a busier run is not throttled for longer."""
+    clock = [1000.0]
+    monkeypatch.setattr(dynamodb_faults.time, "monotonic", lambda: clock[0])
+    faults = dynamodb_faults.ServerFaults(app=None, seed=7)
+    faults.throttle_windows_per_minute, faults.throttle_window_seconds = 2.0, 2.0
+    throttled = served = 0
+
+    for _ in range(3600 * requests_per_second):  # an hour of requests
+        clock[0] += 1 / requests_per_second
+        if faults._throttled("GetItem"):
+            throttled += 1
+        else:
+            served += 1
+
+    windows = faults.injected["throttle windows"]
+    assert 90 <= windows <= 150  # about 2 a minute
+    assert 0.05 <= throttled / (throttled + served) <= 0.085  # about 2 s in 30
