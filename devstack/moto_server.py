@@ -1,15 +1,18 @@
 """moto's server, made to behave like DynamoDB under concurrency (`make run`, tests, chaos runs).
 
-`python -m devstack.moto_server --port 0` runs it alone (prints its URL first). Two differences
-from a plain moto server, so that what a concurrency test finds is about the shop, not the double:
+`python -m devstack.moto_server --port 0` runs it alone (prints its URL first). Where it differs
+from a plain moto server, so that what a concurrency test or a chaos run finds is about the shop,
+not the double:
 
 - Requests run at once as DynamoDB runs them, and no more (`devstack.moto_locks`): reads in
-  parallel; a write holds its tables alone, because moto checks a condition and then writes
+  parallel; a write holds its items alone, because moto checks a condition and then writes
   without a lock, so two concurrent conditional writes could both pass (DynamoDB makes them
   atomic), and a reader could meet half a transaction.
 - TransactWriteItems rolls back only the items it touched. moto snapshots and restores whole
   tables, which costs O(table size) per transaction (hundreds of ms once the event log holds
   a few thousand items) and would wipe out the writes other requests made meanwhile.
+- It keeps up with a thousand shoppers: the backend for a host is looked up once, items are
+  answered as the JSON they are, and the listen backlog is 4,096 (each explained where it is).
 
 In front of both sits `devstack.dynamodb_faults.ServerFaults` (`server.faults`), off unless
 switched on: transaction conflicts, sustained throttling, UnprocessedKeys, latency.
