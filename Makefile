@@ -61,7 +61,8 @@ bench-deploy: $(INSTALLED)
 	$(BIN)/python bench/deploy_bench.py --json artifacts/deploy-bench.json
 
 ## Hundreds of shoppers at once against the local stack with faults on, then reconciliation and the
-## invariant check; prints the counts, exits 1 if an invariant broke. Logs in artifacts/chaos/.
+## invariant check; prints the counts (503s by the injected fault that explains them), exits 1 if an
+## invariant broke or a shopper's 503 was not got past by trying again. Logs in artifacts/chaos/.
 CHAOS_SHOPPERS ?= 300
 CHAOS_SEED ?= 1
 chaos: $(INSTALLED)

@@ -249,13 +249,13 @@ def main(argv=None):
 
     from config import dynamodb
     from config.tables import ensure_tables
-    from devstack.moto_server import SerialMotoServer
+    from devstack.moto_server import MotoServer
     from mollie_sandbox.server import SandboxServer
     from shop.services import seed_catalog
 
     setup_test_environment()
     settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
-    moto = SerialMotoServer().start()
+    moto = MotoServer().start()
     sandbox = SandboxServer(host="127.0.0.1", port=0).start()
     try:
         dynamodb.configure(host=moto.url, prefix=f"bench{uuid.uuid4().hex[:6]}-")

@@ -1,5 +1,8 @@
 """`python -m chaos.run --shoppers 300 --seed 1`: hundreds of shoppers at once, with faults, then
-reconciliation and the invariant check. Prints the counts; exits 1 when an invariant is broken.
+reconciliation and the invariant check. Prints the counts; exits 1 when an invariant is broken
+(a 503 that a shopper trying again did not get past is one). It also counts every 503 the shop
+answered by the injected fault that explains it (chaos/middleware.py) and says whether the
+local stack kept up.
 
 The stack is local (see chaos/stack.py): the shop on a threaded runserver with DynamoDB
 throttling injected, the Mollie sandbox with API errors and latency and webhooks dropped,
@@ -28,10 +31,10 @@ class ChaosConfig:
     ramp_seconds: float = 3.0
     throttle_rate: float = 0.15
     # Server side, at the double (devstack.dynamodb_faults.ServerFaults): transactions in flight
-    # that long (conflicts), throttle windows starting at that rate per request and lasting
-    # seconds, BatchGetItem keys left unprocessed.
+    # that long (conflicts), throttle windows starting that often a minute (at random times)
+    # and lasting seconds, BatchGetItem keys left unprocessed.
     transaction_hold_seconds: float = 0.05
-    throttle_window_rate: float = 0.0005
+    throttle_windows_per_minute: float = 2.0
     throttle_window_seconds: float = 2.0
     unprocessed_keys_rate: float = 0.1
     api_error_rate: float = 0.08
@@ -49,6 +52,9 @@ class ChaosConfig:
     transfer_paid_share: float = 0.6  # open bank transfers whose money arrives; the rest stay open
     chargeback_share: float = 0.06  # paid payments the shopper's bank charges back
     chargeback_reversed_share: float = 0.3  # of those, chargebacks reversed again
+    # Web server processes on the shop's port, as Lambda runs several containers: one Python
+    # process serves on one core, and with hundreds of shoppers that core is the bottleneck.
+    shop_processes: int = 2
     log_dir: str | None = None
 
 
@@ -61,6 +67,7 @@ class ChaosResult:
     final_states: Counter = field(default_factory=Counter)
     violations: list = field(default_factory=list)
     server_errors: Counter = field(default_factory=Counter)
+    busy_answers: Counter = field(default_factory=Counter)  # (cause, view, error) -> 503s the shop answered
     reconcile_passes: list = field(default_factory=list)
     seconds: float = 0.0
     log_dir: str = ""
@@ -88,15 +95,15 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         "DYNAMODB_FAULT_THROTTLE_RATE": str(config.throttle_rate),
         "DYNAMODB_FAULT_SEED": str(config.seed),
         "STATUS_PULL_INTERVAL_SECONDS": "1",
-        # The serialized double on a shared 2-core machine queues requests for seconds (see its
-        # "queued for" lines), which DynamoDB never does: give its answers time, not the shop's
+        # On a shared 2-core machine a busy double can take seconds to answer (its "queued for"
+        # lines say when), which DynamoDB never does: give its answers time, not the shop's
         # other limits.
         "DYNAMODB_READ_TIMEOUT_SECONDS": "10",
         "REQUEST_TIME_BUDGET_SECONDS": "28",
     }
     moto_env = {
         "DYNAMODB_FAULT_TRANSACTION_HOLD_SECONDS": str(config.transaction_hold_seconds),
-        "DYNAMODB_FAULT_THROTTLE_WINDOW_RATE": str(config.throttle_window_rate),
+        "DYNAMODB_FAULT_THROTTLE_WINDOWS_PER_MINUTE": str(config.throttle_windows_per_minute),
         "DYNAMODB_FAULT_THROTTLE_WINDOW_SECONDS": str(config.throttle_window_seconds),
         "DYNAMODB_FAULT_UNPROCESSED_KEYS_RATE": str(config.unprocessed_keys_rate),
         "DYNAMODB_FAULT_SEED": str(config.seed),
@@ -107,6 +114,7 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         sandbox_expiry_seconds=config.sandbox_expiry_seconds,
         shop_env=shop_env,
         moto_env=moto_env,
+        shop_processes=config.shop_processes,
     )
     with stack:
         out(f"Stack up: shop {stack.shop_url}, sandbox {stack.sandbox_url}, moto {stack.moto_url} (logs: {log_dir})")
@@ -179,6 +187,10 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     result.counts["moto requests queued over 1 s (local double overloaded)"] = stack.moto.log_text().count("queued for")
     for fault, count in _double_faults(stack.moto.log_text()).items():
         result.counts[f"DynamoDB double: {fault}"] = count
+    result.busy_answers = _busy_answers(shop_logs)
+    result.counts["webhooks left unanswered for 15 s"] = sum(
+        1 for w in webhooks if (w.get("error") or "").startswith("no answer within")
+    )
     result.counts["webhook deliveries"] = len(webhooks)
     result.counts["webhooks dropped (fault)"] = sum(1 for w in webhooks if w.get("dropped"))
     result.counts["webhook duplicates (fault)"] = sum(1 for w in webhooks if w.get("duplicate"))
@@ -305,6 +317,27 @@ def _sandbox_api_statuses(log_text):
     return Counter(int(status) for _, status in _SANDBOX_API_LINE.findall(plain))
 
 
+_BUSY_LINE = re.compile(r"chaos 503: (.+?) \| (\S+) \| (\S+)")  # chaos/middleware.py
+
+
+def _busy_answers(log_text):
+    """Every 503 the shop answered (pages, webhooks, polls): (cause, view, error) -> count."""
+    return Counter(_BUSY_LINE.findall(log_text))
+
+
+def kept_up(result):
+    """Issue 16's bar for the local stack: (passed, [what missed it])."""
+    missed = []
+    if result.seconds > result.config.duration_limit:
+        missed.append(f"took {result.seconds:.0f} s, over the {result.config.duration_limit:.0f} s limit")
+    unexplained = sum(count for (cause, *_), count in result.busy_answers.items() if cause == "none injected")
+    if unexplained:
+        missed.append(f"{unexplained} 503s that no injected fault explains")
+    if result.counts["webhooks left unanswered for 15 s"]:
+        missed.append(f"{result.counts['webhooks left unanswered for 15 s']} webhooks left unanswered for 15 s")
+    return not missed, missed
+
+
 _OUR_FRAME = re.compile(r'File ".*?/((?:shop|payments|config|staff)/[^"]+)", line (\d+), in (\w+)')
 
 
@@ -347,7 +380,7 @@ def report(result: ChaosResult) -> str:
     lines = [
         "",
         f"Chaos run: {config.shoppers} shoppers, seed {config.seed}, {result.seconds:.0f} s "
-        f"(limit {config.duration_limit:.0f} s)",
+        f"(limit {config.duration_limit:.0f} s), {config.shop_processes} web server processes",
         f"Faults: DynamoDB throttle rate {config.throttle_rate}; Mollie API 5xx rate {config.api_error_rate}, "
         f"429 rate {config.api_rate_limit_rate}, latency {config.api_latency_ms} ms; open payments expire "
         f"after {config.sandbox_expiry_seconds:g} s; webhooks dropped {config.webhook_drop_rate}, duplicated "
@@ -366,6 +399,13 @@ def report(result: ChaosResult) -> str:
     for (step, status), count in result.statuses.items():
         by_step.setdefault(step, []).append(f"{status}×{count}")
     lines += [f"  {step:<30} {', '.join(sorted(parts))}" for step, parts in sorted(by_step.items())]
+    lines += ["", "503s the shop answered (cause | view | error logged):"]
+    lines += [f"  {count:>5}× {' | '.join(key)}" for key, count in sorted(result.busy_answers.items())] or ["  none"]
+    got_past = sum(count for note, count in result.notes.items() if note.startswith("503 got past"))
+    lines.append(
+        f"  shoppers' 503s got past by trying again: {got_past}; "
+        f"not got past: {result.notes['503 not got past by trying again']}"
+    )
     lines += ["", "Reconciliation passes:"]
     lines += [f"  {label:<12} {summary}" for label, summary in result.reconcile_passes]
     if result.server_errors:
@@ -373,7 +413,13 @@ def report(result: ChaosResult) -> str:
         lines += [
             f"  {count:>4}× {path}  {exception}" for (path, exception), count in result.server_errors.most_common()
         ]
-    lines += [""]
+    passed, missed = kept_up(result)
+    lines += [
+        "",
+        "The local stack kept up (within the limit, every 503 explained by an injected fault, no "
+        f"webhook unanswered for 15 s): {'yes' if passed else 'no: ' + '; '.join(missed)}",
+        "",
+    ]
     if result.violations:
         lines.append(f"INVARIANTS BROKEN ({len(result.violations)}):")
         lines += [f"  - {violation}" for violation in result.violations[:200]]
@@ -422,32 +468,36 @@ def main(argv=None):
         help="seconds a DynamoDB transaction holds its items (0: no conflicts)",
     )
     parser.add_argument(
-        "--throttle-window-rate",
+        "--throttle-windows-per-minute",
         type=float,
-        default=defaults.throttle_window_rate,
-        help="chance per DynamoDB request that a throttle window starts",
+        default=defaults.throttle_windows_per_minute,
+        help="how often, on average, DynamoDB is throttled for --throttle-window-seconds on end",
     )
     parser.add_argument("--throttle-window-seconds", type=float, default=defaults.throttle_window_seconds)
     parser.add_argument("--unprocessed-keys-rate", type=float, default=defaults.unprocessed_keys_rate)
     parser.add_argument("--api-error-rate", type=float, default=defaults.api_error_rate)
     parser.add_argument("--api-latency-ms", type=int, default=defaults.api_latency_ms)
     parser.add_argument(
+        "--shop-processes", type=int, default=defaults.shop_processes, help="web server processes on the shop's port"
+    )
+    parser.add_argument(
         "--log-dir", default=None, help="keep the processes' logs in a new folder under this one (default: a temp dir)"
     )
     args = parser.parse_args(argv)
-    if not 1 <= args.shoppers <= 2000 or args.duration_limit <= 0:
-        parser.error("--shoppers must be 1..2000 and --duration-limit positive")
+    if not 1 <= args.shoppers <= 2000 or args.duration_limit <= 0 or not 1 <= args.shop_processes <= 8:
+        parser.error("--shoppers must be 1..2000, --shop-processes 1..8 and --duration-limit positive")
     config = ChaosConfig(
         shoppers=args.shoppers,
         seed=args.seed,
         duration_limit=args.duration_limit,
         throttle_rate=args.throttle_rate,
         transaction_hold_seconds=args.transaction_hold,
-        throttle_window_rate=args.throttle_window_rate,
+        throttle_windows_per_minute=args.throttle_windows_per_minute,
         throttle_window_seconds=args.throttle_window_seconds,
         unprocessed_keys_rate=args.unprocessed_keys_rate,
         api_error_rate=args.api_error_rate,
         api_latency_ms=args.api_latency_ms,
+        shop_processes=args.shop_processes,
         log_dir=args.log_dir,
     )
     result = run(config)

@@ -5,7 +5,8 @@ and seeds the catalog on the endpoints it is given) plus two dev-only switches r
 environment, so that nothing of this reaches production code paths:
 
 - DYNAMODB_FAULT_THROTTLE_RATE (and DYNAMODB_FAULT_SEED): DynamoDB throttling, injected by
-  devstack.dynamodb_faults from the first request on (start-up itself is not throttled).
+  devstack.dynamodb_faults from the first request on (start-up itself is not throttled); each
+  503 then says which injected fault explains it (chaos/middleware.py).
 - ROOT_URLCONF: another urlconf, e.g. `bench.urls` with its trivial view.
 """
 
@@ -29,6 +30,16 @@ def main(argv=None):
     if os.environ.get("DYNAMODB_FAULT_THROTTLE_RATE"):
         from devstack import dynamodb_faults
 
+        # Every 503 says which injected fault, if any, explains it (chaos/middleware.py).
+        dynamodb_faults.track_faults_met()
+        from chaos.middleware import watch_mollie_faults
+
+        watch_mollie_faults()
+        settings.MIDDLEWARE = [
+            "chaos.middleware.InjectedFaultCauseMiddleware",
+            *settings.MIDDLEWARE,
+            "chaos.middleware.ExceptionChainMiddleware",
+        ]
         injector = dynamodb_faults.activate_from_env()
         if injector is not None:
             injector.armed = False
@@ -37,6 +48,14 @@ def main(argv=None):
                 injector.armed = True
 
             request_started.connect(arm, weak=False)
+    # runserver accepts 10 waiting connections; past that the kernel drops new ones and clients
+    # try again after 1 s, 3 s, …: a thousand shoppers at once would measure that, which API
+    # Gateway in front of Lambda does not have.
+    from django.core.servers import basehttp
+
+    basehttp.WSGIServer.request_queue_size = 1024
+    # Several processes may serve the port (chaos/stack.py): the kernel shares the connections.
+    basehttp.WSGIServer.allow_reuse_port = True
     call_command("runserver", addrport, use_reloader=False)
     return 0
 

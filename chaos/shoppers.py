@@ -19,7 +19,11 @@ import requests
 
 REQUEST_TIMEOUT = 60
 POLL_INTERVAL = 0.3
-BUSY_RETRY_SECONDS = 1.0
+# A person who meets the "busy, try again in a moment" page waits about as long as it asks
+# (Retry-After, at most this long) and tries again, a few times at most.
+BUSY_WAIT_LIMIT = 5.0
+BUSY_RETRIES = 3
+CAUSE_HEADER = "X-Chaos-503-Cause"  # chaos/middleware.py
 MAX_TRY_AGAIN = 3
 # (slug, weight): untracked beans are bought most; the last grinder is what shoppers fight over.
 ARTICLE_WEIGHTS = (
@@ -150,15 +154,27 @@ class Shopper:
 
     # -- HTTP with bookkeeping -----------------------------------------------------------------
 
-    def call(self, method, url, step, *, data=None, expect=(200,), session=None, retry_when_busy=True):
+    def call(self, method, url, step, *, data=None, expect=(200,), session=None):
         """One request, no redirects followed; every answer is recorded, oddities are problems.
 
-        A 503 "busy, try again" page is tried again once, a moment later, as its shopper would
-        (the same form again: for a checkout, the same checkout_id, hence the same order)."""
+        A 503 "busy, try again" page is tried again as its shopper would: after about the wait
+        it asks for, up to BUSY_RETRIES times (the same form again: for a checkout, the same
+        checkout_id, hence the same order). A 503 no retry gets past is a problem."""
         response = self._call(method, url, step, data=data, expect=expect, session=session)
-        if retry_when_busy and response is not None and response.status_code == 503:
-            time.sleep(BUSY_RETRY_SECONDS)
+        if not _busy(response):
+            return response
+        for tries in range(1, BUSY_RETRIES + 1):
+            time.sleep(min(_retry_after(response), BUSY_WAIT_LIMIT) * self.rng.uniform(0.5, 1.0))
             response = self._call(method, url, f"{step} (tried again)", data=data, expect=expect, session=session)
+            if not _busy(response):
+                self.journal.note(f"503 got past by trying again {tries}×")
+                return response
+        self.journal.note("503 not got past by trying again")
+        self.journal.problem(
+            self.plan.number,
+            step,
+            f"still 503 after trying again {BUSY_RETRIES} times on {method} {urlsplit(url).path}",
+        )
         return response
 
     def _call(self, method, url, step, *, data, expect, session):
@@ -181,6 +197,7 @@ class Shopper:
         if response.status_code == 503 and ours and "<h1" in response.text:
             # "Busy, try again in a moment": a clear answer to a passing outage, not a crash.
             self.journal.note(f"busy page (503) at {step}")
+            self.journal.note(f"busy page (503), cause: {response.headers.get(CAUSE_HEADER, 'not told')}")
         elif response.status_code >= 500 and ours:
             self.journal.problem(
                 self.plan.number,
@@ -485,6 +502,17 @@ class Shopper:
                 return state
             time.sleep(POLL_INTERVAL)
         return state
+
+
+def _busy(response):
+    return response is not None and response.status_code == 503
+
+
+def _retry_after(response):
+    try:
+        return max(0.0, float(response.headers.get("Retry-After", "")))
+    except ValueError:
+        return 2.0
 
 
 def _input_value(page, name):

@@ -1,6 +1,6 @@
 """The local stack for chaos, crash and bench runs, each part in its own process on loopback.
 
-moto (serialized, see devstack/moto_server.py), the Mollie sandbox, and the shop served by
+moto (see devstack/moto_server.py and moto_locks.py), the Mollie sandbox, and the shop served by
 `chaos/server.py`. Separate processes use both cores and let a test SIGKILL the web server
 while moto and the sandbox keep their state. Every wait here has a deadline.
 """
@@ -90,6 +90,27 @@ class Process:
             self.kill()
 
 
+class ShopProcesses:
+    """The web server's processes on one port, handled as one."""
+
+    def __init__(self, processes):
+        self.processes = list(processes)
+
+    def alive(self):
+        return all(process.alive() for process in self.processes)
+
+    def log_text(self):
+        return "".join(process.log_text() for process in self.processes)
+
+    def kill(self):
+        for process in self.processes:
+            process.kill()
+
+    def stop(self, timeout=10):
+        for process in self.processes:
+            process.stop(timeout)
+
+
 class LocalStack:
     """moto + sandbox + shop. `shop_env` adds settings for the web server (faults, timings)."""
 
@@ -102,6 +123,7 @@ class LocalStack:
         shop_env=None,
         table_prefix=None,
         moto_env=None,
+        shop_processes=1,
     ):
         self.log_dir = Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -112,6 +134,9 @@ class LocalStack:
         self.table_prefix = table_prefix or f"chaos{uuid.uuid4().hex[:8]}-"
         self.moto = self.sandbox = self.shop = None
         self.moto_url = self.sandbox_url = None
+        # Several web server processes share the port (SO_REUSEPORT, see chaos/server.py), as
+        # several Lambda containers serve one stage: each uses a core of its own.
+        self.shop_processes = shop_processes
         self.shop_port = free_port()
         self.shop_url = f"http://127.0.0.1:{self.shop_port}"
         self._shop_starts = 0
@@ -179,22 +204,33 @@ class LocalStack:
         return self
 
     def start_shop(self, timeout=START_TIMEOUT):
-        """(Re)starts the web server on the same port and data, and waits until it answers."""
-        self._shop_starts += 1
-        env = {**self.base_env(), **self.shop_env}
-        self.shop = Process(
-            f"shop-{self._shop_starts}",
-            [PYTHON, "-m", "chaos.server", f"127.0.0.1:{self.shop_port}"],
-            env=env,
-            log_dir=self.log_dir,
-        ).start()
+        """(Re)starts the web server processes on the same port and data, and waits until they
+        answer (one after the other: the first creates the tables)."""
+        env = {**self.base_env(), **self.shop_env, "PYTHONUNBUFFERED": "1"}
+        started = []
+        for _ in range(self.shop_processes):
+            self._shop_starts += 1
+            process = Process(
+                f"shop-{self._shop_starts}",
+                [PYTHON, "-m", "chaos.server", f"127.0.0.1:{self.shop_port}"],
+                env=env,
+                log_dir=self.log_dir,
+            ).start()
+            started.append(process)
+            self.shop = ShopProcesses(started)
+            if len(started) > 1:  # the port answers already: wait for this one to serve on it too
+                process.wait_for_line("Starting development server at ", timeout=timeout)
+            self._wait_until_answering(timeout)
+        return self.shop
+
+    def _wait_until_answering(self, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.shop.alive():
                 raise StackError(f"the shop exited early:\n{self.shop.log_text()[-3000:]}")
             try:
                 if requests.get(f"{self.shop_url}/healthz", timeout=2).status_code == 200:
-                    return self.shop
+                    return
             except requests.RequestException:
                 pass
             time.sleep(0.1)

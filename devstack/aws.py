@@ -16,7 +16,7 @@ from pathlib import Path
 import boto3
 
 from devstack.mailbox import mailbox_url
-from devstack.moto_server import SerialMotoServer
+from devstack.moto_server import MotoServer
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +26,8 @@ LOCAL_CREDENTIALS = {"aws_access_key_id": "local", "aws_secret_access_key": "loc
 class LocalAWS:
     def __init__(self, *, port=0, region="eu-west-1"):
         self.region = region
-        # Serialized like DynamoDB's own atomic conditional writes (see devstack/moto_server.py).
-        self._server = SerialMotoServer(host="127.0.0.1", port=port)
+        # Parallel reads, atomic conditional writes and transactions, as DynamoDB (devstack/moto_locks.py).
+        self._server = MotoServer(host="127.0.0.1", port=port)
         self.endpoint_url = self._server.url
         self.dynamodb_faults = self._server.faults  # devstack.dynamodb_faults.ServerFaults
 

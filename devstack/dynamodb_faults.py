@@ -114,6 +114,7 @@ class ThrottleInjector:
             self.injected[operation] = self.injected.get(operation, 0) + 1
             as_transaction = operation == "TransactWriteItems" and self._rng.random() < self.transaction_cancel_share
             code = THROTTLE_CODES[self._rng.randrange(len(THROTTLE_CODES))]
+        _meet("throttling")
         if as_transaction:
             body = _transaction_throttled(request)
             code = "TransactionCanceledException(ThrottlingError)"
@@ -168,6 +169,61 @@ def install(*, rate, seed=None, operations=DATA_OPERATIONS, transaction_cancel_s
     return injector
 
 
+# --- What the current thread met: a chaos run tells the 503s these faults explain from others ---
+
+SERVER_FAULT_REQUEST_ID = "injected-fault"  # the x-amzn-RequestId of every answer ServerFaults makes
+_met = threading.local()
+
+
+def forget_faults_met():
+    """At the start of a request (the chaos web server's middleware)."""
+    _met.kinds = set()
+
+
+def faults_met() -> set:
+    """Kinds of injected faults the current thread met since `forget_faults_met()`: "throttling",
+    "conflict", "unprocessed keys", "lost answer" (and what `note_fault_met` was told)."""
+    return set(getattr(_met, "kinds", ()))
+
+
+def note_fault_met(kind):
+    """For faults injected elsewhere (the Mollie sandbox's), seen by the chaos web server."""
+    _meet(kind)
+
+
+def _meet(kind):
+    if getattr(_met, "kinds", None) is None:
+        _met.kinds = set()
+    _met.kinds.add(kind)
+
+
+def track_faults_met():
+    """Notes, per thread, every answer the double's `ServerFaults` injected (client-side
+    throttles note themselves)."""
+    hook_dynamodb_clients(_register_tracker)
+
+
+def _register_tracker(client):
+    client.meta.events.register("needs-retry.dynamodb", _note_injected_answer, unique_id="faults-met")
+
+
+def _note_injected_answer(response=None, **kwargs):
+    if not response or response[0].headers.get("x-amzn-RequestId") != SERVER_FAULT_REQUEST_ID:
+        return None
+    parsed = response[1] or {}
+    code = parsed.get("Error", {}).get("Code")
+    reasons = {reason.get("Code") for reason in parsed.get("CancellationReasons") or []}
+    if code in THROTTLE_CODES or "ThrottlingError" in reasons:
+        _meet("throttling")
+    elif code == "TransactionConflictException" or "TransactionConflict" in reasons:
+        _meet("conflict")
+    elif parsed.get("UnprocessedKeys"):
+        _meet("unprocessed keys")
+    elif response[0].status_code >= 500:
+        _meet("lost answer")
+    return None  # botocore decides about the retry as ever
+
+
 def activate_from_env(environ=None):
     """Installs the injector when DYNAMODB_FAULT_THROTTLE_RATE is set (> 0); returns it or None."""
     environ = os.environ if environ is None else environ
@@ -182,11 +238,11 @@ def activate_from_env(environ=None):
 
 # --- Server side: what DynamoDB does to all its callers at once ----------------------------------
 #
-# `ServerFaults` wraps the (serialized) moto app in devstack/moto_server.py. Off by default; tests
+# `ServerFaults` wraps moto's app and its locks (devstack/moto_locks.py) in devstack/moto_server.py. Off by default; tests
 # switch parts on directly, chaos runs through the environment (`ServerFaults.from_env`).
 
 TRANSACTION_HOLD_ENV = "DYNAMODB_FAULT_TRANSACTION_HOLD_SECONDS"
-THROTTLE_WINDOW_RATE_ENV = "DYNAMODB_FAULT_THROTTLE_WINDOW_RATE"
+THROTTLE_WINDOWS_PER_MINUTE_ENV = "DYNAMODB_FAULT_THROTTLE_WINDOWS_PER_MINUTE"
 THROTTLE_WINDOW_SECONDS_ENV = "DYNAMODB_FAULT_THROTTLE_WINDOW_SECONDS"
 UNPROCESSED_KEYS_RATE_ENV = "DYNAMODB_FAULT_UNPROCESSED_KEYS_RATE"
 TARGET_PREFIX = "DynamoDB_20120810."
@@ -205,8 +261,11 @@ class ServerFaults:
       one of them fails with TransactionConflictException, and a TransactWriteItems or
       TransactGetItems touching one of them (or an item a plain write is writing) is canceled
       with reason TransactionConflict.
-    - `throttle_for(seconds)`, or `throttle_window_rate` × `throttle_window_seconds`: every data
-      call is throttled for seconds on end, as a hot partition is, not one request now and then.
+    - `throttle_for(seconds)`, or `throttle_windows_per_minute` × `throttle_window_seconds`:
+      every data call is throttled for seconds on end, as a hot partition is, not one request
+      now and then. Windows start at random times (a Poisson process in wall-clock time), so
+      the share of time throttled is the same however busy the run is; at a chance per request
+      a 1,000-shopper run was throttled half of its busiest minute, which no retry gets past.
     - `unprocessed_keys_rate`: BatchGetItem leaves that share of keys (at least one key is always
       served) in UnprocessedKeys.
     - `fail_after_applying(operation)`: the next such call is applied, then answered with a 500,
@@ -219,8 +278,9 @@ class ServerFaults:
     def __init__(self, app, *, seed=None):
         self.app = app
         self.transaction_hold_seconds = 0.0
-        self.throttle_window_rate = 0.0
+        self.throttle_windows_per_minute = 0.0
         self.throttle_window_seconds = 0.0
+        self._next_window_at = None
         self.unprocessed_keys_rate = 0.0
         self.latency_seconds = 0.0
         self.injected = {}  # fault name -> count
@@ -237,14 +297,15 @@ class ServerFaults:
         environ = os.environ if environ is None else environ
         faults = cls(app, seed=environ.get(SEED_ENV) or None)
         faults.transaction_hold_seconds = float(environ.get(TRANSACTION_HOLD_ENV) or 0)
-        faults.throttle_window_rate = float(environ.get(THROTTLE_WINDOW_RATE_ENV) or 0)
+        faults.throttle_windows_per_minute = float(environ.get(THROTTLE_WINDOWS_PER_MINUTE_ENV) or 0)
         faults.throttle_window_seconds = float(environ.get(THROTTLE_WINDOW_SECONDS_ENV) or 0)
         faults.unprocessed_keys_rate = float(environ.get(UNPROCESSED_KEYS_RATE_ENV) or 0)
         return faults
 
     def reset(self):
         with self._lock:
-            self.transaction_hold_seconds = self.throttle_window_rate = self.throttle_window_seconds = 0.0
+            self.transaction_hold_seconds = self.throttle_windows_per_minute = self.throttle_window_seconds = 0.0
+            self._next_window_at = None
             self.unprocessed_keys_rate = self.latency_seconds = 0.0
             self._throttled_until = 0.0
             self._fail_after_applying.clear()
@@ -314,9 +375,9 @@ class ServerFaults:
         if refusal is not None:
             return _answer(start_response, 400, refusal)
         if keys and operation != "TransactGetItems" and self.transaction_hold_seconds:
-            # In flight: others meet its items now. Released before the serialized double applies
-            # it: the double's queue (seconds, on a busy machine) is not DynamoDB's, whose writes
-            # take milliseconds and transactions a little longer.
+            # In flight: others meet its items now. Released before the double's locks are taken:
+            # waiting for them (on a busy machine) is not DynamoDB's time, whose writes take
+            # milliseconds and transactions a little longer.
             try:
                 time.sleep(
                     self.transaction_hold_seconds * (1 if operation == "TransactWriteItems" else PLAIN_WRITE_HOLD_SHARE)
@@ -328,17 +389,20 @@ class ServerFaults:
     def _throttled(self, operation):
         with self._lock:
             now = time.monotonic()
-            if (
-                now >= self._throttled_until
-                and self.throttle_window_rate
-                and self._rng.random() < self.throttle_window_rate
-            ):
-                self._throttled_until = now + self.throttle_window_seconds
-                self._count("throttle windows")
+            if self.throttle_windows_per_minute and now >= self._throttled_until:
+                if self._next_window_at is None:
+                    self._next_window_at = now + self._until_next_window()
+                elif now >= self._next_window_at:
+                    self._throttled_until = now + self.throttle_window_seconds
+                    self._next_window_at = self._throttled_until + self._until_next_window()
+                    self._count("throttle windows")
             if now < self._throttled_until:
                 self._count(f"sustained throttle on {operation}")
                 return True
         return False
+
+    def _until_next_window(self):
+        return self._rng.expovariate(self.throttle_windows_per_minute / 60)
 
     def _claim(self, operation, keys):
         """Marks the items in flight, or returns the error DynamoDB gives for a conflict."""
@@ -448,7 +512,7 @@ def _answer(start_response, status, body):
         [
             ("Content-Type", "application/x-amz-json-1.0"),
             ("Content-Length", str(len(payload))),
-            ("x-amzn-RequestId", "injected-fault"),
+            ("x-amzn-RequestId", SERVER_FAULT_REQUEST_ID),
         ],
     )
     return [payload]

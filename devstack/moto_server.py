@@ -1,13 +1,18 @@
 """moto's server, made to behave like DynamoDB under concurrency (`make run`, tests, chaos runs).
 
-`python -m devstack.moto_server --port 0` runs it alone (prints its URL first). Two differences
-from a plain moto server, so that what a concurrency test finds is about the shop, not the double:
+`python -m devstack.moto_server --port 0` runs it alone (prints its URL first). Where it differs
+from a plain moto server, so that what a concurrency test or a chaos run finds is about the shop,
+not the double:
 
-- Requests are served one at a time. moto checks a condition and then writes without a lock,
-  so two concurrent conditional writes could both pass (DynamoDB makes them atomic).
+- Requests run at once as DynamoDB runs them, and no more (`devstack.moto_locks`): reads in
+  parallel; a write holds its items alone, because moto checks a condition and then writes
+  without a lock, so two concurrent conditional writes could both pass (DynamoDB makes them
+  atomic), and a reader could meet half a transaction.
 - TransactWriteItems rolls back only the items it touched. moto snapshots and restores whole
   tables, which costs O(table size) per transaction (hundreds of ms once the event log holds
   a few thousand items) and would wipe out the writes other requests made meanwhile.
+- It keeps up with a thousand shoppers: the backend for a host is looked up once, items are
+  answered as the JSON they are, and the listen backlog is 4,096 (each explained where it is).
 
 In front of both sits `devstack.dynamodb_faults.ServerFaults` (`server.faults`), off unless
 switched on: transaction conflicts, sustained throttling, UnprocessedKeys, latency.
@@ -19,35 +24,12 @@ import json
 import signal
 import sys
 import threading
-import time
 
 from werkzeug.serving import make_server
 
-QUEUE_REPORT_SECONDS = 1.0
+from devstack.moto_locks import TableLocks, patch_reads
 
-
-def serialized(app):
-    """The WSGI app, one request at a time (body included).
-
-    A request that waits long for its turn is logged: a chaos run then tells a slow double
-    (moto and the shop share two cores) from a slow shop.
-    """
-    lock = threading.Lock()
-
-    def application(environ, start_response):
-        asked = time.monotonic()
-        with lock:
-            waited = time.monotonic() - asked
-            if waited > QUEUE_REPORT_SECONDS:
-                print(f"moto: a request queued for {waited:.1f} s", flush=True)
-            chunks = app(environ, start_response)
-            try:
-                return [b"".join(chunks)]
-            finally:
-                if hasattr(chunks, "close"):
-                    chunks.close()
-
-    return application
+LISTEN_BACKLOG = 4096  # the kernel caps it at net.core.somaxconn
 
 
 def patch_transactions():
@@ -166,12 +148,73 @@ def patch_transactions():
     DynamoDBBackend.transact_write_items = transact_write_items
 
 
-class SerialMotoServer:
-    """In-process variant (threads): moto's DynamoDB, S3, Secrets Manager and SES on one port, plus the
-    local mailbox."""
+def patch_serializer():
+    """moto serializes every answer by walking botocore's model of it. For DynamoDB's items, an
+    AttributeValue at a time, that walk was most of what moto spent per request (a per-request
+    profile of a chaos run: 60 % of its CPU). Items are JSON already: an AttributeValue of
+    strings, numbers as strings, booleans, lists and maps of them goes out as it is; anything
+    else (binary, a number moto holds as a number) still takes moto's own way."""
+    from moto.core.serialize import BaseJSONSerializer
+
+    walk = BaseJSONSerializer._serialize_type_structure
+
+    def serialize_type_structure(self, serialized, value, shape, key):
+        plain = _plain_attribute_value(value) if key and shape.name == "AttributeValue" else None
+        if plain is None:
+            return walk(self, serialized, value, shape, key)
+        self._default_serialize(serialized, plain, shape, key)
+        return None
+
+    BaseJSONSerializer._serialize_type_structure = serialize_type_structure
+
+
+def _plain_attribute_value(value):
+    """`value` (a dict, or moto's DynamoType) as plain JSON, or None when it is not that simple."""
+    if hasattr(value, "type") and hasattr(value, "value") and not isinstance(value, dict):
+        value = {value.type: value.value}  # moto's DynamoType, inside lists and maps
+    if not isinstance(value, dict) or len(value) != 1:
+        return None
+    ((kind, inner),) = value.items()
+    if kind in ("S", "N"):
+        return value if isinstance(inner, str) else None
+    if kind in ("BOOL", "NULL"):
+        return value if isinstance(inner, bool) else None
+    if kind in ("SS", "NS"):
+        return value if isinstance(inner, list) and all(isinstance(each, str) for each in inner) else None
+    if kind == "L" and isinstance(inner, list):
+        items = [_plain_attribute_value(each) for each in inner]
+        return None if any(each is None for each in items) else {"L": items}
+    if kind == "M" and isinstance(inner, dict):
+        members = {name: _plain_attribute_value(each) for name, each in inner.items()}
+        return None if any(each is None for each in members.values()) else {"M": members}
+    return None  # B, BS: base64 is moto's business
+
+
+def _dispatcher():
+    """moto's WSGI dispatcher, remembering which backend serves a host. moto looks that up on
+    every request under one global lock, listing its package directory (a listdir and a hundred
+    stats) each time: the one place where every request waited for every other."""
+    from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app
+
+    class Dispatcher(DomainDispatcherApplication):
+        def __init__(self, create_app):
+            super().__init__(create_app)
+            self._backends = {}  # host -> backend; used under moto's own lock
+
+        def get_backend_for_host(self, host):
+            if host not in self._backends:
+                self._backends[host] = super().get_backend_for_host(host)
+            return self._backends[host]
+
+    return Dispatcher(create_backend_app)
+
+
+class MotoServer:
+    """In-process (a threaded Werkzeug server): moto's DynamoDB, S3, Secrets Manager and SES on
+    one port, plus the local mailbox."""
 
     def __init__(self, host="127.0.0.1", port=0):
-        from moto.moto_server.werkzeug_app import DomainDispatcherApplication, MotoRequestHandler, create_backend_app
+        from moto.moto_server.werkzeug_app import MotoRequestHandler
 
         class QuietHandler(MotoRequestHandler):
             def log_request(self, code="-", size="-"):
@@ -180,14 +223,22 @@ class SerialMotoServer:
         from devstack.dynamodb_faults import ServerFaults
 
         patch_transactions()
-        # Faults sit in front of the serialization: a transaction "in flight" must not block others.
-        self.faults = ServerFaults.from_env(serialized(DomainDispatcherApplication(create_backend_app)))
+        patch_reads()
+        patch_serializer()
+        # Faults sit in front of the locks: a transaction "in flight" must not block others.
+        self.locks = TableLocks(_dispatcher())
+        self.faults = ServerFaults.from_env(self.locks)
         from devstack.mailbox import MailboxApp
 
         # The local mailbox (/_mailbox/) reads moto's SES in this process.
         self._server = make_server(host, port, MailboxApp(self.faults), threaded=True, request_handler=QuietHandler)
+        # Werkzeug closes every connection after its answer, so each DynamoDB call connects
+        # anew; past Werkzeug's backlog of 128 the kernel drops connections, and a client waits
+        # a second to try again (the shop's connect timeout is 1 s). A thousand-shopper chaos
+        # run met hundreds of those; DynamoDB has no such queue.
+        self._server.socket.listen(LISTEN_BACKLOG)
         self.url = f"http://{host}:{self._server.server_port}"
-        self._thread = threading.Thread(target=self._server.serve_forever, name="serial-moto", daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, name="moto", daemon=True)
 
     def start(self):
         self._thread.start()
@@ -201,12 +252,15 @@ class SerialMotoServer:
         self._server.server_close()  # free the port for the next start
 
 
+SerialMotoServer = MotoServer  # its old name, for branches still using it
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m devstack.moto_server", description=__doc__.splitlines()[0])
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--port", type=int, default=0)
     args = parser.parse_args(argv)
-    server = SerialMotoServer(args.host, args.port)
+    server = MotoServer(args.host, args.port)
 
     def stop(*_):
         # What the double injected, for the chaos report (devstack.dynamodb_faults.ServerFaults).
