@@ -246,10 +246,21 @@ def _check_orders(findings, orders, attempts, mollie_by_id):
                 and mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "open"
                 and mollie_by_id.get(a.mollie_payment_id, {}).get("isCancelable") is False
             ]
+            # An open bank transfer: the shopper has days to pay it (its expiresAt), and the order
+            # keeps its stock until then.
+            transfer = [
+                a
+                for a in own
+                if a.mollie_payment_id
+                and mollie_by_id.get(a.mollie_payment_id, {}).get("status") == "open"
+                and mollie_by_id.get(a.mollie_payment_id, {}).get("method") == "banktransfer"
+            ]
             if settling:
                 findings.counts["orders still settling (pending at Mollie)"] += 1
             elif uncancelable:
                 findings.counts["orders waiting for an open payment Mollie will not cancel"] += 1
+            elif transfer:
+                findings.counts["orders waiting for an open bank transfer"] += 1
             else:
                 findings.violate(
                     "no order left waiting after reconciliation",

@@ -67,6 +67,18 @@ def test_a_second_paid_attempt_without_a_refund_flag_is_found(shopper):
     assert any(v.startswith("no double charge unflagged") for v in violations)
 
 
+def test_an_order_waiting_for_an_open_bank_transfer_keeps_every_invariant(shopper):
+    # Mollie can cancel an open transfer, yet nobody should: the shopper has days to pay it.
+    shopper.add("espresso-cup")
+    assert shopper.checkout(method="banktransfer").status_code == 303
+    shopper.order_page()  # back from Mollie's page, where the transfer's details were shown
+
+    findings = check(shopper)
+
+    assert findings.violations == []
+    assert findings.counts["orders waiting for an open bank transfer"] == 1
+
+
 def test_chargebacks_that_agree_with_mollie_keep_every_invariant(shopper):
     shopper.buy()
     payment_id = shopper.pay_at_mollie("paid")

@@ -30,7 +30,7 @@ def test_pay_again_while_reconciliation_closes_the_order_keeps_the_order_open(sh
 
     monkeypatch.setattr(reconciliation, "attempts_of", list_then_shopper_pays_again)
     summary = services.ReconcileSummary()
-    reconciliation._close_overdue_order(order, summary)
+    reconciliation._close_overdue_order(order, summary, timezone.now())
 
     order = shopper.last_order()
     second = PaymentAttempt.get(order.order_id, 2, consistent_read=True)
