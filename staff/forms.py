@@ -207,24 +207,22 @@ class RefundForm(forms.Form):
         return cents
 
 
-class ChargebackHandledForm(forms.Form):
-    note = forms.CharField(
+def _handled_note(example):
+    return forms.CharField(
         required=False,
         max_length=500,
         label="Note for the timeline",
         widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: contacted the customer, nothing was shipped; or disputed in Mollie's dashboard.",
+        help_text=f"For example: {example}.",
     )
+
+
+class ChargebackHandledForm(forms.Form):
+    note = _handled_note("contacted the customer, nothing was shipped; or disputed in Mollie's dashboard")
 
 
 class DoublePaymentHandledForm(forms.Form):
-    note = forms.CharField(
-        required=False,
-        max_length=500,
-        label="Note for the timeline",
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="For example: refunded via Mollie's dashboard, or the customer keeps both.",
-    )
+    note = _handled_note("refunded via Mollie's dashboard, or the customer keeps both")
 
 
 # --- Catalog ------------------------------------------------------------------------------------

@@ -95,30 +95,23 @@ def attempt_handled(request, order_id, attempt_no):
         # Not offered on the order page either; a repeated POST still reaches the idempotent service.
         messages.error(request, "This payment attempt is not flagged as a double payment.")
         return redirect("staff:order", order_id=order.order_id)
-    form = DoublePaymentHandledForm(request.POST if request.method == "POST" else None)
-    if not form.is_valid():
-        return _confirm(
-            request,
-            order,
-            title="Mark double payment as handled",
-            form=form,
-            question=f"Payment attempt {attempt_no} ({row.attempt.mollie_payment_id}) paid an order that "
-            f"was already paid. Mark it as handled once the money went back or the customer "
-            f"agreed otherwise.",
-            button="Mark as handled",
-            status=422 if form.is_bound else 200,
-        )
 
-    def mark_handled():
+    def mark_handled(note):
         payment_services.mark_double_payment_handled(
-            order_id=order.order_id,
-            attempt_no=attempt_no,
-            actor=request.staff_member.username,
-            note=form.cleaned_data["note"],
+            order_id=order.order_id, attempt_no=attempt_no, actor=request.staff_member.username, note=note
         )
         return f"The double payment of attempt {attempt_no} is marked as handled."
 
-    return _perform(request, order, mark_handled)
+    return _mark_handled(
+        request,
+        order,
+        DoublePaymentHandledForm(request.POST if request.method == "POST" else None),
+        title="Mark double payment as handled",
+        question=f"Payment attempt {attempt_no} ({row.attempt.mollie_payment_id}) paid an order that "
+        f"was already paid. Mark it as handled once the money went back or the customer "
+        f"agreed otherwise.",
+        mark=mark_handled,
+    )
 
 
 @staff_required
@@ -134,32 +127,28 @@ def chargeback_handled(request, order_id, attempt_no, chargeback_id):
         # Not offered on the order page either; a repeated POST still reaches the idempotent service.
         messages.error(request, f"Chargeback {chargeback_id} needs no handling: it was handled or reversed.")
         return redirect("staff:order", order_id=order.order_id)
-    form = ChargebackHandledForm(request.POST if request.method == "POST" else None)
-    if not form.is_valid():
-        return _confirm(
-            request,
-            order,
-            title=f"Mark chargeback {chargeback_id} as handled",
-            form=form,
-            question=f"The shopper's bank took {chargeback.currency} {decimal_amount(int(chargeback.amount_cents))} "
-            f"of payment attempt {attempt_no} back. Mark it as handled once you dealt with it (contacted the "
-            'shopper, held the goods back, or disputed it at Mollie). It leaves "Needs attention"; a new '
-            "chargeback flags the order again.",
-            button="Mark as handled",
-            status=422 if form.is_bound else 200,
-        )
 
-    def mark_handled():
+    def mark_handled(note):
         payment_services.mark_chargeback_handled(
             order_id=order.order_id,
             attempt_no=attempt_no,
             chargeback_id=chargeback_id,
             actor=request.staff_member.username,
-            note=form.cleaned_data["note"],
+            note=note,
         )
         return f"Chargeback {chargeback_id} is marked as handled."
 
-    return _perform(request, order, mark_handled)
+    return _mark_handled(
+        request,
+        order,
+        ChargebackHandledForm(request.POST if request.method == "POST" else None),
+        title=f"Mark chargeback {chargeback_id} as handled",
+        question=f"The shopper's bank took {chargeback.currency} {decimal_amount(int(chargeback.amount_cents))} "
+        f"of payment attempt {attempt_no} back. Mark it as handled once you dealt with it (contacted the "
+        'shopper, held the goods back, or disputed it at Mollie). It leaves "Needs attention"; a new '
+        "chargeback flags the order again.",
+        mark=mark_handled,
+    )
 
 
 @staff_required
@@ -223,6 +212,21 @@ def order_resend_confirmation(request, order_id):
         return "The order confirmation was sent again; its status is under E-mails."
 
     return _perform(request, order, resend)
+
+
+def _mark_handled(request, order, form, *, title, question, mark):
+    """Marking a matter handled: a confirmation page with a note for the timeline, then `mark(note)`."""
+    if not form.is_valid():
+        return _confirm(
+            request,
+            order,
+            title=title,
+            form=form,
+            question=question,
+            button="Mark as handled",
+            status=422 if form.is_bound else 200,
+        )
+    return _perform(request, order, lambda: mark(form.cleaned_data["note"]))
 
 
 def _perform(request, order, action, *, when_mollie_is_down=None):

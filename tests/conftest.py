@@ -356,6 +356,17 @@ class Shopper:
     def webhook(self, payment_id):
         return self.client.post("/payments/webhook/", {"id": payment_id})
 
+    def pay_again_after_a_canceled_payment(self):
+        """The first payment is canceled, "Pay again" makes a second one and it is paid (webhook
+        received). Returns the order as it was before paying again."""
+        first = self.last_order()
+        self.webhook(self.pay_at_mollie("canceled"))
+        self.client.post(f"/orders/{first.order_id}/{first.public_token}/pay/")
+        second_payment = self.last_order().latest_mollie_payment_id
+        self.sandbox.set_status(second_payment, "paid")
+        self.webhook(second_payment)
+        return first
+
     def order_page(self, order=None):
         order = order or self.last_order()
         return self.client.get(f"/orders/{order.order_id}/{order.public_token}/")

@@ -191,6 +191,23 @@ class Shopper:
         self.page.get_by_role("button", name=outcome, exact=True).click()
         self.page.wait_for_url(re.compile(r"/orders/SO-[0-9A-F-]+/[^/]+/$"))
 
+    def buy_two_cups_and_pay(self, *, name="Ada Lovelace", email="ada@example.com"):
+        """Two espresso cups (€25.00) through the cart, paid at Mollie; returns the order number."""
+        from playwright.sync_api import expect
+
+        self.open_shop()
+        self.add_to_cart("Espresso cup")
+        self.page.get_by_label("Quantity of Espresso cup").fill("2")
+        self.page.get_by_role("button", name="Update quantity of Espresso cup").click()
+        expect(self.cart_total()).to_have_text("€25.00")
+        self.page.get_by_role("link", name="Checkout").click()
+        self.fill_checkout(name=name, email=email)
+        self.pay()
+        self.choose_at_mollie("Paid")
+        expect(self.status_title()).to_have_text("Thank you! Your payment was received.")
+        heading = self.page.get_by_role("heading", name=re.compile(r"^Order SO-"))
+        return heading.inner_text().removeprefix("Order ").strip()
+
     def status_title(self):
         """The thank-you page's headline: what the shopper is told about the payment."""
         return self.page.locator("#status-title")

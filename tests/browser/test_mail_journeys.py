@@ -44,24 +44,10 @@ def open_mail(reader, subject):
     return reader.frame_locator('iframe[title="The mail as HTML"]')
 
 
-def pay_two_cups(shopper, page):
-    shopper.open_shop()
-    shopper.add_to_cart("Espresso cup")
-    page.get_by_label("Quantity of Espresso cup").fill("2")
-    page.get_by_role("button", name="Update quantity of Espresso cup").click()
-    expect(shopper.cart_total()).to_have_text("€25.00")
-    page.get_by_role("link", name="Checkout").click()
-    shopper.fill_checkout()
-    shopper.pay()
-    shopper.choose_at_mollie("Paid")
-    expect(shopper.status_title()).to_have_text(PAID_TITLE)
-    return page.get_by_role("heading", name=re.compile(r"^Order SO-")).inner_text().removeprefix("Order ").strip()
-
-
 def test_buy_and_pay_then_the_confirmation_arrives_with_the_lines_and_a_working_link(
     shopper, page, mail_reader, local_aws, screenshots
 ):
-    order_id = pay_two_cups(shopper, page)
+    order_id = shopper.buy_two_cups_and_pay()
     order_page = page.url
     subject = f"Your order {order_id} is paid"
     [sent] = wait_for_mail(local_aws, subject)
@@ -89,7 +75,7 @@ def test_buy_and_pay_then_the_confirmation_arrives_with_the_lines_and_a_working_
 def test_refund_then_the_refund_mail_arrives(shopper, page, mail_reader, local_aws, screenshots):
     from payments import services
 
-    order_id = pay_two_cups(shopper, page)
+    order_id = shopper.buy_two_cups_and_pay()
     wait_for_mail(local_aws, f"Your order {order_id} is paid")
 
     services.refund_payment(order_id=order_id, amount_cents=1000, refund_key="chipped-cup", actor="mia")

@@ -25,18 +25,7 @@ def staff_member(settings):
 @pytest.fixture
 def paid_order_id(shopper, page):
     """A customer buys two espresso cups (€25.00) in the shop and pays; returns the order id."""
-    shopper.open_shop()
-    shopper.add_to_cart("Espresso cup")
-    page.get_by_label("Quantity of Espresso cup").fill("2")
-    page.get_by_role("button", name="Update quantity of Espresso cup").click()
-    expect(shopper.cart_total()).to_have_text("€25.00")
-    page.get_by_role("link", name="Checkout").click()
-    shopper.fill_checkout(name="Margaret Hamilton", email=CUSTOMER_EMAIL)
-    shopper.pay()
-    shopper.choose_at_mollie("Paid")
-    expect(shopper.status_title()).to_have_text("Thank you! Your payment was received.")
-    heading = page.get_by_role("heading", name=re.compile(r"^Order SO-"))
-    return heading.inner_text().removeprefix("Order ").strip()
+    return shopper.buy_two_cups_and_pay(name="Margaret Hamilton", email=CUSTOMER_EMAIL)
 
 
 def test_staff_find_the_order_read_its_timeline_and_refund_part(

@@ -154,12 +154,7 @@ def test_an_order_never_paid_at_expires_without_a_mail(shopper, local_ses, setti
 def test_a_double_payment_alerts_staff_once_whatever_the_repeats(shopper, local_ses, settings):
     settings.STAFF_ALERT_EMAILS = ["staff@shop.example.com", "owner@shop.example.com"]
     shopper.buy()
-    first = shopper.last_order()
-    shopper.webhook(shopper.pay_at_mollie("canceled"))
-    shopper.client.post(f"/orders/{first.order_id}/{first.public_token}/pay/")
-    second_payment = shopper.last_order().latest_mollie_payment_id
-    shopper.sandbox.set_status(second_payment, "paid")
-    shopper.webhook(second_payment)
+    first = shopper.pay_again_after_a_canceled_payment()
     # Mollie reports the first attempt paid after all: a late bank confirmation, then its repeats.
     first_attempt = PaymentAttempt.get(first.order_id, 1)
     first_attempt.update(actions=[PaymentAttempt.status.set("open")])

@@ -164,15 +164,9 @@ def test_amount_mismatch_never_marks_the_order_paid(shopper):
 
 def test_second_paid_attempt_is_flagged_as_double_payment(shopper):
     shopper.buy()
-    first = shopper.last_order()
-    shopper.webhook(shopper.pay_at_mollie("canceled"))
-    shopper.client.post(f"/orders/{first.order_id}/{first.public_token}/pay/")
-    second_payment = shopper.last_order().latest_mollie_payment_id
-
     # Two tabs: the shopper pays the new attempt, then Mollie also reports the first as paid
     # (sandbox control moves it, as a late bank confirmation would).
-    shopper.sandbox.set_status(second_payment, "paid")
-    shopper.webhook(second_payment)
+    first = shopper.pay_again_after_a_canceled_payment()
     reopen_first_attempt_as_paid_at_mollie(first.order_id)
 
     order = shopper.last_order()
@@ -249,9 +243,7 @@ def test_handling_a_double_payment_keeps_other_reasons_for_attention(shopper):
     order.update(
         actions=[Order.needs_attention.set(True), Order.attention_reasons.set(["Paid after the order was expired"])]
     )
-    shopper.webhook(shopper.pay_at_mollie("canceled"))
-    shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
-    shopper.webhook(shopper.pay_at_mollie("paid"))
+    shopper.pay_again_after_a_canceled_payment()
     reopen_first_attempt_as_paid_at_mollie(order.order_id)
     assert len(shopper.last_order().attention_reasons) == 2
 
