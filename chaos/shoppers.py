@@ -335,14 +335,32 @@ class Shopper:
         if fields.get("method"):
             self.journal.note(f"chose {fields['method']} at checkout")
             self.method_chosen = True
+        # With a method chosen, a 422 may say Mollie cannot check methods right now (an injected
+        # API fault): a person leaves the choice to Mollie's page and sends the form again.
+        expect = (302, 303, 422) if fields.get("method") else (302, 303)
         if self.plan.double_submit:
-            answers = self._twice("POST", "/checkout/", "checkout POST", fields, expect=(302, 303))
+            answers = self._twice("POST", "/checkout/", "checkout POST", fields, expect=expect)
             self.journal.note("double-submitted the checkout form")
+            if any(a is not None and a.status_code == 422 for a in answers):
+                answers = [self._without_method(fields, a) for a in answers]
             self._same_order_check(answers)
             answer = answers[0]
         else:
-            answer = self.call("POST", "/checkout/", "checkout POST", data=fields, expect=(302, 303))
+            answer = self._without_method(
+                fields, self.call("POST", "/checkout/", "checkout POST", data=fields, expect=expect)
+            )
         return self._landing(answer)
+
+    def _without_method(self, fields, answer):
+        if answer is None or answer.status_code != 422:
+            return answer
+        if "We cannot check payment methods right now" not in answer.text:
+            self.journal.problem(self.plan.number, "checkout POST", f"422: {_title(answer.text)}")
+            return None
+        self.journal.note("method list unavailable: left the choice to Mollie's page")
+        self.method_chosen = False
+        fields = {name: value for name, value in fields.items() if name != "method"}
+        return self.call("POST", "/checkout/", "checkout POST without method", data=fields, expect=(302, 303))
 
     def _landing(self, answer):
         if answer is None or answer.status_code not in (302, 303):

@@ -12,7 +12,7 @@ from pynamodb.exceptions import PynamoDBException, UpdateError
 
 from config import deadline, dynamodb
 from config.dynamodb import ConcurrentUpdateConflict
-from notifications.services import deliver_pending
+from notifications.services import DeliveryOutcome, deliver_pending
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
@@ -30,8 +30,10 @@ RECONCILE_ITEM_WRITES = 3
 RESYNC_BACKOFF_CAP = timedelta(hours=1)
 
 
-# Queued mails sent per run; deliver_pending also stops in time before the deadline.
-MAILS_PER_RUN = 50
+# Queued mails are sent in batches (oldest first) while a batch sends some and time is left;
+# deliver_pending also stops in time before the deadline. A busy hour can leave hundreds queued.
+MAILS_PER_BATCH = 50
+MAIL_BATCHES_PER_RUN = 20
 
 # Errors that concern one order or attempt; the run goes on with the next one.
 RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
@@ -150,10 +152,17 @@ def _reconcile(now, stale_after_seconds, progress):
             summary.errors.append(f"{order.order_id}: {error}")
 
     # Mails a crash or an SES failure left queued: bounded tries each, then failed for staff.
-    try:
-        summary.mails = deliver_pending(limit=MAILS_PER_RUN)
-    except RECONCILE_ITEM_ERRORS as error:
-        summary.errors.append(f"outbox: {error}")
+    for _ in range(MAIL_BATCHES_PER_RUN):
+        try:
+            counts = deliver_pending(limit=MAILS_PER_BATCH)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"outbox: {error}")
+            break
+        for outcome, count in counts.items():
+            summary.mails[outcome] = summary.mails.get(outcome, 0) + count
+        # A short batch was the last; one that sent nothing would only retry its failures at once.
+        if sum(counts.values()) < MAILS_PER_BATCH or not counts.get(DeliveryOutcome.SENT):
+            break
     if summary.mails:
         progress(f"mails {summary.mails}")
     return summary

@@ -253,3 +253,18 @@ def test_a_throttled_table_leaves_the_mail_queued_and_raises_nothing(local_ses, 
 
     assert outcome == DeliveryOutcome.STORAGE_UNAVAILABLE and local_ses.new_mails() == []
     assert deliver_pending() == {DeliveryOutcome.SENT: 1}
+
+
+def test_one_reconciliation_run_sends_a_backlog_larger_than_one_batch(local_ses, sandbox, monkeypatch):
+    """A busy hour (or an SES outage) can leave more mails queued than one batch takes."""
+    from payments.services import reconcile, reconciliation
+
+    monkeypatch.setattr(reconciliation, "MAILS_PER_BATCH", 4)
+    for number in range(10):
+        _commit(_confirmation(order_id=f"SO-TEST-{number:05d}"))
+
+    summary = reconcile()
+
+    assert summary.mails == {DeliveryOutcome.SENT: 10}
+    assert len(local_ses.new_mails()) == 10
+    assert deliver_pending() == {}
