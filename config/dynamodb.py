@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from pynamodb.connection import Connection
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from config import aws_session
@@ -44,6 +45,8 @@ _target: Target | None = None
 def table(model_cls):
     """Class decorator: `Meta.table_name` is the base name; the stage prefix is added here."""
     model_cls._base_table_name = model_cls.Meta.table_name
+    # On-demand capacity for every table: no throughput to plan, and a flash sale is not throttled.
+    model_cls.Meta.billing_mode = "PAY_PER_REQUEST"
     # Fail fast instead of hanging a request on a slow DynamoDB; botocore still retries throttles.
     model_cls.Meta.connect_timeout_seconds, model_cls.Meta.read_timeout_seconds = _timeouts()
     model_cls.Meta.max_retry_attempts = MAX_BOTOCORE_RETRIES
@@ -52,6 +55,16 @@ def table(model_cls):
     _models.append(model_cls)
     _apply(model_cls, _current_target())
     return model_cls
+
+
+class AllProjectionIndex(GlobalSecondaryIndex):
+    """A GSI that carries whole items, so a Query on it needs no second read. Declare only its keys:
+    PynamoDB names the index after the model's attribute that holds it (`order_shard_index = ...`)."""
+
+    def __init_subclass__(cls, **kwargs):
+        # Each index needs a Meta of its own: PynamoDB stores the index's name and keys on it.
+        cls.Meta = type("Meta", (), {"projection": AllProjection()})
+        super().__init_subclass__(**kwargs)
 
 
 def _shared_table_connection(model_cls):

@@ -24,7 +24,7 @@ def ensure_tables(*, check_only=False, protect=False):
             if check_only:
                 report.append(f"MISSING table {name}")
                 continue
-            model.create_table(wait=True, billing_mode="PAY_PER_REQUEST")
+            model.create_table(wait=True)  # on demand: `dynamodb.table` sets Meta.billing_mode
             report.append(f"created table {name}")
         else:
             existing = {index["IndexName"] for index in description.get("GlobalSecondaryIndexes", [])}

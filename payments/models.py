@@ -39,7 +39,6 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
     VersionAttribute,
 )
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from config import dynamodb
@@ -109,49 +108,29 @@ def shard_keys(prefix: str) -> list[str]:
     return [f"{prefix}#{shard}" for shard in range(ORDER_SHARDS)]
 
 
-class OrderShardIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "order_shard_index"
-        projection = AllProjection()
-
+class OrderShardIndex(dynamodb.AllProjectionIndex):
     order_shard = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class OrderNumberIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "order_number_index"
-        projection = AllProjection()
-
+class OrderNumberIndex(dynamodb.AllProjectionIndex):
     order_shard = UnicodeAttribute(hash_key=True)
     order_id = UnicodeAttribute(range_key=True)
 
 
-class OrderStatusShardIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "status_shard_index"
-        projection = AllProjection()
-
+class OrderStatusShardIndex(dynamodb.AllProjectionIndex):
     status_shard = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class AttentionIndex(GlobalSecondaryIndex):
+class AttentionIndex(dynamodb.AllProjectionIndex):
     """Sparse: only orders flagged for staff carry `attention`."""
-
-    class Meta:
-        index_name = "attention_index"
-        projection = AllProjection()
 
     attention = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class OrderEmailIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "email_index"
-        projection = AllProjection()
-
+class OrderEmailIndex(dynamodb.AllProjectionIndex):
     customer_email = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
@@ -160,7 +139,6 @@ class OrderEmailIndex(GlobalSecondaryIndex):
 class Order(Model):
     class Meta:
         table_name = "orders"
-        billing_mode = "PAY_PER_REQUEST"
 
     order_id = UnicodeAttribute(hash_key=True)
     public_token = UnicodeAttribute()
@@ -202,6 +180,7 @@ class Order(Model):
     status_shard = UnicodeAttribute(null=True)
     attention = UnicodeAttribute(null=True)
 
+    # Each index is named after its attribute here: renaming one is a new index (`ensure_tables`).
     order_shard_index = OrderShardIndex()
     order_number_index = OrderNumberIndex()
     status_shard_index = OrderStatusShardIndex()
@@ -273,31 +252,19 @@ class Order(Model):
         return self.status == OrderStatus.PENDING_PAYMENT
 
 
-class MolliePaymentIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "mollie_payment_index"
-        projection = AllProjection()
-
+class MolliePaymentIndex(dynamodb.AllProjectionIndex):
     mollie_payment_id = UnicodeAttribute(hash_key=True)
 
 
-class UnsettledRefundsIndex(GlobalSecondaryIndex):
+class UnsettledRefundsIndex(dynamodb.AllProjectionIndex):
     """Sparse: only attempts with a refund Mollie has not finished (reconciliation follows them,
     since Mollie sends no webhook when a refund is canceled)."""
-
-    class Meta:
-        index_name = "unsettled_refunds_index"
-        projection = AllProjection()
 
     refunds_unsettled = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
-class AttemptStatusShardIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "attempt_status_shard_index"
-        projection = AllProjection()
-
+class AttemptStatusShardIndex(dynamodb.AllProjectionIndex):
     status_shard = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
 
@@ -306,7 +273,6 @@ class AttemptStatusShardIndex(GlobalSecondaryIndex):
 class PaymentAttempt(Model):
     class Meta:
         table_name = "payment_attempts"
-        billing_mode = "PAY_PER_REQUEST"
 
     order_id = UnicodeAttribute(hash_key=True)
     attempt_no = NumberAttribute(range_key=True)
@@ -378,7 +344,6 @@ class PaymentAttempt(Model):
 class Refund(Model):
     class Meta:
         table_name = "refunds"
-        billing_mode = "PAY_PER_REQUEST"
 
     order_id = UnicodeAttribute(hash_key=True)
     # Our idempotency key for the refund: a double submit finds this item and refunds once.
@@ -402,7 +367,6 @@ class PaymentEvent(Model):
 
     class Meta:
         table_name = "payment_events"
-        billing_mode = "PAY_PER_REQUEST"
 
     # Webhooks that match no order are kept under this partition, so nothing is silently dropped.
     UNMATCHED = "unmatched"
@@ -430,7 +394,6 @@ class OrderDayCount(Model):
 
     class Meta:
         table_name = "order_counts"
-        billing_mode = "PAY_PER_REQUEST"
 
     counter_shard = UnicodeAttribute(hash_key=True)  # "counts#<k>", k = order_shard(order_id)
     day_currency = UnicodeAttribute(range_key=True)  # "2026-12-07#EUR"

@@ -7,7 +7,6 @@ Access patterns:
 """
 
 from pynamodb.attributes import BooleanAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from config import dynamodb
@@ -15,11 +14,7 @@ from config import dynamodb
 CATALOG_PARTITION = "catalog"
 
 
-class CatalogIndex(GlobalSecondaryIndex):
-    class Meta:
-        index_name = "catalog_index"
-        projection = AllProjection()
-
+class CatalogIndex(dynamodb.AllProjectionIndex):
     catalog = UnicodeAttribute(hash_key=True)
     position = UnicodeAttribute(range_key=True)
 
@@ -28,7 +23,6 @@ class CatalogIndex(GlobalSecondaryIndex):
 class Article(Model):
     class Meta:
         table_name = "articles"
-        billing_mode = "PAY_PER_REQUEST"
 
     slug = UnicodeAttribute(hash_key=True)
     name = UnicodeAttribute()

@@ -34,7 +34,6 @@ def normalize_username(username) -> str:
 class StaffMember(Model):
     class Meta:
         table_name = "staff_members"
-        billing_mode = "PAY_PER_REQUEST"
 
     username = UnicodeAttribute(hash_key=True)
     display_name = UnicodeAttribute(default="")
@@ -62,7 +61,6 @@ class LoginThrottle(Model):
 
     class Meta:
         table_name = "staff_login_throttles"
-        billing_mode = "PAY_PER_REQUEST"
 
     throttle_key = UnicodeAttribute(hash_key=True)
     attempts = NumberAttribute(default=0)
@@ -82,7 +80,6 @@ class StaffSession(Model):
 
     class Meta:
         table_name = "staff_sessions"
-        billing_mode = "PAY_PER_REQUEST"
 
     key_digest = UnicodeAttribute(hash_key=True)
     # Django's signed session encoding; removed when the session ends.
@@ -101,7 +98,6 @@ class ExportJob(Model):
 
     class Meta:
         table_name = "staff_exports"
-        billing_mode = "PAY_PER_REQUEST"
 
     QUEUED, RUNNING, DONE, FAILED = "queued", "running", "done", "failed"
 
