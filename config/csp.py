@@ -21,7 +21,8 @@ from django.conf import settings
 # Mollie's hosted checkout (`_links.checkout` of a payment, docs.mollie.com "Create payment":
 # "https://www.mollie.com/checkout/…"); with MOLLIE_API_ENDPOINT set (the sandbox) its origin.
 MOLLIE_CHECKOUT_ORIGIN = "https://www.mollie.com"
-SELF_CONTAINED_PAGES = ("500.html", "503.html")
+# The layout of the error pages (500.html, 503.html) holds their one inline style.
+SELF_CONTAINED_PAGES = ("self_contained.html",)
 
 
 def inline_style_hashes(template_dir: Path) -> list[str]:
