@@ -16,46 +16,33 @@ from .server import SandboxServer
 from .webhooks import DEFAULT_TIMEOUT
 
 
-def _env(name: str, default, kind=float):
-    value = os.environ.get(name)
-    return kind(value) if value not in (None, "") else default
-
-
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
         prog="python -m mollie_sandbox",
         description="A local Mollie Payments API v2 with a hosted checkout page, webhooks and faults.",
     )
     parser.add_argument("--host", default=os.environ.get("MOLLIE_SANDBOX_HOST", "127.0.0.1"))
-    parser.add_argument(
-        "--port",
-        type=int,
-        default=_env("MOLLIE_SANDBOX_PORT", 0, int),
-        help="port to listen on; 0 picks a free one (default: 0)",
-    )
-    parser.add_argument(
-        "--time-scale",
-        type=float,
-        default=_env("MOLLIE_SANDBOX_TIME_SCALE", 1.0),
-        help="real seconds per minute of Mollie's webhook retry schedule (default: 1.0)",
-    )
-    parser.add_argument(
-        "--expiry-seconds",
-        type=float,
-        default=_env("MOLLIE_SANDBOX_EXPIRY_SECONDS", 900.0),
-        help="how long an open payment lives before it expires (default: 900)",
-    )
-    parser.add_argument(
+
+    def option(name, kind, default, help):
+        """An option whose default MOLLIE_SANDBOX_<NAME> may set (--max-payments: ..._MAX_PAYMENTS)."""
+        variable = "MOLLIE_SANDBOX_" + name.removeprefix("--").replace("-", "_").upper()
+        value = os.environ.get(variable)
+        parser.add_argument(name, type=kind, default=kind(value) if value else default, help=help)
+
+    option("--port", int, 0, "port to listen on; 0 picks a free one (default: 0)")
+    option("--time-scale", float, 1.0, "real seconds per minute of Mollie's webhook retry schedule (default: 1.0)")
+    option("--expiry-seconds", float, 900.0, "how long an open payment lives before it expires (default: 900)")
+    option(
         "--max-payments",
-        type=int,
-        default=_env("MOLLIE_SANDBOX_MAX_PAYMENTS", 10_000, int),
-        help="keep at most this many payments; the oldest finished ones go first (default: 10000)",
+        int,
+        10_000,
+        "keep at most this many payments; the oldest finished ones go first (default: 10000)",
     )
-    parser.add_argument(
+    option(
         "--webhook-timeout",
-        type=float,
-        default=_env("MOLLIE_SANDBOX_WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT),
-        help="seconds to wait for a webhook answer before retrying (default: 15)",
+        float,
+        DEFAULT_TIMEOUT,
+        "seconds to wait for a webhook answer before retrying (default: 15)",
     )
     parser.add_argument(
         "--strict",
@@ -72,16 +59,7 @@ def parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = parse_args(argv)
-    server = SandboxServer(
-        host=args.host,
-        port=args.port,
-        time_scale=args.time_scale,
-        expiry_seconds=args.expiry_seconds,
-        max_payments=args.max_payments,
-        webhook_timeout=args.webhook_timeout,
-        quiet=args.quiet,
-        strict=args.strict,
-    )
+    server = SandboxServer(**vars(args))  # every option is the server's argument of the same name
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
