@@ -37,22 +37,32 @@ def stage_settings(stage, settings_file=ZAPPA_SETTINGS):
     return settings
 
 
-def build_package(stage, output, *, project_dir=ROOT):
-    """`zappa package STAGE` into `output`; returns its path. No AWS credentials needed."""
+def _zappa(command, stage, output, *arguments, project_dir, timeout, env=None):
+    """Runs `zappa COMMAND STAGE --json -o OUTPUT ...` with this virtualenv's Zappa; returns the output's path."""
     venv = Path(sys.prefix)
-    env = {**os.environ, "VIRTUAL_ENV": str(venv), "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
-    # --json also skips Zappa's "newer version available?" lookup, so packaging stays offline.
+    env = {
+        **os.environ,
+        **(env or {}),
+        "VIRTUAL_ENV": str(venv),
+        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+    }
+    # --json also skips Zappa's "newer version available?" lookup, so it stays offline.
     result = subprocess.run(
-        [str(venv / "bin" / "zappa"), "package", stage, "--json", "-o", str(output)],
+        [str(venv / "bin" / "zappa"), command, stage, "--json", "-o", str(output), *arguments],
         cwd=project_dir,
         env=env,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=timeout,
     )
     if result.returncode != 0 or not Path(output).exists():
-        raise RuntimeError(f"zappa package {stage} failed:\n{result.stdout}\n{result.stderr}")
+        raise RuntimeError(f"zappa {command} {stage} failed:\n{result.stdout}\n{result.stderr}")
     return Path(output)
+
+
+def build_package(stage, output, *, project_dir=ROOT):
+    """`zappa package STAGE` into `output`; returns its path. No AWS credentials needed."""
+    return _zappa("package", stage, output, project_dir=project_dir, timeout=300)
 
 
 def zappa_template(stage, output, *, account="123456789012", project_dir=ROOT):
@@ -62,37 +72,20 @@ def zappa_template(stage, output, *, account="123456789012", project_dir=ROOT):
     """
     settings = stage_settings(stage)
     function = f"{settings['project_name']}-{stage}"
-    venv = Path(sys.prefix)
-    env = {
-        **os.environ,
-        "VIRTUAL_ENV": str(venv),
-        "AWS_EC2_METADATA_DISABLED": "true",
-        "AWS_ACCESS_KEY_ID": "offline",
-        "AWS_SECRET_ACCESS_KEY": "offline",
-        "PATH": f"{venv / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-    }
-    result = subprocess.run(
-        [
-            str(venv / "bin" / "zappa"),
-            "template",
-            stage,
-            "--json",
-            "-o",
-            str(output),
-            "-l",
-            f"arn:aws:lambda:{settings['aws_region']}:{account}:function:{function}",
-            "-r",
-            f"arn:aws:iam::{account}:role/{function}-ZappaLambdaExecutionRole",
-        ],
-        cwd=project_dir,
-        env=env,
-        capture_output=True,
-        text=True,
+    offline = {"AWS_EC2_METADATA_DISABLED": "true", "AWS_ACCESS_KEY_ID": "offline", "AWS_SECRET_ACCESS_KEY": "offline"}
+    template = _zappa(
+        "template",
+        stage,
+        output,
+        "-l",
+        f"arn:aws:lambda:{settings['aws_region']}:{account}:function:{function}",
+        "-r",
+        f"arn:aws:iam::{account}:role/{function}-ZappaLambdaExecutionRole",
+        project_dir=project_dir,
         timeout=120,
+        env=offline,
     )
-    if result.returncode != 0 or not Path(output).exists():
-        raise RuntimeError(f"zappa template {stage} failed:\n{result.stdout}\n{result.stderr}")
-    return json.loads(Path(output).read_text())
+    return json.loads(template.read_text())
 
 
 def unpack(package, directory):
