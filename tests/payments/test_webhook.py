@@ -28,6 +28,17 @@ def reopen_first_attempt_as_paid_at_mollie(order_id):
     services.apply_mollie_payment(payment=mollie_answers(attempt.mollie_payment_id, status="paid"), source="webhook")
 
 
+def mollie_reports_one_cent_paid(shopper):
+    """The shopper's order, after Mollie reported its payment paid with the wrong amount."""
+    shopper.buy()
+    order = shopper.last_order()
+    shopper.pay_at_mollie("paid")
+    services.apply_mollie_payment(
+        payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1), source="webhook"
+    )
+    return order
+
+
 def test_duplicate_webhooks_leave_the_same_state(shopper):
     shopper.buy()
     payment_id = shopper.pay_at_mollie("paid")
@@ -147,13 +158,7 @@ def test_mollie_down_on_fetch_answers_503_so_mollie_retries(shopper):
 
 
 def test_amount_mismatch_never_marks_the_order_paid(shopper):
-    shopper.buy()
-    order = shopper.last_order()
-    shopper.pay_at_mollie("paid")
-
-    services.apply_mollie_payment(
-        payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1), source="webhook"
-    )
+    mollie_reports_one_cent_paid(shopper)
 
     order = shopper.last_order()
     assert order.status == OrderStatus.PENDING_PAYMENT
@@ -223,12 +228,7 @@ def test_mollie_refusing_our_key_answers_503_so_the_webhook_is_kept(shopper, set
 
 
 def test_a_held_back_payment_tells_the_shopper_not_to_pay_again(shopper):
-    shopper.buy()
-    order = shopper.last_order()
-    shopper.pay_at_mollie("paid")
-    services.apply_mollie_payment(
-        payment=mollie_answers(order.latest_mollie_payment_id, amount_cents=1), source="webhook"
-    )
+    order = mollie_reports_one_cent_paid(shopper)
 
     page = shopper.order_page().content.decode()
 
