@@ -234,13 +234,7 @@ class Shopper:
             return self.journal.finished("no shop page")
         token = _csrf(page.text)
         for slug, quantity in self.plan.articles.items():
-            self.call(
-                "POST",
-                "/cart/add/",
-                "add to cart",
-                data={"slug": slug, "quantity": quantity, "csrfmiddlewaretoken": token},
-                expect=(302,),
-            )
+            self.add_to_cart(slug, quantity, token)
         self.follow_to("/cart/", "cart")
         landing = self.checkout()
         if landing is None:
@@ -274,13 +268,7 @@ class Shopper:
             )
         if self.plan.change_cart_after_back:
             token = _csrf(self.follow_to("/cart/", "cart").text)
-            self.call(
-                "POST",
-                "/cart/add/",
-                "add to cart",
-                data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
-                expect=(302,),
-            )
+            self.add_to_cart("coffee-beans", 1, token)
         second_tab = self.checkout()
         if second_tab is None:
             return None
@@ -421,11 +409,14 @@ class Shopper:
                 data={"slug": slug, "quantity": 0, "remove": "1", "csrfmiddlewaretoken": token},
                 expect=(302,),
             )
+        self.add_to_cart("coffee-beans", 1, token)
+
+    def add_to_cart(self, slug, quantity, token):
         self.call(
             "POST",
             "/cart/add/",
             "add to cart",
-            data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
+            data={"slug": slug, "quantity": quantity, "csrfmiddlewaretoken": token},
             expect=(302,),
         )
 
