@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 
 from pynamodb.connection import Connection
+from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
@@ -201,6 +202,18 @@ def get_or_none(model_cls, hash_key, range_key=None, *, consistent_read=True):
 def is_condition_failure(error) -> bool:
     """A conditional write that lost: a normal outcome of optimistic locking, not a fault."""
     return getattr(error, "cause_response_code", None) == "ConditionalCheckFailedException"
+
+
+def save_new(item) -> bool:
+    """Puts a new item unless one with its key is stored already (a double submit, a second seed):
+    True if this call stored it, False if the item was there (and is left as it was)."""
+    try:
+        item.save(condition=type(item)._hash_key_attribute().does_not_exist())
+    except PutError as error:
+        if not is_condition_failure(error):
+            raise
+        return False
+    return True
 
 
 # --- Optimistic writes: the one retry helper ---------------------------------------------------

@@ -2,7 +2,7 @@
 payments.services; staff edits here change it only by the difference they made."""
 
 from django.utils import timezone
-from pynamodb.exceptions import PutError, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from config import dynamodb
 from shop.models import Article
@@ -37,12 +37,7 @@ def seed_catalog() -> int:
             created_at=now,
             updated_at=now,
         )
-        try:
-            article.save(condition=Article.slug.does_not_exist())
-        except PutError as error:
-            if not dynamodb.is_condition_failure(error):
-                raise
-        else:
+        if dynamodb.save_new(article):
             added += 1
     forget_shop_catalog()
     return added

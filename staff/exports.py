@@ -18,7 +18,6 @@ from datetime import timedelta
 from django.conf import settings
 from django.http import QueryDict
 from django.utils import timezone
-from pynamodb.exceptions import PutError
 
 from config import dynamodb
 from config.dynamodb import get_or_none
@@ -146,11 +145,7 @@ def start_export(*, job_id: str, filters: str, expected: int, requested_by: str)
         updated_at=now,
         expires_at=now + timedelta(days=JOB_DAYS),
     )
-    try:
-        job.save(condition=ExportJob.job_id.does_not_exist())
-    except PutError as error:
-        if not dynamodb.is_condition_failure(error):
-            raise
+    if not dynamodb.save_new(job):
         return ExportJob.get(job_id, consistent_read=True)
     continue_in_background(job_id)
     return job

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pynamodb.exceptions import PutError, UpdateError
 
-from config.dynamodb import get_or_none, is_condition_failure, optimistic_retries
+from config.dynamodb import get_or_none, is_condition_failure, optimistic_retries, save_new
 from staff import selectors
 from staff.models import LoginThrottle, StaffMember, normalize_username
 
@@ -82,12 +82,8 @@ def create_staff_member(*, username, password, display_name="", now=None) -> Sta
         updated_at=now,
         password_changed_at=now,
     )
-    try:
-        member.save(condition=StaffMember.username.does_not_exist())
-    except PutError as error:
-        if is_condition_failure(error):
-            raise StaffAccountError(f"A staff member named {username!r} exists already.") from error
-        raise
+    if not save_new(member):
+        raise StaffAccountError(f"A staff member named {username!r} exists already.")
     return member
 
 

@@ -3,7 +3,6 @@
 import logging
 
 from django.utils import timezone
-from pynamodb.exceptions import PutError
 
 from config import dynamodb
 from payments import mollie
@@ -70,11 +69,7 @@ def refund_payment(
             created_at=now,
             updated_at=now,
         )
-        try:
-            existing.save(condition=Refund.refund_key.does_not_exist())
-        except PutError as error:
-            if not dynamodb.is_condition_failure(error):
-                raise
+        if not dynamodb.save_new(existing):
             existing = get_refund(order_id, refund_key)  # the twin submit got here first
             assert existing is not None  # refunds are never deleted
         else:
