@@ -108,31 +108,17 @@ def patch_transactions():
                     if op.get("ReturnValuesOnConditionCheckFailure") == "ALL_OLD" and current:
                         original_item = current.to_json()["Attributes"]
                     raise ConditionalCheckFailed(item=original_item)
+                condition = {
+                    "condition_expression": condition_expression,
+                    "expression_attribute_names": names,
+                    "expression_attribute_values": values,
+                }
                 if op_type == "Put":
-                    self.put_item(
-                        table_name,
-                        op["Item"],
-                        condition_expression=condition_expression,
-                        expression_attribute_names=names,
-                        expression_attribute_values=values,
-                    )
+                    self.put_item(table_name, op["Item"], **condition)
                 elif op_type == "Delete":
-                    self.delete_item(
-                        table_name,
-                        key,
-                        condition_expression=condition_expression,
-                        expression_attribute_names=names,
-                        expression_attribute_values=values,
-                    )
+                    self.delete_item(table_name, key, **condition)
                 elif op_type == "Update":
-                    self.update_item(
-                        table_name,
-                        key,
-                        update_expression=op["UpdateExpression"],
-                        condition_expression=condition_expression,
-                        expression_attribute_names=names,
-                        expression_attribute_values=values,
-                    )
+                    self.update_item(table_name, key, update_expression=op["UpdateExpression"], **condition)
                 errors.append((None, None, None))
             except (MultipleTransactionsException, MockValidationException):
                 restore()
