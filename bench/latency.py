@@ -145,25 +145,13 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
             )
 
         out(f"Bench stack up (logs: {log_dir}); {requests_per_phase} requests per phase, {concurrency} at once")
-        phases.append(
-            load(
-                "trivial view (before)",
-                [get("/bench/trivial")] * requests_per_phase,
-                concurrency=concurrency,
-                time_limit=phase_time_limit,
-            )
-        )
-        phases.append(
-            load("shop page", [get("/")] * requests_per_phase, concurrency=concurrency, time_limit=phase_time_limit)
-        )
-        phases.append(
-            load(
-                "checkout POST",
-                [checkout(cookies, form) for cookies, form in carts],
-                concurrency=concurrency,
-                time_limit=phase_time_limit,
-            )
-        )
+
+        def run_phase(name, jobs):
+            phases.append(load(name, jobs, concurrency=concurrency, time_limit=phase_time_limit))
+
+        run_phase("trivial view (before)", [get("/bench/trivial")] * requests_per_phase)
+        run_phase("shop page", [get("/")] * requests_per_phase)
+        run_phase("checkout POST", [checkout(cookies, form) for cookies, form in carts])
 
         # Half the new orders get paid at Mollie (its webhook is ours to send); half stay open.
         with stack.models():
@@ -176,54 +164,12 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
             return get(f"/orders/{order.order_id}/{order.public_token}/status.json")
 
         repeat = _repeat_to(requests_per_phase)
-        phases.append(
-            load(
-                "webhook, first (paid)",
-                [webhook(o.latest_mollie_payment_id) for o in paid],
-                concurrency=concurrency,
-                time_limit=phase_time_limit,
-            )
-        )
-        phases.append(
-            load(
-                "webhook, duplicate",
-                [webhook(o.latest_mollie_payment_id) for o in paid],
-                concurrency=concurrency,
-                time_limit=phase_time_limit,
-            )
-        )
-        phases.append(
-            load(
-                "status poll, finished order",
-                repeat([status(o) for o in paid]),
-                concurrency=concurrency,
-                time_limit=phase_time_limit,
-            )
-        )
-        phases.append(
-            load(
-                "status poll, open order, pull due",
-                [status(o) for o in still_open],
-                concurrency=concurrency,
-                time_limit=phase_time_limit,
-            )
-        )
-        phases.append(
-            load(
-                "status poll, open order, pulled recently",
-                [status(o) for o in still_open],
-                concurrency=concurrency,
-                time_limit=phase_time_limit,
-            )
-        )
-        phases.append(
-            load(
-                "trivial view (after)",
-                [get("/bench/trivial")] * requests_per_phase,
-                concurrency=concurrency,
-                time_limit=phase_time_limit,
-            )
-        )
+        run_phase("webhook, first (paid)", [webhook(o.latest_mollie_payment_id) for o in paid])
+        run_phase("webhook, duplicate", [webhook(o.latest_mollie_payment_id) for o in paid])
+        run_phase("status poll, finished order", repeat([status(o) for o in paid]))
+        run_phase("status poll, open order, pull due", [status(o) for o in still_open])
+        run_phase("status poll, open order, pulled recently", [status(o) for o in still_open])
+        run_phase("trivial view (after)", [get("/bench/trivial")] * requests_per_phase)
     return phases
 
 
