@@ -113,12 +113,7 @@ def deliver(key, *, now=None, known=None) -> str:
         # MAIL_CLAIM_STALE_SECONDS, the one way to a second mail (see the module's docstring).
         log.error(
             "mail sent but not stored",
-            extra={
-                "outbox_id": item.outbox_id,
-                "kind": item.kind,
-                "ses_message_id": message_id,
-                "error": type(error).__name__,
-            },
+            extra=_log_fields(item, ses_message_id=message_id, error=type(error).__name__),
         )
     return DeliveryOutcome.SENT
 
@@ -190,7 +185,7 @@ def _claim(key, *, now, known=None):
             attempt.lost(error)
             continue
         if taking_over:
-            log.warning("stale mail claim taken over", extra={"outbox_id": item.outbox_id, "kind": item.kind})
+            log.warning("stale mail claim taken over", extra=_log_fields(item))
         return item
 
 
@@ -254,13 +249,7 @@ def _release(item, token, *, error):
     # The error's text can hold an address (SES names unverified recipients): its class only here.
     log.warning(
         "mail not sent",
-        extra={
-            "outbox_id": item.outbox_id,
-            "kind": item.kind,
-            "tries": tries,
-            "error": type(error).__name__,
-            "to_status": status.value,
-        },
+        extra=_log_fields(item, tries=tries, error=type(error).__name__, to_status=status.value),
     )
     return DeliveryOutcome.FAILED if status == MailStatus.FAILED else DeliveryOutcome.RETRY_LATER
 
@@ -282,8 +271,13 @@ def _mark_sent(item, token, message_id):
     )
     log.info(
         "mail sent",
-        extra={"outbox_id": item.outbox_id, "kind": item.kind, "ses_message_id": message_id, "stored": stored},
+        extra=_log_fields(item, ses_message_id=message_id, stored=stored),
     )
+
+
+def _log_fields(item, **more):
+    """What a log line says of a mail: its id and kind (neither carries an address or a name)."""
+    return {"outbox_id": item.outbox_id, "kind": item.kind, **more}
 
 
 def _update_own_claim(item, token, actions):
@@ -294,9 +288,7 @@ def _update_own_claim(item, token, actions):
         except Exception as error:  # noqa: BLE001
             attempt.lost(error)
             if not attempt.back_off:
-                log.warning(
-                    "mail claim lost before it was stored", extra={"outbox_id": item.outbox_id, "kind": item.kind}
-                )
+                log.warning("mail claim lost before it was stored", extra=_log_fields(item))
                 return False
             continue
         return True
