@@ -1,7 +1,6 @@
 """The ground everything stands on: settings, tables, the embedded local stack, /healthz."""
 
 import json
-import os
 import signal
 import socket
 import subprocess
@@ -19,6 +18,7 @@ from config.tables import ensure_tables
 from devstack.aws import LocalAWS
 from shop.models import Article
 from shop.services import seed_catalog
+from tests.child_env import child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -67,12 +67,9 @@ def test_seeding_twice_adds_nothing(catalog):
 
 
 def _settings_import(**env):
-    environment = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "STAGE", "PUBLIC_BASE_URL", "APP_SECRET_NAME")
-    }
-    environment.update(env)
+    environment = child_environment(
+        without=("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "STAGE", "PUBLIC_BASE_URL", "APP_SECRET_NAME"), **env
+    )
     return subprocess.run(
         [sys.executable, "-c", "import django; django.setup()"],
         cwd=ROOT,
@@ -154,12 +151,8 @@ def _free_port():
 
 
 def _start_runserver(port, state_file):
-    env = {
-        key: value
-        for key, value in os.environ.items()
-        if key not in ("DYNAMODB_ENDPOINT_URL", "MOLLIE_API_ENDPOINT", "MOLLIE_API_KEY", "DJANGO_DEBUG")
-    }
-    env.update(
+    env = child_environment(
+        without=("DYNAMODB_ENDPOINT_URL", "MOLLIE_API_ENDPOINT", "MOLLIE_API_KEY", "DJANGO_DEBUG"),
         STAGE="local",
         LOCAL_STACK_STATE_FILE=str(state_file),
         DYNAMODB_TABLE_PREFIX="rs-",

@@ -5,7 +5,6 @@ in moto's Secrets Manager.
 """
 
 import json
-import os
 import secrets
 import subprocess
 import sys
@@ -13,6 +12,8 @@ import uuid
 from pathlib import Path
 
 import pytest
+
+from tests.child_env import child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -35,12 +36,8 @@ def app_secret(local_aws):
 
 
 def _run(arguments, local_aws, **env):
-    environment = {
-        name: value
-        for name, value in os.environ.items()
-        if name not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "MOLLIE_API_KEY", "APP_SECRET_NAME")
-    }
-    environment.update(
+    environment = child_environment(
+        without=("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "MOLLIE_API_KEY", "APP_SECRET_NAME"),
         STAGE="production",
         PUBLIC_BASE_URL="https://shop.example.com",
         STATIC_BUCKET="shop-static",

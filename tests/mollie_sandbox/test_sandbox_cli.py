@@ -1,7 +1,6 @@
 """``python -m mollie_sandbox``: first line, options from the environment, clean stop."""
 
 import json
-import os
 import re
 import signal
 import subprocess
@@ -11,6 +10,8 @@ from pathlib import Path
 
 import pytest
 import requests
+
+from tests.child_env import child_environment
 
 ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test_" + "x" * 30
@@ -23,7 +24,7 @@ def start(*args, env=None):
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
-        env={**os.environ, **(env or {})},
+        env=child_environment(**(env or {})),
     )
     first_line = process.stdout.readline()
     match = re.fullmatch(r"Mollie sandbox listening on (http://127\.0\.0\.1:(\d+))\n", first_line)
