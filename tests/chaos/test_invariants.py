@@ -79,12 +79,18 @@ def test_an_order_waiting_for_an_open_bank_transfer_keeps_every_invariant(shoppe
     assert findings.counts["orders waiting for an open bank transfer"] == 1
 
 
-def test_chargebacks_that_agree_with_mollie_keep_every_invariant(shopper):
+def charged_back(shopper):
+    """A paid order whose bank took the money back, and the webhooks that reported both."""
     shopper.buy()
     payment_id = shopper.pay_at_mollie("paid")
     shopper.webhook(payment_id)
     chargeback = shopper.sandbox.chargeback(payment_id)
     shopper.webhook(payment_id)
+    return payment_id, chargeback
+
+
+def test_chargebacks_that_agree_with_mollie_keep_every_invariant(shopper):
+    payment_id, chargeback = charged_back(shopper)
     shopper.sandbox.reverse_chargeback(chargeback["id"])
     shopper.sandbox.chargeback(payment_id)
     shopper.webhook(payment_id)
@@ -108,11 +114,7 @@ def test_a_chargeback_whose_webhook_never_came_is_found(shopper):
 
 
 def test_a_reversal_not_recorded_and_a_lost_flag_are_found(shopper):
-    shopper.buy()
-    payment_id = shopper.pay_at_mollie("paid")
-    shopper.webhook(payment_id)
-    chargeback = shopper.sandbox.chargeback(payment_id)
-    shopper.webhook(payment_id)
+    _, chargeback = charged_back(shopper)
     shopper.sandbox.reverse_chargeback(chargeback["id"])  # not reported here
     order = shopper.last_order()
     order.update(actions=[Order.needs_attention.set(False), Order.attention_reasons.set([])])
