@@ -304,9 +304,7 @@ class Store:
     def choose_method(self, payment_id: str, method: str) -> Payment:
         """The shopper picks a method in the hosted checkout (bank transfer: stays open for days)."""
         with self._lock:
-            payment = self._live_payment(payment_id)
-            if payment.status != "open":
-                raise unprocessable(f"The payment is no longer open: its status is {payment.status}")
+            payment = self._open_payment(payment_id)
             if method not in {offered.id for offered in payment.offered_methods()}:
                 raise unprocessable(f"The payment method {method!r} is not available for this payment", "method")
             payment.method = method
@@ -332,9 +330,7 @@ class Store:
         if status not in PAYMENT_STATUSES:
             raise unprocessable(f"Unknown payment status '{status}'", "status")
         with self._lock:
-            payment = self._live_payment(payment_id)
-            if require_open and payment.status != "open":
-                raise unprocessable(f"The payment is no longer open: its status is {payment.status}")
+            payment = self._open_payment(payment_id) if require_open else self._live_payment(payment_id)
             if method is not None and method != payment.chosen_method:
                 if method not in methods.METHODS:
                     raise unprocessable(f"The payment method {method!r} is invalid or not enabled", "method")
@@ -534,6 +530,13 @@ class Store:
         if payment is None:
             raise not_found("payment", payment_id)
         self._apply_time(payment, self._clock())
+        return payment
+
+    def _open_payment(self, payment_id: str) -> Payment:
+        """A payment the shopper may still act on at the checkout page."""
+        payment = self._live_payment(payment_id)
+        if payment.status != "open":
+            raise unprocessable(f"The payment is no longer open: its status is {payment.status}")
         return payment
 
     def _live_refund(self, payment_id: str, refund_id: str) -> Refund:
