@@ -203,7 +203,8 @@ class Payment:
 def page(items: list, from_id: str | None, limit: int) -> tuple[list, str | None, str | None]:
     """Cut one page out of ``items`` (already newest first), Mollie-style.
 
-    Returns the page and the ``from`` ids of the previous and next pages.
+    Returns copies of the page's items (never the store's own) and the ``from`` ids of the previous
+    and next pages.
     """
     start = 0
     if from_id:
@@ -214,7 +215,7 @@ def page(items: list, from_id: str | None, limit: int) -> tuple[list, str | None
     chunk = items[start : start + limit]
     next_from = items[start + limit].id if start + limit < len(items) else None
     previous_from = items[max(0, start - limit)].id if start > 0 else None
-    return chunk, previous_from, next_from
+    return copy.deepcopy(chunk), previous_from, next_from
 
 
 class Store:
@@ -283,8 +284,7 @@ class Store:
         with self._lock:
             self.tick()
             newest_first = list(reversed(self._payments.values()))
-            chunk, previous_from, next_from = page(newest_first, from_id, limit)
-            return copy.deepcopy(chunk), previous_from, next_from
+            return page(newest_first, from_id, limit)
 
     def all_payments(self) -> list[Payment]:
         with self._lock:
@@ -398,8 +398,7 @@ class Store:
         with self._lock:
             payment = self._live_payment(payment_id)
             newest_first = list(reversed(payment.refunds.values()))
-            chunk, previous_from, next_from = page(newest_first, from_id, limit)
-            return copy.deepcopy(chunk), previous_from, next_from
+            return page(newest_first, from_id, limit)
 
     def cancel_refund(self, payment_id: str, refund_id: str) -> None:
         with self._lock:
@@ -481,8 +480,7 @@ class Store:
         with self._lock:
             payment = self._live_payment(payment_id)
             newest_first = list(reversed(payment.chargebacks.values()))
-            chunk, previous_from, next_from = page(newest_first, from_id, limit)
-            return copy.deepcopy(chunk), previous_from, next_from
+            return page(newest_first, from_id, limit)
 
     def list_all_chargebacks(self, from_id: str | None, limit: int):
         """Every chargeback of every payment, newest first (Mollie's ``GET /v2/chargebacks``)."""
@@ -490,8 +488,7 @@ class Store:
             self.tick()
             every = [c for p in self._payments.values() for c in p.chargebacks.values()]
             newest_first = sorted(every, key=lambda c: c.created_at, reverse=True)
-            chunk, previous_from, next_from = page(newest_first, from_id, limit)
-            return copy.deepcopy(chunk), previous_from, next_from
+            return page(newest_first, from_id, limit)
 
     # -- housekeeping -----------------------------------------------------
 
