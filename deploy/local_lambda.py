@@ -7,6 +7,7 @@ only the unpacked package plus what Lambda's runtime provides.
 
 import json
 import os
+import re
 import secrets
 import select
 import string
@@ -376,10 +377,26 @@ class ApiGatewayClient:
                 self.cookies[name] = morsel.value
         return response
 
+    def add_to_cart(self, shop_page, slug, quantity):
+        """The "Add to cart" form of the shop page."""
+        form = {"slug": slug, "quantity": str(quantity), "csrfmiddlewaretoken": csrf_token(shop_page.text)}
+        return self.post("/cart/add/", form, referer_path="/")
+
+    def check_out(self, *, name, email):
+        """Opens the checkout page and submits its form with the shopper's details."""
+        page = self.get("/checkout/").text
+        checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
+        form = {"name": name, "email": email, "checkout_id": checkout_id, "csrfmiddlewaretoken": csrf_token(page)}
+        return self.post("/checkout/", form)
+
     def local_path(self, url):
         """The path to send to API Gateway for an absolute URL of this stage (stage prefix removed)."""
         path = urlsplit(url).path
         return path[len(self.prefix) :] if self.prefix and path.startswith(self.prefix) else path
+
+
+def csrf_token(page):
+    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
 class Response:

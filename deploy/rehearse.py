@@ -282,22 +282,8 @@ def buy_and_pay(rehearsal):
     browser = rehearsal.client(rehearsal.start("purchase"))
     shop = browser.get("/")
     _expect(shop.status == 200 and "Espresso cup" in shop.text, "the shop page after seeding", shop)
-    browser.post(
-        "/cart/add/",
-        {"slug": "espresso-cup", "quantity": "1", "csrfmiddlewaretoken": _csrf(shop.text)},
-        referer_path="/",
-    )
-    checkout_page = browser.get("/checkout/")
-    checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
-    checkout = browser.post(
-        "/checkout/",
-        {
-            "name": "Rehearsal Shopper",
-            "email": "shopper@example.com",
-            "checkout_id": checkout_id,
-            "csrfmiddlewaretoken": _csrf(checkout_page.text),
-        },
-    )
+    browser.add_to_cart(shop, "espresso-cup", 1)
+    checkout = browser.check_out(name="Rehearsal Shopper", email="shopper@example.com")
     _expect(checkout.status == 303, "checkout", checkout)
     payment = requests.get(f"{rehearsal.sandbox_url}/_sandbox/payments", timeout=5).json()[-1]
     requests.post(
@@ -362,10 +348,6 @@ def _serves_its_pages(container, label):
 def _expect(condition, what, answer):
     if not condition:
         raise RehearsalFailed(f"{what}: {answer.status}\n{answer.text[:2000]}")
-
-
-def _csrf(page):
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
 def rehearse(aws, sandbox_url, work):

@@ -112,24 +112,10 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
         assert "max-age=31536000" in shop.headers["strict-transport-security"]
         assert all("Secure" in cookie for cookie in shop.headers_all("Set-Cookie"))
 
-        added = browser.post(
-            "/cart/add/",
-            {"slug": "espresso-cup", "quantity": "2", "csrfmiddlewaretoken": _csrf_token(shop.text)},
-            referer_path="/",
-        )
+        added = browser.add_to_cart(shop, "espresso-cup", 2)
         assert added.status == 302 and added.headers["location"] == "/dev/cart/"  # the stage prefix kept
 
-        checkout_page = browser.get("/checkout/")
-        checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
-        checkout = browser.post(
-            "/checkout/",
-            {
-                "name": "Ada Lovelace",
-                "email": "ada@example.com",
-                "checkout_id": checkout_id,
-                "csrfmiddlewaretoken": _csrf_token(checkout_page.text),
-            },
-        )
+        checkout = browser.check_out(name="Ada Lovelace", email="ada@example.com")
         assert checkout.status == 303 and checkout.headers["location"].startswith(sandbox_server.url + "/checkout/tr_")
 
         payment = SandboxControl(sandbox_server.url).payments()[-1]
@@ -202,22 +188,8 @@ def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, 
     with dev_stage.start("lost-webhook") as function:
         browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
         shop = browser.get("/")
-        browser.post(
-            "/cart/add/",
-            {"slug": "coffee-beans", "quantity": "1", "csrfmiddlewaretoken": _csrf_token(shop.text)},
-            referer_path="/",
-        )
-        checkout_page = browser.get("/checkout/")
-        checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', checkout_page.text).group(1)
-        browser.post(
-            "/checkout/",
-            {
-                "name": "Grace Hopper",
-                "email": "grace@example.com",
-                "checkout_id": checkout_id,
-                "csrfmiddlewaretoken": _csrf_token(checkout_page.text),
-            },
-        )
+        browser.add_to_cart(shop, "coffee-beans", 1)
+        browser.check_out(name="Grace Hopper", email="grace@example.com")
     payment = SandboxControl(sandbox_server.url).payments()[-1]
     SandboxControl(sandbox_server.url).set_status(payment["id"], "paid")
 
@@ -283,10 +255,6 @@ def _stage_tables(stage):
         yield
     finally:
         dynamodb.configure(host=test_tables.host, prefix=test_tables.prefix)
-
-
-def _csrf_token(page):
-    return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
 
 
 def _assert_policy_allows_every_call(stage, *labels):
