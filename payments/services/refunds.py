@@ -1,5 +1,6 @@
 """Refunds staff ask for: one per refund key, never while an earlier one is unconfirmed."""
 
+import functools
 import logging
 
 from django.utils import timezone
@@ -39,6 +40,10 @@ def refund_payment(
     attempt = get_attempt(order_id, attempt_no) if attempt_no else None
     if attempt is None or attempt.status != AttemptStatus.PAID:
         raise RefundRefused(ErrorCode.NOT_PAID, "Only paid payments can be refunded.")
+    # The timeline lines of this refund: asked by staff, for this attempt.
+    staff_event = functools.partial(
+        record_event, order_id=order_id, source=EventSource.STAFF, actor=actor, attempt_no=attempt_no
+    )
     existing = get_refund(order_id, refund_key)
     if existing is not None and not existing.mollie_refund_id:
         # Confirmed again after no answer: Mollie may have made it, and forgets our idempotency
@@ -73,14 +78,7 @@ def refund_payment(
             existing = get_refund(order_id, refund_key)  # the twin submit got here first
             assert existing is not None  # refunds are never deleted
         else:
-            record_event(
-                order_id=order_id,
-                kind=EventKind.REFUND_REQUESTED,
-                source=EventSource.STAFF,
-                actor=actor,
-                attempt_no=attempt_no,
-                message=money_text(amount_cents, attempt.currency),
-            )
+            staff_event(kind=EventKind.REFUND_REQUESTED, message=money_text(amount_cents, attempt.currency))
             mark_refunds_unsettled(attempt, True)
     try:
         mollie_refund = mollie.create_refund(
@@ -93,14 +91,7 @@ def refund_payment(
         )
     except mollie.PaymentRejected as error:
         update_refund(existing, status=RefundStatus.REJECTED)
-        record_event(
-            order_id=order_id,
-            kind=EventKind.REFUND_REJECTED,
-            source=EventSource.STAFF,
-            actor=actor,
-            attempt_no=attempt_no,
-            message=str(error),
-        )
+        staff_event(kind=EventKind.REFUND_REJECTED, message=str(error))
         if isinstance(error, mollie.DuplicateRefund):
             raise RefundRefused(
                 ErrorCode.DUPLICATE_REFUND,
