@@ -447,39 +447,31 @@ def _django_setup():
 def main(argv=None):
     defaults = ChaosConfig()
     parser = argparse.ArgumentParser(prog="python -m chaos.run", description=__doc__.splitlines()[0])
-    parser.add_argument("--shoppers", type=int, default=defaults.shoppers)
-    parser.add_argument("--seed", type=int, default=defaults.seed)
-    parser.add_argument(
-        "--duration-limit",
-        type=float,
-        default=defaults.duration_limit,
-        help="seconds for the whole run; shoppers stop at 60%% of it",
-    )
-    parser.add_argument(
-        "--throttle-rate",
-        type=float,
-        default=defaults.throttle_rate,
-        help="share of DynamoDB calls answered as throttled (botocore retries them)",
-    )
-    parser.add_argument(
+
+    def option(flag, help=None, *, field=None):
+        """An option for a ChaosConfig field (by default the one of its name), of its type and default."""
+        name = flag.removeprefix("--").replace("-", "_")
+        default = getattr(defaults, field or name)
+        parser.add_argument(flag, type=type(default), default=default, help=help)
+
+    option("--shoppers")
+    option("--seed")
+    option("--duration-limit", "seconds for the whole run; shoppers stop at 60%% of it")
+    option("--throttle-rate", "share of DynamoDB calls answered as throttled (botocore retries them)")
+    option(
         "--transaction-hold",
-        type=float,
-        default=defaults.transaction_hold_seconds,
-        help="seconds a DynamoDB transaction holds its items (0: no conflicts)",
+        "seconds a DynamoDB transaction holds its items (0: no conflicts)",
+        field="transaction_hold_seconds",
     )
-    parser.add_argument(
+    option(
         "--throttle-windows-per-minute",
-        type=float,
-        default=defaults.throttle_windows_per_minute,
-        help="how often, on average, DynamoDB is throttled for --throttle-window-seconds on end",
+        "how often, on average, DynamoDB is throttled for --throttle-window-seconds on end",
     )
-    parser.add_argument("--throttle-window-seconds", type=float, default=defaults.throttle_window_seconds)
-    parser.add_argument("--unprocessed-keys-rate", type=float, default=defaults.unprocessed_keys_rate)
-    parser.add_argument("--api-error-rate", type=float, default=defaults.api_error_rate)
-    parser.add_argument("--api-latency-ms", type=int, default=defaults.api_latency_ms)
-    parser.add_argument(
-        "--shop-processes", type=int, default=defaults.shop_processes, help="web server processes on the shop's port"
-    )
+    option("--throttle-window-seconds")
+    option("--unprocessed-keys-rate")
+    option("--api-error-rate")
+    option("--api-latency-ms")
+    option("--shop-processes", "web server processes on the shop's port")
     parser.add_argument(
         "--log-dir", default=None, help="keep the processes' logs in a new folder under this one (default: a temp dir)"
     )
