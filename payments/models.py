@@ -5,7 +5,7 @@ Access patterns and the keys that serve them:
   GetItem on `orders.order_id`.
 - orders newest first (staff list): one Query per shard on `orders.order_shard_index`
   (order_shard "order#<k>", created_at), merged. Keys every order shares are spread over
-  ORDER_SHARDS partitions by a suffix calculated from the order number (DynamoDB's write sharding):
+  ORDER_SHARDS partitions by a suffix from the order number (write sharding, payments.sharding):
   no index partition takes more than its share of the writes, in a flash sale too.
 - orders by status and age (staff filter, reconciliation of orders waiting too long): one Query per
   shard on `orders.status_shard_index` (status_shard "<status>#<k>", created_at).
@@ -27,7 +27,6 @@ Access patterns and the keys that serve them:
 - refunds of an order: Query `refunds` on order_id (range: refund_key, our idempotency key).
 """
 
-import zlib
 from datetime import date
 
 from pynamodb.attributes import (
@@ -43,6 +42,7 @@ from pynamodb.models import Model
 
 from config import dynamodb
 from payments.enums import AttemptStatus, OrderStatus, RefundStatus
+from payments.sharding import order_shard
 
 
 class OrderLine(MapAttribute):
@@ -89,23 +89,6 @@ class ChargebackRecord(MapAttribute):
     # Staff dealt with it (contacted the shopper, shipped nothing): off "Needs attention".
     handled_at = UTCDateTimeAttribute(null=True)
     handled_by = UnicodeAttribute(null=True)
-
-
-# Write sharding of the index keys every order shares. Changing it needs `migrate_order_keys`.
-ORDER_SHARDS = 8
-
-
-def order_shard(order_id: str) -> int:
-    """From the order number's first hex digit (SO-7F3K2-…: 7), so a prefix names its shard;
-    order numbers are hash digits, hence spread evenly."""
-    digit = order_id[3:4]
-    if digit and digit in "0123456789ABCDEF":
-        return int(digit, 16) % ORDER_SHARDS
-    return zlib.crc32(order_id.encode()) % ORDER_SHARDS
-
-
-def shard_keys(prefix: str) -> list[str]:
-    return [f"{prefix}#{shard}" for shard in range(ORDER_SHARDS)]
 
 
 class OrderShardIndex(dynamodb.AllProjectionIndex):

@@ -8,7 +8,8 @@ from pynamodb.transactions import TransactGet
 from config import dynamodb
 from config.dynamodb import get_or_none, optimistic_retries
 from payments.converters import ORDER_ID_PATTERN
-from payments.models import Order, PaymentAttempt, Refund, shard_keys
+from payments.models import Order, PaymentAttempt, Refund
+from payments.sharding import shard_keys
 
 
 def order_for_shopper(*, order_id: str, token: str) -> Order | None:

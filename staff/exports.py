@@ -22,7 +22,8 @@ from django.utils import timezone
 from config import dynamodb
 from config.dynamodb import get_or_none
 from payments.enums import OrderStatus
-from payments.models import OrderDayCount, shard_keys
+from payments.models import OrderDayCount
+from payments.sharding import shard_keys
 from shop.money import decimal_amount
 from staff.models import ExportJob
 from staff.selectors import _newest_first_key, _order_query, _start_key_after

@@ -15,8 +15,9 @@ from config.dynamodb import get_or_none
 from notifications.models import MailKind, OutboxItem
 from notifications.selectors import failed_mails, mails_of_order
 from payments.enums import AttemptStatus, OrderStatus
-from payments.models import ORDER_SHARDS, Order, OrderDayCount, PaymentAttempt, PaymentEvent, order_shard, shard_keys
+from payments.models import Order, OrderDayCount, PaymentAttempt, PaymentEvent
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
+from payments.sharding import ORDER_SHARDS, order_shard, shard_keys
 from staff.models import StaffMember, normalize_username
 
 # --- Staff members ------------------------------------------------------------------------------

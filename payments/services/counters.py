@@ -11,7 +11,8 @@ from collections import Counter, defaultdict
 from django.utils import timezone
 
 from payments.enums import OrderStatus
-from payments.models import Order, OrderDayCount, order_shard
+from payments.models import Order, OrderDayCount
+from payments.sharding import order_shard
 
 
 def day_key(moment) -> str:

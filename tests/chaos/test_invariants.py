@@ -2,7 +2,8 @@
 proves nothing)."""
 
 from chaos import invariants
-from payments.models import Order, OrderDayCount, PaymentAttempt, order_shard
+from payments.models import Order, OrderDayCount, PaymentAttempt
+from payments.sharding import order_shard
 from shop.services import DEMO_ARTICLES
 
 INITIAL_STOCK = {slug: stock for slug, _, _, _, stock in DEMO_ARTICLES}
