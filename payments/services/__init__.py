@@ -1,10 +1,11 @@
 """The payment workflow. Every write to orders, attempts, refunds and events goes through here.
 
-One module per concern; imports run one way (_workflow <- merge <- sync <- orders <- paying <- checkout,
-sync <- refunds, and reconciliation on top), so nothing forms a cycle:
+One module per concern; imports run one way (_workflow <- merge, refund_sync <- sync <- orders <- paying
+<- checkout, sync <- refunds, and reconciliation on top), so nothing forms a cycle:
   checkout.py   a cart becomes one order, stock reserved; a changed cart replaces its order
   paying.py     first payment, "try again", "pay again"; one payable payment at a time
-  sync.py       `apply_mollie_payment`: every path applies Mollie's truth through it; refund sync
+  sync.py       `apply_mollie_payment`: every path applies Mollie's truth through it
+  refund_sync.py  our refund records brought in line with Mollie's; a refund change's one write
   merge.py      the merge rules it applies: pure, no I/O
   orders.py     closing orders and attempts; staff actions on an order
   methods.py    the payment methods offered at checkout (Mollie's list, cached briefly)

@@ -12,13 +12,8 @@ from payments.errors import ErrorCode, RefundRefused
 from payments.models import Refund
 from payments.selectors import get_attempt, get_order, get_refund, refunds_of
 from payments.services._workflow import money_text, record_event
-from payments.services.sync import (
-    mark_refunds_unsettled,
-    store_refund_change,
-    sync_attempt,
-    sync_refunds,
-    update_refund,
-)
+from payments.services.refund_sync import mark_refunds_unsettled, store_refund_change, sync_refunds, update_refund
+from payments.services.sync import sync_attempt
 
 log = logging.getLogger("payments.services")
 
