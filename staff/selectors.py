@@ -1,21 +1,19 @@
-"""Read-only queries for the staff pages: staff members, the orders list and its export, one
-order with everything that happened to it, and the dashboard figures. No writes, and no Scan:
-every list is a Query on one of the orders table's indexes.
+"""Read-only queries for the staff pages: staff members, the orders list and its export, and one
+order with everything that happened to it (the dashboard's figures: staff.dashboard). No writes,
+and no Scan: every list is a Query on one of the orders table's indexes.
 """
 
 import heapq
-from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
-from django.utils import timezone
 from django.utils.timesince import timesince
 
 from config.dynamodb import get_or_none
 from notifications.models import MailKind, OutboxItem
-from notifications.selectors import failed_mails, mails_of_order
-from payments.enums import AttemptStatus, OrderStatus
-from payments.models import Order, OrderDayCount, PaymentAttempt, PaymentEvent
+from notifications.selectors import mails_of_order
+from payments.enums import AttemptStatus
+from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from payments.sharding import ORDER_SHARDS, order_shard, shard_keys
 from staff.models import StaffMember, normalize_username
@@ -335,97 +333,3 @@ class MailRow:
 def payment_attempt(order_id: str, attempt_no: int) -> AttemptRow | None:
     attempt = get_attempt(order_id, attempt_no)
     return AttemptRow(attempt, refunds_of(order_id)) if attempt is not None else None
-
-
-# --- Dashboard ----------------------------------------------------------------------------------
-
-PERIODS = (("today", "Today", 1), ("7_days", "Last 7 days", 7), ("30_days", "Last 30 days", 30))
-CHART_DAYS = 30
-# Flagged orders listed on the dashboard, newest first; one more tells that there are more.
-ATTENTION_SHOWN = 20
-
-
-@dataclass
-class Figure:
-    count: int = 0
-    amounts: dict = field(default_factory=lambda: defaultdict(int))  # currency -> cents
-
-    def add(self, count, currency, cents):
-        self.count += count
-        self.amounts[currency] += cents
-
-    @property
-    def amount_list(self):
-        return sorted(self.amounts.items())
-
-
-@dataclass
-class StatusRow:
-    status: str
-    figures: list  # one Figure per period, in PERIODS order
-
-
-@dataclass
-class Dashboard:
-    periods: list  # (key, label, first day)
-    rows: list  # StatusRow per order status, then one for all orders
-    total: StatusRow
-    # currency -> {day: paid cents}, for each of the last CHART_DAYS days
-    paid_per_day: dict
-    days: list
-    needs_attention: list
-    charged_back: StatusRow  # orders the shopper's bank took money back from (not reversed)
-    more_need_attention: bool = False
-    # Mails given up after MAIL_MAX_TRIES (keys, kind and tries: the sparse index's projection).
-    failed_mails: list = field(default_factory=list)
-
-
-def dashboard(*, now=None) -> Dashboard:
-    """Orders placed today, in the last 7 and 30 days (calendar days in TIME_ZONE), per status,
-    and what was paid on each of the last 30 days.
-
-    From the per-day counters (payments.services.counters), one Query per shard, and the newest
-    flagged orders from the sparse attention index: the same reads whatever the number of orders.
-    """
-    now = timezone.localtime(now or timezone.now())
-    today = now.date()
-    periods = [(key, label, today - timedelta(days=days - 1)) for key, label, days in PERIODS]
-    days = [today - timedelta(days=offset) for offset in range(CHART_DAYS - 1, -1, -1)]
-    first_day = min([days[0]] + [start for _, _, start in periods])
-
-    rows = {status: StatusRow(status, [Figure() for _ in periods]) for status in OrderStatus.ALL}
-    total = StatusRow("all", [Figure() for _ in periods])
-    charged_back = StatusRow("charged_back", [Figure() for _ in periods])
-    paid_per_day: defaultdict[str, dict[date, int]] = defaultdict(lambda: dict.fromkeys(days, 0))
-    span = OrderDayCount.day_currency.between(first_day.isoformat(), f"{today.isoformat()}#~")
-    for shard in shard_keys("counts"):
-        for counted in OrderDayCount.query(shard, span):
-            day, currency = counted.day, counted.currency
-            for status in OrderStatus.ALL:
-                count, cents = getattr(counted, f"count_{status}"), getattr(counted, f"cents_{status}")
-                if not count:
-                    continue
-                for index, (_, _, period_start) in enumerate(periods):
-                    if period_start <= day <= today:
-                        rows[status].figures[index].add(count, currency, cents)
-                        total.figures[index].add(count, currency, cents)
-            if counted.count_charged_back:
-                for index, (_, _, period_start) in enumerate(periods):
-                    if period_start <= day <= today:
-                        charged_back.figures[index].add(
-                            int(counted.count_charged_back), currency, int(counted.cents_charged_back)
-                        )
-            if counted.paid_cents and day in days:
-                paid_per_day[currency][day] += int(counted.paid_cents)
-    flagged = list(Order.attention_index.query(Order.FLAGGED, scan_index_forward=False, limit=ATTENTION_SHOWN + 1))
-    return Dashboard(
-        periods=periods,
-        rows=[rows[status] for status in OrderStatus.ALL],
-        total=total,
-        paid_per_day=dict(paid_per_day),
-        days=days,
-        needs_attention=flagged[:ATTENTION_SHOWN],
-        more_need_attention=len(flagged) > ATTENTION_SHOWN,
-        charged_back=charged_back,
-        failed_mails=[MailRow(item) for item in failed_mails()],
-    )

@@ -17,6 +17,7 @@ from payments.enums import OrderStatus
 from shop import services as shop_services
 from shop.selectors import article_by_slug, catalog_articles
 from staff import cursors, selectors
+from staff import dashboard as staff_dashboard
 from staff.auth import staff_required
 from staff.charts import revenue_chart
 from staff.forms import (
@@ -30,7 +31,7 @@ from staff.forms import (
 @staff_required
 @require_GET
 def dashboard(request):
-    figures = selectors.dashboard()
+    figures = staff_dashboard.dashboard()
     charts = [revenue_chart(currency, per_day) for currency, per_day in sorted(figures.paid_per_day.items())]
     if not charts:
         charts = [revenue_chart("EUR", dict.fromkeys(figures.days, 0))]

@@ -10,13 +10,13 @@ from django.utils import timezone
 from payments.enums import EventSource, OrderStatus
 from payments.models import OrderDayCount
 from payments.services.orders import close_order
-from staff import selectors
+from staff import dashboard as staff_dashboard
 from tests.concurrency import run_concurrently
 from tests.staff.conftest import make_order
 
 
 def today_figure(status):
-    dashboard = selectors.dashboard()
+    dashboard = staff_dashboard.dashboard()
     row = dashboard.total if status == "all" else next(row for row in dashboard.rows if row.status == status)
     return row.figures[0].count, dict(row.figures[0].amounts)
 
@@ -24,7 +24,7 @@ def today_figure(status):
 def test_a_paid_order_is_counted_by_its_checkout_and_its_webhook(paid_order, capsys):
     assert today_figure(OrderStatus.PAID) == (1, {"EUR": 2500})
     assert today_figure(OrderStatus.PENDING_PAYMENT) == (0, {})
-    assert selectors.dashboard().paid_per_day["EUR"][timezone.localdate()] == 2500
+    assert staff_dashboard.dashboard().paid_per_day["EUR"][timezone.localdate()] == 2500
 
     call_command("rebuild_order_counts", "--check")
     assert "The counters match the orders." in capsys.readouterr().out
@@ -53,7 +53,7 @@ def test_rebuild_counts_orders_stored_before_the_counters(capsys):
         item.delete()
     counted.save()  # a plain save, as before the counters: not counted
     uncounted.save()
-    assert selectors.dashboard().rows[1].figures[1].count == 0
+    assert staff_dashboard.dashboard().rows[1].figures[1].count == 0
 
     with pytest.raises(CommandError, match="differ from the orders"):
         call_command("rebuild_order_counts", "--check")
@@ -61,24 +61,24 @@ def test_rebuild_counts_orders_stored_before_the_counters(capsys):
 
     call_command("rebuild_order_counts")
 
-    paid = next(row for row in selectors.dashboard().rows if row.status == OrderStatus.PAID)
+    paid = next(row for row in staff_dashboard.dashboard().rows if row.status == OrderStatus.PAID)
     assert (paid.figures[1].count, dict(paid.figures[1].amounts)) == (2, {"EUR": 1000})
     call_command("rebuild_order_counts", "--check")
     assert "The counters match the orders." in capsys.readouterr().out
 
 
 def test_the_dashboard_lists_flagged_orders_of_any_age_newest_first(staff_client, settings, monkeypatch):
-    monkeypatch.setattr(selectors, "ATTENTION_SHOWN", 2)
+    monkeypatch.setattr(staff_dashboard, "ATTENTION_SHOWN", 2)
     now = timezone.now()
     old = make_order(created_at=now - timedelta(days=90), needs_attention=True, attention_reasons=["Double payment"])
     make_order(created_at=now)  # not flagged
-    assert [order.order_id for order in selectors.dashboard().needs_attention] == [old.order_id]
+    assert [order.order_id for order in staff_dashboard.dashboard().needs_attention] == [old.order_id]
 
     newer = [
         make_order(created_at=now - timedelta(hours=hour), needs_attention=True, attention_reasons=["Paid late"])
         for hour in range(2)
     ]
-    dashboard = selectors.dashboard()
+    dashboard = staff_dashboard.dashboard()
 
     assert [order.order_id for order in dashboard.needs_attention] == [order.order_id for order in newer]
     assert dashboard.more_need_attention

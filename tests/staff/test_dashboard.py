@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from django.utils import timezone
 
 from payments.models import OrderStatus
-from staff import selectors
+from staff import dashboard as staff_dashboard
 from tests.staff.conftest import make_order
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
@@ -42,7 +42,7 @@ def figures(dashboard, status):
 def test_counts_and_amounts_per_status_and_period():
     known_orders(NOW)
 
-    dashboard = selectors.dashboard(now=NOW)
+    dashboard = staff_dashboard.dashboard(now=NOW)
 
     assert [label for _, label, _ in dashboard.periods] == ["Today", "Last 7 days", "Last 30 days"]
     assert figures(dashboard, "paid") == [(2, {"EUR": 1500}), (2, {"EUR": 1500}), (3, {"EUR": 4500})]
@@ -57,7 +57,7 @@ def test_counts_and_amounts_per_status_and_period():
 def test_paid_per_day_counts_the_day_of_payment():
     known_orders(NOW)
 
-    dashboard = selectors.dashboard(now=NOW)
+    dashboard = staff_dashboard.dashboard(now=NOW)
 
     paid = dashboard.paid_per_day["EUR"]
     today = NOW.date()
@@ -72,7 +72,7 @@ def test_orders_in_other_currencies_are_summed_apart():
     make_order(created_at=NOW - timedelta(hours=1), status=OrderStatus.PAID, total_cents=1000, currency="EUR")
     make_order(created_at=NOW - timedelta(hours=1), status=OrderStatus.PAID, total_cents=2000, currency="GBP")
 
-    dashboard = selectors.dashboard(now=NOW)
+    dashboard = staff_dashboard.dashboard(now=NOW)
 
     assert figures(dashboard, "paid")[0] == (2, {"EUR": 1000, "GBP": 2000})
     assert set(dashboard.paid_per_day) == {"EUR", "GBP"}

@@ -57,13 +57,13 @@ def test_a_chargeback_flags_the_order_in_every_staff_view(staff_client, shopper,
 def test_the_dashboard_counts_charged_back_orders():
     from django.utils import timezone
 
-    from staff import selectors
+    from staff import dashboard as staff_dashboard
 
     now = timezone.now()
     make_order(created_at=now, status="paid", total_cents=2500, amount_charged_back_cents=2500)
     make_order(created_at=now, status="paid", total_cents=1000)
 
-    dashboard = selectors.dashboard(now=now)
+    dashboard = staff_dashboard.dashboard(now=now)
 
     assert [(figure.count, dict(figure.amounts)) for figure in dashboard.charged_back.figures] == [
         (1, {"EUR": 2500})
