@@ -34,8 +34,20 @@ class Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-# FromEmailAddress: SES authorizes a send against the identity it sends from.
-RESOURCE_PARAMETERS = ("TableName", "IndexName", "SecretId", "Bucket", "Key", "Prefix", "FromEmailAddress")
+# FromEmailAddress: SES authorizes a send against the identity it sends from; FunctionName and
+# Qualifier: lambda:InvokeFunction is granted per function (and version).
+RESOURCE_PARAMETERS = (
+    "TableName",
+    "IndexName",
+    "SecretId",
+    "Bucket",
+    "Key",
+    "Prefix",
+    "FromEmailAddress",
+    "FunctionName",
+    "Qualifier",
+    "InvocationType",
+)
 
 
 def record_aws_calls(path):

@@ -247,16 +247,17 @@ class DeployedStage:
         return self.env["STATIC_BUCKET"]
 
 
-def deploy_stage(stage, aws, work, **variables):
+def deploy_stage(stage, aws, work, *, package=None, **variables):
     """Package STAGE and provision it the way the README's deployment guide does, with moto as AWS.
 
     The secret and the public static bucket come first; then `zappa manage` creates the tables,
     fills the bucket and seeds the demo catalog. `variables` override the stage's environment.
+    `package`: one already built for STAGE (building takes the longest).
     """
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     settings = stage_settings(stage)
-    package = build_package(stage, work / f"{settings['project_name']}-{stage}.zip")
+    package = package or build_package(stage, work / f"{settings['project_name']}-{stage}.zip")
     variables = {**settings["aws_environment_variables"], **variables}
     # Browsers reach the bucket at its public https URL on AWS; here that is moto's.
     variables.setdefault("STATIC_BASE_URL", f"{aws.endpoint_url}/{variables['STATIC_BUCKET']}")
