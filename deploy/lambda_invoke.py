@@ -13,12 +13,20 @@ As strict as Lambda where our code could tell the difference (AWS Lambda API ref
   function run now, which this stand-in does not do, so it refuses it rather than pretend;
 - the payload must be JSON (400 InvalidRequestContentException) and at most 256 KB for `Event`
   (6 MB for `RequestResponse`): 413 RequestTooLargeException;
-- the request must be signed (SigV4) for the `lambda` service in this server's region.
+- the request must be signed (SigV4) for the `lambda` service in this server's region;
+- a chain of invocations, each caused by the one before, is stopped after 16 ("Lambda recursive
+  loop detection"; launched for SQS, SNS and direct Invoke calls): the 17th event is accepted
+  with 202 and then dropped, as Lambda drops it when no dead-letter queue is configured. Lambda
+  follows the chain in the X-Ray trace header's `Lineage` field, which botocore passes on from
+  _X_AMZN_TRACE_ID; each queued invocation carries the trace header to run it with (its
+  `trace_id`, with this stand-in's rendering of `Lineage=<function hash>:<count>`).
 """
 
+import hashlib
 import json
 import re
 import threading
+import uuid
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -26,6 +34,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 # "Lambda quotas": invocation payload (request and response), 256 KB asynchronous, 6 MB synchronous.
 EVENT_PAYLOAD_LIMIT = 256 * 1024
 SYNC_PAYLOAD_LIMIT = 6 * 1024 * 1024
+CHAIN_LIMIT = 16
 _PATH = re.compile(r"^/2015-03-31/functions/(?P<function>[^/]+)/invocations$")
 _ARN = re.compile(
     r"^(?:arn:aws:lambda:(?P<region>[a-z0-9-]+):)?(?:(?P<account>\d{12}):)?(?:function:)?"
@@ -39,6 +48,8 @@ class Invocation:
     function_arn: str
     invocation_type: str
     payload: dict
+    chain: int  # 1 for an invocation no other caused; Lambda stops what would be the 17th
+    trace_id: str  # the _X_AMZN_TRACE_ID Lambda gives the invocation
 
 
 class LambdaInvokeStandIn:
@@ -48,6 +59,7 @@ class LambdaInvokeStandIn:
         self.functions, self.region, self.account = set(functions), region, account
         self.invocations: list[Invocation] = []  # every accepted invocation, in order
         self.refused: list[tuple[int, str]] = []  # (status, error type) of every refused one
+        self.stopped: list[Invocation] = []  # accepted, then dropped as a recursive loop
         self._queue: list[Invocation] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -115,10 +127,15 @@ class LambdaInvokeStandIn:
             return 204, None, ""
         if invocation_type == "RequestResponse":
             return 501, "NotImplemented", "This stand-in queues asynchronous invocations only"
-        invocation = Invocation(target["name"], self.arn(target["name"]), invocation_type, payload)
+        arn = self.arn(target["name"])
+        chain = _chain_count(headers.get("X-Amzn-Trace-Id", ""), _lineage_hash(arn)) + 1
+        trace_id = (
+            f"Root=1-{uuid.uuid4().hex[:8]}-{uuid.uuid4().hex[:24]};Sampled=0;Lineage={_lineage_hash(arn)}:{chain}"
+        )
+        invocation = Invocation(target["name"], arn, invocation_type, payload, chain, trace_id)
         with self._lock:
             self.invocations.append(invocation)
-            self._queue.append(invocation)
+            (self.stopped if chain > CHAIN_LIMIT else self._queue).append(invocation)
         return 202, None, ""
 
     def _handler_class(self):
@@ -145,3 +162,19 @@ class LambdaInvokeStandIn:
                 pass  # the test reads `invocations` and `refused`, not an access log
 
         return Handler
+
+
+def _lineage_hash(function_arn):
+    return hashlib.sha256(function_arn.encode()).hexdigest()[:8]
+
+
+def _chain_count(trace_header, function_hash):
+    """How many invocations of the function the calling invocation's chain has had (0: none)."""
+    for field in trace_header.split(";"):
+        name, _, value = field.partition("=")
+        if name.strip() == "Lineage":
+            for entry in value.split("|"):
+                entry_hash, _, count = entry.rpartition(":")
+                if entry_hash == function_hash and count.isdigit():
+                    return int(count)
+    return 0

@@ -161,9 +161,12 @@ class LocalLambda:
             text=True,
         )
 
-    def invoke(self, event, *, timeout=60):
-        """Returns the driver's answer: {"result" or "error", "duration_ms", "import_ms"}."""
-        self._process.stdin.write(json.dumps(event) + "\n")
+    def invoke(self, event, *, trace_id=None, timeout=60):
+        """Returns the driver's answer: {"result" or "error", "duration_ms", "import_ms"}.
+
+        `trace_id`: the X-Ray trace header Lambda gives this invocation (a fresh one if None).
+        """
+        self._process.stdin.write(json.dumps({"event": event, "trace_id": trace_id}) + "\n")
         self._process.stdin.flush()
         ready, _, _ = select.select([self._process.stdout], [], [], timeout)
         line = self._process.stdout.readline() if ready else ""
@@ -359,13 +362,13 @@ class ApiGatewayClient:
     def get(self, path, **query):
         return self.request("GET", path, query=query or None)
 
-    def post(self, path, form, *, referer_path=None):
+    def post(self, path, form, *, referer_path=None, query=None):
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Origin": self.origin,
             "Referer": self.origin + self.prefix + (referer_path or path),
         }
-        return self.request("POST", path, body=urlencode(form), headers=headers)
+        return self.request("POST", path, body=urlencode(form), headers=headers, query=query)
 
     def request(self, method, path, *, body=None, headers=None, query=None):
         headers = dict(headers or {})
