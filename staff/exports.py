@@ -182,15 +182,17 @@ def run_export_step(job_id: str, *, step_seconds: float | None = None):
 
 
 def _fail(job, reason):
-    """The job says why; the parts uploaded so far are dropped (S3 keeps and bills them otherwise)."""
+    """The job says why, then the parts uploaded so far are dropped (S3 keeps and bills them
+    otherwise). Lambda may deliver a step twice: a twin that lost the race to the job's next
+    version fails to save here and leaves the upload to the step that won."""
+    job.status, job.error, job.updated_at = ExportJob.FAILED, reason, timezone.now()
+    job.save()
     if job.upload_id:
         try:
             s3 = dynamodb.boto3_client("s3")
             s3.abort_multipart_upload(Bucket=settings.EXPORT_BUCKET, Key=job.object_key, UploadId=job.upload_id)
-        except Exception:  # a bucket lifecycle rule is the backstop; the job must still say it failed
+        except Exception:  # the job already says it failed; only the parts' storage is left
             log.warning("export upload not aborted", extra={"job_id": job.job_id}, exc_info=True)
-    job.status, job.error, job.updated_at = ExportJob.FAILED, reason, timezone.now()
-    job.save()
     return job
 
 

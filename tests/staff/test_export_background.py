@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import requests
 from django.utils import timezone
+from pynamodb.exceptions import PutError
 
 from config import dynamodb
 from staff import exports
@@ -136,6 +137,28 @@ def test_an_export_that_would_need_more_steps_than_lambda_chains_fails_saying_so
     s3 = dynamodb.boto3_client("s3")
     assert not s3.list_multipart_uploads(Bucket=settings.EXPORT_BUCKET).get("Uploads")  # no parts left billed
     assert "Contents" not in s3.list_objects_v2(Bucket=settings.EXPORT_BUCKET, Prefix=job.object_key)
+
+
+def test_a_step_delivered_twice_at_once_leaves_one_complete_export(staff_client, orders, a_part_per_order, monkeypatch):
+    # "Occasionally, your function may receive the same event multiple times" (Lambda, Invoke):
+    # two containers run the same step; the one that saves the job's next version goes on.
+    steps = a_part_per_order
+    job = exports.start_export(job_id=exports.new_job_id(), filters="", expected=6, requested_by="staff")
+    exports.run_export_step(steps.pop())
+    as_the_twin_read_it = ExportJob.get(job.job_id, consistent_read=True)
+    exports.run_export_step(steps.pop())  # the step that won
+    with monkeypatch.context() as twin:
+        twin.setattr(exports, "get_or_none", lambda model, key: as_the_twin_read_it)
+        with pytest.raises(PutError):
+            exports.run_export_step(job.job_id)
+    taken = 0
+    while steps and taken < 20:
+        exports.run_export_step(steps.pop())
+        taken += 1
+
+    job = ExportJob.get(job.job_id, consistent_read=True)
+    assert job.status == ExportJob.DONE
+    assert [row["order_number"] for row in downloaded_rows(staff_client, job.job_id)] == [o.order_id for o in orders]
 
 
 def test_progress_is_shown_while_it_runs(staff_client):
