@@ -308,6 +308,10 @@ def _create_static_bucket(client, bucket, stage, region):
     client.put_bucket_policy(
         Bucket=bucket, Policy=(ROOT / "deploy" / "s3" / f"{stage}-static-bucket-policy.json").read_text()
     )
+    client.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration=json.loads((ROOT / "deploy" / "s3" / "exports-lifecycle.json").read_text()),
+    )
 
 
 def api_gateway_event(method, path, *, host, stage, headers=None, body=None, query=None):
