@@ -69,9 +69,12 @@ def orders_on(dev_stage, day, count):
         return [make_order(created_at=noon - timedelta(minutes=n), email=f"c{n}@example.com") for n in range(count)]
 
 
-def start_export(dev_stage, lambda_api, staff_login, label, day, expected):
+def web_container(dev_stage, lambda_api, label):
+    return dev_stage.start(label, AWS_ENDPOINT_URL_LAMBDA=lambda_api.url, EXPORT_DIRECT_MAX_ORDERS="2")
+
+
+def start_export(web, staff_login, day, expected):
     """Logs in and starts the export of `day` through API Gateway events; returns (browser, job id)."""
-    web = dev_stage.start(label, AWS_ENDPOINT_URL_LAMBDA=lambda_api.url, EXPORT_DIRECT_MAX_ORDERS="2")
     browser = ApiGatewayClient(web, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
     login_page = browser.get("/staff/login/")
     username, password = staff_login
@@ -118,8 +121,8 @@ def test_a_large_export_runs_as_asynchronous_invocations_of_the_function_itself(
     assert dev_stage.env["AWS_LAMBDA_FUNCTION_NAME"] == function_name  # as Lambda sets it
     lambda_api.invocations.clear()
 
-    browser, job_id = start_export(dev_stage, lambda_api, staff_login, "export-web", day, count)
-    with browser.function:
+    with web_container(dev_stage, lambda_api, "export-web") as web:
+        browser, job_id = start_export(web, staff_login, day, count)
         # The request only queued the export: one asynchronous invocation of this very function.
         [first] = lambda_api.take_queued()
         assert (first.function_name, first.invocation_type) == (function_name, "Event")
@@ -163,8 +166,8 @@ def test_an_export_longer_than_the_chain_lambda_allows_fails_saying_so(dev_stage
     orders_on(dev_stage, day, count)
     lambda_api.invocations.clear()
 
-    browser, job_id = start_export(dev_stage, lambda_api, staff_login, "long-export-web", day, count)
-    with browser.function:
+    with web_container(dev_stage, lambda_api, "long-export-web") as web:
+        browser, job_id = start_export(web, staff_login, day, count)
         [first] = lambda_api.take_queued()
         delivered = run_queued(dev_stage, lambda_api, "long-export-task", first)
         page = browser.get(f"/staff/exports/{job_id}/")

@@ -108,3 +108,18 @@ def test_an_unsigned_or_wrongly_scoped_request_is_refused(api):
     with pytest.raises(ClientError):
         other_region.invoke(FunctionName=FUNCTION, InvocationType="Event", Payload=b"{}")
     assert api.invocations == []
+
+
+def test_the_seventeenth_invocation_of_a_chain_is_accepted_and_then_dropped(api, session, monkeypatch):
+    # Inside a function botocore passes the invocation's _X_AMZN_TRACE_ID on (X-Amzn-Trace-Id);
+    # each invocation here is made from the one before, as the export's steps are.
+    monkeypatch.setenv("AWS_LAMBDA_FUNCTION_NAME", FUNCTION)
+    monkeypatch.delenv("_X_AMZN_TRACE_ID", raising=False)
+    lambda_client = client(session)
+    for _ in range(17):
+        answer = lambda_client.invoke(FunctionName=FUNCTION, InvocationType="Event", Payload=b"{}")
+        assert answer["StatusCode"] == 202
+        monkeypatch.setenv("_X_AMZN_TRACE_ID", api.invocations[-1].trace_id)
+
+    assert [invocation.chain for invocation in api.invocations] == list(range(1, 18))
+    assert len(api.take_queued()) == 16 and [invocation.chain for invocation in api.stopped] == [17]
