@@ -60,6 +60,7 @@ class LambdaInvokeStandIn:
         self.invocations: list[Invocation] = []  # every accepted invocation, in order
         self.refused: list[tuple[int, str]] = []  # (status, error type) of every refused one
         self.stopped: list[Invocation] = []  # accepted, then dropped as a recursive loop
+        self._refusals: list[tuple[int, str, str]] = []  # what the next requests are answered
         self._queue: list[Invocation] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -77,6 +78,12 @@ class LambdaInvokeStandIn:
         with self._lock:
             queued, self._queue = self._queue, []
         return queued
+
+    def refuse_next(self, status, error, message):
+        """Answers the next Invoke with this error, e.g. 403 AccessDeniedException: a role that
+        may not invoke the function (AWS Lambda API reference, "Invoke", Errors)."""
+        with self._lock:
+            self._refusals.append((status, error, message))
 
     def start(self):
         self._thread.start()
@@ -97,6 +104,9 @@ class LambdaInvokeStandIn:
         route = _PATH.match(path)
         if route is None:
             return 404, "UnknownOperationException", f"No operation at {path}"
+        with self._lock:
+            if self._refusals:
+                return self._refusals.pop(0)
         scope = f"/{self.region}/lambda/aws4_request"
         if scope not in headers.get("Authorization", ""):
             return 403, "InvalidSignatureException", f"Credential should be scoped to {scope}"

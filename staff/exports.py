@@ -153,7 +153,11 @@ def start_export(*, job_id: str, filters: str, expected: int, requested_by: str)
         if not dynamodb.is_condition_failure(error):
             raise
         return ExportJob.get(job_id, consistent_read=True)
-    continue_in_background(job_id)
+    try:
+        continue_in_background(job_id)
+    except Exception as error:  # Lambda refused the invocation: no step would ever run
+        log.exception("export not started", extra={"job_id": job_id})
+        return _fail(job, type(error).__name__)
     return job
 
 

@@ -178,3 +178,19 @@ def test_an_export_longer_than_the_chain_lambda_allows_fails_saying_so(dev_stage
     s3 = dev_stage.aws.client("s3")
     assert not s3.list_multipart_uploads(Bucket=dev_stage.bucket, Prefix="private/exports/").get("Uploads")
     assert_policy_allows_every_call(dev_stage, "long-export-web", "long-export-task")
+
+
+def test_an_export_lambda_refuses_to_invoke_fails_at_once(dev_stage, lambda_api, staff_login):
+    # A role that may not invoke the function (a policy narrowed by hand, say): no step would run.
+    day, count = datetime(2026, 3, 12).date(), 3
+    orders_on(dev_stage, day, count)
+    lambda_api.refuse_next(
+        403, "AccessDeniedException", "User is not authorized to perform: lambda:InvokeFunction on resource: shop-dev"
+    )
+
+    with web_container(dev_stage, lambda_api, "refused-export-web") as web:
+        browser, job_id = start_export(web, staff_login, day, count)
+        page = browser.get(f"/staff/exports/{job_id}/")
+
+    assert page.status == 200 and "The export failed (" in page.text and "<progress" not in page.text
+    assert lambda_api.take_queued() == []

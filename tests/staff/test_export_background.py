@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import requests
+from botocore.exceptions import ClientError
 from django.utils import timezone
 from pynamodb.exceptions import PutError
 
@@ -159,6 +160,18 @@ def test_a_step_delivered_twice_at_once_leaves_one_complete_export(staff_client,
     job = ExportJob.get(job.job_id, consistent_read=True)
     assert job.status == ExportJob.DONE
     assert [row["order_number"] for row in downloaded_rows(staff_client, job.job_id)] == [o.order_id for o in orders]
+
+
+def test_an_export_lambda_would_not_start_says_so_instead_of_waiting_for_ever(staff_client, orders, monkeypatch):
+    def refused(job_id):
+        raise ClientError({"Error": {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}}, "Invoke")
+
+    monkeypatch.setattr(exports, "continue_in_background", refused)
+    _, job_id, answer = start(staff_client)
+
+    assert answer.status_code == 302 and answer["Location"] == f"/staff/exports/{job_id}/"
+    page = staff_client.get(f"/staff/exports/{job_id}/").content.decode()
+    assert "The export failed (ClientError)" in page and "<progress" not in page
 
 
 def test_progress_is_shown_while_it_runs(staff_client):
