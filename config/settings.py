@@ -231,6 +231,11 @@ EXPORT_DIRECT_MAX_ORDERS = env_int("EXPORT_DIRECT_MAX_ORDERS", 5000)
 EXPORT_BUCKET = env("EXPORT_BUCKET", "local-exports")
 EXPORT_PREFIX = "private/exports/"
 EXPORT_LINK_SECONDS = env_int("EXPORT_LINK_SECONDS", 5 * 60)
+# A background step uploads whole parts of this size (S3's smallest but the last: 5 MB; only a
+# test against a lenient S3 double goes lower) and hands on to the next step after this long (the
+# function's timeout is 30 s; a part takes a few seconds to read and upload).
+EXPORT_PART_BYTES = env_int("EXPORT_PART_BYTES", 5 * 1024 * 1024)
+EXPORT_STEP_SECONDS = env_int("EXPORT_STEP_SECONDS", 15)
 # A staff login lasts a working day at most; logging out ends it at once.
 STAFF_SESSION_SECONDS = env_int("STAFF_SESSION_SECONDS", 10 * 60 * 60)
 AUTH_PASSWORD_VALIDATORS: list[dict] = [

@@ -2,8 +2,12 @@
 
 Run as `python -I -S lambda_driver.py PACKAGE_DIR RUNTIME_DIR`: no site-packages, so the package
 must bring everything except what RUNTIME_DIR holds (what Lambda's runtime provides: boto3,
-botocore, ...). One JSON event per stdin line; one JSON answer per stdout line. Whatever the
-app prints or logs goes to stderr, as it would go to CloudWatch.
+botocore, ...). One JSON {"event", "trace_id"} per stdin line; one JSON answer per stdout line.
+Whatever the app prints or logs goes to stderr, as it would go to CloudWatch.
+
+Like Lambda's runtime, it sets _X_AMZN_TRACE_ID for each invocation; botocore passes it on in
+every AWS call made from a function (X-Amzn-Trace-Id), which is how Lambda counts a chain of
+invocations (recursive loop detection).
 
 With LOCAL_LAMBDA_CALLS_FILE set, every AWS API call is appended to that file (service,
 operation and the names of what it touched), so a test can hold them against an IAM policy.
@@ -34,8 +38,25 @@ class Context:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
 
 
-# FromEmailAddress: SES authorizes a send against the identity it sends from.
-RESOURCE_PARAMETERS = ("TableName", "IndexName", "SecretId", "Bucket", "Key", "Prefix", "FromEmailAddress")
+def new_trace_id():
+    """An X-Ray trace header as Lambda sets it for an invocation that no chain caused."""
+    return f"Root=1-{int(time.time()):08x}-{uuid.uuid4().hex[:24]};Parent={uuid.uuid4().hex[:16]};Sampled=0"
+
+
+# FromEmailAddress: SES authorizes a send against the identity it sends from; FunctionName and
+# Qualifier: lambda:InvokeFunction is granted per function (and version).
+RESOURCE_PARAMETERS = (
+    "TableName",
+    "IndexName",
+    "SecretId",
+    "Bucket",
+    "Key",
+    "Prefix",
+    "FromEmailAddress",
+    "FunctionName",
+    "Qualifier",
+    "InvocationType",
+)
 
 
 def record_aws_calls(path):
@@ -89,8 +110,10 @@ def main():
     for line in sys.stdin:
         invoked = time.perf_counter()
         context = Context(function_name, memory_mb, timeout_seconds=60)
+        invocation = json.loads(line)
+        os.environ["_X_AMZN_TRACE_ID"] = invocation["trace_id"] or new_trace_id()
         try:
-            answer = {"result": handler.lambda_handler(json.loads(line), context)}
+            answer = {"result": handler.lambda_handler(invocation["event"], context)}
         except Exception:
             answer = {"error": traceback.format_exc()}
         answer["duration_ms"] = (time.perf_counter() - invoked) * 1000

@@ -155,9 +155,12 @@ class LocalLambda:
             text=True,
         )
 
-    def invoke(self, event, *, timeout=60):
-        """Returns the driver's answer: {"result" or "error", "duration_ms", "import_ms"}."""
-        self._process.stdin.write(json.dumps(event) + "\n")
+    def invoke(self, event, *, trace_id=None, timeout=60):
+        """Returns the driver's answer: {"result" or "error", "duration_ms", "import_ms"}.
+
+        `trace_id`: the X-Ray trace header Lambda gives this invocation (a fresh one if None).
+        """
+        self._process.stdin.write(json.dumps({"event": event, "trace_id": trace_id}) + "\n")
         self._process.stdin.flush()
         ready, _, _ = select.select([self._process.stdout], [], [], timeout)
         line = self._process.stdout.readline() if ready else ""
@@ -241,16 +244,17 @@ class DeployedStage:
         return self.env["STATIC_BUCKET"]
 
 
-def deploy_stage(stage, aws, work, **variables):
+def deploy_stage(stage, aws, work, *, package=None, **variables):
     """Package STAGE and provision it the way the README's deployment guide does, with moto as AWS.
 
     The secret and the public static bucket come first; then `zappa manage` creates the tables,
     fills the bucket and seeds the demo catalog. `variables` override the stage's environment.
+    `package`: one already built for STAGE (building takes the longest).
     """
     work = Path(work)
     work.mkdir(parents=True, exist_ok=True)
     settings = stage_settings(stage)
-    package = build_package(stage, work / f"{settings['project_name']}-{stage}.zip")
+    package = package or build_package(stage, work / f"{settings['project_name']}-{stage}.zip")
     variables = {**settings["aws_environment_variables"], **variables}
     # Browsers reach the bucket at its public https URL on AWS; here that is moto's.
     variables.setdefault("STATIC_BASE_URL", f"{aws.endpoint_url}/{variables['STATIC_BUCKET']}")
@@ -297,6 +301,10 @@ def _create_static_bucket(client, bucket, stage, region):
         client.create_bucket(Bucket=bucket, CreateBucketConfiguration={"LocationConstraint": region})
     client.put_bucket_policy(
         Bucket=bucket, Policy=(ROOT / "deploy" / "s3" / f"{stage}-static-bucket-policy.json").read_text()
+    )
+    client.put_bucket_lifecycle_configuration(
+        Bucket=bucket,
+        LifecycleConfiguration=json.loads((ROOT / "deploy" / "s3" / "exports-lifecycle.json").read_text()),
     )
 
 
@@ -352,13 +360,13 @@ class ApiGatewayClient:
     def get(self, path, **query):
         return self.request("GET", path, query=query or None)
 
-    def post(self, path, form, *, referer_path=None):
+    def post(self, path, form, *, referer_path=None, query=None):
         headers = {
             "Content-Type": "application/x-www-form-urlencoded",
             "Origin": self.origin,
             "Referer": self.origin + self.prefix + (referer_path or path),
         }
-        return self.request("POST", path, body=urlencode(form), headers=headers)
+        return self.request("POST", path, body=urlencode(form), headers=headers, query=query)
 
     def request(self, method, path, *, body=None, headers=None, query=None):
         headers = dict(headers or {})

@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import botocore.exceptions
 import requests
 
 from deploy.local_lambda import (
@@ -49,6 +50,7 @@ AWS_COMMANDS = {
     ("s3api", "create-bucket"),
     ("s3api", "put-public-access-block"),
     ("s3api", "put-bucket-policy"),
+    ("s3api", "put-bucket-lifecycle-configuration"),
 }
 SECTIONS = ("### First deployment of a stage", "### Updating a stage")
 
@@ -170,6 +172,11 @@ class Rehearsal:
                 )
             case "s3api", "put-bucket-policy":
                 client.put_bucket_policy(Bucket=values["--bucket"], Policy=self._file_argument(values["--policy"]))
+            case "s3api", "put-bucket-lifecycle-configuration":
+                client.put_bucket_lifecycle_configuration(
+                    Bucket=values["--bucket"],
+                    LifecycleConfiguration=json.loads(self._file_argument(values["--lifecycle-configuration"])),
+                )
 
     def _file_argument(self, value):
         path = value.removeprefix("file://")
@@ -356,6 +363,7 @@ def rehearse(aws, sandbox_url, work):
     try:
         for command, heredoc in readme_commands(SECTIONS[0]):
             rehearsal.run(command, heredoc)
+        _exports_expire(rehearsal)
         buy_and_pay(rehearsal)
 
         warm = rehearsal.start("warm-old-release")
@@ -372,6 +380,23 @@ def rehearse(aws, sandbox_url, work):
         return rehearsal
     finally:
         rehearsal.stop()
+
+
+def _exports_expire(rehearsal):
+    """The staff's CSV exports hold names and e-mail addresses: the bucket must drop them."""
+    bucket = rehearsal.variables["STATIC_BUCKET"]
+    try:
+        rules = rehearsal.aws.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]
+    except botocore.exceptions.ClientError as error:
+        raise RehearsalFailed(f"{bucket} has no lifecycle rules: exports would stay for ever") from error
+    if not any(
+        rule["Status"] == "Enabled"
+        and rule.get("Filter", {}).get("Prefix") == "private/exports/"
+        and "Days" in rule.get("Expiration", {})
+        and "AbortIncompleteMultipartUpload" in rule
+        for rule in rules
+    ):
+        raise RehearsalFailed(f"{bucket} does not expire private/exports/ and its unfinished uploads")
 
 
 def refused_calls(rehearsal):

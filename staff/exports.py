@@ -95,12 +95,13 @@ def _cell(value):
 
 # --- Exports of any size: in the background, to S3 ------------------------------------------------
 
-# S3's smallest multipart part (all but the last): each step of an export uploads whole parts.
-PART_BYTES = 5 * 1024 * 1024
-# A step stops starting parts after this long and hands on to the next invocation (the
-# function's timeout is 30 s; a part takes a few seconds to read and upload).
-STEP_SECONDS = 15
 JOB_DAYS = 1
+# On Lambda each step is an invocation caused by the one before, and Lambda stops such a chain
+# after 16 invocations ("Lambda recursive loop detection"; the AWS Compute Blog post that
+# launched it names direct Invoke calls); the 17th event is dropped. An export that would need
+# more steps fails, saying so, instead of staying "running" for ever.
+MAX_STEPS = 16
+TOO_LARGE = "too many orders for one export: choose fewer days or one status"
 
 
 def orders_expected(order_filter) -> int | None:
@@ -148,7 +149,11 @@ def start_export(*, job_id: str, filters: str, expected: int, requested_by: str)
     )
     if not dynamodb.save_new(job):
         return ExportJob.get(job_id, consistent_read=True)
-    continue_in_background(job_id)
+    try:
+        continue_in_background(job_id)
+    except Exception as error:  # Lambda refused the invocation: no step would ever run
+        log.exception("export not started", extra={"job_id": job_id})
+        return _fail(job, type(error).__name__)
     return job
 
 
@@ -162,25 +167,40 @@ def continue_in_background(job_id: str):
         threading.Thread(target=run_export_step, args=(job_id,), daemon=True, name=f"export-{job_id}").start()
 
 
-def run_export_step(job_id: str, *, step_seconds: float = STEP_SECONDS):
+def run_export_step(job_id: str, *, step_seconds: float | None = None):
     """Writes whole parts of the export until the step's time is up, then hands on; completes
     the upload at the end. Safe to run twice: each step is a versioned write of the job."""
     job = get_or_none(ExportJob, job_id)
     if job is None or job.status in (ExportJob.DONE, ExportJob.FAILED):
         return job
     try:
-        return _step(job, step_seconds)
+        return _step(job, settings.EXPORT_STEP_SECONDS if step_seconds is None else step_seconds)
     except Exception as error:  # the job says so, and staff can ask again
         log.exception("export failed", extra={"job_id": job_id})
-        job.status, job.error, job.updated_at = ExportJob.FAILED, type(error).__name__, timezone.now()
-        job.save()
+        _fail(job, type(error).__name__)
         raise
+
+
+def _fail(job, reason):
+    """The job says why, then the parts uploaded so far are dropped (S3 keeps and bills them
+    otherwise). Lambda may deliver a step twice: a twin that lost the race to the job's next
+    version fails to save here and leaves the upload to the step that won."""
+    job.status, job.error, job.updated_at = ExportJob.FAILED, reason, timezone.now()
+    job.save()
+    if job.upload_id:
+        try:
+            s3 = dynamodb.boto3_client("s3")
+            s3.abort_multipart_upload(Bucket=settings.EXPORT_BUCKET, Key=job.object_key, UploadId=job.upload_id)
+        except Exception:  # the job already says it failed; only the parts' storage is left
+            log.warning("export upload not aborted", extra={"job_id": job.job_id}, exc_info=True)
+    return job
 
 
 def _step(job, step_seconds):
     from staff.forms import OrderFilterForm  # forms import this module's caller
 
     started = time.monotonic()
+    job.steps += 1
     form = OrderFilterForm(QueryDict(job.filters))
     if not form.is_valid():
         raise ValueError("the export's filters are no longer valid")
@@ -196,13 +216,15 @@ def _step(job, step_seconds):
     rows = _Rows(header=not parts)
     for order, positions in resumable_orders(form.order_filter, resume_at):
         rows.add(order)
-        if rows.size >= PART_BYTES:
+        if rows.size >= settings.EXPORT_PART_BYTES:
             parts.append(_upload_part(s3, job, len(parts) + 1, rows))
             job.rows_written += rows.count
             job.parts, job.positions, job.updated_at = json.dumps(parts), json.dumps(positions), timezone.now()
             job.save()
             rows = _Rows(header=False)
             if time.monotonic() - started > step_seconds:
+                if job.steps >= MAX_STEPS:
+                    return _fail(job, TOO_LARGE)
                 continue_in_background(job.job_id)
                 return job
     if rows.count or not parts:

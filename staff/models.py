@@ -112,6 +112,7 @@ class ExportJob(Model):
     upload_id = UnicodeAttribute(null=True)
     parts = UnicodeAttribute(default="[]")  # JSON [[part number, ETag], ...]
     positions = UnicodeAttribute(null=True)  # JSON {index hash key: start key or "done"}
+    steps = NumberAttribute(default=0)  # invocations so far: Lambda stops a chain of them after 16
     error = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

@@ -15,6 +15,14 @@ ACTION_OF_OPERATION = {
     ("s3", "HeadObject"): "s3:GetObject",
     ("s3", "ListObjectsV2"): "s3:ListBucket",
     ("s3", "ListObjects"): "s3:ListBucket",
+    # "Multipart upload API and permissions" (S3 user guide): starting, uploading a part and
+    # completing all need s3:PutObject on the object.
+    ("s3", "CreateMultipartUpload"): "s3:PutObject",
+    ("s3", "UploadPart"): "s3:PutObject",
+    ("s3", "CompleteMultipartUpload"): "s3:PutObject",
+    ("s3", "AbortMultipartUpload"): "s3:AbortMultipartUpload",
+    ("s3", "ListParts"): "s3:ListMultipartUploadParts",
+    ("lambda", "Invoke"): "lambda:InvokeFunction",
 }
 MISSING_KEY_ERRORS = {"404", "NoSuchKey"}
 ACTION_OF_TRANSACTION_PART = {
@@ -67,6 +75,12 @@ def permissions_needed(call, *, region, account, secret_arns):
             # conditioned on one does not count.
             needed.append(("s3:ListBucket", bucket, {}))
         return needed
+    if service == "lambda":
+        # A name, a partial or a full ARN, with or without a version (Invoke's FunctionName).
+        name = call["FunctionName"].rsplit("function:", 1)[-1]
+        qualifier = call.get("Qualifier")
+        arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
+        return [(action, f"{arn}:{qualifier}" if qualifier and ":" not in name else arn, {})]
     raise AssertionError(f"no IAM mapping for {service}:{operation}")
 
 

@@ -4,10 +4,8 @@ Each test drives the handler with the events AWS would send: API Gateway proxy e
 pages and the webhook, EventBridge's scheduled event for reconciliation, Zappa's `manage` event.
 """
 
-import json
 import re
 import zipfile
-from contextlib import contextmanager
 from email.utils import parseaddr
 from importlib import metadata
 from importlib.util import cache_from_source
@@ -31,12 +29,15 @@ from devstack.mailbox import sent_mails
 from notifications.models import MailKind
 from notifications.services import outbox_item
 from tests.conftest import SandboxControl
-from tests.deploy.conftest import DEV_PUBLIC_BASE_URL
-from tests.deploy.iam import is_allowed, permissions_needed
+from tests.deploy.conftest import (
+    DEV_PUBLIC_BASE_URL,
+    MOTO_ACCOUNT,
+    assert_policy_allows_every_call,
+    stage_tables,
+)
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
 
-MOTO_ACCOUNT = "123456789012"
 NEVER_SHIPPED = {
     "tests",
     ".ci",
@@ -97,7 +98,7 @@ def test_zappa_manage_created_protected_tables_and_filled_the_static_bucket(dev_
         assert backups["PointInTimeRecoveryDescription"]["PointInTimeRecoveryStatus"] == "ENABLED"
     assert "static/staticfiles.json" in keys
     assert any(re.fullmatch(r"static/css/site\.[0-9a-f]{12}\.css", key) for key in keys)
-    _assert_policy_allows_every_call(dev_stage, "manage-create_tables", "manage-collectstatic", "manage-seed_demo")
+    assert_policy_allows_every_call(dev_stage, "manage-create_tables", "manage-collectstatic", "manage-seed_demo")
 
 
 def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
@@ -170,7 +171,7 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
     everything_logged = "\n".join(dev_stage.log_lines("shopper"))
     for never_logged in [*dev_stage.secret_values.values(), token, "ada@example.com", "Ada Lovelace"]:
         assert never_logged not in everything_logged
-    _assert_policy_allows_every_call(dev_stage, "shopper")
+    assert_policy_allows_every_call(dev_stage, "shopper")
 
 
 def test_staff_login_page_is_served(dev_stage):
@@ -181,7 +182,7 @@ def test_staff_login_page_is_served(dev_stage):
     with dev_stage.start("staff") as function:
         page = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev").get("/staff/login/")
     assert page.status == 200 and 'type="password"' in page.text
-    _assert_policy_allows_every_call(dev_stage, "staff")
+    assert_policy_allows_every_call(dev_stage, "staff")
 
 
 def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, sandbox_server):
@@ -218,7 +219,7 @@ def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, 
     assert status["status"] == "paid"
     summary = next(line for line in dev_stage.json_logs("reconcile") if line["message"] == "reconciliation finished")
     assert summary["summary"]["synced"] >= 1
-    _assert_policy_allows_every_call(dev_stage, "reconcile")
+    assert_policy_allows_every_call(dev_stage, "reconcile")
 
 
 def test_a_queued_mail_is_sent_from_the_stage_identity(dev_stage):
@@ -232,44 +233,19 @@ def test_a_queued_mail_is_sent_from_the_stage_identity(dev_stage):
         context={"customer_name": "Grace Hopper", "closed_status": "expired", "shop_url": DEV_PUBLIC_BASE_URL + "/"},
     )
     # Decided by the workflow, which then crashed before sending: the by-hand reconciliation sends it.
-    with _stage_tables(dev_stage), TransactWrite(connection=dynamodb.connection()) as transaction:
+    with stage_tables(dev_stage), TransactWrite(connection=dynamodb.connection()) as transaction:
         item.put_in(transaction)
 
     dev_stage.manage("deliver_mail")
 
     mail = next(mail for mail in sent_mails(dev_stage.aws.endpoint_url) if "SO-PKG-00001" in mail.subject)
     assert parseaddr(mail.from_address) == parseaddr(from_address) and mail.to == ["grace@example.com"]
-    with _stage_tables(dev_stage):
+    with stage_tables(dev_stage):
         item.refresh(consistent_read=True)
     assert item.status == "sent" and item.ses_message_id == mail.message_id
     logged = "\n".join(dev_stage.log_lines("manage-deliver_mail"))
     assert "grace@example.com" not in logged and "Grace Hopper" not in logged
-    _assert_policy_allows_every_call(dev_stage, "manage-deliver_mail")
-
-
-@contextmanager
-def _stage_tables(stage):
-    test_tables = dynamodb.current_target()
-    dynamodb.configure(host=stage.aws.endpoint_url, prefix=stage.table_prefix)
-    try:
-        yield
-    finally:
-        dynamodb.configure(host=test_tables.host, prefix=test_tables.prefix)
-
-
-def _assert_policy_allows_every_call(stage, *labels):
-    policy = json.loads((ROOT / stage.settings["attach_policy"]).read_text())
-    calls = [call for label in labels for call in stage.aws_calls(label)]
-    assert calls, "no AWS calls were recorded"
-    refused = [
-        (action, resource)
-        for call in calls
-        for action, resource, context in permissions_needed(
-            call, region=stage.settings["aws_region"], account=MOTO_ACCOUNT, secret_arns=stage.secret_arns
-        )
-        if not is_allowed(policy, action, resource, context, account=MOTO_ACCOUNT)
-    ]
-    assert not refused, f"{stage.settings['attach_policy']} would refuse: {sorted(set(refused))}"
+    assert_policy_allows_every_call(dev_stage, "manage-deliver_mail")
 
 
 def _runtime_top_level_names():

@@ -19,7 +19,7 @@ pytestmark = pytest.mark.pure
 
 ACCOUNT = "123456789012"
 STAGES = list(json.loads((ROOT / "zappa_settings.json").read_text()))
-POLICIES = sorted((ROOT / "deploy").glob("*/*.json"))
+POLICIES = sorted((ROOT / "deploy").glob("*/*-policy.json"))
 
 
 @pytest.fixture(scope="module")
@@ -145,7 +145,8 @@ def test_the_role_may_send_mail_only_from_the_stage_identity(stage):
 @pytest.mark.parametrize("stage", STAGES)
 def test_the_role_may_write_and_read_exports_under_their_prefix_only(stage):
     # The background CSV export (staff/exports.py): a multipart upload (s3:PutObject for each of
-    # its calls) and the presigned GET, signed with the role's credentials (s3:GetObject).
+    # its calls), the presigned GET, signed with the role's credentials (s3:GetObject), and the
+    # abort of a failed one's upload, whose parts S3 would otherwise keep and bill.
     bucket = stage_settings(stage)["aws_environment_variables"]["STATIC_BUCKET"]
 
     def may(action, key):
@@ -153,6 +154,19 @@ def test_the_role_may_write_and_read_exports_under_their_prefix_only(stage):
 
     assert may("s3:PutObject", "private/exports/0123/orders-20261207-0900.csv")
     assert may("s3:GetObject", "private/exports/0123/orders-20261207-0900.csv")
+    assert may("s3:AbortMultipartUpload", "private/exports/0123/orders-20261207-0900.csv")
+    assert not may("s3:AbortMultipartUpload", "static/css/site.css")
     assert not may("s3:PutObject", "private/other.csv")
     assert not may("s3:GetObject", "private/other.csv")
     assert not may("s3:DeleteObject", "private/exports/0123/orders-20261207-0900.csv")
+
+
+def test_exports_are_deleted_a_day_after_and_unfinished_uploads_dropped(settings):
+    # They hold customers' names and e-mail addresses; the job that links to one lasts a day.
+    from staff.exports import JOB_DAYS
+
+    [rule] = json.loads((ROOT / "deploy" / "s3" / "exports-lifecycle.json").read_text())["Rules"]
+
+    assert rule["Status"] == "Enabled" and rule["Filter"] == {"Prefix": settings.EXPORT_PREFIX}
+    assert rule["Expiration"] == {"Days": JOB_DAYS}
+    assert rule["AbortIncompleteMultipartUpload"] == {"DaysAfterInitiation": JOB_DAYS}

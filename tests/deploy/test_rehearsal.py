@@ -23,6 +23,7 @@ def test_readme_first_deployment_and_update_work_against_the_local_stand_ins():
     for step in (
         "aws secretsmanager create-secret",
         "aws s3api put-bucket-policy",
+        "aws s3api put-bucket-lifecycle-configuration",
         "zappa deploy dev",
         'zappa manage dev "collectstatic --noinput"',
         "zappa update dev",
