@@ -289,13 +289,28 @@ class Shopper:
             self.journal.note("told to finish the earlier payment first")
             second_tab = first_tab
         elif second_tab != first_tab and not second_tab.startswith(self.shop_url):
-            if not self.plan.change_cart_after_back:
-                self.journal.problem(self.plan.number, "checkout again", "the same cart got a second payment")
-            self.journal.note("earlier payment stopped, new payment for the changed cart")
+            if self.plan.change_cart_after_back:
+                self.journal.note("earlier payment stopped, new payment for the changed cart")
+            else:
+                self._check_earlier_payment_ended(first_tab)
         if self.plan.pay_both_tabs and second_tab != first_tab:
             self.journal.note("paid in both tabs")
             self.choose_at_mollie(first_tab, "paid", "Mollie choice (first tab)")
         return second_tab
+
+    def _check_earlier_payment_ended(self, first_tab):
+        """The same cart got another payment: right only when the first can no longer be paid
+        (it expired at Mollie while the shopper was away, or failed), never while it is open."""
+        payment_path = urlsplit(first_tab).path  # /checkout/tr_...
+        base = first_tab[: first_tab.index(payment_path)]
+        first = self.call("GET", f"{base}/_sandbox/payments/{payment_path.rsplit('/', 1)[-1]}", "Mollie: first payment")
+        status = first.json().get("status") if first is not None and first.status_code == 200 else None
+        if status in ("expired", "failed", "canceled"):
+            self.journal.note(f"same cart checked out again after its payment was {status}: a new payment")
+        else:
+            self.journal.problem(
+                self.plan.number, "checkout again", f"the same cart got a second payment while the first is {status}"
+            )
 
     def choose_at_mollie(self, checkout_url, outcome, step):
         payment_path = urlsplit(checkout_url).path  # /checkout/tr_...
