@@ -102,6 +102,8 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         # other limits.
         "DYNAMODB_READ_TIMEOUT_SECONDS": "10",
         "REQUEST_TIME_BUDGET_SECONDS": "28",
+        # Still within Mollie's (the sandbox's) 15 s wait, with a write's 11 s at the double.
+        "WEBHOOK_TIME_BUDGET_SECONDS": "14",
     }
     moto_env = {
         "DYNAMODB_FAULT_TRANSACTION_HOLD_SECONDS": str(config.transaction_hold_seconds),
