@@ -277,13 +277,34 @@ class Shopper:
             self.journal.note("told to finish the earlier payment first")
             second_tab = first_tab
         elif second_tab != first_tab and not second_tab.startswith(self.shop_url):
-            if not self.plan.change_cart_after_back:
-                self.journal.problem(self.plan.number, "checkout again", "the same cart got a second payment")
-            self.journal.note("earlier payment stopped, new payment for the changed cart")
+            if self.plan.change_cart_after_back:
+                self.journal.note("earlier payment stopped, new payment for the changed cart")
+            else:
+                self._check_one_payable_payment(
+                    (first_tab, second_tab), "checkout again", "the same cart got a second payment"
+                )
         if self.plan.pay_both_tabs and second_tab != first_tab:
             self.journal.note("paid in both tabs")
             self.choose_at_mollie(first_tab, "paid", "Mollie choice (first tab)")
         return second_tab
+
+    def _check_one_payable_payment(self, checkout_urls, step, what):
+        """The same cart got several payments: right only when all but one had ended at Mollie
+        (expired while the shopper was away or their request waited, failed, canceled), never
+        while two could be paid."""
+        statuses = {url: self._status_at_mollie(url) for url in checkout_urls}
+        not_ended = [status for status in statuses.values() if status not in ("expired", "failed", "canceled")]
+        if len(not_ended) > 1:
+            self.journal.problem(self.plan.number, step, f"{what}: {statuses}")
+        else:
+            self.journal.note(f"{what} after the earlier one ended")
+
+    def _status_at_mollie(self, checkout_url):
+        payment_path = urlsplit(checkout_url).path  # /checkout/tr_...
+        base = checkout_url[: checkout_url.index(payment_path)]
+        payment_id = payment_path.rsplit("/", 1)[-1]
+        answer = self.call("GET", f"{base}/_sandbox/payments/{payment_id}", "Mollie: payment status")
+        return answer.json().get("status") if answer is not None and answer.status_code == 200 else None
 
     def choose_at_mollie(self, checkout_url, outcome, step):
         payment_path = urlsplit(checkout_url).path  # /checkout/tr_...
@@ -392,9 +413,7 @@ class Shopper:
         }
         mollie_pages = {target for target in targets if target and "/checkout/tr_" in target}
         if len(mollie_pages) > 1:
-            self.journal.problem(
-                self.plan.number, "checkout POST", f"a double submit led to two payments: {mollie_pages}"
-            )
+            self._check_one_payable_payment(mollie_pages, "checkout POST", "a double submit led to two payments")
 
     def replace_cart_with_beans(self):
         cart = self.call("GET", "/cart/", "cart")

@@ -124,6 +124,7 @@ class LocalStack:
         table_prefix=None,
         moto_env=None,
         shop_processes=1,
+        webhook_processes=0,
     ):
         self.log_dir = Path(log_dir)
         self.log_dir.mkdir(parents=True, exist_ok=True)
@@ -139,6 +140,11 @@ class LocalStack:
         self.shop_processes = shop_processes
         self.shop_port = free_port()
         self.shop_url = f"http://127.0.0.1:{self.shop_port}"
+        # Mollie's webhook calls on a port (and processes) of their own, as on Lambda each request
+        # has its own container: a webhook never waits behind a thousand shoppers' page loads.
+        # 0: webhooks come to the shop's port.
+        self.webhook_processes = webhook_processes
+        self.webhook_url = f"http://127.0.0.1:{free_port()}" if webhook_processes else self.shop_url
         self._shop_starts = 0
 
     # -- environment ---------------------------------------------------------------------------
@@ -163,7 +169,7 @@ class LocalStack:
                 "MOLLIE_API_KEY": MOLLIE_TEST_KEY,
                 "PUBLIC_BASE_URL": self.shop_url,
                 # The local sandbox (default mode) calls loopback webhooks; real Mollie would refuse them.
-                "MOLLIE_WEBHOOK_BASE_URL": self.shop_url,
+                "MOLLIE_WEBHOOK_BASE_URL": self.webhook_url,
                 "LOG_LEVEL": "INFO",
             }
         )
@@ -204,32 +210,35 @@ class LocalStack:
         return self
 
     def start_shop(self, timeout=START_TIMEOUT):
-        """(Re)starts the web server processes on the same port and data, and waits until they
+        """(Re)starts the web server processes on the same ports and data, and waits until they
         answer (one after the other: the first creates the tables)."""
         env = {**self.base_env(), **self.shop_env, "PYTHONUNBUFFERED": "1"}
         started = []
-        for _ in range(self.shop_processes):
+        ports = [self.shop_url] * self.shop_processes
+        if self.webhook_url != self.shop_url:
+            ports += [self.webhook_url] * self.webhook_processes
+        for url in ports:
             self._shop_starts += 1
             process = Process(
                 f"shop-{self._shop_starts}",
-                [PYTHON, "-m", "chaos.server", f"127.0.0.1:{self.shop_port}"],
+                [PYTHON, "-m", "chaos.server", url.removeprefix("http://")],
                 env=env,
                 log_dir=self.log_dir,
             ).start()
             started.append(process)
             self.shop = ShopProcesses(started)
-            if len(started) > 1:  # the port answers already: wait for this one to serve on it too
+            if url in ports[: len(started) - 1]:  # the port answers already: wait for this one to serve on it too
                 process.wait_for_line("Starting development server at ", timeout=timeout)
-            self._wait_until_answering(timeout)
+            self._wait_until_answering(url, timeout)
         return self.shop
 
-    def _wait_until_answering(self, timeout):
+    def _wait_until_answering(self, url, timeout):
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if not self.shop.alive():
                 raise StackError(f"the shop exited early:\n{self.shop.log_text()[-3000:]}")
             try:
-                if requests.get(f"{self.shop_url}/healthz", timeout=2).status_code == 200:
+                if requests.get(f"{url}/healthz", timeout=2).status_code == 200:
                     return
             except requests.RequestException:
                 pass

@@ -10,6 +10,7 @@ before it (see `refuse_late_calls`), and waits (back-off, Mollie) are cut to fit
 import contextvars
 import math
 import time
+from contextlib import contextmanager
 
 from django.conf import settings
 
@@ -36,6 +37,17 @@ def start(seconds):
 
 def reset(token):
     _deadline.reset(token)
+
+
+@contextmanager
+def at_most(seconds):
+    """Narrows the deadline to `seconds` from now for the block (a caller that waits less than
+    the request's budget, e.g. Mollie's webhook); never extends it."""
+    token = start(min(remaining(), seconds))
+    try:
+        yield
+    finally:
+        reset(token)
 
 
 def remaining() -> float:

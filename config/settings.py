@@ -184,6 +184,14 @@ DYNAMODB_READ_TIMEOUT_SECONDS = float(env("DYNAMODB_READ_TIMEOUT_SECONDS", "3"))
 # rendering and the network. Scheduled runs use Lambda's remaining time less the margin.
 REQUEST_TIME_BUDGET_SECONDS = float(env("REQUEST_TIME_BUDGET_SECONDS", "20"))
 LAMBDA_TIME_MARGIN_SECONDS = float(env("LAMBDA_TIME_MARGIN_SECONDS", "2"))
+# Mollie waits 15 s for a webhook's answer, then counts it as failed and calls again later
+# (docs.mollie.com, "Webhooks"). The webhook answers within this, 503 if it could not finish,
+# leaving room for a cold start and the network.
+WEBHOOK_TIME_BUDGET_SECONDS = float(env("WEBHOOK_TIME_BUDGET_SECONDS", "13"))
+
+# Reconciliation works on this many orders at once: each mostly waits for Mollie and DynamoDB,
+# so a run on Lambda's 30 s gets through a backlog (after a webhook outage) several times faster.
+RECONCILE_WORKERS = env_int("RECONCILE_WORKERS", 4)
 
 # Payment workflow timings (seconds).
 ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)

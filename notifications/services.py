@@ -32,8 +32,13 @@ from notifications.rendering import render_mail
 log = logging.getLogger("shop.notifications")
 
 # SES's SendEmail quota per second starts at 1 in the sandbox (14 when out of it); one send takes
-# well under a second. A send is started only with this much time left before the deadline.
-SEND_SECONDS = 8.0
+# well under a second. One try, no retry inside the request: a failed send stays queued and
+# reconciliation tries it again. A send is started only with the time one try may take left,
+# plus two writes (claim, mark sent): so a webhook, which answers Mollie within 13 s
+# (WEBHOOK_TIME_BUDGET_SECONDS), still sends the confirmation itself.
+SES_CONNECT_TIMEOUT_SECONDS = 1
+SES_READ_TIMEOUT_SECONDS = 2
+SEND_SECONDS = SES_CONNECT_TIMEOUT_SECONDS + SES_READ_TIMEOUT_SECONDS
 ERROR_TEXT_LIMIT = 500
 # What DynamoDB trouble looks like to a sender: throttled past botocore's retries, too many
 # concurrent writers, or no time left for a write.
@@ -210,7 +215,11 @@ def ses_connection():
     in tests), with short timeouts so a slow SES cannot hold a request past its deadline."""
     client_params = {
         "region_name": settings.SES_REGION,
-        "config": {"connect_timeout": 2, "read_timeout": 5, "retries": {"mode": "standard", "max_attempts": 2}},
+        "config": {
+            "connect_timeout": SES_CONNECT_TIMEOUT_SECONDS,
+            "read_timeout": SES_READ_TIMEOUT_SECONDS,
+            "retries": {"mode": "standard", "total_max_attempts": 1},
+        },
     }
     endpoint_url = ses_endpoint_url()
     if endpoint_url:

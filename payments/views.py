@@ -3,11 +3,13 @@
 import logging
 
 from botocore.exceptions import BotoCoreError
+from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 from pynamodb.exceptions import PynamoDBException
 
+from config import deadline
 from config.deadline import DeadlineExceeded
 from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, services
@@ -24,7 +26,8 @@ def webhook(request):
         log.warning("webhook without a usable id ignored")
         return HttpResponse("ignored", content_type="text/plain")
     try:
-        outcome = services.handle_webhook(payment_id=form.cleaned_data["id"])
+        with deadline.at_most(settings.WEBHOOK_TIME_BUDGET_SECONDS):
+            outcome = services.handle_webhook(payment_id=form.cleaned_data["id"])
     except (
         mollie.PaymentProviderUnavailable,
         ConcurrentUpdateConflict,

@@ -1,8 +1,11 @@
 """Reconciliation: closes orders waiting too long, syncs attempts whose webhook is late or lost, and
 picks up chargebacks whose webhook never came."""
 
+import contextvars
 import dataclasses
-from collections.abc import Callable
+import threading
+from collections.abc import Callable, Iterable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from botocore.exceptions import BotoCoreError
@@ -85,31 +88,23 @@ def _reconcile(now, stale_after_seconds, progress):
     overdue = sorted(
         orders_in_status(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window), key=lambda o: o.created_at
     )
-    for done, order in enumerate(overdue):
-        if not _time_for_one_more(summary, len(overdue) - done):
-            break
-        try:
-            outcome = _close_overdue_order(order, summary, now)
-        except RECONCILE_ITEM_ERRORS as error:
-            summary.errors.append(f"{order.order_id}: {error}")
-            continue
-        progress(f"{outcome} {order.order_id}")
+
+    def close_overdue(order):
+        progress(f"{_close_overdue_order(order, summary, now)} {order.order_id}")
+
+    _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
 
     never_registered = sorted(
         attempts_in_status(AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after),
         key=lambda attempt: attempt.created_at,
     )
-    for done, attempt in enumerate(never_registered):
-        if not _time_for_one_more(summary, len(never_registered) - done):
-            break
-        try:
-            abandoned = _abandon_attempt(attempt.order_id, attempt.attempt_no)
-        except RECONCILE_ITEM_ERRORS as error:
-            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
-            continue
-        if abandoned:
-            summary.abandoned += 1
+
+    def abandon(attempt):
+        if _abandon_attempt(attempt.order_id, attempt.attempt_no):
+            _count(summary, "abandoned")
             progress(f"abandoned {attempt.order_id} attempt {attempt.attempt_no} (never reached Mollie)")
+
+    _for_each(never_registered, abandon, summary, key=_attempt_key)
 
     waiting = [
         attempt
@@ -122,34 +117,33 @@ def _reconcile(now, stale_after_seconds, progress):
     summary.not_due = len(waiting) - len(due)
     due.sort(key=lambda attempt: attempt.last_synced_at or attempt.created_at)
     stuck_before = now - timedelta(seconds=settings.PAYMENT_STUCK_AFTER_SECONDS)
-    for done, attempt in enumerate(due):
-        if not _time_for_one_more(summary, len(due) - done):
-            break
-        try:
-            synced = sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
-            _mark_synced(synced)
-        except RECONCILE_ITEM_ERRORS as error:
-            summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
-            continue
-        summary.synced += 1
+
+    def resync(attempt):
+        synced = sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
+        _mark_synced(synced)
+        _count(summary, "synced")
         progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
-        if synced.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) and synced.created_at < stuck_before:
-            try:
-                if flag_stuck_attempt(order_id=synced.order_id, attempt_no=int(synced.attempt_no)):
-                    summary.stuck += 1
-                    progress(f"stuck {synced.order_id} attempt {synced.attempt_no}: staff alerted")
-            except RECONCILE_ITEM_ERRORS as error:
-                summary.errors.append(f"{attempt.order_id}/{attempt.attempt_no}: {error}")
+        stuck = synced.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) and synced.created_at < stuck_before
+        if stuck and flag_stuck_attempt(order_id=synced.order_id, attempt_no=int(synced.attempt_no)):
+            _count(summary, "stuck")
+            progress(f"stuck {synced.order_id} attempt {synced.attempt_no}: staff alerted")
+
+    _for_each(due, resync, summary, key=_attempt_key)
 
     _pick_up_chargebacks(now, summary, progress)
 
     # Orders paid at the same moment may have missed each other in the e-mail index.
-    for order in orders_in_status(OrderStatus.PAID, Order.created_at > now - 2 * window):
-        try:
-            if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
-                progress(f"possible duplicate {order.order_id}")
-        except RECONCILE_ITEM_ERRORS as error:
-            summary.errors.append(f"{order.order_id}: {error}")
+    def check_duplicates(order):
+        if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
+            progress(f"possible duplicate {order.order_id}")
+
+    _for_each(
+        orders_in_status(OrderStatus.PAID, Order.created_at > now - 2 * window),
+        check_duplicates,
+        summary,
+        key=lambda order: order.order_id,
+        left_counts=False,
+    )
 
     # Mails a crash or an SES failure left queued: bounded tries each, then failed for staff.
     for _ in range(MAIL_BATCHES_PER_RUN):
@@ -203,15 +197,43 @@ def _knows(attempt, chargeback):
     return record is not None and (record.reversed_at is None) == (chargeback.reversed_at is None)
 
 
+def _for_each(items: Iterable, work: Callable, summary: ReconcileSummary, *, key: Callable, left_counts=True) -> None:
+    """`work(item)` for each item in order, RECONCILE_WORKERS at once (an item mostly waits for
+    Mollie and DynamoDB, and every change is a versioned write, as with concurrent webhooks).
+    An item is started only while time is left; the rest are left for the next run. An error
+    concerns one item: it is noted and the others go on; any other exception ends the run."""
+
+    def one(item):
+        if not _time_left():
+            if left_counts:
+                _count(summary, "left_for_next_run")
+            return
+        try:
+            work(item)
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{key(item)}: {error}")
+
+    with ThreadPoolExecutor(max_workers=settings.RECONCILE_WORKERS, thread_name_prefix="reconcile") as pool:
+        # Each item runs in a copy of this context: the run's deadline holds in the workers too.
+        futures = [pool.submit(contextvars.copy_context().run, one, item) for item in items]
+    for future in futures:
+        future.result()
+
+
+_counting = threading.Lock()
+
+
+def _count(summary, field):
+    with _counting:
+        setattr(summary, field, getattr(summary, field) + 1)
+
+
+def _attempt_key(attempt):
+    return f"{attempt.order_id}/{attempt.attempt_no}"
+
+
 def _time_left():
     return deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds()
-
-
-def _time_for_one_more(summary, left):
-    if _time_left():
-        return True
-    summary.left_for_next_run += left
-    return False
 
 
 def _resync_due(attempt, now, stale_after):
@@ -250,7 +272,7 @@ def _close_overdue_order(order, summary, now):
         if attempt.status == AttemptStatus.CREATED and _abandon_attempt(order.order_id, attempt.attempt_no):
             # Never reached Mollie and the window is over (overdue orders go first, before the
             # pass over never-registered attempts).
-            summary.abandoned += 1
+            _count(summary, "abandoned")
             continue
         if _transfer_under_way(attempt, now):
             # Open for days by design: synced below with the other open attempts (with a back-off),
@@ -275,7 +297,7 @@ def _close_overdue_order(order, summary, now):
         a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
         for a in attempts_of(order.order_id)
     ):
-        summary.still_waiting += 1
+        _count(summary, "still_waiting")
         return "still settling"
     order = close_order(
         order_id=order.order_id,
@@ -284,9 +306,9 @@ def _close_overdue_order(order, summary, now):
         reason="No successful payment within the payment window",
     )
     if order.is_open_for_payment:
-        summary.still_waiting += 1  # a payment started meanwhile; the next run looks again
+        _count(summary, "still_waiting")  # a payment started meanwhile; the next run looks again
         return "still settling"
-    summary.expired += 1
+    _count(summary, "expired")
     return "expired"
 
 

@@ -40,3 +40,37 @@ def test_without_a_deadline_nothing_is_refused(catalog):
 
     assert deadline.remaining() == float("inf")
     deadline.require(10_000, "a management command")  # no deadline outside requests and scheduled runs
+
+
+def test_a_webhook_answers_within_mollies_wait_even_with_request_time_to_spare(shopper, settings):
+    """Mollie waits 15 s for an answer (docs.mollie.com, "Webhooks"), less than a request's
+    budget: a webhook that could not finish within WEBHOOK_TIME_BUDGET_SECONDS answers 503 at
+    once, writing nothing, and Mollie's next call records the payment."""
+    from config.deadline import write_seconds
+    from payments.models import OrderStatus
+
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    settings.REQUEST_TIME_BUDGET_SECONDS = 60
+    settings.WEBHOOK_TIME_BUDGET_SECONDS = write_seconds() - 0.5  # the order's write cannot fit
+
+    assert shopper.webhook(payment_id).status_code == 503
+    assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
+
+    settings.WEBHOOK_TIME_BUDGET_SECONDS = 13
+    assert shopper.webhook(payment_id).status_code == 200
+    assert shopper.last_order().status == OrderStatus.PAID
+
+
+def test_a_narrowed_deadline_never_extends_the_callers():
+    from config import deadline
+
+    token = deadline.start(1.0)
+    try:
+        with deadline.at_most(30):
+            assert deadline.remaining() <= 1.0
+        with deadline.at_most(0.2):
+            assert deadline.remaining() <= 0.2
+        assert 0.2 < deadline.remaining() <= 1.0
+    finally:
+        deadline.reset(token)

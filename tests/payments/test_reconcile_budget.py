@@ -48,7 +48,8 @@ def test_hundreds_of_open_attempts_under_a_deadline(catalog, sandbox):
     assert Article.get("linen-apron").stock == 5
     for _ in range(OPEN_ATTEMPTS):
         place("coffee-beans", age=timedelta(minutes=30), pay=True)
-    sandbox.faults(api_latency_ms=150)  # a slow Mollie: syncing all of them takes longer than the run may
+    # A slow Mollie: syncing all of them, RECONCILE_WORKERS at once, takes longer than the run may.
+    sandbox.faults(api_latency_ms=400)
     context = LambdaContext(25)
 
     first = reconcile_payments({"detail-type": "Scheduled Event"}, context)
