@@ -17,12 +17,11 @@ import pytest
 import requests
 
 from deploy.lambda_invoke import LambdaInvokeStandIn
-from deploy.local_lambda import ApiGatewayClient
+from deploy.local_lambda import ApiGatewayClient, csrf_token
 from tests.deploy.conftest import (
     DEV_PUBLIC_BASE_URL,
     MOTO_ACCOUNT,
     assert_policy_allows_every_call,
-    csrf_token,
     stage_tables,
 )
 from tests.staff.conftest import make_order
