@@ -5,6 +5,8 @@ Each botocore session loads botocore's endpoint and service descriptions for its
 session (PynamoDB makes its own, boto3 another) cost about 45 ms of every Lambda cold start.
 """
 
+import gzip
+import json
 import os
 import threading
 from collections.abc import Sequence
@@ -70,10 +72,24 @@ class ServiceLoader(botocore.loaders.Loader):
     """
 
     def __init__(self, *, extra_search_paths):
-        super().__init__(extra_search_paths=extra_search_paths, include_default_search_paths=False)
+        super().__init__(
+            extra_search_paths=extra_search_paths, file_loader=JSONFiles(), include_default_search_paths=False
+        )
 
     def list_available_services(self, type_name):
         return ServiceNames(self, type_name)
+
+
+class JSONFiles(botocore.loaders.JSONFileLoader):
+    """botocore's data files parsed into plain dicts (ordered, as every dict) where botocore asks
+    for OrderedDicts: half the time for its 1.25 MB endpoints.json, ~10 ms of a cold start."""
+
+    def load_file(self, file_path):
+        for extension, open_file in ((".json", open), (".json.gz", gzip.open)):
+            if os.path.isfile(file_path + extension):
+                with open_file(file_path + extension, "rb") as file:
+                    return json.loads(file.read().decode("utf-8"))
+        return None
 
 
 class ServiceNames(Sequence):

@@ -51,3 +51,12 @@ def test_checking_one_service_lists_only_its_own_directory(monkeypatch):
     assert loader.load_service_model("dynamodb", "service-2")["metadata"]["serviceId"] == "DynamoDB"
 
     assert len(listed) <= 2 * len(paths)  # not the ~450 service directories
+
+
+def test_botocores_data_reads_the_same_as_botocore_reads_it():
+    ours = aws_session.JSONFiles()
+    botocores = botocore.loaders.JSONFileLoader()
+    data = os.path.join(os.path.dirname(botocore.loaders.__file__), "data")
+    for path in ("endpoints", "partitions", "dynamodb/2012-08-10/service-2", "secretsmanager/2017-10-17/paginators-1"):
+        assert ours.load_file(os.path.join(data, path)) == botocores.load_file(os.path.join(data, path))
+    assert ours.load_file(os.path.join(data, "no-such-file")) is None
