@@ -2,7 +2,9 @@
 Manager at start-up, DynamoDB). Clients are still made lazily, on first use.
 
 Each botocore session loads botocore's endpoint and service descriptions for itself; a second
-session (PynamoDB makes its own, boto3 another) cost about 45 ms of every Lambda cold start.
+session (PynamoDB makes its own, boto3 another) cost about 45 ms of every Lambda cold start. The
+session's data loader (ServiceLoader) does botocore's work with less CPU (README, "Package and
+cold start").
 """
 
 import gzip
@@ -64,11 +66,12 @@ class SharedSession:
 
 
 class ServiceLoader(botocore.loaders.Loader):
-    """botocore's data loader, except that whether a service exists is looked up in its directory.
+    """botocore's data loader, with the same answers for less of a cold start's CPU time.
 
     Before it loads a service's model, botocore checks the name against the list of every service
     with that kind of file, and builds the list by listing the API versions of all ~450 services:
-    twice per process (service model, endpoint rules), ~20 ms of each Lambda cold start.
+    twice per process (service model, endpoint rules), ~15 ms. Here `name in` looks at that one
+    service (ServiceNames), and the files are parsed into plain dicts (JSONFiles).
     """
 
     def __init__(self, *, extra_search_paths):
