@@ -55,6 +55,10 @@ NEVER_SHIPPED = {
     "hypothesis",
     "zappa_settings.json",
     "requirements.txt",
+    # A developer's caches (mypy's was 11 MB of a package built from a checkout that had run it).
+    ".mypy_cache",
+    ".ruff_cache",
+    ".pytest_cache",
 }
 # What Zappa's handler itself imports at run time, beyond the app's requirements.
 HANDLER_RUNTIME = {"zappa", "werkzeug", "markupsafe", "durationpy"}
