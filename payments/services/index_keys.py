@@ -53,22 +53,26 @@ def _stale(item, names):
 
 
 def _bring_up_to_date(model, item, names):
-    for _ in range(TRIES):
-        actions = [
-            getattr(model, name).set(getattr(item, name))
-            if getattr(item, name) is not None
-            else getattr(model, name).remove()
-            for name in names
-        ]
-        try:
-            item.update(actions=actions)  # conditional on the version read
-            return True
-        except UpdateError as error:
-            if dynamodb.write_lost(error) is None:
-                raise
-        item = dynamodb.get_or_none(model, *_key_values(model, item))
-        if item is None or not _stale(item, names):
-            return True  # deleted, or written meanwhile by code that sets the keys itself
+    """True once the item's stored keys are current (or it is gone); False when other writers
+    changed it TRIES times while this one tried."""
+    try:
+        for attempt in dynamodb.optimistic_retries(f"index keys of {item._get_keys()}", attempts=TRIES):
+            actions = [
+                getattr(model, name).set(getattr(item, name))
+                if getattr(item, name) is not None
+                else getattr(model, name).remove()
+                for name in names
+            ]
+            try:
+                item.update(actions=actions)  # conditional on the version read
+                return True
+            except UpdateError as error:
+                attempt.lost(error)
+            item = dynamodb.get_or_none(model, *_key_values(model, item))
+            if item is None or not _stale(item, names):
+                return True  # deleted, or written meanwhile by code that sets the keys itself
+    except dynamodb.ConcurrentUpdateConflict:
+        pass
     return False
 
 
