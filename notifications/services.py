@@ -21,11 +21,12 @@ import uuid
 from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail import EmailMultiAlternatives
 from pynamodb.exceptions import PynamoDBException
 
 from config import deadline
 from config.dynamodb import ConcurrentUpdateConflict, optimistic_retries
+from notifications import ses
 from notifications.models import MailKind, MailStatus, OutboxItem, OutboxKey, mail_key
 from notifications.rendering import render_mail
 
@@ -36,9 +37,7 @@ log = logging.getLogger("shop.notifications")
 # reconciliation tries it again. A send is started only with the time one try may take left,
 # plus two writes (claim, mark sent): so a webhook, which answers Mollie within 13 s
 # (WEBHOOK_TIME_BUDGET_SECONDS), still sends the confirmation itself.
-SES_CONNECT_TIMEOUT_SECONDS = 1
-SES_READ_TIMEOUT_SECONDS = 2
-SEND_SECONDS = SES_CONNECT_TIMEOUT_SECONDS + SES_READ_TIMEOUT_SECONDS
+SEND_SECONDS = ses.SES_CONNECT_TIMEOUT_SECONDS + ses.SES_READ_TIMEOUT_SECONDS
 ERROR_TEXT_LIMIT = 500
 # What DynamoDB trouble looks like to a sender: throttled past botocore's retries, too many
 # concurrent writers, or no time left for a write.
@@ -200,7 +199,7 @@ def _send(item):
         body=item.text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=list(item.to_addresses),
-        connection=ses_connection(),
+        connection=ses.ses_connection(),
     )
     message.attach_alternative(item.html_body, "text/html")
     message.send()
@@ -208,35 +207,6 @@ def _send(item):
     # (a console backend for a demo, Django's test outbox) have no id to give.
     status = getattr(message, "anymail_status", None)
     return status.message_id if status is not None else None
-
-
-def ses_connection():
-    """Anymail's Amazon SES (v2) backend, pointed at SES_ENDPOINT_URL when set (moto locally and
-    in tests), with short timeouts so a slow SES cannot hold a request past its deadline."""
-    client_params = {
-        "region_name": settings.SES_REGION,
-        "config": {
-            "connect_timeout": SES_CONNECT_TIMEOUT_SECONDS,
-            "read_timeout": SES_READ_TIMEOUT_SECONDS,
-            "retries": {"mode": "standard", "total_max_attempts": 1},
-        },
-    }
-    endpoint_url = ses_endpoint_url()
-    if endpoint_url:
-        client_params.update(endpoint_url=endpoint_url, aws_access_key_id="local", aws_secret_access_key="local")
-    if settings.EMAIL_BACKEND == AMAZON_SES_BACKEND:
-        return get_connection(AMAZON_SES_BACKEND, client_params=client_params)
-    return get_connection()  # another backend configured on purpose (e.g. console for a demo)
-
-
-AMAZON_SES_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
-
-
-def ses_endpoint_url():
-    """SES_ENDPOINT_URL; locally unset, the local stack's (runserver's moto serves DynamoDB and SES)."""
-    if settings.SES_ENDPOINT_URL:
-        return settings.SES_ENDPOINT_URL
-    return settings.DYNAMODB_ENDPOINT_URL if settings.IS_LOCAL else None
 
 
 def _release(item, token, *, error):
