@@ -26,7 +26,10 @@ def sync_refunds(order, attempt, strict=False):
     except mollie.PaymentProviderError as error:
         if strict:
             raise
+        # The webhook still answers 200 for the payment it stored, so Mollie will not call again
+        # for this: reconciliation follows attempts marked so until their refunds are in line.
         log.info("refund sync postponed", extra={"order_id": order.order_id, "error": str(error)})
+        mark_refunds_unsettled(attempt, True)
         return
     ours = refunds_of(order.order_id)
     by_mollie_id = {refund.mollie_refund_id: refund for refund in ours if refund.mollie_refund_id}

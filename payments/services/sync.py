@@ -187,17 +187,18 @@ def apply_mollie_payment(
                 sync_refunds(order, attempt)  # a refund's own status may have moved (refund webhooks)
             return attempt
         events = call_events + changes
-        if not events and not changed:
-            return attempt
-        try:
-            commit(saves=changed, events=events, mails=mails)
-        except WriteLost as conflict:
-            write_try.lost(conflict)
-            continue
-        if any(
-            event.to_status == OrderStatus.PAID and event.kind == EventKind.ORDER_STATUS_CHANGED for event in events
-        ):
-            flag_duplicate_paid_orders(order=order, source=source)
+        if events or changed:
+            try:
+                commit(saves=changed, events=events, mails=mails)
+            except WriteLost as conflict:
+                write_try.lost(conflict)
+                continue
+            if any(
+                event.to_status == OrderStatus.PAID and event.kind == EventKind.ORDER_STATUS_CHANGED for event in events
+            ):
+                flag_duplicate_paid_orders(order=order, source=source)
+        # Also when the payment itself is unchanged: reconciliation follows attempts whose refunds
+        # are unsettled (or whose refund list could not be read before) by this sync alone.
         if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
             sync_refunds(order, attempt)
         return attempt

@@ -80,6 +80,35 @@ def test_refund_made_in_mollies_dashboard_is_recorded(shopper, paid_order):
     assert [(r.amount_cents, r.created_by) for r in refunds] == [(700, "mollie")]
 
 
+def test_a_dashboard_refund_whose_list_cannot_be_read_in_the_webhook_is_left_to_reconciliation(
+    shopper, paid_order, monkeypatch
+):
+    """The webhook answers 200 once the payment is stored, so Mollie will not call again: a
+    refund list it could not read (Mollie busy, or no time left) must be followed up later."""
+    mollie.create_refund(
+        payment_id=paid_order.latest_mollie_payment_id,
+        amount_cents=700,
+        currency="EUR",
+        description="made elsewhere",
+        idempotency_key="dashboard-2",
+    )
+    read_refunds = mollie.list_refunds
+
+    def unavailable(payment_id):
+        raise mollie.PaymentProviderUnavailable("Mollie is busy")
+
+    monkeypatch.setattr(mollie, "list_refunds", unavailable)
+    assert shopper.webhook(paid_order.latest_mollie_payment_id).status_code == 200
+    assert list(Refund.query(paid_order.order_id)) == []
+
+    monkeypatch.setattr(mollie, "list_refunds", read_refunds)
+    services.reconcile(stale_after_seconds=0)
+
+    order = shopper.last_order()
+    assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 700
+    assert [(r.amount_cents, r.created_by) for r in Refund.query(order.order_id)] == [(700, "mollie")]
+
+
 def test_mollie_down_during_refund_leaves_a_retryable_request(shopper, paid_order):
     shopper.sandbox.faults(api_error_rate=1.0, seed=5)
     with pytest.raises(mollie.PaymentProviderUnavailable):
