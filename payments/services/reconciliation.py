@@ -3,6 +3,7 @@ picks up chargebacks whose webhook never came."""
 
 import contextvars
 import dataclasses
+import math
 import threading
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -71,12 +72,8 @@ def reconcile(
     and reports what it left for the next run. An error concerns one item, not the run.
     Safe to run while webhooks arrive, and twice at once: every change is a versioned write.
     """
-    token = deadline.start(time_limit_seconds) if time_limit_seconds is not None else None
-    try:
+    with deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
         return _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
-    finally:
-        if token is not None:
-            deadline.reset(token)
 
 
 def _reconcile(now, stale_after_seconds, progress):
@@ -200,8 +197,10 @@ def _knows(attempt, chargeback):
 def _for_each(items: Iterable, work: Callable, summary: ReconcileSummary, *, key: Callable, left_counts=True) -> None:
     """`work(item)` for each item in order, RECONCILE_WORKERS at once (an item mostly waits for
     Mollie and DynamoDB, and every change is a versioned write, as with concurrent webhooks).
-    An item is started only while time is left; the rest are left for the next run. An error
-    concerns one item: it is noted and the others go on; any other exception ends the run."""
+    An item is started only while time is left; the rest, and one refused a write it could no
+    longer finish (DeadlineExceeded), are left for the next run. An error concerns one item: it is
+    noted and the others go on. Any other exception ends the run: the items not started are
+    dropped, and it is raised."""
 
     def one(item):
         if not _time_left():
@@ -212,12 +211,18 @@ def _for_each(items: Iterable, work: Callable, summary: ReconcileSummary, *, key
             work(item)
         except RECONCILE_ITEM_ERRORS as error:
             summary.errors.append(f"{key(item)}: {error}")
+        except deadline.DeadlineExceeded:
+            if left_counts:
+                _count(summary, "left_for_next_run")
 
     with ThreadPoolExecutor(max_workers=settings.RECONCILE_WORKERS, thread_name_prefix="reconcile") as pool:
         # Each item runs in a copy of this context: the run's deadline holds in the workers too.
         futures = [pool.submit(contextvars.copy_context().run, one, item) for item in items]
-    for future in futures:
-        future.result()
+        for future in futures:
+            error = future.exception()
+            if error is not None:
+                pool.shutdown(cancel_futures=True)
+                raise error
 
 
 _counting = threading.Lock()
