@@ -13,6 +13,7 @@ import threading
 import time
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import datetime
 from urllib.parse import urlsplit
 
 import requests
@@ -257,9 +258,7 @@ class Shopper:
         again in a second tab; perhaps pays in the first tab too. Returns where the second tab is."""
         self.journal.note("back from Mollie, checked out again")
         if self.plan.not_cancelable:
-            payment_path = urlsplit(first_tab).path
-            payment_id = payment_path.rsplit("/", 1)[-1]
-            base = first_tab[: first_tab.index(payment_path)]
+            base, payment_id = _sandbox_base_and_payment(first_tab)
             self.call(
                 "POST",
                 f"{base}/_sandbox/payments/{payment_id}/cancelable",
@@ -289,22 +288,30 @@ class Shopper:
         return second_tab
 
     def _check_one_payable_payment(self, checkout_urls, step, what):
-        """The same cart got several payments: right only when all but one had ended at Mollie
-        (expired while the shopper was away or their request waited, failed, canceled), never
-        while two could be paid."""
-        statuses = {url: self._status_at_mollie(url) for url in checkout_urls}
-        not_ended = [status for status in statuses.values() if status not in ("expired", "failed", "canceled")]
-        if len(not_ended) > 1:
-            self.journal.problem(self.plan.number, step, f"{what}: {statuses}")
+        """The same cart got several payments: right only when each earlier one had ended at
+        Mollie (expired while the shopper was away or their request waited, failed, canceled)
+        before the newest was created, never while two could be paid."""
+        payments = [self._payment_at_mollie(url) for url in checkout_urls]
+        if any(payment is None for payment in payments):
+            self.journal.problem(self.plan.number, step, f"{what}: the sandbox could not tell their statuses")
+            return
+        payments.sort(key=lambda payment: _moment(payment["createdAt"]))
+        newest = _moment(payments[-1]["createdAt"])
+        overlapping = [
+            payment
+            for payment in payments[:-1]
+            if not any(payment.get(ended) and _moment(payment[ended]) <= newest for ended in ENDED_AT)
+        ]
+        if overlapping:
+            statuses = {payment["id"]: payment["status"] for payment in payments}
+            self.journal.problem(self.plan.number, step, f"{what} while an earlier one could be paid: {statuses}")
         else:
             self.journal.note(f"{what} after the earlier one ended")
 
-    def _status_at_mollie(self, checkout_url):
-        payment_path = urlsplit(checkout_url).path  # /checkout/tr_...
-        base = checkout_url[: checkout_url.index(payment_path)]
-        payment_id = payment_path.rsplit("/", 1)[-1]
+    def _payment_at_mollie(self, checkout_url):
+        base, payment_id = _sandbox_base_and_payment(checkout_url)
         answer = self.call("GET", f"{base}/_sandbox/payments/{payment_id}", "Mollie: payment status")
-        return answer.json().get("status") if answer is not None and answer.status_code == 200 else None
+        return answer.json() if answer is not None and answer.status_code == 200 else None
 
     def choose_at_mollie(self, checkout_url, outcome, step):
         payment_path = urlsplit(checkout_url).path  # /checkout/tr_...
@@ -549,6 +556,20 @@ def _input_value(page, name):
             value = re.search(r'value="([^"]*)"', tag)
             return html.unescape(value.group(1)) if value else ""
     return ""
+
+
+# When Mollie ended a payment that was never paid (the payment's *At fields).
+ENDED_AT = ("expiredAt", "failedAt", "canceledAt")
+
+
+def _moment(timestamp):
+    return datetime.fromisoformat(timestamp)
+
+
+def _sandbox_base_and_payment(checkout_url):
+    """The sandbox's base URL and the payment id of one of its checkout pages (/checkout/tr_…)."""
+    payment_path = urlsplit(checkout_url).path
+    return checkout_url[: checkout_url.index(payment_path)], payment_path.rsplit("/", 1)[-1]
 
 
 def _page_state(page):
