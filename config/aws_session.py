@@ -12,7 +12,7 @@ import json
 import os
 import threading
 from collections.abc import Sequence
-from functools import cached_property
+from functools import cache, cached_property
 
 import botocore.loaders
 import botocore.session
@@ -45,6 +45,26 @@ def boto3_session():
 
             _boto3_session = boto3.session.Session(botocore_session=botocore_session())
         return _boto3_session
+
+
+@cache
+def boto3_client(service_name, endpoint_url=None, region=None, *, connect_timeout=None, read_timeout=None, tries=None):
+    """One boto3 client per service, endpoint, region and timeouts for the process (creating one
+    costs milliseconds of CPU; they are thread-safe). A local endpoint (moto) gets dummy keys.
+    `tries`: botocore's attempts in all, retries included."""
+    from botocore.config import Config
+
+    options: dict = {"region_name": region}
+    timeouts = {"connect_timeout": connect_timeout, "read_timeout": read_timeout}
+    config = {name: value for name, value in timeouts.items() if value is not None}
+    if tries is not None:
+        config["retries"] = {"mode": "standard", "total_max_attempts": tries}
+    if config:
+        options["config"] = Config(**config)
+    if endpoint_url:
+        options.update(endpoint_url=endpoint_url, aws_access_key_id="local", aws_secret_access_key="local")
+    with lock:
+        return boto3_session().client(service_name, **options)
 
 
 def client(service_name, *args, **options):

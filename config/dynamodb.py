@@ -64,6 +64,9 @@ class AllProjectionIndex(GlobalSecondaryIndex):
 
     def __init_subclass__(cls, **kwargs):
         # Each index needs a Meta of its own: PynamoDB stores the index's name and keys on it.
+        if "Meta" in cls.__dict__:
+            # Its Meta would be replaced, and an index_name in it lost: the index renamed on deploy.
+            raise TypeError(f"{cls.__name__}: an AllProjectionIndex declares only its keys, no Meta")
         cls.Meta = type("Meta", (), {"projection": AllProjection()})
         super().__init_subclass__(**kwargs)
 
@@ -176,19 +179,9 @@ class _SharedSessionConnection(Connection):
 
 
 def boto3_client(service="dynamodb"):
-    """A boto3 client for the current target (table admin, dumps); not used on request paths."""
+    """A boto3 client for the current target (table admin, dumps, the export's S3 bucket)."""
     target = _current_target()
-    return _boto3_client(service, target.host, target.region)
-
-
-@functools.cache
-def _boto3_client(service, host, region):
-    # Creating a client is slow: one per endpoint is enough.
-    options = {"region_name": region}
-    if host:
-        options.update(endpoint_url=host, aws_access_key_id="local", aws_secret_access_key="local")
-    with aws_session.lock:
-        return aws_session.boto3_session().client(service, **options)
+    return aws_session.boto3_client(service, target.host, target.region)
 
 
 def get_or_none(model_cls, hash_key, range_key=None, *, consistent_read=True):

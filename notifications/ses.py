@@ -51,27 +51,14 @@ def shared_client_backend() -> Any:
     return SharedClientSESBackend
 
 
-@cache
 def ses_client(endpoint_url, region):
-    options = {}
-    if endpoint_url:
-        options = {"endpoint_url": endpoint_url, "aws_access_key_id": "local", "aws_secret_access_key": "local"}
-    with aws_session.lock:
-        return aws_session.boto3_session().client(
-            "sesv2",
-            region_name=region,
-            config=botocore_config(),
-            **options,
-        )
-
-
-def botocore_config():
-    from botocore.config import Config  # with boto3, only once a mail is sent
-
-    return Config(
+    return aws_session.boto3_client(
+        "sesv2",
+        endpoint_url,
+        region,
         connect_timeout=SES_CONNECT_TIMEOUT_SECONDS,
         read_timeout=SES_READ_TIMEOUT_SECONDS,
-        retries={"mode": "standard", "total_max_attempts": 1},
+        tries=1,
     )
 
 
