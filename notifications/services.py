@@ -12,8 +12,10 @@ The payment workflow does exactly this through `payments.services._workflow.comm
 (which mails: payments/services/mails.py); reconciliation ends with `deliver_pending`.
 
 Delivery is at-most-once per claim: a claim (queued -> sending) is a conditional write, so
-concurrent senders never both send. Only a sender that dies between SES's answer and storing
-`sent` can cause a second mail, after MAIL_CLAIM_STALE_SECONDS.
+concurrent senders never both send. A second mail can come only from a send whose outcome was
+lost: a sender that dies, or cannot store `sent` (DynamoDB throttled past its retries), between
+SES's answer and that write (sent again after MAIL_CLAIM_STALE_SECONDS), or an SES answer that
+came after the read timeout (the mail is queued again as failed).
 """
 
 import logging
