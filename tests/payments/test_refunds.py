@@ -63,14 +63,19 @@ def test_refund_status_change_arrives_through_the_webhook(shopper, paid_order):
     assert "refund_status_changed" in kinds
 
 
-def test_refund_made_in_mollies_dashboard_is_recorded(shopper, paid_order):
+def refund_in_mollies_dashboard(order, amount_cents):
+    """A refund made by hand at Mollie, not through the shop (it has no refund key of ours)."""
     mollie.create_refund(
-        payment_id=paid_order.latest_mollie_payment_id,
-        amount_cents=700,
+        payment_id=order.latest_mollie_payment_id,
+        amount_cents=amount_cents,
         currency="EUR",
         description="made elsewhere",
-        idempotency_key="dashboard-1",
+        idempotency_key=f"dashboard-{order.order_id}-{amount_cents}",
     )
+
+
+def test_refund_made_in_mollies_dashboard_is_recorded(shopper, paid_order):
+    refund_in_mollies_dashboard(paid_order, 700)
 
     shopper.webhook(paid_order.latest_mollie_payment_id)
 
@@ -85,13 +90,7 @@ def test_a_dashboard_refund_whose_list_cannot_be_read_in_the_webhook_is_left_to_
 ):
     """The webhook answers 200 once the payment is stored, so Mollie will not call again: a
     refund list it could not read (Mollie busy, or no time left) must be followed up later."""
-    mollie.create_refund(
-        payment_id=paid_order.latest_mollie_payment_id,
-        amount_cents=700,
-        currency="EUR",
-        description="made elsewhere",
-        idempotency_key="dashboard-2",
-    )
+    refund_in_mollies_dashboard(paid_order, 700)
     read_refunds = mollie.list_refunds
 
     def unavailable(payment_id):
