@@ -83,7 +83,10 @@ def _reconcile(now, stale_after_seconds, progress):
     summary = ReconcileSummary()
     window = timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS)
     overdue = sorted(
-        orders_in_status(OrderStatus.PENDING_PAYMENT, Order.created_at < now - window), key=lambda o: o.created_at
+        _listed(
+            "overdue orders", summary, orders_in_status, OrderStatus.PENDING_PAYMENT, Order.created_at < now - window
+        ),
+        key=lambda o: o.created_at,
     )
 
     def close_overdue(order):
@@ -91,8 +94,9 @@ def _reconcile(now, stale_after_seconds, progress):
 
     _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
 
+    stale = PaymentAttempt.created_at < now - stale_after
     never_registered = sorted(
-        attempts_in_status(AttemptStatus.CREATED, PaymentAttempt.created_at < now - stale_after),
+        _listed("never registered attempts", summary, attempts_in_status, AttemptStatus.CREATED, stale),
         key=lambda attempt: attempt.created_at,
     )
 
@@ -106,10 +110,10 @@ def _reconcile(now, stale_after_seconds, progress):
     waiting = [
         attempt
         for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
-        for attempt in attempts_in_status(status, PaymentAttempt.created_at < now - stale_after)
+        for attempt in _listed(f"{status} attempts", summary, attempts_in_status, status, stale)
     ]
     # Paid attempts with refunds Mollie has not finished: no webhook comes when one is canceled.
-    waiting += PaymentAttempt.unsettled_refunds_index.query("yes", PaymentAttempt.created_at < now - stale_after)
+    waiting += _listed("unsettled refunds", summary, PaymentAttempt.unsettled_refunds_index.query, "yes", stale)
     due = [attempt for attempt in waiting if _resync_due(attempt, now, stale_after)]
     summary.not_due = len(waiting) - len(due)
     due.sort(key=lambda attempt: attempt.last_synced_at or attempt.created_at)
@@ -135,7 +139,7 @@ def _reconcile(now, stale_after_seconds, progress):
             progress(f"possible duplicate {order.order_id}")
 
     _for_each(
-        orders_in_status(OrderStatus.PAID, Order.created_at > now - 2 * window),
+        _listed("paid orders", summary, orders_in_status, OrderStatus.PAID, Order.created_at > now - 2 * window),
         check_duplicates,
         summary,
         key=lambda order: order.order_id,
@@ -223,6 +227,16 @@ def _for_each(items: Iterable, work: Callable, summary: ReconcileSummary, *, key
             if error is not None:
                 pool.shutdown(cancel_futures=True)
                 raise error
+
+
+def _listed(what, summary, query, *args) -> list:
+    """A phase's items. A listing DynamoDB refused (throttled past botocore's retries) is noted and
+    the phase skipped: the run goes on with the next, and the next run lists again."""
+    try:
+        return list(query(*args))
+    except RECONCILE_ITEM_ERRORS as error:
+        summary.errors.append(f"listing {what}: {error}")
+        return []
 
 
 _counting = threading.Lock()

@@ -177,3 +177,27 @@ def test_a_bank_transfer_is_not_canceled_when_the_window_passes(shopper, setting
     shopper.pay_at_mollie("paid")  # the transfer arrives three days later
     services.reconcile(stale_after_seconds=0)
     assert shopper.last_order().status == OrderStatus.PAID
+
+
+def test_a_listing_throttled_past_retries_skips_its_phase_not_the_run(shopper, monkeypatch):
+    """DynamoDB refusing one of reconciliation's listings (throttled past botocore's retries) is
+    noted, and the other phases still run: the lost webhook is still reconciled."""
+    from botocore.exceptions import ClientError
+    from pynamodb.exceptions import QueryError
+
+    from payments.services import reconciliation
+
+    shopper.buy()
+    shopper.pay_at_mollie("paid")  # the webhook never arrives
+    listing = reconciliation.orders_in_status
+
+    def throttled_for_paid_orders(status, *conditions):
+        if status == OrderStatus.PAID:
+            raise QueryError("Failed to query items", ClientError({"Error": {"Code": "ThrottlingException"}}, "Query"))
+        return listing(status, *conditions)
+
+    monkeypatch.setattr(reconciliation, "orders_in_status", throttled_for_paid_orders)
+    summary = services.reconcile(stale_after_seconds=0)
+
+    assert summary.synced == 1 and shopper.last_order().status == OrderStatus.PAID
+    assert [error.split(":")[0] for error in summary.errors] == ["listing paid orders"]
