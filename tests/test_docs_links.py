@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOCUMENTS = ("README.md", "CONTRIBUTING.md", "CHANGELOG.md", "docs/**/*.md", "mollie_sandbox/README.md")
 
 FENCE = re.compile(r"^\s*(```|~~~)")
-INLINE_CODE = re.compile(r"`[^`]*`")
+INLINE_CODE = re.compile(r"`(?:[^`\n]|\n(?![ \t]*\n))*`")  # a code span ends with its paragraph
 # [text](target) and ![alt](target); the target ends at a space (a title) or the closing bracket.
 LINK = re.compile(r"!?\[[^\]]*\]\(\s*<?([^)\s>]+)>?(?:\s+\"[^\"]*\")?\s*\)")
 HEADING = re.compile(r"^(#{1,6})\s+(.*?)\s*#*\s*$")
@@ -36,6 +36,14 @@ def prose_lines(text: str):
             continue
         if not in_fence:
             yield number, line
+
+
+def prose(text: str) -> str:
+    """The text with fenced blocks and inline code blanked out, lines kept where they were (a
+    link's text may run over a line break)."""
+    lines = dict(prose_lines(text))
+    kept = "\n".join(lines.get(number, "") for number in range(1, len(text.splitlines()) + 1))
+    return INLINE_CODE.sub(lambda code: "\n" * code.group().count("\n"), kept)
 
 
 def github_slug(heading: str) -> str:
@@ -68,19 +76,20 @@ def anchors(path: Path) -> set[str]:
 def broken_links(path: Path, root: Path = ROOT) -> list[str]:
     """'<file>:<line>: <target> (<why>)' for each relative link of `path` that leads nowhere."""
     broken = []
-    for number, line in prose_lines(path.read_text(encoding="utf-8")):
-        for target in LINK.findall(INLINE_CODE.sub("", line)):
-            if EXTERNAL.match(target):
-                continue
-            file_part, _, anchor = target.partition("#")
-            linked = (path.parent / file_part).resolve() if file_part else path
-            where = f"{path.relative_to(root)}:{number}: {target}"
-            if root.resolve() not in (linked, *linked.parents):
-                broken.append(f"{where} (outside the repository)")
-            elif not linked.exists():
-                broken.append(f"{where} (no such file)")
-            elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
-                broken.append(f"{where} (no such heading)")
+    text = prose(path.read_text(encoding="utf-8"))
+    for link in LINK.finditer(text):
+        target, number = link.group(1), text.count("\n", 0, link.start()) + 1
+        if EXTERNAL.match(target):
+            continue
+        file_part, _, anchor = target.partition("#")
+        linked = (path.parent / file_part).resolve() if file_part else path
+        where = f"{path.relative_to(root)}:{number}: {target}"
+        if root.resolve() not in (linked, *linked.parents):
+            broken.append(f"{where} (outside the repository)")
+        elif not linked.exists():
+            broken.append(f"{where} (no such file)")
+        elif anchor and linked.suffix == ".md" and anchor not in anchors(linked):
+            broken.append(f"{where} (no such heading)")
     return broken
 
 
@@ -118,6 +127,7 @@ def test_a_missing_file_a_missing_heading_and_a_repeated_heading_are_told_apart(
         "[gone](docs/missing.md) and [no heading](docs/guide.md#not-a-heading)\n"
         "`[in code](docs/missing.md)` and [up](../elsewhere.md) and [self](#guide)\n"
         "```\n[in a block](docs/missing.md)\n```\n"
+        "a [link over\ntwo lines](docs/gone.md)\n"
     )
 
     assert broken_links(readme, root=tmp_path) == [
@@ -125,4 +135,5 @@ def test_a_missing_file_a_missing_heading_and_a_repeated_heading_are_told_apart(
         "README.md:2: docs/guide.md#not-a-heading (no such heading)",
         "README.md:3: ../elsewhere.md (outside the repository)",
         "README.md:3: #guide (no such heading)",
+        "README.md:7: docs/gone.md (no such file)",
     ]
