@@ -53,7 +53,7 @@ ZAPPA_STAGE ?= dev
 package: $(INSTALLED)
 	$(BIN)/python -m deploy.package $(ZAPPA_STAGE)
 
-## README's first deployment of `dev` and an update, command by command, against moto + the Mollie sandbox.
+## The deployment guide's (docs/deploy.md) first deployment of `dev` and an update, command by command, against moto + the Mollie sandbox.
 rehearse: $(INSTALLED)
 	$(BIN)/python -m deploy.rehearse
 

@@ -272,7 +272,7 @@ def _upload_part(s3, job, number, rows):
 
 
 def _ensure_local_bucket(s3):
-    if settings.STAGE == "local":  # deployed stages have theirs (README, "Deploying")
+    if settings.STAGE == "local":  # deployed stages have theirs (docs/deploy.md)
         try:
             s3.create_bucket(
                 Bucket=settings.EXPORT_BUCKET, CreateBucketConfiguration={"LocationConstraint": settings.AWS_REGION}

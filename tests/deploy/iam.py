@@ -58,7 +58,7 @@ def permissions_needed(call, *, region, account, secret_arns):
     if service == "sesv2" and operation == "SendEmail":
         # SES authorizes a send against the verified identity it sends as: the from-address when
         # it is verified itself, else its domain ("Identity and access management in Amazon SES").
-        # The policies grant both; the domain (verified with DKIM, README) is the one checked here.
+        # The policies grant both; the domain (verified with DKIM, docs/deploy.md) is the one checked here.
         domain = parseaddr(call["FromEmailAddress"])[1].rpartition("@")[2]
         return [("ses:SendEmail", f"arn:aws:ses:{region}:{account}:identity/{domain}", {})]
     if service == "secretsmanager":
