@@ -1,4 +1,4 @@
-"""Command line: ``python -m mollie_sandbox --host 127.0.0.1 --port 0``.
+"""Command line: ``mollie-sandbox --host 127.0.0.1 --port 0`` (or ``python -m mollie_sandbox``).
 
 The first line on stdout is always ``Mollie sandbox listening on
 http://HOST:PORT`` with the real port, so a parent process (``make run``, a
@@ -18,7 +18,7 @@ from .webhooks import DEFAULT_TIMEOUT
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m mollie_sandbox",
+        prog="mollie-sandbox",
         description="A local Mollie Payments API v2 with a hosted checkout page, webhooks and faults.",
     )
     parser.add_argument("--host", default=os.environ.get("MOLLIE_SANDBOX_HOST", "127.0.0.1"))
@@ -50,8 +50,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=os.environ.get("MOLLIE_SANDBOX_STRICT", "") not in ("", "0", "false"),
         help="refuse everything Mollie refuses, loopback webhook URLs included (also MOLLIE_SANDBOX_STRICT=1)",
     )
+    option("--tls-cert", str, None, "serve HTTPS with this PEM certificate (Mollie's Node client needs HTTPS)")
+    option("--tls-key", str, None, "the certificate's PEM private key (default: in --tls-cert)")
     parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     args = parser.parse_args(argv)
+    if args.tls_key and not args.tls_cert:
+        parser.error("--tls-key needs --tls-cert")
     if args.time_scale < 0 or args.expiry_seconds < 0 or args.max_payments < 1 or args.webhook_timeout <= 0:
         parser.error("--time-scale and --expiry-seconds must be >= 0, --max-payments >= 1, --webhook-timeout > 0")
     return args
