@@ -68,3 +68,31 @@ def test_cli_rejects_bad_options():
         timeout=30,
     )
     assert result.returncode == 2 and "max-payments" in result.stderr
+
+
+def test_cli_switches_faults_on_at_start():
+    process, url = start("--api-error-rate", "1", "--webhook-delay-ms", "250", "--fault-seed", "7")
+    try:
+        faults = requests.get(f"{url}/_sandbox/faults", timeout=5).json()
+        assert (faults["api_error_rate"], faults["webhook_delay_ms"], faults["seed"]) == (1.0, 250, 7)
+        answer = requests.get(f"{url}/v2/payments", headers={"Authorization": f"Bearer {API_KEY}"}, timeout=5)
+        assert answer.status_code == 503
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        process.stdout.close()
+        process.stderr.close()
+
+
+def test_cli_refuses_a_fault_out_of_range():
+    process = subprocess.run(
+        [sys.executable, "-m", "mollie_sandbox", "--port", "0", "--api-error-rate", "2"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=30,
+        env=child_environment(),
+    )
+    assert process.returncode == 2
+    assert "--api-error-rate: api_error_rate must be between 0 and 1" in process.stderr
+    assert process.stdout == ""
