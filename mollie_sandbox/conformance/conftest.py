@@ -15,7 +15,7 @@ from mollie_sandbox.server import SandboxServer
 from .clients import CLIENTS
 from .strict import ResponseCheck
 
-MOLLIE_API = "https://api.mollie.com"
+MOLLIE_API = os.environ.get("MOLLIE_API_URL", "https://api.mollie.com")  # another only for a dry run
 SANDBOX_KEY = "test_" + "c" * 30
 HOW_TO_RUN_AGAINST_MOLLIE = (
     "set MOLLIE_TEST_API_KEY to a Mollie test-mode key (test_...) and run `make conformance` "
