@@ -65,6 +65,16 @@ class _WebhookReceiver(BaseHTTPRequestHandler):
         pass
 
 
+def pytest_configure(config):
+    # Both clients share the top-level `mollie` package; the generated SDK's __init__ must be the
+    # installed one (the Makefile installs it last). Say so plainly rather than fail in every test.
+    try:
+        from mollie import ClientSDK  # noqa: F401
+        from mollie.api.client import Client  # noqa: F401
+    except ImportError as error:
+        pytest.exit(f"the conformance venv needs both Mollie clients, mollie-api-py installed last: {error}", 2)
+
+
 @pytest.fixture(scope="session")
 def webhook_url():
     server = ThreadingHTTPServer(("127.0.0.1", 0), _WebhookReceiver)
