@@ -17,13 +17,15 @@ import requests
 # redirectUrl; the generated model keeps only the first two, so the third is named here.
 PAYMENT_REQUIRED_BY_SPEC = {"redirectUrl"}
 # Enum fields of a payment the sandbox does not implement: refused unless the one value it does.
-PAYMENT_ENUM_FIELDS = ("locale", "sequenceType", "captureMode")
+PAYMENT_ENUM_FIELDS = ("method", "locale", "sequenceType", "captureMode")
 
 
 def _enums_in(annotation) -> list[type[enum.Enum]]:
     if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
         return [annotation]
-    return [found for argument in typing.get_args(annotation) for found in _enums_in(argument)]
+    aliased = getattr(annotation, "__value__", None)  # the SDK's type aliases (Method = MethodEnum | list)
+    arguments = (*typing.get_args(annotation), *([aliased] if aliased is not None else []))
+    return [found for argument in arguments for found in _enums_in(argument)]
 
 
 def description_enum(model_name: str, field: str) -> list[str]:
@@ -105,6 +107,19 @@ def test_a_url_that_is_not_one_is_refused(target, field):
 def test_a_due_date_not_in_the_descriptions_format_is_refused(target):
     body = target.payment_body(method="banktransfer", dueDate="07-12-2030")
     assert_refused(post(target, "/payments", body), "dueDate")
+
+
+@pytest.mark.parametrize("field", ["method", "locale"])
+def test_an_update_outside_the_descriptions_enum_is_refused(target, field):
+    assert "notAValue" not in description_enum("UpdatePaymentRequestBody", field)
+    payment = post(target, "/payments", target.payment_body()).json()
+    answer = requests.patch(
+        f"{target.base_url}/v2/payments/{payment['id']}",
+        json={field: "notAValue"},
+        headers={"Authorization": f"Bearer {target.api_key}"},
+        timeout=30,
+    )
+    assert_refused(answer, field)
 
 
 def test_a_refund_without_its_required_amount_is_refused(target):
