@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[2]
 API_KEY = "test_" + "x" * 30
 
 
-def start(*args, env=None):
+def start(*args, env=None, scheme="http"):
     process = subprocess.Popen(
         [sys.executable, "-m", "mollie_sandbox", "--host", "127.0.0.1", "--port", "0", "--quiet", *args],
         cwd=ROOT,
@@ -27,7 +27,7 @@ def start(*args, env=None):
         env=child_environment(**(env or {})),
     )
     first_line = process.stdout.readline()
-    match = re.fullmatch(r"Mollie sandbox listening on (http://127\.0\.0\.1:(\d+))\n", first_line)
+    match = re.fullmatch(rf"Mollie sandbox listening on ({scheme}://127\.0\.0\.1:(\d+))\n", first_line)
     assert match, (first_line, process.stderr.read() if process.poll() is not None else "")
     assert int(match.group(2)) > 0
     return process, match.group(1)
@@ -96,3 +96,27 @@ def test_cli_refuses_a_fault_out_of_range():
     assert process.returncode == 2
     assert "--api-error-rate: api_error_rate must be between 0 and 1" in process.stderr
     assert process.stdout == ""
+
+
+def test_cli_serves_https_with_a_certificate(loopback_certificate):
+    certificate, certificate_and_key = loopback_certificate
+    process, url = start("--tls-cert", str(certificate_and_key), scheme="https")
+    try:
+        assert requests.get(f"{url}/_sandbox/health", timeout=5, verify=str(certificate)).json() == {"status": "ok"}
+        created = requests.post(
+            f"{url}/v2/payments",
+            json={
+                "amount": {"currency": "EUR", "value": "1.00"},
+                "description": "TLS",
+                "redirectUrl": "https://x.example/",
+            },
+            headers={"Authorization": f"Bearer {API_KEY}"},
+            timeout=5,
+            verify=str(certificate),
+        ).json()
+        assert created["_links"]["checkout"]["href"] == f"{url}/checkout/{created['id']}"
+    finally:
+        process.send_signal(signal.SIGTERM)
+        assert process.wait(timeout=10) == 0
+        process.stdout.close()
+        process.stderr.close()
