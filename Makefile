@@ -6,8 +6,11 @@ INSTALLED := $(VENV)/.installed
 # Lint tools live in their own virtualenv: Zappa packages .venv, and they must not ride along.
 LINT_VENV := .venv-lint
 LINT_INSTALLED := $(LINT_VENV)/.installed
+# Mollie's generated SDK (conformance suite) too: it clashes with mollie-api-python's `mollie`.
+CONFORMANCE_VENV := .venv-conformance
+CONFORMANCE_INSTALLED := $(CONFORMANCE_VENV)/.installed
 
-.PHONY: run test test-fast test-pure chaos bench package rehearse audit clean
+.PHONY: run test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +26,14 @@ $(LINT_INSTALLED): requirements.txt requirements-lint.txt
 	$(LINT_VENV)/bin/python -m pip install --quiet -r requirements-lint.txt
 	touch $@
 
+$(CONFORMANCE_INSTALLED): requirements-conformance.txt mollie_sandbox/pyproject.toml
+	$(PYTHON) -m venv $(CONFORMANCE_VENV)
+	$(CONFORMANCE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CONFORMANCE_VENV)/bin/python -m pip install --quiet -r requirements-conformance.txt
+	$(CONFORMANCE_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps \
+		$$(grep '^mollie-api-py==' requirements-conformance.txt)
+	touch $@
+
 ## Formatter, linter and type checker: ruff format --check, ruff check, mypy (settings in pyproject.toml);
 ## then no module in config/, shop/, payments/ or staff/ over 400 lines (tests/test_module_size.py).
 lint: $(LINT_INSTALLED) $(INSTALLED)
@@ -35,10 +46,22 @@ lint: $(LINT_INSTALLED) $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists).
+## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists), then the
+## sandbox's conformance suite.
 test: $(INSTALLED) lint
 	$(BIN)/python manage.py check
 	$(BIN)/python -m pytest
+	$(MAKE) conformance
+
+## The Mollie sandbox against Mollie's OpenAPI description, through both Python clients (mollie-api-python
+## and the generated mollie-api-py), every answer parsed strictly. With MOLLIE_TEST_API_KEY=test_... the
+## same steps run against real Mollie too: the way to catch drift (mollie_sandbox/README.md).
+conformance: $(CONFORMANCE_INSTALLED)
+	$(CONFORMANCE_VENV)/bin/python -m pytest -c mollie_sandbox/conformance/pytest.ini mollie_sandbox/conformance
+
+## Which operations of Mollie's description the sandbox implements, and which not.
+sandbox-coverage: $(CONFORMANCE_INSTALLED)
+	$(CONFORMANCE_VENV)/bin/python -m mollie_sandbox.conformance.coverage
 
 ## The suite without the slow package test and browser tests.
 test-fast: $(INSTALLED)
@@ -81,4 +104,4 @@ audit: $(INSTALLED)
 	$(BIN)/pip-audit --requirement requirements.txt --requirement requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis artifacts dist staticfiles
+	rm -rf $(VENV) $(LINT_VENV) $(CONFORMANCE_VENV) .pytest_cache .hypothesis artifacts dist staticfiles

@@ -105,6 +105,8 @@ def refund_json(refund: Refund, base: str) -> dict:
     return {
         "resource": "refund",
         "id": refund.id,
+        # Required by Mollie's description (specs.yaml, components.schemas.entity-refund).
+        "mode": refund.mode,
         "amount": amount_json(refund.value, refund.currency),
         "status": refund.status,
         "createdAt": iso(refund.created_at),

@@ -108,6 +108,7 @@ class Refund:
     description: str
     metadata: Any
     created_at: float
+    mode: str = "test"  # the payment's: a refund is made with the key that made its payment
     status: str = "pending"
     settle_at: float | None = None  # when a pending refund becomes refunded by itself
 
@@ -384,6 +385,7 @@ class Store:
                 description=fields["description"],
                 metadata=fields["metadata"],
                 created_at=now,
+                mode=payment.mode,
                 settle_at=now + self.refund_settle_seconds,
             )
             payment.refunds[refund.id] = refund
