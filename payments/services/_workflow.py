@@ -14,11 +14,9 @@ from config import dynamodb
 from notifications.models import AlertReason
 from notifications.services import deliver
 from payments.enums import AttemptStatus, EventKind
-from payments.models import Order, PaymentEvent
+from payments.models import PaymentEvent
 from payments.services import counters
-from payments.services.mails import ALERTS_DUE, staff_alert_mails
 from shop.models import Article
-from shop.money import decimal_amount
 
 workflow_log = logging.getLogger("shop.workflow")
 mail_log = logging.getLogger("shop.notifications")
@@ -93,14 +91,14 @@ def _event_id(now, sequence):
 def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), mails=(), now=None):
     """One transaction: versioned saves, new items (must not exist), events, stock given back,
     conditional `updates` ((item, actions, condition) of items without a version), what the
-    orders' changes add to the per-day counters, and the e-mails the change causes: `mails` (unsaved outbox items) and a staff alert for each reason
-    an order in `saves` was newly flagged with (`needs_attention`). The mails are delivered after
-    the commit, in this request; a send that fails stays queued for reconciliation, never raised.
+    orders' changes add to the per-day counters, and the e-mails the change causes (`mails`,
+    unsaved outbox items, staff alerts included). The mails are delivered after the commit, in
+    this request; a send that fails stays queued for reconciliation, never raised.
 
     A mail decided before (its outbox item exists) cannot be decided again: when only such mails
     refused the transaction, the change is stored without them, so a repeat can never block it.
     """
-    mails = [*mails, *(alert for item in saves if isinstance(item, Order) for alert in staff_alert_mails(item))]
+    mails = list(mails)
     try:
         _transact(saves, new_items, events, stock_returns, updates, mails, now)
     except TransactWriteError as error:
@@ -115,9 +113,6 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), m
         except TransactWriteError as again:
             _raise_lost(again)
     counters.counted([*saves, *new_items])
-    for item in saves:
-        if isinstance(item, Order):
-            setattr(item, ALERTS_DUE, {})
     log_events(events)
     deliver_mails(mails)
 
@@ -192,20 +187,17 @@ def log_events(events):
         )
 
 
-def money_text(cents, currency):
-    return f"{currency} {decimal_amount(cents)}"
-
-
-def needs_attention(order, text, *, reason):
-    """Flags the order for staff with `text` (shown on the dashboard, no personal data) and, the
-    first time for this `reason` (an AlertReason), an alert mail, queued by the commit that saves
-    the order."""
+def needs_attention(order, text, *, reason) -> dict[AlertReason, str]:
+    """Flags the order for staff with `text` (shown on the dashboard, no personal data). Returns
+    the alert due, {reason: text}, the first time for this `reason` (an AlertReason), else {}: the
+    caller commits its mail (mails.staff_alert_mails) with the order."""
     reason = AlertReason(reason)
     order.attention_reasons = [*(order.attention_reasons or []), text]
     order.needs_attention = True
-    if reason.value not in (order.alerted_reasons or []):
-        order.alerted_reasons = [*(order.alerted_reasons or []), reason.value]
-        setattr(order, ALERTS_DUE, {**getattr(order, ALERTS_DUE, {}), reason: text})
+    if reason.value in (order.alerted_reasons or []):
+        return {}
+    order.alerted_reasons = [*(order.alerted_reasons or []), reason.value]
+    return {reason: text}
 
 
 def attention_handled(order, text):

@@ -18,7 +18,7 @@ from payments.errors import CheckoutRefused, ErrorCode
 from payments.models import Order, OrderLine, PaymentAttempt
 from payments.selectors import get_order
 from payments.services import counters
-from payments.services._workflow import log_events, money_text, new_event
+from payments.services._workflow import log_events, new_event
 from payments.services.orders import close_order
 from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
 from shop.models import Article
@@ -198,7 +198,7 @@ def place_order(
                 EventKind.ORDER_PLACED,
                 EventSource.CHECKOUT,
                 now,
-                message=f"Total {money_text(total_cents, order.currency)}",
+                message=f"Total {format_money(total_cents, order.currency)}",
             )
         ]
         try:

@@ -13,7 +13,7 @@ from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services._workflow import attention_handled, commit, copy_latest, needs_attention, new_event, status_event
-from payments.services.mails import closed_mail, resend_confirmation_mail
+from payments.services.mails import closed_mail, resend_confirmation_mail, staff_alert_mails
 from payments.services.merge import double_payment_reason, recorded_chargeback_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
 
@@ -244,12 +244,13 @@ def flag_stuck_attempt(*, order_id: str, attempt_no: int, source: str = EventSou
             return False
         now = timezone.now()
         text = f"Payment attempt {attempt_no} has been {attempt.status} at Mollie since {attempt.created_at:%Y-%m-%d %H:%M} UTC"
-        needs_attention(order, text, reason=AlertReason.PAYMENT_STUCK)
+        alerts = needs_attention(order, text, reason=AlertReason.PAYMENT_STUCK)
         order.updated_at = now
         try:
             commit(
                 saves=[order],
                 events=[new_event(order, EventKind.PAYMENT_STUCK, source, now, attempt=attempt, message=text)],
+                mails=staff_alert_mails(order, alerts),
             )
         except WriteLost as conflict:
             write_try.lost(conflict)

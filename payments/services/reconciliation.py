@@ -9,13 +9,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from django.utils import timezone
-from pynamodb.exceptions import PynamoDBException, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from config import deadline, dynamodb
-from config.dynamodb import ConcurrentUpdateConflict
+from config.retry_later import RETRY_LATER_ERRORS
 from notifications.services import DeliveryOutcome, deliver_pending
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
@@ -40,7 +39,7 @@ MAILS_PER_BATCH = 50
 MAIL_BATCHES_PER_RUN = 20
 
 # Errors that concern one order or attempt; the run goes on with the next one.
-RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
+RECONCILE_ITEM_ERRORS: tuple[type[Exception], ...] = (mollie.PaymentProviderError, *RETRY_LATER_ERRORS)
 
 
 @dataclasses.dataclass
@@ -213,11 +212,11 @@ def _for_each(items: Iterable, work: Callable, summary: ReconcileSummary, *, key
             return
         try:
             work(item)
-        except RECONCILE_ITEM_ERRORS as error:
-            summary.errors.append(f"{key(item)}: {error}")
         except deadline.DeadlineExceeded:
             if left_counts:
                 _count(summary, "left_for_next_run")
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{key(item)}: {error}")
 
     with ThreadPoolExecutor(max_workers=settings.RECONCILE_WORKERS, thread_name_prefix="reconcile") as pool:
         # Each item runs in a copy of this context: the run's deadline holds in the workers too.

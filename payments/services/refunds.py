@@ -11,9 +11,10 @@ from payments.enums import AttemptStatus, EventKind, EventSource, RefundStatus
 from payments.errors import ErrorCode, RefundRefused
 from payments.models import Refund
 from payments.selectors import get_attempt, get_order, get_refund, refunds_of
-from payments.services._workflow import money_text, record_event
+from payments.services._workflow import record_event
 from payments.services.refund_sync import mark_refunds_unsettled, store_refund_change, sync_refunds, update_refund
 from payments.services.sync import sync_attempt
+from shop.money import format_money
 
 log = logging.getLogger("payments.services")
 
@@ -53,8 +54,8 @@ def refund_payment(
         if not 0 < amount_cents <= remaining:
             raise RefundRefused(
                 ErrorCode.AMOUNT_OUT_OF_RANGE,
-                f"The amount must be between {money_text(1, attempt.currency)} and "
-                f"{money_text(remaining, attempt.currency)}.",
+                f"The amount must be between {format_money(1, attempt.currency)} and "
+                f"{format_money(remaining, attempt.currency)}.",
             )
         now = timezone.now()
         existing = Refund(
@@ -73,7 +74,7 @@ def refund_payment(
             existing = get_refund(order_id, refund_key)  # the twin submit got here first
             assert existing is not None  # refunds are never deleted
         else:
-            staff_event(kind=EventKind.REFUND_REQUESTED, message=money_text(amount_cents, attempt.currency))
+            staff_event(kind=EventKind.REFUND_REQUESTED, message=format_money(amount_cents, attempt.currency))
             mark_refunds_unsettled(attempt, True)
     try:
         mollie_refund = mollie.create_refund(
@@ -90,7 +91,7 @@ def refund_payment(
         if isinstance(error, mollie.DuplicateRefund):
             raise RefundRefused(
                 ErrorCode.DUPLICATE_REFUND,
-                f"Mollie refused this refund as a duplicate: a refund of {money_text(existing.amount_cents, existing.currency)} "
+                f"Mollie refused this refund as a duplicate: a refund of {format_money(existing.amount_cents, existing.currency)} "
                 "was already made on this payment within the last hour. Check the refunds below; if a second "
                 "refund is really meant, use a different amount or try again in an hour.",
             ) from error
@@ -106,7 +107,7 @@ def refund_payment(
         event_kind=EventKind.REFUND_CREATED,
         source=EventSource.STAFF,
         actor=actor,
-        message=f"{mollie_refund.id}: {money_text(existing.amount_cents, existing.currency)}, {mollie_refund.status}",
+        message=f"{mollie_refund.id}: {format_money(existing.amount_cents, existing.currency)}, {mollie_refund.status}",
     ):
         recorded = get_refund(order_id, refund_key)
         assert recorded is not None  # refunds are never deleted
@@ -129,6 +130,6 @@ def _refuse_while_a_refund_is_unconfirmed(order, attempt):
     if unconfirmed:
         raise RefundRefused(
             ErrorCode.REFUND_UNCONFIRMED,
-            f"An earlier refund of {money_text(unconfirmed[0].amount_cents, unconfirmed[0].currency)} "
+            f"An earlier refund of {format_money(unconfirmed[0].amount_cents, unconfirmed[0].currency)} "
             "is not confirmed by Mollie yet. Submit that refund again, or refresh from Mollie first.",
         )

@@ -18,7 +18,7 @@ from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, R
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempt_by_mollie_id, get_order, get_order_and_attempt
 from payments.services._workflow import commit, needs_attention, new_event, record_event
-from payments.services.mails import confirmation_mail
+from payments.services.mails import confirmation_mail, staff_alert_mails
 from payments.services.merge import merge_payment
 from payments.services.refund_sync import sync_refunds
 
@@ -170,6 +170,7 @@ def apply_mollie_payment(
         merge = merge_payment(order, attempt, payment, source=source, now=now)
         # The merge rules make an order paid once (forward only): a repeat finds it paid already.
         mails = [confirmation_mail(merge.order, merge.attempt)] if merge.order.is_paid and not order.is_paid else []
+        mails += staff_alert_mails(merge.order, merge.alerts)
         order, attempt, changed, changes = merge.order, merge.attempt, merge.changed, merge.events
         if not changes and not changed and source == EventSource.WEBHOOK:
             # Anyone can post a webhook: one that changes nothing costs no write at all, so
@@ -239,10 +240,14 @@ def _flag_duplicate(order_id, duplicate_id, source):
             "payment window; refund one if they did not mean to buy twice"
         )
         order.possible_duplicate_of = [*(order.possible_duplicate_of or []), duplicate_id]
-        needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT)
+        alerts = needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT)
         order.updated_at = now
         try:
-            commit(saves=[order], events=[new_event(order, EventKind.POSSIBLE_DUPLICATE, source, now, message=text)])
+            commit(
+                saves=[order],
+                events=[new_event(order, EventKind.POSSIBLE_DUPLICATE, source, now, message=text)],
+                mails=staff_alert_mails(order, alerts),
+            )
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
