@@ -16,7 +16,6 @@ from notifications.services import deliver
 from payments.enums import AttemptStatus, EventKind
 from payments.models import PaymentEvent
 from payments.services import counters
-from shop.models import Article
 
 workflow_log = logging.getLogger("shop.workflow")
 mail_log = logging.getLogger("shop.notifications")
@@ -88,9 +87,10 @@ def _event_id(now, sequence):
     return f"{now.isoformat()}#{sequence % 10000:04d}{secrets.token_hex(3)}"
 
 
-def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), mails=(), now=None):
-    """One transaction: versioned saves, new items (must not exist), events, stock given back,
-    conditional `updates` ((item, actions, condition) of items without a version), what the
+def commit(*, saves=(), new_items=(), events=(), updates=(), checks=(), mails=()):
+    """One transaction: versioned saves, new items (must not exist), events, `updates`
+    ((item, actions, condition) of items without a version: stock, outbox items), condition
+    `checks` ((model, key, condition) of items it does not write), what the
     orders' changes add to the per-day counters, and the e-mails the change causes (`mails`,
     unsaved outbox items, staff alerts included). The mails are delivered after the commit, in
     this request; a send that fails stays queued for reconciliation, never raised.
@@ -100,7 +100,7 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), m
     """
     mails = list(mails)
     try:
-        _transact(saves, new_items, events, stock_returns, updates, mails, now)
+        _transact(saves, new_items, events, updates, checks, mails)
     except TransactWriteError as error:
         decided = _mails_decided_before(error, mails, first=len(saves) + len(new_items) + len(events))
         if not decided:
@@ -109,7 +109,7 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), m
         for mail in decided:
             mail_log.info("mail decided before; not queued again", extra={"outbox_id": mail.outbox_id})
         try:
-            _transact(saves, new_items, events, stock_returns, updates, mails, now)
+            _transact(saves, new_items, events, updates, checks, mails)
         except TransactWriteError as again:
             _raise_lost(again)
     counters.counted([*saves, *new_items])
@@ -117,7 +117,7 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), m
     deliver_mails(mails)
 
 
-def _transact(saves, new_items, events, stock_returns, updates, mails, now):
+def _transact(saves, new_items, events, updates, checks, mails):
     # Puts in this order, then the updates: CancellationReasons come in the same order.
     with TransactWrite(connection=dynamodb.connection()) as transaction:
         for item in saves:
@@ -129,12 +129,10 @@ def _transact(saves, new_items, events, stock_returns, updates, mails, now):
             transaction.save(event)
         for mail in mails:
             mail.put_in(transaction)
-        for line in stock_returns:
-            transaction.update(
-                Article(line.slug), actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)]
-            )
         for item, actions, condition in updates:
             transaction.update(item, actions=actions, condition=condition)
+        for model, key, condition in checks:
+            transaction.condition_check(model, key, condition=condition)
         # Last, so the mails' places in CancellationReasons stay where _mails_decided_before looks.
         counters.add_changes(transaction, [*saves, *new_items])
 

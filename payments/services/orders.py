@@ -12,6 +12,7 @@ from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
+from payments.services import stock
 from payments.services._workflow import attention_handled, commit, copy_latest, needs_attention, new_event, status_event
 from payments.services.mails import closed_mail, resend_confirmation_mail, staff_alert_mails
 from payments.services.merge import double_payment_reason, recorded_chargeback_reason
@@ -35,10 +36,7 @@ def close_order(
         now = timezone.now()
         previous = order.status
         order.status, order.closed_at, order.updated_at = status, now, now
-        stock_updates = []
-        if not order.stock_released:
-            order.stock_released = True
-            stock_updates = [line for line in order.lines if line.reserves_stock]
+        stock_returns = stock.give_back(order, now)
         events = [
             new_event(
                 order,
@@ -60,7 +58,7 @@ def close_order(
         )
         mails = [closed_mail(order)] if started_paying else []
         try:
-            commit(saves=[order], events=events, stock_returns=stock_updates, mails=mails, now=now)
+            commit(saves=[order], events=events, updates=stock_returns, mails=mails)
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
