@@ -8,7 +8,7 @@ the commit, and let reconciliation deliver what a crash or an SES failure left q
         item.put_in(transaction)  # refused if this mail was decided before
     deliver(item.key)           # after the commit; never raises for SES trouble
 
-The payment workflow does exactly this through `payments.services._workflow.commit(mails=...)`
+The payment workflow does exactly this through `payments.services.writes.commit(mails=...)`
 (which mails: payments/services/mails.py); reconciliation ends with `deliver_pending`.
 
 Delivery is at-most-once per claim: a claim (queued -> sending) is a conditional write, so

@@ -15,9 +15,10 @@ from payments.errors import CheckoutRefused, ErrorCode
 from payments.models import Order, OrderLine
 from payments.selectors import get_order
 from payments.services import stock
-from payments.services._workflow import commit, new_event
+from payments.services.changes import new_event
 from payments.services.orders import close_order
 from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
+from payments.services.writes import commit
 from shop.money import format_money
 from shop.selectors import articles_by_slug
 

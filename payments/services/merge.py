@@ -11,12 +11,12 @@ payment window to its own expiresAt); each chargeback is recorded once and flags
 import dataclasses
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from notifications.models import AlertReason
 from payments.enums import AttemptStatus, EventKind, OrderStatus
 from payments.models import ChargebackRecord, MethodDetails, Order, PaymentAttempt
-from payments.mollie import MolliePayment
-from payments.services._workflow import (
+from payments.services.changes import (
     attention_handled,
     copy_latest,
     needs_attention,
@@ -24,6 +24,9 @@ from payments.services._workflow import (
     status_event,
 )
 from shop.money import format_money
+
+if TYPE_CHECKING:  # the adapter's type only: the rules never call Mollie
+    from payments.mollie import MolliePayment
 
 log = logging.getLogger("payments.services")
 
@@ -51,7 +54,7 @@ class PaymentMerge:
 
 
 def merge_payment(
-    order: Order, attempt: PaymentAttempt, payment: MolliePayment, *, source: str, now: datetime
+    order: Order, attempt: PaymentAttempt, payment: "MolliePayment", *, source: str, now: datetime
 ) -> PaymentMerge:
     """Brings copies of `attempt` and `order` in line with Mollie's payment. No I/O: the caller
     stores the result (the items given are left as they were)."""

@@ -13,10 +13,11 @@ from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services import stock
-from payments.services._workflow import attention_handled, commit, copy_latest, needs_attention, new_event, status_event
+from payments.services.changes import attention_handled, copy_latest, needs_attention, new_event, status_event
 from payments.services.mails import closed_mail, resend_confirmation_mail, staff_alert_mails
 from payments.services.merge import double_payment_reason, recorded_chargeback_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
+from payments.services.writes import commit
 
 
 def close_order(

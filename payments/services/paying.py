@@ -16,10 +16,11 @@ from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
-from payments.services._workflow import commit, copy_latest, new_event, record_event, status_event
+from payments.services.changes import copy_latest, new_event, status_event
 from payments.services.methods import forget_methods
 from payments.services.orders import give_up_attempt
 from payments.services.sync import apply_mollie_payment
+from payments.services.writes import commit, record_event
 
 log = logging.getLogger("payments.services")
 

@@ -12,8 +12,9 @@ from payments import mollie
 from payments.enums import EventKind, EventSource, RefundStatus
 from payments.models import PaymentAttempt, Refund
 from payments.selectors import refunds_of
-from payments.services._workflow import commit, new_event
+from payments.services.changes import new_event
 from payments.services.mails import refund_mail, refunded_so_far
+from payments.services.writes import commit
 
 log = logging.getLogger("payments.services")
 

@@ -11,9 +11,9 @@ from payments.enums import AttemptStatus, EventKind, EventSource, RefundStatus
 from payments.errors import ErrorCode, RefundRefused
 from payments.models import Refund
 from payments.selectors import get_attempt, get_order, get_refund, refunds_of
-from payments.services._workflow import record_event
 from payments.services.refund_sync import mark_refunds_unsettled, store_refund_change, sync_refunds, update_refund
 from payments.services.sync import sync_attempt
+from payments.services.writes import record_event
 from shop.money import format_money
 
 log = logging.getLogger("payments.services")

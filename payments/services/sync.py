@@ -17,10 +17,11 @@ from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, RefundStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempt_by_mollie_id, get_order, get_order_and_attempt
-from payments.services._workflow import commit, needs_attention, new_event, record_event
+from payments.services.changes import needs_attention, new_event
 from payments.services.mails import confirmation_mail, staff_alert_mails
 from payments.services.merge import merge_payment
 from payments.services.refund_sync import sync_refunds
+from payments.services.writes import commit, record_event
 
 log = logging.getLogger("payments.services")
 
