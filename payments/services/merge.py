@@ -90,18 +90,9 @@ def _merge_attempt(order, attempt, payment, source, now, alerts):
         attempt.mollie_payment_id = payment.id
     if payment.checkout_url and attempt.checkout_url != payment.checkout_url:
         attempt.checkout_url = payment.checkout_url
-    if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status) and (
-        attempt.is_cancelable != payment.is_cancelable
-        or (
-            payment.amount_remaining_cents is not None
-            and attempt.mollie_amount_remaining_cents != payment.amount_remaining_cents
-        )
-    ):
-        # Only from an answer at least as new as what we have (a stale one must not undo it).
-        attempt.is_cancelable = payment.is_cancelable
-        if payment.amount_remaining_cents is not None:
-            attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
     if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status):
+        # Only from an answer at least as new as what we have (a stale one must not undo it).
+        _merge_cancelable(attempt, payment)
         _merge_method(order, attempt, payment)
     new_status = payment.status
     # Mollie says a final status never changes, yet here it reports the money as received. Money
@@ -146,6 +137,17 @@ def _merge_attempt(order, attempt, payment, source, now, alerts):
     if payment.chargebacks is not None:
         events += _merge_chargebacks(order, attempt, payment, source, now, alerts)
     return events
+
+
+def _merge_cancelable(attempt, payment):
+    """Whether Mollie can still cancel the payment, and what of it is left to pay."""
+    if attempt.is_cancelable != payment.is_cancelable:
+        attempt.is_cancelable = payment.is_cancelable
+    if (
+        payment.amount_remaining_cents is not None
+        and attempt.mollie_amount_remaining_cents != payment.amount_remaining_cents
+    ):
+        attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
 
 
 def _merge_method(order, attempt, payment):

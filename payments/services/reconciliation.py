@@ -106,6 +106,30 @@ def _reconcile(now, stale_after_seconds, progress):
 
     _for_each(never_registered, abandon, summary, key=_attempt_key)
 
+    _resync_waiting(now, stale, stale_after, summary, progress)
+
+    _pick_up_chargebacks(now, summary, progress)
+
+    # Orders paid at the same moment may have missed each other in the e-mail index.
+    def check_duplicates(order):
+        if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
+            progress(f"possible duplicate {order.order_id}")
+
+    _for_each(
+        _listed("paid orders", summary, orders_in_status, OrderStatus.PAID, Order.created_at > now - 2 * window),
+        check_duplicates,
+        summary,
+        key=lambda order: order.order_id,
+        left_counts=False,
+    )
+
+    _deliver_queued_mails(summary, progress)
+    return summary
+
+
+def _resync_waiting(now, stale, stale_after, summary, progress):
+    """Attempts whose webhook is late or lost, least recently synced first, each with a back-off;
+    one pending or authorized for too long is flagged for staff."""
     waiting = [
         attempt
         for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
@@ -130,22 +154,9 @@ def _reconcile(now, stale_after_seconds, progress):
 
     _for_each(due, resync, summary, key=_attempt_key)
 
-    _pick_up_chargebacks(now, summary, progress)
 
-    # Orders paid at the same moment may have missed each other in the e-mail index.
-    def check_duplicates(order):
-        if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
-            progress(f"possible duplicate {order.order_id}")
-
-    _for_each(
-        _listed("paid orders", summary, orders_in_status, OrderStatus.PAID, Order.created_at > now - 2 * window),
-        check_duplicates,
-        summary,
-        key=lambda order: order.order_id,
-        left_counts=False,
-    )
-
-    # Mails a crash or an SES failure left queued: bounded tries each, then failed for staff.
+def _deliver_queued_mails(summary, progress):
+    """Mails a crash or an SES failure left queued: bounded tries each, then failed for staff."""
     for _ in range(MAIL_BATCHES_PER_RUN):
         try:
             counts = deliver_pending(limit=MAILS_PER_BATCH)
@@ -159,7 +170,6 @@ def _reconcile(now, stale_after_seconds, progress):
             break
     if summary.mails:
         progress(f"mails {summary.mails}")
-    return summary
 
 
 def _pick_up_chargebacks(now, summary, progress):
