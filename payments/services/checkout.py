@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from config.dynamodb import WriteLost, optimistic_retries
+from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import CheckoutRefused, ErrorCode
 from payments.models import Order, OrderLine
@@ -176,6 +176,7 @@ def place_order(
             now = None
             continue
         return order
+    retries_exhausted(order_id)
 
 
 def new_order(order_id, lines, *, customer_name, customer_email, now) -> Order:
