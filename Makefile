@@ -35,12 +35,13 @@ $(CONFORMANCE_INSTALLED): requirements-conformance.txt mollie_sandbox/pyproject.
 	touch $@
 
 ## Formatter, linter and type checker: ruff format --check, ruff check, mypy (settings in pyproject.toml);
-## then no module in config/, shop/, payments/ or staff/ over 400 lines (tests/test_module_size.py).
+## then no module in config/, shop/, payments/ or staff/ over 400 lines (tests/test_module_size.py)
+## and no function in them or notifications/ over 60 lines (tests/test_function_size.py).
 lint: $(LINT_INSTALLED) $(INSTALLED)
 	$(LINT_VENV)/bin/ruff format --check .
 	$(LINT_VENV)/bin/ruff check .
 	$(LINT_VENV)/bin/mypy
-	$(BIN)/python -m pytest -q tests/test_module_size.py
+	$(BIN)/python -m pytest -q tests/test_module_size.py tests/test_function_size.py
 
 ## Start the shop at http://127.0.0.1:8000/ with its embedded local stack (moto + Mollie sandbox).
 run: $(INSTALLED)

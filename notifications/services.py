@@ -8,7 +8,7 @@ the commit, and let reconciliation deliver what a crash or an SES failure left q
         item.put_in(transaction)  # refused if this mail was decided before
     deliver(item.key)           # after the commit; never raises for SES trouble
 
-The payment workflow does exactly this through `payments.services._workflow.commit(mails=...)`
+The payment workflow does exactly this through `payments.services.writes.commit(mails=...)`
 (which mails: payments/services/mails.py); reconciliation ends with `deliver_pending`.
 
 Delivery is at-most-once per claim: a claim (queued -> sending) is a conditional write, so
@@ -24,10 +24,10 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from pynamodb.exceptions import PynamoDBException
 
 from config import deadline
-from config.dynamodb import ConcurrentUpdateConflict, optimistic_retries
+from config.dynamodb import optimistic_retries
+from config.retry_later import RETRY_LATER_ERRORS
 from notifications import ses
 from notifications.models import MailKind, MailStatus, OutboxItem, OutboxKey, mail_key
 from notifications.rendering import render_mail
@@ -41,9 +41,6 @@ log = logging.getLogger("shop.notifications")
 # (WEBHOOK_TIME_BUDGET_SECONDS), still sends the confirmation itself.
 SEND_SECONDS = ses.SES_CONNECT_TIMEOUT_SECONDS + ses.SES_READ_TIMEOUT_SECONDS
 ERROR_TEXT_LIMIT = 500
-# What DynamoDB trouble looks like to a sender: throttled past botocore's retries, too many
-# concurrent writers, or no time left for a write.
-STORAGE_ERRORS = (PynamoDBException, ConcurrentUpdateConflict, deadline.DeadlineExceeded)
 
 
 class DeliveryOutcome:
@@ -99,7 +96,7 @@ def deliver(key, *, now=None, known=None) -> str:
         return DeliveryOutcome.NO_TIME
     try:
         claim = _claim(key, now=now or _now(), known=known)
-    except STORAGE_ERRORS as error:
+    except RETRY_LATER_ERRORS as error:
         # Nothing claimed: the mail stays queued for reconciliation; the caller's answer stands.
         log.warning(
             "mail not claimed: storage unavailable", extra={"outbox_id": _outbox_id(key), "error": type(error).__name__}
@@ -114,7 +111,7 @@ def deliver(key, *, now=None, known=None) -> str:
         return _release(item, token, error=error)
     try:
         _mark_sent(item, token, message_id)
-    except STORAGE_ERRORS as error:
+    except RETRY_LATER_ERRORS as error:
         # Sent, but not stored: the claim goes stale and the mail is sent again after
         # MAIL_CLAIM_STALE_SECONDS, the one way to a second mail (see the module's docstring).
         log.error(

@@ -12,7 +12,7 @@ from django.utils import timezone
 from payments.converters import ORDER_ID_PATTERN
 from payments.enums import OrderStatus
 from payments.mollie import PAYMENT_ID_PATTERN
-from shop.money import SYMBOLS, decimal_amount
+from shop.money import SYMBOLS, decimal_amount, format_money
 from shop.selectors import article_by_slug
 from staff import cursors, services
 from staff.selectors import OrderFilter
@@ -201,9 +201,7 @@ class RefundForm(forms.Form):
         # Checked before the confirmation step for a quick answer; the refund service checks
         # again against Mollie's figures when it is confirmed.
         if self.remaining_cents is not None and cents > self.remaining_cents:
-            raise ValidationError(
-                f"At most {self.currency} {decimal_amount(self.remaining_cents)} can still be refunded."
-            )
+            raise ValidationError(f"At most {format_money(self.remaining_cents, self.currency)} can still be refunded.")
         return cents
 
 

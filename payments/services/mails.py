@@ -16,8 +16,6 @@ from payments.enums import RefundStatus
 
 # The order's event each shopper mail is about: one of each per order (the refund's own id for refunds).
 PAID_EVENT = "paid"
-# Set by _workflow.needs_attention on an order about to be saved: {AlertReason: text}.
-ALERTS_DUE = "alerts_due"
 CLOSED_EVENT = "closed"
 
 
@@ -104,9 +102,10 @@ def closed_mail(order):
     )
 
 
-def staff_alert_mails(order):
-    """One alert per reason `needs_attention` raised for the first time in this change (the order
-    keeps the reasons it alerted for, so a reason alerts once per order, whatever repeats)."""
+def staff_alert_mails(order, alerts):
+    """One alert per reason in `alerts`, {AlertReason: text} as `needs_attention` returned them: the
+    reasons raised for the first time in this change (the order keeps the reasons it alerted for,
+    so a reason alerts once per order, whatever repeats)."""
     recipients = staff_alert_recipients()
     if not recipients:
         return []
@@ -122,7 +121,7 @@ def staff_alert_mails(order):
                 "staff_order_url": settings.PUBLIC_BASE_URL + reverse("staff:order", args=[order.order_id]),
             },
         )
-        for reason, detail in getattr(order, ALERTS_DUE, {}).items()
+        for reason, detail in alerts.items()
     ]
 
 

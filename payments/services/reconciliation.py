@@ -9,13 +9,12 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from django.utils import timezone
-from pynamodb.exceptions import PynamoDBException, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from config import deadline, dynamodb
-from config.dynamodb import ConcurrentUpdateConflict
+from config.retry_later import RETRY_LATER_ERRORS
 from notifications.services import DeliveryOutcome, deliver_pending
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
@@ -40,7 +39,7 @@ MAILS_PER_BATCH = 50
 MAIL_BATCHES_PER_RUN = 20
 
 # Errors that concern one order or attempt; the run goes on with the next one.
-RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
+RECONCILE_ITEM_ERRORS: tuple[type[Exception], ...] = (mollie.PaymentProviderError, *RETRY_LATER_ERRORS)
 
 
 @dataclasses.dataclass
@@ -107,6 +106,30 @@ def _reconcile(now, stale_after_seconds, progress):
 
     _for_each(never_registered, abandon, summary, key=_attempt_key)
 
+    _resync_waiting(now, stale, stale_after, summary, progress)
+
+    _pick_up_chargebacks(now, summary, progress)
+
+    # Orders paid at the same moment may have missed each other in the e-mail index.
+    def check_duplicates(order):
+        if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
+            progress(f"possible duplicate {order.order_id}")
+
+    _for_each(
+        _listed("paid orders", summary, orders_in_status, OrderStatus.PAID, Order.created_at > now - 2 * window),
+        check_duplicates,
+        summary,
+        key=lambda order: order.order_id,
+        left_counts=False,
+    )
+
+    _deliver_queued_mails(summary, progress)
+    return summary
+
+
+def _resync_waiting(now, stale, stale_after, summary, progress):
+    """Attempts whose webhook is late or lost, least recently synced first, each with a back-off;
+    one pending or authorized for too long is flagged for staff."""
     waiting = [
         attempt
         for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
@@ -131,22 +154,9 @@ def _reconcile(now, stale_after_seconds, progress):
 
     _for_each(due, resync, summary, key=_attempt_key)
 
-    _pick_up_chargebacks(now, summary, progress)
 
-    # Orders paid at the same moment may have missed each other in the e-mail index.
-    def check_duplicates(order):
-        if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
-            progress(f"possible duplicate {order.order_id}")
-
-    _for_each(
-        _listed("paid orders", summary, orders_in_status, OrderStatus.PAID, Order.created_at > now - 2 * window),
-        check_duplicates,
-        summary,
-        key=lambda order: order.order_id,
-        left_counts=False,
-    )
-
-    # Mails a crash or an SES failure left queued: bounded tries each, then failed for staff.
+def _deliver_queued_mails(summary, progress):
+    """Mails a crash or an SES failure left queued: bounded tries each, then failed for staff."""
     for _ in range(MAIL_BATCHES_PER_RUN):
         try:
             counts = deliver_pending(limit=MAILS_PER_BATCH)
@@ -160,7 +170,6 @@ def _reconcile(now, stale_after_seconds, progress):
             break
     if summary.mails:
         progress(f"mails {summary.mails}")
-    return summary
 
 
 def _pick_up_chargebacks(now, summary, progress):
@@ -213,11 +222,11 @@ def _for_each(items: Iterable, work: Callable, summary: ReconcileSummary, *, key
             return
         try:
             work(item)
-        except RECONCILE_ITEM_ERRORS as error:
-            summary.errors.append(f"{key(item)}: {error}")
         except deadline.DeadlineExceeded:
             if left_counts:
                 _count(summary, "left_for_next_run")
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{key(item)}: {error}")
 
     with ThreadPoolExecutor(max_workers=settings.RECONCILE_WORKERS, thread_name_prefix="reconcile") as pool:
         # Each item runs in a copy of this context: the run's deadline holds in the workers too.

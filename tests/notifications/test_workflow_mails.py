@@ -73,7 +73,7 @@ def test_a_crash_after_the_commit_still_sends_after_reconciliation(shopper, loca
     def crash(key, **options):
         raise SystemError("the Lambda was stopped after the commit")
 
-    monkeypatch.setattr("payments.services._workflow.deliver", crash)
+    monkeypatch.setattr("payments.services.writes.deliver", crash)
     assert shopper.webhook(payment_id).status_code == 200  # the state is stored; the answer stands
     order = shopper.last_order()
     assert order.status == OrderStatus.PAID and sent_about(local_ses, order, "Your order") == []

@@ -24,7 +24,7 @@ def test_demo_login_finds_the_order_just_paid_and_refunds_part_of_it(password_fi
     assert "Confirm the refund" in staff.post(refund_url, data).content.decode()
     done = staff.post(refund_url, {**data, "confirm": "yes"}, follow=True).content.decode()
 
-    assert "of EUR 7.50 was made" in done
+    assert "of €7.50 was made" in done
     order = Order.get(paid_order.order_id, consistent_read=True)
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 750
     assert detail_url == f"/staff/orders/{paid_order.order_id}/"

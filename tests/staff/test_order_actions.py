@@ -84,7 +84,7 @@ def test_partial_refund(staff_client, paid_order, sandbox):
     response, _, [message] = refund_through_the_pages(staff_client, paid_order, "10.00", description="One cup broke")
 
     assert response.status_code == 302 and response["Location"] == detail_url(paid_order)
-    assert re.match(r"Refund re_\w+ of EUR 10.00 was made; Mollie says it is (pending|queued)\.", message)
+    assert re.match(r"Refund re_\w+ of €10.00 was made; Mollie says it is (pending|queued)\.", message)
     assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["10.00"]
     order = reload(paid_order)
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 1000
@@ -112,7 +112,7 @@ def test_refund_of_more_than_remains_is_refused_before_confirmation(staff_client
     response = staff_client.post(refund_url(paid_order), {"amount": "25.01", "refund_key": refund_key_from(form)})
 
     assert response.status_code == 422
-    assert "At most EUR 25.00 can still be refunded." in response.content.decode()
+    assert "At most €25.00 can still be refunded." in response.content.decode()
     assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == []
 
 
@@ -124,7 +124,7 @@ def test_confirmed_refund_of_more_than_remains_is_refused_by_the_workflow(staff_
         refund_url(paid_order), {"amount": "10.00", "refund_key": secrets.token_hex(16), "confirm": "yes"}
     )
 
-    assert messages_on(staff_client, response) == ["The amount must be between EUR 0.01 and EUR 5.00."]
+    assert messages_on(staff_client, response) == ["The amount must be between €0.01 and €5.00."]
     assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["20.00"]
 
 
