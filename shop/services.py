@@ -5,9 +5,10 @@ from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
 from config import dynamodb
-from shop.models import Article
+from shop.models import STANDARD_VAT_RATE, Article
 from shop.selectors import forget_shop_catalog
 
+FOOD_VAT_RATE = "9.00"  # the Netherlands' reduced rate: coffee beans are food
 DEMO_ARTICLES = [
     # slug, name, description, price in cents, stock (None = not tracked)
     ("espresso-cup", "Espresso cup", "Stoneware cup for a double espresso, glazed by hand.", 1250, 40),
@@ -34,6 +35,8 @@ def seed_catalog() -> int:
             active=True,
             stock=stock,
             position=f"{position * 10:06d}",
+            vat_rate=FOOD_VAT_RATE if slug == "coffee-beans" else STANDARD_VAT_RATE,
+            sku=f"BC-{slug.upper()}",
             created_at=now,
             updated_at=now,
         )

@@ -10,6 +10,7 @@ urlpatterns = [
     path("cart/", lazy_view("shop.views.cart_detail"), name="cart"),
     path("cart/add/", lazy_view("shop.order_views.cart_add"), name="cart_add"),
     path("cart/update/", lazy_view("shop.order_views.cart_update"), name="cart_update"),
+    path("cart/country/", lazy_view("shop.shipping_views.cart_country"), name="cart_country"),
     path("checkout/", lazy_view("shop.order_views.checkout"), name="checkout"),
     path("orders/<order_id:order_id>/<str:token>/", lazy_view("shop.order_views.order_detail"), name="order"),
     path(
@@ -18,4 +19,5 @@ urlpatterns = [
         name="order_status",
     ),
     path("orders/<order_id:order_id>/<str:token>/pay/", lazy_view("shop.order_views.order_pay"), name="order_pay"),
+    path("pages/<slug:page>/", lazy_view("shop.shipping_views.legal_page"), name="legal"),
 ]

@@ -19,6 +19,7 @@ from payments.models import Order, OrderLine, PaymentAttempt
 from payments.selectors import get_order
 from payments.services import counters
 from payments.services._workflow import log_events, money_text, new_event
+from payments.services.delivery import Delivery, apply_delivery
 from payments.services.orders import close_order
 from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
 from shop.models import Article
@@ -74,6 +75,7 @@ def check_out_cart(
     customer_email: str,
     earlier_order_id: str | None = None,
     method: str | None = None,
+    delivery: Delivery | None = None,
 ) -> Order:
     """The checkout form: continues the cart's order, or replaces the cart's earlier order.
 
@@ -100,6 +102,7 @@ def check_out_cart(
         customer_email=customer_email,
         known_new=True,
         method=method,
+        delivery=delivery,
     )
 
 
@@ -148,6 +151,7 @@ def place_order(
     now: datetime | None = None,
     known_new: bool = False,
     method: str | None = None,
+    delivery: Delivery | None = None,
 ) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
@@ -168,22 +172,13 @@ def place_order(
                 ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately."
             )
         order_lines = [line for line, _ in lines]
-        total_cents = sum(line.total_cents for line in order_lines)
-        if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
-            # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
-            limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, next(iter(currencies)))
-            raise CheckoutRefused(
-                ErrorCode.AMOUNT_TOO_HIGH,
-                f"Your order comes to more than {limit}, the most our payment provider accepts "
-                "in one payment. Please split it into smaller orders.",
-            )
         order = Order(
             order_id,
             public_token=secrets.token_urlsafe(24),
             customer_name=customer_name,
             customer_email=customer_email.lower(),
             lines=order_lines,
-            total_cents=total_cents,
+            total_cents=sum(line.total_cents for line in order_lines),
             currency=currencies.pop(),
             created_at=now,
             updated_at=now,
@@ -191,6 +186,9 @@ def place_order(
             attempt_count=1,
             latest_attempt_status=AttemptStatus.CREATED,
         )
+        apply_delivery(order, delivery)  # the addresses, and shipping added to the total
+        total_cents = int(order.total_cents)
+        _refuse_above_mollie_limit(total_cents, order.currency)
         attempt = new_attempt(order, 1, now, method=method)
         events = [
             new_event(
@@ -228,6 +226,17 @@ def place_order(
         return order
 
 
+def _refuse_above_mollie_limit(total_cents, currency):
+    if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
+        # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
+        limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, currency)
+        raise CheckoutRefused(
+            ErrorCode.AMOUNT_TOO_HIGH,
+            f"Your order comes to more than {limit}, the most our payment provider accepts "
+            "in one payment. Please split it into smaller orders.",
+        )
+
+
 def _order_lines(quantities):
     articles = articles_by_slug(quantities)
     if not quantities:
@@ -248,6 +257,8 @@ def _order_lines(quantities):
             unit_price_cents=article.price_cents,
             quantity=quantity,
             reserves_stock=article.stock is not None,
+            vat_rate=article.vat_rate or settings.SHOP_DEFAULT_VAT_RATE,
+            sku=article.sku,
         )
         lines.append((line, article.currency))
     if sold_out:

@@ -1,0 +1,33 @@
+"""Where an order goes and what shipping it costs: the addresses given at checkout, priced by the
+shop's zones (shop.shipping) when the order is placed, and stored with the order."""
+
+from dataclasses import dataclass
+
+from django.conf import settings
+
+from payments.errors import CheckoutRefused, ErrorCode
+from payments.models import Address, Order
+from shop import shipping
+
+
+@dataclass(frozen=True)
+class Delivery:
+    shipping_address: Address
+    billing_address: Address | None = None  # None: the same as the shipping address
+
+
+def apply_delivery(order: Order, delivery: Delivery | None) -> None:
+    """Adds the addresses and the zone's shipping cost (free above its amount) to a new order."""
+    if delivery is None:
+        return  # an order placed without an address (tests of the payment workflow alone)
+    subtotal = sum(line.total_cents for line in order.lines)
+    quote = shipping.quote(country=delivery.shipping_address.country, subtotal_cents=subtotal)
+    if quote is None:
+        raise CheckoutRefused(
+            ErrorCode.NOT_SHIPPED_THERE, "We do not ship to that country; please choose one of the countries listed."
+        )
+    order.shipping_address = delivery.shipping_address
+    order.billing_address = delivery.billing_address
+    order.shipping_cents = quote.cents
+    order.shipping_vat_rate = quote.zone.vat_rate or settings.SHOP_DEFAULT_VAT_RATE
+    order.total_cents = subtotal + quote.cents
