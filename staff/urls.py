@@ -40,6 +40,11 @@ urlpatterns = [
         lazy_view("staff.order_actions.chargeback_handled"),
         name="chargeback_handled",
     ),
+    path("to-ship/", lazy_view("staff.shipping_views.to_ship"), name="to_ship"),
+    path(
+        "orders/<order_id:order_id>/packing-slip/", lazy_view("staff.shipping_views.packing_slip"), name="packing_slip"
+    ),
+    path("shipping-zones/", lazy_view("staff.shipping_views.zones"), name="zones"),
     path("articles/", lazy_view("staff.views.article_list"), name="articles"),
     path("articles/add/", lazy_view("staff.views.article_add"), name="article_add"),
     path("articles/<slug:slug>/", lazy_view("staff.views.article_edit"), name="article_edit"),
