@@ -98,12 +98,12 @@ class AddressFields(forms.Form):
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
     billing_differs = forms.BooleanField(label="My billing address is different", required=False)
-    billing_name = _text("Name on the bill", "billing name", required=False)
-    billing_street_and_number = _text("Street and house number", "billing address-line1", required=False)
-    billing_postal_code = _text("Postal code", "billing postal-code", max_length=12, required=False)
-    billing_city = _text("City", "billing address-level2", required=False)
+    billing_name = _text("Billing name", "billing name", required=False)
+    billing_street_and_number = _text("Billing street and house number", "billing address-line1", required=False)
+    billing_postal_code = _text("Billing postal code", "billing postal-code", max_length=12, required=False)
+    billing_city = _text("Billing city", "billing address-level2", required=False)
     billing_country = forms.ChoiceField(
-        label="Country", required=False, widget=forms.Select(attrs={"autocomplete": "billing country"})
+        label="Billing country", required=False, widget=forms.Select(attrs={"autocomplete": "billing country"})
     )
 
     DELIVERY_FIELDS = ("street_and_number", "postal_code", "city", "country", "phone")

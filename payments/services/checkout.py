@@ -19,7 +19,7 @@ from payments.models import Order, OrderLine, PaymentAttempt
 from payments.selectors import get_order
 from payments.services import counters
 from payments.services._workflow import log_events, money_text, new_event
-from payments.services.delivery import Delivery, apply_delivery
+from payments.services.delivery import Delivery, apply_delivery, delivery_changed
 from payments.services.orders import close_order
 from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
 from shop.models import Article
@@ -91,6 +91,10 @@ def check_out_cart(
         )
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
         release_replaced_order(order_id=earlier_order_id)
+    if order is not None and order.is_open_for_payment and delivery_changed(order, delivery):
+        # Another address (back from Mollie, another country): replaced like a changed cart.
+        release_replaced_order(order_id=order.order_id)
+        checkout_id, order = _cart_order(cart_id, quantities)
     if order is not None:
         # The back button, a second tab, a double submit: continue this order and its payment (a
         # method chosen this time does not replace a payment already started at Mollie).

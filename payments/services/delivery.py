@@ -31,3 +31,19 @@ def apply_delivery(order: Order, delivery: Delivery | None) -> None:
     order.shipping_cents = quote.cents
     order.shipping_vat_rate = quote.zone.vat_rate or settings.SHOP_DEFAULT_VAT_RATE
     order.total_cents = subtotal + quote.cents
+
+
+def delivery_changed(order: Order, delivery: Delivery | None) -> bool:
+    """The checkout form names other addresses than the cart's order was placed with."""
+    if delivery is None:
+        return False
+    return _fields(order.shipping_address) != _fields(delivery.shipping_address) or _fields(
+        order.billing_address
+    ) != _fields(delivery.billing_address)
+
+
+ADDRESS_FIELDS = ("given_name", "family_name", "street_and_number", "postal_code", "city", "country", "phone")
+
+
+def _fields(address: Address | None):
+    return None if address is None else tuple(getattr(address, name) or "" for name in ADDRESS_FIELDS)

@@ -3,6 +3,7 @@ clear error and never reaches Mollie, and orders from before addresses still ren
 
 import pytest
 
+from payments.models import Order
 from tests.conftest import checkout_form
 
 
@@ -84,3 +85,30 @@ def test_an_order_from_before_addresses_still_renders(shopper):
     page = shopper.client.get(f"/orders/{order.order_id}/{order.public_token}/")
 
     assert page.status_code == 200 and order.shipping_address is None
+
+
+def test_back_from_mollie_with_another_country_places_a_new_order_at_the_new_price(shopper, shipping_zones):
+    shopper.add("espresso-cup")
+    checkout_id = shopper.checkout_id()
+    # A bank transfer: Mollie lets an open one be canceled, so the first order can be replaced.
+    shopper.client.post("/checkout/", checkout_form(checkout_id, method="banktransfer"))
+    first = shopper.last_order()
+
+    answer = shopper.client.post(
+        "/checkout/", checkout_form(checkout_id, country="BE", postal_code="1000", method="banktransfer")
+    )
+
+    second = shopper.last_order()
+    assert answer.status_code == 303 and second.order_id != first.order_id
+    assert second.shipping_address.country == "BE" and second.total_cents == 1250 + 995
+    assert shopper.sandbox.payments()[-1]["amount"]["value"] == "22.45"
+    assert Order.get(first.order_id).status == "canceled"  # its stock is back
+
+
+def test_a_double_submit_with_the_same_address_continues_the_one_order(shopper, shipping_zones):
+    shopper.add("espresso-cup")
+    form = checkout_form(shopper.checkout_id())
+
+    first, second = shopper.client.post("/checkout/", form), shopper.client.post("/checkout/", form)
+
+    assert first["Location"] == second["Location"] and len(shopper.sandbox.payments()) == 1

@@ -59,3 +59,57 @@ def test_an_unpaid_order_is_never_to_ship(shopper, shipping_zones):
     shopper.buy("espresso-cup")
 
     assert to_ship_ids() == []
+
+
+def test_the_csv_export_carries_addresses_vat_shipping_and_fulfilment(paid_order, staff_client):
+    from tests.staff.test_orders_list import csv_rows
+
+    fulfilment.ship(
+        order_id=paid_order.order_id, quantities={"espresso-cup": 1}, carrier="dpd", tracking_number="0123", actor="t"
+    )
+
+    (row,) = csv_rows(staff_client.get("/staff/orders/export.csv"))
+
+    assert row["shipping"] == "4.95" and row["total"] == "38.90"
+    assert row["vat_by_rate"] == "21.00%: 5.20; 9.00%: 0.74" and row["vat"] == "5.94"
+    assert row["shipping_postal_code"] == "1015 AA" and row["billing_city"] == "Amsterdam"
+    assert row["fulfilment"] == "partly shipped"
+
+
+def test_staff_change_a_zone_and_the_cart_shows_the_new_price(shopper, staff_client, shipping_zones):
+    answer = staff_client.post(
+        "/staff/shipping-zones/",
+        {"zone_id": "nl", "name": "Netherlands", "countries": "NL", "price": "6.50", "vat_rate": "21.00"},
+    )
+    assert answer.status_code == 302
+    refused = staff_client.post(
+        "/staff/shipping-zones/", {"zone_id": "x", "name": "X", "countries": "XX", "price": "1", "vat_rate": "21"}
+    )
+    assert refused.status_code == 422 and "two-letter country codes" in refused.content.decode()
+
+    shopper.add("espresso-cup")
+    assert "€6.50" in shopper.client.get("/cart/").content.decode()
+
+
+def test_staff_give_an_article_its_vat_rate_sku_and_weight(staff_client, catalog):
+    from shop.selectors import article_by_slug
+
+    page = staff_client.get("/staff/articles/linen-apron/").content.decode()
+    form = {
+        "name": "Linen apron",
+        "description": "",
+        "price": "38.00",
+        "currency": "EUR",
+        "stock": "8",
+        "stock_shown": "8",
+        "active": "on",
+        "picture": "shop/articles/linen-apron.svg",
+        "vat_rate": "9.00",
+        "sku": "AP-1",
+        "weight_grams": "350",
+    }
+    assert 'name="vat_rate"' in page
+    assert staff_client.post("/staff/articles/linen-apron/", form).status_code == 302
+
+    article = article_by_slug("linen-apron")
+    assert (article.vat_rate, article.sku, article.weight_grams) == ("9.00", "AP-1", 350)
