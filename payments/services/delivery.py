@@ -47,3 +47,27 @@ ADDRESS_FIELDS = ("given_name", "family_name", "street_and_number", "postal_code
 
 def _fields(address: Address | None):
     return None if address is None else tuple(getattr(address, name) or "" for name in ADDRESS_FIELDS)
+
+
+def address_text(address: Address | None) -> str:
+    """The address as on a label: name, street, postal code and city, country (empty for none)."""
+    if address is None:
+        return ""
+    return "\n".join(
+        [address.full_name, address.street_and_number, f"{address.postal_code} {address.city}", address.country]
+    )
+
+
+def delivery_summary(order: Order) -> dict:
+    """What the confirmation mail shows besides the lines: shipping, VAT per rate, the address."""
+    from payments.mollie_payload import order_payment_lines
+    from payments.vat import vat_by_rate
+
+    if order.shipping_address is None:
+        return {"address": "", "shipping_cents": None, "vat_lines": []}
+    lines = order_payment_lines(order, default_rate=settings.SHOP_DEFAULT_VAT_RATE)
+    return {
+        "address": address_text(order.shipping_address),
+        "shipping_cents": int(order.shipping_cents or 0),
+        "vat_lines": [{"rate": rate, "cents": cents} for rate, cents in vat_by_rate(lines)],
+    }

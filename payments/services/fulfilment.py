@@ -19,6 +19,7 @@ from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, Shipment
 from payments.selectors import get_order
 from payments.services._workflow import commit, new_event
+from payments.services.delivery import address_text
 from payments.services.mails import order_url
 from payments.shipment_models import ShippedLine
 
@@ -100,8 +101,6 @@ def _take(order: Order, quantities: dict[str, int] | None) -> list[ShippedLine]:
 
 
 def shipped_mail(order: Order, shipment: Shipment):
-    address = order.shipping_address
-    lines = [address.full_name, address.street_and_number, f"{address.postal_code} {address.city}", address.country]
     return outbox_item(
         order_id=order.order_id,
         kind=MailKind.ORDER_SHIPPED,
@@ -112,7 +111,7 @@ def shipped_mail(order: Order, shipment: Shipment):
             "lines": [{"name": line.name, "quantity": int(line.quantity)} for line in shipment.lines],
             "carrier": CARRIERS[shipment.carrier][0],
             "tracking_url": shipment.tracking_url,
-            "address": "\n".join(lines),
+            "address": address_text(order.shipping_address),
             "order_url": order_url(order),
         },
     )

@@ -112,3 +112,17 @@ def test_a_double_submit_with_the_same_address_continues_the_one_order(shopper, 
     first, second = shopper.client.post("/checkout/", form), shopper.client.post("/checkout/", form)
 
     assert first["Location"] == second["Location"] and len(shopper.sandbox.payments()) == 1
+
+
+def test_the_confirmation_mail_shows_the_delivery_address_shipping_and_vat(shopper, shipping_zones):
+    from notifications.models import MailKind
+    from notifications.selectors import mails_of_order
+
+    shopper.add("coffee-beans", 1)
+    shopper.checkout()
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+
+    (mail,) = [m for m in mails_of_order(shopper.last_order().order_id) if m.kind == MailKind.ORDER_CONFIRMATION]
+    assert "Keizersgracht 1\n1015 AA Amsterdam" in mail.text_body
+    assert "Shipping: €4.95" in mail.text_body and "of which VAT 9.00%: €0.74" in mail.text_body
+    assert "Keizersgracht 1<br>1015 AA Amsterdam" in mail.html_body

@@ -25,6 +25,8 @@ def to_ship_ids():
 
 def test_a_paid_order_is_to_ship_until_every_line_went_out(shopper, paid_order, staff_client):
     assert to_ship_ids() == [paid_order.order_id]
+    detail = staff_client.get(f"/staff/orders/{paid_order.order_id}/").content.decode()
+    assert "1015 AA Amsterdam" in detail and "To ship" in detail and "SKU BC-ESPRESSO-CUP" in detail
     slip = f"/staff/orders/{paid_order.order_id}/packing-slip/"
     assert "Keizersgracht 1" in staff_client.get(slip).content.decode()
 
