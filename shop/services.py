@@ -116,10 +116,10 @@ def _write_article(
 
 
 def _tax_changes(tax):
-    """Staff's VAT rate, SKU and weight; an emptied SKU or weight is removed."""
+    """Staff's VAT rate (None: kept), SKU and weight (emptied: removed)."""
     actions = []
     for name in ("vat_rate", "sku", "weight_grams"):
-        if name in tax:
+        if name in tax and not (name == "vat_rate" and tax[name] is None):
             attribute = getattr(Article, name)
             actions.append(attribute.remove() if tax[name] in (None, "") else attribute.set(tax[name]))
     return actions

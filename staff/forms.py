@@ -245,6 +245,7 @@ class ArticleForm(forms.Form):
         label="VAT rate",
         choices=[("21.00", "21% (standard)"), ("9.00", "9% (reduced: food, such as coffee beans)"), ("0.00", "0%")],
         initial="21.00",
+        required=False,  # left out (an older form): the standard rate
         help_text="The VAT included in the price; Mollie receives it per line.",
     )
     sku = forms.CharField(label="SKU", required=False, max_length=64, help_text="Your article number (optional).")
