@@ -81,7 +81,9 @@ def chosen_country(session) -> str:
     shipped_to = countries()
     if country in shipped_to:
         return country
-    return settings.SHOP_DEFAULT_COUNTRY if settings.SHOP_DEFAULT_COUNTRY in shipped_to else shipped_to[0]
+    if settings.SHOP_DEFAULT_COUNTRY in shipped_to or not shipped_to:
+        return settings.SHOP_DEFAULT_COUNTRY  # with no zone at all, the cart shows no shipping price
+    return shipped_to[0]
 
 
 def choose_country(session, country: str) -> bool:

@@ -126,3 +126,25 @@ def test_the_confirmation_mail_shows_the_delivery_address_shipping_and_vat(shopp
     assert "Keizersgracht 1\n1015 AA Amsterdam" in mail.text_body
     assert "Shipping: €4.95" in mail.text_body and "of which VAT 9.00%: €0.74" in mail.text_body
     assert "Keizersgracht 1<br>1015 AA Amsterdam" in mail.html_body
+
+
+def test_a_cart_when_staff_moved_every_country_out_of_the_zones_still_renders(shopper, catalog):
+    from tests.conftest import store_zones
+
+    store_zones([{"zone_id": "none", "name": "Nowhere", "countries": [], "price_cents": 0}])
+    shopper.add("espresso-cup")
+
+    page = shopper.client.get("/cart/")
+    checkout = shopper.client.post("/checkout/", checkout_form(shopper.checkout_id()))
+
+    assert page.status_code == 200 and "We do not ship there" in page.content.decode()
+    assert checkout.status_code == 422 and shopper.sandbox.payments() == []
+
+
+def test_a_tampered_country_choice_in_the_cart_is_a_clear_no_op(shopper, shipping_zones):
+    shopper.add("espresso-cup")
+
+    answer = shopper.client.post("/cart/country/", {"country": "<script>"}, follow=True)
+
+    assert answer.status_code == 200 and "We do not ship to that country" in answer.content.decode()
+    assert "Shipping to Netherlands" in answer.content.decode()
