@@ -6,6 +6,7 @@ only; what it must provide (secrets, public URL, hosts) fails loudly when missin
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -223,6 +224,8 @@ SHOP_PHONE = env("SHOP_PHONE", "")
 # VAT of an article or zone stored without a rate (Mollie's vatRate form), and the country the
 # cart's shipping cost is shown for until the shopper chooses one (shop.shipping).
 SHOP_DEFAULT_VAT_RATE = env("SHOP_DEFAULT_VAT_RATE", "21.00")
+if not re.fullmatch(r"\d{1,2}(\.\d{1,2})?", SHOP_DEFAULT_VAT_RATE):
+    raise ImproperlyConfigured(f"SHOP_DEFAULT_VAT_RATE must be a rate like 21.00, not {SHOP_DEFAULT_VAT_RATE!r}.")
 SHOP_DEFAULT_COUNTRY = env("SHOP_DEFAULT_COUNTRY", "NL")
 SHIPPING_ZONES_CACHE_SECONDS = env_int("SHIPPING_ZONES_CACHE_SECONDS", 60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SHOP_NAME} <orders@shop.example.com>" if IS_LOCAL else None)

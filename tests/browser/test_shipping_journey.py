@@ -47,7 +47,7 @@ def ship(desk, order_id, *, cups, beans, carrier, tracking):
 def test_a_dutch_order_ships_in_two_parcels_with_two_tracking_mails(
     buyer,
     sandbox,
-    staff_member,
+    packer,
     chromium,
     shop_url,
     local_aws,
