@@ -20,6 +20,8 @@ from pathlib import Path
 
 import requests
 
+from bench.addresses import BENCH_ADDRESS
+
 
 @dataclass
 class Phase:
@@ -121,6 +123,7 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
                 # One shopper each: two paid orders of one address are flagged as possible duplicates.
                 "email": f"bench-{number}@example.com",
                 "checkout_id": _input(page, "checkout_id"),
+                **BENCH_ADDRESS,
                 "csrfmiddlewaretoken": _input(page, "csrfmiddlewaretoken"),
             }
             carts.append((shopper.cookies.get_dict(), form))

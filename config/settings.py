@@ -6,6 +6,7 @@ only; what it must provide (secrets, public URL, hosts) fails loudly when missin
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -209,6 +210,24 @@ CHARGEBACK_LOOKBACK_DAYS = env_int("CHARGEBACK_LOOKBACK_DAYS", 120)
 # E-mail (notifications/): sent through Amazon SES v2 by django-anymail's backend. SES only sends
 # from a verified identity, so deployed stages must name their from-address.
 SHOP_NAME = env("SHOP_NAME", "Brew & Co.")
+# The shop's legal details, on the contact page and in the footer (EU law: who sells, and how to
+# reach them). Local runs show examples; a deployed stage refuses to start without them (below).
+_LEGAL_EXAMPLES = {  # env name: local example
+    "SHOP_LEGAL_NAME": "Brew & Co. B.V. (example)",
+    "SHOP_LEGAL_ADDRESS": "Keizersgracht 1, 1015 AA Amsterdam, Netherlands",
+    "SHOP_CONTACT_EMAIL": "hello@shop.example.com",
+    "SHOP_COC_NUMBER": "12345678",  # Chamber of Commerce (KvK)
+    "SHOP_VAT_NUMBER": "NL000099998B57",
+}
+SHOP_LEGAL = {name: env(name, example if IS_LOCAL else None) for name, example in _LEGAL_EXAMPLES.items()}
+SHOP_PHONE = env("SHOP_PHONE", "")
+# VAT of an article or zone stored without a rate (Mollie's vatRate form), and the country the
+# cart's shipping cost is shown for until the shopper chooses one (shop.shipping).
+SHOP_DEFAULT_VAT_RATE = env("SHOP_DEFAULT_VAT_RATE", "21.00")
+if not re.fullmatch(r"\d{1,2}(\.\d{1,2})?", SHOP_DEFAULT_VAT_RATE):
+    raise ImproperlyConfigured(f"SHOP_DEFAULT_VAT_RATE must be a rate like 21.00, not {SHOP_DEFAULT_VAT_RATE!r}.")
+SHOP_DEFAULT_COUNTRY = env("SHOP_DEFAULT_COUNTRY", "NL")
+SHIPPING_ZONES_CACHE_SECONDS = env_int("SHIPPING_ZONES_CACHE_SECONDS", 60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SHOP_NAME} <orders@shop.example.com>" if IS_LOCAL else None)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = env("EMAIL_BACKEND", "anymail.backends.amazon_ses.EmailBackend")
@@ -312,6 +331,11 @@ if not IS_LOCAL:
     EXPORT_BUCKET = env("EXPORT_BUCKET", STATIC_BUCKET)
     if not DEFAULT_FROM_EMAIL:
         raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL is missing: stage {STAGE!r} sends mail from its SES identity.")
+    _missing_legal = [name for name, value in SHOP_LEGAL.items() if not value]
+    if _missing_legal:
+        raise ImproperlyConfigured(
+            f"{', '.join(_missing_legal)} missing: stage {STAGE!r} must show the shop's legal details (docs/shipping.md)."
+        )
     # Where browsers fetch them: a CDN in front of the bucket, or the (public-read) bucket itself.
     _static_base_url = urlsplit(env("STATIC_BASE_URL", f"https://{STATIC_BUCKET}.s3.{AWS_REGION}.amazonaws.com"))
     STORAGES = {

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from . import methods
+from . import lines, methods
 from .errors import unprocessable
 from .methods import METHODS, SUPPORTED_CURRENCIES
 
@@ -214,6 +214,9 @@ def payment_create_fields(body: dict, today: date, strict: bool = False) -> dict
     methods.check_fits(fields["method"], value, currency)
     fields["webhookUrl"] = check_webhook_url(body.get("webhookUrl"), strict)
     fields["dueDate"] = check_due_date(body.get("dueDate"), today)
+    fields["lines"] = lines.check_lines(body.get("lines"), value, currency, parse_amount, check_url)
+    fields["billingAddress"] = lines.check_address(body.get("billingAddress"), "billingAddress")
+    fields["shippingAddress"] = lines.check_address(body.get("shippingAddress"), "shippingAddress")
     check_unemulated_choice(body, "sequenceType", "oneoff", ("first", "recurring"))
     check_unemulated_choice(body, "captureMode", "automatic", ("manual",))
     return fields

@@ -24,6 +24,7 @@ class MailKind(TextChoices):
     ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
     REFUND_CONFIRMED = "refund_confirmed", "Refund confirmed"
     ORDER_CLOSED = "order_closed", "Order closed unpaid"
+    ORDER_SHIPPED = "order_shipped", "Order shipped"
     STAFF_ALERT = "staff_alert", "Staff alert"
 
 

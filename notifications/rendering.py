@@ -29,12 +29,14 @@ REQUIRED_CONTEXT = {
         "order_url",
     },
     MailKind.ORDER_CLOSED: {"order_id", "customer_name", "closed_status", "shop_url"},
+    MailKind.ORDER_SHIPPED: {"order_id", "customer_name", "lines", "carrier", "tracking_url", "address", "order_url"},
     MailKind.STAFF_ALERT: {"order_id", "reason", "staff_order_url"},
 }
 SUBJECTS = {
     MailKind.ORDER_CONFIRMATION: "Your order {order_id} is paid",
     MailKind.REFUND_CONFIRMED: "Refund for your order {order_id}",
     MailKind.ORDER_CLOSED: "Your order {order_id} was not completed",
+    MailKind.ORDER_SHIPPED: "Your order {order_id} is on its way",
     MailKind.STAFF_ALERT: "[Staff] Order {order_id} needs attention: {reason_label}",
 }
 

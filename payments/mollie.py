@@ -135,9 +135,14 @@ def from_mollie_amount(amount) -> tuple[int, str]:
 
 
 def create_payment(
-    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, method=None
+    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, **extra
 ):
+    # extra: `method` (or None), `order_fields` (lines, addresses: payments.mollie_payload).
+    if set(extra) - {"method", "order_fields"}:
+        raise TypeError(f"create_payment() got unexpected arguments {sorted(extra)}")
+    method = extra.get("method")
     payload = {
+        **(extra.get("order_fields") or {}),
         "amount": to_mollie_amount(amount_cents, currency),
         "description": description,
         "redirectUrl": redirect_url,

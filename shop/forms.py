@@ -1,5 +1,6 @@
 from django import forms
 
+from shop.addresses import AddressFields
 from shop.cart import MAX_QUANTITY
 
 QUANTITY_ERRORS = {
@@ -61,8 +62,8 @@ class PayAgainForm(MethodChoiceForm):
     """ "Pay again" / "Try again" on the order page, with the same optional method choice."""
 
 
-class CheckoutForm(MethodChoiceForm):
-    field_order = ("name", "email", "checkout_id", "method")
+class CheckoutForm(AddressFields, MethodChoiceForm):
+    field_order = ("name", "email", "checkout_id", *AddressFields.base_fields, "method")
     # autocomplete lets browsers and password managers fill in the shopper's details (WCAG 1.3.5).
     name = forms.CharField(
         label="Full name", max_length=100, strip=True, widget=forms.TextInput(attrs={"autocomplete": "name"})

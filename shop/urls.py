@@ -12,10 +12,12 @@ urlpatterns = [
     path("cart/update/", lazy_view("shop.views.cart.cart_update"), name="cart_update"),
     path("checkout/", lazy_view("shop.views.checkout.checkout"), name="checkout"),
     path("orders/<order_id:order_id>/<str:token>/", lazy_view("shop.views.orders.order_detail"), name="order"),
+    path("cart/country/", lazy_view("shop.views.shipping.cart_country"), name="cart_country"),
     path(
         "orders/<order_id:order_id>/<str:token>/status.json",
         lazy_view("shop.views.orders.order_status"),
         name="order_status",
     ),
     path("orders/<order_id:order_id>/<str:token>/pay/", lazy_view("shop.views.orders.order_pay"), name="order_pay"),
+    path("pages/<slug:page>/", lazy_view("shop.views.shipping.legal_page"), name="legal"),
 ]

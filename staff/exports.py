@@ -25,6 +25,7 @@ from payments.enums import OrderStatus
 from payments.models import OrderDayCount
 from payments.sharding import shard_keys
 from shop.money import decimal_amount
+from staff.export_columns import DELIVERY_COLUMNS, delivery_row
 from staff.models import ExportJob
 from staff.selectors import _newest_first_key, _order_query, _start_key_after
 
@@ -47,6 +48,7 @@ COLUMNS = [
     "charged_back",
     "needs_attention",
     "attention_reason",
+    *DELIVERY_COLUMNS,
 ]
 # A cell starting with one of these is run as a formula by spreadsheet programs; customer names
 # are typed by anyone, so such cells get a leading apostrophe.
@@ -85,6 +87,7 @@ def _row(order):
         decimal_amount(order.amount_charged_back_cents or 0),
         "yes" if order.needs_attention else "no",
         order.attention_reason or "",
+        *delivery_row(order),
     ]
 
 

@@ -239,6 +239,15 @@ class ArticleForm(forms.Form):
         help_text="Leave empty if stock is not counted (always available). A change is "
         "applied as a difference, so orders placed meanwhile still count.",
     )
+    vat_rate = forms.ChoiceField(
+        label="VAT rate",
+        choices=[("21.00", "21% (standard)"), ("9.00", "9% (reduced: food, such as coffee beans)"), ("0.00", "0%")],
+        initial="21.00",
+        required=False,  # left out (an older form): the standard rate
+        help_text="The VAT included in the price; Mollie receives it per line.",
+    )
+    sku = forms.CharField(label="SKU", required=False, max_length=64, help_text="Your article number (optional).")
+    weight_grams = forms.IntegerField(label="Weight (grams)", required=False, min_value=0, max_value=100_000)
     # The stock this form showed: the save applies the difference to the live value.
     stock_shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
     active = forms.BooleanField(required=False, initial=True, label="Sold in the shop")
@@ -292,4 +301,7 @@ class ArticleForm(forms.Form):
             "stock_shown": article.stock,
             "active": article.active,
             "picture": article.picture,
+            "vat_rate": article.vat_rate,
+            "sku": article.sku or "",
+            "weight_grams": article.weight_grams,
         }

@@ -46,6 +46,11 @@ urlpatterns = [
         lazy_view("staff.views.order_actions.chargeback_handled"),
         name="chargeback_handled",
     ),
+    path("to-ship/", lazy_view("staff.views.shipping.to_ship"), name="to_ship"),
+    path(
+        "orders/<order_id:order_id>/packing-slip/", lazy_view("staff.views.shipping.packing_slip"), name="packing_slip"
+    ),
+    path("shipping-zones/", lazy_view("staff.views.shipping.zones"), name="zones"),
     path("articles/", lazy_view("staff.views.articles.article_list"), name="articles"),
     path("articles/add/", lazy_view("staff.views.articles.article_add"), name="article_add"),
     path("articles/<slug:slug>/", lazy_view("staff.views.articles.article_edit"), name="article_edit"),

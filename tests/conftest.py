@@ -35,6 +35,15 @@ os.environ.setdefault("PUBLIC_BASE_URL", UNREACHABLE)
 
 TEST_MOLLIE_KEY = "test_" + "t" * 30
 
+# A valid delivery address for the checkout form (shop.addresses): tests that post the form add it.
+DUTCH_ADDRESS = {"street_and_number": "Keizersgracht 1", "postal_code": "1015 AA", "city": "Amsterdam", "country": "NL"}
+
+
+def checkout_form(checkout_id, name="Ada Lovelace", email="ada@example.com", **fields):
+    """The checkout form as a shopper fills it in: name, e-mail and a Dutch delivery address."""
+    return {"name": name, "email": email, "checkout_id": checkout_id, **DUTCH_ADDRESS, **fields}
+
+
 # Every fixture that starts moto or the sandbox depends on one of these (session-scoped, so pytest
 # would start them before any guard of a test's own could refuse).
 SERVER_FIXTURES = {"local_aws", "sandbox_server"}
@@ -81,8 +90,10 @@ def dynamodb_tables(request):
     Tests marked `no_tables` get a prefix of their own with no tables at all.
     """
     from shop.selectors import forget_shop_catalog
+    from shop.shipping import forget_zones
 
     forget_shop_catalog()  # the shop page's in-process copy of the catalog belongs to one test
+    forget_zones()  # and so do the shipping zones
     if request.node.get_closest_marker("stack") is None:
         _refuse_servers(request.getfixturevalue("monkeypatch"), request.getfixturevalue("settings"))
         yield
@@ -254,6 +265,32 @@ def catalog():
     from shop.services import seed_catalog
 
     seed_catalog()
+    store_zones(FREE_SHIPPING_ZONES)  # the payment tests' amounts stay the articles' prices
+
+
+# Shipping zones for tests: free everywhere (the payment workflow's tests), or the shop's defaults.
+FREE_SHIPPING_ZONES = [
+    {"zone_id": "all", "name": "Everywhere", "countries": ["NL", "BE", "DE", "FR", "AT", "LU"], "price_cents": 0}
+]
+
+
+def store_zones(zones):
+    from shop.models import ZONES_PARTITION, ShippingZone
+    from shop.shipping import forget_zones
+
+    for zone in ShippingZone.query(ZONES_PARTITION):
+        zone.delete()
+    for zone in zones:
+        ShippingZone(ZONES_PARTITION, **zone).save()
+    forget_zones()
+
+
+@pytest.fixture
+def shipping_zones(catalog):
+    """The shop's default zones, priced: NL 4.95 (free from 50.00), its neighbours 9.95."""
+    from shop.shipping import DEFAULT_ZONES
+
+    store_zones(DEFAULT_ZONES)
 
 
 @pytest.fixture
@@ -333,7 +370,7 @@ class Shopper:
 
     def checkout(self, name="Ada Lovelace", email="ada@example.com", checkout_id=None, method=None):
         checkout_id = checkout_id or self.checkout_id()
-        form = {"name": name, "email": email, "checkout_id": checkout_id, **({"method": method} if method else {})}
+        form = checkout_form(checkout_id, name=name, email=email, **({"method": method} if method else {}))
         return self.client.post("/checkout/", form)
 
     def buy(self, slug="espresso-cup", quantity=1, **details):

@@ -16,6 +16,7 @@ from payments.models import Order, OrderLine
 from payments.selectors import get_order
 from payments.services import stock
 from payments.services.changes import new_event
+from payments.services.delivery import Delivery, apply_delivery, delivery_changed
 from payments.services.orders import close_order
 from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
 from payments.services.writes import commit
@@ -68,6 +69,7 @@ def check_out_cart(
     customer_email: str,
     earlier_order_id: str | None = None,
     method: str | None = None,
+    delivery: Delivery | None = None,
 ) -> Order:
     """The checkout form: continues the cart's order, or replaces the cart's earlier order.
 
@@ -83,6 +85,10 @@ def check_out_cart(
         )
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
         release_replaced_order(order_id=earlier_order_id)
+    if order is not None and order.is_open_for_payment and delivery_changed(order, delivery):
+        # Another address (back from Mollie, another country): replaced like a changed cart.
+        release_replaced_order(order_id=order.order_id)
+        checkout_id, order = _cart_order(cart_id, quantities)
     if order is not None:
         # The back button, a second tab, a double submit: continue this order and its payment (a
         # method chosen this time does not replace a payment already started at Mollie).
@@ -94,6 +100,7 @@ def check_out_cart(
         customer_email=customer_email,
         known_new=True,
         method=method,
+        delivery=delivery,
     )
 
 
@@ -142,6 +149,7 @@ def place_order(
     now: datetime | None = None,
     known_new: bool = False,
     method: str | None = None,
+    delivery: Delivery | None = None,
 ) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
@@ -156,7 +164,12 @@ def place_order(
             return existing  # a double submit of the same checkout form
         now = now or timezone.now()
         order = new_order(
-            order_id, _order_lines(quantities), customer_name=customer_name, customer_email=customer_email, now=now
+            order_id,
+            _order_lines(quantities),
+            customer_name=customer_name,
+            customer_email=customer_email,
+            now=now,
+            delivery=delivery,
         )
         attempt = new_attempt(order, 1, now, method=method)
         placed = new_event(
@@ -179,18 +192,36 @@ def place_order(
     retries_exhausted(order_id)
 
 
-def new_order(order_id, lines, *, customer_name, customer_email, now) -> Order:
-    """The order for `lines` ((OrderLine, currency) pairs from the catalog), not stored yet.
-    Refused when its articles are priced in different currencies, or when it comes to more than
-    one payment may take."""
+def new_order(order_id, lines, *, customer_name, customer_email, now, delivery: Delivery | None = None) -> Order:
+    """The order for `lines` ((OrderLine, currency) pairs from the catalog) and its delivery (the
+    addresses, and shipping added to the total), not stored yet. Refused when its articles are
+    priced in different currencies, or when it comes to more than one payment may take."""
     currencies = {currency for _, currency in lines}
     if len(currencies) != 1:
         raise CheckoutRefused(
             ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately."
         )
-    currency = currencies.pop()
     order_lines = [line for line, _ in lines]
-    total_cents = sum(line.total_cents for line in order_lines)
+    order = Order(
+        order_id,
+        public_token=secrets.token_urlsafe(24),
+        customer_name=customer_name,
+        customer_email=customer_email.lower(),
+        lines=order_lines,
+        total_cents=sum(line.total_cents for line in order_lines),
+        currency=currencies.pop(),
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),
+        attempt_count=1,
+        latest_attempt_status=AttemptStatus.CREATED,
+    )
+    apply_delivery(order, delivery)
+    _refuse_above_mollie_limit(int(order.total_cents), order.currency)
+    return order
+
+
+def _refuse_above_mollie_limit(total_cents, currency):
     if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
         # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
         limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, currency)
@@ -199,20 +230,6 @@ def new_order(order_id, lines, *, customer_name, customer_email, now) -> Order:
             f"Your order comes to more than {limit}, the most our payment provider accepts "
             "in one payment. Please split it into smaller orders.",
         )
-    return Order(
-        order_id,
-        public_token=secrets.token_urlsafe(24),
-        customer_name=customer_name,
-        customer_email=customer_email.lower(),
-        lines=order_lines,
-        total_cents=total_cents,
-        currency=currency,
-        created_at=now,
-        updated_at=now,
-        expires_at=now + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),
-        attempt_count=1,
-        latest_attempt_status=AttemptStatus.CREATED,
-    )
 
 
 def _order_lines(quantities):
@@ -235,6 +252,8 @@ def _order_lines(quantities):
             unit_price_cents=article.price_cents,
             quantity=quantity,
             reserves_stock=article.stock is not None,
+            vat_rate=article.vat_rate or settings.SHOP_DEFAULT_VAT_RATE,
+            sku=article.sku,
         )
         lines.append((line, article.currency))
     if sold_out:

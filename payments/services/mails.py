@@ -13,6 +13,7 @@ from django.utils import timezone
 from notifications.models import MailKind
 from notifications.services import outbox_item, staff_alert_recipients
 from payments.enums import RefundStatus
+from payments.services.delivery import delivery_summary
 
 # The order's event each shopper mail is about: one of each per order (the refund's own id for refunds).
 PAID_EVENT = "paid"
@@ -59,6 +60,7 @@ def _confirmation_context(order, attempt):
         "currency": order.currency,
         "payment_method": attempt.method if attempt is not None else None,
         "order_url": order_url(order),
+        **delivery_summary(order),  # address, shipping and VAT; empty for orders from before them
     }
 
 

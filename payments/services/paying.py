@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
-from payments import mollie
+from payments import mollie, mollie_payload
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
 from payments.models import Order, PaymentAttempt
@@ -166,11 +166,18 @@ def _create_payment_waiting_for_twin(order, attempt):
                 metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
                 idempotency_key=attempt.idempotency_key,
                 method=attempt.method,
+                order_fields=mollie_payload.order_fields(
+                    order, default_rate=settings.SHOP_DEFAULT_VAT_RATE, product_url_for=_product_url
+                ),
             )
         except mollie.PaymentRequestInProgress:
             if twin_try.is_last:
                 raise
             twin_try.wait()
+
+
+def _product_url(slug):
+    return settings.PUBLIC_BASE_URL + reverse("shop:article", args=[slug])
 
 
 def webhook_url() -> str | None:

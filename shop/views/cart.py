@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie, services
 from shop import cart as shop_cart
+from shop import shipping
 from shop.forms import CartAddForm, CartUpdateForm
 from shop.selectors import article_by_slug
 
@@ -18,7 +19,9 @@ def cart_detail(request):
     cart = shop_cart.load(request.session)
     if cart.dropped:
         messages.warning(request, "Some articles are no longer sold and were removed from your cart.")
-    return render(request, "shop/cart.html", {"cart": cart})
+    country = shipping.chosen_country(request.session)
+    context = {"cart": cart, "totals": shipping.cart_totals(cart, country), "countries": shipping.country_options()}
+    return render(request, "shop/cart.html", context)
 
 
 @require_POST

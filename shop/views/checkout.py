@@ -5,7 +5,9 @@ from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
 from payments import mollie, services
+from payments.services.delivery import Delivery
 from shop import cart as shop_cart
+from shop import shipping
 from shop.forms import CheckoutForm
 from shop.views.cart import earlier_order_message
 from shop.views.orders import send_to_payment
@@ -23,15 +25,19 @@ def checkout(request):
     if not cart.lines:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:index")
+    country = shipping.chosen_country(request.session)
     methods = services.methods_for(amount_cents=cart.total_cents, currency=cart.currency)
     if request.method != "POST":
-        # The name and e-mail are never kept in the (cookie) session: the browser's autofill
-        # offers them again (the fields carry `autocomplete`).
-        form = CheckoutForm(initial={"checkout_id": _checkout_id(request, cart)}, methods=methods)
-        return render(request, "shop/checkout.html", {"cart": cart, "form": form})
+        # The name, e-mail and address are never kept in the (cookie) session: the browser's
+        # autofill offers them again (the fields carry `autocomplete`).
+        initial = {"checkout_id": _checkout_id(request, cart), "country": country, "billing_country": country}
+        form = CheckoutForm(initial=initial, methods=methods)
+        return _checkout_page(request, cart, form, country)
     form = CheckoutForm(request.POST, methods=methods)
     if not form.is_valid():
-        return render(request, "shop/checkout.html", {"cart": cart, "form": form}, status=422)
+        return _checkout_page(request, cart, form, form.cleaned_data.get("country") or country, status=422)
+    shipping.choose_country(request.session, form.cleaned_data["country"])
+    shipping_address, billing_address = form.addresses(form.cleaned_data["name"])
     try:
         order = services.check_out_cart(
             cart_id=shop_cart.cart_id(request.session),
@@ -41,6 +47,7 @@ def checkout(request):
             customer_email=form.cleaned_data["email"],
             earlier_order_id=request.session.get("last_order_id"),
             method=form.cleaned_data["method"] or None,
+            delivery=Delivery(shipping_address=shipping_address, billing_address=billing_address),
         )
     except services.EarlierOrderInTheWay as in_the_way:
         messages.error(request, earlier_order_message(in_the_way))
@@ -53,6 +60,11 @@ def checkout(request):
         return redirect("shop:cart")
     request.session["last_order_id"] = order.order_id
     return send_to_payment(request, order, method=form.cleaned_data["method"] or None)
+
+
+def _checkout_page(request, cart, form, country, status=200):
+    totals = shipping.cart_totals(cart, country)
+    return render(request, "shop/checkout.html", {"cart": cart, "form": form, "totals": totals}, status=status)
 
 
 def _checkout_id(request, cart):

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from payments import mollie, services
 from payments import selectors as payment_selectors
+from payments.services import fulfilment
 from shop import cart as shop_cart
 from shop.forms import PayAgainForm
 from shop.order_status import paid_with, shopper_view, transfer_instructions
@@ -92,6 +93,7 @@ def _order_page(request, order, *, pay_form=None, status=200):
             "pay_form": pay_form,
             "paid_with": paid_with(order, attempt),
             "transfer": transfer_instructions(order, attempt),
+            "shipments": fulfilment.shipments_of(order),
         },
         status=status,
     )

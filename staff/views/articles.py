@@ -48,6 +48,9 @@ def _article_form(request, *, article):
                 active=fields["active"],
                 stock=fields["stock"],
                 stock_shown=fields["stock_shown"],
+                vat_rate=fields["vat_rate"] or None,  # None: kept (or the standard rate for a new one)
+                sku=fields["sku"].strip() or None,
+                weight_grams=fields["weight_grams"],
             )
         except shop_services.StockChangedMeanwhile:
             messages.error(

@@ -32,6 +32,8 @@ NOT_FOR_THE_SHOP_PAGE = (
     "staff.views.exports",
     "staff.views.articles",
     "staff.views.accounts",
+    "staff.views.shipping",
+    "shop.views.shipping",
 )
 
 FIRST_REQUEST = """

@@ -35,6 +35,16 @@ def app_secret(local_aws):
     return name
 
 
+# What the contact page and footer show; a deployed stage refuses to start without any of them.
+LEGAL_SETTINGS = {
+    "SHOP_LEGAL_NAME": "Brew & Co. B.V.",
+    "SHOP_LEGAL_ADDRESS": "Keizersgracht 1, 1015 AA Amsterdam",
+    "SHOP_CONTACT_EMAIL": "hello@shop.example.com",
+    "SHOP_COC_NUMBER": "12345678",
+    "SHOP_VAT_NUMBER": "NL000099998B57",
+}
+
+
 def _run(arguments, local_aws, **env):
     environment = child_environment(
         without=("DJANGO_SECRET_KEY", "DJANGO_DEBUG", "MOLLIE_API_KEY", "APP_SECRET_NAME"),
@@ -42,6 +52,7 @@ def _run(arguments, local_aws, **env):
         PUBLIC_BASE_URL="https://shop.example.com",
         STATIC_BUCKET="shop-static",
         DEFAULT_FROM_EMAIL="Brew & Co. <orders@shop.example.com>",
+        **LEGAL_SETTINGS,
         AWS_ENDPOINT_URL_SECRETS_MANAGER=local_aws.endpoint_url,
         AWS_DEFAULT_REGION="eu-west-1",
     )
@@ -93,6 +104,8 @@ def test_api_gateway_url_puts_the_stage_path_into_the_script_name(local_aws, app
         ({"PUBLIC_BASE_URL": "http://shop.example.com"}, "PUBLIC_BASE_URL must be an https:// URL"),
         ({"STATIC_BUCKET": ""}, "STATIC_BUCKET is missing"),
         ({"DEFAULT_FROM_EMAIL": ""}, "DEFAULT_FROM_EMAIL is missing"),
+        ({"SHOP_VAT_NUMBER": ""}, "SHOP_VAT_NUMBER missing"),
+        ({"SHOP_LEGAL_NAME": "", "SHOP_COC_NUMBER": ""}, "SHOP_LEGAL_NAME, SHOP_COC_NUMBER missing"),
     ],
 )
 def test_a_stage_without_what_it_needs_refuses_to_start(local_aws, app_secret, env, message):

@@ -3,6 +3,7 @@
 from payments.models import OrderStatus, PaymentAttempt
 from shop.models import Article
 from tests.concurrency import run_concurrently
+from tests.conftest import DUTCH_ADDRESS
 
 
 def test_happy_path_order_is_paid_and_cart_emptied(shopper):
@@ -121,6 +122,7 @@ def test_tampered_price_and_quantity_fields_change_nothing(shopper):
             "name": "Eve",
             "email": "eve@example.com",
             "checkout_id": shopper.checkout_id(),
+            **DUTCH_ADDRESS,
             "total": "0.01",
             "amount": "0.01",
         },

@@ -30,6 +30,10 @@ BUDGETS = {
     # The order, its attempts, refunds, timeline and e-mails.
     "order detail": 7,
     "catalog": 3,
+    # One Query on the sparse to-ship index (at most 100 orders, oldest first).
+    "to ship": 3,
+    # The order (its shipments only once it has some).
+    "packing slip": 3,
 }
 
 
