@@ -66,7 +66,8 @@ def reconcile(
 ) -> ReconcileSummary:
     """Closes orders waiting too long, then syncs attempts whose webhook is late or lost.
 
-    Overdue orders come first, so their stock comes back even when syncing cannot finish.
+    Overdue orders come first, so their stock comes back even when syncing cannot finish; those
+    an attempt still held are looked at again after the sync, so one run closes them.
     Attempts are synced least recently synced first, each with a back-off. The run stops
     starting work when its deadline is near (`time_limit_seconds`, or the caller's deadline)
     and reports what it left for the next run. An error concerns one item, not the run.
@@ -89,8 +90,14 @@ def _reconcile(now, stale_after_seconds, progress):
         key=lambda o: o.created_at,
     )
 
+    settling = []  # overdue orders an attempt still holds: looked at again after the resync
+
     def close_overdue(order):
-        progress(f"{_close_overdue_order(order, summary, now)} {order.order_id}")
+        outcome = _close_overdue_order(order, summary, now)
+        if outcome == STILL_SETTLING:
+            settling.append(order.order_id)  # reported after the resync
+        else:
+            progress(f"{outcome} {order.order_id}")
 
     _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
 
@@ -130,6 +137,16 @@ def _reconcile(now, stale_after_seconds, progress):
             progress(f"stuck {synced.order_id} attempt {synced.attempt_no}: staff alerted")
 
     _for_each(due, resync, summary, key=_attempt_key)
+
+    # The resync (or a webhook meanwhile) may have found an overdue order's last attempt expired:
+    # close it in this run, however long the run took, rather than leave it for the next one.
+    def close_settled(order_id):
+        outcome = _close_if_nothing_waits(order_id, summary)
+        if outcome == STILL_SETTLING:
+            _count(summary, "still_waiting")
+        progress(f"{outcome} {order_id}")
+
+    _for_each(settling, close_settled, summary, key=lambda order_id: order_id)
 
     _pick_up_chargebacks(now, summary, progress)
 
@@ -309,24 +326,29 @@ def _close_overdue_order(order, summary, now):
             # Never canceled here: Mollie expires open payments itself (15 minutes for iDEAL, up
             # to 12+ days for a bank transfer, whose money often arrives days later). Until
             # then the order keeps waiting.
-    order = get_order(order.order_id)
-    if not order.is_open_for_payment:
-        return f"settled ({order.status})"
+    return _close_if_nothing_waits(order.order_id, summary)
+
+
+STILL_SETTLING = "still settling"
+
+
+def _close_if_nothing_waits(order_id, summary):
+    """Expires an order still open for payment whose attempts are all final (reads our table only)."""
+    order = get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        return f"settled ({order and order.status})"
     if any(
-        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
-        for a in attempts_of(order.order_id)
+        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) for a in attempts_of(order_id)
     ):
-        _count(summary, "still_waiting")
-        return "still settling"
+        return STILL_SETTLING
     order = close_order(
-        order_id=order.order_id,
+        order_id=order_id,
         status=OrderStatus.EXPIRED,
         source=EventSource.RECONCILE,
         reason="No successful payment within the payment window",
     )
-    if order.is_open_for_payment:
-        _count(summary, "still_waiting")  # a payment started meanwhile; the next run looks again
-        return "still settling"
+    if order is not None and order.is_open_for_payment:
+        return STILL_SETTLING  # a payment started meanwhile; the next run looks again
     _count(summary, "expired")
     return "expired"
 
