@@ -37,6 +37,8 @@ SUBJECTS = {
     MailKind.ORDER_CLOSED: "Your order {order_id} was not completed",
     MailKind.STAFF_ALERT: "[Staff] Order {order_id} needs attention: {reason_label}",
 }
+# An order staff canceled: the shopper did nothing wrong, and no payment "did not go through".
+CANCELED_BY_STAFF_SUBJECT = "Your order {order_id} was canceled"
 
 
 @dataclass(frozen=True)
@@ -56,7 +58,8 @@ def render_mail(kind, context) -> RenderedMail:
       line_total_cents}], total_cents, currency, payment_method (Mollie's method, e.g. "ideal"),
       order_url (absolute, with the order page's token)
     - refund_confirmed: order_id, customer_name, refund_cents, remaining_cents, currency, order_url
-    - order_closed: order_id, customer_name, closed_status ("expired" or "canceled"), shop_url
+    - order_closed: order_id, customer_name, closed_status ("expired" or "canceled"), shop_url;
+      optional canceled_by_staff (own wording) and order_url (where that one leads)
     - staff_alert: order_id, reason (AlertReason), staff_order_url; optional detail (no personal data)
     """
     kind = MailKind(kind)
@@ -70,7 +73,7 @@ def render_mail(kind, context) -> RenderedMail:
     if kind is MailKind.ORDER_CONFIRMATION:
         values["payment_method_label"] = payment_method_label(context["payment_method"])
     return RenderedMail(
-        subject=SUBJECTS[kind].format(**values),
+        subject=(CANCELED_BY_STAFF_SUBJECT if context.get("canceled_by_staff") else SUBJECTS[kind]).format(**values),
         text_body=render_to_string(f"notifications/{kind.value}.txt", values),
         html_body=render_to_string(f"notifications/{kind.value}.html", values),
     )
