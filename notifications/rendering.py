@@ -7,6 +7,7 @@ from django.conf import settings
 from django.template.loader import render_to_string
 
 from notifications.models import AlertReason, MailKind
+from shop.typed_text import one_line
 
 # What each kind needs from its caller; a missing key is a programming error, raised at once
 # (before the decision is stored), not a blank in a mail a shopper reads.
@@ -67,6 +68,12 @@ def render_mail(kind, context) -> RenderedMail:
     if missing:
         raise IncompleteMailContext(f"{kind.value} mail needs {', '.join(sorted(missing))}")
     values = {"shop_name": settings.SHOP_NAME, "kind": kind.value, **context}
+    # What shoppers and staff typed stays one line in the plain-text part, stored before the
+    # forms checked it too (a name with line breaks could forge lines of the mail).
+    if "customer_name" in values:
+        values["customer_name"] = one_line(values["customer_name"])
+    if "lines" in values:
+        values["lines"] = [{**line, "name": one_line(line["name"])} for line in values["lines"]]
     if kind is MailKind.STAFF_ALERT:
         reason = AlertReason(context["reason"])
         values.update(reason=reason.value, reason_label=reason.label)

@@ -14,6 +14,7 @@ from payments.enums import OrderStatus
 from payments.mollie import PAYMENT_ID_PATTERN
 from shop.money import SYMBOLS, decimal_amount
 from shop.selectors import article_by_slug
+from shop.typed_text import NoteField, OneLineField
 from staff import cursors, services
 from staff.selectors import OrderFilter
 
@@ -186,7 +187,7 @@ def _start_of_day(day):
 
 class RefundForm(forms.Form):
     amount = AmountField(help_text="For example 12.50. At most what has not been refunded yet.")
-    description = forms.CharField(required=False, max_length=140, label="Note for the customer's bank statement")
+    description = OneLineField(required=False, max_length=140, label="Note for the customer's bank statement")
     # Made once when the form is shown, and sent to Mollie as the idempotency key: submitting
     # the confirmation twice refunds once.
     refund_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
@@ -208,7 +209,7 @@ class RefundForm(forms.Form):
 
 
 def _handled_note(example):
-    return forms.CharField(
+    return NoteField(
         required=False,
         max_length=500,
         label="Note for the timeline",
@@ -230,8 +231,8 @@ class DoublePaymentHandledForm(forms.Form):
 
 class ArticleForm(forms.Form):
     slug = forms.SlugField(max_length=64, help_text="Part of the article's web address; cannot be changed later.")
-    name = forms.CharField(max_length=100)
-    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    name = OneLineField(max_length=100)
+    description = NoteField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     price = AmountField(help_text="Including VAT, for example 12.50.")
     currency = forms.ChoiceField(choices=[(code, code) for code in SYMBOLS], initial="EUR")
     stock = forms.IntegerField(
