@@ -1,7 +1,7 @@
 """Forms for the staff pages: they parse and validate what staff typed; the services decide."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django import forms
@@ -98,14 +98,32 @@ class PasswordChangeForm(forms.Form):
 # --- Orders list --------------------------------------------------------------------------------
 
 
+# Days an order can have been placed on. Past them a day means nothing to the shop, and the end of
+# the range (the day after "until") must stay a date Python and DynamoDB's sort order can hold.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A day of the orders list's range: typed as YYYY-MM-DD, between EARLIEST_DAY and LATEST_DAY."""
+
+    def __init__(self, **kwargs):
+        attrs = {"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
+        super().__init__(required=False, widget=forms.DateInput(attrs=attrs, format="%Y-%m-%d"), **kwargs)
+        self.error_messages["invalid"] = "Enter a date like 2026-03-10 (year, month, day)."
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise ValidationError(
+                f"Choose a day between {EARLIEST_DAY:%-d %B %Y} and {LATEST_DAY:%-d %B %Y}.", code="out_of_range"
+            )
+        return day
+
+
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "All")] + OrderStatus.choices, required=False)
-    created_from = forms.DateField(
-        required=False, label="Placed from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    created_to = forms.DateField(
-        required=False, label="Placed until", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    created_from = DayField(label="Placed from")
+    created_to = DayField(label="Placed until")
     q = forms.CharField(
         required=False,
         max_length=254,
@@ -229,6 +247,9 @@ class DoublePaymentHandledForm(forms.Form):
 # --- Catalog ------------------------------------------------------------------------------------
 
 
+STALE_FORM = "This form was changed outside the page; open the article again and retype the stock."
+
+
 class ArticleForm(forms.Form):
     slug = forms.SlugField(max_length=64, help_text="Part of the article's web address; cannot be changed later.")
     name = OneLineField(max_length=100)
@@ -243,7 +264,13 @@ class ArticleForm(forms.Form):
         "applied as a difference, so orders placed meanwhile still count.",
     )
     # The stock this form showed: the save applies the difference to the live value.
-    stock_shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    stock_shown = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        widget=forms.HiddenInput,
+        error_messages={"min_value": STALE_FORM, "max_value": STALE_FORM, "invalid": STALE_FORM},
+    )
     active = forms.BooleanField(required=False, initial=True, label="Sold in the shop")
     picture = forms.CharField(
         required=False,
