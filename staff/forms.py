@@ -5,10 +5,12 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from config.csp import picture_allowed
 from payments.converters import ORDER_ID_PATTERN
 from payments.enums import OrderStatus
 from payments.mollie import PAYMENT_ID_PATTERN
@@ -275,12 +277,17 @@ class ArticleForm(forms.Form):
     picture = forms.CharField(
         required=False,
         max_length=500,
-        help_text="A static file path such as shop/articles/mug.svg, or an https:// URL.",
+        help_text="A static file path such as shop/articles/mug.svg",
     )
 
     def __init__(self, *args, article=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        if settings.ARTICLE_PICTURE_ORIGINS:
+            origins = ", ".join(settings.ARTICLE_PICTURE_ORIGINS)
+            self.fields["picture"].help_text += f", or a web address at {origins}."
+        else:
+            self.fields["picture"].help_text += "."
         if article is not None:
             self.fields["slug"].disabled = True
             self.fields["slug"].help_text = ""
@@ -293,14 +300,24 @@ class ArticleForm(forms.Form):
 
     def clean_picture(self):
         picture = self.cleaned_data["picture"].strip()
-        if not picture or picture.startswith("https://"):
-            if picture:
-                forms.URLField(assume_scheme="https").clean(picture)
+        if not picture:
+            return picture
+        if "://" in picture:
+            forms.URLField(assume_scheme="https").clean(picture)
+            # The page's Content-Security-Policy lets browsers load pictures only from these.
+            if not picture_allowed(picture):
+                origins = ", ".join(settings.ARTICLE_PICTURE_ORIGINS)
+                raise ValidationError(
+                    f"Pictures by web address can come only from {origins}."
+                    if origins
+                    else "This shop shows no pictures from other web sites (ARTICLE_PICTURE_ORIGINS is not set). "
+                    "Use a static file path like shop/articles/mug.svg."
+                )
             return picture
         if ".." in picture.split("/") or not PICTURE_PATH_PATTERN.match(picture):
             raise ValidationError(
                 "Enter a path inside the static files (like shop/articles/mug.svg) ending in "
-                ".svg, .png, .jpg, .webp or .gif, or an https:// URL."
+                ".svg, .png, .jpg, .webp or .gif."
             )
         # Only this release's files reach the bucket and its manifest: a typo would be a broken picture.
         if finders.find(picture) is None:
