@@ -29,4 +29,6 @@ def cart_detail(request):
     cart = shop_cart.load(request.session)
     if cart.dropped:
         messages.warning(request, "Some articles are no longer sold and were removed from your cart.")
+    if cart.mixed_currencies:
+        messages.error(request, shop_cart.MIXED_CURRENCIES)
     return render(request, "shop/cart.html", {"cart": cart})
