@@ -90,16 +90,7 @@ def _reconcile(now, stale_after_seconds, progress):
         key=lambda o: o.created_at,
     )
 
-    settling = []  # overdue orders an attempt still holds: looked at again after the resync
-
-    def close_overdue(order):
-        outcome = _close_overdue_order(order, summary, now)
-        if outcome == STILL_SETTLING:
-            settling.append(order.order_id)  # reported after the resync
-        else:
-            progress(f"{outcome} {order.order_id}")
-
-    _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
+    settling = _close_overdue_orders(overdue, summary, now, progress)
 
     stale = PaymentAttempt.created_at < now - stale_after
     never_registered = sorted(
@@ -137,16 +128,7 @@ def _reconcile(now, stale_after_seconds, progress):
             progress(f"stuck {synced.order_id} attempt {synced.attempt_no}: staff alerted")
 
     _for_each(due, resync, summary, key=_attempt_key)
-
-    # The resync (or a webhook meanwhile) may have found an overdue order's last attempt expired:
-    # close it in this run, however long the run took, rather than leave it for the next one.
-    def close_settled(order_id):
-        outcome = _close_if_nothing_waits(order_id, summary)
-        if outcome == STILL_SETTLING:
-            _count(summary, "still_waiting")
-        progress(f"{outcome} {order_id}")
-
-    _for_each(settling, close_settled, summary, key=lambda order_id: order_id)
+    _close_settled_orders(settling, summary, progress)
 
     _pick_up_chargebacks(now, summary, progress)
 
@@ -178,6 +160,34 @@ def _reconcile(now, stale_after_seconds, progress):
     if summary.mails:
         progress(f"mails {summary.mails}")
     return summary
+
+
+def _close_overdue_orders(overdue, summary, now, progress) -> list[str]:
+    """Closes the overdue orders nothing holds any more; returns those an attempt still held."""
+    settling = []
+
+    def close_overdue(order):
+        outcome = _close_overdue_order(order, summary, now)
+        if outcome == STILL_SETTLING:
+            settling.append(order.order_id)  # looked at again, and reported, after the resync
+        else:
+            progress(f"{outcome} {order.order_id}")
+
+    _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
+    return settling
+
+
+def _close_settled_orders(settling, summary, progress):
+    """The resync (or a webhook meanwhile) may have found an overdue order's last attempt expired:
+    it is closed in this run, however long the run took, not left for the next one."""
+
+    def close_settled(order_id):
+        outcome = _close_if_nothing_waits(order_id, summary)
+        if outcome == STILL_SETTLING:
+            _count(summary, "still_waiting")
+        progress(f"{outcome} {order_id}")
+
+    _for_each(settling, close_settled, summary, key=lambda order_id: order_id)
 
 
 def _pick_up_chargebacks(now, summary, progress):
