@@ -82,6 +82,10 @@ def cart_update(request):
             str(form.errors["quantity"][0]) if "quantity" in form.errors else "That article is not in your cart.",
         )
         return redirect("shop:cart")
+    if form.cleaned_data["slug"] not in shop_cart.stored_quantities(request.session):
+        # Only "Add to cart" adds an article: it checks the cart has room and the same currency.
+        messages.error(request, "That article is not in your cart.")
+        return redirect("shop:cart")
     shop_cart.set_quantity(request.session, form.cleaned_data["slug"], form.cleaned_data["quantity"])
     _release_changed_cart_order(request)
     messages.success(request, "Your cart was updated.")

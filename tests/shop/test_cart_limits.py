@@ -67,6 +67,16 @@ def test_an_article_in_another_currency_is_refused_with_the_reason(client, catal
     assert "€25.00" in page and "$" not in page
 
 
+def test_the_update_form_cannot_slip_in_an_article_the_add_button_would_refuse(client, catalog):
+    new_article("tea-tin-usd", currency="USD", price_cents=1200)
+    page_after(client, client.post("/cart/add/", {"slug": "espresso-cup"}))
+
+    response = client.post("/cart/update/", {"slug": "tea-tin-usd", "quantity": "3"})
+
+    assert "That article is not in your cart." in page_after(client, response)
+    assert shop_cart.stored_quantities(client.session) == {"espresso-cup": 1}
+
+
 def test_a_cart_whose_article_changed_currency_shows_no_total_and_no_checkout(client, catalog):
     new_article("tea-tin", price_cents=1200)
     client.post("/cart/add/", {"slug": "espresso-cup"})
