@@ -15,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.app_secret import load_app_secret
 from config.csp import inline_style_hashes as csp_inline_style_hashes
+from config.csp import is_picture_origin as csp_is_picture_origin
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -365,6 +366,15 @@ if not IS_LOCAL:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# Article pictures by web address come only from these origins (e.g. "https://images.example.com",
+# comma-separated): the article form accepts no other, and the policy below lets browsers load them.
+ARTICLE_PICTURE_ORIGINS = env_list("ARTICLE_PICTURE_ORIGINS", [])
+for _origin in ARTICLE_PICTURE_ORIGINS:
+    if not csp_is_picture_origin(_origin):
+        raise ImproperlyConfigured(
+            f"ARTICLE_PICTURE_ORIGINS: {_origin!r} is not an https origin like https://img.example.com"
+        )
+
 # --- Content-Security-Policy (django-csp, config/csp.py) on every response ---------------------
 # Scripts, styles and pictures come from us or our static files' origin, never inline; pages
 # cannot be framed; forms post to us (and lead on to Mollie's checkout, added per response).
@@ -374,7 +384,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *_static_origins],
         "style-src": ["'self'", *_static_origins, *csp_inline_style_hashes(BASE_DIR / "templates")],
-        "img-src": ["'self'", *_static_origins],
+        "img-src": ["'self'", *_static_origins],  # and ARTICLE_PICTURE_ORIGINS, added per response
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],

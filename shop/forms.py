@@ -2,6 +2,7 @@ from django import forms
 
 from shop.addresses import AddressFields
 from shop.cart import MAX_QUANTITY
+from shop.typed_text import OneLineField
 
 QUANTITY_ERRORS = {
     "invalid": "Please enter the quantity as a whole number, like 2.",
@@ -65,7 +66,8 @@ class PayAgainForm(MethodChoiceForm):
 class CheckoutForm(AddressFields, MethodChoiceForm):
     field_order = ("name", "email", "checkout_id", *AddressFields.base_fields, "method")
     # autocomplete lets browsers and password managers fill in the shopper's details (WCAG 1.3.5).
-    name = forms.CharField(
+    # Reaches mails, Mollie's pages and staff: one line (shop.typed_text).
+    name = OneLineField(
         label="Full name", max_length=100, strip=True, widget=forms.TextInput(attrs={"autocomplete": "name"})
     )
     email = forms.EmailField(
