@@ -47,3 +47,9 @@ def method_details(attempt):
     if details.transferReference:
         parts.append(f"reference {details.transferReference} to {details.bankAccount or '?'}")
     return "; ".join(parts)
+
+
+@register.filter
+def live_region_role(messages):
+    """An error among the messages is announced at once (alert); the rest politely (status)."""
+    return "alert" if any(message.level_tag == "error" for message in messages) else "status"
