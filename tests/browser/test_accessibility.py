@@ -211,3 +211,81 @@ def test_staff_pages_have_no_accessibility_violations(audit, staff_member, order
     page.get_by_role("button", name="Change my password").click()
     audit.check("password-wrong")
     audit.assert_clean()
+
+
+# --- What axe does not check: the focus ring, wrapping, labels beside their fields ---------------
+
+FOCUS_RING = """() => {
+  const element = document.activeElement;
+  if (element === document.body) return null;  // past the last link, before the first
+  const style = getComputedStyle(element);
+  const background = (node) => {
+    for (; node; node = node.parentElement) {
+      const colour = getComputedStyle(node).backgroundColor;
+      if (colour !== "rgba(0, 0, 0, 0)" && colour !== "transparent") return colour;
+    }
+    return "rgb(255, 255, 255)";
+  };
+  const offset = parseFloat(style.outlineOffset) || 0;
+  return {
+    element: element.outerHTML.slice(0, 80),
+    style: style.outlineStyle,
+    width: parseFloat(style.outlineWidth) || 0,
+    ring: style.outlineColor,
+    // Drawn outside the element (offset >= 0): against what is behind it; inside: its own colour.
+    behind: background(offset >= 0 ? element.parentElement : element),
+  };
+}"""
+
+
+def contrast(first, second):
+    def luminance(colour):
+        red, green, blue = (int(part) / 255 for part in re.findall(r"[\d.]+", colour)[:3])
+        linear = [c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)]
+        return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+    lighter, darker = sorted((luminance(first), luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+def log_in(page):
+    page.goto("/staff/login/")
+    page.get_by_label("Username").fill(STAFF_USERNAME)
+    page.get_by_label("Password").fill(STAFF_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    expect(page.get_by_role("heading", name="Dashboard", level=1)).to_be_visible()
+
+
+def test_every_focus_ring_stands_out_by_three_to_one(page, staff_member, sandbox):
+    order = charge_back(sandbox, new_order(sandbox, "paid"))
+    log_in(page)
+    weak = []
+    for path in ("/staff/orders/", f"/staff/orders/{order.order_id}/"):
+        page.goto(path)
+        for _ in range(30):
+            page.keyboard.press("Tab")
+            ring = page.evaluate(FOCUS_RING)
+            if ring and (ring["style"] == "none" or ring["width"] < 2 or contrast(ring["ring"], ring["behind"]) < 3):
+                weak.append(ring)
+    assert weak == [], "focus rings under 2 px or 3:1"
+
+
+def test_order_numbers_and_dates_stay_on_one_line(device_page, staff_member, sandbox):
+    new_order(sandbox, "paid")
+    log_in(device_page)
+    device_page.goto("/staff/orders/")
+    cells = device_page.locator("#result_list tbody th a, #result_list tbody time")
+    expect(cells).to_have_count(2)
+    lines = cells.evaluate_all("elements => elements.map(element => element.getClientRects().length)")
+    assert lines == [1, 1]
+
+
+def test_on_a_phone_each_filter_label_sits_above_its_own_field(phone_page, staff_member):
+    log_in(phone_page)
+    phone_page.goto("/staff/orders/")
+    for label in ("Status", "Placed from", "Placed until"):
+        caption = phone_page.locator("#changelist-search label", has_text=re.compile(f"^{label}$")).bounding_box()
+        field = phone_page.get_by_label(label, exact=True).bounding_box()
+        assert caption and field
+        assert field["y"] >= caption["y"] + caption["height"] - 1, f"{label}: the field is not below its label"
+        assert abs(field["x"] - caption["x"]) <= 2, f"{label}: the field does not start under its label"
