@@ -74,7 +74,7 @@ def test_nine_possible_duplicates_are_one_line_per_order(staff_client, sandbox, 
         orders.append(shopper.last_order())
 
     dashboard = staff_client.get("/staff/").content.decode()
-    rows = re.findall(r"<tr><td class=\"nowrap\"><a href=\"/staff/orders/(SO-[^/]+)/\">.*?</tr>", dashboard, re.S)
+    rows = re.findall(r'<li data-order="(SO-[^"]+)">', dashboard)
     detail = staff_client.get(detail_url(orders[0])).content.decode()
     attention = re.search(r'<div class="errornote" role="alert" id="attention">(.*?)</div>', detail, re.S).group(1)
 
