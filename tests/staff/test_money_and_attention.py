@@ -2,7 +2,9 @@
 paid out shows as pending everywhere, money that went back twice is called out with what to do,
 and "Needs attention" says each matter once per order."""
 
+import csv
 import html
+import io
 import re
 
 from django.test import Client
@@ -82,3 +84,6 @@ def test_nine_possible_duplicates_are_one_line_per_order(staff_client, sandbox, 
     assert dashboard.count("Possible duplicate") == 9  # once per order, not 8 times each
     assert dashboard.count("8 other orders of the same shopper were also paid") == 9
     assert attention.count("Possible duplicate") == 1 and "8 other orders" in attention
+    export = b"".join(staff_client.get("/staff/orders/export.csv").streaming_content).decode()
+    rows = list(csv.DictReader(io.StringIO(export)))
+    assert [row["attention_reason"].count("Possible duplicate") for row in rows] == [1] * 9
