@@ -23,6 +23,7 @@ def assert_errors_are_announced_and_linked(page, *fields):
         r'<div class="errornote error-summary" role="alert" id="error-summary"[^>]*>(.*?)</div>', page, re.S
     )
     assert summary, "no error summary at the top of the form"
+    assert re.search(r"<title>Error: ", page), "the title does not say that something is wrong"
     for field in fields:
         assert f'href="#id_{field}"' in summary.group(1), f"the summary does not link to {field}"
         assert re.search(rf'id="id_{field}"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="id_{field}"', page)
