@@ -57,7 +57,7 @@ def test_the_confirmation_lists_lines_total_method_and_a_link_that_opens_the_ord
 
     order = shopper.last_order()
     [mail] = sent_about(local_ses, order, "Your order")
-    assert "2 × Espresso cup" in mail.text and "1 × Pour-over kettle" in mail.text
+    assert "- Espresso cup: quantity 2," in mail.text and "- Pour-over kettle: quantity 1," in mail.text
     assert "74.95" in mail.text  # the total: 2 × 12.50 + 49.95
     link = re.search(r"https?://\S+/orders/\S+/", mail.text).group(0)
     assert urlsplit(link).path == f"/orders/{order.order_id}/{order.public_token}/"
