@@ -16,6 +16,7 @@ from payments.enums import AttemptStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from payments.sharding import ORDER_SHARDS, order_shard, shard_keys
+from staff.attention import grouped_reasons, money_back_twice, pending_refund_cents
 from staff.models import StaffMember, normalize_username
 
 # --- Staff members ------------------------------------------------------------------------------
@@ -265,6 +266,10 @@ class AttemptRow:
         return ""
 
     @property
+    def pending_refund_cents(self):
+        return pending_refund_cents(self.refunds, attempt_no=self.attempt.attempt_no)
+
+    @property
     def can_mark_handled(self):
         return self.attempt.needs_refund and not self.attempt.double_payment_handled
 
@@ -294,6 +299,15 @@ class OrderDetail:
     @property
     def chargebacks(self):
         return [(row.attempt, chargeback) for row in self.attempts for chargeback in row.attempt.chargebacks or []]
+
+    @property
+    def pending_refund_cents(self):
+        return pending_refund_cents(self.refunds)
+
+    @property
+    def attention_reasons(self):
+        twice = money_back_twice([row.attempt for row in self.attempts], self.refunds)
+        return [matter.text for matter in twice] + grouped_reasons(self.order)
 
 
 def order_by_id(order_id: str) -> Order | None:
@@ -328,6 +342,15 @@ class MailRow:
     @property
     def to(self):
         return ", ".join(str(address) for address in self.item.to_addresses or [])
+
+
+def pending_refunds_of(orders) -> dict[str, int]:
+    """Refunds Mollie has not paid out yet, in cents per order id, for these orders: the sparse
+    index of attempts with unsettled refunds names the few orders whose refunds are read."""
+    wanted = {order.order_id for order in orders}
+    unsettled = {attempt.order_id for attempt in PaymentAttempt.unsettled_refunds_index.query("yes")} & wanted
+    pending = {order_id: pending_refund_cents(refunds_of(order_id)) for order_id in sorted(unsettled)}
+    return {order_id: cents for order_id, cents in pending.items() if cents}
 
 
 def payment_attempt(order_id: str, attempt_no: int) -> AttemptRow | None:

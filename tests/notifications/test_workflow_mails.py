@@ -58,7 +58,7 @@ def test_the_confirmation_lists_lines_total_method_and_a_link_that_opens_the_ord
 
     order = shopper.last_order()
     [mail] = sent_about(local_ses, order, "Your order")
-    assert "2 × Espresso cup" in mail.text and "1 × Pour-over kettle" in mail.text
+    assert "- Espresso cup: quantity 2," in mail.text and "- Pour-over kettle: quantity 1," in mail.text
     assert "74.95" in mail.text  # the total: 2 × 12.50 + 49.95
     link = re.search(r"https?://\S+/orders/\S+/", mail.text).group(0)
     assert urlsplit(link).path == f"/orders/{order.order_id}/{order.public_token}/"
@@ -256,3 +256,17 @@ def test_an_amount_mismatch_alerts_staff_once_and_confirms_nothing(shopper, loca
     [alert] = sent_about(local_ses, order, "[Staff]")
     assert AlertReason.AMOUNT_MISMATCH.label in alert.subject
     assert mails_of_kind(order, MailKind.ORDER_CONFIRMATION) == []
+
+
+def test_the_confirmation_shows_quantity_unit_price_and_line_total_in_columns_of_their_own(shopper, local_ses):
+    shopper.buy("espresso-cup", 2)
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    [mail] = sent_about(local_ses, shopper.last_order(), "Your order")
+
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', mail.html)
+    row = re.search(r'<th scope="row"[^>]*>Espresso cup</th>(.*?)</tr>', mail.html, re.S).group(1)
+    cells = [cell.strip() for cell in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
+    assert headers == ["Article", "Quantity", "Unit price", "Total"]
+    assert cells == ["2", "€12.50", "€25.00"]
+    assert "- Espresso cup: quantity 2, unit price €12.50, total €25.00" in mail.text
+    assert "×" not in mail.text + mail.html

@@ -51,7 +51,7 @@ def test_a_failed_confirmation_is_shown_with_its_error_and_resent_with_one_actio
 
     assert response.status_code == 302 and response["Location"] == detail_url(order)
     [resent] = confirmations_in(local_aws.endpoint_url, order)
-    assert resent.to == ["ada@example.com"] and "2 × Espresso cup" in resent.text
+    assert resent.to == ["ada@example.com"] and "- Espresso cup: quantity 2," in resent.text
     statuses = {item.mail_key.split("#")[1].split("-")[0]: item.status for item in mails_of_order(order.order_id)}
     assert statuses == {"paid": MailStatus.FAILED, "resend": MailStatus.SENT}
     table = mails_table(staff_client.get(detail_url(order)).content.decode())
