@@ -10,6 +10,8 @@ One module per concern; imports run one way (_workflow <- merge, refund_sync <- 
   orders.py     closing orders and attempts; staff actions on an order
   methods.py    the payment methods offered at checkout (Mollie's list, cached briefly)
   refunds.py    refunds staff ask for
+  delivery.py   the addresses and shipping cost a new order gets (zones: shop.shipping)
+  fulfilment.py shipping what was paid for: "to ship", shipments, the shipping mail
   mails.py      which e-mails a change causes (outbox items; `commit` stores and sends them)
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
   _workflow.py  the one versioned write (`commit`), events and their log lines
