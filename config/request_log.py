@@ -12,6 +12,7 @@ import re
 import time
 import uuid
 
+from config import metrics
 from config.json_log import current_request_id
 
 log = logging.getLogger("shop.requests")
@@ -51,6 +52,7 @@ class RequestLogMiddleware:
                 **{name: value for name, value in ids.items() if name != "request_id"},
             },
         )
+        metrics.request_finished(request, response.status_code, latency_ms)
         current_request_id.reset(context_token)
         return response
 

@@ -243,6 +243,11 @@ MAIL_MAX_TRIES = env_int("MAIL_MAX_TRIES", 5)
 # A claim older than this is taken to be a sender that died; longer than any one send can take.
 MAIL_CLAIM_STALE_SECONDS = env_int("MAIL_CLAIM_STALE_SECONDS", 10 * 60)
 
+# Metrics as CloudWatch Embedded Metric Format lines on stdout (config/metrics.py): on in deployed
+# stages, off locally unless asked for (they would crowd `make run`'s console).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", not IS_LOCAL)
+METRICS_NAMESPACE = env("METRICS_NAMESPACE", "Shop")
+
 # JSON lines in deployed stages (CloudWatch Logs Insights reads the fields), plain text locally.
 LOG_FORMAT = env("LOG_FORMAT", "text" if IS_LOCAL else "json")
 # Staff area (staff/): login throttling, list size, password rules.

@@ -25,7 +25,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from config import deadline
+from config import deadline, metrics
 from config.dynamodb import optimistic_retries
 from config.retry_later import RETRY_LATER_ERRORS
 from notifications import ses
@@ -224,6 +224,7 @@ def _release(item, token, *, error):
     ]
     if not _update_own_claim(item, token, actions):
         return DeliveryOutcome.NOT_CLAIMED
+    metrics.count(metrics.Metric.MAILS_FAILED, int(status == MailStatus.FAILED))
     # The error's text can hold an address (SES names unverified recipients): its class only here.
     log.warning(
         "mail not sent",
@@ -247,6 +248,7 @@ def _mark_sent(item, token, message_id):
             OutboxItem.updated_at.set(now),
         ],
     )
+    metrics.count(metrics.Metric.MAILS_SENT)
     log.info(
         "mail sent",
         extra=_log_fields(item, ses_message_id=message_id, stored=stored),

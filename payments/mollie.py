@@ -8,12 +8,14 @@ Callers get plain dataclasses with amounts in cents and three errors:
 import logging
 import re
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
+from config import metrics
 from shop.money import decimal_amount
 
 # mollie-api-python (with requests and oauthlib) is imported on first use, not at start-up:
@@ -229,9 +231,11 @@ class _translated_errors:
         self.operation = operation
 
     def __enter__(self):
+        self.started = time.perf_counter()
         return self
 
     def __exit__(self, error_type, error, traceback):
+        metrics.mollie_call_finished(self.started, error)
         if error is None or isinstance(error, PaymentProviderError):
             return False
         from mollie.api.error import (
