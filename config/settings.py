@@ -248,6 +248,26 @@ MAIL_CLAIM_STALE_SECONDS = env_int("MAIL_CLAIM_STALE_SECONDS", 10 * 60)
 METRICS_ENABLED = env_bool("METRICS_ENABLED", not IS_LOCAL)
 METRICS_NAMESPACE = env("METRICS_NAMESPACE", "Shop")
 
+# Alarms (`manage.py sync_alarms --stage S`, deploy/alarms.py): thresholds, per 5 minutes unless
+# said otherwise. Each alarm's description links its entry in the runbook at RUNBOOK_URL.
+RUNBOOK_URL = env("RUNBOOK_URL", "docs/runbook.md")
+ALARM_LAMBDA_ERRORS = env_int("ALARM_LAMBDA_ERRORS", 1)
+ALARM_LAMBDA_THROTTLES = env_int("ALARM_LAMBDA_THROTTLES", 1)
+ALARM_DURATION_PERCENT_OF_TIMEOUT = env_int("ALARM_DURATION_PERCENT_OF_TIMEOUT", 80)
+ALARM_API_5XX = env_int("ALARM_API_5XX", 5)
+ALARM_WEBHOOK_503 = env_int("ALARM_WEBHOOK_503", 3)
+# Reconciliation errors or work left over this many runs in a row; or this many runs missing.
+ALARM_RECONCILE_RUNS_IN_A_ROW = env_int("ALARM_RECONCILE_RUNS_IN_A_ROW", 3)
+ALARM_PAYMENTS_STUCK = env_int("ALARM_PAYMENTS_STUCK", 1)  # per hour
+ALARM_MAILS_FAILED = env_int("ALARM_MAILS_FAILED", 1)  # per hour
+# Bounces and complaints as a share of mails sent, per hour. SES reviews an account whose bounce
+# rate reaches 5% (complaints: 0.1%) and may pause its sending at 10% (SES developer guide,
+# "Sending review process").
+ALARM_BOUNCE_RATE_PERCENT = env_int("ALARM_BOUNCE_RATE_PERCENT", 5)
+ALARM_DYNAMODB_THROTTLES = env_int("ALARM_DYNAMODB_THROTTLES", 1)
+# No paid order for this many hours where the shop expects orders; 0 = no such alarm.
+ALARM_NO_PAID_ORDER_HOURS = env_int("ALARM_NO_PAID_ORDER_HOURS", 24)
+
 # JSON lines in deployed stages (CloudWatch Logs Insights reads the fields), plain text locally.
 LOG_FORMAT = env("LOG_FORMAT", "text" if IS_LOCAL else "json")
 # Staff area (staff/): login throttling, list size, password rules.
