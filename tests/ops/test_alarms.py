@@ -18,9 +18,15 @@ ROOT = Path(__file__).resolve().parents[2]
 def clients(local_aws):
     cloudwatch, sns = local_aws.client("cloudwatch"), local_aws.client("sns")
     yield cloudwatch, sns
-    names = [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix="shop-dev-")["MetricAlarms"]]
-    if names:
-        cloudwatch.delete_alarms(AlarmNames=names)
+    # moto's state lasts the session: each test starts from a stage with nothing made yet.
+    for stage in ("dev", "production"):
+        prefix = f"shop-{stage}-"
+        names = [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=prefix)["MetricAlarms"]]
+        if names:
+            cloudwatch.delete_alarms(AlarmNames=names)
+        if cloudwatch.list_dashboards(DashboardNamePrefix=f"{prefix}shop")["DashboardEntries"]:
+            cloudwatch.delete_dashboards(DashboardNames=[f"{prefix}shop"])
+        sns.delete_topic(TopicArn=sns.create_topic(Name=f"{prefix}alarms")["TopicArn"])
 
 
 def dev():
@@ -117,5 +123,3 @@ def test_the_deployer_policy_allows_every_call_the_command_makes(clients, local_
 
     assert {call["operation"] for call in calls} >= {"PutMetricAlarm", "DeleteAlarms", "PutDashboard", "Subscribe"}
     assert [each for each in needed if not is_allowed(policy, *each, account=account)] == []
-    names = [a["AlarmName"] for a in cloudwatch.describe_alarms(AlarmNamePrefix=target.prefix)["MetricAlarms"]]
-    cloudwatch.delete_alarms(AlarmNames=names)
