@@ -238,6 +238,9 @@ SES_REGION = env("SES_REGION", AWS_REGION)
 SES_ENDPOINT_URL = env("SES_ENDPOINT_URL")
 # Where staff alerts go; none set = no alerts are decided (comma-separated addresses).
 STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS", ["staff@shop.example.com"] if IS_LOCAL else [])
+# The SNS topic SES publishes bounces and complaints to (notifications/bounces.py); it delivers
+# them to /notifications/ses/. Unset: every message there is refused.
+SES_NOTIFICATIONS_TOPIC_ARN = env("SES_NOTIFICATIONS_TOPIC_ARN", "")
 # A mail is given up (status failed, shown to staff) after this many failed sends.
 MAIL_MAX_TRIES = env_int("MAIL_MAX_TRIES", 5)
 # A claim older than this is taken to be a sender that died; longer than any one send can take.

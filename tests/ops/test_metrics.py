@@ -1,11 +1,14 @@
 """Business and health metrics: a day in the shop, read back from the EMF lines on stdout."""
 
+import json
+
 import pytest
 
 from config.metrics import Metric
+from notifications import bounces
 from payments import services
 from payments.enums import OrderStatus
-from tests.ops import emf
+from tests.ops import emf, sns
 
 
 @pytest.fixture
@@ -16,7 +19,7 @@ def metric_lines(settings, capsys):
     return lambda: emf.emf_lines(capsys.readouterr().out)
 
 
-def test_a_day_in_the_shop_is_counted_in_valid_emf_lines(shopper, metric_lines):
+def test_a_day_in_the_shop_is_counted_in_valid_emf_lines(shopper, metric_lines, settings, monkeypatch):
     # A paid order.
     shopper.buy()
     shopper.webhook(shopper.pay_at_mollie("paid"))
@@ -37,6 +40,13 @@ def test_a_day_in_the_shop_is_counted_in_valid_emf_lines(shopper, metric_lines):
     assert summary.synced >= 1 and not summary.errors
     assert shopper.last_order().status == OrderStatus.PAID
 
+    # A confirmation bounces: SES tells us through SNS.
+    settings.SES_NOTIFICATIONS_TOPIC_ARN = sns.TOPIC_ARN
+    signer = sns.Signer()
+    monkeypatch.setattr(bounces, "download", lambda url: signer.pem)
+    bounce = signer.sign(sns.notification(sns.bounce_event("ada@example.com")))
+    assert shopper.client.post("/notifications/ses/", json.dumps(bounce), content_type="text/plain").status_code == 200
+
     lines = metric_lines()
 
     assert lines and {line: emf.problems(line) for line in lines} == dict.fromkeys(lines, [])
@@ -51,6 +61,7 @@ def test_a_day_in_the_shop_is_counted_in_valid_emf_lines(shopper, metric_lines):
     assert emf.total(lines, Metric.RECONCILE_ERRORS, Stage="dev") == 0
     assert emf.total(lines, Metric.RECONCILE_LEFT_OVER, Stage="dev") == 0
     assert emf.total(lines, Metric.MAILS_SENT, Stage="dev") == 2  # two confirmations
+    assert emf.total(lines, Metric.MAILS_BOUNCED, Stage="dev") == 1
     timings = {name for name, _, _ in emf.datapoints(lines) if name.endswith(("Time", "Latency"))}
     assert timings == {Metric.CHECKOUT_TIME, Metric.WEBHOOK_TIME, Metric.MOLLIE_LATENCY, Metric.RECONCILE_RUN_TIME}
 
