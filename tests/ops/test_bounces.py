@@ -156,3 +156,21 @@ def test_a_subscription_confirmation_pointing_elsewhere_is_refused(client, signe
 
     assert post(client, signer.sign(message)).status_code == 403
     assert signer.fetched == [sns.CERT_URL]
+
+
+def test_the_local_stack_simulates_a_bounce(capsys):
+    from django.core.management import call_command
+
+    call_command("simulate_bounce", "Local@Example.com")
+
+    assert "1 address(es) suppressed" in capsys.readouterr().out
+    assert suppressed("local@example.com").detail == "Simulated"
+
+
+def test_simulating_a_bounce_is_refused_outside_the_local_stage(settings):
+    from django.core.management import CommandError, call_command
+
+    settings.IS_LOCAL = False
+
+    with pytest.raises(CommandError, match="local stage only"):
+        call_command("simulate_bounce", "someone@example.com")
