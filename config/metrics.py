@@ -10,8 +10,10 @@ bills each name and dimension combination as a metric of its own. The names are 
 (`Metric`); the alarms (deploy/alarms.py) and the runbook use the same.
 """
 
+import contextvars
 import enum
 import logging
+import threading
 import time
 from contextlib import contextmanager
 
@@ -61,11 +63,56 @@ def unit_of(metric):
     return MILLISECONDS if metric in TIMINGS else COUNT
 
 
+class Batch:
+    """The metrics of one request or run, written as one line per dimension set when it ends
+    (EMF takes up to 100 values per metric in a line): fewer lines, less CPU and log volume."""
+
+    def __init__(self):
+        self._lock = threading.Lock()  # reconciliation's worker threads share their run's batch
+        self._lines: dict[tuple, dict] = {}
+
+    def add(self, values, dimensions):
+        with self._lock:
+            line = self._lines.setdefault(tuple(sorted(dimensions.items())), {})
+            for metric, value in values.items():
+                line.setdefault(metric, []).append(value)
+
+    def write(self):
+        with self._lock:
+            lines, self._lines = self._lines, {}
+        for dimensions, values in lines.items():
+            _write(values, dict(dimensions))
+
+
+_batch: contextvars.ContextVar[Batch | None] = contextvars.ContextVar("metrics_batch", default=None)
+
+
+@contextmanager
+def batched():
+    """Metrics emitted inside are written together at the end (or at once, when metrics are off)."""
+    batch = Batch()
+    token = _batch.set(batch)
+    try:
+        yield batch
+    finally:
+        _batch.reset(token)
+        batch.write()
+
+
 def emit(values, **dimensions):
-    """One EMF line with `values` ({Metric: number}) under the stage and `dimensions`. Never
-    raises: a metric must not fail the request that it measures."""
+    """Writes `values` ({Metric: number}) under the stage and `dimensions`: now, or with the
+    request's or run's batch. Never raises: a metric must not fail what it measures."""
     if not settings.METRICS_ENABLED or not values:
         return
+    batch = _batch.get()
+    if batch is not None:
+        batch.add(values, dimensions)
+    else:
+        _write({metric: [value] for metric, value in values.items()}, dimensions)
+
+
+def _write(values, dimensions):
+    """One EMF line: {Metric: [numbers]} under the stage and `dimensions`."""
     try:
         # Imported on first use: the shop page's cold start emits nothing and does without it.
         from aws_lambda_powertools.metrics.provider.cloudwatch_emf.cloudwatch import AmazonCloudWatchEMFProvider
@@ -77,10 +124,11 @@ def emit(values, **dimensions):
             metadata_set={},
             default_dimensions={STAGE_DIMENSION: settings.STAGE, **dimensions},
         )
-        for metric, value in values.items():
-            line.add_metric(name=Metric(metric).value, unit=unit_of(metric), value=value)
+        for metric, numbers in values.items():
+            for number in numbers:
+                line.add_metric(name=Metric(metric).value, unit=unit_of(metric), value=number)
         line.flush_metrics()
-    except Exception as error:  # noqa: BLE001 - see the docstring
+    except Exception as error:  # noqa: BLE001 - see emit()
         log.warning("metric not written", extra={"error": f"{type(error).__name__}: {error}"})
 
 

@@ -35,8 +35,10 @@ class RequestLogMiddleware:
         ids = _request_ids(request.META)
         context_token = current_request_id.set(ids["request_id"])
         # Django turns a view's exception into a 500 response before it reaches us: no try needed.
-        response = self.get_response(request)
-        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        with metrics.batched():  # the request's metrics: written together when it is answered
+            response = self.get_response(request)
+            latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            metrics.request_finished(request, response.status_code, latency_ms)
         path = loggable_path(request)
         log.info(
             "%s %s %s %sms",
@@ -52,7 +54,6 @@ class RequestLogMiddleware:
                 **{name: value for name, value in ids.items() if name != "request_id"},
             },
         )
-        metrics.request_finished(request, response.status_code, latency_ms)
         current_request_id.reset(context_token)
         return response
 

@@ -4,7 +4,9 @@ Called after the commit, never inside a retry loop: a lost race that is tried ag
 """
 
 from config import metrics
-from config.metrics import Metric
+from config.metrics import Metric, batched
+
+__all__ = ["batched", "changes_stored", "reconciliation_finished"]
 from payments.enums import AttemptStatus, EventKind, OrderStatus
 from payments.models import PaymentAttempt
 

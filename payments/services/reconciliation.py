@@ -75,9 +75,9 @@ def reconcile(
     Safe to run while webhooks arrive, and twice at once: every change is a versioned write.
     """
     started = time.perf_counter()
-    with deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
+    with payment_metrics.batched(), deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
         summary = _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
-    payment_metrics.reconciliation_finished(summary, started)
+        payment_metrics.reconciliation_finished(summary, started)
     return summary
 
 

@@ -71,3 +71,16 @@ def test_metrics_are_off_unless_enabled(shopper, settings, capsys):
     shopper.buy()
 
     assert emf.emf_lines(capsys.readouterr().out) == []
+
+
+def test_a_request_writes_one_line_per_dimension_set(shopper, metric_lines):
+    shopper.buy()
+    payment_id = shopper.pay_at_mollie("paid")
+    metric_lines()  # the checkout's
+
+    shopper.webhook(payment_id)
+
+    lines = metric_lines()
+    # The stage's line (Mollie's call, the order paid, the mail sent, the time) and the answer's.
+    assert len(lines) == 2
+    assert emf.total(lines, Metric.ORDERS_PAID) == emf.total(lines, Metric.MAILS_SENT) == 1
