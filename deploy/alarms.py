@@ -17,6 +17,8 @@ from config.metrics import STAGE_DIMENSION, Metric
 
 FIVE_MINUTES = 300
 HOUR = 3600
+# An alarm evaluates at most 7 days of datapoints (EvaluationPeriods x Period, PutMetricAlarm).
+MAX_EVALUATION_HOURS = 7 * 24
 
 
 @dataclass(frozen=True)
@@ -106,6 +108,8 @@ def wanted_alarms(stage: Stage) -> list[Alarm]:
         Alarm("dynamodb-throttles", "DynamoDB throttled the shop past botocore's retries", Metric.DYNAMODB_THROTTLES,
               **shop, threshold=settings.ALARM_DYNAMODB_THROTTLES),
     ]  # fmt: skip
+    if settings.ALARM_NO_PAID_ORDER_HOURS > MAX_EVALUATION_HOURS:
+        raise ValueError(f"ALARM_NO_PAID_ORDER_HOURS is at most {MAX_EVALUATION_HOURS} (CloudWatch looks back 7 days)")
     if settings.ALARM_NO_PAID_ORDER_HOURS:
         alarms.append(
             Alarm(

@@ -123,3 +123,13 @@ def test_the_deployer_policy_allows_every_call_the_command_makes(clients, local_
 
     assert {call["operation"] for call in calls} >= {"PutMetricAlarm", "DeleteAlarms", "PutDashboard", "Subscribe"}
     assert [each for each in needed if not is_allowed(policy, *each, account=account)] == []
+
+
+def test_a_threshold_cloudwatch_would_refuse_is_named(clients, local_aws, settings):
+    from django.core.management import CommandError
+
+    settings.ALARM_NO_PAID_ORDER_HOURS = 200
+
+    with pytest.raises(CommandError, match="ALARM_NO_PAID_ORDER_HOURS is at most 168"):
+        call_command("sync_alarms", "--stage", "dev", "--endpoint-url", local_aws.endpoint_url)
+    assert alarms(clients[0]) == {}  # nothing half made

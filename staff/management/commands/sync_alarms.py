@@ -35,5 +35,8 @@ class Command(BaseCommand):
         clients = {
             service: aws_session.boto3_client(service, endpoint_url, target.region) for service in ("cloudwatch", "sns")
         }
-        changes = sync(target, cloudwatch=clients["cloudwatch"], sns=clients["sns"], emails=emails)
+        try:
+            changes = sync(target, cloudwatch=clients["cloudwatch"], sns=clients["sns"], emails=emails)
+        except ValueError as error:  # a threshold CloudWatch would refuse
+            raise CommandError(str(error)) from error
         self.stdout.write(json.dumps(changes, indent=2))
