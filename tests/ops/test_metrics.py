@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.test import Client
 
 from config.metrics import Metric
 from notifications import bounces
@@ -84,3 +85,15 @@ def test_a_request_writes_one_line_per_dimension_set(shopper, metric_lines):
     # The stage's line (Mollie's call, the order paid, the mail sent, the time) and the answer's.
     assert len(lines) == 2
     assert emf.total(lines, Metric.ORDERS_PAID) == emf.total(lines, Metric.MAILS_SENT) == 1
+
+
+def test_dynamodb_throttling_past_the_retries_is_counted_once_per_call(shopper, metric_lines, injector, no_backoff):
+    shopper.buy()
+    order = shopper.last_order()
+    metric_lines()
+    injector(rate=1.0, operations={"GetItem"})
+
+    answer = Client(raise_request_exception=False).get(f"/orders/{order.order_id}/{order.public_token}/")
+
+    assert answer.status_code == 503
+    assert emf.total(metric_lines(), Metric.DYNAMODB_THROTTLES, Stage="dev") == 1  # botocore's retries not counted
