@@ -138,6 +138,11 @@ def count(metric, value=1, **dimensions):
         emit({metric: value}, **dimensions)
 
 
+def clock():
+    """A start time for `milliseconds_since`."""
+    return time.perf_counter()
+
+
 def milliseconds_since(started):
     return round((time.perf_counter() - started) * 1000, 1)
 

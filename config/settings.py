@@ -16,6 +16,7 @@ from django.core.exceptions import ImproperlyConfigured
 from config.app_secret import load_app_secret
 from config.csp import inline_style_hashes as csp_inline_style_hashes
 from config.csp import is_picture_origin as csp_is_picture_origin
+from config.log_config import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -304,44 +305,7 @@ AUTH_PASSWORD_VALIDATORS: list[dict] = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {"()": "config.json_log.JsonFormatter"},
-        "text": {"format": "%(levelname)s %(name)s %(message)s"},
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
-    },
-    # The order page's token is a bearer credential: out of every line (see config/request_log.py).
-    "filters": {"redact_secrets": {"()": "config.request_log.RedactSecretsFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]},
-        # runserver's access log (`make run`): Django's own look, with the request line redacted.
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_secrets"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Django's lines carry the raw path ("Not Found: /orders/…") and the request. A logger's
-        # filter does not see its children's records, so CSRF's own logger is named too.
-        "django.request": {"filters": ["redact_secrets"]},
-        "django.security": {"filters": ["redact_secrets"]},
-        "django.security.csrf": {"filters": ["redact_secrets"]},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-        "botocore": {"level": "WARNING"},
-        "pynamodb": {"level": "WARNING"},
-        "werkzeug": {"level": "WARNING"},
-        # Zappa's own access line repeats ours, unredacted and with the query string.
-        "zappa": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", "INFO"))
 
 # --- Deployed stages: secrets, static files on S3, HTTPS only --------------------------------
 if not IS_LOCAL:

@@ -8,7 +8,6 @@ Callers get plain dataclasses with amounts in cents and three errors:
 import logging
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -231,7 +230,7 @@ class _translated_errors:
         self.operation = operation
 
     def __enter__(self):
-        self.started = time.perf_counter()
+        self.started = metrics.clock()
         return self
 
     def __exit__(self, error_type, error, traceback):
