@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
+from config import metrics
 from shop.money import decimal_amount
 
 # mollie-api-python (with requests and oauthlib) is imported on first use, not at start-up:
@@ -229,9 +230,11 @@ class _translated_errors:
         self.operation = operation
 
     def __enter__(self):
+        self.started = metrics.clock()
         return self
 
     def __exit__(self, error_type, error, traceback):
+        metrics.mollie_call_finished(self.started, error)
         if error is None or isinstance(error, PaymentProviderError):
             return False
         from mollie.api.error import (

@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 from django.utils.timesince import timesince
 
 from config.dynamodb import get_or_none
-from notifications.models import MailKind, OutboxItem
+from notifications.bounces import suppression_of
+from notifications.models import MailKind, OutboxItem, SuppressedAddress
 from notifications.selectors import mails_of_order
 from payments.enums import AttemptStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
@@ -281,6 +282,7 @@ class OrderDetail:
     refunds: list
     timeline: list
     mails: list = field(default_factory=list)  # MailRow, in the order they were decided
+    mail_suppression: SuppressedAddress | None = None  # why mail to the customer is not sent
 
     @property
     def can_resend_confirmation(self):
@@ -325,6 +327,7 @@ def order_detail(order_id: str) -> OrderDetail | None:
         refunds=refunds,
         timeline=list(PaymentEvent.query(order_id, consistent_read=True)),
         mails=[MailRow(item) for item in mails_of_order(order_id)],
+        mail_suppression=suppression_of(order.customer_email),
     )
 
 

@@ -5,6 +5,7 @@ import contextvars
 import dataclasses
 import math
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from pynamodb.exceptions import UpdateError
 from config import deadline, dynamodb
 from config.retry_later import RETRY_LATER_ERRORS
 from notifications.services import DeliveryOutcome, deliver_pending
+from payments import metrics as payment_metrics
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
@@ -72,8 +74,11 @@ def reconcile(
     and reports what it left for the next run. An error concerns one item, not the run.
     Safe to run while webhooks arrive, and twice at once: every change is a versioned write.
     """
-    with deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
-        return _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+    started = time.perf_counter()
+    with payment_metrics.batched(), deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
+        summary = _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+        payment_metrics.reconciliation_finished(summary, started)
+    return summary
 
 
 def _reconcile(now, stale_after_seconds, progress):

@@ -27,8 +27,9 @@ BUDGETS = {
     "search: order number prefix": 3,
     # One BatchGetItem of the one order.
     "search: whole order number": 3,
-    # The order, its attempts, refunds, timeline and e-mails.
-    "order detail": 7,
+    # The order, its attempts, refunds, timeline and e-mails, and whether SES reported the
+    # customer's address as bouncing or complaining (one GetItem).
+    "order detail": 8,
     "catalog": 3,
     # One Query on the sparse to-ship index (at most 100 orders, oldest first).
     "to ship": 3,
