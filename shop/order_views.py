@@ -40,8 +40,17 @@ def cart_add(request):
     if "quantity" in form.errors:
         messages.error(request, str(form.errors["quantity"][0]))  # ErrorList items are messages (str)
         return redirect("shop:article", slug=article.slug)
-    shop_cart.add(request.session, article.slug, form.cleaned_data["quantity"] or 1)
-    _release_changed_cart_order(request)
+    wanted = form.cleaned_data["quantity"] or 1
+    added, left = shop_cart.add_what_is_left(request.session, article, wanted)
+    if added:
+        _release_changed_cart_order(request)
+    elif left == 0:
+        messages.error(request, f"Sorry, {article.name} is sold out.")
+        return redirect("shop:article", slug=article.slug)
+    if left is not None and added < wanted:
+        in_cart = shop_cart.stored_quantities(request.session).get(article.slug, 0)
+        messages.warning(request, f"Only {left} {article.name} left: your cart now holds {in_cart}.")
+        return redirect("shop:cart")
     if request.POST.get("buy_now"):
         return redirect("shop:checkout")
     messages.success(request, f"{article.name} was added to your cart.")
@@ -59,9 +68,16 @@ def cart_update(request):
             str(form.errors["quantity"][0]) if "quantity" in form.errors else "That article is not in your cart.",
         )
         return redirect("shop:cart")
-    shop_cart.set_quantity(request.session, form.cleaned_data["slug"], form.cleaned_data["quantity"])
+    slug, quantity = form.cleaned_data["slug"], form.cleaned_data["quantity"]
+    article = article_by_slug(slug) if quantity else None
+    left = shop_cart.left_for(request.session, article) if article is not None else None
+    if article is not None and left is not None and quantity > left:
+        quantity = left
+        messages.warning(request, f"Only {left} {article.name} left: your cart now holds {left}.")
+    else:
+        messages.success(request, "Your cart was updated.")
+    shop_cart.set_quantity(request.session, slug, quantity)
     _release_changed_cart_order(request)
-    messages.success(request, "Your cart was updated.")
     return redirect("shop:cart")
 
 
@@ -89,10 +105,14 @@ def _earlier_order_message(in_the_way):
 
 @never_cache
 def checkout(request):
-    cart = shop_cart.load(request.session)
+    cart = shop_cart.load(request.session, with_stock=True)
     if not cart.lines:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:index")
+    if cart.short_lines:
+        # Before the shopper types their details: this cart's order would be refused.
+        messages.error(request, shop_cart.shortage_message(cart.short_lines))
+        return redirect("shop:cart")
     methods = services.methods_for(amount_cents=cart.total_cents, currency=cart.currency)
     if request.method != "POST":
         # The name and e-mail are never kept in the (cookie) session: the browser's autofill

@@ -26,7 +26,7 @@ def article_detail(request, slug):
 
 @require_GET
 def cart_detail(request):
-    cart = shop_cart.load(request.session)
+    cart = shop_cart.load(request.session, with_stock=True)
     if cart.dropped:
         messages.warning(request, "Some articles are no longer sold and were removed from your cart.")
     return render(request, "shop/cart.html", {"cart": cart})

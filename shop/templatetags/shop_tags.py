@@ -1,6 +1,7 @@
 from django import template
 from django.templatetags.static import static
 
+from shop import cart
 from shop.money import format_money
 
 register = template.Library()
@@ -16,3 +17,14 @@ def money(context, cents, currency):
 def picture_url(article):
     picture = article.picture or "shop/articles/placeholder.svg"
     return picture if picture.startswith(("https://", "http://")) else static(picture)
+
+
+@register.filter
+def max_quantity(article):
+    """The quantity box's top: what is left, at most what one cart line may hold."""
+    return cart.MAX_QUANTITY if article.stock is None else max(0, min(int(article.stock), cart.MAX_QUANTITY))
+
+
+@register.filter
+def shortage_message(lines):
+    return cart.shortage_message(lines)
