@@ -284,7 +284,11 @@ def _check_carts(findings, orders, attempts, mollie_by_id):
     waiting_by_email = Counter()
     for attempt in attempts.values():
         order = orders.get(attempt.order_id)
-        if order and mollie_by_id.get(attempt.mollie_payment_id, {}).get("status") in MOLLIE_WAITING:
+        if (
+            order
+            and not order.replaced_by  # replaced by the cart's next order: a late payment of it is flagged
+            and mollie_by_id.get(attempt.mollie_payment_id, {}).get("status") in MOLLIE_WAITING
+        ):
             waiting_by_email[order.customer_email] += 1
     for email, count in sorted(waiting_by_email.items()):
         if count > 1:

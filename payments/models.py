@@ -157,6 +157,9 @@ class Order(Model):
     alerted_reasons = ListAttribute(of=UnicodeAttribute, default=list)
     # Other orders of the same shopper paid within the payment window: perhaps one purchase paid twice.
     possible_duplicate_of = ListAttribute(of=UnicodeAttribute, default=list)
+    # The shopper's order that replaced this one (a changed cart checked out while a payment of
+    # this one was still open at Mollie): a late payment of this one is to be refunded.
+    replaced_by = UnicodeAttribute(null=True)
     version = VersionAttribute()
     # Index keys derived from the fields above on every save (see `serialize`); never set by hand.
     order_shard = UnicodeAttribute(null=True)

@@ -89,17 +89,28 @@ def _release_changed_cart_order(request):
     try:
         services.release_changed_cart_order(order_id=order_id, quantities=shop_cart.stored_quantities(request.session))
     except services.EarlierOrderInTheWay as in_the_way:
-        messages.warning(request, _earlier_order_message(in_the_way))
+        if in_the_way.code == services.ErrorCode.EARLIER_PAYMENT_IN_PROGRESS:
+            # Checking out the changed cart replaces that order (release_replaced_order).
+            messages.info(request, _earlier_order_message(in_the_way, REPLACED_AT_CHECKOUT))
+        else:
+            messages.warning(request, _earlier_order_message(in_the_way))
     except (mollie.PaymentProviderError, ConcurrentUpdateConflict):
         pass  # the checkout of the changed cart tries again, and refuses if it still cannot
 
 
-def _earlier_order_message(in_the_way):
+REPLACED_AT_CHECKOUT = (
+    "Your earlier order {} still has a payment open at our payment provider. When you check out this "
+    "cart, it replaces that order: please do not complete the earlier payment any more."
+)
+
+
+def _earlier_order_message(in_the_way, text=None):
+    order = in_the_way.order
     return format_html(
         '{} <a href="{}">Go to order {}</a>',
-        str(in_the_way),
-        services.thank_you_path(in_the_way.order),
-        in_the_way.order.order_id,
+        text.format(order.order_id) if text else str(in_the_way),
+        services.thank_you_path(order),
+        order.order_id,
     )
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
-from payments.errors import CheckoutRefused, ErrorCode
+from payments.errors import CheckoutRefused, EarlierOrderInTheWay, ErrorCode
 from payments.models import Order, OrderLine
 from payments.selectors import get_order
 from payments.services import stock
@@ -73,8 +73,9 @@ def check_out_cart(
 
     `checkout_id` is the one the checkout page showed; if the cart changed since (in another tab)
     the shopper confirms the new total first. Before a changed cart gets a new order, the earlier
-    order's payment is stopped at Mollie and its stock given back; where that cannot be done the
-    shopper is sent to finish or wait for that payment (EarlierOrderInTheWay).
+    order's payment is stopped at Mollie where it can be, and the earlier order is closed as
+    replaced, its stock given back (release_replaced_order). Only an earlier order paid meanwhile
+    stops the new one (EarlierOrderInTheWay): the shopper looks at it before ordering again.
     """
     current_id, order = _cart_order(cart_id, quantities)
     if checkout_id != current_id:
@@ -82,7 +83,7 @@ def check_out_cart(
             ErrorCode.CART_CHANGED, "Your cart changed while you were checking out. Please check it and confirm again."
         )
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
-        release_replaced_order(order_id=earlier_order_id)
+        release_replaced_order(order_id=earlier_order_id, replaced_by=order_id_for_checkout(checkout_id))
     if order is not None:
         # The back button, a second tab, a double submit: continue this order and its payment (a
         # method chosen this time does not replace a payment already started at Mollie).
@@ -108,22 +109,31 @@ def release_changed_cart_order(*, order_id: str, quantities: dict[str, int]) -> 
     release_replaced_order(order_id=order_id)
 
 
-def release_replaced_order(*, order_id: str) -> Order | None:
+def release_replaced_order(*, order_id: str, replaced_by: str | None = None) -> Order | None:
     """Stops the payments of an order the shopper replaced by another, then cancels it (stock back).
 
-    Raises EarlierOrderInTheWay when a payment of it can still be paid and Mollie will not cancel
-    it (only bank transfers and direct debits are cancelable while open), or when it was paid.
+    Without `replaced_by` (the cart only changed) it raises EarlierOrderInTheWay when a payment of
+    it can still be paid and Mollie will not cancel it (only bank transfers and direct debits are
+    cancelable while open). With it (the shopper checks out the changed cart), the order is closed
+    as replaced all the same: a shopper can always buy the cart they have. Should that payment be
+    paid after all, the order is flagged for staff to refund it (merge: paid after replaced).
+    Raises EarlierOrderInTheWay when the order was paid.
     """
     order = get_order(order_id)
     if order is None or not order.is_open_for_payment:
         return order
-    stop_payments(order, reason="Replaced by a changed cart")
+    try:
+        stop_payments(order, reason="Replaced by a changed cart")
+    except EarlierOrderInTheWay as in_the_way:
+        if replaced_by is None or in_the_way.code != ErrorCode.EARLIER_PAYMENT_IN_PROGRESS:
+            raise
     order = close_order(
         order_id=order_id,
         status=OrderStatus.CANCELED,
         source=EventSource.SHOPPER,
-        reason="The shopper changed the cart; the order was replaced",
+        reason=f"The shopper changed the cart; the order was replaced by {replaced_by or 'a new one'}",
         tell_shopper=False,  # they are placing its replacement right now
+        replaced_by=replaced_by,
     )
     assert order is not None  # close_order returns None only for an order that does not exist
     if order.is_paid:
