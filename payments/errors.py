@@ -13,6 +13,7 @@ class ErrorCode(TextChoices):
     OUT_OF_STOCK = "out_of_stock"
     MIXED_CURRENCIES = "mixed_currencies"
     AMOUNT_TOO_HIGH = "amount_too_high"
+    BANK_TRANSFER_NOT_OFFERED = "bank_transfer_not_offered"
     EARLIER_ORDER_PAID = "earlier_order_paid"
     EARLIER_PAYMENT_IN_PROGRESS = "earlier_payment_in_progress"
     # Paying

@@ -135,7 +135,16 @@ def from_mollie_amount(amount) -> tuple[int, str]:
 
 
 def create_payment(
-    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, method=None
+    *,
+    amount_cents,
+    currency,
+    description,
+    redirect_url,
+    webhook_url,
+    metadata,
+    idempotency_key,
+    method=None,
+    due_date=None,
 ):
     payload = {
         "amount": to_mollie_amount(amount_cents, currency),
@@ -143,8 +152,10 @@ def create_payment(
         "redirectUrl": redirect_url,
         "metadata": metadata,
     }
-    if method:  # chosen at our checkout; without it the shopper chooses on Mollie's page
+    if method:  # chosen at our checkout, or a list to choose from; none: every method is offered
         payload["method"] = method
+    if due_date:  # a bank transfer's last day ("YYYY-MM-DD"); Mollie's default is 12 days
+        payload["dueDate"] = due_date
     if webhook_url:  # optional at Mollie; an unreachable one is refused
         payload["webhookUrl"] = webhook_url
     with _translated_errors("create payment"):

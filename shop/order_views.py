@@ -142,11 +142,16 @@ def checkout(request):
             customer_email=form.cleaned_data["email"],
             earlier_order_id=request.session.get("last_order_id"),
             method=form.cleaned_data["method"] or None,
+            client_address=request.META.get("REMOTE_ADDR"),
         )
     except services.EarlierOrderInTheWay as in_the_way:
         messages.error(request, _earlier_order_message(in_the_way))
         return redirect("shop:cart")
     except services.CheckoutRefused as refusal:
+        if refusal.code == services.ErrorCode.BANK_TRANSFER_NOT_OFFERED:
+            # The details stay as typed: another method, or Mollie's page, goes through.
+            form.add_error("method", str(refusal))
+            return render(request, "shop/checkout.html", {"cart": cart, "form": form}, status=422)
         messages.error(request, str(refusal))
         return redirect("shop:cart")
     except mollie.PaymentProviderError:

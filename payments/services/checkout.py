@@ -10,11 +10,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries
-from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
 from payments.errors import CheckoutRefused, EarlierOrderInTheWay, ErrorCode
 from payments.models import Order, OrderLine
 from payments.selectors import get_order
-from payments.services import stock
+from payments.services import stock, transfer_limits
 from payments.services.changes import new_event
 from payments.services.orders import close_order
 from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
@@ -68,6 +68,7 @@ def check_out_cart(
     customer_email: str,
     earlier_order_id: str | None = None,
     method: str | None = None,
+    client_address: str | None = None,
 ) -> Order:
     """The checkout form: continues the cart's order, or replaces the cart's earlier order.
 
@@ -95,6 +96,7 @@ def check_out_cart(
         customer_email=customer_email,
         known_new=True,
         method=method,
+        client_address=client_address,
     )
 
 
@@ -152,11 +154,13 @@ def place_order(
     now: datetime | None = None,
     known_new: bool = False,
     method: str | None = None,
+    client_address: str | None = None,
 ) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
     Prices come from the catalog; `quantities` maps article slug to quantity. `known_new`: the
     caller has just seen that the order does not exist (the write is conditional anyway).
+    `client_address`: who placed it, for the limits on open bank transfers (transfer_limits).
     """
     order_id = order_id_for_checkout(checkout_id)
     for write_try in optimistic_retries(order_id):
@@ -165,9 +169,9 @@ def place_order(
         if existing is not None:
             return existing  # a double submit of the same checkout form
         now = now or timezone.now()
-        order = new_order(
-            order_id, _order_lines(quantities), customer_name=customer_name, customer_email=customer_email, now=now
-        )
+        lines, stock_before = _order_lines(quantities)
+        order = new_order(order_id, lines, customer_name=customer_name, customer_email=customer_email, now=now)
+        _offer_transfer_or_not(order, stock_before, method=method, client_address=client_address)
         attempt = new_attempt(order, 1, now, method=method)
         placed = new_event(
             order,
@@ -186,6 +190,19 @@ def place_order(
             now = None
             continue
         return order
+
+
+def _offer_transfer_or_not(order, stock_before, *, method, client_address):
+    """Decides whether the order may be paid by bank transfer (transfer_limits): a transfer chosen
+    here that may not is refused before anything is reserved; otherwise the reason is kept, and
+    the payment offers every other method (paying.py)."""
+    order.client_key = transfer_limits.client_key(client_address)
+    why = transfer_limits.refusal(
+        lines=order.lines, stock_before=stock_before, email=order.customer_email, client=order.client_key
+    )
+    if why and method == PaymentMethod.BANK_TRANSFER:
+        raise CheckoutRefused(ErrorCode.BANK_TRANSFER_NOT_OFFERED, why)
+    order.no_transfer_because = why
 
 
 def new_order(order_id, lines, *, customer_name, customer_email, now) -> Order:
@@ -228,7 +245,7 @@ def _order_lines(quantities):
     articles = articles_by_slug(quantities)
     if not quantities:
         raise CheckoutRefused(ErrorCode.CART_EMPTY, "Your cart is empty.")
-    lines, sold_out = [], []
+    lines, sold_out, stock_before = [], [], {}
     for slug, quantity in quantities.items():
         article = articles.get(slug)
         if article is None or not article.active:
@@ -238,6 +255,7 @@ def _order_lines(quantities):
         if article.stock is not None and article.stock < quantity:
             sold_out.append(article.name)
             continue
+        stock_before[slug] = None if article.stock is None else int(article.stock)
         line = OrderLine(
             slug=slug,
             name=article.name,
@@ -250,4 +268,4 @@ def _order_lines(quantities):
         raise CheckoutRefused(
             ErrorCode.OUT_OF_STOCK, f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart."
         )
-    return lines
+    return lines, stock_before
