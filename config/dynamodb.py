@@ -10,6 +10,7 @@ import functools
 import random
 import time
 from dataclasses import dataclass
+from typing import NoReturn
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError
@@ -316,6 +317,14 @@ def optimistic_retries(key, *, attempts=None, delays=None, on_exhausted=None, sl
             sleep(delay)
     if on_exhausted is not None:
         raise on_exhausted()
+    raise ConcurrentUpdateConflict(key)
+
+
+def retries_exhausted(key) -> NoReturn:
+    """The line after an optimistic_retries loop whose body returns its result. Never reached: the
+    loop itself raises when its tries run out (ConcurrentUpdateConflict, or on_exhausted's
+    exception). Written out so the type checker, which cannot see into the generator, knows the
+    function never ends without a result."""
     raise ConcurrentUpdateConflict(key)
 
 

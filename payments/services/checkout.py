@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.utils import timezone
 
-from config.dynamodb import WriteLost, optimistic_retries
+from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
 from payments.errors import CheckoutRefused, EarlierOrderInTheWay, ErrorCode
 from payments.models import Order, OrderLine
@@ -190,6 +190,7 @@ def place_order(
             now = None
             continue
         return order
+    retries_exhausted(order_id)
 
 
 def _offer_transfer_or_not(order, stock_before, *, method, client_address):

@@ -4,7 +4,7 @@ payment or a chargeback handled).
 
 from django.utils import timezone
 
-from config.dynamodb import ConcurrentUpdateConflict, WriteLost, optimistic_retries
+from config.dynamodb import ConcurrentUpdateConflict, WriteLost, optimistic_retries, retries_exhausted
 from notifications.models import AlertReason, MailKind, MailStatus, OutboxItem
 from notifications.selectors import mails_of_order
 from payments import mollie
@@ -74,6 +74,7 @@ def close_order(
             write_try.lost(conflict)
             continue
         return order
+    retries_exhausted(order_id)
 
 
 def give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
@@ -210,6 +211,7 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
             write_try.lost(conflict)
             continue
         return attempt
+    retries_exhausted(order_id)
 
 
 def mark_chargeback_handled(*, order_id: str, attempt_no: int, chargeback_id: str, actor: str, note: str = ""):
@@ -265,6 +267,7 @@ def flag_stuck_attempt(*, order_id: str, attempt_no: int, source: str = EventSou
             write_try.lost(conflict)
             continue
         return True
+    retries_exhausted(order_id)
 
 
 def resend_confirmation(*, order_id: str, actor: str) -> Order:

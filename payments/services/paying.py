@@ -10,7 +10,7 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from config.dynamodb import WriteLost, optimistic_retries
+from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
 from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
@@ -77,6 +77,7 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
             order = None
             continue
         return register_attempt(order=order, attempt=attempt).checkout_url
+    retries_exhausted(order_id)
 
 
 def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt:

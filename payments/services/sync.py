@@ -11,7 +11,7 @@ from django.conf import settings
 from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
-from config.dynamodb import WriteLost, optimistic_retries
+from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from notifications.models import AlertReason
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, RefundStatus
@@ -149,6 +149,7 @@ def apply_mollie_payment(
         if refunds_to_follow(payment, merge.attempt, had_refunds=had_refunds):
             sync_refunds(merge.order, merge.attempt)
         return merge.attempt
+    retries_exhausted(order_id or payment.id)
 
 
 def _order_and_attempt(order_id, attempt_no, payment_id):

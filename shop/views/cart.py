@@ -1,0 +1,108 @@
+"""The cart: its page, and adding or changing what is in it. A changed cart gives its earlier
+order's stock back at once (payments.services), so these import the workflow."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils.html import format_html
+from django.views.decorators.http import require_GET, require_POST
+
+from config.dynamodb import ConcurrentUpdateConflict
+from payments import mollie, services
+from shop import cart as shop_cart
+from shop.forms import CartAddForm, CartUpdateForm
+from shop.selectors import article_by_slug
+
+
+@require_GET
+def cart_detail(request):
+    cart = shop_cart.load(request.session, with_stock=True)
+    if cart.dropped:
+        messages.warning(request, "Some articles are no longer sold and were removed from your cart.")
+    return render(request, "shop/cart.html", {"cart": cart})
+
+
+@require_POST
+def cart_add(request):
+    form = CartAddForm(request.POST)
+    form.is_valid()
+    slug = form.cleaned_data.get("slug")
+    article = article_by_slug(slug) if slug else None
+    if article is None or not article.active:
+        messages.error(request, "That article is not available.")
+        return redirect("shop:index")
+    if "quantity" in form.errors:
+        messages.error(request, str(form.errors["quantity"][0]))  # ErrorList items are messages (str)
+        return redirect("shop:article", slug=article.slug)
+    wanted = form.cleaned_data["quantity"] or 1
+    added, left = shop_cart.add_what_is_left(request.session, article, wanted)
+    if added:
+        _release_changed_cart_order(request)
+    elif left == 0:
+        messages.error(request, f"Sorry, {article.name} is sold out.")
+        return redirect("shop:article", slug=article.slug)
+    if left is not None and added < wanted:
+        in_cart = shop_cart.stored_quantities(request.session).get(article.slug, 0)
+        messages.warning(request, f"Only {left} {article.name} left: your cart now holds {in_cart}.")
+        return redirect("shop:cart")
+    if request.POST.get("buy_now"):
+        return redirect("shop:checkout")
+    messages.success(request, f"{article.name} was added to your cart.")
+    return redirect("shop:cart")
+
+
+@require_POST
+def cart_update(request):
+    removing = bool(request.POST.get("remove"))
+    # Remove needs no quantity: whatever is in the box, the article goes.
+    form = CartUpdateForm({**request.POST.dict(), "quantity": 0} if removing else request.POST)
+    if not form.is_valid():
+        messages.error(
+            request,
+            str(form.errors["quantity"][0]) if "quantity" in form.errors else "That article is not in your cart.",
+        )
+        return redirect("shop:cart")
+    slug, quantity = form.cleaned_data["slug"], form.cleaned_data["quantity"]
+    article = article_by_slug(slug) if quantity else None
+    left = shop_cart.left_for(request.session, article) if article is not None else None
+    if article is not None and left is not None and quantity > left:
+        quantity = left
+        messages.warning(request, f"Only {left} {article.name} left: your cart now holds {left}.")
+    else:
+        messages.success(request, "Your cart was updated.")
+    shop_cart.set_quantity(request.session, slug, quantity)
+    _release_changed_cart_order(request)
+    return redirect("shop:cart")
+
+
+def _release_changed_cart_order(request):
+    """A changed cart gives its earlier order's stock back now, not when that order expires."""
+    order_id = request.session.get("last_order_id")
+    if not order_id:
+        return
+    try:
+        services.release_changed_cart_order(order_id=order_id, quantities=shop_cart.stored_quantities(request.session))
+    except services.EarlierOrderInTheWay as in_the_way:
+        if in_the_way.code == services.ErrorCode.EARLIER_PAYMENT_IN_PROGRESS:
+            # Checking out the changed cart replaces that order (release_replaced_order).
+            messages.info(request, earlier_order_message(in_the_way, REPLACED_AT_CHECKOUT))
+        else:
+            messages.warning(request, earlier_order_message(in_the_way))
+    except (mollie.PaymentProviderError, ConcurrentUpdateConflict):
+        pass  # the checkout of the changed cart tries again, and refuses if it still cannot
+
+
+REPLACED_AT_CHECKOUT = (
+    "Your earlier order {} still has a payment open at our payment provider. When you check out this "
+    "cart, it replaces that order: please do not complete the earlier payment any more."
+)
+
+
+def earlier_order_message(in_the_way, text=None):
+    """The order in the way, with a link to it (checkout too); `text` in place of the refusal's."""
+    order = in_the_way.order
+    return format_html(
+        '{} <a href="{}">Go to order {}</a>',
+        text.format(order.order_id) if text else str(in_the_way),
+        services.thank_you_path(order),
+        order.order_id,
+    )
