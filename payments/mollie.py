@@ -135,27 +135,18 @@ def from_mollie_amount(amount) -> tuple[int, str]:
 
 
 def create_payment(
-    *,
-    amount_cents,
-    currency,
-    description,
-    redirect_url,
-    webhook_url,
-    metadata,
-    idempotency_key,
-    method=None,
-    due_date=None,
+    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, **optional
 ):
+    """`optional`: method (chosen at our checkout, or a list to choose from; none: every method is
+    offered) and due_date (a bank transfer's last day, "YYYY-MM-DD"; Mollie's default: 12 days)."""
+    assert set(optional) <= {"method", "due_date"}, optional  # a misspelt option is a bug, not a default
     payload = {
         "amount": to_mollie_amount(amount_cents, currency),
         "description": description,
         "redirectUrl": redirect_url,
         "metadata": metadata,
+        **{name: optional[key] for key, name in (("method", "method"), ("due_date", "dueDate")) if optional.get(key)},
     }
-    if method:  # chosen at our checkout, or a list to choose from; none: every method is offered
-        payload["method"] = method
-    if due_date:  # a bank transfer's last day ("YYYY-MM-DD"); Mollie's default is 12 days
-        payload["dueDate"] = due_date
     if webhook_url:  # optional at Mollie; an unreachable one is refused
         payload["webhookUrl"] = webhook_url
     with _translated_errors("create payment"):
