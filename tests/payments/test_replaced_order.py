@@ -82,3 +82,32 @@ def test_two_tabs_submit_the_changed_cart_at_once_one_new_order_stock_back_once(
     assert statuses == [OrderStatus.CANCELED, OrderStatus.PENDING_PAYMENT]
     assert Article.get("linen-apron").stock == 7  # given back once, reserved once
     assert Order.get(earlier.order_id).stock_released
+
+
+def test_both_orders_paid_are_flagged_as_possible_duplicates_of_each_other(shopper):
+    earlier, _ = back_from_a_card_payment_with_a_changed_cart(shopper)
+    shopper.checkout()
+    new = shopper.last_order()
+
+    shopper.webhook(shopper.pay_at_mollie("paid", order=earlier))  # the first tab
+    shopper.webhook(shopper.pay_at_mollie("paid", order=new))
+
+    assert Order.get(new.order_id).possible_duplicate_of == [earlier.order_id]
+    assert Order.get(earlier.order_id).possible_duplicate_of == [new.order_id]
+
+
+def test_mollies_repeat_of_a_webhook_finishes_a_duplicate_flag_that_failed(shopper):
+    earlier, _ = back_from_a_card_payment_with_a_changed_cart(shopper)
+    shopper.checkout()
+    new = shopper.last_order()
+    shopper.webhook(shopper.pay_at_mollie("paid", order=earlier))
+    shopper.webhook(shopper.pay_at_mollie("paid", order=new))
+    # As if the second flag's write had been throttled: that webhook was answered 503.
+    Order.get(earlier.order_id).update(actions=[Order.possible_duplicate_of.set([])])
+
+    assert (
+        shopper.webhook(new.latest_mollie_payment_id or shopper.last_order().latest_mollie_payment_id).status_code
+        == 200
+    )
+
+    assert Order.get(earlier.order_id).possible_duplicate_of == [new.order_id]
