@@ -171,6 +171,10 @@ class LocalStack:
                 # The local sandbox (default mode) calls loopback webhooks; real Mollie would refuse them.
                 "MOLLIE_WEBHOOK_BASE_URL": self.webhook_url,
                 "LOG_LEVEL": "INFO",
+                # Every chaos shopper comes from 127.0.0.1: the per-address limit on open bank
+                # transfers (one visitor's) would refuse most of them. The per-e-mail limit and
+                # the stock share still apply: each shopper has an e-mail of its own.
+                "BANK_TRANSFER_MAX_OPEN_PER_ADDRESS": env.get("BANK_TRANSFER_MAX_OPEN_PER_ADDRESS") or "100000",
             }
         )
         return env

@@ -199,6 +199,17 @@ RECONCILE_WORKERS = env_int("RECONCILE_WORKERS", 4)
 # Payment workflow timings (seconds).
 ORDER_PAYMENT_WINDOW_SECONDS = env_int("ORDER_PAYMENT_WINDOW_SECONDS", 2 * 60 * 60)
 PAYMENT_STALE_AFTER_SECONDS = env_int("PAYMENT_STALE_AFTER_SECONDS", 15 * 60)
+# What one visitor can hold by bank transfer (docs/payments.md, "What one visitor can hold"). A
+# transfer keeps its order's stock off sale until it is paid or its dueDate passes (Mollie's default
+# is 12 days): we send a dueDate this many days ahead (Mollie: from tomorrow up to 100 days).
+BANK_TRANSFER_DUE_DAYS = max(1, min(env_int("BANK_TRANSFER_DUE_DAYS", 3), 100))
+# Orders that may be paid by transfer while waiting, per e-mail address and per client address
+# (several shoppers may share one address: an office, a mobile network); past it, not offered.
+BANK_TRANSFER_MAX_OPEN_PER_EMAIL = env_int("BANK_TRANSFER_MAX_OPEN_PER_EMAIL", 1)
+BANK_TRANSFER_MAX_OPEN_PER_ADDRESS = env_int("BANK_TRANSFER_MAX_OPEN_PER_ADDRESS", 3)
+# One order paid by transfer holds at most this share (percent) of an article's stock: the last
+# units of an article are for those who pay at once.
+BANK_TRANSFER_MAX_STOCK_PERCENT = env_int("BANK_TRANSFER_MAX_STOCK_PERCENT", 50)
 # A payment pending or authorized at Mollie this long is stuck: staff get one alert per order.
 PAYMENT_STUCK_AFTER_SECONDS = env_int("PAYMENT_STUCK_AFTER_SECONDS", 24 * 60 * 60)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)

@@ -12,8 +12,10 @@ Access patterns and the keys that serve them:
 - order number by prefix (staff search, read out over the phone): Query `orders.order_number_index`
   (order_shard, order_id) with begins_with; the suffix comes from the number's first digit, so a
   prefix of one digit or more is one Query.
-- orders by customer e-mail (staff search): Query `orders.email_index` (customer_email, stored
-  lowercase, created_at). Spread by nature: one shopper's orders.
+- orders by customer e-mail (staff search, open bank transfers per e-mail at checkout): Query
+  `orders.email_index` (customer_email, stored lowercase, created_at). Spread by nature.
+- orders that may be paid by bank transfer, per client address (checkout's limit): Query the
+  sparse `orders.transfer_hold_index` (transfer_hold: a digest of the address, created_at).
 - orders needing attention (dashboard): Query the sparse `orders.attention_index` (attention
   "flagged", created_at): only flagged orders carry the key, so only their writes land there.
 - order counts and amounts per day (dashboard): one Query per shard on `order_counts` (shard,
@@ -43,8 +45,17 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from config import dynamodb
-from payments.enums import AttemptStatus, OrderStatus, RefundStatus
+from payments.enums import AttemptStatus, OrderStatus, PaymentMethod, RefundStatus
 from payments.model_maps import Address, ChargebackRecord, MethodDetails
+from payments.order_indexes import (
+    AttentionIndex,
+    OrderEmailIndex,
+    OrderNumberIndex,
+    OrderShardIndex,
+    OrderStatusShardIndex,
+    ToShipIndex,
+    TransferHoldIndex,
+)
 from payments.sharding import order_shard
 from payments.shipment_models import Shipment
 
@@ -70,38 +81,6 @@ class OrderLine(MapAttribute):
     @property
     def quantity_to_ship(self):
         return int(self.quantity) - int(self.shipped_quantity or 0)
-
-
-class OrderShardIndex(dynamodb.AllProjectionIndex):
-    order_shard = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
-
-
-class OrderNumberIndex(dynamodb.AllProjectionIndex):
-    order_shard = UnicodeAttribute(hash_key=True)
-    order_id = UnicodeAttribute(range_key=True)
-
-
-class OrderStatusShardIndex(dynamodb.AllProjectionIndex):
-    status_shard = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
-
-
-class AttentionIndex(dynamodb.AllProjectionIndex):
-    """Sparse: only orders flagged for staff carry `attention`."""
-
-    attention = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
-
-
-class ToShipIndex(dynamodb.AllProjectionIndex):  # sparse: paid orders with lines left to ship
-    to_ship = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
-
-
-class OrderEmailIndex(dynamodb.AllProjectionIndex):
-    customer_email = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
 
 
 @dynamodb.table
@@ -149,12 +128,19 @@ class Order(Model):
     alerted_reasons = ListAttribute(of=UnicodeAttribute, default=list)
     # Other orders of the same shopper paid within the payment window: perhaps one purchase paid twice.
     possible_duplicate_of = ListAttribute(of=UnicodeAttribute, default=list)
+    # The shopper's next order, checked out while a payment of this one was open: refund a late one.
+    replaced_by = UnicodeAttribute(null=True)
+    # A keyed digest of the client address that placed it (never the address itself), and why a
+    # bank transfer was not offered for it (None: offered). See payments/services/transfer_limits.py.
+    client_key = UnicodeAttribute(null=True)
+    no_transfer_because = UnicodeAttribute(null=True)
     version = VersionAttribute()
     # Index keys derived from the fields above on every save (see `serialize`); never set by hand.
     order_shard = UnicodeAttribute(null=True)
     status_shard = UnicodeAttribute(null=True)
     attention = UnicodeAttribute(null=True)
     to_ship = UnicodeAttribute(null=True)
+    transfer_hold = UnicodeAttribute(null=True)
 
     # Each index is named after its attribute here: renaming one is a new index (`ensure_tables`).
     order_shard_index = OrderShardIndex()
@@ -163,6 +149,7 @@ class Order(Model):
     attention_index = AttentionIndex()
     email_index = OrderEmailIndex()
     to_ship_index = ToShipIndex()
+    transfer_hold_index = TransferHoldIndex()
 
     FLAGGED = "flagged"
     TO_SHIP = "to_ship"
@@ -217,6 +204,16 @@ class Order(Model):
         self.status_shard = f"{self.status}#{shard}"
         self.attention = self.FLAGGED if self.needs_attention else None
         self.to_ship = self.TO_SHIP if self.is_to_ship else None
+        self.transfer_hold = self.client_key if self.may_hold_transfer else None
+
+    @property
+    def may_hold_transfer(self):
+        """Waiting for a payment that is, or may still become, a bank transfer."""
+        return (
+            self.is_open_for_payment
+            and not self.no_transfer_because
+            and self.latest_method in (None, PaymentMethod.BANK_TRANSFER)
+        )
 
     @property
     def is_to_ship(self):  # paid (not refunded in full), with an address and a line not shipped yet

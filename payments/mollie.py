@@ -136,21 +136,21 @@ def from_mollie_amount(amount) -> tuple[int, str]:
 
 
 def create_payment(
-    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, **extra
+    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, **optional
 ):
-    # extra: `method` (or None), `order_fields` (lines, addresses: payments.mollie_payload).
-    if set(extra) - {"method", "order_fields"}:
-        raise TypeError(f"create_payment() got unexpected arguments {sorted(extra)}")
-    method = extra.get("method")
+    """`optional`: method (chosen at our checkout, or a list to choose from; none: every method is
+    offered), due_date (a bank transfer's last day, "YYYY-MM-DD"; Mollie's default: 12 days) and
+    order_fields (lines and addresses: payments.mollie_payload)."""
+    if set(optional) - {"method", "due_date", "order_fields"}:  # a misspelt option is a bug, not a default
+        raise TypeError(f"create_payment() got unexpected arguments {sorted(optional)}")
     payload = {
-        **(extra.get("order_fields") or {}),
+        **(optional.get("order_fields") or {}),
         "amount": to_mollie_amount(amount_cents, currency),
         "description": description,
         "redirectUrl": redirect_url,
         "metadata": metadata,
+        **{name: optional[key] for key, name in (("method", "method"), ("due_date", "dueDate")) if optional.get(key)},
     }
-    if method:  # chosen at our checkout; without it the shopper chooses on Mollie's page
-        payload["method"] = method
     if webhook_url:  # optional at Mollie; an unreachable one is refused
         payload["webhookUrl"] = webhook_url
     with _translated_errors("create payment"):

@@ -22,10 +22,26 @@ MAX_LINES = 30
 class CartLine:
     article: Article
     quantity: int
+    # Units of this article the cart's own open order holds: back from Mollie, they are still its.
+    held: int = 0
 
     @property
     def total_cents(self):
         return self.article.price_cents * self.quantity
+
+    @property
+    def left(self):
+        """How many this cart can have (None: stock not tracked)."""
+        return None if self.article.stock is None else max(0, int(self.article.stock)) + self.held
+
+    @property
+    def max_quantity(self):
+        return MAX_QUANTITY if self.left is None else min(self.left, MAX_QUANTITY)
+
+    @property
+    def short(self):
+        """The cart holds more than is left: its checkout would be refused."""
+        return self.left is not None and self.quantity > self.left
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,32 @@ class Cart:
 
     def quantities(self):
         return {line.article.slug: line.quantity for line in self.lines}
+
+    @property
+    def short_lines(self):
+        return [line for line in self.lines if line.short]
+
+
+def shortage_message(lines) -> str:
+    """What the cart and checkout say when the cart holds more than is left (before any details)."""
+    parts = [
+        f"{line.article.name} is sold out" if not line.left else f"only {line.left} {line.article.name} left"
+        for line in lines
+    ]
+    text = "; ".join(parts)
+    return f"{text[0].upper()}{text[1:]}. Please change your cart before you check out."
+
+
+def own_order_holds(session) -> dict:
+    """What the cart's open order (placed, not paid yet) reserves, by slug: the shopper may still
+    buy it, so it counts as left for them."""
+    from payments.selectors import get_order  # the payments app only where a cart has an order
+
+    order_id = session.get("last_order_id")
+    order = get_order(order_id) if isinstance(order_id, str) and order_id else None
+    if order is None or not order.is_open_for_payment or order.stock_released:
+        return {}
+    return {line.slug: int(line.quantity) for line in order.lines if line.reserves_stock}
 
 
 def stored_quantities(session) -> dict:
@@ -95,6 +137,8 @@ def set_quantity(session, slug, quantity):
 # Why `add` put in less than asked (AddOutcome.refused).
 CART_FULL = "cart_full"  # MAX_LINES articles already: nothing added
 OTHER_CURRENCY = "other_currency"  # one order is paid in one currency: nothing added
+SOLD_OUT = "sold_out"  # none left for this cart: nothing added
+SHORT = "short"  # fewer left than asked: what is left added
 CAPPED = "capped"  # MAX_QUANTITY of the article reached: some or none added
 
 
@@ -110,10 +154,12 @@ MIXED_CURRENCIES = (
 class AddOutcome:
     quantity: int  # of the article in the cart now
     refused: str = ""
+    left: int | None = None  # how many this cart may hold (None: stock not tracked)
 
 
 def add(session, article, quantity=1) -> AddOutcome:
-    """Adds `quantity` of `article`, as far as the cart can take it, and says how far that was."""
+    """Adds `quantity` of `article`, as far as the cart and the stock can take it, and says how
+    far that was. Never takes away what the cart already holds."""
     quantities = stored_quantities(session)
     held = quantities.get(article.slug, 0)
     if not held:
@@ -122,8 +168,22 @@ def add(session, article, quantity=1) -> AddOutcome:
         if any(line.article.currency != article.currency for line in load(session).lines):
             return AddOutcome(0, OTHER_CURRENCY)
     wanted = held + quantity
+    left = left_for(session, article)
+    if left is not None and min(wanted, MAX_QUANTITY) > left:
+        if left <= held:
+            return AddOutcome(held, SOLD_OUT if held == 0 else SHORT, left)
+        set_quantity(session, article.slug, left)
+        return AddOutcome(left, SHORT, left)
     set_quantity(session, article.slug, wanted)
-    return AddOutcome(min(wanted, MAX_QUANTITY), CAPPED if wanted > MAX_QUANTITY else "")
+    return AddOutcome(min(wanted, MAX_QUANTITY), CAPPED if wanted > MAX_QUANTITY else "", left)
+
+
+def left_for(session, article) -> int | None:
+    """How many of `article` this cart may hold (None: not tracked): what is on the shelf plus
+    what its own open order holds."""
+    if article.stock is None:
+        return None
+    return max(0, int(article.stock)) + own_order_holds(session).get(article.slug, 0)
 
 
 def clear(session):
@@ -132,17 +192,19 @@ def clear(session):
     session.pop(CART_ID_KEY, None)
 
 
-def load(session) -> Cart:
-    """The cart with articles from the catalog; inactive or unknown articles are dropped."""
+def load(session, *, with_stock=False) -> Cart:
+    """The cart with articles from the catalog; inactive or unknown articles are dropped.
+    `with_stock`: each line also knows what its own open order holds (one more read)."""
     quantities = stored_quantities(session)
     articles = articles_by_slug(quantities)
+    held = own_order_holds(session) if with_stock and quantities else {}
     lines, dropped = [], []
     for slug, quantity in quantities.items():
         article = articles.get(slug)
         if article is None or not article.active:
             dropped.append(slug)
         else:
-            lines.append(CartLine(article=article, quantity=quantity))
+            lines.append(CartLine(article=article, quantity=quantity, held=held.get(slug, 0)))
     if dropped:
         session[SESSION_KEY] = {slug: q for slug, q in quantities.items() if slug not in dropped}
     lines.sort(key=lambda line: line.article.position)

@@ -10,11 +10,11 @@ from django.conf import settings
 from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
-from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
-from payments.errors import CheckoutRefused, ErrorCode
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
+from payments.errors import CheckoutRefused, EarlierOrderInTheWay, ErrorCode
 from payments.models import Order, OrderLine
 from payments.selectors import get_order
-from payments.services import stock
+from payments.services import stock, transfer_limits
 from payments.services.changes import new_event
 from payments.services.delivery import Delivery, apply_delivery, delivery_changed
 from payments.services.orders import close_order
@@ -70,13 +70,15 @@ def check_out_cart(
     earlier_order_id: str | None = None,
     method: str | None = None,
     delivery: Delivery | None = None,
+    client_address: str | None = None,
 ) -> Order:
     """The checkout form: continues the cart's order, or replaces the cart's earlier order.
 
     `checkout_id` is the one the checkout page showed; if the cart changed since (in another tab)
     the shopper confirms the new total first. Before a changed cart gets a new order, the earlier
-    order's payment is stopped at Mollie and its stock given back; where that cannot be done the
-    shopper is sent to finish or wait for that payment (EarlierOrderInTheWay).
+    order's payment is stopped at Mollie where it can be, and the earlier order is closed as
+    replaced, its stock given back (release_replaced_order). Only an earlier order paid meanwhile
+    stops the new one (EarlierOrderInTheWay): the shopper looks at it before ordering again.
     """
     current_id, order = _cart_order(cart_id, quantities)
     if checkout_id != current_id:
@@ -84,7 +86,7 @@ def check_out_cart(
             ErrorCode.CART_CHANGED, "Your cart changed while you were checking out. Please check it and confirm again."
         )
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
-        release_replaced_order(order_id=earlier_order_id)
+        release_replaced_order(order_id=earlier_order_id, replaced_by=order_id_for_checkout(checkout_id))
     if order is not None and order.is_open_for_payment and delivery_changed(order, delivery):
         # Another address (back from Mollie, another country): replaced like a changed cart.
         release_replaced_order(order_id=order.order_id)
@@ -101,6 +103,7 @@ def check_out_cart(
         known_new=True,
         method=method,
         delivery=delivery,
+        client_address=client_address,
     )
 
 
@@ -115,22 +118,31 @@ def release_changed_cart_order(*, order_id: str, quantities: dict[str, int]) -> 
     release_replaced_order(order_id=order_id)
 
 
-def release_replaced_order(*, order_id: str) -> Order | None:
+def release_replaced_order(*, order_id: str, replaced_by: str | None = None) -> Order | None:
     """Stops the payments of an order the shopper replaced by another, then cancels it (stock back).
 
-    Raises EarlierOrderInTheWay when a payment of it can still be paid and Mollie will not cancel
-    it (only bank transfers and direct debits are cancelable while open), or when it was paid.
+    Without `replaced_by` (the cart only changed) it raises EarlierOrderInTheWay when a payment of
+    it can still be paid and Mollie will not cancel it (only bank transfers and direct debits are
+    cancelable while open). With it (the shopper checks out the changed cart), the order is closed
+    as replaced all the same: a shopper can always buy the cart they have. Should that payment be
+    paid after all, the order is flagged for staff to refund it (merge: paid after replaced).
+    Raises EarlierOrderInTheWay when the order was paid.
     """
     order = get_order(order_id)
     if order is None or not order.is_open_for_payment:
         return order
-    stop_payments(order, reason="Replaced by a changed cart")
+    try:
+        stop_payments(order, reason="Replaced by a changed cart")
+    except EarlierOrderInTheWay as in_the_way:
+        if replaced_by is None or in_the_way.code != ErrorCode.EARLIER_PAYMENT_IN_PROGRESS:
+            raise
     order = close_order(
         order_id=order_id,
         status=OrderStatus.CANCELED,
         source=EventSource.SHOPPER,
-        reason="The shopper changed the cart; the order was replaced",
+        reason=f"The shopper changed the cart; the order was replaced by {replaced_by or 'a new one'}",
         tell_shopper=False,  # they are placing its replacement right now
+        replaced_by=replaced_by,
     )
     assert order is not None  # close_order returns None only for an order that does not exist
     if order.is_paid:
@@ -150,11 +162,13 @@ def place_order(
     known_new: bool = False,
     method: str | None = None,
     delivery: Delivery | None = None,
+    client_address: str | None = None,
 ) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
     Prices come from the catalog; `quantities` maps article slug to quantity. `known_new`: the
     caller has just seen that the order does not exist (the write is conditional anyway).
+    `client_address`: who placed it, for the limits on open bank transfers (transfer_limits).
     """
     order_id = order_id_for_checkout(checkout_id)
     for write_try in optimistic_retries(order_id):
@@ -163,14 +177,11 @@ def place_order(
         if existing is not None:
             return existing  # a double submit of the same checkout form
         now = now or timezone.now()
+        lines, stock_before = _order_lines(quantities)
         order = new_order(
-            order_id,
-            _order_lines(quantities),
-            customer_name=customer_name,
-            customer_email=customer_email,
-            now=now,
-            delivery=delivery,
+            order_id, lines, customer_name=customer_name, customer_email=customer_email, now=now, delivery=delivery
         )
+        _offer_transfer_or_not(order, stock_before, method=method, client_address=client_address)
         attempt = new_attempt(order, 1, now, method=method)
         placed = new_event(
             order,
@@ -190,6 +201,19 @@ def place_order(
             continue
         return order
     retries_exhausted(order_id)
+
+
+def _offer_transfer_or_not(order, stock_before, *, method, client_address):
+    """Decides whether the order may be paid by bank transfer (transfer_limits): a transfer chosen
+    here that may not is refused before anything is reserved; otherwise the reason is kept, and
+    the payment offers every other method (paying.py)."""
+    order.client_key = transfer_limits.client_key(client_address)
+    why = transfer_limits.refusal(
+        lines=order.lines, stock_before=stock_before, email=order.customer_email, client=order.client_key
+    )
+    if why and method == PaymentMethod.BANK_TRANSFER:
+        raise CheckoutRefused(ErrorCode.BANK_TRANSFER_NOT_OFFERED, why)
+    order.no_transfer_because = why
 
 
 def new_order(order_id, lines, *, customer_name, customer_email, now, delivery: Delivery | None = None) -> Order:
@@ -236,7 +260,7 @@ def _order_lines(quantities):
     articles = articles_by_slug(quantities)
     if not quantities:
         raise CheckoutRefused(ErrorCode.CART_EMPTY, "Your cart is empty.")
-    lines, sold_out = [], []
+    lines, sold_out, stock_before = [], [], {}
     for slug, quantity in quantities.items():
         article = articles.get(slug)
         if article is None or not article.active:
@@ -246,6 +270,7 @@ def _order_lines(quantities):
         if article.stock is not None and article.stock < quantity:
             sold_out.append(article.name)
             continue
+        stock_before[slug] = None if article.stock is None else int(article.stock)
         line = OrderLine(
             slug=slug,
             name=article.name,
@@ -260,4 +285,4 @@ def _order_lines(quantities):
         raise CheckoutRefused(
             ErrorCode.OUT_OF_STOCK, f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart."
         )
-    return lines
+    return lines, stock_before

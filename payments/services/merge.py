@@ -283,8 +283,11 @@ def _order_paid(order, attempt, payment, source, now, alerts):
         return [new_event(order, EventKind.DOUBLE_PAYMENT, source, now, attempt=attempt, message=text)]
     previous = order.status
     if previous in OrderStatus.CLOSED_UNPAID:
-        text = f"Paid after the order was {previous}; its stock had been given back"
-        alerts.update(needs_attention(order, text, reason=AlertReason.PAID_AFTER_FINAL_STATUS))
+        alerts.update(
+            needs_attention(
+                order, paid_after_closed_reason(order, previous), reason=AlertReason.PAID_AFTER_FINAL_STATUS
+            )
+        )
     order.status = OrderStatus.PAID
     order.paid_at = now
     order.paid_attempt_no = attempt.attempt_no
@@ -300,6 +303,17 @@ def _order_paid(order, attempt, payment, source, now, alerts):
             to_status=OrderStatus.PAID,
         )
     ]
+
+
+def paid_after_closed_reason(order, previous):
+    """What staff read when a closed order is paid after all, and what to do about it."""
+    if order.replaced_by:
+        # The shopper went on with a changed cart (a payment of this order was still open at Mollie).
+        return (
+            f"Paid after the shopper replaced this order by {order.replaced_by}; its stock had been given "
+            "back. Refund this payment, unless the shopper wants both orders and the stock allows it"
+        )
+    return f"Paid after the order was {previous}; its stock had been given back"
 
 
 def _order_refunded(order, refunded_cents, source, now):

@@ -21,22 +21,32 @@ from payments.services.writes import commit
 
 
 def close_order(
-    *, order_id: str, status: str, source: str, actor: str = "", reason: str = "", tell_shopper: bool = True
+    *,
+    order_id: str,
+    status: str,
+    source: str,
+    actor: str = "",
+    reason: str = "",
+    tell_shopper: bool = True,
+    replaced_by: str | None = None,
 ) -> Order | None:
     """Expires or cancels an unpaid order and gives its reserved stock back, exactly once.
-    `tell_shopper=False` where the shopper closed it themselves (a changed cart replaced it)."""
+    `tell_shopper=False` where the shopper closed it themselves (a changed cart replaced it).
+    `replaced_by`: the shopper's new order replaces this one, even while a payment of it is open
+    at Mollie (a late `paid` of it is flagged for a refund, see merge)."""
     assert status in OrderStatus.CLOSED_UNPAID
     for write_try in optimistic_retries(order_id):
         order = get_order(order_id)
         if order is None or not order.is_open_for_payment:
             return order
-        if order.latest_attempt_status in AttemptStatus.WAITING:
+        if order.latest_attempt_status in AttemptStatus.WAITING and not replaced_by:
             # A payment was started meanwhile (e.g. "Pay again" during reconciliation): it may
             # still be paid, so the order stays open and keeps its stock.
             return order
         now = timezone.now()
         previous = order.status
         order.status, order.closed_at, order.updated_at = status, now, now
+        order.replaced_by = replaced_by
         stock_returns = stock.give_back(order, now)
         events = [
             new_event(

@@ -12,12 +12,13 @@ from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments import mollie, mollie_payload
-from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
 from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
+from payments.services import transfer_limits
 from payments.services.changes import copy_latest, new_event, status_event
-from payments.services.methods import forget_methods
+from payments.services.methods import forget_methods, methods_for
 from payments.services.orders import give_up_attempt
 from payments.services.sync import apply_mollie_payment
 from payments.services.writes import commit, record_event
@@ -44,6 +45,8 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
     for write_try in optimistic_retries(order_id):
         now = timezone.now()
         order = _payable(order or get_order(order_id), now)
+        if method == PaymentMethod.BANK_TRANSFER and order.no_transfer_because:
+            raise OrderNotPayable(ErrorCode.BANK_TRANSFER_NOT_OFFERED, order.no_transfer_because)
         if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
             if method and order.latest_method != method and order.latest_mollie_payment_id:
                 return _switch_method(order, order.latest_mollie_payment_id, method) or order.latest_checkout_url
@@ -155,6 +158,7 @@ def _switch_method(order, payment_id, method):
 def _create_payment_waiting_for_twin(order, attempt):
     """Mollie answers 409 while the same Idempotency-Key is in flight (a double click from two
     tabs): wait briefly for the twin to finish, then get its payment back."""
+    method, due_date = _methods_offered(order, attempt)
     for twin_try in optimistic_retries(attempt.idempotency_key, delays=TWIN_REQUEST_DELAYS):
         try:
             return mollie.create_payment(
@@ -165,7 +169,8 @@ def _create_payment_waiting_for_twin(order, attempt):
                 webhook_url=webhook_url(),
                 metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
                 idempotency_key=attempt.idempotency_key,
-                method=attempt.method,
+                method=method,
+                due_date=due_date,
                 order_fields=mollie_payload.order_fields(
                     order, default_rate=settings.SHOP_DEFAULT_VAT_RATE, product_url_for=_product_url
                 ),
@@ -178,6 +183,26 @@ def _create_payment_waiting_for_twin(order, attempt):
 
 def _product_url(slug):
     return settings.PUBLIC_BASE_URL + reverse("shop:article", args=[slug])
+
+
+def _methods_offered(order, attempt):
+    """The `method` to send (the one chosen, or a list that leaves out a bank transfer the order
+    may not be paid by) and the dueDate of a payment that may become a bank transfer."""
+    if attempt.method:
+        if attempt.method != PaymentMethod.BANK_TRANSFER:
+            return attempt.method, None
+        return attempt.method, transfer_limits.due_date(attempt.created_at)
+    if not order.no_transfer_because:
+        return None, transfer_limits.due_date(attempt.created_at)
+    offered = methods_for(amount_cents=int(attempt.amount_cents), currency=attempt.currency)
+    if offered is None:
+        raise mollie.PaymentProviderUnavailable("Mollie's list of methods is unavailable")
+    others = [method.id for method in offered if method.id != PaymentMethod.BANK_TRANSFER]
+    if not others:
+        # Nothing else fits this amount: Mollie decides (it refuses an amount no method takes), and
+        # a transfer, if it is the only way, is still held to its short dueDate.
+        return None, transfer_limits.due_date(attempt.created_at)
+    return others, None
 
 
 def webhook_url() -> str | None:

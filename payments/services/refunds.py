@@ -47,19 +47,7 @@ def refund_payment(
         staff_event=staff_event,
     )
     mollie_refund = _create_at_mollie(refund, staff_event)
-    # Only the first of two racing twin submits records the refund; Mollie made it once.
-    if not store_refund_change(
-        order,
-        refund,
-        refunds_of(order_id),
-        status=mollie_refund.status,
-        mollie_refund_id=mollie_refund.id,
-        condition=Refund.mollie_refund_id.does_not_exist(),
-        event_kind=EventKind.REFUND_CREATED,
-        source=EventSource.STAFF,
-        actor=actor,
-        message=f"{mollie_refund.id}: {format_money(refund.amount_cents, refund.currency)}, {mollie_refund.status}",
-    ):
+    if not _record_made(order, refund, mollie_refund, actor):
         twins = get_refund(order_id, refund_key)
         assert twins is not None  # refunds are never deleted
         return twins
@@ -69,6 +57,23 @@ def refund_payment(
         # The refund exists at Mollie; its amounts arrive with the refund webhook or reconciliation.
         log.info("sync after refund postponed", extra={"order_id": order_id, "error": str(error)})
     return refund
+
+
+def _record_made(order, refund, mollie_refund, actor) -> bool:
+    """Stores Mollie's id and status on our record. Only the first of two racing twin submits
+    records the refund (False for the second); Mollie made it once."""
+    return store_refund_change(
+        order,
+        refund,
+        refunds_of(order.order_id),
+        status=mollie_refund.status,
+        mollie_refund_id=mollie_refund.id,
+        condition=Refund.mollie_refund_id.does_not_exist(),
+        event_kind=EventKind.REFUND_CREATED,
+        source=EventSource.STAFF,
+        actor=actor,
+        message=f"{mollie_refund.id}: {format_money(refund.amount_cents, refund.currency)}, {mollie_refund.status}",
+    )
 
 
 def _paid_attempt(order_id, attempt_no):

@@ -135,6 +135,11 @@ def apply_mollie_payment(
         events += merge.events
         if changes_nothing(merge, source):
             _log_unchanged_webhook(merge, payment)
+            if merge.order.is_paid and merge.attempt.status == AttemptStatus.PAID:
+                # Mollie repeats a webhook we answered 503, e.g. when flagging the other order of a
+                # pair failed after this one became paid: the repeat finishes it (a read, no write
+                # once both are flagged).
+                flag_duplicate_paid_orders(order=merge.order, source=source)
         elif events or merge.changed:
             try:
                 commit(saves=merge.changed, events=events, mails=mails_caused(order, merge))

@@ -2,6 +2,7 @@ from django import template
 from django.templatetags.static import static
 
 from config.csp import picture_allowed
+from shop import cart
 from shop.money import format_money
 
 register = template.Library()
@@ -21,3 +22,14 @@ def picture_url(article):
         # Saved before ARTICLE_PICTURE_ORIGINS was changed: the policy would block it; show ours.
         return picture if picture_allowed(picture) else static(PLACEHOLDER)
     return static(picture)
+
+
+@register.filter
+def max_quantity(article):
+    """The quantity box's top: what is left, at most what one cart line may hold."""
+    return cart.MAX_QUANTITY if article.stock is None else max(0, min(int(article.stock), cart.MAX_QUANTITY))
+
+
+@register.filter
+def shortage_message(lines):
+    return cart.shortage_message(lines)

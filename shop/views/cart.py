@@ -16,7 +16,7 @@ from shop.selectors import article_by_slug
 
 @require_GET
 def cart_detail(request):
-    cart = shop_cart.load(request.session)
+    cart = shop_cart.load(request.session, with_stock=True)
     if cart.dropped:
         messages.warning(request, "Some articles are no longer sold and were removed from your cart.")
     if cart.mixed_currencies:
@@ -42,7 +42,13 @@ def cart_add(request):
     if added.refused in (shop_cart.CART_FULL, shop_cart.OTHER_CURRENCY):
         messages.error(request, _not_added_message(article, added.refused, request.session))
         return redirect("shop:cart")
+    if added.refused == shop_cart.SOLD_OUT:
+        messages.error(request, f"Sorry, {article.name} is sold out.")
+        return redirect("shop:article", slug=article.slug)
     _release_changed_cart_order(request)
+    if added.refused == shop_cart.SHORT:
+        messages.warning(request, f"Only {added.left} {article.name} left: your cart now holds {added.quantity}.")
+        return redirect("shop:cart")
     if added.refused == shop_cart.CAPPED:
         messages.warning(
             request,
@@ -84,9 +90,16 @@ def cart_update(request):
         # Only "Add to cart" adds an article: it checks the cart has room and the same currency.
         messages.error(request, "That article is not in your cart.")
         return redirect("shop:cart")
-    shop_cart.set_quantity(request.session, form.cleaned_data["slug"], form.cleaned_data["quantity"])
+    slug, quantity = form.cleaned_data["slug"], form.cleaned_data["quantity"]
+    article = article_by_slug(slug) if quantity else None
+    left = shop_cart.left_for(request.session, article) if article is not None else None
+    if article is not None and left is not None and quantity > left:
+        quantity = left
+        messages.warning(request, f"Only {left} {article.name} left: your cart now holds {left}.")
+    else:
+        messages.success(request, "Your cart was updated.")
+    shop_cart.set_quantity(request.session, slug, quantity)
     _release_changed_cart_order(request)
-    messages.success(request, "Your cart was updated.")
     return redirect("shop:cart")
 
 
@@ -98,16 +111,27 @@ def _release_changed_cart_order(request):
     try:
         services.release_changed_cart_order(order_id=order_id, quantities=shop_cart.stored_quantities(request.session))
     except services.EarlierOrderInTheWay as in_the_way:
-        messages.warning(request, earlier_order_message(in_the_way))
+        if in_the_way.code == services.ErrorCode.EARLIER_PAYMENT_IN_PROGRESS:
+            # Checking out the changed cart replaces that order (release_replaced_order).
+            messages.info(request, earlier_order_message(in_the_way, REPLACED_AT_CHECKOUT))
+        else:
+            messages.warning(request, earlier_order_message(in_the_way))
     except (mollie.PaymentProviderError, ConcurrentUpdateConflict):
         pass  # the checkout of the changed cart tries again, and refuses if it still cannot
 
 
-def earlier_order_message(in_the_way):
-    """Where the shopper finishes or waits for the payment of the order in the way (checkout too)."""
+REPLACED_AT_CHECKOUT = (
+    "Your earlier order {} still has a payment open at our payment provider. When you check out this "
+    "cart, it replaces that order: please do not complete the earlier payment any more."
+)
+
+
+def earlier_order_message(in_the_way, text=None):
+    """The order in the way, with a link to it (checkout too); `text` in place of the refusal's."""
+    order = in_the_way.order
     return format_html(
         '{} <a href="{}">Go to order {}</a>',
-        str(in_the_way),
-        services.thank_you_path(in_the_way.order),
-        in_the_way.order.order_id,
+        text.format(order.order_id) if text else str(in_the_way),
+        services.thank_you_path(order),
+        order.order_id,
     )

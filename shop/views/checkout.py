@@ -21,12 +21,16 @@ EARLIER_ORDER_UNCHECKED = (
 
 @never_cache
 def checkout(request):
-    cart = shop_cart.load(request.session)
+    cart = shop_cart.load(request.session, with_stock=True)
     if not cart.lines:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:index")
     if cart.mixed_currencies:
         messages.error(request, shop_cart.MIXED_CURRENCIES)
+        return redirect("shop:cart")
+    if cart.short_lines:
+        # Before the shopper types their details: this cart's order would be refused.
+        messages.error(request, shop_cart.shortage_message(cart.short_lines))
         return redirect("shop:cart")
     country = shipping.chosen_country(request.session)
     methods = services.methods_for(amount_cents=cart.total_cents, currency=cart.currency)
@@ -51,11 +55,16 @@ def checkout(request):
             earlier_order_id=request.session.get("last_order_id"),
             method=form.cleaned_data["method"] or None,
             delivery=Delivery(shipping_address=shipping_address, billing_address=billing_address),
+            client_address=request.META.get("REMOTE_ADDR"),
         )
     except services.EarlierOrderInTheWay as in_the_way:
         messages.error(request, earlier_order_message(in_the_way))
         return redirect("shop:cart")
     except services.CheckoutRefused as refusal:
+        if refusal.code == services.ErrorCode.BANK_TRANSFER_NOT_OFFERED:
+            # The details stay as typed: another method, or Mollie's page, goes through.
+            form.add_error("method", str(refusal))
+            return _checkout_page(request, cart, form, form.cleaned_data["country"], status=422)
         messages.error(request, str(refusal))
         return redirect("shop:cart")
     except mollie.PaymentProviderError:

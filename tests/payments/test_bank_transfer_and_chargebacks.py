@@ -11,14 +11,14 @@ from payments import services
 from payments.models import Order, OrderStatus, PaymentAttempt, PaymentEvent
 from shop.models import Article
 
-TWELVE_DAYS = timedelta(days=12)
+DUE = timedelta(days=3)  # settings.BANK_TRANSFER_DUE_DAYS: sent to Mollie as dueDate
 
 
 def kinds(order_id):
     return [event.kind for event in PaymentEvent.query(order_id)]
 
 
-def transfer_ordered(shopper, slug="last-one-grinder"):
+def transfer_ordered(shopper, slug="pour-over-kettle"):
     shopper.add(slug)
     response = shopper.checkout(method="banktransfer")
     assert response.status_code == 303
@@ -36,24 +36,24 @@ def test_a_bank_transfer_shows_its_instructions_and_holds_the_order_until_its_ow
     assert attempt.method == "banktransfer" and payment["method"] == "banktransfer"
     assert "Please transfer the amount to complete your order." in page
     assert "Bank transfer instructions" in page
-    for shown in (payment["details"]["bankAccount"], payment["details"]["transferReference"], "89.00"):
+    for shown in (payment["details"]["bankAccount"], payment["details"]["transferReference"], "49.95"):
         assert shown in page
     assert order.expires_at == attempt.mollie_expires_at
-    assert order.expires_at - order.created_at > TWELVE_DAYS - timedelta(minutes=1)  # not the 2-hour default
+    assert DUE < order.expires_at - order.created_at <= DUE + timedelta(days=1)  # through its due date
     assert shopper.status()["keep_polling"] is False  # days to go: nothing to poll for
 
 
 def test_reconciliation_past_the_default_window_keeps_a_transfer_under_way_and_its_stock(shopper):
     order = transfer_ordered(shopper)
     shopper.order_page()  # the shopper reads the instructions
-    assert Article.get("last-one-grinder").stock == 0
+    assert Article.get("pour-over-kettle").stock == 11
     requests_before = len(shopper.sandbox.requests())
 
     summary = services.reconcile(now=timezone.now() + timedelta(hours=3), stale_after_seconds=0)
 
     assert summary.expired == 0 and summary.still_waiting == 1
     assert shopper.last_order().status == OrderStatus.PENDING_PAYMENT
-    assert Article.get("last-one-grinder").stock == 0  # still reserved for the transfer
+    assert Article.get("pour-over-kettle").stock == 11  # still reserved for the transfer
     # Synced once by the open-attempts pass, not again by the overdue-orders pass.
     payment_reads = [
         call
@@ -78,13 +78,13 @@ def test_a_transfer_settled_days_later_makes_the_order_paid(shopper):
 
 def test_a_transfer_never_paid_expires_at_its_date_and_the_stock_comes_back(shopper):
     order = transfer_ordered(shopper)
-    shopper.sandbox.advance_clock(13 * 24 * 3600)  # Mollie expires it; its webhook is lost
+    shopper.sandbox.advance_clock(5 * 24 * 3600)  # Mollie expires it after its due date; the webhook is lost
 
-    summary = services.reconcile(now=timezone.now() + timedelta(days=13), stale_after_seconds=0)
+    summary = services.reconcile(now=timezone.now() + timedelta(days=5), stale_after_seconds=0)
 
     assert summary.expired == 1
     assert shopper.last_order().status == OrderStatus.EXPIRED
-    assert Article.get("last-one-grinder").stock == 1
+    assert Article.get("pour-over-kettle").stock == 12
     assert order.order_id
 
 
@@ -208,7 +208,7 @@ def test_a_webhook_for_a_chargeback_mollie_cannot_list_now_is_asked_again(shoppe
 
 
 def test_a_bank_transfer_chosen_on_mollies_page_shows_its_instructions_on_return(shopper):
-    shopper.buy("last-one-grinder")  # no method chosen in the shop
+    shopper.buy("pour-over-kettle")  # no method chosen in the shop
     order = shopper.last_order()
     chosen = requests.post(
         order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, allow_redirects=False
@@ -221,7 +221,7 @@ def test_a_bank_transfer_chosen_on_mollies_page_shows_its_instructions_on_return
     assert "Bank transfer instructions" in page
     order = shopper.last_order()
     assert order.latest_method == "banktransfer"
-    assert order.expires_at - order.created_at > TWELVE_DAYS - timedelta(minutes=1)
+    assert DUE < order.expires_at - order.created_at <= DUE + timedelta(days=1)  # our dueDate, not 12 days
 
 
 def test_two_staff_marking_one_chargeback_handled_at_once_record_it_once(shopper):

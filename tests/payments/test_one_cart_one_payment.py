@@ -120,33 +120,6 @@ def test_a_changed_cart_gives_the_earlier_orders_stock_back_at_once(shopper):
     assert Article.get("linen-apron").stock == 6
 
 
-def test_when_mollie_will_not_cancel_the_earlier_payment_the_shopper_is_sent_to_finish_it(shopper):
-    shopper.buy("linen-apron", 1)
-    earlier = shopper.last_order()
-    shopper.sandbox.set_cancelable(earlier.latest_mollie_payment_id, False)  # card, iDEAL: Mollie refuses cancel
-
-    changed = shopper.client.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1}, follow=True)
-
-    link = f'href="/orders/{earlier.order_id}/{earlier.public_token}/"'
-    assert "still has a payment in progress" in messages_on(changed) and link in messages_on(changed)
-    response = shopper.checkout()
-    assert response.status_code == 302 and response["Location"] == "/cart/"
-    cart_page = messages_on(shopper.client.get("/cart/"))
-    assert "Please finish that payment, or wait until it expires" in cart_page and link in cart_page
-    assert len(shopper.sandbox.payments()) == 1  # no second payable payment was made
-    assert Order.get(earlier.order_id).status == OrderStatus.PENDING_PAYMENT
-    assert Article.get("linen-apron").stock == 7  # held while that payment can still be paid
-
-    # That payment expires at Mollie: now the changed cart goes through, and the stock comes back.
-    shopper.sandbox.set_status(earlier.latest_mollie_payment_id, "expired")
-    response = shopper.checkout()
-
-    assert response.status_code == 303
-    assert Order.get(earlier.order_id).status == OrderStatus.CANCELED
-    assert Article.get("linen-apron").stock == 7  # 8 back on the shelf, 1 in the new order
-    assert [p["status"] for p in shopper.sandbox.payments()].count("open") == 1
-
-
 def test_an_earlier_payment_paid_meanwhile_stops_the_new_order(shopper):
     shopper.buy("linen-apron", 1)
     earlier = shopper.last_order()
