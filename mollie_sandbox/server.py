@@ -339,7 +339,8 @@ class SandboxApp:
         except ApiError as error:
             status, body = error.status, error.body()
         response = _json_response(status, body)
-        if self.faults.chance("api_lost_answer_rate"):
+        lost_capture = handler is api.create_capture and self.faults.chance("capture_lost_answer_rate")
+        if lost_capture or self.faults.chance("api_lost_answer_rate"):
             # The request was carried out, but its answer never reaches the caller (a timeout
             # on the way back). The idempotency key keeps the real answer, as Mollie would.
             error = ApiError(504, "The answer was lost on its way back (api_lost_answer_rate fault)")

@@ -215,3 +215,15 @@ def test_methods_list_follows_the_billing_country(sandbox, client):
     assert "in3" not in ids("DE") and {"klarna", "riverty", "billie"} <= ids("DE")
     assert {"klarna", "riverty", "in3", "billie"}.isdisjoint(ids("US"))
     assert ids("NL")
+
+
+def test_the_capture_lost_answer_fault_loses_only_capture_answers(sandbox, client, payment_data):
+    payment = authorized(client, sandbox, payment_data)
+    SandboxControl(sandbox.url).faults(capture_lost_answer_rate=1)
+    with pytest.raises(Exception):  # noqa: B017 (the client's own error for a 504)
+        payment.captures.create({"amount": eur("25.00")}, idempotency_key="shipment-1")
+
+    assert [c.amount for c in payment.captures.list()] == [eur("25.00")]  # other calls answer
+    SandboxControl(sandbox.url).clear_faults()
+    again = payment.captures.create({"amount": eur("25.00")}, idempotency_key="shipment-1")
+    assert [c.id for c in payment.captures.list()] == [again.id]  # the key replays, no second one
