@@ -10,7 +10,7 @@ LINT_INSTALLED := $(LINT_VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 CONFORMANCE_INSTALLED := $(CONFORMANCE_VENV)/.installed
 
-.PHONY: run test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean
+.PHONY: run test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean alarms
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -76,6 +76,11 @@ test-pure: $(INSTALLED)
 ZAPPA_STAGE ?= dev
 package: $(INSTALLED)
 	$(BIN)/python -m deploy.package $(ZAPPA_STAGE)
+
+## The stage's CloudWatch alarms, their SNS topic and dashboard, created or updated (idempotent; run after
+## every deploy): with the stage's environment, so its ALARM_* thresholds and STAFF_ALERT_EMAILS apply.
+alarms: $(INSTALLED)
+	$(BIN)/python -m deploy.run_as_stage $(ZAPPA_STAGE) $(BIN)/python manage.py sync_alarms
 
 ## The deployment guide's (docs/deploy.md) first deployment of `dev` and an update, command by command, against moto + the Mollie sandbox.
 rehearse: $(INSTALLED)

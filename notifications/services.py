@@ -25,10 +25,10 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
-from config import deadline
+from config import deadline, metrics
 from config.dynamodb import optimistic_retries
 from config.retry_later import RETRY_LATER_ERRORS
-from notifications import ses
+from notifications import bounces, ses
 from notifications.models import MailKind, MailStatus, OutboxItem, OutboxKey, mail_key
 from notifications.rendering import render_mail
 
@@ -51,6 +51,7 @@ class DeliveryOutcome:
     STORAGE_UNAVAILABLE = "storage_unavailable"  # DynamoDB busy or unreachable; still queued
     NO_TIME = "no_time"  # too little time left before the deadline; still queued, not claimed
     MISSING = "missing"
+    SUPPRESSED = "suppressed"  # every recipient bounced for good or complained before: failed, not sent
 
 
 def outbox_item(*, order_id, kind, event_id, to, context, now=None) -> OutboxItem:
@@ -106,7 +107,15 @@ def deliver(key, *, now=None, known=None) -> str:
         return claim
     item, token = claim, claim.claim_token
     try:
-        message_id = _send(item)
+        # SES reported these as bouncing for good or complaining (notifications/bounces.py).
+        suppressed = bounces.suppressed_among(item.to_addresses)
+    except RETRY_LATER_ERRORS as error:
+        return _release(item, token, error=error)
+    recipients = [address for address in item.to_addresses if address not in suppressed]
+    if not recipients:
+        return _give_up_suppressed(item, token, suppressed)
+    try:
+        message_id = _send(item, recipients)
     except Exception as error:  # noqa: BLE001 - any SES or network failure is stored for a retry
         return _release(item, token, error=error)
     try:
@@ -192,12 +201,12 @@ def _claim(key, *, now, known=None):
         return item
 
 
-def _send(item):
+def _send(item, recipients):
     message = EmailMultiAlternatives(
         subject=item.subject,
         body=item.text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=list(item.to_addresses),
+        to=list(recipients),
         connection=ses.ses_connection(),
     )
     message.attach_alternative(item.html_body, "text/html")
@@ -224,12 +233,31 @@ def _release(item, token, *, error):
     ]
     if not _update_own_claim(item, token, actions):
         return DeliveryOutcome.NOT_CLAIMED
+    metrics.count(metrics.Metric.MAILS_FAILED, int(status == MailStatus.FAILED))
     # The error's text can hold an address (SES names unverified recipients): its class only here.
     log.warning(
         "mail not sent",
         extra=_log_fields(item, tries=tries, error=type(error).__name__, to_status=status.value),
     )
     return DeliveryOutcome.FAILED if status == MailStatus.FAILED else DeliveryOutcome.RETRY_LATER
+
+
+def _give_up_suppressed(item, token, suppressed):
+    """Failed at once, with why for staff: sending again would only bounce again."""
+    reasons = "; ".join(f"{address}: {entry.reason_text}" for address, entry in suppressed.items())
+    actions = [
+        OutboxItem.status.set(MailStatus.FAILED.value),
+        OutboxItem.pending_status.set(MailStatus.FAILED.value),
+        OutboxItem.last_error.set(f"Not sent to an address SES reported: {reasons}"[:ERROR_TEXT_LIMIT]),
+        OutboxItem.claim_token.remove(),
+        OutboxItem.claimed_at.remove(),
+        OutboxItem.updated_at.set(_now()),
+    ]
+    if not _update_own_claim(item, token, actions):
+        return DeliveryOutcome.NOT_CLAIMED
+    metrics.count(metrics.Metric.MAILS_SUPPRESSED)
+    log.warning("mail not sent: recipient suppressed", extra=_log_fields(item))
+    return DeliveryOutcome.SUPPRESSED
 
 
 def _mark_sent(item, token, message_id):
@@ -247,6 +275,7 @@ def _mark_sent(item, token, message_id):
             OutboxItem.updated_at.set(now),
         ],
     )
+    metrics.count(metrics.Metric.MAILS_SENT)
     log.info(
         "mail sent",
         extra=_log_fields(item, ses_message_id=message_id, stored=stored),

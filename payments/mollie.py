@@ -13,6 +13,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
+from config import metrics
 from payments.mollie_types import (  # noqa: F401 (re-exported: callers import them from here)
     DETAIL_FIELDS,
     METHOD_ID_PATTERN,
@@ -194,9 +195,11 @@ class _translated_errors:
         self.operation = operation
 
     def __enter__(self):
+        self.started = metrics.clock()
         return self
 
     def __exit__(self, error_type, error, traceback):
+        metrics.mollie_call_finished(self.started, error)
         if error is None or isinstance(error, PaymentProviderError):
             return False
         from mollie.api.error import (

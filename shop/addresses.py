@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 
 from payments.models import Address
 from shop import shipping
+from shop.typed_text import OneLineField
 
 # The postal-code field of each country (django-localflavor); LU has none there: "L-1234" or 1234.
 POSTAL_CODE_FIELDS = {
@@ -69,12 +70,18 @@ def clean_phone(phone: str, country: str) -> str:
 
 
 def _text(label, autocomplete, max_length=100, required=True):
-    return forms.CharField(
+    """One line of an address: it reaches Mollie, the packing slip and mails (shop.typed_text).
+    Its messages say what to do, in the checkout's voice."""
+    return OneLineField(
         label=label,
         max_length=max_length,
         required=required,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
+        error_messages={
+            "required": f"Please enter your {label[0].lower()}{label[1:]}.",
+            "max_length": f"Please shorten this to at most {max_length} characters.",
+        },
     )
 
 
@@ -90,7 +97,14 @@ class AddressFields(forms.Form):
     street_and_number = _text("Street and house number", "shipping address-line1")
     postal_code = _text("Postal code", "shipping postal-code", max_length=12)
     city = _text("City", "shipping address-level2")
-    country = forms.ChoiceField(label="Country", widget=forms.Select(attrs={"autocomplete": "shipping country"}))
+    country = forms.ChoiceField(
+        label="Country",
+        widget=forms.Select(attrs={"autocomplete": "shipping country"}),
+        error_messages={
+            "required": "Please choose the country we ship to.",
+            "invalid_choice": "We do not ship to that country; please choose one from the list.",
+        },
+    )
     phone = forms.CharField(
         label="Phone number (optional)",
         required=False,
@@ -103,7 +117,10 @@ class AddressFields(forms.Form):
     billing_postal_code = _text("Billing postal code", "billing postal-code", max_length=12, required=False)
     billing_city = _text("Billing city", "billing address-level2", required=False)
     billing_country = forms.ChoiceField(
-        label="Billing country", required=False, widget=forms.Select(attrs={"autocomplete": "billing country"})
+        label="Billing country",
+        required=False,
+        widget=forms.Select(attrs={"autocomplete": "billing country"}),
+        error_messages={"invalid_choice": "Please choose the billing country from the list."},
     )
 
     DELIVERY_FIELDS = ("street_and_number", "postal_code", "city", "country", "phone")

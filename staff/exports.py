@@ -25,6 +25,7 @@ from payments.enums import OrderStatus
 from payments.models import OrderDayCount
 from payments.sharding import shard_keys
 from shop.money import decimal_amount
+from staff.attention import grouped_reasons
 from staff.export_columns import DELIVERY_COLUMNS, delivery_row
 from staff.models import ExportJob
 from staff.selectors import _newest_first_key, _order_query, _start_key_after
@@ -86,7 +87,7 @@ def _row(order):
         order.latest_method or "",
         decimal_amount(order.amount_charged_back_cents or 0),
         "yes" if order.needs_attention else "no",
-        order.attention_reason or "",
+        "; ".join(grouped_reasons(order)),  # one line per matter, as on the dashboard
         *delivery_row(order),
     ]
 

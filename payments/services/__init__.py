@@ -11,6 +11,8 @@ One module per concern; imports run one way (changes <- merge; writes <- refund_
   stock.py      stock reserved by a new order and given back by a closing one (writes for `commit`)
   methods.py    the payment methods offered at checkout (Mollie's list, cached briefly)
   refunds.py    refunds staff ask for
+  delivery.py   the addresses and shipping cost a new order gets (zones: shop.shipping)
+  fulfilment.py shipping what was paid for: "to ship", shipments, the shipping mail
   mails.py      which e-mails a change causes (outbox items; `commit` stores and sends them)
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
   writes.py     the one write path: `commit`, the only DynamoDB transaction of the package; events' log lines

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from notifications.models import MailKind
 from notifications.services import outbox_item, staff_alert_recipients
-from payments.enums import RefundStatus
+from payments.enums import AttemptStatus, PaymentMethod, RefundStatus
 from payments.services.delivery import delivery_summary
 
 # The order's event each shopper mail is about: one of each per order (the refund's own id for refunds).
@@ -89,8 +89,26 @@ def refunded_so_far(refunds, attempt_no):
     )
 
 
-def closed_mail(order):
-    """The order expired or was canceled after the shopper had started paying: nothing was charged."""
+def payment_got_under_way(attempts) -> bool:
+    """Whether Mollie shows that someone really started to pay: the bank or card refused it
+    (`failed`), Mollie knows the payer's card or account (`details`, also of an authorization), or
+    bank transfer instructions were handed out. Only then does the address typed at checkout hear
+    that the order closed: a payment page merely opened and left proves nothing about who owns the
+    address, and the shop must not mail strangers on anyone's say-so (docs/input-from-strangers.md)."""
+    return any(
+        attempt.mollie_payment_id
+        and (
+            attempt.status == AttemptStatus.FAILED
+            or attempt.method == PaymentMethod.BANK_TRANSFER
+            or (attempt.method_details is not None and any(attempt.method_details.as_dict().values()))
+        )
+        for attempt in attempts
+    )
+
+
+def closed_mail(order, *, canceled_by_staff=False):
+    """The order expired or was canceled after the shopper had started paying: nothing was charged.
+    Canceled by staff, the mail says so and leads to the order page (the shopper did nothing wrong)."""
     return outbox_item(
         order_id=order.order_id,
         kind=MailKind.ORDER_CLOSED,
@@ -99,7 +117,9 @@ def closed_mail(order):
         context={
             "customer_name": order.customer_name,
             "closed_status": order.status,
+            "canceled_by_staff": canceled_by_staff,
             "shop_url": settings.PUBLIC_BASE_URL + reverse("shop:index"),
+            "order_url": order_url(order),
         },
     )
 

@@ -14,7 +14,7 @@ from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services import stock
 from payments.services.changes import attention_handled, copy_latest, needs_attention, new_event, status_event
-from payments.services.mails import closed_mail, resend_confirmation_mail, staff_alert_mails
+from payments.services.mails import closed_mail, payment_got_under_way, resend_confirmation_mail, staff_alert_mails
 from payments.services.merge import double_payment_reason, recorded_chargeback_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
 from payments.services.writes import commit
@@ -50,14 +50,10 @@ def close_order(
                 message=reason,
             )
         ]
-        # Told only when they had started paying (a payment reached Mollie); an order left at the
-        # checkout page closes quietly.
-        started_paying = (
-            tell_shopper
-            and bool(order.attempt_count)
-            and any(attempt.mollie_payment_id for attempt in attempts_of(order_id))
-        )
-        mails = [closed_mail(order)] if started_paying else []
+        # Told only when a payment really got under way; an order left at the checkout page or on
+        # Mollie's closes quietly.
+        started_paying = tell_shopper and bool(order.attempt_count) and payment_got_under_way(attempts_of(order_id))
+        mails = [closed_mail(order, canceled_by_staff=source == EventSource.STAFF)] if started_paying else []
         try:
             commit(saves=[order], events=events, updates=stock_returns, mails=mails)
         except WriteLost as conflict:

@@ -5,6 +5,7 @@ import contextvars
 import dataclasses
 import math
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from pynamodb.exceptions import UpdateError
 from config import deadline, dynamodb
 from config.retry_later import RETRY_LATER_ERRORS
 from notifications.services import DeliveryOutcome, deliver_pending
+from payments import metrics as payment_metrics
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
@@ -65,14 +67,18 @@ def reconcile(
 ) -> ReconcileSummary:
     """Closes orders waiting too long, then syncs attempts whose webhook is late or lost.
 
-    Overdue orders come first, so their stock comes back even when syncing cannot finish.
+    Overdue orders come first, so their stock comes back even when syncing cannot finish; those
+    an attempt still held are looked at again after the sync, so one run closes them.
     Attempts are synced least recently synced first, each with a back-off. The run stops
     starting work when its deadline is near (`time_limit_seconds`, or the caller's deadline)
     and reports what it left for the next run. An error concerns one item, not the run.
     Safe to run while webhooks arrive, and twice at once: every change is a versioned write.
     """
-    with deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
-        return _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+    started = time.perf_counter()
+    with payment_metrics.batched(), deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
+        summary = _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+        payment_metrics.reconciliation_finished(summary, started)
+    return summary
 
 
 def _reconcile(now, stale_after_seconds, progress):
@@ -88,10 +94,7 @@ def _reconcile(now, stale_after_seconds, progress):
         key=lambda o: o.created_at,
     )
 
-    def close_overdue(order):
-        progress(f"{_close_overdue_order(order, summary, now)} {order.order_id}")
-
-    _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
+    settling = _close_overdue_orders(overdue, summary, now, progress)
 
     stale = PaymentAttempt.created_at < now - stale_after
     never_registered = sorted(
@@ -107,6 +110,7 @@ def _reconcile(now, stale_after_seconds, progress):
     _for_each(never_registered, abandon, summary, key=_attempt_key)
 
     _resync_waiting(now, stale, stale_after, summary, progress)
+    _close_settled_orders(settling, summary, progress)
 
     _pick_up_chargebacks(now, summary, progress)
 
@@ -170,6 +174,34 @@ def _deliver_queued_mails(summary, progress):
             break
     if summary.mails:
         progress(f"mails {summary.mails}")
+
+
+def _close_overdue_orders(overdue, summary, now, progress) -> list[str]:
+    """Closes the overdue orders nothing holds any more; returns those an attempt still held."""
+    settling = []
+
+    def close_overdue(order):
+        outcome = _close_overdue_order(order, summary, now)
+        if outcome == STILL_SETTLING:
+            settling.append(order.order_id)  # looked at again, and reported, after the resync
+        else:
+            progress(f"{outcome} {order.order_id}")
+
+    _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
+    return settling
+
+
+def _close_settled_orders(settling, summary, progress):
+    """The resync (or a webhook meanwhile) may have found an overdue order's last attempt expired:
+    it is closed in this run, however long the run took, not left for the next one."""
+
+    def close_settled(order_id):
+        outcome = _close_if_nothing_waits(order_id, summary)
+        if outcome == STILL_SETTLING:
+            _count(summary, "still_waiting")
+        progress(f"{outcome} {order_id}")
+
+    _for_each(settling, close_settled, summary, key=lambda order_id: order_id)
 
 
 def _pick_up_chargebacks(now, summary, progress):
@@ -318,24 +350,29 @@ def _close_overdue_order(order, summary, now):
             # Never canceled here: Mollie expires open payments itself (15 minutes for iDEAL, up
             # to 12+ days for a bank transfer, whose money often arrives days later). Until
             # then the order keeps waiting.
-    order = get_order(order.order_id)
-    if not order.is_open_for_payment:
-        return f"settled ({order.status})"
+    return _close_if_nothing_waits(order.order_id, summary)
+
+
+STILL_SETTLING = "still settling"
+
+
+def _close_if_nothing_waits(order_id, summary):
+    """Expires an order still open for payment whose attempts are all final (reads our table only)."""
+    order = get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        return f"settled ({order and order.status})"
     if any(
-        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
-        for a in attempts_of(order.order_id)
+        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) for a in attempts_of(order_id)
     ):
-        _count(summary, "still_waiting")
-        return "still settling"
+        return STILL_SETTLING
     order = close_order(
-        order_id=order.order_id,
+        order_id=order_id,
         status=OrderStatus.EXPIRED,
         source=EventSource.RECONCILE,
         reason="No successful payment within the payment window",
     )
-    if order.is_open_for_payment:
-        _count(summary, "still_waiting")  # a payment started meanwhile; the next run looks again
-        return "still settling"
+    if order is not None and order.is_open_for_payment:
+        return STILL_SETTLING  # a payment started meanwhile; the next run looks again
     _count(summary, "expired")
     return "expired"
 

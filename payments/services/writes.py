@@ -11,6 +11,7 @@ from pynamodb.transactions import TransactWrite
 
 from config import dynamodb
 from notifications.services import deliver
+from payments import metrics as payment_metrics
 from payments.models import PaymentEvent
 from payments.services import counters
 from payments.services.changes import next_event_id
@@ -77,6 +78,7 @@ def commit(*, saves=(), new_items=(), events=(), updates=(), checks=(), mails=()
             _raise_lost(again)
     counters.counted([*saves, *new_items])
     log_events(events)
+    payment_metrics.changes_stored(events, [*saves, *new_items])
     deliver_mails(mails)
 
 

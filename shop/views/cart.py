@@ -19,6 +19,8 @@ def cart_detail(request):
     cart = shop_cart.load(request.session)
     if cart.dropped:
         messages.warning(request, "Some articles are no longer sold and were removed from your cart.")
+    if cart.mixed_currencies:
+        messages.error(request, shop_cart.MIXED_CURRENCIES)
     country = shipping.chosen_country(request.session)
     context = {"cart": cart, "totals": shipping.cart_totals(cart, country), "countries": shipping.country_options()}
     return render(request, "shop/cart.html", context)
@@ -36,12 +38,35 @@ def cart_add(request):
     if "quantity" in form.errors:
         messages.error(request, str(form.errors["quantity"][0]))  # ErrorList items are messages (str)
         return redirect("shop:article", slug=article.slug)
-    shop_cart.add(request.session, article.slug, form.cleaned_data["quantity"] or 1)
+    added = shop_cart.add(request.session, article, form.cleaned_data["quantity"] or 1)
+    if added.refused in (shop_cart.CART_FULL, shop_cart.OTHER_CURRENCY):
+        messages.error(request, _not_added_message(article, added.refused, request.session))
+        return redirect("shop:cart")
     _release_changed_cart_order(request)
+    if added.refused == shop_cart.CAPPED:
+        messages.warning(
+            request,
+            f"You can order at most {shop_cart.MAX_QUANTITY} of one article: "
+            f"your cart now has {added.quantity} × {article.name}.",
+        )
+        return redirect("shop:cart")
     if request.POST.get("buy_now"):
         return redirect("shop:checkout")
     messages.success(request, f"{article.name} was added to your cart.")
     return redirect("shop:cart")
+
+
+def _not_added_message(article, refused, session):
+    if refused == shop_cart.CART_FULL:
+        return (
+            f"{article.name} was not added: your cart is full ({shop_cart.MAX_LINES} different articles). "
+            "Remove an article to make room, or check out this cart first."
+        )
+    cart_currency = shop_cart.load(session).currency
+    return (
+        f"{article.name} was not added: it is priced in {article.currency} and your cart in {cart_currency}, "
+        "and one order is paid in one currency. Check out this cart first, then order it separately."
+    )
 
 
 @require_POST
@@ -54,6 +79,10 @@ def cart_update(request):
             request,
             str(form.errors["quantity"][0]) if "quantity" in form.errors else "That article is not in your cart.",
         )
+        return redirect("shop:cart")
+    if form.cleaned_data["slug"] not in shop_cart.stored_quantities(request.session):
+        # Only "Add to cart" adds an article: it checks the cart has room and the same currency.
+        messages.error(request, "That article is not in your cart.")
         return redirect("shop:cart")
     shop_cart.set_quantity(request.session, form.cleaned_data["slug"], form.cleaned_data["quantity"])
     _release_changed_cart_order(request)

@@ -25,6 +25,9 @@ def checkout(request):
     if not cart.lines:
         messages.info(request, "Your cart is empty.")
         return redirect("shop:index")
+    if cart.mixed_currencies:
+        messages.error(request, shop_cart.MIXED_CURRENCIES)
+        return redirect("shop:cart")
     country = shipping.chosen_country(request.session)
     methods = services.methods_for(amount_cents=cart.total_cents, currency=cart.currency)
     if request.method != "POST":

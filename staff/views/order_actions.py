@@ -170,6 +170,12 @@ def attempt_refund(request, order_id, attempt_no):
     if request.method == "GET":
         form = RefundForm(initial={"amount": decimal_amount(row.remaining_cents), "refund_key": uuid.uuid4().hex})
         return render(request, "staff/refund.html", {**context, "form": form})
+    if "change" in request.POST:
+        # "No, change it" on the confirmation: the form again with what was typed, never the full
+        # amount (a hurried partial refund must not turn into a full one); a new key, as on a GET.
+        typed = {"amount": request.POST.get("amount", ""), "description": request.POST.get("description", "")}
+        form = RefundForm(initial={**typed, "refund_key": uuid.uuid4().hex})
+        return render(request, "staff/refund.html", {**context, "form": form})
     if "confirm" not in request.POST:
         form = RefundForm(request.POST, remaining_cents=row.remaining_cents, currency=currency)
         if not form.is_valid():

@@ -31,6 +31,7 @@ def order_list(request):
         {
             **context,
             "orders": page.orders,
+            "pending_refunds": selectors.pending_refunds_of(page.orders),
             "next_cursor": next_cursor,
             "is_first_page": form.start_key is None,
             "more_matches": page.more_matches,

@@ -81,6 +81,19 @@ def permissions_needed(call, *, region, account, secret_arns):
         qualifier = call.get("Qualifier")
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
         return [(action, f"{arn}:{qualifier}" if qualifier and ":" not in name else arn, {})]
+    if service == "sns":
+        # CreateTopic names the topic; the others give its ARN.
+        topic = call.get("TopicArn") or f"arn:aws:sns:{region}:{account}:{call['Name']}"
+        return [(action, topic, {})]
+    if service == "cloudwatch":
+        if operation in ("GetDashboard", "PutDashboard"):
+            return [(action, f"arn:aws:cloudwatch::{account}:dashboard/{call['DashboardName']}", {})]
+        alarm = f"arn:aws:cloudwatch:{region}:{account}:alarm:"
+        if operation == "DescribeAlarms":
+            # Only alarms the caller may describe are listed; a name prefix stands for them.
+            return [(action, alarm + call.get("AlarmNamePrefix", "") + "*", {})]
+        names = call.get("AlarmNames") or [call["AlarmName"]]
+        return [(action, alarm + name, {}) for name in names]
     raise AssertionError(f"no IAM mapping for {service}:{operation}")
 
 

@@ -518,3 +518,18 @@ def test_orders_of_other_shoppers_are_not_flagged(staff_client, shopper, sandbox
 
     assert not reload(shopper.last_order()).needs_attention
     assert not reload(other.last_order()).needs_attention
+
+
+def test_no_change_it_keeps_the_amount_and_the_note(staff_client, paid_order, sandbox):
+    form = staff_client.get(refund_url(paid_order))
+    data = {"amount": "2.00", "description": "One cup chipped", "refund_key": refund_key_from(form)}
+    review = staff_client.post(refund_url(paid_order), data).content.decode()
+    assert "No, change it" in review
+
+    again = staff_client.post(refund_url(paid_order), {**data, "change": "yes"})
+
+    page = again.content.decode()
+    assert again.status_code == 200 and "Review the refund…" in page
+    assert 'name="amount" value="2.00"' in page and 'value="One cup chipped"' in page
+    assert 'name="amount" value="25.00"' not in page
+    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == []
