@@ -53,6 +53,12 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=os.environ.get("MOLLIE_SANDBOX_STRICT", "") not in ("", "0", "false"),
         help="refuse everything Mollie refuses, loopback webhook URLs included (also MOLLIE_SANDBOX_STRICT=1)",
     )
+    option(
+        "--capture-days",
+        float,
+        28.0,
+        "days an authorization (captureMode manual) may be captured in: captureBefore (default: 28)",
+    )
     option("--tls-cert", str, None, "serve HTTPS with this PEM certificate (Mollie's Node client needs HTTPS)")
     option("--tls-key", str, None, "the certificate's PEM private key (default: in --tls-cert)")
     faults = parser.add_argument_group("faults (as POST /_sandbox/faults; off until set, cleared by a reset)")

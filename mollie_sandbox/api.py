@@ -108,6 +108,31 @@ def cancel_refund(sandbox, call: Call, payment_id: str, refund_id: str):
     return 204, None
 
 
+def create_capture(sandbox, call: Call, payment_id: str):
+    fields = validation.capture_create_fields(call.body())
+    capture = sandbox.store.create_capture(payment_id, fields, fails=sandbox.faults.chance("capture_failure_rate"))
+    return 201, hal.capture_json(capture, call.base)
+
+
+def get_capture(sandbox, call: Call, payment_id: str, capture_id: str):
+    return 200, hal.capture_json(sandbox.store.get_capture(payment_id, capture_id), call.base)
+
+
+def list_captures(sandbox, call: Call, payment_id: str):
+    def rows(from_id, limit):
+        return sandbox.store.list_captures(payment_id, from_id, limit)
+
+    path = f"/v2/payments/{payment_id}/captures"
+    return _page(call, "captures", rows, hal.capture_json, path, "captures-api/list-captures")
+
+
+def release_authorization(sandbox, call: Call, payment_id: str):
+    # "202: The request was accepted and will be processed asynchronously" (specs.yaml); the
+    # sandbox carries it out at once.
+    sandbox.store.release_authorization(payment_id)
+    return 202, None
+
+
 def list_chargebacks(sandbox, call: Call, payment_id: str):
     def rows(from_id, limit):
         return sandbox.store.list_chargebacks(payment_id, from_id, limit)
@@ -138,7 +163,11 @@ def list_methods(sandbox, call: Call):
     # "Only payment methods that support the amount and currency are returned" (docs.mollie.com,
     # "List payment methods": amount).
     value, currency = _methods_query(call)
-    return 200, hal.methods_json(methods.fitting(value, currency), currency, call.base)
+    # "billingCountry": only the methods available in that country (specs.yaml, list-methods).
+    country = call.request.args.get("billingCountry") or None
+    if country is not None and not (len(country) == 2 and country.isalpha() and country.isupper()):
+        raise ApiError(400, "The billingCountry must be an ISO 3166-1 alpha-2 code, like NL", "billingCountry")
+    return 200, hal.methods_json(methods.fitting(value, currency, billing_country=country), currency, call.base)
 
 
 def get_method(sandbox, call: Call, method_id: str):

@@ -31,6 +31,10 @@ OUTCOMES = {
 # With no method given at creation, a failed or canceled attempt inside a method sends the shopper
 # back to method selection: the payment stays open, with no webhook and no redirect
 # (mollie/mollie-api-php#510; docs.mollie.com, "Payment status changes").
+# captureMode manual: the shopper authorizes, nothing is paid yet, so "Authorized" replaces "Paid"
+# (specs.yaml, captureMode; the payment then waits for captures).
+MANUAL_OUTCOMES = {("Authorized" if label == "Paid" else label): status for label, status in OUTCOMES.items()}
+MANUAL_OUTCOMES["Authorized"] = "authorized"
 RETRYABLE_INSIDE_METHOD = frozenset({"failed", "canceled"})
 DEFAULT_METHOD = "ideal"
 # What the shopper is told when a payment fails or is canceled inside a method, in their words.
@@ -98,9 +102,14 @@ def _transfer_instructions(payment: Payment) -> str:
     )
 
 
+def outcomes(payment: Payment) -> dict[str, str]:
+    return MANUAL_OUTCOMES if payment.capture_mode == "manual" else OUTCOMES
+
+
 def _choice_form(payment: Payment, note: str = "") -> str:
     buttons = "\n".join(
-        f'  <button type="submit" name="status" value="{status}">{label}</button>' for label, status in OUTCOMES.items()
+        f'  <button type="submit" name="status" value="{status}">{label}</button>'
+        for label, status in outcomes(payment).items()
     )
     method_choice = _method_choice(payment) if payment.chosen_method is None else ""
     instructions = _transfer_instructions(payment) if payment.chosen_method == "banktransfer" else ""
@@ -143,8 +152,8 @@ def show(store: Store, request: Request, payment_id: str) -> Response:
 def choose(store: Store, request: Request, payment_id: str) -> Response:
     status = request.form.get("status", "")
     try:
-        if status not in OUTCOMES.values():
-            payment = store.get_payment(payment_id)
+        payment = store.get_payment(payment_id)
+        if status not in outcomes(payment).values():
             body = f"<p>Unknown outcome {html.escape(status)}.</p>\n" + _choice_form(payment)
             return _render(payment, "Test payment", body, status=400)
         payment = store.get_payment(payment_id)

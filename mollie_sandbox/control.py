@@ -102,6 +102,12 @@ def set_refund_status(sandbox, request: Request, base: str, refund_id: str):
     return 200, hal.refund_json(sandbox.store.set_refund_status(refund_id, status), base)
 
 
+def set_capture_status(sandbox, request: Request, base: str, capture_id: str):
+    """Settle a pending capture now: {"status": "succeeded"} or {"status": "failed"}."""
+    capture = sandbox.store.set_capture_status(capture_id, _status_field(sandbox.parse_body(request)))
+    return 200, hal.capture_json(capture, base)
+
+
 def webhooks(sandbox, request: Request, base: str):
     return 200, sandbox.webhooks.deliveries(request.args.get("paymentId"))
 

@@ -12,6 +12,8 @@ RATES = (
     "api_error_rate",
     "api_rate_limit_rate",
     "api_lost_answer_rate",
+    "capture_failure_rate",
+    "capture_lost_answer_rate",
     "webhook_drop_rate",
     "webhook_duplicate_rate",
     "webhook_out_of_order_rate",

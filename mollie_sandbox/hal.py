@@ -10,6 +10,7 @@ API endpoint.
 from urllib.parse import urlencode
 
 from . import methods
+from .captures import Capture
 from .formats import amount_json, iso
 from .store import Chargeback, Payment, Refund
 
@@ -40,7 +41,14 @@ def payment_json(payment: Payment, base: str, embed_refunds: bool = False, embed
         body["expiresAt"] = iso(payment.expires_at)
     for name, moment in payment.timestamps.items():
         body[name] = iso(moment)
-    if payment.is_paid:
+    if payment.capture_mode == "manual":
+        body["captureMode"] = "manual"
+        # "omitted if the payment is not authorized (yet)" (specs.yaml, captureBefore).
+        if payment.status == "authorized" and payment.capture_before is not None:
+            body["captureBefore"] = iso(payment.capture_before)
+        if payment.captures:
+            body["amountCaptured"] = amount_json(payment.amount_captured, payment.currency)
+    if payment.is_paid or payment.amount_captured > 0:
         body["amountRefunded"] = amount_json(payment.amount_refunded, payment.currency)
         body["amountRemaining"] = amount_json(payment.amount_remaining, payment.currency)
     if payment.amount_charged_back > 0:
@@ -72,6 +80,8 @@ def payment_json(payment: Payment, base: str, embed_refunds: bool = False, embed
     links["dashboard"] = link(f"{base}/_sandbox/payments/{payment.id}", "application/json")
     if payment.refunds:
         links["refunds"] = link(f"{base}/v2/payments/{payment.id}/refunds")
+    if payment.captures:
+        links["captures"] = link(f"{base}/v2/payments/{payment.id}/captures")
     if payment.chargebacks:
         links["chargebacks"] = link(f"{base}/v2/payments/{payment.id}/chargebacks")
     links["documentation"] = link(f"{DOCS}/payments-api/get-payment", "text/html")
@@ -103,6 +113,27 @@ def chargeback_json(chargeback: Chargeback, base: str) -> dict:
             "self": link(f"{payment_url}/chargebacks/{chargeback.id}"),
             "payment": link(payment_url),
             "documentation": link(f"{DOCS}/chargebacks-api/get-payment-chargeback", "text/html"),
+        },
+    }
+
+
+def capture_json(capture: Capture, base: str) -> dict:
+    """Shaped like specs.yaml's capture-response (create-capture, get-capture)."""
+    payment_url = f"{base}/v2/payments/{capture.payment_id}"
+    return {
+        "resource": "capture",
+        "id": capture.id,
+        "mode": capture.mode,
+        "description": capture.description,
+        "amount": amount_json(capture.value, capture.currency),
+        "status": capture.status,
+        "metadata": capture.metadata,
+        "paymentId": capture.payment_id,
+        "createdAt": iso(capture.created_at),
+        "_links": {
+            "self": link(f"{payment_url}/captures/{capture.id}"),
+            "payment": link(payment_url),
+            "documentation": link(f"{DOCS}/captures-api/get-capture", "text/html"),
         },
     }
 

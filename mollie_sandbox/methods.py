@@ -21,6 +21,11 @@ class Method:
     maximum: Decimal
     currencies: frozenset[str]
     colour: str  # for the sandbox's own images
+    # Pay later: the billing countries the method serves (None: any) and what it needs.
+    countries: frozenset[str] | None = None
+    pay_later: bool = False
+    needs_manual_capture: bool = False  # Riverty: "captureMode: manual" is required
+    for_businesses: bool = False  # Billie: billingAddress.organizationName is required
 
 
 def _currencies(codes: str) -> frozenset[str]:
@@ -47,8 +52,55 @@ METHODS: dict[str, Method] = {
         Method("bancontact", "Bancontact", Decimal("0.02"), Decimal("50000.00"), _EUR_ONLY, "#005498"),
         Method("banktransfer", "Bank transfer", Decimal("0.01"), Decimal("50000.00"), _EUR_ONLY, "#2e7d32"),
         Method("paypal", "PayPal", Decimal("0.01"), Decimal("10000.00"), _PAYPAL_CURRENCIES, "#003087"),
+        # Pay later (docs.mollie.com, "Klarna", "Riverty", "in3", "Billie"; BEHAVIOUR.md "Lines,
+        # addresses and pay later"): EUR only, for the countries each serves. The limits are this
+        # sandbox profile's, as a real profile's come from /v2/methods; in3 (three terms, Dutch
+        # shoppers only) starts at EUR 100.00, Billie is for businesses.
+        Method(
+            "klarna",
+            "Pay later with Klarna",
+            Decimal("1.00"),
+            Decimal("10000.00"),
+            _EUR_ONLY,
+            "#ffb3c7",
+            countries=frozenset(["AT", "BE", "DE", "DK", "ES", "FI", "FR", "IT", "NL", "NO", "SE"]),
+            pay_later=True,
+        ),
+        Method(
+            "riverty",
+            "Pay in 30 days with Riverty",
+            Decimal("5.00"),
+            Decimal("1500.00"),
+            _EUR_ONLY,
+            "#0e4b3b",
+            countries=frozenset(["AT", "BE", "DE", "NL"]),
+            pay_later=True,
+            needs_manual_capture=True,
+        ),
+        Method(
+            "in3",
+            "Pay in 3 terms with in3",
+            Decimal("100.00"),
+            Decimal("5000.00"),
+            _EUR_ONLY,
+            "#1e2a78",
+            countries=frozenset({"NL"}),
+            pay_later=True,
+        ),
+        Method(
+            "billie",
+            "Pay by invoice for businesses with Billie",
+            Decimal("100.00"),
+            Decimal("50000.00"),
+            _EUR_ONLY,
+            "#00a76d",
+            countries=frozenset(["AT", "DE", "FR", "NL"]),
+            pay_later=True,
+            for_businesses=True,
+        ),
     )
 }
+PAY_LATER = frozenset(method.id for method in METHODS.values() if method.pay_later)
 
 # Every currency Mollie takes at all (the same guide).
 SUPPORTED_CURRENCIES = frozenset().union(*(method.currencies for method in METHODS.values()))
@@ -62,14 +114,21 @@ def fits(method: Method, value: Decimal, currency: str) -> bool:
     return currency in method.currencies and method.minimum <= value <= method.maximum
 
 
-def fitting(value: Decimal | None, currency: str, allowed=None) -> list[Method]:
-    """The methods a payment of ``value`` (None: any amount) in ``currency`` can use."""
+def serves(method: Method, country: str | None) -> bool:
+    return country is None or method.countries is None or country in method.countries
+
+
+def fitting(value: Decimal | None, currency: str, allowed=None, billing_country: str | None = None) -> list[Method]:
+    """The methods a payment of ``value`` (None: any amount) in ``currency`` can use; with
+    ``billing_country``, only those that serve it ("billingCountry", docs.mollie.com, "List payment
+    methods": pay-later methods are offered only where they work)."""
     return [
         method
         for method in METHODS.values()
         if (allowed is None or method.id in allowed)
         and currency in method.currencies
         and (value is None or method.minimum <= value <= method.maximum)
+        and serves(method, billing_country)
     ]
 
 

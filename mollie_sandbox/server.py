@@ -29,6 +29,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import api, checkout, control
+from .captures import DEFAULT_CAPTURE_DAYS
 from .errors import ApiError, unauthorized
 from .faults import Faults
 from .hal import HAL
@@ -68,6 +69,10 @@ def _routes() -> Map:
             api_rule("/v2/payments/<payment_id>/refunds", ["GET"], api.list_refunds),
             api_rule("/v2/payments/<payment_id>/refunds/<refund_id>", ["GET"], api.get_refund),
             api_rule("/v2/payments/<payment_id>/refunds/<refund_id>", ["DELETE"], api.cancel_refund),
+            api_rule("/v2/payments/<payment_id>/captures", ["POST"], api.create_capture),
+            api_rule("/v2/payments/<payment_id>/captures", ["GET"], api.list_captures),
+            api_rule("/v2/payments/<payment_id>/captures/<capture_id>", ["GET"], api.get_capture),
+            api_rule("/v2/payments/<payment_id>/release-authorization", ["POST"], api.release_authorization),
             api_rule("/v2/payments/<payment_id>/chargebacks", ["GET"], api.list_chargebacks),
             api_rule("/v2/payments/<payment_id>/chargebacks/<chargeback_id>", ["GET"], api.get_chargeback),
             api_rule("/v2/chargebacks", ["GET"], api.list_all_chargebacks),
@@ -83,6 +88,7 @@ def _routes() -> Map:
             control_rule("/payments/<payment_id>/cancelable", ["POST"], control.set_payment_cancelable),
             control_rule("/payments/<payment_id>/chargebacks", ["POST"], control.create_chargeback),
             control_rule("/refunds/<refund_id>", ["POST"], control.set_refund_status),
+            control_rule("/captures/<capture_id>", ["POST"], control.set_capture_status),
             control_rule("/chargebacks/<chargeback_id>/reverse", ["POST"], control.reverse_chargeback),
             control_rule("/clock", ["POST"], control.advance_clock),
             control_rule("/webhooks", ["GET"], control.webhooks),
@@ -171,6 +177,7 @@ class SandboxApp:
         max_payments: int = 10_000,
         webhook_timeout: float = DEFAULT_TIMEOUT,
         strict: bool = False,
+        capture_days: float = DEFAULT_CAPTURE_DAYS,
     ):
         # Strict: refuse everything Mollie refuses, loopback webhook URLs included.
         self.strict = strict
@@ -181,6 +188,7 @@ class SandboxApp:
             expiry_seconds=expiry_seconds,
             refund_settle_seconds=REFUND_SETTLE_MINUTES * time_scale,
             max_payments=max_payments,
+            capture_days=capture_days,
         )
         self.idempotency = IdempotencyCache()
         self.requests = RequestLog()
@@ -331,7 +339,8 @@ class SandboxApp:
         except ApiError as error:
             status, body = error.status, error.body()
         response = _json_response(status, body)
-        if self.faults.chance("api_lost_answer_rate"):
+        lost_capture = handler is api.create_capture and self.faults.chance("capture_lost_answer_rate")
+        if lost_capture or self.faults.chance("api_lost_answer_rate"):
             # The request was carried out, but its answer never reaches the caller (a timeout
             # on the way back). The idempotency key keeps the real answer, as Mollie would.
             error = ApiError(504, "The answer was lost on its way back (api_lost_answer_rate fault)")
@@ -371,6 +380,7 @@ class SandboxServer:
         strict: bool = False,
         tls_cert: str | None = None,
         tls_key: str | None = None,
+        capture_days: float = DEFAULT_CAPTURE_DAYS,
     ):
         self.host = host
         self.port = port
@@ -383,6 +393,7 @@ class SandboxServer:
             max_payments=max_payments,
             webhook_timeout=webhook_timeout,
             strict=strict,
+            capture_days=capture_days,
         )
         self._server = None
         self._thread: threading.Thread | None = None

@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from . import methods
+from . import methods, pay_later
+from .captures import DAY, DEFAULT_CAPTURE_DAYS, Capture, CaptureStore, amount_captured
 from .errors import ApiError, not_found, unprocessable
 from .formats import format_value, new_id
 
@@ -97,6 +98,7 @@ _ATTRIBUTES = {
     "lines": "lines",
     "billingAddress": "billing_address",
     "shippingAddress": "shipping_address",
+    "captureMode": "capture_mode",
 }
 
 Notify = Callable[[str, "str | None", str], None]
@@ -155,6 +157,9 @@ class Payment:
     lines: list | None = None
     billing_address: dict | None = None
     shipping_address: dict | None = None
+    capture_mode: str = "automatic"
+    captures: dict[str, Capture] = field(default_factory=dict)  # in creation order
+    capture_before: float | None = None  # set when authorized
 
     @property
     def chosen_method(self) -> str | None:
@@ -172,6 +177,15 @@ class Payment:
     @property
     def is_paid(self) -> bool:
         return "paidAt" in self.timestamps
+
+    @property
+    def amount_captured(self) -> Decimal:
+        return amount_captured(self)
+
+    @property
+    def refundable_base(self) -> Decimal:
+        """What refunds come out of: all of it, or for manual capture only what was captured."""
+        return self.amount_captured if self.capture_mode == "manual" else self.value
 
     @property
     def amount_refunded(self) -> Decimal:
@@ -192,7 +206,7 @@ class Payment:
     @property
     def amount_remaining(self) -> Decimal:
         # Lowered as soon as a refund is created; money charged back cannot be refunded too.
-        return max(self.value - self.amount_committed - self.amount_charged_back, Decimal("0.00"))
+        return max(self.refundable_base - self.amount_committed - self.amount_charged_back, Decimal("0.00"))
 
     def expiry_time(self, expiry_seconds: float) -> float:
         if self.chosen_method == "banktransfer" and self.due_date:
@@ -205,7 +219,12 @@ class Payment:
     def offered_methods(self) -> list[methods.Method]:
         """The methods the hosted checkout offers: those allowed at creation that fit the amount."""
         allowed = [self.method] if isinstance(self.method, str) else self.method
-        return methods.fitting(self.value, self.currency, allowed)
+        country = (self.billing_address or {}).get("country")
+        return [
+            method
+            for method in methods.fitting(self.value, self.currency, allowed, country)
+            if pay_later.unmet(method, self.lines, self.billing_address, self.capture_mode) is None
+        ]
 
 
 def page(items: list, from_id: str | None, limit: int) -> tuple[list, str | None, str | None]:
@@ -226,7 +245,7 @@ def page(items: list, from_id: str | None, limit: int) -> tuple[list, str | None
     return copy.deepcopy(chunk), previous_from, next_from
 
 
-class Store:
+class Store(CaptureStore):
     def __init__(
         self,
         notify: Notify,
@@ -234,7 +253,11 @@ class Store:
         refund_settle_seconds: float = 2.0,
         max_payments: int = 10_000,
         clock: Callable[[], float] = time.time,
+        capture_days: float = DEFAULT_CAPTURE_DAYS,
     ):
+        self.capture_seconds = capture_days * DAY
+        self.capture_settle_seconds = refund_settle_seconds
+        self._capture_owner: dict[str, str] = {}  # capture id -> payment id
         self._notify_hook = notify
         self.expiry_seconds = expiry_seconds
         self.refund_settle_seconds = refund_settle_seconds
@@ -360,7 +383,8 @@ class Store:
     def create_refund(self, payment_id: str, fields: dict) -> Refund:
         with self._lock:
             payment = self._live_payment(payment_id)
-            if payment.status != "paid":
+            # Only captured money can be refunded (a manual-capture payment's amountRemaining).
+            if payment.status != "paid" and not (payment.status == "authorized" and payment.amount_captured > 0):
                 raise unprocessable(f"The payment cannot be refunded: its status is {payment.status}")
             if payment.amount_charged_back >= payment.value:
                 # The shopper's bank already gave all of it back.
@@ -369,8 +393,11 @@ class Store:
                 raise unprocessable(
                     f"The refund must be in the payment's currency ({payment.currency})", "amount.currency"
                 )
-            allowance = REFUND_ALLOWANCE.get(payment.currency, Decimal("0.00"))
-            if fields["value"] > payment.value + allowance - payment.amount_committed - payment.amount_charged_back:
+            # The allowance above the amount is for money taken; uncaptured money is never taken.
+            manual = payment.capture_mode == "manual"
+            allowance = Decimal("0.00") if manual else REFUND_ALLOWANCE.get(payment.currency, Decimal("0.00"))
+            base = payment.refundable_base
+            if fields["value"] > base + allowance - payment.amount_committed - payment.amount_charged_back:
                 raise unprocessable(
                     "The amount requested to refund is higher than the amount remaining "
                     f"({format_value(payment.amount_remaining)} {payment.currency})",
@@ -517,6 +544,7 @@ class Store:
             self._payments.clear()
             self._refund_owner.clear()
             self._chargeback_owner.clear()
+            self._capture_owner.clear()
             self._clock_offset = 0.0
 
     # -- internals (call with the lock held) ---------------------------------
@@ -528,6 +556,7 @@ class Store:
                 candidate not in self._payments
                 and candidate not in self._refund_owner
                 and candidate not in self._chargeback_owner
+                and candidate not in self._capture_owner
             ):
                 return candidate
 
@@ -557,6 +586,7 @@ class Store:
         for refund in payment.refunds.values():
             if refund.settle_at is not None and now >= refund.settle_at and refund.status in REFUND_IN_PROGRESS:
                 self._set_refund_status(refund, "refunded")
+        self._apply_capture_time(payment, now)
 
     @staticmethod
     def _assign(payment: Payment, fields: dict) -> None:
@@ -594,6 +624,8 @@ class Store:
             )
         if status in STATUS_TIMESTAMPS:
             payment.timestamps[STATUS_TIMESTAMPS[status]] = now
+        if status == "authorized":
+            self._authorized(payment, now)
         if status in WEBHOOK_STATUSES:
             self._notify(payment, f"payment.{status}")
 
@@ -628,3 +660,5 @@ class Store:
                 self._refund_owner.pop(refund_id, None)
             for chargeback_id in pruned.chargebacks:
                 self._chargeback_owner.pop(chargeback_id, None)
+            for capture_id in pruned.captures:
+                self._capture_owner.pop(capture_id, None)

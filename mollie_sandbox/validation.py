@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from . import lines, methods
+from . import lines, methods, pay_later
 from .errors import unprocessable
 from .methods import METHODS, SUPPORTED_CURRENCIES
 
@@ -218,7 +218,8 @@ def payment_create_fields(body: dict, today: date, strict: bool = False) -> dict
     fields["billingAddress"] = lines.check_address(body.get("billingAddress"), "billingAddress")
     fields["shippingAddress"] = lines.check_address(body.get("shippingAddress"), "shippingAddress")
     check_unemulated_choice(body, "sequenceType", "oneoff", ("first", "recurring"))
-    check_unemulated_choice(body, "captureMode", "automatic", ("manual",))
+    fields["captureMode"] = pay_later.check_capture_mode(body.get("captureMode"))
+    pay_later.check_create(fields)
     return fields
 
 
@@ -226,7 +227,7 @@ def check_unemulated_choice(body: dict, field: str, emulated: str, described: tu
     """An enum of Mollie's description of which the sandbox emulates one value: the others, a 422.
 
     Mollie refuses a value outside the enum (422 on the field); a described value the sandbox does
-    not emulate (recurring payments, manual capture) is refused too rather than silently ignored.
+    not emulate (recurring payments) is refused too rather than silently ignored.
     """
     value = body.get(field)
     if value is None or value == emulated:
@@ -253,3 +254,16 @@ def refund_create_fields(body: dict) -> dict:
         "description": check_description(body.get("description"), required=False) or "",
         "metadata": check_metadata(body.get("metadata")),
     }
+
+
+def capture_create_fields(body: dict) -> dict:
+    """A capture (specs.yaml, create-capture: entity-capture): `amount` optional ("If no amount is
+    provided, the full authorized amount is captured"), `description` (max 255) and `metadata`."""
+    fields: dict = {"value": None, "currency": None}
+    if body.get("amount") is not None:
+        fields["value"], fields["currency"] = parse_amount(body.get("amount"))
+        if fields["value"] < MINIMUM_AMOUNT:
+            raise unprocessable("The amount is lower than the minimum", "amount")
+    fields["description"] = check_description(body.get("description"), required=False) or ""
+    fields["metadata"] = check_metadata(body.get("metadata"))
+    return fields

@@ -8,13 +8,27 @@ Callers get plain dataclasses with amounts in cents and three errors:
 import logging
 import re
 import threading
-from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
 from config import metrics
+from payments.mollie_types import (  # noqa: F401 (re-exported: callers import them from here)
+    DETAIL_FIELDS,
+    METHOD_ID_PATTERN,
+    DuplicateRefund,
+    MollieCapture,
+    MollieChargeback,
+    MollieMethod,
+    MolliePayment,
+    MollieRefund,
+    PaymentNotFound,
+    PaymentProviderError,
+    PaymentProviderUnavailable,
+    PaymentRejected,
+    PaymentRequestInProgress,
+)
 from shop.money import decimal_amount
 
 # mollie-api-python (with requests and oauthlib) is imported on first use, not at start-up:
@@ -24,92 +38,6 @@ log = logging.getLogger(__name__)
 
 PAYMENT_ID_PATTERN = re.compile(r"^tr_[A-Za-z0-9]{1,64}$")
 _local = threading.local()
-
-
-class PaymentProviderError(Exception):
-    pass
-
-
-class PaymentProviderUnavailable(PaymentProviderError):
-    """Mollie could not be reached, timed out or had an error of its own: retry later."""
-
-
-class PaymentRequestInProgress(PaymentProviderUnavailable):
-    """Mollie is still processing an earlier request with the same Idempotency-Key (409)."""
-
-
-class PaymentRejected(PaymentProviderError):
-    """Mollie understood the request and refused it (validation, not allowed in this state)."""
-
-    def __init__(self, message, *, field=None):
-        super().__init__(message)
-        self.field = field
-
-
-class DuplicateRefund(PaymentRejected):
-    """Mollie refuses a refund of the same amount as another on the payment within the hour."""
-
-
-class PaymentNotFound(PaymentProviderError):
-    pass
-
-
-@dataclass(frozen=True)
-class MolliePayment:
-    id: str
-    status: str
-    amount_cents: int
-    currency: str
-    amount_refunded_cents: int
-    amount_remaining_cents: int | None
-    checkout_url: str | None
-    is_cancelable: bool
-    method: str | None
-    metadata: dict = field(default_factory=dict)
-    # Mollie's `details` of the method, only the fields we show (see DETAIL_FIELDS).
-    details: dict = field(default_factory=dict)
-    expires_at: datetime | None = None
-    amount_charged_back_cents: int = 0
-    has_chargebacks: bool = False  # `_links.chargebacks`: once any, even if all were reversed
-    # Filled by the caller with list_chargebacks() when the payment has any; None: not read.
-    chargebacks: tuple | None = None
-
-
-@dataclass(frozen=True)
-class MollieChargeback:
-    id: str
-    payment_id: str
-    amount_cents: int
-    currency: str
-    reason_code: str
-    reason: str
-    created_at: datetime
-    reversed_at: datetime | None
-
-
-@dataclass(frozen=True)
-class MollieMethod:
-    id: str
-    description: str
-    image_url: str
-    image_2x_url: str
-
-
-# The method details the shop shows (to the shopper on the thank-you page, to staff), in Mollie's
-# names: card, iDEAL/Bancontact/PayPal payer, and a bank transfer's instructions.
-DETAIL_FIELDS: tuple[str, ...] = ("cardHolder", "cardNumber", "cardLabel", "cardCountryCode", "consumerName")
-DETAIL_FIELDS += ("consumerAccount", "consumerBic", "bankName", "bankAccount", "bankBic", "transferReference")
-METHOD_ID_PATTERN = re.compile(r"^[a-z0-9]{1,40}$")
-
-
-@dataclass(frozen=True)
-class MollieRefund:
-    id: str
-    payment_id: str
-    status: str
-    amount_cents: int
-    currency: str
-    refund_key: str | None = None  # ours, sent as metadata, to recognise a refund we asked for
 
 
 def is_payment_id(value) -> bool:
@@ -139,9 +67,10 @@ def create_payment(
     *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, **optional
 ):
     """`optional`: method (chosen at our checkout, or a list to choose from; none: every method is
-    offered), due_date (a bank transfer's last day, "YYYY-MM-DD"; Mollie's default: 12 days) and
-    order_fields (lines and addresses: payments.mollie_payload)."""
-    if set(optional) - {"method", "due_date", "order_fields"}:  # a misspelt option is a bug, not a default
+    offered), due_date (a bank transfer's last day, "YYYY-MM-DD"; Mollie's default: 12 days),
+    order_fields (lines and addresses: payments.mollie_payload) and capture_manually (authorize
+    now, capture when the parcel ships: captureMode manual)."""
+    if set(optional) - {"method", "due_date", "order_fields", "capture_manually"}:  # a misspelt option is a bug
         raise TypeError(f"create_payment() got unexpected arguments {sorted(optional)}")
     payload = {
         **(optional.get("order_fields") or {}),
@@ -153,6 +82,8 @@ def create_payment(
     }
     if webhook_url:  # optional at Mollie; an unreachable one is refused
         payload["webhookUrl"] = webhook_url
+    if optional.get("capture_manually"):
+        payload["captureMode"] = "manual"
     with _translated_errors("create payment"):
         return _payment(_client().payments.create(payload, idempotency_key=idempotency_key))
 
@@ -210,7 +141,38 @@ def recent_chargebacks(*, since: datetime, max_pages: int = 4):
     return found
 
 
-def list_methods(*, amount_cents, currency, read_timeout_seconds=None):
+def create_capture(*, payment_id, amount_cents, currency, description, idempotency_key, capture_key):
+    """Captures part or all of an authorized payment. `capture_key` (ours, in metadata) names the
+    shipment, so that after a lost answer list_captures() tells whether it was made."""
+    payload = {
+        "amount": to_mollie_amount(amount_cents, currency),
+        "description": description,
+        "metadata": {"capture_key": capture_key},
+    }
+    with _translated_errors("create capture"):
+        return _capture(_payment_captures(payment_id).create(payload, idempotency_key=idempotency_key))
+
+
+def list_captures(payment_id):
+    with _translated_errors("list captures"):
+        return [_capture(item) for item in _payment_captures(payment_id).list(limit=250)]
+
+
+def release_authorization(payment_id, *, idempotency_key=""):
+    """Releases what is not captured: the payment becomes canceled (nothing captured) or paid."""
+    from mollie.api.error import ResponseHandlingError
+
+    with _translated_errors("release authorization"):
+        try:
+            _client().payments.release_authorization(payment_id, idempotency_key=idempotency_key)
+        except ResponseHandlingError as error:
+            # Mollie answers 202 without a body (specs.yaml, release-authorization), which
+            # mollie-api-python 4.0.0 cannot decode: that one error means "accepted".
+            if "(status code: 202)" not in str(error):
+                raise
+
+
+def list_methods(*, amount_cents, currency, read_timeout_seconds=None, billing_country=None):
     """The methods Mollie offers for this amount (its `minimumAmount`/`maximumAmount` and currencies
     per method). No issuers: since iDEAL 2.0 the bank is chosen on iDEAL's own page.
     `read_timeout_seconds` shortens the wait where a page view is waiting for the answer."""
@@ -219,7 +181,10 @@ def list_methods(*, amount_cents, currency, read_timeout_seconds=None):
         if read_timeout_seconds is not None:
             connect, read = client.timeout
             client.set_timeout((connect, min(read, read_timeout_seconds)))
-        found = client.methods.list(amount=to_mollie_amount(amount_cents, currency))
+        query = {"amount": to_mollie_amount(amount_cents, currency)}
+        if billing_country:  # pay-later methods are listed only for a country they serve
+            query["billingCountry"] = billing_country
+        found = client.methods.list(**query)
         return [method for method in (_method(item) for item in found) if method is not None]
 
 
@@ -310,6 +275,14 @@ def _payment_refunds(payment_id):
     return PaymentRefunds(client, MolliePaymentObject({"id": payment_id}, client))
 
 
+def _payment_captures(payment_id):
+    from mollie.api.objects.payment import Payment as MolliePaymentObject
+    from mollie.api.resources.captures import PaymentCaptures
+
+    client = _client()
+    return PaymentCaptures(client, MolliePaymentObject({"id": payment_id}, client))
+
+
 def _payment_chargebacks(payment_id):
     from mollie.api.objects.payment import Payment as MolliePaymentObject
     from mollie.api.resources.chargebacks import PaymentChargebacks
@@ -341,6 +314,8 @@ def _payment(payment) -> MolliePayment:
         expires_at=_time(payment.expires_at) if payment.expires_at else None,
         amount_charged_back_cents=from_mollie_amount(charged_back)[0] if charged_back else 0,
         has_chargebacks=bool(payment.has_chargebacks()),
+        capture_before=_time(payment.capture_before) if payment.capture_before else None,
+        amount_captured_cents=from_mollie_amount(payment.amount_captured)[0] if payment.amount_captured else 0,
     )
 
 
@@ -384,6 +359,21 @@ def _method(method) -> MollieMethod | None:
         description=str(method.description or method.id)[:60],
         image_url=str(images.get("size1x") or ""),
         image_2x_url=str(images.get("size2x") or ""),
+    )
+
+
+def _capture(capture) -> MollieCapture:
+    amount_cents, currency = from_mollie_amount(capture.amount)
+    metadata = capture.get("metadata") if isinstance(capture.get("metadata"), dict) else {}
+    if not isinstance(capture.id, str) or not capture.id.startswith("cpt_"):
+        raise ValueError(f"capture without a usable id: {capture.id!r}")
+    return MollieCapture(
+        id=capture.id,
+        payment_id=str(capture.payment_id),
+        status=str(capture.get("status") or "pending"),
+        amount_cents=amount_cents,
+        currency=currency,
+        capture_key=str(metadata["capture_key"]) if metadata.get("capture_key") else None,
     )
 
 

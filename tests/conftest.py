@@ -175,6 +175,7 @@ def sandbox(sandbox_server, settings):
     # Mollie processes a refund some time after it is created (amountRefunded follows then);
     # here on the next read, unless a test keeps refunds pending (`pending_refunds`).
     sandbox_server.app.store.refund_settle_seconds = 0
+    sandbox_server.app.store.capture_settle_seconds = 0  # captures likewise
     settings.MOLLIE_API_ENDPOINT = sandbox_server.url
     settings.MOLLIE_API_KEY = TEST_MOLLIE_KEY
     from payments.services import forget_methods
@@ -233,6 +234,10 @@ class SandboxControl:
     def set_cancelable(self, payment_id, cancelable):
         """Real Mollie cancels open bank transfers only; card, iDEAL and no-method payments refuse."""
         self._call("POST", f"payments/{payment_id}/cancelable", data={"cancelable": "true" if cancelable else "false"})
+
+    def set_capture_status(self, capture_id, status):
+        """Settle a pending capture now: succeeded or failed."""
+        return self._call("POST", f"captures/{capture_id}", data={"status": status})
 
     def set_refund_status(self, refund_id, status):
         return self._call("POST", f"refunds/{refund_id}", data={"status": status})

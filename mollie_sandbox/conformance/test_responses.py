@@ -101,3 +101,42 @@ def test_errors_have_mollies_shape(mollie, target):
     assert missing["status"] == 404 and missing["title"] == "Not Found"
     refused = mollie.create_refund(missing_id := "tr_doesNotExist1", {"amount": {"currency": "EUR", "value": "1.00"}})
     assert refused["status"] == 404 and missing_id in refused["detail"]
+
+
+def authorize_on_hosted_checkout(target, payment):
+    target.needs_sandbox(NO_HOSTED_CHECKOUT_API)
+    checkout = payment["_links"]["checkout"]["href"]
+    answer = requests.post(checkout, data={"status": "authorized"}, allow_redirects=False, timeout=10)
+    assert answer.status_code == 303
+
+
+def pay_later_body(target):
+    """Klarna with captureMode manual (specs.yaml: create-payment captureMode, lines, billingAddress)."""
+    eur = {"currency": "EUR", "value": "10.00"}
+    line = {"description": "Cup", "quantity": 1, "unitPrice": eur, "totalAmount": eur}
+    address = {
+        "givenName": "Ada",
+        "familyName": "Lovelace",
+        "streetAndNumber": "Keizersgracht 1",
+        "postalCode": "1015 AA",
+        "city": "Amsterdam",
+        "country": "NL",
+        "email": "ada@example.com",
+    }
+    return target.payment_body(method="klarna", captureMode="manual", lines=[line], billingAddress=address)
+
+
+def test_an_authorized_payment_is_captured_in_part_listed_and_released(mollie, target):
+    payment = mollie.create_payment(pay_later_body(target))
+    authorize_on_hosted_checkout(target, payment)
+    authorized = mollie.get_payment(payment["id"])
+    assert authorized["status"] == "authorized" and authorized["captureBefore"]
+
+    capture = mollie.create_capture(payment["id"], {"amount": {"currency": "EUR", "value": "4.00"}})
+    assert capture["resource"] == "capture" and capture["paymentId"] == payment["id"]
+    assert mollie.get_capture(payment["id"], capture["id"])["id"] == capture["id"]
+    assert [item["id"] for item in mollie.list_captures(payment["id"])["_embedded"]["captures"]] == [capture["id"]]
+
+    assert mollie.release_authorization(payment["id"]) is None  # 202, no body
+    assert mollie.get_payment(payment["id"])["status"] == "paid"
+    assert mollie.release_authorization(payment["id"])["status"] == 422  # no longer authorized

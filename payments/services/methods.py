@@ -21,13 +21,20 @@ FAILURE_CACHE_SECONDS = 30
 READ_TIMEOUT_SECONDS = 3
 MAX_CACHED_AMOUNTS = 512
 
+# Authorize now, capture when the parcel ships (docs/pay-later.md). Mollie lists them for a billing
+# country they serve; without one the shop does not offer them.
+PAY_LATER_METHODS = frozenset({"klarna", "riverty", "in3", "billie"})
+
 _cache: dict[tuple, tuple[float, tuple[mollie.MollieMethod, ...] | None]] = {}
 _lock = threading.Lock()
 
 
-def methods_for(*, amount_cents: int, currency: str) -> tuple[mollie.MollieMethod, ...] | None:
-    """The methods Mollie offers for this amount and currency, or None when it cannot say now."""
-    key = (settings.MOLLIE_API_ENDPOINT, settings.MOLLIE_API_KEY, int(amount_cents), currency)
+def methods_for(
+    *, amount_cents: int, currency: str, billing_country: str | None = None
+) -> tuple[mollie.MollieMethod, ...] | None:
+    """The methods Mollie offers for this amount and currency (and billing country: the pay-later
+    methods only with one), or None when it cannot say now."""
+    key = (settings.MOLLIE_API_ENDPOINT, settings.MOLLIE_API_KEY, int(amount_cents), currency, billing_country)
     now = time.monotonic()
     with _lock:
         cached = _cache.get(key)
@@ -35,9 +42,13 @@ def methods_for(*, amount_cents: int, currency: str) -> tuple[mollie.MollieMetho
         return cached[1]
     methods: tuple[mollie.MollieMethod, ...] | None
     try:
-        methods = tuple(
-            mollie.list_methods(amount_cents=amount_cents, currency=currency, read_timeout_seconds=READ_TIMEOUT_SECONDS)
+        listed = mollie.list_methods(
+            amount_cents=amount_cents,
+            currency=currency,
+            read_timeout_seconds=READ_TIMEOUT_SECONDS,
+            billing_country=billing_country,
         )
+        methods = tuple(m for m in listed if billing_country or m.id not in PAY_LATER_METHODS)
         lifetime = CACHE_SECONDS
     except mollie.PaymentProviderError as error:
         log.info("payment methods unavailable; the shopper chooses on Mollie's page", extra={"error": str(error)})
@@ -56,5 +67,5 @@ def forget_methods(*, amount_cents: int | None = None, currency: str | None = No
         if amount_cents is None:
             _cache.clear()
             return
-        for key in [key for key in _cache if key[2:] == (int(amount_cents), currency)]:
+        for key in [key for key in _cache if key[2:4] == (int(amount_cents), currency)]:
             del _cache[key]

@@ -32,7 +32,6 @@ def test_every_locale_of_mollies_description_is_accepted(client, payment_data, l
     [
         ("sequenceType", "recurring", "does not emulate sequenceType 'recurring'"),
         ("sequenceType", "monthly", "The sequenceType 'monthly' is invalid"),
-        ("captureMode", "manual", "does not emulate captureMode 'manual'"),
         ("captureMode", "later", "The captureMode 'later' is invalid"),
     ],
 )
@@ -46,3 +45,4 @@ def test_a_choice_the_sandbox_does_not_emulate_is_refused_not_ignored(client, pa
 def test_the_emulated_choices_are_accepted(client, payment_data):
     payment = client.payments.create(payment_data(sequenceType="oneoff", captureMode="automatic"))
     assert payment.sequence_type == "oneoff"
+    assert client.payments.create(payment_data(captureMode="manual")).capture_mode == "manual"

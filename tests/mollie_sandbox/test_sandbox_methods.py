@@ -18,7 +18,10 @@ def amount(value, currency="EUR"):
 # (docs.mollie.com, Methods API).
 def test_methods_list_has_mollies_shape(sandbox, client):
     methods = client.methods.list()
-    assert [m.id for m in methods] == ["ideal", "creditcard", "bancontact", "banktransfer", "paypal"]
+    assert [m.id for m in methods] == [
+        *["ideal", "creditcard", "bancontact", "banktransfer", "paypal"],
+        *["klarna", "riverty", "in3", "billie"],  # pay later: test_sandbox_pay_later.py
+    ]
     ideal = methods[0]
     assert ideal.resource == "method" and ideal.description == "iDEAL"
     assert ideal.minimum_amount == amount("0.01") and ideal.maximum_amount == amount("50000.00")
@@ -30,9 +33,10 @@ def test_methods_list_has_mollies_shape(sandbox, client):
 @pytest.mark.parametrize(
     "value, currency, expected",
     [
-        ("10.00", "EUR", ["ideal", "creditcard", "bancontact", "banktransfer", "paypal"]),
+        # Pay later: Klarna from 1.00, Riverty from 5.00; in3 and Billie start at 100.00.
+        ("10.00", "EUR", ["ideal", "creditcard", "bancontact", "banktransfer", "paypal", "klarna", "riverty"]),
         # Above the card and PayPal maximum (10,000.00): only the methods that go higher.
-        ("20000.00", "EUR", ["ideal", "bancontact", "banktransfer"]),
+        ("20000.00", "EUR", ["ideal", "bancontact", "banktransfer", "billie"]),
         # Below Bancontact's minimum of 0.02.
         ("0.01", "EUR", ["ideal", "creditcard", "banktransfer", "paypal"]),
         # iDEAL, Bancontact and bank transfer take EUR only (docs.mollie.com/docs/multicurrency).

@@ -203,7 +203,7 @@ def test_two_tabs_choosing_different_methods_at_once_make_one_payment(shopper):
     )
 
 
-def stale_method_list(shopper, monkeypatch, extra="klarna"):
+def stale_method_list(shopper, monkeypatch, extra="eps"):  # EPS: a method the sandbox profile does not have
     """The checkout page as shown minutes ago, when Mollie still listed `extra`: the shop's cache
     keeps that list for five minutes, while Mollie (the sandbox) does not offer the method now."""
     from payments import mollie
@@ -223,7 +223,7 @@ def test_a_method_mollie_refuses_at_creation_leaves_the_choice_to_mollies_page(s
     shopper.add("espresso-cup")
     checkout_id = stale_method_list(shopper, monkeypatch)
 
-    response = shopper.checkout(method="klarna", checkout_id=checkout_id)
+    response = shopper.checkout(method="eps", checkout_id=checkout_id)
 
     assert response.status_code == 303
     [payment] = shopper.sandbox.payments()
@@ -242,7 +242,7 @@ def test_after_a_refused_method_the_checkout_page_asks_mollie_for_its_list_again
 
     shopper.add("espresso-cup")
     checkout_id = stale_method_list(shopper, monkeypatch)
-    shopper.checkout(method="klarna", checkout_id=checkout_id)
+    shopper.checkout(method="eps", checkout_id=checkout_id)
     another_shopper = Client()
     another_shopper.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})  # the same amount
     before = len(methods_requests(shopper.sandbox))
@@ -250,7 +250,7 @@ def test_after_a_refused_method_the_checkout_page_asks_mollie_for_its_list_again
     page = another_shopper.get("/checkout/").content.decode()
 
     assert len(methods_requests(shopper.sandbox)) == before + 1
-    assert "klarna" not in methods_offered(page)
+    assert "eps" not in methods_offered(page)
 
 
 def test_a_refused_method_twice_at_once_makes_one_payment(shopper, monkeypatch):
@@ -262,7 +262,7 @@ def test_a_refused_method_twice_at_once_makes_one_payment(shopper, monkeypatch):
     checkout_id = stale_method_list(shopper, monkeypatch)
     other_tab = Client()
     other_tab.cookies = shopper.client.cookies
-    form = checkout_form(checkout_id, method="klarna")
+    form = checkout_form(checkout_id, method="eps")
 
     answers = run_concurrently(
         lambda: shopper.client.post("/checkout/", form), lambda: other_tab.post("/checkout/", form)
@@ -288,7 +288,7 @@ def test_try_again_after_mollie_was_down_for_the_fallback_reuses_its_key(shopper
         return create(**request)
 
     monkeypatch.setattr(mollie, "create_payment", down_after_the_refusal)
-    shopper.checkout(method="klarna", checkout_id=checkout_id)
+    shopper.checkout(method="eps", checkout_id=checkout_id)
     order = shopper.last_order()
     assert "Try again" in shopper.order_page().content.decode()
 
@@ -414,11 +414,11 @@ def test_pay_again_with_a_method_mollie_now_refuses_goes_on_without_it(shopper, 
     order = failed_payment(shopper)
     forget_methods()
     stale_method_list(shopper, monkeypatch)  # the cart is kept: the same amount, listed minutes ago
-    assert "klarna" in methods_offered(shopper.order_page().content.decode())
+    assert "eps" in methods_offered(shopper.order_page().content.decode())
 
-    response = pay_again(shopper, "klarna")
+    response = pay_again(shopper, "eps")
 
     assert response.status_code == 303
     attempt = PaymentAttempt.get(order.order_id, 2)
     assert attempt.status == "open" and attempt.method is None
-    assert "klarna" not in methods_offered(shopper.order_page().content.decode())
+    assert "eps" not in methods_offered(shopper.order_page().content.decode())
