@@ -18,11 +18,14 @@ BUDGETS = {
     # the articles' current prices and stock read by the service (BatchGetItem; the service does
     # not trust what the view read), one transaction for order + attempt + stock + event, the
     # attempt to register (GetItem), one Mollie create, and one transaction storing Mollie's id
-    # and checkout URL. 6 DynamoDB + 1 Mollie.
-    "checkout POST": {"dynamodb": {"BatchGetItem": 2, "GetItem": 2, "TransactWriteItems": 2}, "mollie": 1},
-    # Same form again (or the back button, or a second tab): the cart (BatchGetItem) and the cart's
+    # and checkout URL; and the open bank transfers this e-mail address and client address hold
+    # (one Query, payments/services/transfer_limits.py), since the payment may become a transfer
+    # on Mollie's page. 7 DynamoDB + 1 Mollie.
+    "checkout POST": {"dynamodb": {"BatchGetItem": 2, "GetItem": 2, "TransactWriteItems": 2, "Query": 1}, "mollie": 1},
+    # Same form again (or the back button, or a second tab): the cart (BatchGetItem), the cart's
+    # last order (GetItem: what it holds counts as available stock, shop/cart.py) and the cart's
     # order (GetItem), which carries the open attempt's checkout URL. No write, no Mollie call.
-    "checkout POST, double submit": {"dynamodb": {"BatchGetItem": 1, "GetItem": 1}, "mollie": 0},
+    "checkout POST, double submit": {"dynamodb": {"BatchGetItem": 1, "GetItem": 2}, "mollie": 0},
     # The order (GetItem), the rate-limit claim (conditional UpdateItem), Mollie's payment, and
     # order + attempt in one TransactGetItems to compare with. Writes only when something changed.
     "status poll, open order, pull due": {
@@ -43,8 +46,10 @@ BUDGETS = {
         "mollie": 1,
     },
     # Same fetch and read; nothing changes, so nothing is written (anyone can post webhooks: repeats
-    # must not grow the timeline). Minimum.
-    "webhook, duplicate": {"dynamodb": {"TransactGetItems": 1}, "mollie": 1},
+    # must not grow the timeline). A paid order's repeat also looks for another paid order of the
+    # same shopper (one Query on the e-mail index): a first webhook answered 503 may have left a
+    # possible-duplicate pair half flagged, and Mollie's retry finishes it.
+    "webhook, duplicate": {"dynamodb": {"TransactGetItems": 1, "Query": 1}, "mollie": 1},
     # A finished order is the one read its status needs: the order carries the latest attempt's
     # status. Minimum.
     "status poll, finished order": {"dynamodb": {"GetItem": 1}, "mollie": 0},
