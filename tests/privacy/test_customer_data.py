@@ -58,7 +58,7 @@ def test_the_export_is_confirmed_then_downloaded_and_recorded_on_each_timeline(s
 
 
 def test_erase_keeps_what_the_law_keeps_says_until_when_and_leaves_no_trace_of_the_rest(
-    staff_client, two_orders, shopper
+    json_log, staff_client, two_orders, shopper
 ):
     expired, shipped = two_orders
     asked = staff_client.post("/staff/customers/erase/", {"email": "ada@example.com"}).content.decode()
@@ -80,6 +80,10 @@ def test_erase_keeps_what_the_law_keeps_says_until_when_and_leaves_no_trace_of_t
     page = staff_client.post("/staff/customers/", {"email": "ada@example.com"}).content.decode()
     assert later.order_id in page and shipped.order_id in page and expired.order_id not in page
     assert expired.order_id not in (later.possible_duplicate_of or [])
+    erased_page = staff_client.get(f"/staff/orders/{expired.order_id}/")
+    assert erased_page.status_code == 200 and "Lovelace" not in erased_page.content.decode()
+    logged = json.dumps(json_log()).lower()  # the whole story, checkout to erasure, as logged
+    assert logged and not any(value.lower() in logged for value in ADA)
 
 
 def test_only_staff_with_a_csrf_token_can_erase(two_orders, staff_member):
