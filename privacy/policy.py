@@ -60,25 +60,29 @@ def kept_because(order, *, last_activity_at, clock: Clock, now) -> tuple[str, da
     """Why the law (or the shop's duty to the shopper) keeps this order's personal data now, and
     until when if that is known; None when it is closed. `last_activity_at`: the latest payment,
     shipment or refund of the order."""
+    reason = _open_because(order)
+    if reason is not None:
+        return (reason, None)
+    closed = closed_at(order, last_activity_at=last_activity_at, clock=clock)
+    if order.paid_at is not None and closed is not None and now < closed:
+        return ("within its refund and chargeback window", closed)
+    return None
+
+
+def _open_because(order) -> str | None:
     if order.status in OPEN_STATUSES:
-        return ("open: waiting for payment", None)
+        return "open: waiting for payment"
     if order.needs_attention or int(order.amount_charged_back_cents or 0):
-        return ("a matter staff have not closed (needs attention or a chargeback)", None)
+        return "a matter staff have not closed (needs attention or a chargeback)"
     if order.is_to_ship:
-        return ("paid and not shipped yet", None)
-    if order.paid_at is None:
-        return None  # closed unpaid: no money moved, nothing can be claimed back
-    window_ends = max(order.paid_at, last_activity_at or order.paid_at) + timedelta(days=clock.chargeback_days)
-    if now < window_ends:
-        return ("within its refund and chargeback window", window_ends)
+        return "paid and not shipped yet"
     return None
 
 
 def closed_at(order, *, last_activity_at, clock: Clock) -> datetime | None:
-    """When the order closed for good (its window over); None while it may still change."""
-    if order.status in OPEN_STATUSES or order.needs_attention or order.is_to_ship:
-        return None
-    if int(order.amount_charged_back_cents or 0):
+    """When the order closed for good: its chargeback window over, or when it ended unpaid (no
+    money moved, nothing can be claimed back); None while it may still change."""
+    if _open_because(order) is not None:
         return None
     if order.paid_at is None:
         return order.closed_at or order.updated_at
