@@ -101,3 +101,24 @@ def test_the_command_counts_in_a_dry_run_and_the_schedule_does_the_rest(shipped_
     assert Order.get(shipped_order.order_id).customer_email == "ada@example.com"
     assert run_retention({"detail-type": "Scheduled Event"}, None)["anonymised"] == 1
     assert Order.get(shipped_order.order_id).customer_email.endswith("@erased.invalid")
+
+
+def test_a_run_stopped_between_an_orders_items_and_the_order_finishes_it_next_time(shipped_order, monkeypatch):
+    from config.deadline import DeadlineExceeded
+
+    real_commit = retention.commit
+
+    def time_runs_out_at_the_order(**changes):
+        if any(isinstance(item, Order) for item in changes.get("saves", ())):
+            raise DeadlineExceeded("Lambda's time is up")
+        return real_commit(**changes)
+
+    later = shipped_order.created_at + timedelta(days=730 + 121)
+    monkeypatch.setattr(retention, "commit", time_runs_out_at_the_order)
+    cut_short = retention.run(now=later)
+    assert cut_short.stopped_early and Order.get(shipped_order.order_id).customer_email == "ada@example.com"
+
+    monkeypatch.setattr(retention, "commit", real_commit)
+    assert retention.run(now=later).anonymised == 1
+    assert traces(ADA) == []
+    assert retention.run(now=later).items_changed == 0
