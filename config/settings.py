@@ -217,8 +217,6 @@ CHARGEBACK_LOOKBACK_DAYS = env_int("CHARGEBACK_LOOKBACK_DAYS", 120)
 # CHARGEBACK_LOOKBACK_DAYS (card schemes: up to 120 days) from its last payment or shipment.
 PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
 ACCOUNTING_RETENTION_YEARS = env_int("ACCOUNTING_RETENTION_YEARS", 7)
-# Orders a retention run looks at per batch (one commit each, so a run stops between batches).
-RETENTION_BATCH_SIZE = env_int("RETENTION_BATCH_SIZE", 25)
 
 # E-mail (notifications/): sent through Amazon SES v2 by django-anymail's backend. SES only sends
 # from a verified identity, so deployed stages must name their from-address.
