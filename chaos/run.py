@@ -84,6 +84,7 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     from django.test import override_settings
 
     from chaos import invariants
+    from chaos import retention as chaos_retention
     from chaos import staff as chaos_staff
     from chaos.shoppers import Journal, make_plans, run_shoppers
     from chaos.stack import LocalStack
@@ -171,6 +172,9 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         with stack.models(), override_settings(SES_ENDPOINT_URL=stack.moto_url):  # mails to the stack's SES
             chaos_staff.ship_some(rng, result.counts)  # some in two parcels, some from two tabs
         out(f"  staff shipped after {time.monotonic() - started:.0f} s")
+        with stack.models():
+            chaos_retention.run_twice(result.counts, result.violations)
+        out(f"  retention ran after {time.monotonic() - started:.0f} s")
 
         # 4. Stop taking webhooks, then compare Mollie with our tables.
         webhooks = stack.sandbox_webhooks()  # before the stop: later retries would only meet a closed port

@@ -99,6 +99,7 @@ INSTALLED_APPS = [
     "payments",
     "staff",
     "notifications",
+    "privacy",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +220,16 @@ CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 5)
 # report. Card schemes allow disputes up to 120 days after the payment (SEPA direct debits: 8
 # weeks), so 120 covers every method the shop offers; a longer list costs more pages per run.
 CHARGEBACK_LOOKBACK_DAYS = env_int("CHARGEBACK_LOOKBACK_DAYS", 120)
+
+# Personal data (privacy.policy): a closed order's names, e-mail, addresses and payment details are
+# anonymised this many days after it closed. Two years: the EU's minimum legal guarantee (Directive
+# 2019/771, art. 10) runs two years from delivery, and the shop needs to know whom it sold to
+# while a claim can come. The accounting record (amounts, VAT, lines) is deleted this many years
+# after the end of the order's year: seven in the Netherlands (art. 52 AWR; BE 7, DE 8-10, FR 10:
+# raise it there). An order counts as closed only after its chargeback window, which is
+# CHARGEBACK_LOOKBACK_DAYS (card schemes: up to 120 days) from its last payment or shipment.
+PERSONAL_DATA_RETENTION_DAYS = env_int("PERSONAL_DATA_RETENTION_DAYS", 730)
+ACCOUNTING_RETENTION_YEARS = env_int("ACCOUNTING_RETENTION_YEARS", 7)
 
 # E-mail (notifications/): sent through Amazon SES v2 by django-anymail's backend. SES only sends
 # from a verified identity, so deployed stages must name their from-address.

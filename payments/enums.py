@@ -134,6 +134,8 @@ class EventKind(TextChoices):
     PAYMENT_STUCK = "payment_stuck", "Payment stuck"
     CONFIRMATION_RESENT = "confirmation_resent", "Confirmation resent"
     SHIPPED = "shipped", "Shipped"
+    PERSONAL_DATA_EXPORTED = "personal_data_exported", "Personal data exported"
+    PERSONAL_DATA_ERASED = "personal_data_erased", "Personal data erased"
 
 
 class PaymentMethod(TextChoices):

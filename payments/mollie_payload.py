@@ -78,5 +78,7 @@ def order_fields(order, *, default_rate: str, product_url_for=None) -> dict:
     fields: dict = {"lines": lines_json(lines, order.currency)}
     billing = order.billing_address or order.shipping_address
     fields["billingAddress"] = address_json(billing, email=order.customer_email)
-    fields["shippingAddress"] = address_json(order.shipping_address, email=order.customer_email)
+    # The e-mail only where the pay-later methods require it (billingAddress: klarna, in3, billie,
+    # riverty); Mollie keeps what it is sent, so the shipping address goes without (docs/privacy.md).
+    fields["shippingAddress"] = address_json(order.shipping_address)
     return fields

@@ -46,6 +46,9 @@ urlpatterns = [
         lazy_view("staff.views.order_actions.chargeback_handled"),
         name="chargeback_handled",
     ),
+    path("customers/", lazy_view("staff.views.customers.customer"), name="customer"),
+    path("customers/export/", lazy_view("staff.views.customers.customer_export"), name="customer_export"),
+    path("customers/erase/", lazy_view("staff.views.customers.customer_erase"), name="customer_erase"),
     path("to-ship/", lazy_view("staff.views.shipping.to_ship"), name="to_ship"),
     path(
         "orders/<order_id:order_id>/packing-slip/", lazy_view("staff.views.shipping.packing_slip"), name="packing_slip"

@@ -51,10 +51,11 @@ def record_event(
     return event
 
 
-def commit(*, saves=(), new_items=(), events=(), updates=(), checks=(), mails=()):
+def commit(*, saves=(), new_items=(), events=(), updates=(), checks=(), mails=(), deletes=()):
     """One transaction: versioned saves, new items (must not exist), events, `updates`
     ((item, actions, condition) of items without a version: stock, outbox items), condition
-    `checks` ((model, key, condition) of items it does not write), what the
+    `checks` ((model, key, condition) of items it does not write), `deletes` ((item, condition):
+    records past their retention, privacy.retention), what the
     orders' changes add to the per-day counters, and the e-mails the change causes (`mails`,
     unsaved outbox items, staff alerts included). The mails are delivered after the commit, in
     this request; a send that fails stays queued for reconciliation, never raised.
@@ -64,7 +65,7 @@ def commit(*, saves=(), new_items=(), events=(), updates=(), checks=(), mails=()
     """
     mails = list(mails)
     try:
-        _transact(saves, new_items, events, updates, checks, mails)
+        _transact(saves, new_items, events, updates, checks, mails, deletes)
     except TransactWriteError as error:
         decided = _mails_decided_before(error, mails, first=len(saves) + len(new_items) + len(events))
         if not decided:
@@ -73,7 +74,7 @@ def commit(*, saves=(), new_items=(), events=(), updates=(), checks=(), mails=()
         for mail in decided:
             mail_log.info("mail decided before; not queued again", extra={"outbox_id": mail.outbox_id})
         try:
-            _transact(saves, new_items, events, updates, checks, mails)
+            _transact(saves, new_items, events, updates, checks, mails, deletes)
         except TransactWriteError as again:
             _raise_lost(again)
     counters.counted([*saves, *new_items])
@@ -82,7 +83,7 @@ def commit(*, saves=(), new_items=(), events=(), updates=(), checks=(), mails=()
     deliver_mails(mails)
 
 
-def _transact(saves, new_items, events, updates, checks, mails):
+def _transact(saves, new_items, events, updates, checks, mails, deletes):
     # Puts in this order, then the updates: CancellationReasons come in the same order.
     with TransactWrite(connection=dynamodb.connection()) as transaction:
         for item in saves:
@@ -98,6 +99,8 @@ def _transact(saves, new_items, events, updates, checks, mails):
             transaction.update(item, actions=actions, condition=condition)
         for model, key, condition in checks:
             transaction.condition_check(model, key, condition=condition)
+        for item, condition in deletes:
+            transaction.delete(item, condition=condition)
         # Last, so the mails' places in CancellationReasons stay where _mails_decided_before looks.
         counters.add_changes(transaction, [*saves, *new_items])
 

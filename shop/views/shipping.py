@@ -7,6 +7,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
+from privacy.notice import retention_notice
 from shop import shipping
 
 LEGAL_PAGES = {
@@ -36,5 +37,6 @@ def legal_page(request, page):
         "phone": settings.SHOP_PHONE,
         "zones": shipping.zones() if page == "shipping" else [],
         "withdrawal_days": 14,
+        "retention": retention_notice() if page == "privacy" else None,
     }
     return render(request, f"shop/legal/{page}.html", context)

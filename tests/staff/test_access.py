@@ -29,6 +29,7 @@ PAGES = [
     "/staff/to-ship/",
     f"/staff/orders/{ORDER}/packing-slip/",
     "/staff/shipping-zones/",
+    "/staff/customers/",
 ]
 ACTIONS = [
     (
@@ -51,6 +52,9 @@ ACTIONS = [
     ("/staff/orders/export.csv", {"job_id": EXPORT_JOB}),
     (f"/staff/orders/{ORDER}/packing-slip/", {"carrier": "postnl", "tracking_number": "3S1"}),
     ("/staff/shipping-zones/", {"zone_id": "nl", "name": "NL", "countries": "NL", "price": "1", "vat_rate": "21"}),
+    ("/staff/customers/", {"email": "ada@example.com"}),
+    ("/staff/customers/export/", {"email": "ada@example.com", "confirm": "1"}),
+    ("/staff/customers/erase/", {"email": "ada@example.com", "confirm": "1"}),
     ("/staff/logout/", {}),
 ]
 ACTION_URLS = [url for url, _ in ACTIONS]
