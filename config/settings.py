@@ -5,7 +5,6 @@ the Mollie sandbox. A deployed stage (STAGE other than "local") differs by envir
 only; what it must provide (secrets, public URL, hosts) fails loudly when missing.
 """
 
-import os
 import re
 import secrets
 from pathlib import Path
@@ -16,31 +15,10 @@ from django.core.exceptions import ImproperlyConfigured
 from config.app_secret import load_app_secret
 from config.csp import inline_style_hashes as csp_inline_style_hashes
 from config.csp import is_picture_origin as csp_is_picture_origin
+from config.environment import env, env_bool, env_int, env_list
 from config.log_config import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
-
-
-def env(name, default=None):
-    value = os.environ.get(name)
-    return default if value is None or value == "" else value
-
-
-def env_bool(name, default):
-    value = env(name)
-    if value is None:
-        return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
-
-
-def env_int(name, default):
-    value = env(name)
-    return default if value is None else int(value)
-
-
-def env_list(name, default):
-    value = env(name)
-    return default if value is None else [item.strip() for item in value.split(",") if item.strip()]
 
 
 def _local_secret_key(path):
