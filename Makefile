@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LINT_VENV := .venv-lint
 LINT_INSTALLED := $(LINT_VENV)/.installed
 
-.PHONY: run test test-fast test-pure chaos bench package rehearse audit clean
+.PHONY: run lint test test-fast test-pure chaos bench package rehearse audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -35,14 +35,17 @@ lint: $(LINT_INSTALLED) $(INSTALLED)
 run: $(INSTALLED)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists).
+## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists), on
+## TEST_WORKERS processes (pytest-xdist; `auto`: one per core). Each worker starts its own moto
+## and sandbox on free ports; tests that share a costly set-up stay on one worker (tests/conftest.py).
+TEST_WORKERS ?= auto
 test: $(INSTALLED) lint
 	$(BIN)/python manage.py check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 
 ## The suite without the slow package test and browser tests.
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not browser"
 
 ## The pure layer only: tests that start neither moto nor the Mollie sandbox (marker `pure`).
 test-pure: $(INSTALLED)

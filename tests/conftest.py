@@ -46,6 +46,20 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.stack)
         elif servers := SERVER_FIXTURES.intersection(item.fixturenames):
             raise pytest.UsageError(f"{item.nodeid} is marked pure but starts {', '.join(sorted(servers))}")
+        if group := _shared_setup(item):
+            item.add_marker(pytest.mark.xdist_group(group))
+
+
+def _shared_setup(item):
+    """Under pytest-xdist (`make test` runs `--dist loadgroup`), tests that share a costly set-up
+    run on one worker, so that it is built once: the Zappa package, and each module's own stack.
+    Session fixtures such as moto and the sandbox are started once per worker."""
+    if "dev_package" in item.fixturenames:
+        return "dev_package"
+    fixture_definitions = item._fixtureinfo.name2fixturedefs.values()
+    if any(definition.scope == "module" for definitions in fixture_definitions for definition in definitions):
+        return item.module.__name__
+    return None
 
 
 class PureTestStartedAServer(AssertionError):
