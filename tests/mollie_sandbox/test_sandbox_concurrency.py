@@ -5,9 +5,8 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from mollie.api.error import ConflictError
 
-from tests.conftest import SandboxControl
-
-from .conftest import make_client
+from tests.fixtures.sandbox import SandboxControl
+from tests.mollie_sandbox.mollie_client import make_client
 
 
 def test_concurrent_creates_pays_and_refunds(sandbox, payment_data):

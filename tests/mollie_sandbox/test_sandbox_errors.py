@@ -12,7 +12,7 @@ from mollie.api.error import (
     UnprocessableEntityError,
 )
 
-from tests.conftest import SandboxControl
+from tests.fixtures.sandbox import SandboxControl
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mollie"
 UNAUTHORIZED_BODY = {

@@ -5,7 +5,7 @@ import requests
 from mollie.api.error import BadRequestError, ConflictError, UnprocessableEntityError
 
 from tests.concurrency import run_concurrently
-from tests.conftest import SandboxControl
+from tests.fixtures.sandbox import SandboxControl
 
 
 def payments_in(server):

@@ -7,9 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from mollie.api.error import ConflictError, UnprocessableEntityError
 
-from tests.conftest import SandboxControl
-
-from .conftest import make_client
+from tests.fixtures.sandbox import SandboxControl
+from tests.mollie_sandbox.mollie_client import make_client
 
 CENTS = st.integers(min_value=1, max_value=5_000_000)  # 0.01 .. 50000.00
 SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -11,9 +11,8 @@ import pytest
 import requests
 from mollie.api.error import ConflictError, ResponseError, UnprocessableEntityError
 
-from tests.conftest import SandboxControl
-
-from .conftest import make_client
+from tests.fixtures.sandbox import SandboxControl
+from tests.mollie_sandbox.mollie_client import make_client
 
 
 def eur(value):

@@ -8,7 +8,7 @@ import json
 
 from django.test import Client
 
-from tests.staff.conftest import log_in, staff_member  # noqa: F401 (a fixture)
+from tests.fixtures.staff import log_in
 
 NAME, EMAIL = "Ada Lovelace", "ada.lovelace@example.com"
 

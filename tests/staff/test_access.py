@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from payments.models import Refund
 from staff.models import ExportJob, StaffMember
-from tests.staff.conftest import STAFF_PASSWORD, csrf_token_from, log_in
+from tests.fixtures.staff import STAFF_PASSWORD, csrf_token_from, log_in
 
 ORDER = "{order}"
 EXPORT_JOB = "e" * 32

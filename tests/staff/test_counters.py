@@ -12,7 +12,7 @@ from payments.models import OrderDayCount
 from payments.services.orders import close_order
 from staff import dashboard as staff_dashboard
 from tests.concurrency import run_concurrently
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 
 def today_figure(status):

@@ -6,7 +6,7 @@ import io
 import re
 
 from payments.models import Order, PaymentAttempt, PaymentEvent
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 
 def charged_back(shopper, order, **chargeback):

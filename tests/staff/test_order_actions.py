@@ -486,7 +486,7 @@ def test_paid_after_failed_while_the_order_waits_pays_the_order(staff_client, sh
 def test_two_paid_orders_of_one_shopper_are_flagged_as_possible_duplicates(staff_client, shopper, sandbox):
     from django.test import Client
 
-    from tests.conftest import Shopper
+    from tests.fixtures.shopper import Shopper
 
     shopper.buy("espresso-cup", 1)
     shopper.webhook(shopper.pay_at_mollie("paid"))
@@ -508,7 +508,7 @@ def test_two_paid_orders_of_one_shopper_are_flagged_as_possible_duplicates(staff
 def test_orders_of_other_shoppers_are_not_flagged(staff_client, shopper, sandbox):
     from django.test import Client
 
-    from tests.conftest import Shopper
+    from tests.fixtures.shopper import Shopper
 
     shopper.buy("espresso-cup", 1)
     shopper.webhook(shopper.pay_at_mollie("paid"))

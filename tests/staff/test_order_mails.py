@@ -9,8 +9,8 @@ from notifications.models import AlertReason, MailKind, MailStatus
 from notifications.selectors import mails_of_order
 from payments import services
 from payments.models import Order
-from tests.conftest import UNREACHABLE
-from tests.staff.conftest import STAFF_PASSWORD, STAFF_USERNAME, csrf_token_from
+from tests.fixtures.stack import UNREACHABLE
+from tests.fixtures.staff import STAFF_PASSWORD, STAFF_USERNAME, csrf_token_from
 
 
 def detail_url(order):
@@ -70,7 +70,10 @@ def test_resend_is_a_post_with_csrf_for_staff_only(paid_order, staff_member, loc
     assert Client().post(resend_url(paid_order))["Location"].startswith("/staff/login/")
     page = strict.get(detail_url(paid_order)).content.decode()
     assert "Resend confirmation" in page
-    strict.post(resend_url(paid_order), {"csrfmiddlewaretoken": csrf_token_from(strict.get(detail_url(paid_order)))})
+    strict.post(
+        resend_url(paid_order),
+        {"csrfmiddlewaretoken": csrf_token_from(strict.get(detail_url(paid_order)))},
+    )
 
     assert len(confirmations_in(local_aws.endpoint_url, paid_order)) == before + 1
 
