@@ -209,7 +209,7 @@ def _register_tracker(client):
 
 def _note_injected_answer(response=None, **kwargs):
     if not response or response[0].headers.get("x-amzn-RequestId") != SERVER_FAULT_REQUEST_ID:
-        return None
+        return
     parsed = response[1] or {}
     code = parsed.get("Error", {}).get("Code")
     reasons = {reason.get("Code") for reason in parsed.get("CancellationReasons") or []}
@@ -221,7 +221,7 @@ def _note_injected_answer(response=None, **kwargs):
         _meet("unprocessed keys")
     elif response[0].status_code >= 500:
         _meet("lost answer")
-    return None  # botocore decides about the retry as ever
+    return  # botocore decides about the retry as ever
 
 
 def activate_from_env(environ=None):

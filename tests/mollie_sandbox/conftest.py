@@ -82,7 +82,6 @@ class WebhookReceiver:
 @pytest.fixture(autouse=True)
 def dynamodb_tables():
     """The sandbox needs no DynamoDB: this overrides the project's autouse table fixture."""
-    yield None
 
 
 @pytest.fixture(scope="session")

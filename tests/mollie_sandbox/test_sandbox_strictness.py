@@ -21,7 +21,7 @@ def eur(value):
 
 def choose(checkout_url, status, method=None):
     data = {"status": status, **({"method": method} if method else {})}
-    return requests.post(checkout_url, data=data, allow_redirects=False)
+    return requests.post(checkout_url, data=data, allow_redirects=False, timeout=30)
 
 
 def lifetime_seconds(payment):

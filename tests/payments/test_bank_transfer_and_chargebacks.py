@@ -212,7 +212,7 @@ def test_a_bank_transfer_chosen_on_mollies_page_shows_its_instructions_on_return
     shopper.buy("last-one-grinder")  # no method chosen in the shop
     order = shopper.last_order()
     chosen = requests.post(
-        order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, allow_redirects=False
+        order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, allow_redirects=False, timeout=30
     )
     assert chosen.status_code == 303  # back to the shop; Mollie sends no webhook for this
 

@@ -62,7 +62,7 @@ def test_without_the_sandbox_forms_lead_to_mollie_itself(client, catalog, settin
     assert policy_of(client.get("/"))["form-action"] == ["'self'", "https://www.mollie.com"]
 
 
-def test_staff_pages_have_the_policy(staff_member):  # noqa: F811
+def test_staff_pages_have_the_policy(staff_member):
     staff = Client()
     assert_strict(staff.get("/staff/login/"))
     log_in(staff)
