@@ -17,6 +17,8 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import botocore.session
 from botocore.awsrequest import AWSResponse
@@ -44,7 +46,7 @@ DATA_OPERATIONS = frozenset(
 )
 THROTTLE_CODES = ("ProvisionedThroughputExceededException", "ThrottlingException")
 
-_client_hooks = []
+_client_hooks: list[Callable] = []
 _patch_lock = threading.Lock()
 _original_create_client = None
 
@@ -461,7 +463,8 @@ class ServerFaults:
         )
 
     def _batch_get_leaving_keys(self, environ, start_response, request):
-        served, left = {}, {}
+        served: dict[str, dict] = {}  # table -> its BatchGetItem spec, with the keys served
+        left: dict[str, dict] = {}  # table -> its spec, with the keys left unprocessed
         with self._lock:
             for table, spec in (request.get("RequestItems") or {}).items():
                 for key in spec.get("Keys", []):
@@ -476,7 +479,7 @@ class ServerFaults:
                     del left[table]
             if left:
                 self._count("BatchGetItem UnprocessedKeys")
-        captured = {}
+        captured: dict[str, Any] = {}  # the status line and headers moto answered
         chunks = self.app(
             {**environ, **_json_input({**request, "RequestItems": served})},
             lambda status, headers, exc_info=None: captured.update(status=status, headers=headers),

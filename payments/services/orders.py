@@ -10,7 +10,7 @@ from notifications.selectors import mails_of_order
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
-from payments.models import Order, PaymentAttempt
+from payments.models import ChargebackRecord, Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services._workflow import attention_handled, commit, copy_latest, needs_attention, new_event, status_event
 from payments.services.mails import closed_mail, resend_confirmation_mail
@@ -203,7 +203,9 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
         return attempt
 
 
-def mark_chargeback_handled(*, order_id: str, attempt_no: int, chargeback_id: str, actor: str, note: str = ""):
+def mark_chargeback_handled(
+    *, order_id: str, attempt_no: int, chargeback_id: str, actor: str, note: str = ""
+) -> ChargebackRecord:
     """Staff dealt with a chargeback (contacted the shopper, shipped nothing): its matter comes off
     "Needs attention" and the timeline says who. A later chargeback flags the order again."""
     for write_try in optimistic_retries(order_id):
