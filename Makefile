@@ -7,7 +7,7 @@ INSTALLED := $(VENV)/.installed
 LINT_VENV := .venv-lint
 LINT_INSTALLED := $(LINT_VENV)/.installed
 
-.PHONY: run lint test test-fast test-pure chaos bench package rehearse audit clean
+.PHONY: run lint hooks test test-fast test-pure chaos bench package rehearse audit clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,10 @@ lint: $(LINT_INSTALLED) $(INSTALLED)
 	$(LINT_VENV)/bin/ruff check .
 	$(LINT_VENV)/bin/mypy
 	$(BIN)/python -m pytest -q tests/test_module_size.py
+
+## Git hooks (.pre-commit-config.yaml): ruff format, ruff check and mypy on each commit, as `make lint`.
+hooks: $(LINT_INSTALLED)
+	$(LINT_VENV)/bin/pre-commit install
 
 ## Start the shop at http://127.0.0.1:8000/ with its embedded local stack (moto + Mollie sandbox).
 run: $(INSTALLED)
