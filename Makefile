@@ -42,10 +42,12 @@ run: $(INSTALLED)
 ## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists), on
 ## TEST_WORKERS processes (pytest-xdist; `auto`: one per core). Each worker starts its own moto
 ## and sandbox on free ports; tests that share a costly set-up stay on one worker (tests/conftest.py).
+## Then the share of the apps' lines and branches the suite ran (docs/testing.md says what it leaves out).
 TEST_WORKERS ?= auto
 test: $(INSTALLED) lint
 	$(BIN)/python manage.py check
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=
+	@echo "Coverage: $$($(BIN)/python -m coverage report --format=total)% of the apps' lines and branches (docs/testing.md)"
 
 ## The suite without the slow package test and browser tests.
 test-fast: $(INSTALLED)
@@ -88,4 +90,4 @@ audit: $(INSTALLED)
 	$(BIN)/pip-audit --requirement requirements.txt --requirement requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis artifacts dist staticfiles
+	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis .coverage .coverage.* artifacts dist staticfiles
