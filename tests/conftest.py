@@ -38,6 +38,7 @@ pytest_plugins = [
     "tests.fixtures.staff",
     "tests.fixtures.orders",
     "tests.fixtures.stage_process",
+    "tests.fixtures.dev_stage",
 ]
 
 
