@@ -6,8 +6,11 @@ INSTALLED := $(VENV)/.installed
 # Lint tools live in their own virtualenv: Zappa packages .venv, and they must not ride along.
 LINT_VENV := .venv-lint
 LINT_INSTALLED := $(LINT_VENV)/.installed
+# Mollie's generated SDK (conformance suite) too: it clashes with mollie-api-python's `mollie`.
+CONFORMANCE_VENV := .venv-conformance
+CONFORMANCE_INSTALLED := $(CONFORMANCE_VENV)/.installed
 
-.PHONY: run lint hooks test test-fast test-pure chaos bench package rehearse audit clean
+.PHONY: run lint hooks test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean alarms
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,13 +26,22 @@ $(LINT_INSTALLED): requirements.txt requirements-lint.txt
 	$(LINT_VENV)/bin/python -m pip install --quiet -r requirements-lint.txt
 	touch $@
 
+$(CONFORMANCE_INSTALLED): requirements-conformance.txt mollie_sandbox/pyproject.toml
+	$(PYTHON) -m venv $(CONFORMANCE_VENV)
+	$(CONFORMANCE_VENV)/bin/python -m pip install --quiet --upgrade pip
+	$(CONFORMANCE_VENV)/bin/python -m pip install --quiet -r requirements-conformance.txt
+	$(CONFORMANCE_VENV)/bin/python -m pip install --quiet --force-reinstall --no-deps \
+		$$(grep '^mollie-api-py==' requirements-conformance.txt)
+	touch $@
+
 ## Formatter, linter and type checker: ruff format --check, ruff check, mypy (settings in pyproject.toml);
-## then no module in config/, shop/, payments/ or staff/ over 400 lines (tests/test_module_size.py).
+## then no module in config/, shop/, payments/ or staff/ over 400 lines (tests/test_module_size.py)
+## and no function in them or notifications/ over 60 lines (tests/test_function_size.py).
 lint: $(LINT_INSTALLED) $(INSTALLED)
 	$(LINT_VENV)/bin/ruff format --check .
 	$(LINT_VENV)/bin/ruff check .
 	$(LINT_VENV)/bin/mypy
-	$(BIN)/python -m pytest -q tests/test_module_size.py
+	$(BIN)/python -m pytest -q tests/test_module_size.py tests/test_function_size.py
 
 ## Git hooks (.pre-commit-config.yaml): ruff format, ruff check and mypy on each commit, as `make lint`.
 hooks: $(LINT_INSTALLED)
@@ -42,12 +54,24 @@ run: $(INSTALLED)
 ## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists), on
 ## TEST_WORKERS processes (pytest-xdist; `auto`: one per core). Each worker starts its own moto
 ## and sandbox on free ports; tests that share a costly set-up stay on one worker (tests/conftest.py).
-## Then the share of the apps' lines and branches the suite ran (docs/testing.md says what it leaves out).
+## Then the share of the apps' lines and branches the suite ran (docs/testing.md says what it leaves out),
+## and the sandbox's conformance suite.
 TEST_WORKERS ?= auto
 test: $(INSTALLED) lint
 	$(BIN)/python manage.py check
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=
 	@echo "Coverage: $$($(BIN)/python -m coverage report --format=total)% of the apps' lines and branches (docs/testing.md)"
+	$(MAKE) conformance
+
+## The Mollie sandbox against Mollie's OpenAPI description, through both Python clients (mollie-api-python
+## and the generated mollie-api-py), every answer parsed strictly. With MOLLIE_TEST_API_KEY=test_... the
+## same steps run against real Mollie too: the way to catch drift (mollie_sandbox/README.md).
+conformance: $(CONFORMANCE_INSTALLED)
+	$(CONFORMANCE_VENV)/bin/python -m pytest -c mollie_sandbox/conformance/pytest.ini mollie_sandbox/conformance
+
+## Which operations of Mollie's description the sandbox implements, and which not.
+sandbox-coverage: $(CONFORMANCE_INSTALLED)
+	$(CONFORMANCE_VENV)/bin/python -m mollie_sandbox.conformance.coverage
 
 ## The suite without the slow package test and browser tests.
 test-fast: $(INSTALLED)
@@ -62,7 +86,12 @@ ZAPPA_STAGE ?= dev
 package: $(INSTALLED)
 	$(BIN)/python -m deploy.package $(ZAPPA_STAGE)
 
-## README's first deployment of `dev` and an update, command by command, against moto + the Mollie sandbox.
+## The stage's CloudWatch alarms, their SNS topic and dashboard, created or updated (idempotent; run after
+## every deploy): with the stage's environment, so its ALARM_* thresholds and STAFF_ALERT_EMAILS apply.
+alarms: $(INSTALLED)
+	$(BIN)/python -m deploy.run_as_stage $(ZAPPA_STAGE) $(BIN)/python manage.py sync_alarms
+
+## The deployment guide's (docs/deploy.md) first deployment of `dev` and an update, command by command, against moto + the Mollie sandbox.
 rehearse: $(INSTALLED)
 	$(BIN)/python -m deploy.rehearse
 
@@ -90,4 +119,4 @@ audit: $(INSTALLED)
 	$(BIN)/pip-audit --requirement requirements.txt --requirement requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) $(LINT_VENV) .pytest_cache .hypothesis .coverage .coverage.* artifacts dist staticfiles
+	rm -rf $(VENV) $(LINT_VENV) $(CONFORMANCE_VENV) .pytest_cache .hypothesis .coverage .coverage.* artifacts dist staticfiles

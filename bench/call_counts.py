@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 
 import requests
 
+from bench.addresses import BENCH_ADDRESS
+
 _active = threading.local()
 _installed = False
 _install_lock = threading.Lock()
@@ -179,7 +181,7 @@ def measure(client, sandbox, article="espresso-cup"):
     client.post("/cart/add/", {"slug": article, "quantity": 1})
     page = client.get("/checkout/").content.decode()
     checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
-    form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id}
+    form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id, **BENCH_ADDRESS}
     answer = counted("checkout POST", lambda: client.post("/checkout/", form))
     assert answer.status_code == 303, answer.status_code
     counted("checkout POST, double submit", lambda: client.post("/checkout/", form))

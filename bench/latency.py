@@ -20,6 +20,9 @@ from pathlib import Path
 
 import requests
 
+from bench.addresses import BENCH_ADDRESS
+from bench.floors import FLOOR_PATHS, describe, record_scripts
+
 
 @dataclass
 class Phase:
@@ -27,6 +30,17 @@ class Phase:
     latencies: list = field(default_factory=list)  # seconds
     statuses: dict = field(default_factory=dict)
     cut_short: bool = False
+    timed_jobs: list = field(default_factory=list)  # (job's id, seconds, status) in the order done
+
+    def split(self, names_by_job, other_name):
+        """This phase as two: the jobs named in `names_by_job`, and the others as `other_name`."""
+        names = [*dict.fromkeys(names_by_job.values()), other_name]
+        parts = {name: Phase(name, cut_short=self.cut_short) for name in names}
+        for job_id, elapsed, status in self.timed_jobs:
+            part = parts[names_by_job.get(job_id, other_name)]
+            part.latencies.append(elapsed)
+            part.statuses[status] = part.statuses.get(status, 0) + 1
+        return [parts[name] for name in names]
 
     def percentile(self, share):
         ordered = sorted(self.latencies)
@@ -60,6 +74,7 @@ def load(name, jobs, *, concurrency, time_limit):
             with lock:
                 phase.latencies.append(elapsed)
                 phase.statuses[status] = phase.statuses.get(status, 0) + 1
+                phase.timed_jobs.append((id(job), elapsed, status))
 
     threads = [threading.Thread(target=worker, daemon=True) for _ in range(concurrency)]
     for thread in threads:
@@ -90,7 +105,9 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
     from payments.services import order_id_for_checkout
 
     log_dir = log_dir or tempfile.mkdtemp(prefix="bench-")
-    stack = LocalStack(log_dir=log_dir, sandbox_time_scale=60, shop_env={"ROOT_URLCONF": "bench.urls"})
+    # Metrics on, as in a deployed stage: their EMF lines are part of a request's cost.
+    shop_env = {"ROOT_URLCONF": "bench.urls", "METRICS_ENABLED": "true"}
+    stack = LocalStack(log_dir=log_dir, sandbox_time_scale=60, shop_env=shop_env)
     phases = []
     with stack:
         # The sandbox must not call us behind the benchmark's back: we post the webhooks ourselves.
@@ -98,9 +115,14 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
         base = stack.shop_url
         sessions = _Sessions()
         timeout = 60
+        floor_url, floor_server, replays = _start_floor_server(stack, log_dir)
+        out(f"Floors replay: {replays}")
 
-        def get(path):
-            return lambda: sessions.get().get(base + path, timeout=timeout).status_code
+        def get(path, url=None):
+            return lambda: sessions.get().get((url or base) + path, timeout=timeout).status_code
+
+        def floor(name, count):
+            return [get(f"/floor/{FLOOR_PATHS[name]}", floor_url)] * count
 
         # Checkout forms, fetched beforehand (not timed): one cart per checkout, each with beans in it.
         # (One cart's checkouts would all continue one order: the checkout id comes from the cart.)
@@ -121,6 +143,7 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
                 # One shopper each: two paid orders of one address are flagged as possible duplicates.
                 "email": f"bench-{number}@example.com",
                 "checkout_id": _input(page, "checkout_id"),
+                **BENCH_ADDRESS,
                 "csrfmiddlewaretoken": _input(page, "csrfmiddlewaretoken"),
             }
             carts.append((shopper.cookies.get_dict(), form))
@@ -147,7 +170,15 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
         out(f"Bench stack up (logs: {log_dir}); {requests_per_phase} requests per phase, {concurrency} at once")
 
         def run_phase(name, jobs):
-            phases.append(load(name, jobs, concurrency=concurrency, time_limit=phase_time_limit))
+            if name not in FLOOR_PATHS:
+                phases.append(load(name, jobs, concurrency=concurrency, time_limit=phase_time_limit))
+                return
+            # A hot path and its floor request by request, in turn, in one phase: both meet the
+            # same machine (the bench shares it), so their ratio is about the shop, not the moment.
+            floors = floor(name, len(jobs))
+            mixed = [job for pair in zip(jobs, floors, strict=True) for job in pair]
+            together = load(name, mixed, concurrency=concurrency, time_limit=phase_time_limit)
+            phases.extend(together.split({id(job): name for job in jobs}, FLOOR + name))
 
         run_phase("trivial view (before)", [get("/bench/trivial")] * requests_per_phase)
         run_phase("shop page", [get("/")] * requests_per_phase)
@@ -170,7 +201,27 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
         run_phase("status poll, open order, pull due", [status(o) for o in still_open])
         run_phase("status poll, open order, pulled recently", [status(o) for o in still_open])
         run_phase("trivial view (after)", [get("/bench/trivial")] * requests_per_phase)
-    return phases
+        floor_server.stop()
+    return phases, replays
+
+
+FLOOR = "floor: "
+
+
+def _start_floor_server(stack, log_dir):
+    """Records one request of each hot path in this process, then starts the floor server
+    (bench/floors.py) replaying them; returns its URL, its process and what each floor replays."""
+    import pickle
+
+    from chaos.stack import PYTHON, Process
+
+    scripts = record_scripts(stack)
+    scripts_file = Path(log_dir) / "floor-scripts.pickle"
+    scripts_file.write_bytes(pickle.dumps(scripts))
+    command = [PYTHON, "-m", "bench.floors", str(scripts_file), "--aws-endpoint", stack.moto_url]
+    server = Process("floor", [*command, "--mollie-endpoint", stack.sandbox_url], env=stack.base_env(), log_dir=log_dir)
+    server.start()
+    return server.wait_for_line("floor server listening on "), server, describe(scripts)
 
 
 def _repeat_to(count):
@@ -209,6 +260,45 @@ def report(phases, concurrency):
     return "\n".join(lines)
 
 
+FLOOR_AIM = 1.3  # issue 33: each hot path within 1.3x its floor at p50 and p95
+
+
+def floor_figures(phases, replays):
+    """Each hot path against its floor, measured in the same run: milliseconds and path / floor."""
+    by_name = {phase.name: phase for phase in phases}
+    floors = {}
+    for name, url_name in FLOOR_PATHS.items():
+        path, floor = by_name.get(name), by_name.get(FLOOR + name)
+        if path is None or floor is None or not path.latencies or not floor.latencies:
+            floors[name] = None
+            continue
+        figures = {"replays": replays.get(url_name)}
+        for share, label in ((0.5, "p50"), (0.95, "p95")):
+            path_ms, floor_ms = path.percentile(share) * 1000, floor.percentile(share) * 1000
+            figures[label] = {
+                "path_ms": round(path_ms, 1),
+                "floor_ms": round(floor_ms, 1),
+                "ratio": round(path_ms / floor_ms, 2),
+            }
+        figures["within_aim"] = all(figures[label]["ratio"] <= FLOOR_AIM for label in ("p50", "p95"))
+        floors[name] = figures
+    return floors
+
+
+def floor_report(floors):
+    lines = [f"Hot paths against their floors (the same calls, no Django; aim: within {FLOOR_AIM}x at p50 and p95):"]
+    for name, figures in floors.items():
+        if figures is None:
+            lines.append(f"  {name:<30} (not measured)")
+            continue
+        p50, p95 = figures["p50"], figures["p95"]
+        lines.append(
+            f"  {name:<30} p50 {p50['path_ms']:7.1f} / {p50['floor_ms']:7.1f} ms = {p50['ratio']:5.2f}x   "
+            f"p95 {p95['path_ms']:7.1f} / {p95['floor_ms']:7.1f} ms = {p95['ratio']:5.2f}x   [{figures['replays']}]"
+        )
+    return "\n".join(lines)
+
+
 def figures(phases, concurrency):
     """The report's figures as data (artifacts/bench.json): each phase's p50/p95 over the trivial view's."""
     trivial = [latency for phase in phases if phase.name.startswith("trivial view") for latency in phase.latencies]
@@ -240,11 +330,15 @@ def main(argv=None):
     args = parser.parse_args(argv)
     if not 10 <= args.requests <= 5000 or not 1 <= args.concurrency <= 64:
         parser.error("--requests must be 10..5000 and --concurrency 1..64")
-    phases = run(requests_per_phase=args.requests, concurrency=args.concurrency, phase_time_limit=args.phase_time_limit)
+    phases, replays = run(
+        requests_per_phase=args.requests, concurrency=args.concurrency, phase_time_limit=args.phase_time_limit
+    )
+    floors = floor_figures(phases, replays)
     print(report(phases, args.concurrency))
+    print(floor_report(floors))
     if args.json:
         args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(figures(phases, args.concurrency), indent=2))
+        args.json.write_text(json.dumps({**figures(phases, args.concurrency), "floors": floors}, indent=2))
     return 0
 
 

@@ -4,7 +4,8 @@ Each part runs in its own process (its own local stack), one after the other, pr
 report and writes its figures to artifacts/bench/<key>.json; they are then merged into
 artifacts/bench.json, where a part that failed, or that does not exist yet, is null:
 
-- latency: p50/p95 under load as ratios to a trivial view (bench/latency.py);
+- latency: p50/p95 under load as ratios to a trivial view (bench/latency.py), and `floors`: each
+  hot path against the same calls made with no Django (bench/floors.py);
 - calls_per_request: DynamoDB and Mollie calls per request, with their budgets (bench/call_counts.py);
 - staff_at_scale: staff pages' calls and read units at 1,000 and 20,000 orders (bench/staff_scale.py);
 - package and cold_start: package sizes and the cold start against a bare Django project, ratios
@@ -57,6 +58,8 @@ def merge(figures):
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
         **figures,
+        # Each hot path against its floor (the same calls with no Django), from the latency part.
+        "floors": (figures.get("latency") or {}).get("floors"),
         "package": deploy["package"] if deploy else None,
         "cold_start": {key: value for key, value in deploy.items() if key != "package"} if deploy else None,
     }

@@ -64,7 +64,7 @@ class Loader:
         return time.monotonic() - started
 
     def _order(self, number):
-        from payments.models import Order, OrderLine
+        from payments.models import Address, Order, OrderLine
 
         rng = self.rng
         digits = f"{rng.getrandbits(40):010X}"
@@ -97,6 +97,16 @@ class Loader:
             latest_attempt_status="paid" if paid else "expired",
             needs_attention=flagged,
             attention_reasons=["Possible duplicate (bench)"] if flagged else [],
+            # Paid ones are to ship (the sparse to_ship_index): the "to ship" page reads them.
+            shipping_address=Address(
+                given_name="Customer",
+                family_name=str(customer),
+                street_and_number="Keizersgracht 1",
+                postal_code="1015 AA",
+                city="Amsterdam",
+                country="NL",
+            ),
+            shipping_cents=0,
         )
 
 
@@ -115,6 +125,8 @@ def staff_pages(sample_order_id):
         ("search: whole order number", f"/staff/orders/?q={sample_order_id}"),
         ("order detail", f"/staff/orders/{sample_order_id}/"),
         ("catalog", "/staff/articles/"),
+        ("to ship", "/staff/to-ship/"),
+        ("packing slip", f"/staff/orders/{sample_order_id}/packing-slip/"),
     ]
 
 

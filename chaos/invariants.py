@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from chaos import fulfilment_invariants
 from notifications.models import MailKind, OutboxItem, mail_key
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt
 from payments.services import counters
@@ -56,6 +57,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=(), sent_mails=None)
     _check_chargebacks(findings, mollie_payments, orders, attempts, by_mollie_id)
     _check_counters(findings, orders)
     _check_confirmations(findings, orders, sent_mails)
+    fulfilment_invariants.check(findings, orders)
     for shopper, order_id in sorted(dict(shopper_orders).items()):
         if order_id not in orders:
             findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")

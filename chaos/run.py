@@ -81,7 +81,10 @@ class ChaosResult:
 
 def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     _django_setup()
+    from django.test import override_settings
+
     from chaos import invariants
+    from chaos import staff as chaos_staff
     from chaos.shoppers import Journal, make_plans, run_shoppers
     from chaos.stack import LocalStack
 
@@ -165,6 +168,9 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
             if summary.get("errors", 1) == 0 or time.monotonic() > deadline:
                 break
         out(f"  reconciliation done after {time.monotonic() - started:.0f} s")
+        with stack.models(), override_settings(SES_ENDPOINT_URL=stack.moto_url):  # mails to the stack's SES
+            chaos_staff.ship_some(rng, result.counts)  # some in two parcels, some from two tabs
+        out(f"  staff shipped after {time.monotonic() - started:.0f} s")
 
         # 4. Stop taking webhooks, then compare Mollie with our tables.
         webhooks = stack.sandbox_webhooks()  # before the stop: later retries would only meet a closed port

@@ -41,6 +41,19 @@ LAST_ITEM = "last-one-grinder"
 OUTCOME_WEIGHTS = (("paid", 52), ("failed", 12), ("canceled", 10), ("expired", 6), ("pending", 10), ("abandon", 10))
 FAILS_INSIDE_CHECKOUT = {"failed", "canceled"}
 UNSUCCESSFUL_STATES = {"failed", "canceled_payment", "expired_payment"}
+# Where shoppers live: valid addresses in three of the shop's zones, one per shopper by number.
+ADDRESSES = (
+    {"street_and_number": "Keizersgracht 1", "postal_code": "1015 AA", "city": "Amsterdam", "country": "NL"},
+    {"street_and_number": "Rue Neuve 12", "postal_code": "1000", "city": "Brussel", "country": "BE"},
+    {"street_and_number": "Torstraße 5", "postal_code": "10119", "city": "Berlin", "country": "DE"},
+    {
+        "street_and_number": "Oudegracht 80",
+        "postal_code": "3511AV",
+        "city": "Utrecht",
+        "country": "NL",
+        "phone": "030 1234567",
+    },
+)
 ORDER_PATH = re.compile(r"^/orders/(?P<order_id>[^/]+)/(?P<token>[^/]+)/$")
 
 
@@ -342,6 +355,7 @@ class Shopper:
             "email": f"shopper{self.plan.number}@example.com",
             "checkout_id": _input_value(form.text, "checkout_id"),
             "csrfmiddlewaretoken": _csrf(form.text),
+            **ADDRESSES[self.plan.number % len(ADDRESSES)],
         }
         offered = [m for m in re.findall(r'name="method" value="([a-z0-9]*)"', form.text) if m]
         if self.plan.bank_transfer and "banktransfer" in offered:

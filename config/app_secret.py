@@ -1,9 +1,10 @@
 """The stage's one Secrets Manager secret (SECRET_KEY, MOLLIE_API_KEY), read once per cold start.
 
-Where the AWS Parameters and Secrets Lambda Extension runs beside the function (a layer; README,
-"Deploying"), the secret comes from it over localhost: no Secrets Manager client to create, which
-is a good part of a cold start. Otherwise, or when the extension does not answer (it may still be
-starting, or refuse under load), from Secrets Manager through botocore, as before.
+Where the AWS Parameters and Secrets Lambda Extension runs beside the function (a layer;
+docs/deploy.md, "1. The secret"), the secret comes from it over localhost: no Secrets Manager
+client to create, which is a good part of a cold start. Otherwise, or when the extension does not
+answer (it may still be starting, or refuse under load), from Secrets Manager through botocore, as
+before.
 """
 
 import json

@@ -3,8 +3,8 @@ Manager at start-up, DynamoDB). Clients are still made lazily, on first use.
 
 Each botocore session loads botocore's endpoint and service descriptions for itself; a second
 session (PynamoDB makes its own, boto3 another) cost about 45 ms of every Lambda cold start. The
-session's data loader (ServiceLoader) does botocore's work with less CPU (README, "Package and
-cold start").
+session's data loader (ServiceLoader) does botocore's work with less CPU (docs/benchmarks.md,
+"Package and cold start").
 """
 
 import gzip

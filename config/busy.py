@@ -19,9 +19,8 @@ from botocore.exceptions import (
 from django.http import HttpResponse
 from django.template.loader import render_to_string
 
-from config.deadline import DeadlineExceeded
-from config.dynamodb import ConcurrentUpdateConflict
 from config.request_log import loggable_path
+from config.retry_later import PASSING_ERRORS
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +67,7 @@ def is_transient_storage_fault(exception) -> bool:
     PynamoDB wraps botocore's error: the ClientError or connection error is its `cause` (and
     usually also `__cause__`/`__context__`), so the whole chain is looked at.
     """
-    if isinstance(exception, (ConcurrentUpdateConflict, DeadlineExceeded)):
+    if isinstance(exception, PASSING_ERRORS):
         return True
     return any(_is_transient(error) for error in _chain(exception))
 

@@ -34,18 +34,39 @@ def inline_style_hashes(template_dir: Path) -> list[str]:
     return hashes
 
 
+# An origin only: https, a host name (letters, digits, dots, hyphens), perhaps a port; no path.
+PICTURE_ORIGIN_PATTERN = re.compile(
+    r"^https://[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*(:[0-9]{1,5})?$"
+)
+
+
+def is_picture_origin(origin: str) -> bool:
+    return bool(PICTURE_ORIGIN_PATTERN.match(origin))
+
+
+def picture_allowed(url: str) -> bool:
+    """Whether an article picture at `url` (https) may be shown: its origin is one the policy lets
+    browsers load (settings.ARTICLE_PICTURE_ORIGINS). The article form and the shop's pages ask this."""
+    parts = urlsplit(url)
+    return parts.scheme == "https" and f"https://{parts.netloc.lower()}" in settings.ARTICLE_PICTURE_ORIGINS
+
+
 def mollie_checkout_origin() -> str:
     endpoint = urlsplit(settings.MOLLIE_API_ENDPOINT or "")
     return f"{endpoint.scheme}://{endpoint.netloc}" if endpoint.netloc else MOLLIE_CHECKOUT_ORIGIN
 
 
 class ContentSecurityPolicyMiddleware(CSPMiddleware):
-    """django-csp's middleware, through its documented hook: forms may also lead to Mollie, and
-    pictures of payment methods come from Mollie."""
+    """django-csp's middleware, through its documented hook: forms may also lead to Mollie,
+    pictures of payment methods come from Mollie, and articles' from ARTICLE_PICTURE_ORIGINS."""
 
     def get_policy_parts(self, request, response, report_only=False):
         parts = super().get_policy_parts(request, response, report_only=report_only)
         if not report_only:  # `update` adds to the settings' sources
             mollie_origin = mollie_checkout_origin()
-            parts.update = {**(parts.update or {}), "form-action": [mollie_origin], "img-src": [mollie_origin]}
+            parts.update = {
+                **(parts.update or {}),
+                "form-action": [mollie_origin],
+                "img-src": [mollie_origin, *settings.ARTICLE_PICTURE_ORIGINS],
+            }
         return parts

@@ -10,13 +10,14 @@ import functools
 import random
 import time
 from dataclasses import dataclass
+from typing import NoReturn
 
 from pynamodb.connection import Connection
 from pynamodb.exceptions import PutError
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
-from config import aws_session
+from config import aws_session, metrics
 
 _models: list[type[Model]] = []
 
@@ -164,6 +165,7 @@ def _connection(host, region):
         aws_secret_access_key=key,
     )
     shared.client.meta.events.register("before-send.dynamodb", refuse_late_calls, unique_id="request-deadline")
+    shared.client.meta.events.register("after-call.dynamodb", metrics.dynamodb_answered, unique_id="metrics")
     return shared
 
 
@@ -312,10 +314,20 @@ def optimistic_retries(key, *, attempts=None, delays=None, on_exhausted=None, sl
                 delay = rng() * min(BACKOFF_CAP_SECONDS, BACKOFF_BASE_SECONDS * 2**backoffs)
             backoffs += 1
             if deadline.remaining() < delay + deadline.write_seconds():
+                metrics.count(metrics.Metric.DYNAMODB_CONFLICTS)
                 raise ConcurrentUpdateConflict(f"{key} (no time left to wait for a busy item)")
             sleep(delay)
+    metrics.count(metrics.Metric.DYNAMODB_CONFLICTS)
     if on_exhausted is not None:
         raise on_exhausted()
+    raise ConcurrentUpdateConflict(key)
+
+
+def retries_exhausted(key) -> NoReturn:
+    """The line after an optimistic_retries loop whose body returns its result. Never reached: the
+    loop itself raises when its tries run out (ConcurrentUpdateConflict, or on_exhausted's
+    exception). Written out so the type checker, which cannot see into the generator, knows the
+    function never ends without a result."""
     raise ConcurrentUpdateConflict(key)
 
 

@@ -14,7 +14,7 @@ from importlib import import_module
 
 
 def lazy_view(dotted_path):
-    """A view function standing for `dotted_path` ("shop.views.index"), importing it on first call."""
+    """A view function standing for `dotted_path` ("shop.views.catalog.index"), importing it on first call."""
     module_name, _, name = dotted_path.rpartition(".")
 
     @cache

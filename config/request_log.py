@@ -12,6 +12,7 @@ import re
 import time
 import uuid
 
+from config import metrics
 from config.json_log import current_request_id
 
 log = logging.getLogger("shop.requests")
@@ -34,8 +35,10 @@ class RequestLogMiddleware:
         ids = _request_ids(request.META)
         context_token = current_request_id.set(ids["request_id"])
         # Django turns a view's exception into a 500 response before it reaches us: no try needed.
-        response = self.get_response(request)
-        latency_ms = round((time.perf_counter() - started) * 1000, 1)
+        with metrics.batched():  # the request's metrics: written together when it is answered
+            response = self.get_response(request)
+            latency_ms = round((time.perf_counter() - started) * 1000, 1)
+            metrics.request_finished(request, response.status_code, latency_ms)
         path = loggable_path(request)
         log.info(
             "%s %s %s %sms",

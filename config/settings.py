@@ -6,6 +6,7 @@ only; what it must provide (secrets, public URL, hosts) fails loudly when missin
 """
 
 import os
+import re
 import secrets
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -14,6 +15,8 @@ from django.core.exceptions import ImproperlyConfigured
 
 from config.app_secret import load_app_secret
 from config.csp import inline_style_hashes as csp_inline_style_hashes
+from config.csp import is_picture_origin as csp_is_picture_origin
+from config.log_config import logging_config
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -209,6 +212,24 @@ CHARGEBACK_LOOKBACK_DAYS = env_int("CHARGEBACK_LOOKBACK_DAYS", 120)
 # E-mail (notifications/): sent through Amazon SES v2 by django-anymail's backend. SES only sends
 # from a verified identity, so deployed stages must name their from-address.
 SHOP_NAME = env("SHOP_NAME", "Brew & Co.")
+# The shop's legal details, on the contact page and in the footer (EU law: who sells, and how to
+# reach them). Local runs show examples; a deployed stage refuses to start without them (below).
+_LEGAL_EXAMPLES = {  # env name: local example
+    "SHOP_LEGAL_NAME": "Brew & Co. B.V. (example)",
+    "SHOP_LEGAL_ADDRESS": "Keizersgracht 1, 1015 AA Amsterdam, Netherlands",
+    "SHOP_CONTACT_EMAIL": "hello@shop.example.com",
+    "SHOP_COC_NUMBER": "12345678",  # Chamber of Commerce (KvK)
+    "SHOP_VAT_NUMBER": "NL000099998B57",
+}
+SHOP_LEGAL = {name: env(name, example if IS_LOCAL else None) for name, example in _LEGAL_EXAMPLES.items()}
+SHOP_PHONE = env("SHOP_PHONE", "")
+# VAT of an article or zone stored without a rate (Mollie's vatRate form), and the country the
+# cart's shipping cost is shown for until the shopper chooses one (shop.shipping).
+SHOP_DEFAULT_VAT_RATE = env("SHOP_DEFAULT_VAT_RATE", "21.00")
+if not re.fullmatch(r"\d{1,2}(\.\d{1,2})?", SHOP_DEFAULT_VAT_RATE):
+    raise ImproperlyConfigured(f"SHOP_DEFAULT_VAT_RATE must be a rate like 21.00, not {SHOP_DEFAULT_VAT_RATE!r}.")
+SHOP_DEFAULT_COUNTRY = env("SHOP_DEFAULT_COUNTRY", "NL")
+SHIPPING_ZONES_CACHE_SECONDS = env_int("SHIPPING_ZONES_CACHE_SECONDS", 60)
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", f"{SHOP_NAME} <orders@shop.example.com>" if IS_LOCAL else None)
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 EMAIL_BACKEND = env("EMAIL_BACKEND", "anymail.backends.amazon_ses.EmailBackend")
@@ -218,10 +239,38 @@ SES_REGION = env("SES_REGION", AWS_REGION)
 SES_ENDPOINT_URL = env("SES_ENDPOINT_URL")
 # Where staff alerts go; none set = no alerts are decided (comma-separated addresses).
 STAFF_ALERT_EMAILS = env_list("STAFF_ALERT_EMAILS", ["staff@shop.example.com"] if IS_LOCAL else [])
+# The SNS topic SES publishes bounces and complaints to (notifications/bounces.py); it delivers
+# them to /notifications/ses/. Unset: every message there is refused.
+SES_NOTIFICATIONS_TOPIC_ARN = env("SES_NOTIFICATIONS_TOPIC_ARN", "")
 # A mail is given up (status failed, shown to staff) after this many failed sends.
 MAIL_MAX_TRIES = env_int("MAIL_MAX_TRIES", 5)
 # A claim older than this is taken to be a sender that died; longer than any one send can take.
 MAIL_CLAIM_STALE_SECONDS = env_int("MAIL_CLAIM_STALE_SECONDS", 10 * 60)
+
+# Metrics as CloudWatch Embedded Metric Format lines on stdout (config/metrics.py): on in deployed
+# stages, off locally unless asked for (they would crowd `make run`'s console).
+METRICS_ENABLED = env_bool("METRICS_ENABLED", not IS_LOCAL)
+METRICS_NAMESPACE = env("METRICS_NAMESPACE", "Shop")
+
+# Alarms (`manage.py sync_alarms --stage S`, deploy/alarms.py): thresholds, per 5 minutes unless
+# said otherwise. Each alarm's description links its entry in the runbook at RUNBOOK_URL.
+RUNBOOK_URL = env("RUNBOOK_URL", "docs/runbook.md")
+ALARM_LAMBDA_ERRORS = env_int("ALARM_LAMBDA_ERRORS", 1)
+ALARM_LAMBDA_THROTTLES = env_int("ALARM_LAMBDA_THROTTLES", 1)
+ALARM_DURATION_PERCENT_OF_TIMEOUT = env_int("ALARM_DURATION_PERCENT_OF_TIMEOUT", 80)
+ALARM_API_5XX = env_int("ALARM_API_5XX", 5)
+ALARM_WEBHOOK_503 = env_int("ALARM_WEBHOOK_503", 3)
+# Reconciliation errors or work left over this many runs in a row; or this many runs missing.
+ALARM_RECONCILE_RUNS_IN_A_ROW = env_int("ALARM_RECONCILE_RUNS_IN_A_ROW", 3)
+ALARM_PAYMENTS_STUCK = env_int("ALARM_PAYMENTS_STUCK", 1)  # per hour
+ALARM_MAILS_FAILED = env_int("ALARM_MAILS_FAILED", 1)  # per hour
+# Bounces and complaints as a share of mails sent, per hour. SES reviews an account whose bounce
+# rate reaches 5% (complaints: 0.1%) and may pause its sending at 10% (SES developer guide,
+# "Sending review process").
+ALARM_BOUNCE_RATE_PERCENT = env_int("ALARM_BOUNCE_RATE_PERCENT", 5)
+ALARM_DYNAMODB_THROTTLES = env_int("ALARM_DYNAMODB_THROTTLES", 1)
+# No paid order for this many hours where the shop expects orders; 0 = no such alarm.
+ALARM_NO_PAID_ORDER_HOURS = env_int("ALARM_NO_PAID_ORDER_HOURS", 24)
 
 # JSON lines in deployed stages (CloudWatch Logs Insights reads the fields), plain text locally.
 LOG_FORMAT = env("LOG_FORMAT", "text" if IS_LOCAL else "json")
@@ -256,44 +305,7 @@ AUTH_PASSWORD_VALIDATORS: list[dict] = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {
-        "json": {"()": "config.json_log.JsonFormatter"},
-        "text": {"format": "%(levelname)s %(name)s %(message)s"},
-        "django.server": {
-            "()": "django.utils.log.ServerFormatter",
-            "format": "[{server_time}] {message}",
-            "style": "{",
-        },
-    },
-    # The order page's token is a bearer credential: out of every line (see config/request_log.py).
-    "filters": {"redact_secrets": {"()": "config.request_log.RedactSecretsFilter"}},
-    "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT, "filters": ["redact_secrets"]},
-        # runserver's access log (`make run`): Django's own look, with the request line redacted.
-        "django.server": {
-            "class": "logging.StreamHandler",
-            "formatter": "django.server",
-            "filters": ["redact_secrets"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": env("LOG_LEVEL", "INFO")},
-    "loggers": {
-        # Django's lines carry the raw path ("Not Found: /orders/…") and the request. A logger's
-        # filter does not see its children's records, so CSRF's own logger is named too.
-        "django.request": {"filters": ["redact_secrets"]},
-        "django.security": {"filters": ["redact_secrets"]},
-        "django.security.csrf": {"filters": ["redact_secrets"]},
-        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
-        "botocore": {"level": "WARNING"},
-        "pynamodb": {"level": "WARNING"},
-        "werkzeug": {"level": "WARNING"},
-        # Zappa's own access line repeats ours, unredacted and with the query string.
-        "zappa": {"level": "WARNING"},
-    },
-}
+LOGGING = logging_config(log_format=LOG_FORMAT, level=env("LOG_LEVEL", "INFO"))
 
 # --- Deployed stages: secrets, static files on S3, HTTPS only --------------------------------
 if not IS_LOCAL:
@@ -312,6 +324,11 @@ if not IS_LOCAL:
     EXPORT_BUCKET = env("EXPORT_BUCKET", STATIC_BUCKET)
     if not DEFAULT_FROM_EMAIL:
         raise ImproperlyConfigured(f"DEFAULT_FROM_EMAIL is missing: stage {STAGE!r} sends mail from its SES identity.")
+    _missing_legal = [name for name, value in SHOP_LEGAL.items() if not value]
+    if _missing_legal:
+        raise ImproperlyConfigured(
+            f"{', '.join(_missing_legal)} missing: stage {STAGE!r} must show the shop's legal details (docs/shipping.md)."
+        )
     # Where browsers fetch them: a CDN in front of the bucket, or the (public-read) bucket itself.
     _static_base_url = urlsplit(env("STATIC_BASE_URL", f"https://{STATIC_BUCKET}.s3.{AWS_REGION}.amazonaws.com"))
     STORAGES = {
@@ -341,6 +358,15 @@ if not IS_LOCAL:
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)
     SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
 
+# Article pictures by web address come only from these origins (e.g. "https://images.example.com",
+# comma-separated): the article form accepts no other, and the policy below lets browsers load them.
+ARTICLE_PICTURE_ORIGINS = env_list("ARTICLE_PICTURE_ORIGINS", [])
+for _origin in ARTICLE_PICTURE_ORIGINS:
+    if not csp_is_picture_origin(_origin):
+        raise ImproperlyConfigured(
+            f"ARTICLE_PICTURE_ORIGINS: {_origin!r} is not an https origin like https://img.example.com"
+        )
+
 # --- Content-Security-Policy (django-csp, config/csp.py) on every response ---------------------
 # Scripts, styles and pictures come from us or our static files' origin, never inline; pages
 # cannot be framed; forms post to us (and lead on to Mollie's checkout, added per response).
@@ -350,7 +376,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'", *_static_origins],
         "style-src": ["'self'", *_static_origins, *csp_inline_style_hashes(BASE_DIR / "templates")],
-        "img-src": ["'self'", *_static_origins],
+        "img-src": ["'self'", *_static_origins],  # and ARTICLE_PICTURE_ORIGINS, added per response
         "connect-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'none'"],

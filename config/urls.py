@@ -9,6 +9,7 @@ register_converter(OrderIdConverter, "order_id")
 urlpatterns = [
     path("healthz", health.healthz, name="healthz"),
     path("payments/", include("payments.urls")),
+    path("notifications/", include("notifications.urls")),
     path("staff/", include("staff.urls")),
     path("", include("shop.urls")),
 ]

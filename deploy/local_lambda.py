@@ -245,7 +245,7 @@ class DeployedStage:
 
 
 def deploy_stage(stage, aws, work, *, package=None, **variables):
-    """Package STAGE and provision it the way the README's deployment guide does, with moto as AWS.
+    """Package STAGE and provision it the way the deployment guide (docs/deploy.md) does, with moto as AWS.
 
     The secret and the public static bucket come first; then `zappa manage` creates the tables,
     fills the bucket and seeds the demo catalog. `variables` override the stage's environment.

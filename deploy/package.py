@@ -1,7 +1,7 @@
 """`python -m deploy.package [STAGE]`: the stage's Lambda package in dist/, with its size against Lambda's limits.
 
 It is what `zappa deploy/update STAGE` builds and uploads (same settings, same packager);
-`zappa update STAGE --zip dist/shop-STAGE.zip` uploads this very file (README, "Deploying to AWS Lambda with Zappa").
+`zappa update STAGE --zip dist/shop-STAGE.zip` uploads this very file (docs/deploy.md, "Updating a stage").
 """
 
 import sys

@@ -1,7 +1,7 @@
-"""`make rehearse`: README's first deployment and an update, command by command, against moto and the sandbox.
+"""`make rehearse`: the deployment guide's first deployment and an update, command by command, against moto and the sandbox.
 
-The commands come from README.md itself (the sh blocks of "First deployment of a stage" and
-"Updating a stage"), in the README's order; a command the rehearsal cannot perform fails it, so the
+The commands come from docs/deploy.md itself (the sh blocks of "First deployment of a stage" and
+"Updating a stage"), in the guide's order; a command the rehearsal cannot perform fails it, so the
 guide and the rehearsal cannot drift apart. AWS is a fresh moto server, Mollie the sandbox, each
 `zappa deploy/update` the real package run as Lambda would run it (deploy/local_lambda.py).
 
@@ -52,18 +52,19 @@ AWS_COMMANDS = {
     ("s3api", "put-bucket-policy"),
     ("s3api", "put-bucket-lifecycle-configuration"),
 }
-SECTIONS = ("### First deployment of a stage", "### Updating a stage")
+DEPLOY_GUIDE = ROOT / "docs" / "deploy.md"
+SECTIONS = ("## First deployment of a stage", "## Updating a stage")
 
 
 class RehearsalFailed(Exception):
     pass
 
 
-def readme_commands(section, readme=ROOT / "README.md"):
-    """The shell commands of a README section's sh blocks, in order; a heredoc stays with its command."""
-    text = readme.read_text()
+def guide_commands(section, guide=DEPLOY_GUIDE):
+    """The shell commands of a guide section's sh blocks, in order; a heredoc stays with its command."""
+    text = guide.read_text()
     start = text.index(section)
-    end = text.find("\n### ", start + len(section))
+    end = text.find("\n## ", start + len(section))
     commands = []
     for block in re.findall(r"```sh\n(.*?)```", text[start : end if end != -1 else None], re.S):
         lines = iter(block.splitlines())
@@ -130,7 +131,7 @@ class Rehearsal:
             case ["make", "test"]:
                 pass  # the rehearsal is part of `make test`
             case _:
-                raise RehearsalFailed(f"README command the rehearsal cannot perform: {shlex.join(words)}")
+                raise RehearsalFailed(f"guide command the rehearsal cannot perform: {shlex.join(words)}")
 
     def _local(self, path):
         return self.work / Path(path).name
@@ -153,7 +154,7 @@ class Rehearsal:
         service, operation, *options = arguments
         values = dict(zip(options[::2], options[1::2], strict=False))  # a lone flag has no value
         if (service, operation) not in AWS_COMMANDS:
-            raise RehearsalFailed(f"README aws command the rehearsal cannot perform: {service} {operation}")
+            raise RehearsalFailed(f"guide aws command the rehearsal cannot perform: {service} {operation}")
         client = self.aws.client("s3" if service == "s3api" else service)
         match service, operation:
             case "secretsmanager", "create-secret":
@@ -186,7 +187,7 @@ class Rehearsal:
     def _zappa_upload(self, action, stage):
         self._same_stage(stage)
         if action == "update" and urlsplit(self.variables["PUBLIC_BASE_URL"]).hostname != API_HOST:
-            # README step 5, "without a domain yet": the URL Zappa printed becomes PUBLIC_BASE_URL.
+            # docs/deploy.md step 5, "without a domain yet": the URL Zappa printed becomes PUBLIC_BASE_URL.
             self.variables["PUBLIC_BASE_URL"] = f"https://{API_HOST}/{stage}"
         self.releases += 1
         release_dir = self.work / f"release-{self.releases}"
@@ -231,7 +232,7 @@ class Rehearsal:
     @staticmethod
     def _same_stage(stage):
         if stage != STAGE:
-            raise RehearsalFailed(f"the README mixes stages: {stage} in the {STAGE} guide")
+            raise RehearsalFailed(f"the guide mixes stages: {stage} in the {STAGE} guide")
 
     # --- the stage's function -------------------------------------------------------------------
 
@@ -359,10 +360,10 @@ def _expect(condition, what, answer):
 
 
 def rehearse(aws, sandbox_url, work):
-    """Both README sections, then the checks; returns the rehearsal (its log and AWS calls)."""
+    """Both guide sections, then the checks; returns the rehearsal (its log and AWS calls)."""
     rehearsal = Rehearsal(aws, sandbox_url, work)
     try:
-        for command, heredoc in readme_commands(SECTIONS[0]):
+        for command, heredoc in guide_commands(SECTIONS[0]):
             rehearsal.run(command, heredoc)
         _exports_expire(rehearsal)
         buy_and_pay(rehearsal)
@@ -372,7 +373,7 @@ def rehearse(aws, sandbox_url, work):
         if any(NEW_STYLESHEET.split("/")[0] in url for url in stylesheets(old_page)):
             raise RehearsalFailed("the old release links the new stylesheet already")
         rehearsal.project = next_release_project(work)
-        for command, heredoc in readme_commands(SECTIONS[1]):
+        for command, heredoc in guide_commands(SECTIONS[1]):
             rehearsal.run(command, heredoc)
             _serves_its_pages(warm, f"the old release's warm container after `{command}`")
         new_page = _serves_its_pages(rehearsal.start("new-release"), "the new release")

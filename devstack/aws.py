@@ -1,7 +1,7 @@
 """The embedded local AWS stack: moto's server (DynamoDB, S3, Secrets Manager, SES) on loopback.
 
 The shop's from-address is verified in moto's SES at start, as a deployed stage's identity is
-(README, "E-mail through Amazon SES"); moto refuses mail from anything else, as SES does.
+(docs/deploy.md, "Sending e-mail: SES identity, DKIM, production access"); moto refuses mail from anything else, as SES does.
 
 DynamoDB items can be dumped to a JSON file on shutdown and loaded on start, so local data
 survives a restart of `make run`. Table definitions are not dumped: they come from the models.

@@ -6,8 +6,8 @@ which a person picks the outcome of a payment, calls webhooks the way Mollie
 does (with its retry schedule) and can inject faults on request.
 
 This package is a development tool: it never imports the shop and is never
-shipped with it.  Start it with ``python -m mollie_sandbox`` or in-process with
+shipped with it.  Start it with ``mollie-sandbox`` (``python -m mollie_sandbox``) or in-process with
 :class:`mollie_sandbox.server.SandboxServer`.
 """
 
-__version__ = "1.0.0"
+__version__ = "1.1.0"  # up with every change of behaviour; see CHANGELOG.md

@@ -1,4 +1,4 @@
-"""Command line: ``python -m mollie_sandbox --host 127.0.0.1 --port 0``.
+"""Command line: ``mollie-sandbox --host 127.0.0.1 --port 0`` (or ``python -m mollie_sandbox``).
 
 The first line on stdout is always ``Mollie sandbox listening on
 http://HOST:PORT`` with the real port, so a parent process (``make run``, a
@@ -12,13 +12,16 @@ import signal
 import sys
 import threading
 
+from .faults import DURATIONS_MS, RATES, FaultError
 from .server import SandboxServer
 from .webhooks import DEFAULT_TIMEOUT
+
+FAULT_PREFIX = "fault_"  # the namespace's faults, apart from the server's own arguments
 
 
 def parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(
-        prog="python -m mollie_sandbox",
+        prog="mollie-sandbox",
         description="A local Mollie Payments API v2 with a hosted checkout page, webhooks and faults.",
     )
     parser.add_argument("--host", default=os.environ.get("MOLLIE_SANDBOX_HOST", "127.0.0.1"))
@@ -50,22 +53,51 @@ def parse_args(argv=None) -> argparse.Namespace:
         default=os.environ.get("MOLLIE_SANDBOX_STRICT", "") not in ("", "0", "false"),
         help="refuse everything Mollie refuses, loopback webhook URLs included (also MOLLIE_SANDBOX_STRICT=1)",
     )
+    option("--tls-cert", str, None, "serve HTTPS with this PEM certificate (Mollie's Node client needs HTTPS)")
+    option("--tls-key", str, None, "the certificate's PEM private key (default: in --tls-cert)")
+    faults = parser.add_argument_group("faults (as POST /_sandbox/faults; off until set, cleared by a reset)")
+    for name in (*RATES, *DURATIONS_MS):
+        metavar, kind = ("RATE", "share of requests or events, 0..1") if name in RATES else ("MS", "milliseconds")
+        option_name = f"--{name.replace('_', '-')}"
+        faults.add_argument(option_name, dest=FAULT_PREFIX + name, type=float, metavar=metavar, help=kind)
+    faults.add_argument("--fault-seed", dest=FAULT_PREFIX + "seed", metavar="SEED", help="seeds the faults' draws")
     parser.add_argument("--quiet", action="store_true", help="do not log each request to stderr")
     args = parser.parse_args(argv)
+    if args.tls_key and not args.tls_cert:
+        parser.error("--tls-key needs --tls-cert")
     if args.time_scale < 0 or args.expiry_seconds < 0 or args.max_payments < 1 or args.webhook_timeout <= 0:
         parser.error("--time-scale and --expiry-seconds must be >= 0, --max-payments >= 1, --webhook-timeout > 0")
     return args
 
 
+def split_faults(args: argparse.Namespace) -> tuple[dict, dict]:
+    """(the server's arguments, the faults given) from the parsed options."""
+    options, faults = {}, {}
+    for name, value in vars(args).items():
+        if not name.startswith(FAULT_PREFIX):
+            options[name] = value
+        elif value is not None:
+            fault = name.removeprefix(FAULT_PREFIX)
+            faults[fault] = int(value) if fault == "seed" and value.lstrip("-").isdigit() else value
+    return options, faults
+
+
 def main(argv=None) -> int:
-    args = parse_args(argv)
-    server = SandboxServer(**vars(args))  # every option is the server's argument of the same name
+    options, faults = split_faults(parse_args(argv))
+    server = SandboxServer(**options)  # every other option is the server's argument of the same name
+    try:
+        server.app.faults.update(faults)
+    except FaultError as error:
+        print(f"mollie-sandbox: error: --{error.field.replace('_', '-')}: {error}", file=sys.stderr)
+        return 2
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda *_: stopping.set())
     server.start()
     print(f"Mollie sandbox listening on {server.url}", flush=True)
-    if args.strict:
+    if faults:
+        print(f"Faults on: {faults}", file=sys.stderr, flush=True)
+    if options["strict"]:
         print("Strict mode: webhook URLs Mollie cannot reach are refused", file=sys.stderr, flush=True)
     while not stopping.wait(1.0):  # a timed wait keeps the main thread responsive to signals
         pass

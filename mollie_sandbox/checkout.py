@@ -33,6 +33,13 @@ OUTCOMES = {
 # (mollie/mollie-api-php#510; docs.mollie.com, "Payment status changes").
 RETRYABLE_INSIDE_METHOD = frozenset({"failed", "canceled"})
 DEFAULT_METHOD = "ideal"
+# What the shopper is told when a payment fails or is canceled inside a method, in their words.
+_WHAT_HAPPENED = {
+    "failed": "Your {method} payment did not go through.",
+    "canceled": "You canceled your {method} payment.",
+}
+# Brand names keep their spelling mid-sentence; the generic ones do not ("your card payment").
+_GENERIC_METHODS = {"creditcard": "card", "banktransfer": "bank transfer"}
 _SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 _PAGE = Template((Path(__file__).parent / "templates" / "checkout.html").read_text(encoding="utf-8"))
 
@@ -155,7 +162,7 @@ def choose(store: Store, request: Request, payment_id: str) -> Response:
             store.choose_method(payment_id, method)
             return redirect(payment.redirect_url, code=303)
         if payment.chosen_method is None and status in RETRYABLE_INSIDE_METHOD:
-            note = f"Your {METHODS[method].description} payment was {status}. Choose a method to try again."
+            note = f"{_WHAT_HAPPENED[status].format(method=_in_a_sentence(method))} Choose a method to try again."
             return _render(payment, "Test payment", _choice_form(payment, note))
         if status == "open":
             return redirect(payment.redirect_url, code=303)
@@ -170,3 +177,7 @@ def choose(store: Store, request: Request, payment_id: str) -> Response:
     # Like Mollie: a customer who cancels goes to cancelUrl when the shop gave one.
     target = payment.cancel_url if status == "canceled" and payment.cancel_url else payment.redirect_url
     return redirect(target, code=303)
+
+
+def _in_a_sentence(method: str) -> str:
+    return _GENERIC_METHODS.get(method) or METHODS[method].description

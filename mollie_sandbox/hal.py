@@ -51,6 +51,13 @@ def payment_json(payment: Payment, base: str, embed_refunds: bool = False, embed
         body["details"] = payment.details
     if payment.locale:
         body["locale"] = payment.locale
+    for name, value in (
+        ("lines", payment.lines),
+        ("billingAddress", payment.billing_address),
+        ("shippingAddress", payment.shipping_address),
+    ):
+        if value is not None:
+            body[name] = value
     body["profileId"] = payment.profile_id
     body["sequenceType"] = "oneoff"
     body["redirectUrl"] = payment.redirect_url
@@ -105,6 +112,8 @@ def refund_json(refund: Refund, base: str) -> dict:
     return {
         "resource": "refund",
         "id": refund.id,
+        # Required by Mollie's description (specs.yaml, components.schemas.entity-refund).
+        "mode": refund.mode,
         "amount": amount_json(refund.value, refund.currency),
         "status": refund.status,
         "createdAt": iso(refund.created_at),

@@ -369,10 +369,14 @@ class SandboxServer:
         webhook_timeout: float = DEFAULT_TIMEOUT,
         quiet: bool = True,
         strict: bool = False,
+        tls_cert: str | None = None,
+        tls_key: str | None = None,
     ):
         self.host = host
         self.port = port
         self.quiet = quiet
+        # HTTPS with this certificate (PEM) and key: Mollie's Node client only speaks HTTPS.
+        self.tls = (tls_cert, tls_key) if tls_cert else None
         self.app = SandboxApp(
             time_scale=time_scale,
             expiry_seconds=expiry_seconds,
@@ -389,12 +393,15 @@ class SandboxServer:
         host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)  # noqa: S104
         if ":" in host:
             host = f"[{host}]"
-        return f"http://{host}:{self.port}"
+        scheme = "https" if self.tls else "http"
+        return f"{scheme}://{host}:{self.port}"
 
     def start(self) -> "SandboxServer":
         """Bind, start serving in background threads, return once listening."""
         handler = _QuietHandler if self.quiet else WSGIRequestHandler
-        self._server = server = make_server(self.host, self.port, self.app, threaded=True, request_handler=handler)
+        self._server = server = make_server(
+            self.host, self.port, self.app, threaded=True, request_handler=handler, ssl_context=self.tls
+        )
         self.port = server.server_port
         label = f"mollie-sandbox-{self.port}"
         self.app.start_background(label)

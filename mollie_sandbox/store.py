@@ -94,6 +94,9 @@ _ATTRIBUTES = {
     "method": "method",
     "locale": "locale",
     "dueDate": "due_date",
+    "lines": "lines",
+    "billingAddress": "billing_address",
+    "shippingAddress": "shipping_address",
 }
 
 Notify = Callable[[str, "str | None", str], None]
@@ -108,6 +111,7 @@ class Refund:
     description: str
     metadata: Any
     created_at: float
+    mode: str = "test"  # the payment's: a refund is made with the key that made its payment
     status: str = "pending"
     settle_at: float | None = None  # when a pending refund becomes refunded by itself
 
@@ -147,6 +151,10 @@ class Payment:
     due_date: str | None = None  # bank transfer: the last day to pay (YYYY-MM-DD)
     details: dict | None = None
     chargebacks: dict[str, Chargeback] = field(default_factory=dict)  # in creation order
+    # As sent at creation (mollie_sandbox.lines checked them) and returned on GET, as Mollie does.
+    lines: list | None = None
+    billing_address: dict | None = None
+    shipping_address: dict | None = None
 
     @property
     def chosen_method(self) -> str | None:
@@ -384,6 +392,7 @@ class Store:
                 description=fields["description"],
                 metadata=fields["metadata"],
                 created_at=now,
+                mode=payment.mode,
                 settle_at=now + self.refund_settle_seconds,
             )
             payment.refunds[refund.id] = refund

@@ -12,14 +12,23 @@ from datetime import date, timedelta
 from decimal import Decimal
 from urllib.parse import urlsplit
 
-from . import methods
+from . import lines, methods
 from .errors import unprocessable
 from .methods import METHODS, SUPPORTED_CURRENCIES
 
-# Mollie's documented checkout locales.
+# The checkout locales of Mollie's description (specs.yaml, components.schemas.locale).
 LOCALES = frozenset(
     [
         "en_US",
+        "en_BE",
+        "en_NL",
+        "de_LU",
+        "fr_LU",
+        "cs_CZ",
+        "el_GR",
+        "sk_SK",
+        "sl_SI",
+        "tr_TR",
         "en_GB",
         "nl_NL",
         "nl_BE",
@@ -205,7 +214,26 @@ def payment_create_fields(body: dict, today: date, strict: bool = False) -> dict
     methods.check_fits(fields["method"], value, currency)
     fields["webhookUrl"] = check_webhook_url(body.get("webhookUrl"), strict)
     fields["dueDate"] = check_due_date(body.get("dueDate"), today)
+    fields["lines"] = lines.check_lines(body.get("lines"), value, currency, parse_amount, check_url)
+    fields["billingAddress"] = lines.check_address(body.get("billingAddress"), "billingAddress")
+    fields["shippingAddress"] = lines.check_address(body.get("shippingAddress"), "shippingAddress")
+    check_unemulated_choice(body, "sequenceType", "oneoff", ("first", "recurring"))
+    check_unemulated_choice(body, "captureMode", "automatic", ("manual",))
     return fields
+
+
+def check_unemulated_choice(body: dict, field: str, emulated: str, described: tuple[str, ...]) -> None:
+    """An enum of Mollie's description of which the sandbox emulates one value: the others, a 422.
+
+    Mollie refuses a value outside the enum (422 on the field); a described value the sandbox does
+    not emulate (recurring payments, manual capture) is refused too rather than silently ignored.
+    """
+    value = body.get(field)
+    if value is None or value == emulated:
+        return
+    if value in described:
+        raise unprocessable(f"The Mollie sandbox does not emulate {field} {value!r}; only {emulated!r}", field)
+    raise unprocessable(f"The {field} {value!r} is invalid", field)
 
 
 def payment_update_fields(body: dict, strict: bool = False) -> dict:

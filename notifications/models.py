@@ -24,6 +24,7 @@ class MailKind(TextChoices):
     ORDER_CONFIRMATION = "order_confirmation", "Order confirmation"
     REFUND_CONFIRMED = "refund_confirmed", "Refund confirmed"
     ORDER_CLOSED = "order_closed", "Order closed unpaid"
+    ORDER_SHIPPED = "order_shipped", "Order shipped"
     STAFF_ALERT = "staff_alert", "Staff alert"
 
 
@@ -107,3 +108,31 @@ class OutboxKey(NamedTuple):
 
 def mail_key(kind, event_id):
     return f"{MailKind(kind).value}#{event_id}"
+
+
+class SuppressionReason(TextChoices):
+    BOUNCE = "bounce", "Bounced (permanently)"
+    COMPLAINT = "complaint", "Marked as spam (complaint)"
+
+
+@dynamodb.table
+class SuppressedAddress(Model):
+    """An address SES reported as bouncing for good or complaining: no more mail goes to it.
+
+    Access pattern: one address, lowercased (before every send; the staff order page): GetItem.
+    """
+
+    class Meta:
+        table_name = "suppressed_addresses"
+
+    address = UnicodeAttribute(hash_key=True)
+    reason = UnicodeAttribute()  # SuppressionReason
+    detail = UnicodeAttribute(default="")  # SES's bounce subtype or complaint feedback type
+    ses_message_id = UnicodeAttribute(default="")  # the mail that bounced (SES's id, as on the outbox item)
+    reported_at = UTCDateTimeAttribute()
+
+    @property
+    def reason_text(self):
+        label = SuppressionReason(self.reason).label
+        detail = f" ({self.detail})" if self.detail else ""
+        return f"{label}{detail}, reported by SES on {self.reported_at:%Y-%m-%d %H:%M} UTC"

@@ -8,7 +8,7 @@ the commit, and let reconciliation deliver what a crash or an SES failure left q
         item.put_in(transaction)  # refused if this mail was decided before
     deliver(item.key)           # after the commit; never raises for SES trouble
 
-The payment workflow does exactly this through `payments.services._workflow.commit(mails=...)`
+The payment workflow does exactly this through `payments.services.writes.commit(mails=...)`
 (which mails: payments/services/mails.py); reconciliation ends with `deliver_pending`.
 
 Delivery is at-most-once per claim: a claim (queued -> sending) is a conditional write, so
@@ -24,11 +24,11 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from pynamodb.exceptions import PynamoDBException
 
-from config import deadline
-from config.dynamodb import ConcurrentUpdateConflict, optimistic_retries
-from notifications import ses
+from config import deadline, metrics
+from config.dynamodb import optimistic_retries
+from config.retry_later import RETRY_LATER_ERRORS
+from notifications import bounces, ses
 from notifications.models import MailKind, MailStatus, OutboxItem, OutboxKey, mail_key
 from notifications.rendering import render_mail
 
@@ -41,9 +41,6 @@ log = logging.getLogger("shop.notifications")
 # (WEBHOOK_TIME_BUDGET_SECONDS), still sends the confirmation itself.
 SEND_SECONDS = ses.SES_CONNECT_TIMEOUT_SECONDS + ses.SES_READ_TIMEOUT_SECONDS
 ERROR_TEXT_LIMIT = 500
-# What DynamoDB trouble looks like to a sender: throttled past botocore's retries, too many
-# concurrent writers, or no time left for a write.
-STORAGE_ERRORS = (PynamoDBException, ConcurrentUpdateConflict, deadline.DeadlineExceeded)
 
 
 class DeliveryOutcome:
@@ -54,6 +51,7 @@ class DeliveryOutcome:
     STORAGE_UNAVAILABLE = "storage_unavailable"  # DynamoDB busy or unreachable; still queued
     NO_TIME = "no_time"  # too little time left before the deadline; still queued, not claimed
     MISSING = "missing"
+    SUPPRESSED = "suppressed"  # every recipient bounced for good or complained before: failed, not sent
 
 
 def outbox_item(
@@ -101,7 +99,7 @@ def deliver(key: tuple[str, str], *, now: datetime | None = None, known: OutboxI
         return DeliveryOutcome.NO_TIME
     try:
         claim = _claim(key, now=now or _now(), known=known)
-    except STORAGE_ERRORS as error:
+    except RETRY_LATER_ERRORS as error:
         # Nothing claimed: the mail stays queued for reconciliation; the caller's answer stands.
         log.warning(
             "mail not claimed: storage unavailable", extra={"outbox_id": _outbox_id(key), "error": type(error).__name__}
@@ -111,12 +109,20 @@ def deliver(key: tuple[str, str], *, now: datetime | None = None, known: OutboxI
         return claim
     item, token = claim, claim.claim_token
     try:
-        message_id = _send(item)
+        # SES reported these as bouncing for good or complaining (notifications/bounces.py).
+        suppressed = bounces.suppressed_among(item.to_addresses)
+    except RETRY_LATER_ERRORS as error:
+        return _release(item, token, error=error)
+    recipients = [address for address in item.to_addresses if address not in suppressed]
+    if not recipients:
+        return _give_up_suppressed(item, token, suppressed)
+    try:
+        message_id = _send(item, recipients)
     except Exception as error:  # noqa: BLE001 - any SES or network failure is stored for a retry
         return _release(item, token, error=error)
     try:
         _mark_sent(item, token, message_id)
-    except STORAGE_ERRORS as error:
+    except RETRY_LATER_ERRORS as error:
         # Sent, but not stored: the claim goes stale and the mail is sent again after
         # MAIL_CLAIM_STALE_SECONDS, the one way to a second mail (see the module's docstring).
         log.error(
@@ -197,12 +203,12 @@ def _claim(key, *, now, known=None):
         return item
 
 
-def _send(item):
+def _send(item, recipients):
     message = EmailMultiAlternatives(
         subject=item.subject,
         body=item.text_body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=list(item.to_addresses),
+        to=list(recipients),
         connection=ses.ses_connection(),
     )
     message.attach_alternative(item.html_body, "text/html")
@@ -229,12 +235,31 @@ def _release(item, token, *, error):
     ]
     if not _update_own_claim(item, token, actions):
         return DeliveryOutcome.NOT_CLAIMED
+    metrics.count(metrics.Metric.MAILS_FAILED, int(status == MailStatus.FAILED))
     # The error's text can hold an address (SES names unverified recipients): its class only here.
     log.warning(
         "mail not sent",
         extra=_log_fields(item, tries=tries, error=type(error).__name__, to_status=status.value),
     )
     return DeliveryOutcome.FAILED if status == MailStatus.FAILED else DeliveryOutcome.RETRY_LATER
+
+
+def _give_up_suppressed(item, token, suppressed):
+    """Failed at once, with why for staff: sending again would only bounce again."""
+    reasons = "; ".join(f"{address}: {entry.reason_text}" for address, entry in suppressed.items())
+    actions = [
+        OutboxItem.status.set(MailStatus.FAILED.value),
+        OutboxItem.pending_status.set(MailStatus.FAILED.value),
+        OutboxItem.last_error.set(f"Not sent to an address SES reported: {reasons}"[:ERROR_TEXT_LIMIT]),
+        OutboxItem.claim_token.remove(),
+        OutboxItem.claimed_at.remove(),
+        OutboxItem.updated_at.set(_now()),
+    ]
+    if not _update_own_claim(item, token, actions):
+        return DeliveryOutcome.NOT_CLAIMED
+    metrics.count(metrics.Metric.MAILS_SUPPRESSED)
+    log.warning("mail not sent: recipient suppressed", extra=_log_fields(item))
+    return DeliveryOutcome.SUPPRESSED
 
 
 def _mark_sent(item, token, message_id):
@@ -252,6 +277,7 @@ def _mark_sent(item, token, message_id):
             OutboxItem.updated_at.set(now),
         ],
     )
+    metrics.count(metrics.Metric.MAILS_SENT)
     log.info(
         "mail sent",
         extra=_log_fields(item, ses_message_id=message_id, stored=stored),

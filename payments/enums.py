@@ -133,6 +133,7 @@ class EventKind(TextChoices):
     CHARGEBACK_HANDLED = "chargeback_handled", "Chargeback handled"
     PAYMENT_STUCK = "payment_stuck", "Payment stuck"
     CONFIRMATION_RESENT = "confirmation_resent", "Confirmation resent"
+    SHIPPED = "shipped", "Shipped"
 
 
 class PaymentMethod(TextChoices):

@@ -18,6 +18,8 @@ class ErrorCode(TextChoices):
     OUT_OF_STOCK = "out_of_stock"
     MIXED_CURRENCIES = "mixed_currencies"
     AMOUNT_TOO_HIGH = "amount_too_high"
+    NOT_SHIPPED_THERE = "not_shipped_there"
+    NOTHING_TO_SHIP = "nothing_to_ship"
     EARLIER_ORDER_PAID = "earlier_order_paid"
     EARLIER_PAYMENT_IN_PROGRESS = "earlier_payment_in_progress"
     # Paying

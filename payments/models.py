@@ -25,6 +25,8 @@ Access patterns and the keys that serve them:
   like the orders' status index.
 - timeline of an order: Query `payment_events` on order_id (range: event_id, time-ordered).
 - refunds of an order: Query `refunds` on order_id (range: refund_key, our idempotency key).
+- paid orders to ship, oldest first (staff): Query the sparse `orders.to_ship_index` (to_ship, created_at).
+- shipments of an order: Query `shipments` on order_id (payments.shipment_models).
 """
 
 from datetime import date
@@ -42,7 +44,11 @@ from pynamodb.models import Model
 
 from config import dynamodb
 from payments.enums import AttemptStatus, OrderStatus, RefundStatus
+from payments.model_maps import Address, ChargebackRecord, MethodDetails
 from payments.sharding import order_shard
+from payments.shipment_models import Shipment
+
+__all__ = ["Address", "ChargebackRecord", "MethodDetails", "Shipment"]  # importable from here too
 
 
 class OrderLine(MapAttribute):
@@ -52,43 +58,18 @@ class OrderLine(MapAttribute):
     quantity = NumberAttribute()
     # Only lines whose article tracks stock reserve (and later give back) stock.
     reserves_stock = BooleanAttribute(default=False)
+    # VAT included in the price ("21.00", Mollie's vatRate); None on orders from before VAT.
+    vat_rate = UnicodeAttribute(null=True)
+    sku = UnicodeAttribute(null=True)
+    shipped_quantity = NumberAttribute(default=0)  # raised by each shipment (fulfilment)
 
     @property
     def total_cents(self):
         return self.unit_price_cents * self.quantity
 
-
-class MethodDetails(MapAttribute):
-    """Mollie's `details` of the method used, in Mollie's names (payments.mollie.DETAIL_FIELDS):
-    what the thank-you page and staff show, and a bank transfer's instructions."""
-
-    cardHolder = UnicodeAttribute(null=True)
-    cardNumber = UnicodeAttribute(null=True)  # the last four digits only
-    cardLabel = UnicodeAttribute(null=True)
-    cardCountryCode = UnicodeAttribute(null=True)
-    consumerName = UnicodeAttribute(null=True)
-    consumerAccount = UnicodeAttribute(null=True)
-    consumerBic = UnicodeAttribute(null=True)
-    bankName = UnicodeAttribute(null=True)
-    bankAccount = UnicodeAttribute(null=True)
-    bankBic = UnicodeAttribute(null=True)
-    transferReference = UnicodeAttribute(null=True)
-
-
-class ChargebackRecord(MapAttribute):
-    """A chargeback Mollie reported for the attempt's payment: the shopper's bank took money back."""
-
-    chargeback_id = UnicodeAttribute()
-    amount_cents = NumberAttribute()
-    currency = UnicodeAttribute()
-    reason_code = UnicodeAttribute(default="")
-    reason = UnicodeAttribute(default="")
-    created_at = UTCDateTimeAttribute()  # Mollie's createdAt
-    reversed_at = UTCDateTimeAttribute(null=True)  # Mollie's reversedAt: the money came back
-    recorded_at = UTCDateTimeAttribute()
-    # Staff dealt with it (contacted the shopper, shipped nothing): off "Needs attention".
-    handled_at = UTCDateTimeAttribute(null=True)
-    handled_by = UnicodeAttribute(null=True)
+    @property
+    def quantity_to_ship(self):
+        return int(self.quantity) - int(self.shipped_quantity or 0)
 
 
 class OrderShardIndex(dynamodb.AllProjectionIndex):
@@ -113,6 +94,11 @@ class AttentionIndex(dynamodb.AllProjectionIndex):
     created_at = UTCDateTimeAttribute(range_key=True)
 
 
+class ToShipIndex(dynamodb.AllProjectionIndex):  # sparse: paid orders with lines left to ship
+    to_ship = UnicodeAttribute(hash_key=True)
+    created_at = UTCDateTimeAttribute(range_key=True)
+
+
 class OrderEmailIndex(dynamodb.AllProjectionIndex):
     customer_email = UnicodeAttribute(hash_key=True)
     created_at = UTCDateTimeAttribute(range_key=True)
@@ -129,7 +115,13 @@ class Order(Model):
     customer_name = UnicodeAttribute()
     customer_email = UnicodeAttribute()
     lines = ListAttribute(of=OrderLine)
-    total_cents = NumberAttribute()
+    total_cents = NumberAttribute()  # the lines and the shipping cost
+    # None on orders from before addresses and shipping costs (they still render, and never ship).
+    shipping_address = Address(null=True)
+    billing_address = Address(null=True)
+    shipping_cents = NumberAttribute(null=True)
+    shipping_vat_rate = UnicodeAttribute(null=True)
+    shipment_count = NumberAttribute(default=0)
     currency = UnicodeAttribute(default="EUR")
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
@@ -162,6 +154,7 @@ class Order(Model):
     order_shard = UnicodeAttribute(null=True)
     status_shard = UnicodeAttribute(null=True)
     attention = UnicodeAttribute(null=True)
+    to_ship = UnicodeAttribute(null=True)
 
     # Each index is named after its attribute here: renaming one is a new index (`ensure_tables`).
     order_shard_index = OrderShardIndex()
@@ -169,8 +162,10 @@ class Order(Model):
     status_shard_index = OrderStatusShardIndex()
     attention_index = AttentionIndex()
     email_index = OrderEmailIndex()
+    to_ship_index = ToShipIndex()
 
     FLAGGED = "flagged"
+    TO_SHIP = "to_ship"
 
     def serialize(self, null_check=True):
         # Every write of a whole order passes here (save, transactions, batch writes), so the
@@ -221,6 +216,12 @@ class Order(Model):
         self.order_shard = f"order#{shard}"
         self.status_shard = f"{self.status}#{shard}"
         self.attention = self.FLAGGED if self.needs_attention else None
+        self.to_ship = self.TO_SHIP if self.is_to_ship else None
+
+    @property
+    def is_to_ship(self):  # paid (not refunded in full), with an address and a line not shipped yet
+        paid = self.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+        return paid and self.shipping_address is not None and any(line.quantity_to_ship > 0 for line in self.lines)
 
     @property
     def is_paid(self):

@@ -15,10 +15,10 @@ from typing import Any
 
 from django.conf import settings
 
+from config import metrics
 from shop.money import decimal_amount
 
-# mollie-api-python (with requests and oauthlib) is imported on first use, not at start-up:
-# a Lambda cold start that serves a shop page never needs it (~90 ms saved).
+# mollie-api-python (and requests, oauthlib) loads on first use: a cold start serving a shop page skips it (~90 ms).
 
 log = logging.getLogger(__name__)
 
@@ -136,9 +136,14 @@ def from_mollie_amount(amount: object) -> tuple[int, str]:
 
 
 def create_payment(
-    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, method=None
+    *, amount_cents, currency, description, redirect_url, webhook_url, metadata, idempotency_key, **extra
 ):
+    # extra: `method` (or None), `order_fields` (lines, addresses: payments.mollie_payload).
+    if set(extra) - {"method", "order_fields"}:
+        raise TypeError(f"create_payment() got unexpected arguments {sorted(extra)}")
+    method = extra.get("method")
     payload = {
+        **(extra.get("order_fields") or {}),
         "amount": to_mollie_amount(amount_cents, currency),
         "description": description,
         "redirectUrl": redirect_url,
@@ -225,9 +230,11 @@ class _translated_errors:
         self.operation = operation
 
     def __enter__(self):
+        self.started = metrics.clock()
         return self
 
     def __exit__(self, error_type, error, traceback):
+        metrics.mollie_call_finished(self.started, error)
         if error is None or isinstance(error, PaymentProviderError):
             return False
         from mollie.api.error import (

@@ -9,7 +9,7 @@ from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactGet
 
 from config import dynamodb
-from config.dynamodb import get_or_none, optimistic_retries
+from config.dynamodb import get_or_none, optimistic_retries, retries_exhausted
 from payments.converters import ORDER_ID_PATTERN
 from payments.models import Order, PaymentAttempt, Refund
 from payments.sharding import shard_keys
@@ -58,6 +58,7 @@ def get_order_and_attempt(order_id: str, attempt_no: int) -> tuple[Order | None,
             read_try.lost(error)
             continue
         return _resolved(order_future), _resolved(attempt_future)
+    retries_exhausted(order_id)
 
 
 def _resolved(future):

@@ -2,20 +2,19 @@
 
 import logging
 
-from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from django.http import HttpResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
-from pynamodb.exceptions import PynamoDBException
 
 from config import deadline
-from config.deadline import DeadlineExceeded
-from config.dynamodb import ConcurrentUpdateConflict
+from config.retry_later import RETRY_LATER_ERRORS
 from payments import mollie, services
 from payments.forms import WebhookForm
 
 log = logging.getLogger(__name__)
+# Mollie or DynamoDB could not answer now: Mollie calls the webhook again later.
+NOT_DONE_YET: tuple[type[Exception], ...] = (mollie.PaymentProviderUnavailable, *RETRY_LATER_ERRORS)
 
 
 @csrf_exempt  # Mollie cannot send a CSRF token; we trust nothing in the body but the id.
@@ -28,13 +27,7 @@ def webhook(request):
     try:
         with deadline.at_most(settings.WEBHOOK_TIME_BUDGET_SECONDS):
             outcome = services.handle_webhook(payment_id=form.cleaned_data["id"])
-    except (
-        mollie.PaymentProviderUnavailable,
-        ConcurrentUpdateConflict,
-        PynamoDBException,
-        BotoCoreError,
-        DeadlineExceeded,
-    ) as error:
+    except NOT_DONE_YET as error:
         # Not done: answer 5xx so Mollie calls again later.
         log.warning("webhook not processed, Mollie will retry", extra={"error": type(error).__name__})
         return HttpResponse("retry later", status=503, content_type="text/plain")

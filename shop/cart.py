@@ -42,6 +42,15 @@ class Cart:
         return self.lines[0].article.currency if self.lines else "EUR"
 
     @property
+    def currencies(self):
+        return sorted({line.article.currency for line in self.lines})
+
+    @property
+    def mixed_currencies(self):
+        """An article's currency changed while it was in the cart: one order is paid in one currency."""
+        return len(self.currencies) > 1
+
+    @property
     def item_count(self):
         return sum(line.quantity for line in self.lines)
 
@@ -83,8 +92,38 @@ def set_quantity(session, slug, quantity):
     session[SESSION_KEY] = quantities
 
 
-def add(session, slug, quantity=1):
-    set_quantity(session, slug, stored_quantities(session).get(slug, 0) + quantity)
+# Why `add` put in less than asked (AddOutcome.refused).
+CART_FULL = "cart_full"  # MAX_LINES articles already: nothing added
+OTHER_CURRENCY = "other_currency"  # one order is paid in one currency: nothing added
+CAPPED = "capped"  # MAX_QUANTITY of the article reached: some or none added
+
+
+# A cart holding articles in two currencies (a price changed while they were in it): said on the
+# cart page, and the checkout offers no form that could not succeed (payments refuses it too).
+MIXED_CURRENCIES = (
+    "Your cart holds articles priced in different currencies, which cannot be paid together. "
+    "Remove those in one currency and order them separately."
+)
+
+
+@dataclass(frozen=True)
+class AddOutcome:
+    quantity: int  # of the article in the cart now
+    refused: str = ""
+
+
+def add(session, article, quantity=1) -> AddOutcome:
+    """Adds `quantity` of `article`, as far as the cart can take it, and says how far that was."""
+    quantities = stored_quantities(session)
+    held = quantities.get(article.slug, 0)
+    if not held:
+        if len(quantities) >= MAX_LINES:
+            return AddOutcome(0, CART_FULL)
+        if any(line.article.currency != article.currency for line in load(session).lines):
+            return AddOutcome(0, OTHER_CURRENCY)
+    wanted = held + quantity
+    set_quantity(session, article.slug, wanted)
+    return AddOutcome(min(wanted, MAX_QUANTITY), CAPPED if wanted > MAX_QUANTITY else "")
 
 
 def clear(session):

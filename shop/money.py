@@ -60,5 +60,5 @@ def format_money(cents, currency, *, accept_language="") -> str:
 
 
 def decimal_amount(cents: int) -> str:
-    """12.50 for 1250: the one plain notation, for Mollie's API, staff forms, CSV and the event log."""
+    """12.50 for 1250: the one plain notation, for Mollie's API, staff forms and CSV (people read format_money)."""
     return f"{cents // 100}.{cents % 100:02d}"

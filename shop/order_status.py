@@ -22,6 +22,11 @@ class ShopperView:
 
 def shopper_view(order) -> ShopperView:
     """What the thank-you page tells the shopper, from the order's own status and its latest attempt."""
+    return _closed_order_view(order) or _payment_view(order)
+
+
+def _closed_order_view(order) -> ShopperView | None:
+    """The order's own status, when it says it all (paid, refunded, expired or canceled)."""
     if order.status == OrderStatus.PAID:
         return ShopperView("paid", "Thank you! Your payment was received.", "We have your order and will send it soon.")
     if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
@@ -35,6 +40,11 @@ def shopper_view(order) -> ShopperView:
         )
     if order.status == OrderStatus.CANCELED:
         return ShopperView("canceled", "This order was canceled.", "Nothing was charged.")
+    return None
+
+
+def _payment_view(order) -> ShopperView:
+    """An order waiting for payment: what its latest attempt says while it is under way."""
     attempt_status = order.latest_attempt_status
     if attempt_status == AttemptStatus.OPEN and order.latest_method == PaymentMethod.BANK_TRANSFER:
         # Open for days: nothing to poll for; the instructions below are what the shopper needs.
@@ -77,6 +87,11 @@ def shopper_view(order) -> ShopperView:
             "We could not reach our payment provider. Your order is saved and nothing was charged.",
             can_pay_again=True,
         )
+    return _payment_ended(attempt_status)
+
+
+def _payment_ended(attempt_status) -> ShopperView:
+    """The latest attempt ended without the money: whether paying again can help."""
     if attempt_status == AttemptStatus.REJECTED:
         # Mollie refused the payment itself: the same request would be refused again.
         return ShopperView(

@@ -5,9 +5,10 @@ from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
 from config import dynamodb
-from shop.models import Article
+from shop.models import STANDARD_VAT_RATE, Article
 from shop.selectors import forget_shop_catalog
 
+FOOD_VAT_RATE = "9.00"  # the Netherlands' reduced rate: coffee beans are food
 DEMO_ARTICLES = [
     # slug, name, description, price in cents, stock (None = not tracked)
     ("espresso-cup", "Espresso cup", "Stoneware cup for a double espresso, glazed by hand.", 1250, 40),
@@ -34,6 +35,8 @@ def seed_catalog() -> int:
             active=True,
             stock=stock,
             position=f"{position * 10:06d}",
+            vat_rate=FOOD_VAT_RATE if slug == "coffee-beans" else STANDARD_VAT_RATE,
+            sku=f"BC-{slug.upper()}",
             created_at=now,
             updated_at=now,
         )
@@ -56,13 +59,14 @@ def save_article(**fields):
 
 
 def _write_article(
-    *, slug, name, description, price_cents, currency, picture, active, stock, stock_shown=None, position=None
+    *, slug, name, description, price_cents, currency, picture, active, stock, stock_shown=None, position=None, **tax
 ):
     """Create or update an article.
 
     Checkouts change stock all the time, so an edit never writes back the number the form showed:
     a changed stock is applied as a difference (shown 8, typed 10: two more), and turning stock
-    counting on or off only succeeds if nothing moved meanwhile.
+    counting on or off only succeeds if nothing moved meanwhile. `tax`: vat_rate, sku and
+    weight_grams, kept as they are when not given.
     """
     for write_try in dynamodb.optimistic_retries(slug):
         now = timezone.now()  # fresh on each try: it also marks this write as ours
@@ -80,6 +84,7 @@ def _write_article(
                 created_at=now,
                 updated_at=now,
                 position=position or now.strftime("%Y%m%d%H%M%S"),
+                **{name: value for name, value in tax.items() if value is not None},
             )
             article.save(condition=Article.slug.does_not_exist())
             return article
@@ -94,6 +99,7 @@ def _write_article(
         ]
         if position:
             actions.append(Article.position.set(position))
+        actions += _tax_changes(tax)
         actions += _stock_change(article, stock, stock_shown)
         try:
             # Conditional on the state it was computed from (every stock change sets updated_at):
@@ -107,6 +113,16 @@ def _write_article(
                 return current  # it was this edit that landed, on an earlier try
             continue
         return article
+
+
+def _tax_changes(tax):
+    """Staff's VAT rate (None: kept), SKU and weight (emptied: removed)."""
+    actions = []
+    for name in ("vat_rate", "sku", "weight_grams"):
+        if name in tax and not (name == "vat_rate" and tax[name] is None):
+            attribute = getattr(Article, name)
+            actions.append(attribute.remove() if tax[name] in (None, "") else attribute.set(tax[name]))
+    return actions
 
 
 def _stock_change(article, stock, stock_shown):

@@ -10,9 +10,11 @@ from datetime import date, timedelta
 from django.utils import timezone
 
 from notifications.selectors import failed_mails
-from payments.enums import OrderStatus
-from payments.models import Order, OrderDayCount
+from payments.enums import OrderStatus, RefundStatus
+from payments.models import Order, OrderDayCount, PaymentAttempt
+from payments.selectors import attempts_of, refunds_of
 from payments.sharding import shard_keys
+from staff.attention import grouped_reasons, money_back_twice
 from staff.selectors import MailRow
 
 PERIODS = (("today", "Today", 1), ("7_days", "Last 7 days", 7), ("30_days", "Last 30 days", 30))
@@ -54,6 +56,35 @@ class Dashboard:
     more_need_attention: bool = False
     # Mails given up after MAIL_MAX_TRIES (keys, kind and tries: the sparse index's projection).
     failed_mails: list = field(default_factory=list)
+    # One AttentionRow per flagged order shown: its matters, one line each.
+    attention: list = field(default_factory=list)
+    # Refunds Mollie has not paid out yet: how many, and their sum per currency.
+    pending_refunds: Figure = field(default_factory=Figure)
+
+
+@dataclass
+class AttentionRow:
+    order: Order
+    reasons: list
+
+
+def _attention_row(order):
+    reasons = grouped_reasons(order)
+    if order.amount_charged_back_cents:
+        # Only a charged-back order can have had its money back twice: its records are read then.
+        twice = money_back_twice(attempts_of(order.order_id), refunds_of(order.order_id))
+        reasons = [matter.text for matter in twice] + reasons
+    return AttentionRow(order, reasons)
+
+
+def _pending_refunds():
+    """From the sparse index of attempts whose refunds Mollie has not finished: a few reads."""
+    pending = Figure()
+    for order_id in sorted({attempt.order_id for attempt in PaymentAttempt.unsettled_refunds_index.query("yes")}):
+        for refund in refunds_of(order_id):
+            if refund.status in RefundStatus.UNSETTLED:
+                pending.add(1, refund.currency, int(refund.amount_cents))
+    return pending
 
 
 def dashboard(*, now=None) -> Dashboard:
@@ -104,4 +135,6 @@ def dashboard(*, now=None) -> Dashboard:
         more_need_attention=len(flagged) > ATTENTION_SHOWN,
         charged_back=charged_back,
         failed_mails=[MailRow(item) for item in failed_mails()],
+        attention=[_attention_row(order) for order in flagged[:ATTENTION_SHOWN]],
+        pending_refunds=_pending_refunds(),
     )

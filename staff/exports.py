@@ -25,6 +25,8 @@ from payments.enums import OrderStatus
 from payments.models import OrderDayCount
 from payments.sharding import shard_keys
 from shop.money import decimal_amount
+from staff.attention import grouped_reasons
+from staff.export_columns import DELIVERY_COLUMNS, delivery_row
 from staff.models import ExportJob
 from staff.selectors import _newest_first_key, _order_query, _start_key_after
 
@@ -47,6 +49,7 @@ COLUMNS = [
     "charged_back",
     "needs_attention",
     "attention_reason",
+    *DELIVERY_COLUMNS,
 ]
 # A cell starting with one of these is run as a formula by spreadsheet programs; customer names
 # are typed by anyone, so such cells get a leading apostrophe.
@@ -84,7 +87,8 @@ def _row(order):
         order.latest_method or "",
         decimal_amount(order.amount_charged_back_cents or 0),
         "yes" if order.needs_attention else "no",
-        order.attention_reason or "",
+        "; ".join(grouped_reasons(order)),  # one line per matter, as on the dashboard
+        *delivery_row(order),
     ]
 
 
@@ -272,7 +276,7 @@ def _upload_part(s3, job, number, rows):
 
 
 def _ensure_local_bucket(s3):
-    if settings.STAGE == "local":  # deployed stages have theirs (README, "Deploying")
+    if settings.STAGE == "local":  # deployed stages have theirs (docs/deploy.md)
         try:
             s3.create_bucket(
                 Bucket=settings.EXPORT_BUCKET, CreateBucketConfiguration={"LocationConstraint": settings.AWS_REGION}

@@ -1,19 +1,22 @@
 """Forms for the staff pages: they parse and validate what staff typed; the services decide."""
 
 import re
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from django import forms
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from config.csp import picture_allowed
 from payments.converters import ORDER_ID_PATTERN
 from payments.enums import OrderStatus
 from payments.mollie import PAYMENT_ID_PATTERN
-from shop.money import SYMBOLS, decimal_amount
+from shop.money import SYMBOLS, decimal_amount, format_money
 from shop.selectors import article_by_slug
+from shop.typed_text import NoteField, OneLineField
 from staff import cursors, services
 from staff.selectors import OrderFilter
 
@@ -97,14 +100,32 @@ class PasswordChangeForm(forms.Form):
 # --- Orders list --------------------------------------------------------------------------------
 
 
+# Days an order can have been placed on. Past them a day means nothing to the shop, and the end of
+# the range (the day after "until") must stay a date Python and DynamoDB's sort order can hold.
+EARLIEST_DAY, LATEST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+
+
+class DayField(forms.DateField):
+    """A day of the orders list's range: typed as YYYY-MM-DD, between EARLIEST_DAY and LATEST_DAY."""
+
+    def __init__(self, **kwargs):
+        attrs = {"type": "date", "min": EARLIEST_DAY.isoformat(), "max": LATEST_DAY.isoformat()}
+        super().__init__(required=False, widget=forms.DateInput(attrs=attrs, format="%Y-%m-%d"), **kwargs)
+        self.error_messages["invalid"] = "Enter a date like 2026-03-10 (year, month, day)."
+
+    def clean(self, value):
+        day = super().clean(value)
+        if day is not None and not EARLIEST_DAY <= day <= LATEST_DAY:
+            raise ValidationError(
+                f"Choose a day between {EARLIEST_DAY:%-d %B %Y} and {LATEST_DAY:%-d %B %Y}.", code="out_of_range"
+            )
+        return day
+
+
 class OrderFilterForm(forms.Form):
     status = forms.ChoiceField(choices=[("", "All")] + OrderStatus.choices, required=False)
-    created_from = forms.DateField(
-        required=False, label="Placed from", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
-    created_to = forms.DateField(
-        required=False, label="Placed until", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-    )
+    created_from = DayField(label="Placed from")
+    created_to = DayField(label="Placed until")
     q = forms.CharField(
         required=False,
         max_length=254,
@@ -186,7 +207,7 @@ def _start_of_day(day):
 
 class RefundForm(forms.Form):
     amount = AmountField(help_text="For example 12.50. At most what has not been refunded yet.")
-    description = forms.CharField(required=False, max_length=140, label="Note for the customer's bank statement")
+    description = OneLineField(required=False, max_length=140, label="Note for the customer's bank statement")
     # Made once when the form is shown, and sent to Mollie as the idempotency key: submitting
     # the confirmation twice refunds once.
     refund_key = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
@@ -201,14 +222,12 @@ class RefundForm(forms.Form):
         # Checked before the confirmation step for a quick answer; the refund service checks
         # again against Mollie's figures when it is confirmed.
         if self.remaining_cents is not None and cents > self.remaining_cents:
-            raise ValidationError(
-                f"At most {self.currency} {decimal_amount(self.remaining_cents)} can still be refunded."
-            )
+            raise ValidationError(f"At most {format_money(self.remaining_cents, self.currency)} can still be refunded.")
         return cents
 
 
 def _handled_note(example):
-    return forms.CharField(
+    return NoteField(
         required=False,
         max_length=500,
         label="Note for the timeline",
@@ -228,10 +247,13 @@ class DoublePaymentHandledForm(forms.Form):
 # --- Catalog ------------------------------------------------------------------------------------
 
 
+STALE_FORM = "This form was changed outside the page; open the article again and retype the stock."
+
+
 class ArticleForm(forms.Form):
     slug = forms.SlugField(max_length=64, help_text="Part of the article's web address; cannot be changed later.")
-    name = forms.CharField(max_length=100)
-    description = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
+    name = OneLineField(max_length=100)
+    description = NoteField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
     price = AmountField(help_text="Including VAT, for example 12.50.")
     currency = forms.ChoiceField(choices=[(code, code) for code in SYMBOLS], initial="EUR")
     stock = forms.IntegerField(
@@ -241,18 +263,38 @@ class ArticleForm(forms.Form):
         help_text="Leave empty if stock is not counted (always available). A change is "
         "applied as a difference, so orders placed meanwhile still count.",
     )
+    vat_rate = forms.ChoiceField(
+        label="VAT rate",
+        choices=[("21.00", "21% (standard)"), ("9.00", "9% (reduced: food, such as coffee beans)"), ("0.00", "0%")],
+        initial="21.00",
+        required=False,  # left out (an older form): the standard rate
+        help_text="The VAT included in the price; Mollie receives it per line.",
+    )
+    sku = forms.CharField(label="SKU", required=False, max_length=64, help_text="Your article number (optional).")
+    weight_grams = forms.IntegerField(label="Weight (grams)", required=False, min_value=0, max_value=100_000)
     # The stock this form showed: the save applies the difference to the live value.
-    stock_shown = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    stock_shown = forms.IntegerField(
+        required=False,
+        min_value=0,
+        max_value=1_000_000,
+        widget=forms.HiddenInput,
+        error_messages={"min_value": STALE_FORM, "max_value": STALE_FORM, "invalid": STALE_FORM},
+    )
     active = forms.BooleanField(required=False, initial=True, label="Sold in the shop")
     picture = forms.CharField(
         required=False,
         max_length=500,
-        help_text="A static file path such as shop/articles/mug.svg, or an https:// URL.",
+        help_text="A static file path such as shop/articles/mug.svg",
     )
 
     def __init__(self, *args, article=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.article = article
+        if settings.ARTICLE_PICTURE_ORIGINS:
+            origins = ", ".join(settings.ARTICLE_PICTURE_ORIGINS)
+            self.fields["picture"].help_text += f", or a web address at {origins}."
+        else:
+            self.fields["picture"].help_text += "."
         if article is not None:
             self.fields["slug"].disabled = True
             self.fields["slug"].help_text = ""
@@ -265,14 +307,24 @@ class ArticleForm(forms.Form):
 
     def clean_picture(self):
         picture = self.cleaned_data["picture"].strip()
-        if not picture or picture.startswith("https://"):
-            if picture:
-                forms.URLField(assume_scheme="https").clean(picture)
+        if not picture:
+            return picture
+        if "://" in picture:
+            forms.URLField(assume_scheme="https").clean(picture)
+            # The page's Content-Security-Policy lets browsers load pictures only from these.
+            if not picture_allowed(picture):
+                origins = ", ".join(settings.ARTICLE_PICTURE_ORIGINS)
+                raise ValidationError(
+                    f"Pictures by web address can come only from {origins}."
+                    if origins
+                    else "This shop shows no pictures from other web sites (ARTICLE_PICTURE_ORIGINS is not set). "
+                    "Use a static file path like shop/articles/mug.svg."
+                )
             return picture
         if ".." in picture.split("/") or not PICTURE_PATH_PATTERN.match(picture):
             raise ValidationError(
                 "Enter a path inside the static files (like shop/articles/mug.svg) ending in "
-                ".svg, .png, .jpg, .webp or .gif, or an https:// URL."
+                ".svg, .png, .jpg, .webp or .gif."
             )
         # Only this release's files reach the bucket and its manifest: a typo would be a broken picture.
         if finders.find(picture) is None:
@@ -294,4 +346,7 @@ class ArticleForm(forms.Form):
             "stock_shown": article.stock,
             "active": article.active,
             "picture": article.picture,
+            "vat_rate": article.vat_rate,
+            "sku": article.sku or "",
+            "weight_grams": article.weight_grams,
         }

@@ -10,12 +10,14 @@ from datetime import datetime, timedelta
 from django.utils.timesince import timesince
 
 from config.dynamodb import get_or_none
-from notifications.models import MailKind, OutboxItem
+from notifications.bounces import suppression_of
+from notifications.models import MailKind, OutboxItem, SuppressedAddress
 from notifications.selectors import mails_of_order
 from payments.enums import AttemptStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from payments.sharding import ORDER_SHARDS, order_shard, shard_keys
+from staff.attention import grouped_reasons, money_back_twice, pending_refund_cents
 from staff.models import StaffMember, normalize_username
 
 # --- Staff members ------------------------------------------------------------------------------
@@ -265,6 +267,10 @@ class AttemptRow:
         return ""
 
     @property
+    def pending_refund_cents(self):
+        return pending_refund_cents(self.refunds, attempt_no=self.attempt.attempt_no)
+
+    @property
     def can_mark_handled(self):
         return self.attempt.needs_refund and not self.attempt.double_payment_handled
 
@@ -276,6 +282,7 @@ class OrderDetail:
     refunds: list
     timeline: list
     mails: list = field(default_factory=list)  # MailRow, in the order they were decided
+    mail_suppression: SuppressedAddress | None = None  # why mail to the customer is not sent
 
     @property
     def can_resend_confirmation(self):
@@ -295,6 +302,15 @@ class OrderDetail:
     def chargebacks(self):
         return [(row.attempt, chargeback) for row in self.attempts for chargeback in row.attempt.chargebacks or []]
 
+    @property
+    def pending_refund_cents(self):
+        return pending_refund_cents(self.refunds)
+
+    @property
+    def attention_reasons(self):
+        twice = money_back_twice([row.attempt for row in self.attempts], self.refunds)
+        return [matter.text for matter in twice] + grouped_reasons(self.order)
+
 
 def order_by_id(order_id: str) -> Order | None:
     return get_order(order_id)
@@ -311,6 +327,7 @@ def order_detail(order_id: str) -> OrderDetail | None:
         refunds=refunds,
         timeline=list(PaymentEvent.query(order_id, consistent_read=True)),
         mails=[MailRow(item) for item in mails_of_order(order_id)],
+        mail_suppression=suppression_of(order.customer_email),
     )
 
 
@@ -328,6 +345,15 @@ class MailRow:
     @property
     def to(self):
         return ", ".join(str(address) for address in self.item.to_addresses or [])
+
+
+def pending_refunds_of(orders) -> dict[str, int]:
+    """Refunds Mollie has not paid out yet, in cents per order id, for these orders: the sparse
+    index of attempts with unsettled refunds names the few orders whose refunds are read."""
+    wanted = {order.order_id for order in orders}
+    unsettled = {attempt.order_id for attempt in PaymentAttempt.unsettled_refunds_index.query("yes")} & wanted
+    pending = {order_id: pending_refund_cents(refunds_of(order_id)) for order_id in sorted(unsettled)}
+    return {order_id: cents for order_id, cents in pending.items() if cents}
 
 
 def payment_attempt(order_id: str, attempt_no: int) -> AttemptRow | None:

@@ -15,7 +15,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from pynamodb.exceptions import PutError, UpdateError
 
-from config.dynamodb import get_or_none, is_condition_failure, optimistic_retries, save_new
+from config.dynamodb import get_or_none, is_condition_failure, optimistic_retries, retries_exhausted, save_new
 from staff import selectors
 from staff.models import LoginThrottle, StaffMember, normalize_username
 
@@ -224,6 +224,7 @@ def _claim_attempt(key, limit, now, window, lockout) -> int:
             return 1
         except PutError as error:
             claim_try.lost(error)
+    retries_exhausted(key)
 
 
 def _lock_after_last_attempt(key, number, limit, now, window, lockout):

@@ -1,18 +1,22 @@
-"""The payment workflow. Every write to orders, attempts, refunds and events goes through here.
+"""The payment workflow. Every write to orders, attempts, refunds, events and stock goes through here.
 
-One module per concern; imports run one way (_workflow <- merge, refund_sync <- sync <- orders <- paying
-<- checkout, sync <- refunds, and reconciliation on top), so nothing forms a cycle:
+One module per concern; imports run one way (changes <- merge; writes <- refund_sync <- sync <- orders
+<- paying <- checkout, sync <- refunds, and reconciliation on top), so nothing forms a cycle:
   checkout.py   a cart becomes one order, stock reserved; a changed cart replaces its order
   paying.py     first payment, "try again", "pay again"; one payable payment at a time
   sync.py       `apply_mollie_payment`: every path applies Mollie's truth through it
   refund_sync.py  our refund records brought in line with Mollie's; a refund change's one write
-  merge.py      the merge rules it applies: pure, no I/O
+  merge.py      the merge rules it applies: pure, no I/O (tests/payments/test_merge_imports.py)
   orders.py     closing orders and attempts; staff actions on an order
+  stock.py      stock reserved by a new order and given back by a closing one (writes for `commit`)
   methods.py    the payment methods offered at checkout (Mollie's list, cached briefly)
   refunds.py    refunds staff ask for
+  delivery.py   the addresses and shipping cost a new order gets (zones: shop.shipping)
+  fulfilment.py shipping what was paid for: "to ship", shipments, the shipping mail
   mails.py      which e-mails a change causes (outbox items; `commit` stores and sends them)
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
-  _workflow.py  the one versioned write (`commit`), events and their log lines
+  writes.py     the one write path: `commit`, the only DynamoDB transaction of the package; events' log lines
+  changes.py    the pure parts of a change: events, attention flags and their alerts, the latest attempt
   counters.py   the per-day order counters each write of orders adds to; their rebuild
   index_keys.py backfill of the sharded index keys on items stored before them
 Reads are in payments.selectors; errors in payments.errors. This package re-exports the public API.
@@ -28,7 +32,6 @@ from payments.errors import (
     RefundRefused,
     WorkflowError,
 )
-from payments.services._workflow import record_event
 from payments.services.checkout import (
     MAX_CLOSED_ORDERS_PER_CART,
     check_out_cart,
@@ -58,6 +61,7 @@ from payments.services.sync import (
     refresh_for_shopper,
     sync_attempt,
 )
+from payments.services.writes import record_event
 
 __all__ = [
     "REJECTED_PAYMENT",

@@ -8,20 +8,18 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
-from pynamodb.exceptions import TransactWriteError
-from pynamodb.transactions import TransactWrite
 
-from config import dynamodb
-from config.dynamodb import optimistic_retries
+from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import CheckoutRefused, ErrorCode
-from payments.models import Order, OrderLine, PaymentAttempt
+from payments.models import Order, OrderLine
 from payments.selectors import get_order
-from payments.services import counters
-from payments.services._workflow import log_events, money_text, new_event
+from payments.services import stock
+from payments.services.changes import new_event
+from payments.services.delivery import Delivery, apply_delivery, delivery_changed
 from payments.services.orders import close_order
 from payments.services.paying import earlier_order_paid, new_attempt, payment_in_the_way, stop_payments
-from shop.models import Article
+from payments.services.writes import commit
 from shop.money import format_money
 from shop.selectors import articles_by_slug
 
@@ -30,9 +28,6 @@ def order_id_for_checkout(checkout_id: str) -> str:
     """The same checkout form submitted twice yields the same order id, hence one order."""
     digest = hashlib.sha256(f"order:{checkout_id}".encode()).hexdigest().upper()
     return f"SO-{digest[:5]}-{digest[5:10]}"
-
-
-# A cart that keeps being checked out again through closed (expired, canceled) orders stops here.
 
 
 # A cart that keeps being checked out again through closed (expired, canceled) orders stops here.
@@ -74,6 +69,7 @@ def check_out_cart(
     customer_email: str,
     earlier_order_id: str | None = None,
     method: str | None = None,
+    delivery: Delivery | None = None,
 ) -> Order:
     """The checkout form: continues the cart's order, or replaces the cart's earlier order.
 
@@ -89,6 +85,10 @@ def check_out_cart(
         )
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
         release_replaced_order(order_id=earlier_order_id)
+    if order is not None and order.is_open_for_payment and delivery_changed(order, delivery):
+        # Another address (back from Mollie, another country): replaced like a changed cart.
+        release_replaced_order(order_id=order.order_id)
+        checkout_id, order = _cart_order(cart_id, quantities)
     if order is not None:
         # The back button, a second tab, a double submit: continue this order and its payment (a
         # method chosen this time does not replace a payment already started at Mollie).
@@ -100,6 +100,7 @@ def check_out_cart(
         customer_email=customer_email,
         known_new=True,
         method=method,
+        delivery=delivery,
     )
 
 
@@ -148,6 +149,7 @@ def place_order(
     now: datetime | None = None,
     known_new: bool = False,
     method: str | None = None,
+    delivery: Delivery | None = None,
 ) -> Order:
     """Creates the order and its first payment attempt and reserves stock, all or nothing.
 
@@ -161,71 +163,81 @@ def place_order(
         if existing is not None:
             return existing  # a double submit of the same checkout form
         now = now or timezone.now()
-        lines = _order_lines(quantities)
-        currencies = {currency for _, currency in lines}
-        if len(currencies) != 1:
-            raise CheckoutRefused(
-                ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately."
-            )
-        order_lines = [line for line, _ in lines]
-        total_cents = sum(line.total_cents for line in order_lines)
-        if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
-            # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
-            limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, next(iter(currencies)))
-            raise CheckoutRefused(
-                ErrorCode.AMOUNT_TOO_HIGH,
-                f"Your order comes to more than {limit}, the most our payment provider accepts "
-                "in one payment. Please split it into smaller orders.",
-            )
-        order = Order(
+        order = new_order(
             order_id,
-            public_token=secrets.token_urlsafe(24),
+            _order_lines(quantities),
             customer_name=customer_name,
-            customer_email=customer_email.lower(),
-            lines=order_lines,
-            total_cents=total_cents,
-            currency=currencies.pop(),
-            created_at=now,
-            updated_at=now,
-            expires_at=now + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),
-            attempt_count=1,
-            latest_attempt_status=AttemptStatus.CREATED,
+            customer_email=customer_email,
+            now=now,
+            delivery=delivery,
         )
         attempt = new_attempt(order, 1, now, method=method)
-        events = [
-            new_event(
-                order,
-                EventKind.ORDER_PLACED,
-                EventSource.CHECKOUT,
-                now,
-                message=f"Total {money_text(total_cents, order.currency)}",
-            )
-        ]
+        placed = new_event(
+            order,
+            EventKind.ORDER_PLACED,
+            EventSource.CHECKOUT,
+            now,
+            message=f"Total {format_money(order.total_cents, order.currency)}",
+        )
+        reservations, still_sold = stock.reservations(order.lines, now)
         try:
-            with TransactWrite(connection=dynamodb.connection()) as transaction:
-                for line in order_lines:
-                    if line.reserves_stock:
-                        transaction.update(
-                            Article(line.slug),
-                            actions=[Article.stock.add(-line.quantity), Article.updated_at.set(now)],
-                            condition=(Article.stock >= line.quantity) & (Article.active == True),  # noqa: E712
-                        )
-                    else:
-                        transaction.condition_check(Article, line.slug, condition=Article.active == True)  # noqa: E712
-                transaction.save(order, condition=Order.order_id.does_not_exist())
-                transaction.save(attempt, condition=PaymentAttempt.order_id.does_not_exist())
-                for event in events:
-                    transaction.save(event)
-                counters.add_changes(transaction, [order])
-        except TransactWriteError as error:
-            write_try.lost(error)  # raises what is not a lost race
+            commit(new_items=[order, attempt], events=[placed], updates=reservations, checks=still_sold)
+        except WriteLost as lost:
+            write_try.lost(lost)
             # Lost a race: for the last item in stock, to a double submit, or a plain conflict.
             # Re-reading tells which; the loop raises or returns the winner's order.
             now = None
             continue
-        counters.counted([order])
-        log_events(events)
         return order
+    retries_exhausted(order_id)
+
+
+def new_order(
+    order_id: str,
+    lines: list[OrderLine],
+    *,
+    customer_name: str,
+    customer_email: str,
+    now: datetime,
+    delivery: Delivery | None = None,
+) -> Order:
+    """The order for `lines` ((OrderLine, currency) pairs from the catalog) and its delivery (the
+    addresses, and shipping added to the total), not stored yet. Refused when its articles are
+    priced in different currencies, or when it comes to more than one payment may take."""
+    currencies = {currency for _, currency in lines}
+    if len(currencies) != 1:
+        raise CheckoutRefused(
+            ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately."
+        )
+    order_lines = [line for line, _ in lines]
+    order = Order(
+        order_id,
+        public_token=secrets.token_urlsafe(24),
+        customer_name=customer_name,
+        customer_email=customer_email.lower(),
+        lines=order_lines,
+        total_cents=sum(line.total_cents for line in order_lines),
+        currency=currencies.pop(),
+        created_at=now,
+        updated_at=now,
+        expires_at=now + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),
+        attempt_count=1,
+        latest_attempt_status=AttemptStatus.CREATED,
+    )
+    apply_delivery(order, delivery)
+    _refuse_above_mollie_limit(int(order.total_cents), order.currency)
+    return order
+
+
+def _refuse_above_mollie_limit(total_cents, currency):
+    if total_cents > settings.MOLLIE_MAX_AMOUNT_CENTS:
+        # Mollie would refuse the payment (422 on `amount`), and every "Pay again" with it.
+        limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, currency)
+        raise CheckoutRefused(
+            ErrorCode.AMOUNT_TOO_HIGH,
+            f"Your order comes to more than {limit}, the most our payment provider accepts "
+            "in one payment. Please split it into smaller orders.",
+        )
 
 
 def _order_lines(quantities):
@@ -248,6 +260,8 @@ def _order_lines(quantities):
             unit_price_cents=article.price_cents,
             quantity=quantity,
             reserves_stock=article.stock is not None,
+            vat_rate=article.vat_rate or settings.SHOP_DEFAULT_VAT_RATE,
+            sku=article.sku,
         )
         lines.append((line, article.currency))
     if sold_out:

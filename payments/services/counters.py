@@ -54,7 +54,7 @@ def changes(orders: Iterable[Order]) -> dict:
 
 
 def add_changes(transaction, orders):
-    """Adds the counters' updates for `orders` to a TransactWrite; call `counted` once it succeeded."""
+    """Adds the counters' updates for `orders` to the write's transaction; call `counted` once it succeeded."""
     for (shard, day_currency), added in changes(orders).items():
         if added:
             transaction.update(

@@ -6,18 +6,20 @@ transition (an order becoming paid, a refund becoming refunded, an order closing
 only move forward: a retried webhook re-reads, finds no transition and decides no mail.
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
 from notifications.models import MailKind
 from notifications.services import outbox_item, staff_alert_recipients
-from payments.enums import RefundStatus
+from payments.enums import AttemptStatus, PaymentMethod, RefundStatus
+from payments.models import PaymentAttempt
+from payments.services.delivery import delivery_summary
 
 # The order's event each shopper mail is about: one of each per order (the refund's own id for refunds).
 PAID_EVENT = "paid"
-# Set by _workflow.needs_attention on an order about to be saved: {AlertReason: text}.
-ALERTS_DUE = "alerts_due"
 CLOSED_EVENT = "closed"
 
 
@@ -61,6 +63,7 @@ def _confirmation_context(order, attempt):
         "currency": order.currency,
         "payment_method": attempt.method if attempt is not None else None,
         "order_url": order_url(order),
+        **delivery_summary(order),  # address, shipping and VAT; empty for orders from before them
     }
 
 
@@ -89,8 +92,26 @@ def refunded_so_far(refunds, attempt_no):
     )
 
 
-def closed_mail(order):
-    """The order expired or was canceled after the shopper had started paying: nothing was charged."""
+def payment_got_under_way(attempts: Iterable[PaymentAttempt]) -> bool:
+    """Whether Mollie shows that someone really started to pay: the bank or card refused it
+    (`failed`), Mollie knows the payer's card or account (`details`, also of an authorization), or
+    bank transfer instructions were handed out. Only then does the address typed at checkout hear
+    that the order closed: a payment page merely opened and left proves nothing about who owns the
+    address, and the shop must not mail strangers on anyone's say-so (docs/input-from-strangers.md)."""
+    return any(
+        attempt.mollie_payment_id
+        and (
+            attempt.status == AttemptStatus.FAILED
+            or attempt.method == PaymentMethod.BANK_TRANSFER
+            or (attempt.method_details is not None and any(attempt.method_details.as_dict().values()))
+        )
+        for attempt in attempts
+    )
+
+
+def closed_mail(order, *, canceled_by_staff=False):
+    """The order expired or was canceled after the shopper had started paying: nothing was charged.
+    Canceled by staff, the mail says so and leads to the order page (the shopper did nothing wrong)."""
     return outbox_item(
         order_id=order.order_id,
         kind=MailKind.ORDER_CLOSED,
@@ -99,14 +120,17 @@ def closed_mail(order):
         context={
             "customer_name": order.customer_name,
             "closed_status": order.status,
+            "canceled_by_staff": canceled_by_staff,
             "shop_url": settings.PUBLIC_BASE_URL + reverse("shop:index"),
+            "order_url": order_url(order),
         },
     )
 
 
-def staff_alert_mails(order):
-    """One alert per reason `needs_attention` raised for the first time in this change (the order
-    keeps the reasons it alerted for, so a reason alerts once per order, whatever repeats)."""
+def staff_alert_mails(order, alerts):
+    """One alert per reason in `alerts`, {AlertReason: text} as `needs_attention` returned them: the
+    reasons raised for the first time in this change (the order keeps the reasons it alerted for,
+    so a reason alerts once per order, whatever repeats)."""
     recipients = staff_alert_recipients()
     if not recipients:
         return []
@@ -122,7 +146,7 @@ def staff_alert_mails(order):
                 "staff_order_url": settings.PUBLIC_BASE_URL + reverse("staff:order", args=[order.order_id]),
             },
         )
-        for reason, detail in getattr(order, ALERTS_DUE, {}).items()
+        for reason, detail in alerts.items()
     ]
 
 

@@ -11,19 +11,22 @@ payment window to its own expiresAt); each chargeback is recorded once and flags
 import dataclasses
 import logging
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from notifications.models import AlertReason
 from payments.enums import AttemptStatus, EventKind, OrderStatus
 from payments.models import ChargebackRecord, MethodDetails, Order, PaymentAttempt
-from payments.mollie import MolliePayment
-from payments.services._workflow import (
+from payments.services.changes import (
     attention_handled,
     copy_latest,
-    money_text,
     needs_attention,
     new_event,
     status_event,
 )
+from shop.money import format_money
+
+if TYPE_CHECKING:  # the adapter's type only: the rules never call Mollie
+    from payments.mollie import MolliePayment
 
 log = logging.getLogger("payments.services")
 
@@ -38,6 +41,8 @@ class PaymentMerge:
     order_changed: bool
     attempt_changed: bool
     events: list
+    # {AlertReason: text}: the reasons the order was flagged with for the first time (alert mails).
+    alerts: dict
 
     @property
     def changed(self) -> list:
@@ -49,13 +54,14 @@ class PaymentMerge:
 
 
 def merge_payment(
-    order: Order, attempt: PaymentAttempt, payment: MolliePayment, *, source: str, now: datetime
+    order: Order, attempt: PaymentAttempt, payment: "MolliePayment", *, source: str, now: datetime
 ) -> PaymentMerge:
     """Brings copies of `attempt` and `order` in line with Mollie's payment. No I/O: the caller
     stores the result (the items given are left as they were)."""
     order_before, attempt_before = order.serialize(null_check=False), attempt.serialize(null_check=False)
     order, attempt = _copy(order), _copy(attempt)
-    events = _merge_attempt(order, attempt, payment, source, now)
+    alerts: dict[AlertReason, str] = {}
+    events = _merge_attempt(order, attempt, payment, source, now, alerts)
     attempt_changed = attempt.serialize(null_check=False) != attempt_before
     if attempt_changed:
         if attempt.attempt_no == order.attempt_count:
@@ -68,6 +74,7 @@ def merge_payment(
         order_changed=order.serialize(null_check=False) != order_before,
         attempt_changed=attempt_changed,
         events=events,
+        alerts=alerts,
     )
 
 
@@ -75,25 +82,17 @@ def _copy(item):
     return type(item).from_raw_data(item.serialize(null_check=False))
 
 
-def _merge_attempt(order, attempt, payment, source, now):
-    """The status rules, applied to the copies; returns the events to record."""
+def _merge_attempt(order, attempt, payment, source, now, alerts):
+    """The status rules, applied to the copies; returns the events to record and adds the staff
+    alerts they raise to `alerts`."""
     events = []
     if attempt.mollie_payment_id is None:
         attempt.mollie_payment_id = payment.id
     if payment.checkout_url and attempt.checkout_url != payment.checkout_url:
         attempt.checkout_url = payment.checkout_url
-    if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status) and (
-        attempt.is_cancelable != payment.is_cancelable
-        or (
-            payment.amount_remaining_cents is not None
-            and attempt.mollie_amount_remaining_cents != payment.amount_remaining_cents
-        )
-    ):
-        # Only from an answer at least as new as what we have (a stale one must not undo it).
-        attempt.is_cancelable = payment.is_cancelable
-        if payment.amount_remaining_cents is not None:
-            attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
     if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status):
+        # Only from an answer at least as new as what we have (a stale one must not undo it).
+        _merge_cancelable(attempt, payment)
         _merge_method(order, attempt, payment)
     new_status = payment.status
     # Mollie says a final status never changes, yet here it reports the money as received. Money
@@ -107,13 +106,13 @@ def _merge_attempt(order, attempt, payment, source, now):
         or (attempt.status in (AttemptStatus.CREATED, AttemptStatus.ABANDONED) and new_status != attempt.status)
     ):
         if paid_after_final:
-            events.append(_paid_after_final_status(order, attempt, source, now))
+            events.append(_paid_after_final_status(order, attempt, source, now, alerts))
         events.append(status_event(order, attempt, new_status, source, now))
         attempt.status = new_status
         attempt.mollie_amount_cents = payment.amount_cents
         attempt.mollie_currency = payment.currency
         if new_status == AttemptStatus.PAID:
-            events += _order_paid(order, attempt, payment, source, now)
+            events += _order_paid(order, attempt, payment, source, now, alerts)
     elif new_status != attempt.status:
         # Out of order or contradictory: Mollie's statuses only move forward.
         log.info(
@@ -130,14 +129,25 @@ def _merge_attempt(order, attempt, payment, source, now):
                 source,
                 now,
                 attempt=attempt,
-                message=f"Refunded so far: {money_text(payment.amount_refunded_cents, payment.currency)}",
+                message=f"Refunded so far: {format_money(payment.amount_refunded_cents, payment.currency)}",
             )
         )
         if order.paid_attempt_no == attempt.attempt_no:
             events += _order_refunded(order, attempt.amount_refunded_cents, source, now)
     if payment.chargebacks is not None:
-        events += _merge_chargebacks(order, attempt, payment, source, now)
+        events += _merge_chargebacks(order, attempt, payment, source, now, alerts)
     return events
+
+
+def _merge_cancelable(attempt, payment):
+    """Whether Mollie can still cancel the payment, and what of it is left to pay."""
+    if attempt.is_cancelable != payment.is_cancelable:
+        attempt.is_cancelable = payment.is_cancelable
+    if (
+        payment.amount_remaining_cents is not None
+        and attempt.mollie_amount_remaining_cents != payment.amount_remaining_cents
+    ):
+        attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
 
 
 def _merge_method(order, attempt, payment):
@@ -161,7 +171,7 @@ def _merge_method(order, attempt, payment):
         order.expires_at = payment.expires_at
 
 
-def _merge_chargebacks(order, attempt, payment, source, now):
+def _merge_chargebacks(order, attempt, payment, source, now, alerts):
     """Mollie's chargebacks of this payment (read with it): each new one is recorded and flags the
     order for staff; a reversal (the money came back) is recorded and takes its flag off. Stock is
     never given back here: the goods may have been shipped, staff decide."""
@@ -186,7 +196,7 @@ def _merge_chargebacks(order, attempt, payment, source, now):
             )
             attempt.chargebacks = [*(attempt.chargebacks or []), record]
             if chargeback.reversed_at is None:
-                needs_attention(order, text, reason=AlertReason.CHARGEBACK)
+                alerts.update(needs_attention(order, text, reason=AlertReason.CHARGEBACK))
             events.append(new_event(order, EventKind.CHARGEBACK, source, now, attempt=attempt, message=text))
         elif chargeback.reversed_at is None or record.reversed_at is not None:
             continue
@@ -201,7 +211,7 @@ def _merge_chargebacks(order, attempt, payment, source, now):
                     source,
                     now,
                     attempt=attempt,
-                    message=f"{chargeback.id}: {money_text(chargeback.amount_cents, chargeback.currency)} came back",
+                    message=f"{chargeback.id}: {format_money(chargeback.amount_cents, chargeback.currency)} came back",
                 )
             )
     order.amount_charged_back_cents = max(
@@ -222,12 +232,12 @@ def recorded_chargeback_reason(attempt_no, record):
 def _chargeback_text(attempt_no, chargeback_id, amount_cents, currency, reason):
     why = f" ({reason.reason_code}: {reason.reason})" if reason.reason_code else ""
     return (
-        f"Charged back: {money_text(amount_cents, currency)} of attempt {attempt_no} "
+        f"Charged back: {format_money(amount_cents, currency)} of attempt {attempt_no} "
         f"({chargeback_id}){why}; the money went back to the shopper's bank, the stock was not returned"
     )
 
 
-def _paid_after_final_status(order, attempt, source, now):
+def _paid_after_final_status(order, attempt, source, now, alerts):
     """Mollie reports `paid` for an attempt it earlier reported expired, canceled or failed.
 
     Decision: Mollie's `paid` wins and the order becomes paid like any paid attempt (unless it was
@@ -242,7 +252,7 @@ def _paid_after_final_status(order, attempt, source, now):
         f"Mollie reported attempt {attempt.attempt_no} paid after it was {attempt.status}; "
         "check the stock and the payment before shipping, or refund it"
     )
-    needs_attention(order, text, reason=AlertReason.PAID_AFTER_FINAL_STATUS)
+    alerts.update(needs_attention(order, text, reason=AlertReason.PAID_AFTER_FINAL_STATUS))
     return new_event(
         order,
         EventKind.PAID_AFTER_FINAL_STATUS,
@@ -255,29 +265,26 @@ def _paid_after_final_status(order, attempt, source, now):
     )
 
 
-def _order_paid(order, attempt, payment, source, now):
+def _order_paid(order, attempt, payment, source, now, alerts):
     if (payment.amount_cents, payment.currency) != (order.total_cents, order.currency):
         attempt.amount_mismatch = True
         text = (
-            f"Attempt {attempt.attempt_no} paid {money_text(payment.amount_cents, payment.currency)}, "
-            f"order total is {money_text(order.total_cents, order.currency)}"
+            f"Attempt {attempt.attempt_no} paid {format_money(payment.amount_cents, payment.currency)}, "
+            f"order total is {format_money(order.total_cents, order.currency)}"
         )
-        needs_attention(order, text, reason=AlertReason.AMOUNT_MISMATCH)
+        alerts.update(needs_attention(order, text, reason=AlertReason.AMOUNT_MISMATCH))
         return [new_event(order, EventKind.AMOUNT_MISMATCH, source, now, attempt=attempt, message=text)]
     if order.is_paid:
         if order.paid_attempt_no == attempt.attempt_no:
             return []
         attempt.needs_refund = True
         text = double_payment_reason(attempt.attempt_no, order.paid_attempt_no)
-        needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT)
+        alerts.update(needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT))
         return [new_event(order, EventKind.DOUBLE_PAYMENT, source, now, attempt=attempt, message=text)]
     previous = order.status
     if previous in OrderStatus.CLOSED_UNPAID:
-        needs_attention(
-            order,
-            f"Paid after the order was {previous}; its stock had been given back",
-            reason=AlertReason.PAID_AFTER_FINAL_STATUS,
-        )
+        text = f"Paid after the order was {previous}; its stock had been given back"
+        alerts.update(needs_attention(order, text, reason=AlertReason.PAID_AFTER_FINAL_STATUS))
     order.status = OrderStatus.PAID
     order.paid_at = now
     order.paid_attempt_no = attempt.attempt_no

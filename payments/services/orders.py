@@ -4,7 +4,7 @@ payment or a chargeback handled).
 
 from django.utils import timezone
 
-from config.dynamodb import ConcurrentUpdateConflict, WriteLost, optimistic_retries
+from config.dynamodb import ConcurrentUpdateConflict, WriteLost, optimistic_retries, retries_exhausted
 from notifications.models import AlertReason, MailKind, MailStatus, OutboxItem
 from notifications.selectors import mails_of_order
 from payments import mollie
@@ -12,10 +12,12 @@ from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
 from payments.models import ChargebackRecord, Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
-from payments.services._workflow import attention_handled, commit, copy_latest, needs_attention, new_event, status_event
-from payments.services.mails import closed_mail, resend_confirmation_mail
+from payments.services import stock
+from payments.services.changes import attention_handled, copy_latest, needs_attention, new_event, status_event
+from payments.services.mails import closed_mail, payment_got_under_way, resend_confirmation_mail, staff_alert_mails
 from payments.services.merge import double_payment_reason, recorded_chargeback_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
+from payments.services.writes import commit
 
 
 def close_order(
@@ -35,10 +37,7 @@ def close_order(
         now = timezone.now()
         previous = order.status
         order.status, order.closed_at, order.updated_at = status, now, now
-        stock_updates = []
-        if not order.stock_released:
-            order.stock_released = True
-            stock_updates = [line for line in order.lines if line.reserves_stock]
+        stock_returns = stock.give_back(order, now)
         events = [
             new_event(
                 order,
@@ -51,20 +50,17 @@ def close_order(
                 message=reason,
             )
         ]
-        # Told only when they had started paying (a payment reached Mollie); an order left at the
-        # checkout page closes quietly.
-        started_paying = (
-            tell_shopper
-            and bool(order.attempt_count)
-            and any(attempt.mollie_payment_id for attempt in attempts_of(order_id))
-        )
-        mails = [closed_mail(order)] if started_paying else []
+        # Told only when a payment really got under way; an order left at the checkout page or on
+        # Mollie's closes quietly.
+        started_paying = tell_shopper and bool(order.attempt_count) and payment_got_under_way(attempts_of(order_id))
+        mails = [closed_mail(order, canceled_by_staff=source == EventSource.STAFF)] if started_paying else []
         try:
-            commit(saves=[order], events=events, stock_returns=stock_updates, mails=mails, now=now)
+            commit(saves=[order], events=events, updates=stock_returns, mails=mails)
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
         return order
+    retries_exhausted(order_id)
 
 
 def give_up_attempt(order_id, attempt_no, reason, *, only_if=None):
@@ -201,6 +197,7 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
             write_try.lost(conflict)
             continue
         return attempt
+    retries_exhausted(order_id)
 
 
 def mark_chargeback_handled(
@@ -235,6 +232,7 @@ def mark_chargeback_handled(
             write_try.lost(conflict)
             continue
         return record
+    retries_exhausted(order_id)
 
 
 def flag_stuck_attempt(*, order_id: str, attempt_no: int, source: str = EventSource.RECONCILE) -> bool:
@@ -246,17 +244,19 @@ def flag_stuck_attempt(*, order_id: str, attempt_no: int, source: str = EventSou
             return False
         now = timezone.now()
         text = f"Payment attempt {attempt_no} has been {attempt.status} at Mollie since {attempt.created_at:%Y-%m-%d %H:%M} UTC"
-        needs_attention(order, text, reason=AlertReason.PAYMENT_STUCK)
+        alerts = needs_attention(order, text, reason=AlertReason.PAYMENT_STUCK)
         order.updated_at = now
         try:
             commit(
                 saves=[order],
                 events=[new_event(order, EventKind.PAYMENT_STUCK, source, now, attempt=attempt, message=text)],
+                mails=staff_alert_mails(order, alerts),
             )
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
         return True
+    retries_exhausted(order_id)
 
 
 def resend_confirmation(*, order_id: str, actor: str) -> Order:

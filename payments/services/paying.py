@@ -10,16 +10,17 @@ from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from config.dynamodb import WriteLost, optimistic_retries
-from payments import mollie
+from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
+from payments import mollie, mollie_payload
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
-from payments.services._workflow import commit, copy_latest, new_event, record_event, status_event
+from payments.services.changes import copy_latest, new_event, status_event
 from payments.services.methods import forget_methods
 from payments.services.orders import give_up_attempt
 from payments.services.sync import apply_mollie_payment
+from payments.services.writes import commit, record_event
 
 log = logging.getLogger("payments.services")
 
@@ -41,18 +42,8 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
     """
     others_stopped = False
     for write_try in optimistic_retries(order_id):
-        order = order or get_order(order_id)
-        if order is None:
-            raise OrderNotPayable(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
-        if not order.is_open_for_payment:
-            raise _not_payable(order)
         now = timezone.now()
-        if now >= order.expires_at:
-            # Reconciliation is about to expire it and give its stock back: no new payment now.
-            raise OrderNotPayable(
-                ErrorCode.PAYMENT_WINDOW_OVER,
-                "The time to pay for this order has run out. Your cart is kept: you can place it again.",
-            )
+        order = _payable(order or get_order(order_id), now)
         if order.latest_attempt_status == AttemptStatus.OPEN and order.latest_checkout_url:
             if method and order.latest_method != method and order.latest_mollie_payment_id:
                 return _switch_method(order, order.latest_mollie_payment_id, method) or order.latest_checkout_url
@@ -68,42 +59,14 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
             return registered.checkout_url
         if latest.status == AttemptStatus.OPEN and latest.checkout_url:
             return latest.checkout_url
-        if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
-            raise OrderNotPayable(
-                ErrorCode.PAYMENT_IN_PROGRESS, "Your payment is being processed; there is no need to pay again."
-            )
-        if latest.status == AttemptStatus.REJECTED:
-            # Mollie refused the request itself (a 422 names the field, e.g. the amount): the same
-            # order would be refused again, so "Pay again" is never offered for it.
-            raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT)
+        refuse_another_payment(latest)
         if not others_stopped:
             # One payable payment at a time: an older attempt may still be open at Mollie.
-            try:
-                stop_payments(order, reason="Replaced by a new payment attempt")
-            except EarlierOrderInTheWay as in_the_way:
-                if in_the_way.order.is_paid:
-                    raise OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.") from in_the_way
-                raise OrderNotPayable(
-                    ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,
-                    "An earlier payment of this order is still in progress and our payment "
-                    "provider cannot stop it. Please finish that payment or wait until it "
-                    "expires.",
-                ) from in_the_way
+            _stop_other_payments(order)
             others_stopped, order = True, None
             continue
         # The latest attempt did not succeed (or is too old to retry with its key): start a new one.
-        attempt = new_attempt(order, order.attempt_count + 1, now, method=method)
-        if latest.status == AttemptStatus.CREATED:
-            latest.status = AttemptStatus.ABANDONED
-            latest.updated_at = now
-        order.attempt_count = attempt.attempt_no
-        order.latest_attempt_status = attempt.status
-        order.latest_mollie_payment_id = None
-        order.latest_checkout_url = None
-        order.updated_at = now
-        event = new_event(
-            order, EventKind.PAYMENT_RETRY, EventSource.SHOPPER, now, attempt=attempt, message="New payment attempt"
-        )
+        attempt, event = _next_attempt(order, latest, now, method)
         try:
             commit(saves=[order, latest], new_items=[attempt], events=[event])
         except WriteLost as conflict:
@@ -111,6 +74,7 @@ def pay_order(*, order_id: str, order: Order | None = None, method: str | None =
             order = None
             continue
         return register_attempt(order=order, attempt=attempt).checkout_url
+    retries_exhausted(order_id)
 
 
 def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt:
@@ -202,11 +166,18 @@ def _create_payment_waiting_for_twin(order, attempt):
                 metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
                 idempotency_key=attempt.idempotency_key,
                 method=attempt.method,
+                order_fields=mollie_payload.order_fields(
+                    order, default_rate=settings.SHOP_DEFAULT_VAT_RATE, product_url_for=_product_url
+                ),
             )
         except mollie.PaymentRequestInProgress:
             if twin_try.is_last:
                 raise
             twin_try.wait()
+
+
+def _product_url(slug):
+    return settings.PUBLIC_BASE_URL + reverse("shop:article", args=[slug])
 
 
 def webhook_url() -> str | None:
@@ -255,6 +226,65 @@ def _not_payable(order):
 
 def thank_you_path(order: Order) -> str:
     return reverse("shop:order", kwargs={"order_id": order.order_id, "token": order.public_token})
+
+
+def _payable(order, now):
+    """The order, if a payment may be started for it now."""
+    if order is None:
+        raise OrderNotPayable(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
+    if not order.is_open_for_payment:
+        raise _not_payable(order)
+    if now >= order.expires_at:
+        # Reconciliation is about to expire it and give its stock back: no new payment now.
+        raise OrderNotPayable(
+            ErrorCode.PAYMENT_WINDOW_OVER,
+            "The time to pay for this order has run out. Your cart is kept: you can place it again.",
+        )
+    return order
+
+
+def refuse_another_payment(latest):
+    """No new attempt while the latest one may still take money, or after Mollie refused it."""
+    if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
+        raise OrderNotPayable(
+            ErrorCode.PAYMENT_IN_PROGRESS, "Your payment is being processed; there is no need to pay again."
+        )
+    if latest.status == AttemptStatus.REJECTED:
+        # Mollie refused the request itself (a 422 names the field, e.g. the amount): the same
+        # order would be refused again, so "Pay again" is never offered for it.
+        raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT)
+
+
+def _stop_other_payments(order):
+    try:
+        stop_payments(order, reason="Replaced by a new payment attempt")
+    except EarlierOrderInTheWay as in_the_way:
+        if in_the_way.order.is_paid:
+            raise OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.") from in_the_way
+        raise OrderNotPayable(
+            ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,
+            "An earlier payment of this order is still in progress and our payment "
+            "provider cannot stop it. Please finish that payment or wait until it "
+            "expires.",
+        ) from in_the_way
+
+
+def _next_attempt(order, latest, now, method):
+    """The order's next attempt and its timeline line; the order (and a latest attempt that never
+    reached Mollie, now given up) changed to match, to be saved with them."""
+    attempt = new_attempt(order, order.attempt_count + 1, now, method=method)
+    if latest.status == AttemptStatus.CREATED:
+        latest.status = AttemptStatus.ABANDONED
+        latest.updated_at = now
+    order.attempt_count = attempt.attempt_no
+    order.latest_attempt_status = attempt.status
+    order.latest_mollie_payment_id = None
+    order.latest_checkout_url = None
+    order.updated_at = now
+    event = new_event(
+        order, EventKind.PAYMENT_RETRY, EventSource.SHOPPER, now, attempt=attempt, message="New payment attempt"
+    )
+    return attempt, event
 
 
 def new_attempt(order, attempt_no, now, *, method=None):

@@ -5,18 +5,19 @@ import contextvars
 import dataclasses
 import math
 import threading
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
-from botocore.exceptions import BotoCoreError
 from django.conf import settings
 from django.utils import timezone
-from pynamodb.exceptions import PynamoDBException, UpdateError
+from pynamodb.exceptions import UpdateError
 
 from config import deadline, dynamodb
-from config.dynamodb import ConcurrentUpdateConflict
+from config.retry_later import RETRY_LATER_ERRORS
 from notifications.services import DeliveryOutcome, deliver_pending
+from payments import metrics as payment_metrics
 from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
@@ -40,7 +41,7 @@ MAILS_PER_BATCH = 50
 MAIL_BATCHES_PER_RUN = 20
 
 # Errors that concern one order or attempt; the run goes on with the next one.
-RECONCILE_ITEM_ERRORS = (mollie.PaymentProviderError, ConcurrentUpdateConflict, PynamoDBException, BotoCoreError)
+RECONCILE_ITEM_ERRORS: tuple[type[Exception], ...] = (mollie.PaymentProviderError, *RETRY_LATER_ERRORS)
 
 
 @dataclasses.dataclass
@@ -66,14 +67,18 @@ def reconcile(
 ) -> ReconcileSummary:
     """Closes orders waiting too long, then syncs attempts whose webhook is late or lost.
 
-    Overdue orders come first, so their stock comes back even when syncing cannot finish.
+    Overdue orders come first, so their stock comes back even when syncing cannot finish; those
+    an attempt still held are looked at again after the sync, so one run closes them.
     Attempts are synced least recently synced first, each with a back-off. The run stops
     starting work when its deadline is near (`time_limit_seconds`, or the caller's deadline)
     and reports what it left for the next run. An error concerns one item, not the run.
     Safe to run while webhooks arrive, and twice at once: every change is a versioned write.
     """
-    with deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
-        return _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+    started = time.perf_counter()
+    with payment_metrics.batched(), deadline.at_most(math.inf if time_limit_seconds is None else time_limit_seconds):
+        summary = _reconcile(now or timezone.now(), stale_after_seconds, on_progress or (lambda message: None))
+        payment_metrics.reconciliation_finished(summary, started)
+    return summary
 
 
 def _reconcile(now, stale_after_seconds, progress):
@@ -89,10 +94,7 @@ def _reconcile(now, stale_after_seconds, progress):
         key=lambda o: o.created_at,
     )
 
-    def close_overdue(order):
-        progress(f"{_close_overdue_order(order, summary, now)} {order.order_id}")
-
-    _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
+    settling = _close_overdue_orders(overdue, summary, now, progress)
 
     stale = PaymentAttempt.created_at < now - stale_after
     never_registered = sorted(
@@ -107,6 +109,31 @@ def _reconcile(now, stale_after_seconds, progress):
 
     _for_each(never_registered, abandon, summary, key=_attempt_key)
 
+    _resync_waiting(now, stale, stale_after, summary, progress)
+    _close_settled_orders(settling, summary, progress)
+
+    _pick_up_chargebacks(now, summary, progress)
+
+    # Orders paid at the same moment may have missed each other in the e-mail index.
+    def check_duplicates(order):
+        if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
+            progress(f"possible duplicate {order.order_id}")
+
+    _for_each(
+        _listed("paid orders", summary, orders_in_status, OrderStatus.PAID, Order.created_at > now - 2 * window),
+        check_duplicates,
+        summary,
+        key=lambda order: order.order_id,
+        left_counts=False,
+    )
+
+    _deliver_queued_mails(summary, progress)
+    return summary
+
+
+def _resync_waiting(now, stale, stale_after, summary, progress):
+    """Attempts whose webhook is late or lost, least recently synced first, each with a back-off;
+    one pending or authorized for too long is flagged for staff."""
     waiting = [
         attempt
         for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
@@ -131,22 +158,9 @@ def _reconcile(now, stale_after_seconds, progress):
 
     _for_each(due, resync, summary, key=_attempt_key)
 
-    _pick_up_chargebacks(now, summary, progress)
 
-    # Orders paid at the same moment may have missed each other in the e-mail index.
-    def check_duplicates(order):
-        if flag_duplicate_paid_orders(order=order, source=EventSource.RECONCILE):
-            progress(f"possible duplicate {order.order_id}")
-
-    _for_each(
-        _listed("paid orders", summary, orders_in_status, OrderStatus.PAID, Order.created_at > now - 2 * window),
-        check_duplicates,
-        summary,
-        key=lambda order: order.order_id,
-        left_counts=False,
-    )
-
-    # Mails a crash or an SES failure left queued: bounded tries each, then failed for staff.
+def _deliver_queued_mails(summary, progress):
+    """Mails a crash or an SES failure left queued: bounded tries each, then failed for staff."""
     for _ in range(MAIL_BATCHES_PER_RUN):
         try:
             counts = deliver_pending(limit=MAILS_PER_BATCH)
@@ -160,7 +174,36 @@ def _reconcile(now, stale_after_seconds, progress):
             break
     if summary.mails:
         progress(f"mails {summary.mails}")
-    return summary
+
+
+def _close_overdue_orders(
+    overdue: Iterable[Order], summary: ReconcileSummary, now: datetime, progress: Callable
+) -> list[str]:
+    """Closes the overdue orders nothing holds any more; returns those an attempt still held."""
+    settling = []
+
+    def close_overdue(order):
+        outcome = _close_overdue_order(order, summary, now)
+        if outcome == STILL_SETTLING:
+            settling.append(order.order_id)  # looked at again, and reported, after the resync
+        else:
+            progress(f"{outcome} {order.order_id}")
+
+    _for_each(overdue, close_overdue, summary, key=lambda order: order.order_id)
+    return settling
+
+
+def _close_settled_orders(settling, summary, progress):
+    """The resync (or a webhook meanwhile) may have found an overdue order's last attempt expired:
+    it is closed in this run, however long the run took, not left for the next one."""
+
+    def close_settled(order_id):
+        outcome = _close_if_nothing_waits(order_id, summary)
+        if outcome == STILL_SETTLING:
+            _count(summary, "still_waiting")
+        progress(f"{outcome} {order_id}")
+
+    _for_each(settling, close_settled, summary, key=lambda order_id: order_id)
 
 
 def _pick_up_chargebacks(now, summary, progress):
@@ -215,11 +258,11 @@ def _for_each(
             return
         try:
             work(item)
-        except RECONCILE_ITEM_ERRORS as error:
-            summary.errors.append(f"{key(item)}: {error}")
         except deadline.DeadlineExceeded:
             if left_counts:
                 _count(summary, "left_for_next_run")
+        except RECONCILE_ITEM_ERRORS as error:
+            summary.errors.append(f"{key(item)}: {error}")
 
     with ThreadPoolExecutor(max_workers=settings.RECONCILE_WORKERS, thread_name_prefix="reconcile") as pool:
         # Each item runs in a copy of this context: the run's deadline holds in the workers too.
@@ -311,24 +354,29 @@ def _close_overdue_order(order, summary, now):
             # Never canceled here: Mollie expires open payments itself (15 minutes for iDEAL, up
             # to 12+ days for a bank transfer, whose money often arrives days later). Until
             # then the order keeps waiting.
-    order = get_order(order.order_id)
-    if not order.is_open_for_payment:
-        return f"settled ({order.status})"
+    return _close_if_nothing_waits(order.order_id, summary)
+
+
+STILL_SETTLING = "still settling"
+
+
+def _close_if_nothing_waits(order_id, summary):
+    """Expires an order still open for payment whose attempts are all final (reads our table only)."""
+    order = get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        return f"settled ({order and order.status})"
     if any(
-        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
-        for a in attempts_of(order.order_id)
+        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) for a in attempts_of(order_id)
     ):
-        _count(summary, "still_waiting")
-        return "still settling"
+        return STILL_SETTLING
     order = close_order(
-        order_id=order.order_id,
+        order_id=order_id,
         status=OrderStatus.EXPIRED,
         source=EventSource.RECONCILE,
         reason="No successful payment within the payment window",
     )
-    if order.is_open_for_payment:
-        _count(summary, "still_waiting")  # a payment started meanwhile; the next run looks again
-        return "still settling"
+    if order is not None and order.is_open_for_payment:
+        return STILL_SETTLING  # a payment started meanwhile; the next run looks again
     _count(summary, "expired")
     return "expired"
 

@@ -12,8 +12,9 @@ from payments import mollie
 from payments.enums import EventKind, EventSource, RefundStatus
 from payments.models import PaymentAttempt, Refund
 from payments.selectors import refunds_of
-from payments.services._workflow import commit, new_event
+from payments.services.changes import new_event
 from payments.services.mails import refund_mail, refunded_so_far
+from payments.services.writes import commit
 
 log = logging.getLogger("payments.services")
 
@@ -50,30 +51,7 @@ def sync_refunds(order, attempt, strict=False):
             )
             continue
         if refund is None:
-            # Made elsewhere (e.g. Mollie's dashboard): keep a record so the timeline is complete.
-            now = timezone.now()
-            refund = Refund(
-                order.order_id,
-                mollie_refund.id,
-                attempt_no=attempt.attempt_no,
-                mollie_payment_id=attempt.mollie_payment_id,
-                mollie_refund_id=mollie_refund.id,
-                amount_cents=mollie_refund.amount_cents,
-                currency=mollie_refund.currency,
-                status=mollie_refund.status,
-                created_by="mollie",
-                created_at=now,
-                updated_at=now,
-            )
-            # A concurrent sync may have recorded it: then this one stores nothing.
-            store_refund_change(
-                order,
-                refund,
-                ours,
-                new=True,
-                event_kind=EventKind.REFUND_FOUND,
-                message=f"{mollie_refund.id}: {mollie_refund.status}",
-            )
+            _record_refund_made_elsewhere(order, attempt, mollie_refund, ours)
         elif refund.status != mollie_refund.status:
             store_refund_change(
                 order,
@@ -91,6 +69,33 @@ def sync_refunds(order, attempt, strict=False):
         for refund in refunds_of(order.order_id)
     )
     mark_refunds_unsettled(attempt, unsettled)
+
+
+def _record_refund_made_elsewhere(order, attempt, mollie_refund, ours):
+    """A refund made elsewhere (e.g. Mollie's dashboard): kept so the timeline is complete."""
+    now = timezone.now()
+    refund = Refund(
+        order.order_id,
+        mollie_refund.id,
+        attempt_no=attempt.attempt_no,
+        mollie_payment_id=attempt.mollie_payment_id,
+        mollie_refund_id=mollie_refund.id,
+        amount_cents=mollie_refund.amount_cents,
+        currency=mollie_refund.currency,
+        status=mollie_refund.status,
+        created_by="mollie",
+        created_at=now,
+        updated_at=now,
+    )
+    # A concurrent sync may have recorded it: then this one stores nothing.
+    store_refund_change(
+        order,
+        refund,
+        ours,
+        new=True,
+        event_kind=EventKind.REFUND_FOUND,
+        message=f"{mollie_refund.id}: {mollie_refund.status}",
+    )
 
 
 def mark_refunds_unsettled(attempt, unsettled):

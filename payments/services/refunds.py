@@ -11,9 +11,10 @@ from payments.enums import AttemptStatus, EventKind, EventSource, RefundStatus
 from payments.errors import ErrorCode, RefundRefused
 from payments.models import Refund
 from payments.selectors import get_attempt, get_order, get_refund, refunds_of
-from payments.services._workflow import money_text, record_event
 from payments.services.refund_sync import mark_refunds_unsettled, store_refund_change, sync_refunds, update_refund
 from payments.services.sync import sync_attempt
+from payments.services.writes import record_event
+from shop.money import format_money
 
 log = logging.getLogger("payments.services")
 
@@ -28,77 +29,28 @@ def refund_payment(
     description: str = "",
 ) -> Refund:
     """Refunds (part of) a paid attempt. The same `refund_key` twice refunds once."""
-    order = get_order(order_id)
-    if order is None:
-        raise RefundRefused(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
-    attempt_no = attempt_no or order.paid_attempt_no  # type: ignore[assignment]  # NumberAttribute is typed float; it holds an int
-    attempt = get_attempt(order_id, attempt_no) if attempt_no else None
-    if attempt is None or attempt.status != AttemptStatus.PAID:
-        raise RefundRefused(ErrorCode.NOT_PAID, "Only paid payments can be refunded.")
+    order, attempt = _paid_attempt(order_id, attempt_no)
     # The timeline lines of this refund: asked by staff, for this attempt.
     staff_event = functools.partial(
-        record_event, order_id=order_id, source=EventSource.STAFF, actor=actor, attempt_no=attempt_no
+        record_event, order_id=order_id, source=EventSource.STAFF, actor=actor, attempt_no=attempt.attempt_no
     )
-    existing = get_refund(order_id, refund_key)
-    if existing is not None and not existing.mollie_refund_id:
-        # Confirmed again after no answer: Mollie may have made it, and forgets our idempotency
-        # key after an hour. Its refund list, matched by our key, says (Mollie's refunds guide).
-        sync_refunds(order, attempt, strict=True)
-        existing = get_refund(order_id, refund_key)
-    if existing is not None and existing.mollie_refund_id:
-        return existing  # a double submit: already done
-    if existing is None:
-        _refuse_while_a_refund_is_unconfirmed(order, attempt)
-        remaining = attempt.refundable_cents(refunds_of(order_id))
-        if not 0 < amount_cents <= remaining:
-            raise RefundRefused(
-                ErrorCode.AMOUNT_OUT_OF_RANGE,
-                f"The amount must be between {money_text(1, attempt.currency)} and "
-                f"{money_text(remaining, attempt.currency)}.",
-            )
-        now = timezone.now()
-        existing = Refund(
-            order_id,
-            refund_key,
-            attempt_no=attempt_no,
-            mollie_payment_id=attempt.mollie_payment_id,
-            amount_cents=amount_cents,
-            currency=attempt.currency,
-            description=description,
-            created_by=actor,
-            created_at=now,
-            updated_at=now,
-        )
-        if not dynamodb.save_new(existing):
-            existing = get_refund(order_id, refund_key)  # the twin submit got here first
-            assert existing is not None  # refunds are never deleted
-        else:
-            staff_event(kind=EventKind.REFUND_REQUESTED, message=money_text(amount_cents, attempt.currency))
-            mark_refunds_unsettled(attempt, True)
-    try:
-        mollie_refund = mollie.create_refund(
-            payment_id=existing.mollie_payment_id,
-            amount_cents=existing.amount_cents,
-            currency=existing.currency,
-            description=existing.description or f"Refund for order {order_id}",
-            idempotency_key=refund_key,
-            refund_key=refund_key,
-        )
-    except mollie.PaymentRejected as error:
-        update_refund(existing, status=RefundStatus.REJECTED)
-        staff_event(kind=EventKind.REFUND_REJECTED, message=str(error))
-        if isinstance(error, mollie.DuplicateRefund):
-            raise RefundRefused(
-                ErrorCode.DUPLICATE_REFUND,
-                f"Mollie refused this refund as a duplicate: a refund of {money_text(existing.amount_cents, existing.currency)} "
-                "was already made on this payment within the last hour. Check the refunds below; if a second "
-                "refund is really meant, use a different amount or try again in an hour.",
-            ) from error
-        raise RefundRefused(ErrorCode.REFUND_REJECTED, f"Mollie refused the refund: {error}") from error
+    recorded = _recorded_refund(order, attempt, refund_key)
+    if recorded is not None and recorded.mollie_refund_id:
+        return recorded  # a double submit: already done
+    refund = recorded or _request_refund(
+        order,
+        attempt,
+        amount_cents=amount_cents,
+        refund_key=refund_key,
+        actor=actor,
+        description=description,
+        staff_event=staff_event,
+    )
+    mollie_refund = _create_at_mollie(refund, staff_event)
     # Only the first of two racing twin submits records the refund; Mollie made it once.
     if not store_refund_change(
         order,
-        existing,
+        refund,
         refunds_of(order_id),
         status=mollie_refund.status,
         mollie_refund_id=mollie_refund.id,
@@ -106,17 +58,104 @@ def refund_payment(
         event_kind=EventKind.REFUND_CREATED,
         source=EventSource.STAFF,
         actor=actor,
-        message=f"{mollie_refund.id}: {money_text(existing.amount_cents, existing.currency)}, {mollie_refund.status}",
+        message=f"{mollie_refund.id}: {format_money(refund.amount_cents, refund.currency)}, {mollie_refund.status}",
     ):
-        recorded = get_refund(order_id, refund_key)
-        assert recorded is not None  # refunds are never deleted
-        return recorded
+        twins = get_refund(order_id, refund_key)
+        assert twins is not None  # refunds are never deleted
+        return twins
     try:
         sync_attempt(attempt=attempt, source=EventSource.STAFF, actor=actor)
     except mollie.PaymentProviderError as error:
         # The refund exists at Mollie; its amounts arrive with the refund webhook or reconciliation.
         log.info("sync after refund postponed", extra={"order_id": order_id, "error": str(error)})
-    return existing
+    return refund
+
+
+def _paid_attempt(order_id, attempt_no):
+    """The order and the attempt to refund (the one that paid it, unless staff chose another)."""
+    order = get_order(order_id)
+    if order is None:
+        raise RefundRefused(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
+    attempt_no = attempt_no or order.paid_attempt_no
+    attempt = get_attempt(order_id, attempt_no) if attempt_no else None
+    if attempt is None or attempt.status != AttemptStatus.PAID:
+        raise RefundRefused(ErrorCode.NOT_PAID, "Only paid payments can be refunded.")
+    return order, attempt
+
+
+def _recorded_refund(order, attempt, refund_key):
+    """Our record of the refund with this key, if there is one. One still without Mollie's id is
+    being confirmed again after no answer: Mollie may have made it, and forgets our idempotency
+    key after an hour. Its refund list, matched by our key, says (Mollie's refunds guide)."""
+    recorded = get_refund(order.order_id, refund_key)
+    if recorded is not None and not recorded.mollie_refund_id:
+        sync_refunds(order, attempt, strict=True)
+        recorded = get_refund(order.order_id, refund_key)
+    return recorded
+
+
+def _request_refund(order, attempt, *, amount_cents, refund_key, actor, description, staff_event):
+    """Our record of a new refund, stored before Mollie is asked (so no answer loses nothing), or
+    the twin submit's record when that got here first."""
+    _refuse_while_a_refund_is_unconfirmed(order, attempt)
+    check_refund_amount(amount_cents, attempt.refundable_cents(refunds_of(order.order_id)), attempt.currency)
+    now = timezone.now()
+    refund = Refund(
+        order.order_id,
+        refund_key,
+        attempt_no=attempt.attempt_no,
+        mollie_payment_id=attempt.mollie_payment_id,
+        amount_cents=amount_cents,
+        currency=attempt.currency,
+        description=description,
+        created_by=actor,
+        created_at=now,
+        updated_at=now,
+    )
+    if not dynamodb.save_new(refund):
+        twins = get_refund(order.order_id, refund_key)  # the twin submit got here first
+        assert twins is not None  # refunds are never deleted
+        return twins
+    staff_event(kind=EventKind.REFUND_REQUESTED, message=format_money(amount_cents, attempt.currency))
+    mark_refunds_unsettled(attempt, True)
+    return refund
+
+
+def check_refund_amount(amount_cents, remaining_cents, currency):
+    """A refund takes at least one cent and at most what is left to refund."""
+    if not 0 < amount_cents <= remaining_cents:
+        raise RefundRefused(
+            ErrorCode.AMOUNT_OUT_OF_RANGE,
+            f"The amount must be between {format_money(1, currency)} and {format_money(remaining_cents, currency)}.",
+        )
+
+
+def _create_at_mollie(refund, staff_event):
+    """Asks Mollie for the refund (our key makes a repeat the same refund); a refusal is recorded."""
+    try:
+        return mollie.create_refund(
+            payment_id=refund.mollie_payment_id,
+            amount_cents=refund.amount_cents,
+            currency=refund.currency,
+            description=refund.description or f"Refund for order {refund.order_id}",
+            idempotency_key=refund.refund_key,
+            refund_key=refund.refund_key,
+        )
+    except mollie.PaymentRejected as error:
+        update_refund(refund, status=RefundStatus.REJECTED)
+        staff_event(kind=EventKind.REFUND_REJECTED, message=str(error))
+        raise _refused_by_mollie(refund, error) from error
+
+
+def _refused_by_mollie(refund, error):
+    if isinstance(error, mollie.DuplicateRefund):
+        return RefundRefused(
+            ErrorCode.DUPLICATE_REFUND,
+            f"Mollie refused this refund as a duplicate: a refund of {format_money(refund.amount_cents, refund.currency)} "
+            "was already made on this payment within the last hour. Check the refunds below; if a second "
+            "refund is really meant, use a different amount or try again in an hour.",
+        )
+    return RefundRefused(ErrorCode.REFUND_REJECTED, f"Mollie refused the refund: {error}")
 
 
 def _refuse_while_a_refund_is_unconfirmed(order, attempt):
@@ -129,6 +168,6 @@ def _refuse_while_a_refund_is_unconfirmed(order, attempt):
     if unconfirmed:
         raise RefundRefused(
             ErrorCode.REFUND_UNCONFIRMED,
-            f"An earlier refund of {money_text(unconfirmed[0].amount_cents, unconfirmed[0].currency)} "
+            f"An earlier refund of {format_money(unconfirmed[0].amount_cents, unconfirmed[0].currency)} "
             "is not confirmed by Mollie yet. Submit that refund again, or refresh from Mollie first.",
         )

@@ -5,22 +5,24 @@
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 from pynamodb.exceptions import UpdateError
 
-from config.dynamodb import WriteLost, optimistic_retries
+from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from notifications.models import AlertReason
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, RefundStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempt_by_mollie_id, get_order, get_order_and_attempt
-from payments.services._workflow import commit, needs_attention, new_event, record_event
-from payments.services.mails import confirmation_mail
-from payments.services.merge import merge_payment
+from payments.services.changes import needs_attention, new_event
+from payments.services.mails import confirmation_mail, staff_alert_mails
+from payments.services.merge import PaymentMerge, merge_payment
 from payments.services.refund_sync import sync_refunds
+from payments.services.writes import commit, record_event
 
 log = logging.getLogger("payments.services")
 
@@ -119,89 +121,114 @@ def apply_mollie_payment(
     `known` is the (order, attempt) the caller just read or wrote; a stale pair only costs a retry.
     """
     order_id, attempt_no = _attempt_key(payment)
-    order: Order | None
-    attempt: PaymentAttempt | None
     for write_try in optimistic_retries(order_id or payment.id):
-        if known:
-            (order, attempt), known = known, None
-        else:
-            order, attempt = get_order_and_attempt(order_id, attempt_no) if order_id else (None, None)
-        if attempt is None:
-            attempt = attempt_by_mollie_id(payment.id)
-            order = get_order(attempt.order_id) if attempt else None
+        order, attempt = known or _order_and_attempt(order_id, attempt_no, payment.id)
+        known = None  # the caller's pair serves the first try only: a retry reads again
         if attempt is None or order is None or attempt.mollie_payment_id not in (None, payment.id):
-            if payment.status == AttemptStatus.PAID:
-                log.error("paid Mollie payment matches no order", extra={"mollie_payment_id": payment.id})
-            record_event(
-                order_id=PaymentEvent.UNMATCHED,
-                kind=EventKind.UNMATCHED_PAYMENT,
-                source=source,
-                mollie_payment_id=payment.id,
-                to_status=payment.status,
-                message="Payment does not match any order",
-            )
+            _record_unmatched(payment, source)
             return None
-        if payment.amount_refunded_cents < attempt.amount_refunded_cents:
-            payment = _confirmed_refund_total(payment)
-        if payment.chargebacks is None and (
-            payment.has_chargebacks or payment.amount_charged_back_cents or attempt.chargebacks
-        ):
-            # Chargebacks come by the payment's webhook; only their list says which and why. If
-            # Mollie cannot answer, the webhook answers 5xx and Mollie asks again.
-            payment = dataclasses.replace(payment, chargebacks=tuple(mollie.list_chargebacks(payment.id)))
+        payment = _complete_payment(payment, attempt)
         now = timezone.now()
         # Made before the changes it causes, so the timeline lists the call first.
-        call_events = (
-            [
-                new_event(
-                    order,
-                    EventKind.WEBHOOK_RECEIVED if source == EventSource.WEBHOOK else EventKind.SYNCED_FROM_MOLLIE,
-                    source,
-                    now,
-                    attempt=attempt,
-                    actor=actor,
-                    message=f"Mollie status: {payment.status}",
-                )
-            ]
-            if record_call
-            else []
-        )
+        events = [call_event(order, attempt, payment, source, actor, now)] if record_call else []
         had_refunds = attempt.amount_refunded_cents > 0
         merge = merge_payment(order, attempt, payment, source=source, now=now)
-        # The merge rules make an order paid once (forward only): a repeat finds it paid already.
-        mails = [confirmation_mail(merge.order, merge.attempt)] if merge.order.is_paid and not order.is_paid else []
-        order, attempt, changed, changes = merge.order, merge.attempt, merge.changed, merge.events
-        if not changes and not changed and source == EventSource.WEBHOOK:
-            # Anyone can post a webhook: one that changes nothing costs no write at all, so
-            # repeats cannot fill the timeline (or the bill). The log line still shows it came.
-            log.info(
-                "webhook changed nothing",
-                extra={
-                    "order_id": order.order_id,
-                    "attempt_no": attempt.attempt_no,
-                    "mollie_payment_id": payment.id,
-                    "status": payment.status,
-                },
-            )
-            if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
-                sync_refunds(order, attempt)  # a refund's own status may have moved (refund webhooks)
-            return attempt
-        events = call_events + changes
-        if events or changed:
+        events += merge.events
+        if changes_nothing(merge, source):
+            _log_unchanged_webhook(merge, payment)
+        elif events or merge.changed:
             try:
-                commit(saves=changed, events=events, mails=mails)
+                commit(saves=merge.changed, events=events, mails=mails_caused(order, merge))
             except WriteLost as conflict:
                 write_try.lost(conflict)
                 continue
-            if any(
-                event.to_status == OrderStatus.PAID and event.kind == EventKind.ORDER_STATUS_CHANGED for event in events
-            ):
-                flag_duplicate_paid_orders(order=order, source=source)
+            if became_paid(events):
+                flag_duplicate_paid_orders(order=merge.order, source=source)
         # Also when the payment itself is unchanged: reconciliation follows attempts whose refunds
-        # are unsettled (or whose refund list could not be read before) by this sync alone.
-        if payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled:
-            sync_refunds(order, attempt)
-        return attempt
+        # are unsettled (or whose refund list could not be read before) by this sync alone; and a
+        # refund's own status may have moved (refund webhooks come as the payment's).
+        if refunds_to_follow(payment, merge.attempt, had_refunds=had_refunds):
+            sync_refunds(merge.order, merge.attempt)
+        return merge.attempt
+    retries_exhausted(order_id or payment.id)
+
+
+def _order_and_attempt(order_id, attempt_no, payment_id):
+    """The order and attempt a payment belongs to: by the metadata we sent with it, else (a payment
+    created before metadata, or metadata Mollie lost) by its Mollie id."""
+    order, attempt = get_order_and_attempt(order_id, attempt_no) if order_id else (None, None)
+    if attempt is None:
+        attempt = attempt_by_mollie_id(payment_id)
+        order = get_order(attempt.order_id) if attempt else None
+    return order, attempt
+
+
+def _record_unmatched(payment, source):
+    if payment.status == AttemptStatus.PAID:
+        log.error("paid Mollie payment matches no order", extra={"mollie_payment_id": payment.id})
+    record_event(
+        order_id=PaymentEvent.UNMATCHED,
+        kind=EventKind.UNMATCHED_PAYMENT,
+        source=source,
+        mollie_payment_id=payment.id,
+        to_status=payment.status,
+        message="Payment does not match any order",
+    )
+
+
+def _complete_payment(payment, attempt):
+    """Mollie's payment with what its answer leaves open: which refund total is confirmed (when it
+    went down), and which chargebacks there are (when there are any)."""
+    if payment.amount_refunded_cents < attempt.amount_refunded_cents:
+        payment = _confirmed_refund_total(payment)
+    if payment.chargebacks is None and (
+        payment.has_chargebacks or payment.amount_charged_back_cents or attempt.chargebacks
+    ):
+        # Chargebacks come by the payment's webhook; only their list says which and why. If
+        # Mollie cannot answer, the webhook answers 5xx and Mollie asks again.
+        payment = dataclasses.replace(payment, chargebacks=tuple(mollie.list_chargebacks(payment.id)))
+    return payment
+
+
+def call_event(order, attempt, payment, source, actor, now):
+    """The timeline line saying Mollie was asked (or called us), and what it said."""
+    kind = EventKind.WEBHOOK_RECEIVED if source == EventSource.WEBHOOK else EventKind.SYNCED_FROM_MOLLIE
+    return new_event(order, kind, source, now, attempt=attempt, actor=actor, message=f"Mollie status: {payment.status}")
+
+
+def changes_nothing(merge: PaymentMerge, source: str) -> bool:
+    """Anyone can post a webhook: one that changes nothing costs no write at all, so repeats cannot
+    fill the timeline (or the bill). Other callers may still record their call."""
+    return source == EventSource.WEBHOOK and not merge.events and not merge.changed
+
+
+def mails_caused(order_before, merge):
+    """The order's confirmation when this merge made it paid (paid once: a repeat finds it paid
+    already), and a staff alert for each reason it newly flagged the order with."""
+    mails = [confirmation_mail(merge.order, merge.attempt)] if merge.order.is_paid and not order_before.is_paid else []
+    return mails + staff_alert_mails(merge.order, merge.alerts)
+
+
+def became_paid(events: Iterable[PaymentEvent]) -> bool:
+    return any(event.kind == EventKind.ORDER_STATUS_CHANGED and event.to_status == OrderStatus.PAID for event in events)
+
+
+def refunds_to_follow(payment: mollie.MolliePayment, attempt: PaymentAttempt, *, had_refunds: bool) -> bool:
+    """Whether our refund records must be brought in line with Mollie's after this payment."""
+    return bool(payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled)
+
+
+def _log_unchanged_webhook(merge, payment):
+    # The log line still shows the webhook came.
+    log.info(
+        "webhook changed nothing",
+        extra={
+            "order_id": merge.order.order_id,
+            "attempt_no": merge.attempt.attempt_no,
+            "mollie_payment_id": payment.id,
+            "status": payment.status,
+        },
+    )
 
 
 def flag_duplicate_paid_orders(*, order: Order, source: str) -> list[str]:
@@ -239,10 +266,14 @@ def _flag_duplicate(order_id, duplicate_id, source):
             "payment window; refund one if they did not mean to buy twice"
         )
         order.possible_duplicate_of = [*(order.possible_duplicate_of or []), duplicate_id]
-        needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT)
+        alerts = needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT)
         order.updated_at = now
         try:
-            commit(saves=[order], events=[new_event(order, EventKind.POSSIBLE_DUPLICATE, source, now, message=text)])
+            commit(
+                saves=[order],
+                events=[new_event(order, EventKind.POSSIBLE_DUPLICATE, source, now, message=text)],
+                mails=staff_alert_mails(order, alerts),
+            )
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue

@@ -2,6 +2,7 @@ from django import template
 
 from payments.enums import EventKind, OrderStatus, PaymentMethod
 from shop.money import format_money
+from staff.attention import grouped_reasons
 
 register = template.Library()
 
@@ -47,3 +48,21 @@ def method_details(attempt):
     if details.transferReference:
         parts.append(f"reference {details.transferReference} to {details.bankAccount or '?'}")
     return "; ".join(parts)
+
+
+@register.filter
+def live_region_role(messages):
+    """An error among the messages is announced at once (alert); the rest politely (status)."""
+    return "alert" if any(message.level_tag == "error" for message in messages) else "status"
+
+
+@register.filter
+def cents_for(cents_by_order, order_id):
+    """`{{ pending_refunds|cents_for:order.order_id }}`: the order's entry, 0 when it has none."""
+    return cents_by_order.get(order_id, 0) if cents_by_order else 0
+
+
+@register.filter
+def attention_lines(order):
+    """The order's attention reasons, one line per matter (possible duplicates grouped)."""
+    return grouped_reasons(order)

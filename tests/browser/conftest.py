@@ -172,9 +172,18 @@ class Shopper:
         self.page.get_by_role("button", name=f"Add {article} to cart").click()
         expect(self.page.get_by_role("heading", name="Your cart", level=1)).to_be_visible()
 
-    def fill_checkout(self, *, name="Ada Lovelace", email="ada@example.com"):
-        self.page.get_by_label("Full name").fill(name)
-        self.page.get_by_label("E-mail address").fill(email)
+    def fill_checkout(self, *, name="Ada Lovelace", email="ada@example.com", phone="", page=None):
+        """Name, e-mail and a Dutch delivery address, as browser autofill would (in `page`, another
+        tab of the same browser, where given)."""
+        page = page or self.page
+        page.get_by_label("Full name").fill(name)
+        page.get_by_label("E-mail address").fill(email)
+        page.get_by_label("Street and house number", exact=True).fill("Keizersgracht 1")
+        page.get_by_label("Postal code", exact=True).fill("1015 AA")
+        page.get_by_label("City", exact=True).fill("Amsterdam")
+        page.get_by_label("Country", exact=True).select_option("NL")
+        if phone:
+            page.get_by_label("Phone number (optional)").fill(phone)
 
     def pay(self):
         """Submits the checkout form; lands on the sandbox's hosted checkout page."""

@@ -119,7 +119,7 @@ def test_a_chargeback_flags_the_order_for_staff(shopper, webhooks_to_the_shop, s
     staff_desk.goto("/staff/")
     expect(staff_desk.locator('tr[data-status="charged_back"] td.count').first).to_have_text("1")
     staff_desk.get_by_role("link", name=order_id).click()
-    expect(staff_desk.get_by_role("alert")).to_contain_text("Charged back: EUR 12.50")
+    expect(staff_desk.get_by_role("alert")).to_contain_text("Charged back: €12.50")
     expect(staff_desk.locator("#chargebacks")).to_contain_text("MD06")
     expect(staff_desk.locator("#timeline").get_by_role("row").filter(has_text="Chargeback")).to_have_count(1)
     screenshots(staff_desk, "staff-order-charged-back")

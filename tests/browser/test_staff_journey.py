@@ -54,7 +54,7 @@ def test_staff_find_the_order_read_its_timeline_and_refund_part(
 
         expect(desk.get_by_role("heading", level=1)).to_contain_text(f"Order {paid_order_id}")
         timeline = desk.locator("#timeline")
-        expect(timeline.get_by_role("row").filter(has_text="Order placed")).to_contain_text("EUR 25.00")
+        expect(timeline.get_by_role("row").filter(has_text="Order placed")).to_contain_text("€25.00")
         expect(timeline.get_by_role("row").filter(has_text="pending_payment → paid")).to_have_count(1)
         screenshots(desk, "staff-order-timeline")
 

@@ -17,6 +17,7 @@ from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, P
 from payments.services import order_id_for_checkout
 from shop.models import Article
 from tests.concurrency import wait_until
+from tests.fixtures.shopper import DUTCH_ADDRESS
 
 SLOW_MOLLIE_MS = 3000  # the sandbox holds our call this long: the kill lands while it is in flight
 
@@ -63,6 +64,7 @@ class Browser:
             "name": "Grace Hopper",
             "email": "grace@example.com",
             "checkout_id": _field(form.text, "checkout_id"),
+            **DUTCH_ADDRESS,
             "csrfmiddlewaretoken": _field(form.text, "csrfmiddlewaretoken"),
         }
 

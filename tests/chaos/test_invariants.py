@@ -186,3 +186,26 @@ def test_a_confirmation_for_an_unpaid_order_is_found(shopper):
     violations = check(shopper).violations
 
     assert any(v.startswith(f"no confirmation for an unpaid order: {order.order_id}") for v in violations)
+
+
+def test_a_paid_order_both_to_ship_and_shipped_is_found(shopper):
+    from payments.services import fulfilment
+
+    shopper.buy("espresso-cup", 2)
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    order = shopper.last_order()
+    fulfilment.ship(
+        order_id=order.order_id, quantities={"espresso-cup": 1}, carrier="dhl", tracking_number="1", actor="t"
+    )
+    assert check(shopper).violations == []
+
+    # A write that raised the shipped quantity without its shipment, and left the index key behind.
+    order = Order.get(order.order_id, consistent_read=True)
+    line = order.lines[0]
+    order.update(actions=[Order.lines[0].shipped_quantity.set(2), Order.to_ship.set(Order.TO_SHIP)])
+    assert line.slug == "espresso-cup"
+
+    violations = check(shopper).violations
+
+    assert any(v.startswith("every paid order is to ship or shipped, never both") for v in violations)
+    assert any(v.startswith("shipments add up to what was shipped") for v in violations)

@@ -7,6 +7,7 @@ import time
 from payments.models import Order
 from payments.services import order_id_for_checkout
 from shop.models import Article
+from tests.fixtures.shopper import checkout_form
 
 
 class LambdaContext:
@@ -21,7 +22,7 @@ def test_a_checkout_with_too_little_lambda_time_left_writes_nothing_and_says_try
     shopper.add("linen-apron")
     page = shopper.client.get("/checkout/").content.decode()
     checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
-    form = {"name": "Ada", "email": "ada@example.com", "checkout_id": checkout_id}
+    form = checkout_form(checkout_id, name="Ada")
 
     # 5 s left in this invocation, 2 s of them kept as margin: reads fit, the order's write does not.
     response = shopper.client.post("/checkout/", form, **{"lambda.context": LambdaContext(5)})

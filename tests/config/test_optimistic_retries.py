@@ -40,6 +40,7 @@ def run(outcomes, **options):
                 attempt.lost(error)
                 continue
             return "written"
+        dynamodb.retries_exhausted("SO-1")  # as the callers end: the loop raises before this
 
     return write(), tries, sleeps
 
@@ -100,6 +101,11 @@ def test_exhausted_tries_raise_concurrent_update_conflict():
         run([canceled("TransactionConflict")] * dynamodb.MAX_WRITE_RETRIES)
     with pytest.raises(dynamodb.ConcurrentUpdateConflict):
         run([canceled("ConditionalCheckFailed")] * 3, attempts=3)
+
+
+def test_the_line_after_the_loop_would_raise_the_same_conflict():
+    with pytest.raises(dynamodb.ConcurrentUpdateConflict, match="SO-1"):
+        dynamodb.retries_exhausted("SO-1")
 
 
 def test_no_back_off_that_would_outlast_the_deadline():

@@ -21,7 +21,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def bucket(local_aws):
-    """A stage's static bucket: anyone may read static/* (README, step 2)."""
+    """A stage's static bucket: anyone may read static/* (docs/deploy.md, step 2)."""
     name = f"static-{uuid.uuid4().hex[:12]}"
     s3 = local_aws.client("s3")
     s3.create_bucket(Bucket=name, CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})

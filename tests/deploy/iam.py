@@ -58,7 +58,7 @@ def permissions_needed(call, *, region, account, secret_arns):
     if service == "sesv2" and operation == "SendEmail":
         # SES authorizes a send against the verified identity it sends as: the from-address when
         # it is verified itself, else its domain ("Identity and access management in Amazon SES").
-        # The policies grant both; the domain (verified with DKIM, README) is the one checked here.
+        # The policies grant both; the domain (verified with DKIM, docs/deploy.md) is the one checked here.
         domain = parseaddr(call["FromEmailAddress"])[1].rpartition("@")[2]
         return [("ses:SendEmail", f"arn:aws:ses:{region}:{account}:identity/{domain}", {})]
     if service == "secretsmanager":
@@ -81,6 +81,19 @@ def permissions_needed(call, *, region, account, secret_arns):
         qualifier = call.get("Qualifier")
         arn = f"arn:aws:lambda:{region}:{account}:function:{name}"
         return [(action, f"{arn}:{qualifier}" if qualifier and ":" not in name else arn, {})]
+    if service == "sns":
+        # CreateTopic names the topic; the others give its ARN.
+        topic = call.get("TopicArn") or f"arn:aws:sns:{region}:{account}:{call['Name']}"
+        return [(action, topic, {})]
+    if service == "cloudwatch":
+        if operation in ("GetDashboard", "PutDashboard"):
+            return [(action, f"arn:aws:cloudwatch::{account}:dashboard/{call['DashboardName']}", {})]
+        alarm = f"arn:aws:cloudwatch:{region}:{account}:alarm:"
+        if operation == "DescribeAlarms":
+            # Only alarms the caller may describe are listed; a name prefix stands for them.
+            return [(action, alarm + call.get("AlarmNamePrefix", "") + "*", {})]
+        names = call.get("AlarmNames") or [call["AlarmName"]]
+        return [(action, alarm + name, {}) for name in names]
     raise AssertionError(f"no IAM mapping for {service}:{operation}")
 
 

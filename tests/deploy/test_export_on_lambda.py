@@ -48,7 +48,7 @@ def lambda_api(dev_stage, function_name):
 
 @pytest.fixture(scope="module")
 def staff_login(dev_stage):
-    """A staff login made as the README says, with `createstaff` (password from the environment)."""
+    """A staff login made as docs/deploy.md says, with `createstaff` (password from the environment)."""
     password = secrets.token_urlsafe(16)
     with dev_stage.start("createstaff", STAFF_PASSWORD=password) as function:
         answer = function.invoke({"manage": "createstaff exporter --name Exporter"})

@@ -5,6 +5,7 @@ import logging
 import re
 
 from config.json_log import JsonFormatter
+from tests.fixtures.shopper import checkout_form
 
 
 def test_a_request_leaves_one_json_line_with_method_path_status_and_latency(client, catalog, json_log):
@@ -19,7 +20,7 @@ def test_a_request_leaves_one_json_line_with_method_path_status_and_latency(clie
 def test_checkout_and_payment_log_workflow_events_with_ids_not_people(client, catalog, sandbox, json_log):
     client.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})
     checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', client.get("/checkout/").content.decode())[1]
-    client.post("/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id})
+    client.post("/checkout/", checkout_form(checkout_id))
     order_id = client.session["last_order_id"]
     payment_id = sandbox.payments()[-1]["id"]
     sandbox.set_status(payment_id, "paid")

@@ -228,7 +228,7 @@ def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, 
 
 def test_a_queued_mail_is_sent_from_the_stage_identity(dev_stage):
     from_address = dev_stage.env["DEFAULT_FROM_EMAIL"]
-    dev_stage.aws.verify_sender(from_address)  # README: verify the sending domain
+    dev_stage.aws.verify_sender(from_address)  # docs/deploy.md: verify the sending domain
     item = outbox_item(
         order_id="SO-PKG-00001",
         kind=MailKind.ORDER_CLOSED,

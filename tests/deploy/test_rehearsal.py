@@ -1,4 +1,4 @@
-"""`make rehearse` as part of `make test`: README's deployment guide, followed command by command, ends with a working shop."""
+"""`make rehearse` as part of `make test`: the deployment guide (docs/deploy.md), followed command by command, ends with a working shop."""
 
 import subprocess
 import sys
@@ -12,7 +12,7 @@ from deploy.local_lambda import ROOT
 pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
 
 
-def test_readme_first_deployment_and_update_work_against_the_local_stand_ins():
+def test_the_guides_first_deployment_and_update_work_against_the_local_stand_ins():
     # A process of its own, as `make rehearse` runs it: moto keeps one state per process, and the
     # guide's fixed names (shop/dev/app, the bucket) must not meet the package test's.
     result = subprocess.run(
@@ -33,10 +33,10 @@ def test_readme_first_deployment_and_update_work_against_the_local_stand_ins():
 
 
 def test_a_command_the_rehearsal_cannot_perform_fails_it(tmp_path):
-    readme = tmp_path / "README.md"
-    readme.write_text("### First deployment of a stage\n\n```sh\naws s3 sync static/ s3://somewhere\n```\n")
+    guide = tmp_path / "deploy.md"
+    guide.write_text("## First deployment of a stage\n\n```sh\naws s3 sync static/ s3://somewhere\n```\n")
 
-    [(command, _)] = rehearse.readme_commands(rehearse.SECTIONS[0], readme=readme)
+    [(command, _)] = rehearse.guide_commands(rehearse.SECTIONS[0], guide=guide)
     with pytest.raises(rehearse.RehearsalFailed, match="cannot perform"):
         rehearse.Rehearsal(SimpleNamespace(endpoint_url="http://127.0.0.1:9"), "http://127.0.0.1:9", tmp_path).run(
             command, None

@@ -52,6 +52,8 @@ def test_api_gateway_url_puts_the_stage_path_into_the_script_name(local_aws, app
         ({"PUBLIC_BASE_URL": "http://shop.example.com"}, "PUBLIC_BASE_URL must be an https:// URL"),
         ({"STATIC_BUCKET": ""}, "STATIC_BUCKET is missing"),
         ({"DEFAULT_FROM_EMAIL": ""}, "DEFAULT_FROM_EMAIL is missing"),
+        ({"SHOP_VAT_NUMBER": ""}, "SHOP_VAT_NUMBER missing"),
+        ({"SHOP_LEGAL_NAME": "", "SHOP_COC_NUMBER": ""}, "SHOP_LEGAL_NAME, SHOP_COC_NUMBER missing"),
     ],
 )
 def test_a_stage_without_what_it_needs_refuses_to_start(local_aws, app_secret, env, message):

@@ -111,4 +111,4 @@ def test_certify_writes_no_dns_record_the_guide_does_not_ask_for(stage):
 
     assert settings.get("domain")
     assert settings.get("route53_enabled") is False
-    assert "aws apigateway get-domain-name" in (ROOT / "README.md").read_text()
+    assert "aws apigateway get-domain-name" in (ROOT / "docs" / "deploy.md").read_text()

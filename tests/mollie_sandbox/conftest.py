@@ -12,6 +12,8 @@ deadline.  The fixtures named like the project's (``sandbox``,
 these tests need neither Django nor the AWS stand-in.
 """
 
+import datetime
+import ipaddress
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -197,3 +199,36 @@ def set_status():
         return SandboxControl(server.url).set_status(payment_id, status)
 
     return set_
+
+
+@pytest.fixture
+def loopback_certificate(tmp_path):
+    """A self-signed certificate for 127.0.0.1: (the certificate, the certificate and its key)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "Mollie sandbox (test)")])
+    now = datetime.datetime.now(datetime.UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - datetime.timedelta(minutes=5))
+        .not_valid_after(now + datetime.timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    public = tmp_path / "sandbox-certificate.pem"
+    public.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    with_key = tmp_path / "sandbox-certificate-and-key.pem"
+    with_key.write_bytes(
+        public.read_bytes()
+        + key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    return public, with_key

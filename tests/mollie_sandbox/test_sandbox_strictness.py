@@ -192,6 +192,8 @@ def test_7_failure_inside_checkout_keeps_the_payment_open(sandbox, client, payme
     page = choose(payment.checkout_url, status, method="ideal")
     assert page.status_code == 200 and "Choose a method to try again" in page.text
     assert client.payments.get(payment.id).status == "open"
+    said = {"failed": "Your iDEAL payment did not go through.", "canceled": "You canceled your iDEAL payment."}
+    assert said[status] in page.text and " was failed" not in page.text
     # The shopper gives up and returns to the shop: still open, still no webhook.
     back = choose(payment.checkout_url, "open")
     assert back.status_code == 303 and back.headers["Location"] == payment.redirect_url
@@ -201,6 +203,16 @@ def test_7_failure_inside_checkout_keeps_the_payment_open(sandbox, client, payme
     choose(payment.checkout_url, "paid", method="creditcard")
     paid = client.payments.get(payment.id)
     assert paid.status == "paid" and paid.method == "creditcard"
+
+
+@pytest.mark.parametrize(
+    "status, said",
+    [("failed", "Your card payment did not go through."), ("canceled", "You canceled your card payment.")],
+)
+def test_7_the_checkout_says_what_happened_in_plain_words(sandbox, client, payment_data, status, said):
+    payment = client.payments.create(payment_data())
+    page = choose(payment.checkout_url, status, method="creditcard")
+    assert said in page.text and "Credit card payment was" not in page.text
 
 
 # 9. Mollie answers 429 when called too fast (docs.mollie.com, "Rate limiting").

@@ -42,7 +42,7 @@ def test_order_confirmation_lists_lines_total_method_and_the_order_link():
     for text in (mail.text_body, mail.html_body):
         assert "Espresso cup" in text and "€24.50" in text and "€12.25" in text
         assert "€36.75" in text and "iDEAL" in text and ORDER_URL in text
-    assert "2 × Espresso cup at €12.25: €24.50" in mail.text_body
+    assert "- Espresso cup: quantity 2, unit price €12.25, total €24.50" in mail.text_body
     assert "Coffee beans & more" in mail.text_body and "Ada <Lovelace>" in mail.text_body  # text is not HTML
     assert "Coffee beans &amp; more" in mail.html_body and "Ada &lt;Lovelace&gt;" in mail.html_body
     assert ORDER_URL in _Structure(mail.html_body).links

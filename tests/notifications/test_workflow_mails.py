@@ -6,6 +6,7 @@ import json
 import re
 from urllib.parse import urlsplit
 
+import requests
 from django.test import Client
 
 from notifications.models import AlertReason, MailKind, MailStatus, OutboxItem
@@ -57,7 +58,7 @@ def test_the_confirmation_lists_lines_total_method_and_a_link_that_opens_the_ord
 
     order = shopper.last_order()
     [mail] = sent_about(local_ses, order, "Your order")
-    assert "2 × Espresso cup" in mail.text and "1 × Pour-over kettle" in mail.text
+    assert "- Espresso cup: quantity 2," in mail.text and "- Pour-over kettle: quantity 1," in mail.text
     assert "74.95" in mail.text  # the total: 2 × 12.50 + 49.95
     link = re.search(r"https?://\S+/orders/\S+/", mail.text).group(0)
     assert urlsplit(link).path == f"/orders/{order.order_id}/{order.public_token}/"
@@ -73,7 +74,7 @@ def test_a_crash_after_the_commit_still_sends_after_reconciliation(shopper, loca
     def crash(key, **options):
         raise SystemError("the Lambda was stopped after the commit")
 
-    monkeypatch.setattr("payments.services._workflow.deliver", crash)
+    monkeypatch.setattr("payments.services.writes.deliver", crash)
     assert shopper.webhook(payment_id).status_code == 200  # the state is stored; the answer stands
     order = shopper.last_order()
     assert order.status == OrderStatus.PAID and sent_about(local_ses, order, "Your order") == []
@@ -124,7 +125,7 @@ def test_refund_mails_say_what_was_refunded_and_what_remains(shopper, local_ses)
 
 def test_an_order_that_expires_after_the_shopper_started_paying_gets_one_mail(shopper, local_ses, settings):
     shopper.buy()
-    shopper.webhook(shopper.pay_at_mollie("expired"))
+    shopper.webhook(shopper.pay_at_mollie("failed"))  # the bank refused it: someone really paid
     settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
 
     services.reconcile(stale_after_seconds=0)
@@ -227,13 +228,15 @@ def test_an_order_replaced_by_a_changed_cart_closes_without_a_mail(shopper, loca
 def test_staff_canceling_an_order_the_shopper_started_paying_tells_them(shopper, local_ses):
     shopper.buy("linen-apron", 1)
     order = shopper.last_order()
-    shopper.sandbox.set_cancelable(order.latest_mollie_payment_id, True)  # an open bank transfer
+    requests.post(  # the shopper chooses a bank transfer on Mollie's page: an open transfer
+        order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, allow_redirects=False, timeout=5
+    ).raise_for_status()
     shopper.webhook(order.latest_mollie_payment_id)
 
     services.cancel_order(order_id=order.order_id, actor="sam")
 
     [mail] = sent_about(local_ses, order, "Your order")
-    assert "was not completed" in mail.subject and "canceled" in mail.text
+    assert "was canceled" in mail.subject and "we have canceled your order" in mail.text
 
 
 def test_an_amount_mismatch_alerts_staff_once_and_confirms_nothing(shopper, local_ses):
@@ -253,3 +256,17 @@ def test_an_amount_mismatch_alerts_staff_once_and_confirms_nothing(shopper, loca
     [alert] = sent_about(local_ses, order, "[Staff]")
     assert AlertReason.AMOUNT_MISMATCH.label in alert.subject
     assert mails_of_kind(order, MailKind.ORDER_CONFIRMATION) == []
+
+
+def test_the_confirmation_shows_quantity_unit_price_and_line_total_in_columns_of_their_own(shopper, local_ses):
+    shopper.buy("espresso-cup", 2)
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    [mail] = sent_about(local_ses, shopper.last_order(), "Your order")
+
+    headers = re.findall(r'<th scope="col"[^>]*>([^<]+)</th>', mail.html)
+    row = re.search(r'<th scope="row"[^>]*>Espresso cup</th>(.*?)</tr>', mail.html, re.S).group(1)
+    cells = [cell.strip() for cell in re.findall(r"<td[^>]*>([^<]*)</td>", row)]
+    assert headers == ["Article", "Quantity", "Unit price", "Total"]
+    assert cells == ["2", "€12.50", "€25.00"]
+    assert "- Espresso cup: quantity 2, unit price €12.50, total €25.00" in mail.text
+    assert "×" not in mail.text + mail.html

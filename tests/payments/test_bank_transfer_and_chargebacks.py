@@ -111,7 +111,7 @@ def test_a_chargeback_reported_by_webhook_is_recorded_and_flags_the_order(shoppe
     [record] = PaymentAttempt.get(order.order_id, 1).chargebacks
     assert record.chargeback_id.startswith("chb_") and record.amount_cents == 8900
     assert record.reason_code == "MD06" and record.reversed_at is None
-    assert order.needs_attention and "Charged back: EUR 89.00" in order.attention_reason
+    assert order.needs_attention and "Charged back: €89.00" in order.attention_reason
     assert order.amount_charged_back_cents == 8900
     assert order.status == OrderStatus.PAID
     assert "chargeback" in kinds(order.order_id)

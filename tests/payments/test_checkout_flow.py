@@ -3,6 +3,7 @@
 from payments.models import OrderStatus, PaymentAttempt
 from shop.models import Article
 from tests.concurrency import run_concurrently
+from tests.fixtures.shopper import DUTCH_ADDRESS
 
 
 def test_happy_path_order_is_paid_and_cart_emptied(shopper):
@@ -121,6 +122,7 @@ def test_tampered_price_and_quantity_fields_change_nothing(shopper):
             "name": "Eve",
             "email": "eve@example.com",
             "checkout_id": shopper.checkout_id(),
+            **DUTCH_ADDRESS,
             "total": "0.01",
             "amount": "0.01",
         },
@@ -141,8 +143,32 @@ def test_checkout_form_errors_are_shown(shopper):
 
     assert response.status_code == 422
     body = response.content.decode()
-    assert "This field is required." in body and "Enter a valid email address." in body
+    assert "Please enter your full name." in body
+    assert "Please enter an e-mail address like name@example.com." in body
     assert len(shopper.sandbox.payments()) == 0
+
+
+def test_an_empty_checkout_says_what_each_field_needs_in_the_shops_words(shopper):
+    shopper.add("espresso-cup")
+    shopper.client.get("/checkout/")
+
+    body = shopper.client.post("/checkout/", {}).content.decode()
+
+    assert "This field is required." not in body
+    assert "Please enter your full name." in body
+    assert "Please enter your e-mail address, so we can send your order confirmation." in body
+    assert "This form has expired; please submit it again." in body
+
+
+def test_too_long_details_are_explained(shopper):
+    shopper.add("espresso-cup")
+    long_name, long_email = "A" * 101, "a" * 250 + "@example.com"
+
+    body = shopper.client.post("/checkout/", {"name": long_name, "email": long_email}).content.decode()
+
+    assert "Please shorten your name to at most 100 characters." in body
+    assert "Please enter an e-mail address of at most 254 characters." in body
+    assert "Ensure this value" not in body
 
 
 def test_checkout_with_empty_cart_goes_back_to_shop(shopper):

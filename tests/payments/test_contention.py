@@ -8,7 +8,7 @@ from django.test import Client
 from payments.models import Order
 from shop.models import Article
 from tests.concurrency import run_concurrently, wait_until
-from tests.fixtures.shopper import Shopper
+from tests.fixtures.shopper import Shopper, checkout_form
 
 HOLD_SECONDS = 0.3  # how long a transaction is "in flight" at the double
 
@@ -25,7 +25,7 @@ def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_
 
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', pages[index]).group(1)
         return buyers[index].client.post(
-            "/checkout/", {"name": "Racer", "email": f"racer{index}@example.com", "checkout_id": checkout_id}
+            "/checkout/", checkout_form(checkout_id, name="Racer", email=f"racer{index}@example.com")
         )
 
     responses = run_concurrently(*(functools.partial(buy, index) for index in range(len(buyers))))

@@ -276,7 +276,7 @@ def test_a_chargeback_is_recorded_and_flags_the_order_for_staff():
     [record] = result.attempt.chargebacks
     assert (record.chargeback_id, record.amount_cents, record.reason_code) == ("chb_1", 1000, "MD06")
     assert record.reversed_at is None and record.recorded_at == NOW
-    assert result.order.needs_attention and "Charged back: EUR 10.00" in result.order.attention_reason
+    assert result.order.needs_attention and "Charged back: €10.00" in result.order.attention_reason
     assert result.order.amount_charged_back_cents == 1000
     assert result.order.status == OrderStatus.PAID  # the order stays paid; its stock stays out
     assert result.order.stock_released is False

@@ -8,6 +8,7 @@ from django.test import Client
 from payments.models import Order, OrderStatus
 from shop.models import Article
 from tests.concurrency import run_concurrently
+from tests.fixtures.shopper import checkout_form
 
 
 def orders():
@@ -18,9 +19,7 @@ def checkout_in_both_tabs_at_once(tabs, checkout_id):
     """Both tabs submit the checkout form at the same moment; returns where each was sent."""
 
     def submit(tab):
-        response = tab.post(
-            "/checkout/", {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id}
-        )
+        response = tab.post("/checkout/", checkout_form(checkout_id))
         return response["Location"]
 
     return run_concurrently(*(functools.partial(submit, tab) for tab in tabs))

@@ -4,6 +4,7 @@
 import re
 
 from payments.models import Order, OrderStatus, PaymentAttempt, PaymentEvent
+from tests.fixtures.shopper import checkout_form
 
 
 def methods_offered(page):
@@ -187,7 +188,7 @@ def test_two_tabs_choosing_different_methods_at_once_make_one_payment(shopper):
     other_tab.cookies = shopper.client.cookies  # the same browser, so the same cart
 
     def submit(client, method):
-        form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id, "method": method}
+        form = checkout_form(checkout_id, method=method)
         return lambda: client.post("/checkout/", form)
 
     answers = run_concurrently(submit(shopper.client, "ideal"), submit(other_tab, "paypal"))
@@ -261,7 +262,7 @@ def test_a_refused_method_twice_at_once_makes_one_payment(shopper, monkeypatch):
     checkout_id = stale_method_list(shopper, monkeypatch)
     other_tab = Client()
     other_tab.cookies = shopper.client.cookies
-    form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id, "method": "klarna"}
+    form = checkout_form(checkout_id, method="klarna")
 
     answers = run_concurrently(
         lambda: shopper.client.post("/checkout/", form), lambda: other_tab.post("/checkout/", form)

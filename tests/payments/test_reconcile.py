@@ -201,3 +201,30 @@ def test_a_listing_throttled_past_retries_skips_its_phase_not_the_run(shopper, m
 
     assert summary.synced == 1 and shopper.last_order().status == OrderStatus.PAID
     assert [error.split(":")[0] for error in summary.errors] == ["listing paid orders"]
+
+
+def test_an_attempt_that_expires_while_the_run_is_under_way_closes_its_order_in_that_run(
+    shopper, settings, monkeypatch
+):
+    """On a slow machine Mollie may expire a payment after the run looked at its overdue order
+    (still open then) and before the run syncs the open attempts: the order must not wait for the
+    next run with nothing left to wait for (chaos, seeds 1 and 5 on a busy machine)."""
+    from payments.services import reconciliation
+
+    shopper.buy("last-one-grinder")
+    settings.ORDER_PAYMENT_WINDOW_SECONDS = 0
+    listing = reconciliation.attempts_in_status
+
+    def mollie_expires_it_between_the_phases(status, *conditions):
+        if status == AttemptStatus.CREATED:  # the first listing after the overdue orders
+            shopper.pay_at_mollie("expired")  # its webhook is lost
+        return listing(status, *conditions)
+
+    monkeypatch.setattr(reconciliation, "attempts_in_status", mollie_expires_it_between_the_phases)
+    summary = services.reconcile(stale_after_seconds=0)
+
+    order = shopper.last_order()
+    assert PaymentAttempt.get(order.order_id, 1).status == AttemptStatus.EXPIRED
+    assert order.status == OrderStatus.EXPIRED and Article.get("last-one-grinder").stock == 1
+    assert summary.expired == 1 and summary.still_waiting == 0
+    assert "This order has expired." in shopper.order_page().content.decode()

@@ -35,9 +35,11 @@ BUDGETS = {
     # transaction: attempt + order + events; and, as the order becomes paid, one Query on the
     # e-mail index for another paid order of the same shopper (a possible duplicate). The same
     # transaction queues the confirmation; sending it is a claim (conditional UpdateItem, no read:
-    # the item was just written) and `sent` (UpdateItem) around SES's SendEmail. Minimum.
+    # the item was just written), the recipient's suppression (GetItem: an address SES reported as
+    # bouncing or complaining gets no more mail, notifications/bounces.py) and `sent` (UpdateItem)
+    # around SES's SendEmail. Minimum.
     "webhook, first (paid)": {
-        "dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1, "Query": 1, "UpdateItem": 2},
+        "dynamodb": {"TransactGetItems": 1, "TransactWriteItems": 1, "Query": 1, "UpdateItem": 2, "GetItem": 1},
         "mollie": 1,
     },
     # Same fetch and read; nothing changes, so nothing is written (anyone can post webhooks: repeats

@@ -32,7 +32,7 @@ def test_an_edit_made_elsewhere_shows_on_the_shop_page_within_the_bound(client, 
 
 
 def _staff_edit(slug, **changes):
-    """What the staff catalog page saves (staff/views.py calls this service)."""
+    """What the staff catalog page saves (staff/views/articles.py calls this service)."""
     article = Article.get(slug)
     fields = {
         name: getattr(article, name) for name in ("name", "description", "price_cents", "currency", "picture", "active")

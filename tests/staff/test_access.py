@@ -26,6 +26,9 @@ PAGES = [
     "/staff/articles/add/",
     "/staff/articles/espresso-cup/",
     f"/staff/exports/{EXPORT_JOB}/",
+    "/staff/to-ship/",
+    f"/staff/orders/{ORDER}/packing-slip/",
+    "/staff/shipping-zones/",
 ]
 ACTIONS = [
     (
@@ -46,6 +49,8 @@ ACTIONS = [
     ("/staff/articles/add/", {"slug": "new-mug", "name": "Mug", "price": "9.95", "currency": "EUR", "active": "on"}),
     ("/staff/articles/espresso-cup/", {"name": "Cup", "price": "1.00", "currency": "EUR", "active": "on"}),
     ("/staff/orders/export.csv", {"job_id": EXPORT_JOB}),
+    (f"/staff/orders/{ORDER}/packing-slip/", {"carrier": "postnl", "tracking_number": "3S1"}),
+    ("/staff/shipping-zones/", {"zone_id": "nl", "name": "NL", "countries": "NL", "price": "1", "vat_rate": "21"}),
     ("/staff/logout/", {}),
 ]
 ACTION_URLS = [url for url, _ in ACTIONS]

@@ -26,7 +26,7 @@ def test_demo_login_finds_the_order_just_paid_and_refunds_part_of_it(
     assert "Confirm the refund" in staff.post(refund_url, data).content.decode()
     done = staff.post(refund_url, {**data, "confirm": "yes"}, follow=True).content.decode()
 
-    assert "of EUR 7.50 was made" in done
+    assert "of €7.50 was made" in done
     order = Order.get(paid_order_of_two_cups.order_id, consistent_read=True)
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 750
     assert detail_url == f"/staff/orders/{paid_order_of_two_cups.order_id}/"

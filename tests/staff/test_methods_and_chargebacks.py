@@ -130,7 +130,7 @@ def test_a_new_chargeback_after_one_was_handled_flags_the_order_again(staff_clie
     order = charged_back(shopper, paid_order_of_two_cups, amount={"currency": "EUR", "value": "7.00"})
 
     assert order.needs_attention and len(order.attention_reasons) == 1
-    assert "EUR 7.00" in order.attention_reasons[0]
+    assert "€7.00" in order.attention_reasons[0]
     second = PaymentAttempt.get(order.order_id, 1).chargebacks[1]
     detail = staff_client.get(f"/staff/orders/{order.order_id}/").content.decode()
     assert chargeback_handled_url(order, second.chargeback_id) in detail

@@ -86,7 +86,7 @@ def test_partial_refund(staff_client, paid_order_of_two_cups, sandbox):
     )
 
     assert response.status_code == 302 and response["Location"] == detail_url(paid_order_of_two_cups)
-    assert re.match(r"Refund re_\w+ of EUR 10.00 was made; Mollie says it is (pending|queued)\.", message)
+    assert re.match(r"Refund re_\w+ of €10.00 was made; Mollie says it is (pending|queued)\.", message)
     assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == ["10.00"]
     order = reload(paid_order_of_two_cups)
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 1000
@@ -116,7 +116,7 @@ def test_refund_of_more_than_remains_is_refused_before_confirmation(staff_client
     )
 
     assert response.status_code == 422
-    assert "At most EUR 25.00 can still be refunded." in response.content.decode()
+    assert "At most €25.00 can still be refunded." in response.content.decode()
     assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == []
 
 
@@ -130,7 +130,7 @@ def test_confirmed_refund_of_more_than_remains_is_refused_by_the_workflow(
         refund_url(paid_order_of_two_cups), {"amount": "10.00", "refund_key": secrets.token_hex(16), "confirm": "yes"}
     )
 
-    assert messages_on(staff_client, response) == ["The amount must be between EUR 0.01 and EUR 5.00."]
+    assert messages_on(staff_client, response) == ["The amount must be between €0.01 and €5.00."]
     assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == ["20.00"]
 
 
@@ -534,3 +534,18 @@ def test_orders_of_other_shoppers_are_not_flagged(staff_client, shopper, sandbox
 
     assert not reload(shopper.last_order()).needs_attention
     assert not reload(other.last_order()).needs_attention
+
+
+def test_no_change_it_keeps_the_amount_and_the_note(staff_client, paid_order_of_two_cups, sandbox):
+    form = staff_client.get(refund_url(paid_order_of_two_cups))
+    data = {"amount": "2.00", "description": "One cup chipped", "refund_key": refund_key_from(form)}
+    review = staff_client.post(refund_url(paid_order_of_two_cups), data).content.decode()
+    assert "No, change it" in review
+
+    again = staff_client.post(refund_url(paid_order_of_two_cups), {**data, "change": "yes"})
+
+    page = again.content.decode()
+    assert again.status_code == 200 and "Review the refund…" in page
+    assert 'name="amount" value="2.00"' in page and 'value="One cup chipped"' in page
+    assert 'name="amount" value="25.00"' not in page
+    assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == []

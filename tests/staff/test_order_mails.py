@@ -51,7 +51,7 @@ def test_a_failed_confirmation_is_shown_with_its_error_and_resent_with_one_actio
 
     assert response.status_code == 302 and response["Location"] == detail_url(order)
     [resent] = confirmations_in(local_aws.endpoint_url, order)
-    assert resent.to == ["ada@example.com"] and "2 × Espresso cup" in resent.text
+    assert resent.to == ["ada@example.com"] and "- Espresso cup: quantity 2," in resent.text
     statuses = {item.mail_key.split("#")[1].split("-")[0]: item.status for item in mails_of_order(order.order_id)}
     assert statuses == {"paid": MailStatus.FAILED, "resend": MailStatus.SENT}
     table = mails_table(staff_client.get(detail_url(order)).content.decode())
@@ -98,3 +98,19 @@ def test_a_payment_stuck_past_the_threshold_alerts_staff_once(open_order, shoppe
     alerts = [item for item in mails_of_order(order.order_id) if item.kind == MailKind.STAFF_ALERT]
     assert [item.mail_key for item in alerts] == [f"staff_alert#{AlertReason.PAYMENT_STUCK.value}"]
     assert alerts[0].status == MailStatus.SENT and order.needs_attention
+
+
+def test_staff_canceling_an_order_tells_the_shopper_so_with_a_link_to_the_order(
+    bank_transfer_order, staff_client, local_aws
+):
+    order = bank_transfer_order  # the shopper holds transfer instructions: they must hear of it
+
+    response = staff_client.post(f"/staff/orders/{order.order_id}/cancel/")
+
+    assert response.status_code == 302
+    [mail] = [mail for mail in sent_mails(local_aws.endpoint_url) if order.order_id in mail.subject]
+    assert mail.subject == f"Your order {order.order_id} was canceled"
+    assert "did not go through" not in mail.text and "we have canceled your order" in mail.text
+    order_link = f"/orders/{order.order_id}/{order.public_token}/"
+    assert order_link in mail.text and order_link in mail.html
+    assert [item.kind for item in mails_of_order(order.order_id)] == [MailKind.ORDER_CLOSED]

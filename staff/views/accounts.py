@@ -1,4 +1,4 @@
-"""Staff accounts' own pages: logging in and out, changing one's password. Thin, like staff/views.py:
+"""Staff accounts' own pages: logging in and out, changing one's password. Thin, like every staff view:
 the throttle and the sessions are in staff.services and staff.auth.
 """
 

@@ -15,7 +15,7 @@ from config.dynamodb import ConcurrentUpdateConflict
 from payments import mollie
 from payments import services as payment_services
 from payments.enums import OrderStatus
-from shop.money import decimal_amount
+from shop.money import decimal_amount, format_money
 from staff import selectors
 from staff.auth import staff_required
 from staff.forms import ChargebackHandledForm, DoublePaymentHandledForm, RefundForm
@@ -143,7 +143,7 @@ def chargeback_handled(request, order_id, attempt_no, chargeback_id):
         order,
         ChargebackHandledForm(request.POST if request.method == "POST" else None),
         title=f"Mark chargeback {chargeback_id} as handled",
-        question=f"The shopper's bank took {chargeback.currency} {decimal_amount(int(chargeback.amount_cents))} "
+        question=f"The shopper's bank took {format_money(chargeback.amount_cents, chargeback.currency)} "
         f"of payment attempt {attempt_no} back. Mark it as handled once you dealt with it (contacted the "
         'shopper, held the goods back, or disputed it at Mollie). It leaves "Needs attention"; a new '
         "chargeback flags the order again.",
@@ -170,6 +170,12 @@ def attempt_refund(request, order_id, attempt_no):
     if request.method == "GET":
         form = RefundForm(initial={"amount": decimal_amount(row.remaining_cents), "refund_key": uuid.uuid4().hex})
         return render(request, "staff/refund.html", {**context, "form": form})
+    if "change" in request.POST:
+        # "No, change it" on the confirmation: the form again with what was typed, never the full
+        # amount (a hurried partial refund must not turn into a full one); a new key, as on a GET.
+        typed = {"amount": request.POST.get("amount", ""), "description": request.POST.get("description", "")}
+        form = RefundForm(initial={**typed, "refund_key": uuid.uuid4().hex})
+        return render(request, "staff/refund.html", {**context, "form": form})
     if "confirm" not in request.POST:
         form = RefundForm(request.POST, remaining_cents=row.remaining_cents, currency=currency)
         if not form.is_valid():
@@ -191,7 +197,7 @@ def attempt_refund(request, order_id, attempt_no):
             actor=request.staff_member.username,
         )
         return (
-            f"Refund {made.mollie_refund_id} of {made.currency} {decimal_amount(int(made.amount_cents))} "
+            f"Refund {made.mollie_refund_id} of {format_money(made.amount_cents, made.currency)} "
             f"was made; Mollie says it is {made.status}."
         )
 

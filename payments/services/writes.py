@@ -1,28 +1,23 @@
-"""The workflow's one write path and its trace: the versioned transaction every change goes
-through, the events it stores and the log line each event leaves. Internal to payments.services.
+"""The workflow's one write path and its trace: the versioned transaction every change of the
+payments package goes through (`commit`), the events it stores and the log line each event leaves.
+The pure parts of a change (its events, attention flags) are built in payments.services.changes.
 """
 
-import itertools
 import logging
-import secrets
 
 from django.utils import timezone
 from pynamodb.exceptions import TransactWriteError
 from pynamodb.transactions import TransactWrite
 
 from config import dynamodb
-from notifications.models import AlertReason
 from notifications.services import deliver
-from payments.enums import AttemptStatus, EventKind
-from payments.models import Order, PaymentEvent
+from payments import metrics as payment_metrics
+from payments.models import PaymentEvent
 from payments.services import counters
-from payments.services.mails import ALERTS_DUE, staff_alert_mails
-from shop.models import Article
-from shop.money import decimal_amount
+from payments.services.changes import next_event_id
 
 workflow_log = logging.getLogger("shop.workflow")
 mail_log = logging.getLogger("shop.notifications")
-_event_sequence = itertools.count()
 
 
 def record_event(
@@ -40,7 +35,7 @@ def record_event(
     now = timezone.now()
     event = PaymentEvent(
         order_id,
-        _event_id(now, next(_event_sequence)),
+        next_event_id(now),
         kind=kind,
         source=source,
         actor=actor,
@@ -56,53 +51,20 @@ def record_event(
     return event
 
 
-def new_event(order, kind, source, now, *, attempt=None, actor="", from_status=None, to_status=None, message=""):
-    return PaymentEvent(
-        order.order_id,
-        _event_id(now, next(_event_sequence)),
-        kind=kind,
-        source=source,
-        actor=actor,
-        attempt_no=attempt.attempt_no if attempt else None,
-        mollie_payment_id=attempt.mollie_payment_id if attempt else None,
-        from_status=from_status,
-        to_status=to_status,
-        message=(message or "")[:1000],
-        created_at=now,
-    )
-
-
-def status_event(order, attempt, new_status, source, now, message=""):
-    return new_event(
-        order,
-        EventKind.ATTEMPT_STATUS_CHANGED,
-        source,
-        now,
-        attempt=attempt,
-        from_status=attempt.status,
-        to_status=new_status,
-        message=message,
-    )
-
-
-def _event_id(now, sequence):
-    # Time first so a Query returns the timeline in order; the rest keeps ids unique.
-    return f"{now.isoformat()}#{sequence % 10000:04d}{secrets.token_hex(3)}"
-
-
-def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), mails=(), now=None):
-    """One transaction: versioned saves, new items (must not exist), events, stock given back,
-    conditional `updates` ((item, actions, condition) of items without a version), what the
-    orders' changes add to the per-day counters, and the e-mails the change causes: `mails` (unsaved outbox items) and a staff alert for each reason
-    an order in `saves` was newly flagged with (`needs_attention`). The mails are delivered after
-    the commit, in this request; a send that fails stays queued for reconciliation, never raised.
+def commit(*, saves=(), new_items=(), events=(), updates=(), checks=(), mails=()):
+    """One transaction: versioned saves, new items (must not exist), events, `updates`
+    ((item, actions, condition) of items without a version: stock, outbox items), condition
+    `checks` ((model, key, condition) of items it does not write), what the
+    orders' changes add to the per-day counters, and the e-mails the change causes (`mails`,
+    unsaved outbox items, staff alerts included). The mails are delivered after the commit, in
+    this request; a send that fails stays queued for reconciliation, never raised.
 
     A mail decided before (its outbox item exists) cannot be decided again: when only such mails
     refused the transaction, the change is stored without them, so a repeat can never block it.
     """
-    mails = [*mails, *(alert for item in saves if isinstance(item, Order) for alert in staff_alert_mails(item))]
+    mails = list(mails)
     try:
-        _transact(saves, new_items, events, stock_returns, updates, mails, now)
+        _transact(saves, new_items, events, updates, checks, mails)
     except TransactWriteError as error:
         decided = _mails_decided_before(error, mails, first=len(saves) + len(new_items) + len(events))
         if not decided:
@@ -111,18 +73,16 @@ def commit(*, saves=(), new_items=(), events=(), stock_returns=(), updates=(), m
         for mail in decided:
             mail_log.info("mail decided before; not queued again", extra={"outbox_id": mail.outbox_id})
         try:
-            _transact(saves, new_items, events, stock_returns, updates, mails, now)
+            _transact(saves, new_items, events, updates, checks, mails)
         except TransactWriteError as again:
             _raise_lost(again)
     counters.counted([*saves, *new_items])
-    for item in saves:
-        if isinstance(item, Order):
-            setattr(item, ALERTS_DUE, {})
     log_events(events)
+    payment_metrics.changes_stored(events, [*saves, *new_items])
     deliver_mails(mails)
 
 
-def _transact(saves, new_items, events, stock_returns, updates, mails, now):
+def _transact(saves, new_items, events, updates, checks, mails):
     # Puts in this order, then the updates: CancellationReasons come in the same order.
     with TransactWrite(connection=dynamodb.connection()) as transaction:
         for item in saves:
@@ -134,12 +94,10 @@ def _transact(saves, new_items, events, stock_returns, updates, mails, now):
             transaction.save(event)
         for mail in mails:
             mail.put_in(transaction)
-        for line in stock_returns:
-            transaction.update(
-                Article(line.slug), actions=[Article.stock.add(line.quantity), Article.updated_at.set(now)]
-            )
         for item, actions, condition in updates:
             transaction.update(item, actions=actions, condition=condition)
+        for model, key, condition in checks:
+            transaction.condition_check(model, key, condition=condition)
         # Last, so the mails' places in CancellationReasons stay where _mails_decided_before looks.
         counters.add_changes(transaction, [*saves, *new_items])
 
@@ -190,34 +148,3 @@ def log_events(events):
                 "source": event.source,
             },
         )
-
-
-def money_text(cents, currency):
-    return f"{currency} {decimal_amount(cents)}"
-
-
-def needs_attention(order, text, *, reason):
-    """Flags the order for staff with `text` (shown on the dashboard, no personal data) and, the
-    first time for this `reason` (an AlertReason), an alert mail, queued by the commit that saves
-    the order."""
-    reason = AlertReason(reason)
-    order.attention_reasons = [*(order.attention_reasons or []), text]
-    order.needs_attention = True
-    if reason.value not in (order.alerted_reasons or []):
-        order.alerted_reasons = [*(order.alerted_reasons or []), reason.value]
-        setattr(order, ALERTS_DUE, {**getattr(order, ALERTS_DUE, {}), reason: text})
-
-
-def attention_handled(order, text):
-    """Takes one matter off the order; the flag stays while others are open."""
-    order.attention_reasons = [line for line in order.attention_reasons or [] if line != text]
-    order.needs_attention = bool(order.attention_reasons)
-
-
-def copy_latest(order, attempt, now):
-    order.latest_attempt_status = attempt.status
-    order.latest_mollie_payment_id = attempt.mollie_payment_id
-    order.latest_checkout_url = attempt.checkout_url if attempt.status == AttemptStatus.OPEN else None
-    order.latest_method = attempt.method
-    order.latest_method_details = attempt.method_details
-    order.updated_at = now

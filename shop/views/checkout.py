@@ -1,0 +1,75 @@
+"""Checkout: the form that turns the cart into an order, then sends the shopper to pay it."""
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
+
+from payments import mollie, services
+from payments.services.delivery import Delivery
+from shop import cart as shop_cart
+from shop import shipping
+from shop.forms import CheckoutForm
+from shop.views.cart import earlier_order_message
+from shop.views.orders import send_to_payment
+
+# Stopping the earlier order's payment needs Mollie; nothing new was reserved or charged.
+EARLIER_ORDER_UNCHECKED = (
+    "We could not reach our payment provider to check the payment of your earlier order. Nothing new was "
+    "ordered or charged. Please try again in a moment."
+)
+
+
+@never_cache
+def checkout(request):
+    cart = shop_cart.load(request.session)
+    if not cart.lines:
+        messages.info(request, "Your cart is empty.")
+        return redirect("shop:index")
+    if cart.mixed_currencies:
+        messages.error(request, shop_cart.MIXED_CURRENCIES)
+        return redirect("shop:cart")
+    country = shipping.chosen_country(request.session)
+    methods = services.methods_for(amount_cents=cart.total_cents, currency=cart.currency)
+    if request.method != "POST":
+        # The name, e-mail and address are never kept in the (cookie) session: the browser's
+        # autofill offers them again (the fields carry `autocomplete`).
+        initial = {"checkout_id": _checkout_id(request, cart), "country": country, "billing_country": country}
+        form = CheckoutForm(initial=initial, methods=methods)
+        return _checkout_page(request, cart, form, country)
+    form = CheckoutForm(request.POST, methods=methods)
+    if not form.is_valid():
+        return _checkout_page(request, cart, form, form.cleaned_data.get("country") or country, status=422)
+    shipping.choose_country(request.session, form.cleaned_data["country"])
+    shipping_address, billing_address = form.addresses(form.cleaned_data["name"])
+    try:
+        order = services.check_out_cart(
+            cart_id=shop_cart.cart_id(request.session),
+            checkout_id=form.cleaned_data["checkout_id"],
+            quantities=cart.quantities(),
+            customer_name=form.cleaned_data["name"],
+            customer_email=form.cleaned_data["email"],
+            earlier_order_id=request.session.get("last_order_id"),
+            method=form.cleaned_data["method"] or None,
+            delivery=Delivery(shipping_address=shipping_address, billing_address=billing_address),
+        )
+    except services.EarlierOrderInTheWay as in_the_way:
+        messages.error(request, earlier_order_message(in_the_way))
+        return redirect("shop:cart")
+    except services.CheckoutRefused as refusal:
+        messages.error(request, str(refusal))
+        return redirect("shop:cart")
+    except mollie.PaymentProviderError:
+        messages.error(request, EARLIER_ORDER_UNCHECKED)
+        return redirect("shop:cart")
+    request.session["last_order_id"] = order.order_id
+    return send_to_payment(request, order, method=form.cleaned_data["method"] or None)
+
+
+def _checkout_page(request, cart, form, country, status=200):
+    totals = shipping.cart_totals(cart, country)
+    return render(request, "shop/checkout.html", {"cart": cart, "form": form, "totals": totals}, status=status)
+
+
+def _checkout_id(request, cart):
+    """The checkout id of this cart as it is now: every tab, and the back button, shows the same."""
+    return services.checkout_id_for_cart(cart_id=shop_cart.cart_id(request.session), quantities=cart.quantities())
