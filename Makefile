@@ -10,7 +10,7 @@ LINT_INSTALLED := $(LINT_VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 CONFORMANCE_INSTALLED := $(CONFORMANCE_VENV)/.installed
 
-.PHONY: run test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean alarms
+.PHONY: run lint hooks test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean alarms
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,15 +43,24 @@ lint: $(LINT_INSTALLED) $(INSTALLED)
 	$(LINT_VENV)/bin/mypy
 	$(BIN)/python -m pytest -q tests/test_module_size.py tests/test_function_size.py
 
+## Git hooks (.pre-commit-config.yaml): ruff format, ruff check and mypy on each commit, as `make lint`.
+hooks: $(LINT_INSTALLED)
+	$(LINT_VENV)/bin/pre-commit install
+
 ## Start the shop at http://127.0.0.1:8000/ with its embedded local stack (moto + Mollie sandbox).
 run: $(INSTALLED)
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
-## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists), then the
-## sandbox's conformance suite.
+## Lint, then the whole suite (browser tests included when /usr/bin/chromium exists), on
+## TEST_WORKERS processes (pytest-xdist; `auto`: one per core). Each worker starts its own moto
+## and sandbox on free ports; tests that share a costly set-up stay on one worker (tests/conftest.py).
+## Then the share of the apps' lines and branches the suite ran (docs/testing.md says what it leaves out),
+## and the sandbox's conformance suite.
+TEST_WORKERS ?= auto
 test: $(INSTALLED) lint
 	$(BIN)/python manage.py check
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=
+	@echo "Coverage: $$($(BIN)/python -m coverage report --format=total)% of the apps' lines and branches (docs/testing.md)"
 	$(MAKE) conformance
 
 ## The Mollie sandbox against Mollie's OpenAPI description, through both Python clients (mollie-api-python
@@ -66,7 +75,7 @@ sandbox-coverage: $(CONFORMANCE_INSTALLED)
 
 ## The suite without the slow package test and browser tests.
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -m "not slow and not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not browser"
 
 ## The pure layer only: tests that start neither moto nor the Mollie sandbox (marker `pure`).
 test-pure: $(INSTALLED)
@@ -110,4 +119,4 @@ audit: $(INSTALLED)
 	$(BIN)/pip-audit --requirement requirements.txt --requirement requirements-dev.txt
 
 clean:
-	rm -rf $(VENV) $(LINT_VENV) $(CONFORMANCE_VENV) .pytest_cache .hypothesis artifacts dist staticfiles
+	rm -rf $(VENV) $(LINT_VENV) $(CONFORMANCE_VENV) .pytest_cache .hypothesis .coverage .coverage.* artifacts dist staticfiles

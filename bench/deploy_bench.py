@@ -22,7 +22,7 @@ from urllib.parse import urlsplit
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from deploy.local_lambda import (  # noqa: E402
+from deploy.local_lambda import (
     LAMBDA_UNZIPPED_LIMIT,
     LAMBDA_ZIP_LIMIT,
     ROOT,
@@ -36,7 +36,7 @@ from deploy.local_lambda import (  # noqa: E402
     unpack,
     unzipped_size,
 )
-from devstack.aws import LocalAWS  # noqa: E402
+from devstack.aws import LocalAWS
 
 PUBLIC_BASE_URL = "https://abc123defg.execute-api.eu-west-1.amazonaws.com/dev"
 # Issue 16: the packaged shop's cold start at most 1.2x the bare project's, measured in one run.

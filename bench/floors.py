@@ -152,7 +152,7 @@ class Replayer:
                 endpoint_url=aws_endpoint,
                 region_name="eu-west-1",
                 aws_access_key_id="local",
-                aws_secret_access_key="local",
+                aws_secret_access_key="local",  # noqa: S106 (moto's placeholder, loopback only)
                 config=config,
             )
             for service in RECORDED_SERVICES
@@ -199,7 +199,7 @@ def serve(scripts_file, port, *, aws_endpoint, mollie_endpoint):
             pass
 
     replayer = Replayer(
-        pickle.loads(Path(scripts_file).read_bytes()), aws_endpoint=aws_endpoint, mollie_endpoint=mollie_endpoint
+        pickle.loads(Path(scripts_file).read_bytes()),  # noqa: S301 (scripts this bench recorded itself) aws_endpoint=aws_endpoint, mollie_endpoint=mollie_endpoint
     )
 
     def app(environ, start_response):

@@ -54,7 +54,7 @@ def run_part(key, title, command):
 def merge(figures):
     """One document: the parts' figures under their keys, the deploy part split in two."""
     deploy = figures.pop("deploy", None)
-    merged = {
+    return {
         "measured_at": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"cpus": os.cpu_count(), "load_average_1m_at_end": round(os.getloadavg()[0], 2)},
         **figures,
@@ -63,7 +63,6 @@ def merge(figures):
         "package": deploy["package"] if deploy else None,
         "cold_start": {key: value for key, value in deploy.items() if key != "package"} if deploy else None,
     }
-    return merged
 
 
 def main():

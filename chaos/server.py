@@ -91,7 +91,7 @@ def pooled_server_class(workers):
             # What socketserver.ThreadingMixIn.process_request_thread does, on a pooled thread.
             try:
                 self.finish_request(request, client_address)
-            except Exception:
+            except Exception:  # noqa: BLE001 (socketserver reports any error of a request, and serves on)
                 self.handle_error(request, client_address)
             finally:
                 self.shutdown_request(request)

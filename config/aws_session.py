@@ -62,7 +62,8 @@ def boto3_client(service_name, endpoint_url=None, region=None, *, connect_timeou
     if config:
         options["config"] = Config(**config)
     if endpoint_url:
-        options.update(endpoint_url=endpoint_url, aws_access_key_id="local", aws_secret_access_key="local")
+        # A local endpoint (moto) accepts any credentials; don't go looking for real ones.
+        options.update(endpoint_url=endpoint_url, aws_access_key_id="local", aws_secret_access_key="local")  # noqa: S106
     with lock:
         return boto3_session().client(service_name, **options)
 

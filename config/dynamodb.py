@@ -133,7 +133,7 @@ def _apply(model_cls, target):
     if target.host:
         # A local endpoint (moto, DynamoDB Local) accepts any credentials; don't go looking for real ones.
         meta.aws_access_key_id = "local"
-        meta.aws_secret_access_key = "local"
+        meta.aws_secret_access_key = "local"  # noqa: S105 (a placeholder, for local endpoints only)
     else:
         meta.aws_access_key_id = None
         meta.aws_secret_access_key = None

@@ -141,5 +141,5 @@ def _redacted_request(request):
                 )
         clone._secrets_redacted = True
         return clone
-    except Exception:  # never lose a log line over this: drop the request rather than leak it
+    except Exception:  # noqa: BLE001 (never lose a log line over this: drop the request rather than leak it)
         return None

@@ -114,7 +114,7 @@ def main():
         os.environ["_X_AMZN_TRACE_ID"] = invocation["trace_id"] or new_trace_id()
         try:
             answer = {"result": handler.lambda_handler(invocation["event"], context)}
-        except Exception:
+        except Exception:  # noqa: BLE001 (as Lambda's runtime: any error of the handler is reported)
             answer = {"error": traceback.format_exc()}
         answer["duration_ms"] = (time.perf_counter() - invoked) * 1000
         answer["import_ms"] = import_ms

@@ -181,7 +181,8 @@ class Rehearsal:
 
     def _file_argument(self, value):
         path = value.removeprefix("file://")
-        return (self._local(path) if path.startswith("/tmp/") else self.project / path).read_text()
+        # The README's commands write their files to /tmp/, here the rehearsal's own folder.
+        return (self._local(path) if path.startswith("/tmp/") else self.project / path).read_text()  # noqa: S108
 
     def _zappa_upload(self, action, stage):
         self._same_stage(stage)

@@ -28,7 +28,7 @@ def main(argv):
     if len(argv) < 2 or argv[0] not in stages:
         sys.exit(f"usage: python -m deploy.run_as_stage {{{','.join(stages)}}} COMMAND [ARGUMENT...]")
     stage, command = argv[0], argv[1:]
-    os.execvpe(command[0], command, stage_environment(stage, os.environ))
+    os.execvpe(command[0], command, stage_environment(stage, os.environ))  # noqa: S606 (as `env` does)
 
 
 if __name__ == "__main__":

@@ -17,6 +17,8 @@ import os
 import random
 import threading
 import time
+from collections.abc import Callable
+from typing import Any
 
 import botocore.session
 from botocore.awsrequest import AWSResponse
@@ -44,7 +46,7 @@ DATA_OPERATIONS = frozenset(
 )
 THROTTLE_CODES = ("ProvisionedThroughputExceededException", "ThrottlingException")
 
-_client_hooks = []
+_client_hooks: list[Callable] = []
 _patch_lock = threading.Lock()
 _original_create_client = None
 
@@ -209,7 +211,7 @@ def _register_tracker(client):
 
 def _note_injected_answer(response=None, **kwargs):
     if not response or response[0].headers.get("x-amzn-RequestId") != SERVER_FAULT_REQUEST_ID:
-        return None
+        return
     parsed = response[1] or {}
     code = parsed.get("Error", {}).get("Code")
     reasons = {reason.get("Code") for reason in parsed.get("CancellationReasons") or []}
@@ -221,7 +223,7 @@ def _note_injected_answer(response=None, **kwargs):
         _meet("unprocessed keys")
     elif response[0].status_code >= 500:
         _meet("lost answer")
-    return None  # botocore decides about the retry as ever
+    return  # botocore decides about the retry as ever
 
 
 def activate_from_env(environ=None):
@@ -461,7 +463,8 @@ class ServerFaults:
         )
 
     def _batch_get_leaving_keys(self, environ, start_response, request):
-        served, left = {}, {}
+        served: dict[str, dict] = {}  # table -> its BatchGetItem spec, with the keys served
+        left: dict[str, dict] = {}  # table -> its spec, with the keys left unprocessed
         with self._lock:
             for table, spec in (request.get("RequestItems") or {}).items():
                 for key in spec.get("Keys", []):
@@ -476,7 +479,7 @@ class ServerFaults:
                     del left[table]
             if left:
                 self._count("BatchGetItem UnprocessedKeys")
-        captured = {}
+        captured: dict[str, Any] = {}  # the status line and headers moto answered
         chunks = self.app(
             {**environ, **_json_input({**request, "RequestItems": served})},
             lambda status, headers, exc_info=None: captured.update(status=status, headers=headers),

@@ -128,7 +128,7 @@ class TableLocks:
         self._key_names = {}  # (region, table) -> key attribute names; forgotten on table changes
 
     def __call__(self, environ, start_response):
-        held = []
+        held: list[tuple[str, str]] = []  # (lock name, mode), released in reverse
         asked = time.monotonic()
         try:
             target = environ.get("HTTP_X_AMZ_TARGET", "")

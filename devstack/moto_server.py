@@ -49,9 +49,9 @@ def patch_transactions():
         # moto's own implementation, except for what is backed up and restored.
         if len(transact_items) > 100:
             raise TooManyTransactionsException()
-        backups = {}  # (table name, hash, range) -> the item before this transaction, or None
+        backups: dict[tuple, dict | None] = {}  # (table name, hash, range) -> the item before this transaction, or None
         target_items = set()
-        errors = []
+        errors: list[tuple[str | None, str | None, object]] = []  # (code, message, item) per action
 
         def slot_of(table_name, key):
             table = self.get_table(table_name)

@@ -16,7 +16,7 @@ docs.mollie.com, "Place a hold for a payment"; /work/shared/reference/mollie/BEH
 import copy
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import not_found, unprocessable
 from .formats import format_value
@@ -56,6 +56,14 @@ class CaptureStore:
     """Mixed into the Store: uses its lock, clock, ids, payments and status changes."""
 
     capture_seconds: float = DEFAULT_CAPTURE_DAYS * DAY
+    if TYPE_CHECKING:  # the Store's, which this is mixed into
+        _lock: Any
+        _clock: Any
+        _live_payment: Any
+        _unique_id: Any
+        _capture_owner: Any
+        _set_status: Any
+        _notify: Any
     capture_settle_seconds: float = 2.0
 
     def create_capture(self, payment_id: str, fields: dict, fails: bool = False) -> Capture:

@@ -84,7 +84,7 @@ class Faults:
         does not shift the random sequence another seeded fault sees.
         """
         with self._lock:
-            rate = self._values[rate_name]
+            rate = self._values[rate_name] or 0.0  # only the seed may be None
             if rate <= 0:
                 return False
             if rate >= 1:

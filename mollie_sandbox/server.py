@@ -25,7 +25,7 @@ import time
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
-from werkzeug.serving import WSGIRequestHandler, make_server
+from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 from werkzeug.wrappers import Request, Response
 
 from . import api, checkout, control
@@ -332,8 +332,8 @@ class SandboxApp:
             return _json_response(503, error.body())
         if self.faults.chance("api_rate_limit_rate"):
             # Mollie answers 429 when called too fast (docs.mollie.com, "Rate limiting").
-            error = ApiError(429, "Too many requests; slow down (api_rate_limit_rate fault)")
-            return _json_response(429, error.body())
+            too_fast = ApiError(429, "Too many requests; slow down (api_rate_limit_rate fault)")
+            return _json_response(429, too_fast.body())
         try:
             status, body = handler(self, call, **args)
         except ApiError as error:
@@ -343,8 +343,8 @@ class SandboxApp:
         if lost_capture or self.faults.chance("api_lost_answer_rate"):
             # The request was carried out, but its answer never reaches the caller (a timeout
             # on the way back). The idempotency key keeps the real answer, as Mollie would.
-            error = ApiError(504, "The answer was lost on its way back (api_lost_answer_rate fault)")
-            lost = _json_response(504, error.body())
+            lost_answer = ApiError(504, "The answer was lost on its way back (api_lost_answer_rate fault)")
+            lost = _json_response(504, lost_answer.body())
             lost.carried_out = response
             return lost
         return response
@@ -395,12 +395,13 @@ class SandboxServer:
             strict=strict,
             capture_days=capture_days,
         )
-        self._server = None
+        self._server: BaseWSGIServer | None = None
         self._thread: threading.Thread | None = None
 
     @property
     def url(self) -> str:
-        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)
+        # A server bound to every interface is reached on loopback.
+        host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(self.host, self.host)  # noqa: S104
         if ":" in host:
             host = f"[{host}]"
         scheme = "https" if self.tls else "http"
@@ -409,14 +410,14 @@ class SandboxServer:
     def start(self) -> "SandboxServer":
         """Bind, start serving in background threads, return once listening."""
         handler = _QuietHandler if self.quiet else WSGIRequestHandler
-        self._server = make_server(
+        self._server = server = make_server(
             self.host, self.port, self.app, threaded=True, request_handler=handler, ssl_context=self.tls
         )
-        self.port = self._server.server_port
+        self.port = server.server_port
         label = f"mollie-sandbox-{self.port}"
         self.app.start_background(label)
         self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"{label}-http", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.1}, name=f"{label}-http", daemon=True
         )
         self._thread.start()
         return self
@@ -425,7 +426,8 @@ class SandboxServer:
         """Stop serving and stop the webhook delivery threads."""
         if self._server is not None:
             self._server.shutdown()  # serve_forever closes the socket when it returns
-            self._thread.join(timeout=5)
+            if self._thread is not None:
+                self._thread.join(timeout=5)
             self._server = None
         self.app.stop_background()
 

@@ -15,7 +15,9 @@ import json
 import logging
 import re
 import threading
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Any
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -90,7 +92,7 @@ def verify(message: dict) -> None:
         raise UnverifiedMessage("signature does not match") from error
 
 
-def signed_string(message, fields) -> bytes:
+def signed_string(message: dict, fields: Iterable[str]) -> bytes:
     parts = []
     for name in fields:
         value = message.get(name)
@@ -102,7 +104,7 @@ def signed_string(message, fields) -> bytes:
     return "".join(parts).encode()
 
 
-def is_sns_url(url) -> bool:
+def is_sns_url(url: str | None) -> bool:
     parts = urlsplit(url or "")
     return parts.scheme == "https" and bool(SNS_HOST.match(parts.hostname or "")) and parts.port in (None, 443)
 
@@ -126,7 +128,7 @@ def certificate(url):
     return loaded
 
 
-def download(url) -> bytes:
+def download(url: str) -> bytes:
     """An https GET of a small file from SNS (the certificate, the subscription's confirmation)."""
     import requests
 
@@ -163,7 +165,7 @@ def _json_object(text):
     return event
 
 
-def apply_ses_event(event: dict, *, now=None) -> str:
+def apply_ses_event(event: dict, *, now: datetime | None = None) -> str:
     """Suppresses the addresses of a permanent bounce or a complaint. An SES event comes from a
     configuration set (`eventType`) or an identity's notifications (`notificationType`)."""
     kind = event.get("eventType") or event.get("notificationType")
@@ -214,7 +216,7 @@ def _suppress(addresses, reason, detail, ses_message_id, now):
     return f"{reason.value}: {len(addresses)} address(es) suppressed"
 
 
-def suppression_of(address) -> SuppressedAddress | None:
+def suppression_of(address: str) -> SuppressedAddress | None:
     """Why mail to `address` is not sent, or None."""
     if not address:
         return None
@@ -224,7 +226,7 @@ def suppression_of(address) -> SuppressedAddress | None:
         return None
 
 
-def suppressed_among(addresses) -> dict[str, SuppressedAddress]:
+def suppressed_among(addresses: Iterable[Any]) -> dict[str, SuppressedAddress]:
     """The suppressed ones among `addresses` (one mail's few recipients: one read each)."""
     found = {}
     for address in addresses:

@@ -55,7 +55,7 @@ class IncompleteMailContext(ValueError):
     pass
 
 
-def render_mail(kind, context) -> RenderedMail:
+def render_mail(kind: MailKind | str, context: dict) -> RenderedMail:
     """`context` for each kind (money in cents):
     - order_confirmation: order_id, customer_name, lines [{name, quantity, unit_price_cents,
       line_total_cents}], total_cents, currency, payment_method (Mollie's method, e.g. "ideal"),

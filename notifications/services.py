@@ -54,7 +54,9 @@ class DeliveryOutcome:
     SUPPRESSED = "suppressed"  # every recipient bounced for good or complained before: failed, not sent
 
 
-def outbox_item(*, order_id, kind, event_id, to, context, now=None) -> OutboxItem:
+def outbox_item(
+    *, order_id: str, kind: MailKind | str, event_id: str, to: list[str], context: dict, now: datetime | None = None
+) -> OutboxItem:
     """An unsaved outbox item for the mail `kind` about `event_id` of the order (the staff alert's
     event id is its AlertReason, so one alert per order and reason). Rendered now, from `context`
     (see notifications.rendering.render_mail). Put it into your transaction with `put_in`."""
@@ -86,7 +88,7 @@ def staff_alert_recipients():
     return list(settings.STAFF_ALERT_EMAILS)
 
 
-def deliver(key, *, now=None, known=None) -> str:
+def deliver(key: tuple[str, str], *, now: datetime | None = None, known: OutboxItem | None = None) -> str:
     """Sends one queued mail if this caller wins its claim; returns a DeliveryOutcome value.
     SES failures are stored on the item, never raised: the caller's change is already committed.
     `known`: the OutboxItem the caller just committed; its claim is tried without a read first
@@ -130,7 +132,7 @@ def deliver(key, *, now=None, known=None) -> str:
     return DeliveryOutcome.SENT
 
 
-def deliver_pending(*, limit=50, now=None) -> dict:
+def deliver_pending(*, limit: int = 50, now: datetime | None = None) -> dict:
     """Reconciliation: delivers queued mails (and stale claims), oldest first, at most `limit`,
     stopping while there is still time to finish (config/deadline.py). Returns counts per outcome."""
     now = now or _now()

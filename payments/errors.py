@@ -1,7 +1,12 @@
 """What the payment workflow refuses: a machine-readable code to branch on, and a message fit to
 show a shopper or staff member."""
 
+from typing import TYPE_CHECKING
+
 from django.db.models import TextChoices
+
+if TYPE_CHECKING:  # payments.models imports nothing from here, but keep errors free of models at run time
+    from payments.models import Order
 
 
 class ErrorCode(TextChoices):
@@ -77,6 +82,6 @@ class EarlierOrderInTheWay(WorkflowError):
     """The cart's earlier order still has a payment that may be paid (or it was paid): a new order
     now could take the shopper's money twice. `order` is that earlier order."""
 
-    def __init__(self, code: ErrorCode, message: str, *, order):
+    def __init__(self, code: ErrorCode, message: str, *, order: "Order"):
         super().__init__(code, message)
         self.order = order

@@ -2,11 +2,16 @@
 (docs.mollie.com, Create payment). Pure, and free of the mollie library: payments.mollie, the one
 adapter, adds these to the payment it creates."""
 
+from collections.abc import Callable
+
+from payments.models import Address, Order
 from payments.vat import PaymentLine, payment_lines
 from shop.money import decimal_amount
 
 
-def order_payment_lines(order, *, default_rate: str, product_url_for=None) -> list[PaymentLine]:
+def order_payment_lines(
+    order: Order, *, default_rate: str, product_url_for: Callable[[str], str] | None = None
+) -> list[PaymentLine]:
     """The order's articles and shipping as payment lines; `product_url_for(slug)` links each article."""
     lines = payment_lines(
         order.lines,
@@ -50,7 +55,7 @@ def lines_json(lines: list[PaymentLine], currency: str) -> list[dict]:
     return payload
 
 
-def address_json(address, *, email: str | None = None) -> dict | None:
+def address_json(address: Address | None, *, email: str | None = None) -> dict | None:
     """An order's Address as Mollie's address object; None for orders from before addresses."""
     if address is None:
         return None
@@ -69,7 +74,7 @@ def address_json(address, *, email: str | None = None) -> dict | None:
     return payload
 
 
-def order_fields(order, *, default_rate: str, product_url_for=None) -> dict:
+def order_fields(order: Order, *, default_rate: str, product_url_for: Callable[[str], str] | None = None) -> dict:
     """What a payment for `order` carries besides its amount: lines and addresses (none for an
     order from before addresses, which Mollie takes without them)."""
     if order.shipping_address is None:

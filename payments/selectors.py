@@ -1,8 +1,11 @@
 """Read-only queries of orders, attempts and refunds (strongly consistent: the workflow decides on
 them). No writes here."""
 
+from collections.abc import Iterator
+
 from django.utils.crypto import constant_time_compare
 from pynamodb.exceptions import TransactGetError
+from pynamodb.expressions.condition import Condition
 from pynamodb.transactions import TransactGet
 
 from config import dynamodb
@@ -71,14 +74,14 @@ def attempt_by_mollie_id(payment_id: str) -> PaymentAttempt | None:
     return None
 
 
-def orders_in_status(status: str, created_condition=None):
+def orders_in_status(status: str, created_condition: Condition | None = None) -> Iterator[Order]:
     """Every order in `status` (placed as `created_condition` says), one Query per shard of the
     status index, oldest shard first; eventually consistent, like any index."""
     for key in shard_keys(status):
         yield from Order.status_shard_index.query(key, created_condition)
 
 
-def attempts_in_status(status: str, created_condition=None):
+def attempts_in_status(status: str, created_condition: Condition | None = None) -> Iterator[PaymentAttempt]:
     """Every payment attempt in `status`, one Query per shard of the attempt status index."""
     for key in shard_keys(status):
         yield from PaymentAttempt.attempt_status_shard_index.query(key, created_condition)

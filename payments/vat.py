@@ -10,8 +10,10 @@ construction (no VAT spread over lines, no rounding carried from one line to the
 
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any
 
 # Mollie's vatRate: a string with up to two decimals ("21.00", "9", "5.5").
 RATE_PATTERN = re.compile(r"^\d{1,2}(\.\d{1,2})?$")
@@ -73,7 +75,9 @@ class PaymentLine:
         return vat_cents(self.total_cents, self.vat_rate)
 
 
-def payment_lines(order_lines, *, shipping_cents: int, shipping_vat_rate: str, default_rate: str) -> list[PaymentLine]:
+def payment_lines(
+    order_lines: Iterable[Any], *, shipping_cents: int, shipping_vat_rate: str, default_rate: str
+) -> list[PaymentLine]:
     """Each article as a `physical` line, and shipping as a `shipping_fee` line when it costs
     something. `order_lines` need name, quantity, unit_price_cents, vat_rate (None: `default_rate`,
     an order from before VAT rates) and sku."""

@@ -20,7 +20,7 @@ def run_concurrently(*calls, timeout=60):
         try:
             starting_line.wait()
             results[index] = call()
-        except BaseException as error:  # handed to the test's thread below
+        except BaseException as error:  # noqa: BLE001 (handed to the test's thread below)
             errors[index] = error
 
     threads = [threading.Thread(target=run, args=(index, call), daemon=True) for index, call in enumerate(calls)]

@@ -103,7 +103,7 @@ def test_every_relative_link_in_the_docs_leads_to_a_file_and_heading_that_exist(
 
 
 @pytest.mark.parametrize(
-    ("heading", "slug"),
+    "heading, slug",
     [
         ("Deploying to AWS Lambda with Zappa", "deploying-to-aws-lambda-with-zappa"),
         ("1. The secret", "1-the-secret"),

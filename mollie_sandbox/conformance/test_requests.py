@@ -87,7 +87,7 @@ def test_every_locale_of_the_description_is_accepted(target):
 
 
 @pytest.mark.parametrize(
-    ("amount", "field"),
+    "amount, field",
     [
         ({"currency": "EUR", "value": "10"}, "amount.value"),  # two decimals for EUR
         ({"currency": "EUR", "value": 10.0}, "amount.value"),  # a string, not a number

@@ -11,15 +11,16 @@ shipment captures exactly what it ships, once.
 """
 
 from payments import mollie
+from payments.models import Order, Shipment
 
 FAILED = "failed"
 
 
-def capture_key(shipment) -> str:
+def capture_key(shipment: Shipment) -> str:
     return f"{shipment.order_id}-shipment-{int(shipment.shipment_no)}"
 
 
-def shipment_capture_cents(order, shipment) -> int:
+def shipment_capture_cents(order: Order, shipment: Shipment) -> int:
     """What `shipment` of `order` captures: its lines at their prices, plus shipping on the first."""
     prices = {line.slug: int(line.unit_price_cents) for line in order.lines}
     cents = sum(prices[line.slug] * int(line.quantity) for line in shipment.lines)
@@ -28,7 +29,7 @@ def shipment_capture_cents(order, shipment) -> int:
     return cents
 
 
-def capture_shipment(*, payment_id: str, order, shipment) -> mollie.MollieCapture:
+def capture_shipment(*, payment_id: str, order: Order, shipment: Shipment) -> mollie.MollieCapture:
     """The shipment's capture: the one made before, or a new one. Raises PaymentProviderUnavailable
     when Mollie cannot be reached and no capture for the shipment is known; PaymentRejected when
     Mollie refuses it (beyond what is left, the authorization lapsed)."""

@@ -5,6 +5,7 @@ it raises for staff, and the order's copy of its latest attempt. No I/O: the mer
 
 import itertools
 import secrets
+from typing import Any
 
 from notifications.models import AlertReason
 from payments.enums import AttemptStatus, EventKind
@@ -47,7 +48,8 @@ def next_event_id(now):
     return f"{now.isoformat()}#{next(_event_sequence) % 10000:04d}{secrets.token_hex(3)}"
 
 
-def needs_attention(order, text, *, reason) -> dict[AlertReason, str]:
+# `order` is an Order; Any because PynamoDB's list attributes are not typed for assignment.
+def needs_attention(order: Any, text: str, *, reason: AlertReason) -> dict[AlertReason, str]:
     """Flags the order for staff with `text` (shown on the dashboard, no personal data). Returns
     the alert due, {reason: text}, the first time for this `reason` (an AlertReason), else {}: the
     caller commits its mail (mails.staff_alert_mails) with the order."""

@@ -216,7 +216,15 @@ def _offer_transfer_or_not(order, stock_before, *, method, client_address):
     order.no_transfer_because = why
 
 
-def new_order(order_id, lines, *, customer_name, customer_email, now, delivery: Delivery | None = None) -> Order:
+def new_order(
+    order_id: str,
+    lines: list[tuple[OrderLine, str]],
+    *,
+    customer_name: str,
+    customer_email: str,
+    now: datetime,
+    delivery: Delivery | None = None,
+) -> Order:
     """The order for `lines` ((OrderLine, currency) pairs from the catalog) and its delivery (the
     addresses, and shipping added to the total), not stored yet. Refused when its articles are
     priced in different currencies, or when it comes to more than one payment may take."""

@@ -7,6 +7,8 @@ actions in the same transaction: never out of step, and no extra round trip.
 """
 
 from collections import Counter, defaultdict
+from collections.abc import Iterable
+from datetime import datetime
 
 from django.utils import timezone
 
@@ -15,11 +17,11 @@ from payments.models import Order, OrderDayCount
 from payments.sharding import order_shard
 
 
-def day_key(moment) -> str:
+def day_key(moment: datetime) -> str:
     return timezone.localtime(moment).date().isoformat()
 
 
-def _contributions(state) -> dict:
+def _contributions(state: tuple | None) -> dict:
     if state is None:
         return {}
     order_id, status, currency, total_cents, created_at, paid_at, charged_back_cents = state
@@ -36,7 +38,7 @@ def _contributions(state) -> dict:
     return counted
 
 
-def changes(orders) -> dict:
+def changes(orders: Iterable[Order]) -> dict:
     """{(shard, day_currency): {attribute: amount to add}} for these orders as they are now.
 
     Merged per counter item: a transaction may touch each item only once."""
@@ -76,7 +78,7 @@ def count_names():
     ]
 
 
-def tally(orders) -> dict:
+def tally(orders: Iterable[Order]) -> dict:
     """{(shard, day_currency): {attribute: value}}: what the counters hold for these orders."""
     expected: defaultdict[tuple, Counter] = defaultdict(Counter)
     for order in orders:
@@ -110,7 +112,7 @@ def differences() -> dict:
     return found
 
 
-def correct(found: dict):
+def correct(found: dict) -> None:
     """Adds the differences (never overwrites: a change committed meanwhile keeps its own add)."""
     for (shard, day_currency), added in found.items():
         OrderDayCount(shard, day_currency).update(

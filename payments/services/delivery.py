@@ -45,7 +45,7 @@ def delivery_changed(order: Order, delivery: Delivery | None) -> bool:
 ADDRESS_FIELDS = ("given_name", "family_name", "street_and_number", "postal_code", "city", "country", "phone")
 
 
-def _fields(address: Address | None):
+def _fields(address: Address | None) -> tuple[str, ...] | None:
     return None if address is None else tuple(getattr(address, name) or "" for name in ADDRESS_FIELDS)
 
 

@@ -12,7 +12,7 @@ from urllib.parse import quote
 from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
-from notifications.models import MailKind
+from notifications.models import MailKind, OutboxItem
 from notifications.services import outbox_item
 from payments.enums import EventKind, EventSource
 from payments.errors import ActionRefused, ErrorCode
@@ -101,7 +101,7 @@ def _take(order: Order, quantities: dict[str, int] | None) -> list[ShippedLine]:
     return shipped
 
 
-def shipped_mail(order: Order, shipment: Shipment):
+def shipped_mail(order: Order, shipment: Shipment) -> OutboxItem:
     return outbox_item(
         order_id=order.order_id,
         kind=MailKind.ORDER_SHIPPED,

@@ -28,7 +28,7 @@ class KeysReport:
     errors: list = field(default_factory=list)
 
 
-def backfill_keys(model, *, check_only=False) -> KeysReport:
+def backfill_keys(model: type[Order | PaymentAttempt], *, check_only: bool = False) -> KeysReport:
     """Reads every item once (a Scan, page by page) and sets the derived keys where they differ."""
     report = KeysReport(model.Meta.table_name)
     names = DERIVED_KEYS[model]

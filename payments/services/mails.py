@@ -6,6 +6,8 @@ transition (an order becoming paid, a refund becoming refunded, an order closing
 only move forward: a retried webhook re-reads, finds no transition and decides no mail.
 """
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
@@ -13,6 +15,7 @@ from django.utils import timezone
 from notifications.models import MailKind
 from notifications.services import outbox_item, staff_alert_recipients
 from payments.enums import AttemptStatus, PaymentMethod, RefundStatus
+from payments.models import PaymentAttempt
 from payments.services.delivery import delivery_summary
 
 # The order's event each shopper mail is about: one of each per order (the refund's own id for refunds).
@@ -89,7 +92,7 @@ def refunded_so_far(refunds, attempt_no):
     )
 
 
-def payment_got_under_way(attempts) -> bool:
+def payment_got_under_way(attempts: Iterable[PaymentAttempt]) -> bool:
     """Whether Mollie shows that someone really started to pay: the bank or card refused it
     (`failed`), Mollie knows the payer's card or account (`details`, also of an authorization), or
     bank transfer instructions were handed out. Only then does the address typed at checkout hear

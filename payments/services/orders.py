@@ -10,7 +10,7 @@ from notifications.selectors import mails_of_order
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
-from payments.models import Order, PaymentAttempt
+from payments.models import ChargebackRecord, Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services import stock
 from payments.services.changes import attention_handled, copy_latest, needs_attention, new_event, status_event
@@ -210,7 +210,9 @@ def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, n
     retries_exhausted(order_id)
 
 
-def mark_chargeback_handled(*, order_id: str, attempt_no: int, chargeback_id: str, actor: str, note: str = ""):
+def mark_chargeback_handled(
+    *, order_id: str, attempt_no: int, chargeback_id: str, actor: str, note: str = ""
+) -> ChargebackRecord:
     """Staff dealt with a chargeback (contacted the shopper, shipped nothing): its matter comes off
     "Needs attention" and the timeline says who. A later chargeback flags the order again."""
     for write_try in optimistic_retries(order_id):
@@ -240,6 +242,7 @@ def mark_chargeback_handled(*, order_id: str, attempt_no: int, chargeback_id: st
             write_try.lost(conflict)
             continue
         return record
+    retries_exhausted(order_id)
 
 
 def flag_stuck_attempt(*, order_id: str, attempt_no: int, source: str = EventSource.RECONCILE) -> bool:

@@ -225,7 +225,7 @@ def _reject_attempt(order_id, attempt_no, reason):
         order, attempt = get_order(order_id), get_attempt(order_id, attempt_no)
         assert attempt is not None  # the caller just tried to register it
         if attempt.status != AttemptStatus.CREATED:
-            return
+            return None
         now = timezone.now()
         events = [status_event(order, attempt, AttemptStatus.REJECTED, EventSource.CHECKOUT, now, message=reason)]
         attempt.status, attempt.last_error, attempt.updated_at = AttemptStatus.REJECTED, reason[:500], now

@@ -176,7 +176,9 @@ def _deliver_queued_mails(summary, progress):
         progress(f"mails {summary.mails}")
 
 
-def _close_overdue_orders(overdue, summary, now, progress) -> list[str]:
+def _close_overdue_orders(
+    overdue: Iterable[Order], summary: ReconcileSummary, now: datetime, progress: Callable
+) -> list[str]:
     """Closes the overdue orders nothing holds any more; returns those an attempt still held."""
     settling = []
 
@@ -239,7 +241,9 @@ def _knows(attempt, chargeback):
     return record is not None and (record.reversed_at is None) == (chargeback.reversed_at is None)
 
 
-def _for_each(items: Iterable, work: Callable, summary: ReconcileSummary, *, key: Callable, left_counts=True) -> None:
+def _for_each(
+    items: Iterable, work: Callable, summary: ReconcileSummary, *, key: Callable, left_counts: bool = True
+) -> None:
     """`work(item)` for each item in order, RECONCILE_WORKERS at once (an item mostly waits for
     Mollie and DynamoDB, and every change is a versioned write, as with concurrent webhooks).
     An item is started only while time is left; the rest, and one refused a write it could no
@@ -270,7 +274,7 @@ def _for_each(items: Iterable, work: Callable, summary: ReconcileSummary, *, key
                 raise error
 
 
-def _listed(what, summary, query, *args) -> list:
+def _listed(what: str, summary: ReconcileSummary, query: Callable, *args: object) -> list:
     """A phase's items. A listing DynamoDB refused (throttled past botocore's retries) is noted and
     the phase skipped: the run goes on with the next, and the next run lists again."""
     try:

@@ -9,7 +9,7 @@ from config import dynamodb
 from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, RefundStatus
 from payments.errors import ErrorCode, RefundRefused
-from payments.models import Refund
+from payments.models import Order, Refund
 from payments.selectors import get_attempt, get_order, get_refund, refunds_of
 from payments.services.refund_sync import mark_refunds_unsettled, store_refund_change, sync_refunds, update_refund
 from payments.services.sync import sync_attempt
@@ -59,7 +59,7 @@ def refund_payment(
     return refund
 
 
-def _record_made(order, refund, mollie_refund, actor) -> bool:
+def _record_made(order: Order, refund: Refund, mollie_refund: mollie.MollieRefund, actor: str) -> bool:
     """Stores Mollie's id and status on our record. Only the first of two racing twin submits
     records the refund (False for the second); Mollie made it once."""
     return store_refund_change(

@@ -5,6 +5,7 @@
 
 import dataclasses
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -19,7 +20,7 @@ from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempt_by_mollie_id, get_order, get_order_and_attempt
 from payments.services.changes import needs_attention, new_event
 from payments.services.mails import confirmation_mail, staff_alert_mails
-from payments.services.merge import merge_payment
+from payments.services.merge import PaymentMerge, merge_payment
 from payments.services.refund_sync import sync_refunds
 from payments.services.writes import commit, record_event
 
@@ -200,7 +201,7 @@ def call_event(order, attempt, payment, source, actor, now):
     return new_event(order, kind, source, now, attempt=attempt, actor=actor, message=f"Mollie status: {payment.status}")
 
 
-def changes_nothing(merge, source) -> bool:
+def changes_nothing(merge: PaymentMerge, source: str) -> bool:
     """Anyone can post a webhook: one that changes nothing costs no write at all, so repeats cannot
     fill the timeline (or the bill). Other callers may still record their call."""
     return source == EventSource.WEBHOOK and not merge.events and not merge.changed
@@ -213,11 +214,11 @@ def mails_caused(order_before, merge):
     return mails + staff_alert_mails(merge.order, merge.alerts)
 
 
-def became_paid(events) -> bool:
+def became_paid(events: Iterable[PaymentEvent]) -> bool:
     return any(event.kind == EventKind.ORDER_STATUS_CHANGED and event.to_status == OrderStatus.PAID for event in events)
 
 
-def refunds_to_follow(payment, attempt, *, had_refunds) -> bool:
+def refunds_to_follow(payment: mollie.MolliePayment, attempt: PaymentAttempt, *, had_refunds: bool) -> bool:
     """Whether our refund records must be brought in line with Mollie's after this payment."""
     return bool(payment.amount_refunded_cents or had_refunds or attempt.refunds_unsettled)
 

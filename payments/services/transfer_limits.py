@@ -34,7 +34,7 @@ def due_date(created_at: datetime) -> str:
     return (created_at + timedelta(days=settings.BANK_TRANSFER_DUE_DAYS)).date().isoformat()
 
 
-def refusal(*, lines, stock_before: dict, email: str, client: str | None) -> str | None:
+def refusal(*, lines: list, stock_before: dict, email: str, client: str | None) -> str | None:
     """Why this order may not be paid by bank transfer, in the shopper's words; None: it may.
     `lines`: the order's lines; `stock_before`: each tracked article's stock before this order."""
     percent = settings.BANK_TRANSFER_MAX_STOCK_PERCENT

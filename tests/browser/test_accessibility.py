@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 from payments import services as payment_services
 from payments.models import Order, PaymentAttempt
 from tests.browser.accessibility import AccessibilityAudit
-from tests.conftest import Shopper as HttpShopper
+from tests.fixtures.shopper import Shopper as HttpShopper
 
 pytestmark = pytest.mark.browser
 

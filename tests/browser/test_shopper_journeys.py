@@ -99,7 +99,7 @@ def test_pending_payment_turns_paid_on_the_open_page(shopper, page, sandbox):
 
 
 @pytest.mark.parametrize(
-    ("outcome", "title"),
+    "outcome, title",
     # A no-method payment cannot end "canceled" in Mollie's checkout (it goes back to method
     # selection); the shop's canceled page is covered over HTTP in tests/payments.
     [("Expired", "The payment expired before it was completed.")],

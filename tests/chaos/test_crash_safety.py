@@ -17,7 +17,7 @@ from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, P
 from payments.services import order_id_for_checkout
 from shop.models import Article
 from tests.concurrency import wait_until
-from tests.conftest import DUTCH_ADDRESS
+from tests.fixtures.shopper import DUTCH_ADDRESS
 
 SLOW_MOLLIE_MS = 3000  # the sandbox holds our call this long: the kill lands while it is in flight
 

@@ -17,7 +17,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.deploy.test_stage_settings import STRONG_SECRET, _settings
+from tests.fixtures.stage_process import STRONG_SECRET, settings_of_stage
 
 pytestmark = pytest.mark.no_tables
 
@@ -92,7 +92,7 @@ def test_the_secret_comes_from_the_extension_where_it_runs(local_aws, extension_
     name = f"shop/test-{uuid.uuid4().hex[:8]}/app"  # not in Secrets Manager, which is unreachable anyway
     extension = extension_for(name)
 
-    stage = _settings(
+    stage = settings_of_stage(
         local_aws,
         APP_SECRET_NAME=name,
         PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=str(extension.port),
@@ -109,7 +109,7 @@ def test_the_secret_comes_from_the_extension_where_it_runs(local_aws, extension_
 def test_an_extension_not_ready_yet_falls_back_to_secrets_manager(local_aws, secret_name, extension_for):
     extension = extension_for(secret_name, ready=False)
 
-    stage = _settings(
+    stage = settings_of_stage(
         local_aws,
         APP_SECRET_NAME=secret_name,
         PARAMETERS_SECRETS_EXTENSION_HTTP_PORT=str(extension.port),
@@ -123,7 +123,7 @@ def test_an_extension_not_ready_yet_falls_back_to_secrets_manager(local_aws, sec
 def test_without_the_extension_configured_nothing_asks_localhost(local_aws, secret_name, extension_for):
     extension = extension_for(secret_name)
 
-    stage = _settings(local_aws, APP_SECRET_NAME=secret_name, AWS_SESSION_TOKEN=SESSION_TOKEN)
+    stage = settings_of_stage(local_aws, APP_SECRET_NAME=secret_name, AWS_SESSION_TOKEN=SESSION_TOKEN)
 
     assert stage["mollie"] is True
     assert extension.requests == []

@@ -7,7 +7,7 @@ import time
 from payments.models import Order
 from payments.services import order_id_for_checkout
 from shop.models import Article
-from tests.conftest import checkout_form
+from tests.fixtures.shopper import checkout_form
 
 
 class LambdaContext:

@@ -236,7 +236,7 @@ def in_background(call):
     def run():
         try:
             outcome["result"] = call()
-        except Exception as error:  # handed to the test through `outcome`
+        except Exception as error:  # noqa: BLE001 (handed to the test through `outcome`)
             outcome["error"] = error
 
     thread = threading.Thread(target=run, daemon=True)

@@ -18,13 +18,13 @@ import requests
 
 from deploy.lambda_invoke import LambdaInvokeStandIn
 from deploy.local_lambda import ApiGatewayClient, csrf_token
-from tests.deploy.conftest import (
+from tests.fixtures.dev_stage import (
     DEV_PUBLIC_BASE_URL,
     MOTO_ACCOUNT,
     assert_policy_allows_every_call,
     stage_tables,
 )
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
 

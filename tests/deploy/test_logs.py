@@ -5,7 +5,7 @@ import logging
 import re
 
 from config.json_log import JsonFormatter
-from tests.conftest import checkout_form
+from tests.fixtures.shopper import checkout_form
 
 
 def test_a_request_leaves_one_json_line_with_method_path_status_and_latency(client, catalog, json_log):

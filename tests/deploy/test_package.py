@@ -28,13 +28,13 @@ from deploy.local_lambda import (
 from devstack.mailbox import sent_mails
 from notifications.models import MailKind
 from notifications.services import outbox_item
-from tests.conftest import SandboxControl
-from tests.deploy.conftest import (
+from tests.fixtures.dev_stage import (
     DEV_PUBLIC_BASE_URL,
     MOTO_ACCOUNT,
     assert_policy_allows_every_call,
     stage_tables,
 )
+from tests.fixtures.sandbox import SandboxControl
 
 pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
 

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from tests.deploy.test_stage_settings import _run, app_secret  # noqa: F401 (a fixture)
+from tests.fixtures.stage_process import run_as_stage
 
 pytestmark = pytest.mark.no_tables
 
@@ -22,8 +22,8 @@ PRINT_POLICY = (
         ({"STATIC_BASE_URL": "https://cdn.example.com/shop"}, "https://cdn.example.com"),
     ],
 )
-def test_a_deployed_stage_allows_its_static_files_origin(local_aws, app_secret, env, static_origin):  # noqa: F811
-    result = _run(["-c", PRINT_POLICY], local_aws, APP_SECRET_NAME=app_secret, **env)
+def test_a_deployed_stage_allows_its_static_files_origin(local_aws, app_secret, env, static_origin):
+    result = run_as_stage(["-c", PRINT_POLICY], local_aws, APP_SECRET_NAME=app_secret, **env)
     assert result.returncode == 0, result.stderr
     directives = json.loads(result.stdout.strip().splitlines()[-1])
 

@@ -14,24 +14,16 @@ these tests need neither Django nor the AWS stand-in.
 
 import datetime
 import ipaddress
-import sys
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-if str(ROOT) not in sys.path:  # so `import mollie_sandbox` works however pytest is started
-    sys.path.insert(0, str(ROOT))
+from mollie_sandbox.server import SandboxServer
+from tests.concurrency import wait_until as _wait_until
+from tests.fixtures.sandbox import SandboxControl
+from tests.mollie_sandbox.mollie_client import API_KEY, make_client
 
-from mollie.api.client import Client  # noqa: E402
-
-from mollie_sandbox.server import SandboxServer  # noqa: E402
-from tests.concurrency import wait_until as _wait_until  # noqa: E402
-from tests.conftest import SandboxControl  # noqa: E402
-
-API_KEY = "test_" + "x" * 30
 # Fast retries: one minute of Mollie's schedule is 10 ms, a refund settles after 20 ms.
 TIME_SCALE = 0.01
 
@@ -92,7 +84,6 @@ class WebhookReceiver:
 @pytest.fixture(autouse=True)
 def dynamodb_tables():
     """The sandbox needs no DynamoDB: this overrides the project's autouse table fixture."""
-    yield None
 
 
 @pytest.fixture(scope="session")
@@ -125,12 +116,6 @@ def make_sandbox():
     yield make
     for server in started:
         server.stop()
-
-
-def make_client(url: str, api_key: str = API_KEY) -> Client:
-    client = Client(api_endpoint=url)
-    client.set_api_key(api_key)
-    return client
 
 
 @pytest.fixture

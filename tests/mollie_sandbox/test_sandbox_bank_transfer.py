@@ -29,7 +29,7 @@ def reference_is_valid(reference):
 
 
 def advance_clock(server, seconds):
-    requests.post(f"{server.url}/_sandbox/clock", json={"seconds": seconds}).raise_for_status()
+    requests.post(f"{server.url}/_sandbox/clock", json={"seconds": seconds}, timeout=30).raise_for_status()
 
 
 def test_bank_transfer_payment_is_open_with_instructions(sandbox, client, payment_data):
@@ -41,7 +41,7 @@ def test_bank_transfer_payment_is_open_with_instructions(sandbox, client, paymen
     assert details["bankAccount"].startswith("NL") and details["bankBic"] == "ABNANL2A"
     assert reference_is_valid(details["transferReference"])
     # The hosted page shows the same instructions.
-    page = requests.get(payment.checkout_url).text
+    page = requests.get(payment.checkout_url, timeout=30).text
     assert "Bank transfer instructions" in page and details["transferReference"] in page
 
 
@@ -49,14 +49,14 @@ def test_bank_transfer_payment_is_open_with_instructions(sandbox, client, paymen
 def test_choosing_bank_transfer_in_the_checkout_leaves_it_open(sandbox, client, payment_data, receiver, status):
     payment = client.payments.create(payment_data(webhookUrl=receiver.url))
     chosen = requests.post(
-        payment.checkout_url, data={"method": "banktransfer", "status": status}, allow_redirects=False
+        payment.checkout_url, data={"method": "banktransfer", "status": status}, allow_redirects=False, timeout=30
     )
     assert chosen.status_code == 303 and chosen.headers["Location"] == payment.redirect_url
     open_transfer = client.payments.get(payment.id)
     assert open_transfer.status == "open" and open_transfer.method == "banktransfer"
     assert open_transfer.is_cancelable is True and lifetime_days(open_transfer) == 12
     assert set(open_transfer.details) >= {"bankName", "bankAccount", "bankBic", "transferReference"}
-    assert requests.get(f"{sandbox.url}/_sandbox/webhooks").json() == []  # no webhook for open
+    assert requests.get(f"{sandbox.url}/_sandbox/webhooks", timeout=30).json() == []  # no webhook for open
 
 
 def test_due_date_sets_when_it_expires(sandbox, client, payment_data):
@@ -106,7 +106,9 @@ def test_transfer_expires_at_its_date_with_a_webhook(sandbox, client, payment_da
 
 def test_open_transfer_can_be_canceled_card_cannot(sandbox, client, payment_data):
     transfer = client.payments.create(payment_data())
-    requests.post(transfer.checkout_url, data={"method": "banktransfer", "status": "open"}, allow_redirects=False)
+    requests.post(
+        transfer.checkout_url, data={"method": "banktransfer", "status": "open"}, allow_redirects=False, timeout=30
+    )
     assert client.payments.delete(transfer.id).status == "canceled"
     card = client.payments.create(payment_data(method="creditcard"))
     with pytest.raises(UnprocessableEntityError):
@@ -115,5 +117,5 @@ def test_open_transfer_can_be_canceled_card_cannot(sandbox, client, payment_data
 
 def test_clock_control_refuses_bad_input(sandbox):
     for body in ({}, {"seconds": -1}, {"seconds": "soon"}, {"seconds": "NaN"}, {"seconds": 1e308}, {"seconds": True}):
-        answer = requests.post(f"{sandbox.url}/_sandbox/clock", json=body)
+        answer = requests.post(f"{sandbox.url}/_sandbox/clock", json=body, timeout=30)
         assert answer.status_code == 422 and answer.json()["field"] == "seconds"

@@ -18,7 +18,7 @@ def eur(value):
 
 
 def charge_back(server, payment_id, **body):
-    return requests.post(f"{server.url}/_sandbox/payments/{payment_id}/chargebacks", json=body)
+    return requests.post(f"{server.url}/_sandbox/payments/{payment_id}/chargebacks", json=body, timeout=30)
 
 
 @pytest.fixture
@@ -73,7 +73,7 @@ def test_partial_chargebacks_add_up_and_a_reversal_gives_the_money_back(
     assert payment.amount_chargedback == eur("25.00") and payment.amount_remaining == eur("25.00")
     assert payment.chargebacks.list().count == 2
 
-    reversed_ = requests.post(f"{sandbox.url}/_sandbox/chargebacks/{first['id']}/reverse")
+    reversed_ = requests.post(f"{sandbox.url}/_sandbox/chargebacks/{first['id']}/reverse", timeout=30)
     assert reversed_.status_code == 200
     events = [d["event"] for d in logged_deliveries(sandbox, 4)]
     assert events[-1] == "chargeback.reversed"
@@ -81,7 +81,7 @@ def test_partial_chargebacks_add_up_and_a_reversal_gives_the_money_back(
     assert payment.chargebacks.get(first["id"]).reversed_at is not None
     assert payment.amount_chargedback == eur("5.00") and payment.amount_remaining == eur("45.00")
     # Reversed once only.
-    again = requests.post(f"{sandbox.url}/_sandbox/chargebacks/{first['id']}/reverse")
+    again = requests.post(f"{sandbox.url}/_sandbox/chargebacks/{first['id']}/reverse", timeout=30)
     assert again.status_code == 422
 
 
@@ -111,7 +111,7 @@ def test_only_a_paid_payment_can_be_charged_back(sandbox, client, payment_data):
     payment = client.payments.create(payment_data())
     assert charge_back(sandbox, payment.id).status_code == 422
     assert charge_back(sandbox, "tr_unknown0000").status_code == 404
-    assert requests.post(f"{sandbox.url}/_sandbox/chargebacks/chb_unknown000/reverse").status_code == 404
+    assert requests.post(f"{sandbox.url}/_sandbox/chargebacks/chb_unknown000/reverse", timeout=30).status_code == 404
     fresh = client.payments.get(payment.id)
     assert not fresh.has_chargebacks() and fresh.amount_chargedback is None
     with pytest.raises(NotFoundError):

@@ -10,14 +10,14 @@ TIMESTAMPS = {"paid": "paidAt", "failed": "failedAt", "canceled": "canceledAt", 
 
 
 def choose(checkout_url, status):
-    return requests.post(checkout_url, data={"status": status}, allow_redirects=False)
+    return requests.post(checkout_url, data={"status": status}, allow_redirects=False, timeout=30)
 
 
 def test_page_is_accessible_and_shows_the_payment(sandbox, client, payment_data):
     payment = client.payments.create(
         payment_data(amount={"currency": "EUR", "value": "1234.50"}, description="Books & <b>pens</b>")
     )
-    response = requests.get(payment.checkout_url)
+    response = requests.get(payment.checkout_url, timeout=30)
     assert response.status_code == 200
     assert response.headers["Content-Type"].startswith("text/html")
     page = response.text
@@ -82,7 +82,7 @@ def test_page_for_a_closed_payment(sandbox, client, payment_data, set_status):
     checkout_url = payment.checkout_url
     set_status(sandbox, payment.id, "paid")
 
-    page = requests.get(checkout_url)
+    page = requests.get(checkout_url, timeout=30)
     assert page.status_code == 200
     assert "no longer open" in page.text
     assert 'href="https://webshop.example.org/order/12345/"' in page.text
@@ -94,7 +94,7 @@ def test_page_for_a_closed_payment(sandbox, client, payment_data, set_status):
 
 
 def test_unknown_payment_and_unknown_outcome(sandbox, client, payment_data):
-    assert requests.get(f"{sandbox.url}/checkout/tr_unknown0000").status_code == 404
+    assert requests.get(f"{sandbox.url}/checkout/tr_unknown0000", timeout=30).status_code == 404
     assert choose(f"{sandbox.url}/checkout/tr_unknown0000", "paid").status_code == 404
     payment = client.payments.create(payment_data())
     assert choose(payment.checkout_url, "refunded").status_code == 400
@@ -113,7 +113,7 @@ def test_open_payment_expires_and_calls_webhook(make_sandbox, client_for, receiv
     expired = client.payments.get(payment.id)
     assert expired.status == "expired" and expired.expired_at is not None
     assert expired.is_cancelable is False and expired.checkout_url is None
-    assert "no longer open" in requests.get(f"{server.url}/checkout/{payment.id}").text
+    assert "no longer open" in requests.get(f"{server.url}/checkout/{payment.id}", timeout=30).text
 
 
 def test_expiry_is_checked_on_read(make_sandbox, client_for, payment_data, wait_until):

@@ -12,9 +12,9 @@ import pytest
 import requests
 
 from tests.child_env import child_environment
+from tests.mollie_sandbox.mollie_client import API_KEY
 
 ROOT = Path(__file__).resolve().parents[2]
-API_KEY = "test_" + "x" * 30
 
 
 def start(*args, env=None, scheme="http"):

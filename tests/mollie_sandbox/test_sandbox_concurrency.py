@@ -5,16 +5,17 @@ from concurrent.futures import ThreadPoolExecutor
 import requests
 from mollie.api.error import ConflictError
 
-from tests.conftest import SandboxControl
-
-from .conftest import make_client
+from tests.fixtures.sandbox import SandboxControl
+from tests.mollie_sandbox.mollie_client import make_client
 
 
 def test_concurrent_creates_pays_and_refunds(sandbox, payment_data):
     def shopper(n):
         client = make_client(sandbox.url)
         payment = client.payments.create(payment_data(description=f"Order {n}"))
-        requests.post(payment.checkout_url, data={"status": "paid"}, allow_redirects=False).raise_for_status()
+        requests.post(
+            payment.checkout_url, data={"status": "paid"}, allow_redirects=False, timeout=30
+        ).raise_for_status()
         payment = client.payments.get(payment.id)
         payment.refunds.create({"amount": {"currency": "EUR", "value": "2.50"}})
         client.payments.list(limit=5)

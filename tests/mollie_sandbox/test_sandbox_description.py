@@ -9,7 +9,7 @@ enums). The full check runs in `make conformance` (mollie_sandbox/conformance/).
 import pytest
 from mollie.api.error import UnprocessableEntityError
 
-from .conftest import make_client
+from tests.mollie_sandbox.mollie_client import make_client
 
 
 @pytest.mark.parametrize("mode", ["test", "live"])
@@ -28,7 +28,7 @@ def test_every_locale_of_mollies_description_is_accepted(client, payment_data, l
 
 
 @pytest.mark.parametrize(
-    ("field", "value", "detail"),
+    "field, value, detail",
     [
         ("sequenceType", "recurring", "does not emulate sequenceType 'recurring'"),
         ("sequenceType", "monthly", "The sequenceType 'monthly' is invalid"),

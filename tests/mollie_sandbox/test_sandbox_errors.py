@@ -12,7 +12,7 @@ from mollie.api.error import (
     UnprocessableEntityError,
 )
 
-from tests.conftest import SandboxControl
+from tests.fixtures.sandbox import SandboxControl
 
 REFERENCE = Path(__file__).resolve().parents[3] / "shared" / "reference" / "mollie"
 UNAUTHORIZED_BODY = {
@@ -41,7 +41,7 @@ def test_unauthorized_body_matches_mollies():
 
 
 def test_missing_api_key_is_401(sandbox):
-    response = requests.get(f"{sandbox.url}/v2/payments")
+    response = requests.get(f"{sandbox.url}/v2/payments", timeout=30)
     assert assert_error_shape(response, 401) == UNAUTHORIZED_BODY
 
 
@@ -57,7 +57,7 @@ def test_missing_api_key_is_401(sandbox):
     ],
 )
 def test_malformed_api_key_is_401(sandbox, header):
-    response = requests.get(f"{sandbox.url}/v2/payments", headers={"Authorization": header})
+    response = requests.get(f"{sandbox.url}/v2/payments", headers={"Authorization": header}, timeout=30)
     assert assert_error_shape(response, 401) == UNAUTHORIZED_BODY
 
 
@@ -72,9 +72,9 @@ def test_unknown_payment_is_404(sandbox, client, auth):
     with pytest.raises(NotFoundError) as error:
         client.payments.get("tr_doesnotexist")
     assert str(error.value) == "No payment exists with token tr_doesnotexist."
-    assert_error_shape(requests.get(f"{sandbox.url}/v2/payments/tr_nope", headers=auth), 404)
-    assert_error_shape(requests.delete(f"{sandbox.url}/v2/payments/tr_nope", headers=auth), 404)
-    assert_error_shape(requests.get(f"{sandbox.url}/v2/payments/tr_nope/refunds", headers=auth), 404)
+    assert_error_shape(requests.get(f"{sandbox.url}/v2/payments/tr_nope", headers=auth, timeout=30), 404)
+    assert_error_shape(requests.delete(f"{sandbox.url}/v2/payments/tr_nope", headers=auth, timeout=30), 404)
+    assert_error_shape(requests.get(f"{sandbox.url}/v2/payments/tr_nope/refunds", headers=auth, timeout=30), 404)
 
 
 def test_unknown_refund_is_404(sandbox, client, payment_data):
@@ -84,8 +84,8 @@ def test_unknown_refund_is_404(sandbox, client, payment_data):
 
 
 def test_unknown_route_and_method(sandbox, auth):
-    assert_error_shape(requests.get(f"{sandbox.url}/v2/customers", headers=auth), 404)
-    assert_error_shape(requests.put(f"{sandbox.url}/v2/payments", headers=auth), 405)
+    assert_error_shape(requests.get(f"{sandbox.url}/v2/customers", headers=auth, timeout=30), 404)
+    assert_error_shape(requests.put(f"{sandbox.url}/v2/payments", headers=auth, timeout=30), 405)
 
 
 VALID = {
@@ -137,7 +137,7 @@ def test_validation_errors_are_422_with_field(sandbox, client, changes, field):
 
 
 def test_422_body_shape(sandbox, auth):
-    response = requests.post(f"{sandbox.url}/v2/payments", json={"description": "x"}, headers=auth)
+    response = requests.post(f"{sandbox.url}/v2/payments", json={"description": "x"}, headers=auth, timeout=30)
     body = assert_error_shape(response, 422)
     assert body["title"] == "Unprocessable Entity"
     assert body["field"] == "amount"
@@ -146,7 +146,7 @@ def test_422_body_shape(sandbox, auth):
 @pytest.mark.parametrize("raw", ["{not json", "[1, 2]", '"text"'])
 def test_malformed_json_is_400(sandbox, auth, raw):
     headers = {**auth, "Content-Type": "application/json"}
-    response = requests.post(f"{sandbox.url}/v2/payments", data=raw, headers=headers)
+    response = requests.post(f"{sandbox.url}/v2/payments", data=raw, headers=headers, timeout=30)
     body = assert_error_shape(response, 400)
     assert body["title"] == "Bad Request"
 

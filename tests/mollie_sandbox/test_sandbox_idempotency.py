@@ -5,7 +5,7 @@ import requests
 from mollie.api.error import BadRequestError, ConflictError, UnprocessableEntityError
 
 from tests.concurrency import run_concurrently
-from tests.conftest import SandboxControl
+from tests.fixtures.sandbox import SandboxControl
 
 
 def payments_in(server):
@@ -18,8 +18,8 @@ def test_same_key_same_body_replays(sandbox, client, auth, payment_data):
     assert again.id == first.id
 
     headers = {**auth, "Idempotency-Key": "order-2"}
-    original = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
-    replay = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
+    original = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers, timeout=30)
+    replay = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers, timeout=30)
     assert "Idempotent-Replayed" not in original.headers
     assert replay.headers["Idempotent-Replayed"] == "true"
     assert replay.status_code == original.status_code == 201
@@ -68,10 +68,10 @@ def test_keys_are_per_api_key(sandbox, client, client_for, payment_data):
 def test_server_errors_are_not_remembered(sandbox, auth, payment_data):
     headers = {**auth, "Idempotency-Key": "retry-me"}
     SandboxControl(sandbox.url).faults(api_error_rate=1.0)
-    failed = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
+    failed = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers, timeout=30)
     assert failed.status_code == 503
     SandboxControl(sandbox.url).clear_faults()
-    retried = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers)
+    retried = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=headers, timeout=30)
     assert retried.status_code == 201 and "Idempotent-Replayed" not in retried.headers
     assert len(payments_in(sandbox)) == 1
 

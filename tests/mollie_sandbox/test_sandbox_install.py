@@ -15,8 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.child_env import child_environment
-
-from .conftest import make_client
+from tests.mollie_sandbox.mollie_client import make_client
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 
 def choose(checkout_url, status, method=None):
     data = {"status": status, **({"method": method} if method else {})}
-    return requests.post(checkout_url, data=data, allow_redirects=False)
+    return requests.post(checkout_url, data=data, allow_redirects=False, timeout=30)
 
 
 def offered_methods(page_html):
@@ -27,7 +27,7 @@ def offered_methods(page_html):
 
 def test_checkout_asks_for_a_method_without_an_issuer_list(sandbox, client, payment_data):
     payment = client.payments.create(payment_data())
-    page = requests.get(payment.checkout_url).text
+    page = requests.get(payment.checkout_url, timeout=30).text
     assert "<legend>Payment method</legend>" in page
     assert offered_methods(page) == ["ideal", "creditcard", "bancontact", "banktransfer", "paypal"]
     assert re.search(r'value="ideal" checked>', page)  # preselected, so an outcome works at once
@@ -42,11 +42,11 @@ def test_checkout_asks_for_a_method_without_an_issuer_list(sandbox, client, paym
 
 def test_checkout_offers_only_the_methods_that_fit(sandbox, client, payment_data):
     usd = client.payments.create(payment_data(amount={"currency": "USD", "value": "10.00"}))
-    assert offered_methods(requests.get(usd.checkout_url).text) == ["creditcard", "paypal"]
+    assert offered_methods(requests.get(usd.checkout_url, timeout=30).text) == ["creditcard", "paypal"]
     big = client.payments.create(payment_data(amount={"currency": "EUR", "value": "20000.00"}))
-    assert offered_methods(requests.get(big.checkout_url).text) == ["ideal", "bancontact", "banktransfer"]
+    assert offered_methods(requests.get(big.checkout_url, timeout=30).text) == ["ideal", "bancontact", "banktransfer"]
     some = client.payments.create(payment_data(method=["paypal", "creditcard"]))
-    assert offered_methods(requests.get(some.checkout_url).text) == ["creditcard", "paypal"]
+    assert offered_methods(requests.get(some.checkout_url, timeout=30).text) == ["creditcard", "paypal"]
     # A method the payment cannot use is refused, and nothing changes.
     assert choose(usd.checkout_url, "paid", method="ideal").status_code == 400
     assert client.payments.get(usd.id).status == "open"
@@ -57,7 +57,7 @@ def test_checkout_offers_only_the_methods_that_fit(sandbox, client, payment_data
 
 def test_with_a_method_given_the_checkout_goes_straight_to_the_outcomes(sandbox, client, payment_data):
     payment = client.payments.create(payment_data(method="creditcard"))
-    page = requests.get(payment.checkout_url).text
+    page = requests.get(payment.checkout_url, timeout=30).text
     assert offered_methods(page) == []
     assert re.findall(r'<button type="submit" name="status" value="\w+">([\w ]+)</button>', page) == [
         "Paid",
@@ -99,12 +99,16 @@ def test_a_refused_card_shows_the_card_an_open_payment_has_no_details(sandbox, c
 
 def test_control_api_can_say_which_method_paid(sandbox, client, payment_data):
     payment = client.payments.create(payment_data())
-    answer = requests.post(f"{sandbox.url}/_sandbox/payments/{payment.id}", data={"status": "paid", "method": "ideal"})
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/payments/{payment.id}", data={"status": "paid", "method": "ideal"}, timeout=30
+    )
     assert answer.status_code == 200
     paid = client.payments.get(payment.id)
     assert paid.method == "ideal" and paid.details["consumerBic"] == "INGBNL2A"
     other = client.payments.create(payment_data(amount={"currency": "USD", "value": "5.00"}))
-    refused = requests.post(f"{sandbox.url}/_sandbox/payments/{other.id}", data={"status": "paid", "method": "ideal"})
+    refused = requests.post(
+        f"{sandbox.url}/_sandbox/payments/{other.id}", data={"status": "paid", "method": "ideal"}, timeout=30
+    )
     assert refused.status_code == 422 and refused.json()["field"] == "amount.currency"
 
 
@@ -153,5 +157,5 @@ def test_a_shopper_chooses_a_method_by_its_label_in_a_browser(sandbox, client, p
 def _run_collecting(failures, function, *args):
     try:
         function(*args)
-    except BaseException as error:  # handed to the test's own thread
+    except BaseException as error:  # noqa: BLE001 (handed to the test's own thread)
         failures.append(error)

@@ -65,15 +65,15 @@ def test_method_images_are_served_by_the_sandbox(sandbox, client):
     for method in client.methods.list():
         links = {"svg": method.image_svg, "size1x": method.image_size1x, "size2x": method.image_size2x}
         assert all(href.startswith(f"{sandbox.url}/images/methods/") for href in links.values())
-        svg = requests.get(links["svg"])
+        svg = requests.get(links["svg"], timeout=30)
         assert svg.status_code == 200 and svg.headers["Content-Type"].startswith("image/svg+xml")
         assert svg.text.startswith("<svg") and f'aria-label="{method.description}"' in svg.text
         for size, width in (("size1x", 32), ("size2x", 64)):
-            png = requests.get(links[size])
+            png = requests.get(links[size], timeout=30)
             assert png.headers["Content-Type"] == "image/png"
             assert png.content.startswith(b"\x89PNG\r\n\x1a\n")
             assert int.from_bytes(png.content[16:20], "big") == width
-    assert requests.get(f"{sandbox.url}/images/methods/bitcoin.svg").status_code == 404
+    assert requests.get(f"{sandbox.url}/images/methods/bitcoin.svg", timeout=30).status_code == 404
 
 
 # Create payment: a method that cannot take the amount is refused with 422 and field "amount"

@@ -14,9 +14,9 @@ Riverty requires captureMode manual.
 
 import pytest
 import requests
-from mollie.api.error import ResponseHandlingError, UnprocessableEntityError
+from mollie.api.error import ResponseError, ResponseHandlingError, UnprocessableEntityError
 
-from tests.conftest import SandboxControl
+from tests.fixtures.sandbox import SandboxControl
 
 from .test_sandbox_lines import ADDRESS, eur, order_body
 
@@ -139,7 +139,7 @@ def test_a_failed_capture_leaves_the_authorization_to_capture_again(sandbox, cli
 def test_a_lost_capture_answer_leaves_one_capture_to_find_by_listing(sandbox, client, payment_data):
     payment = authorized(client, sandbox, payment_data)
     SandboxControl(sandbox.url).faults(api_lost_answer_rate=1)
-    with pytest.raises(Exception):  # noqa: B017 (the client's own error for a 504)
+    with pytest.raises(ResponseError):  # the client's own error for the 504
         payment.captures.create({"amount": eur("25.00")})
     SandboxControl(sandbox.url).clear_faults()
 
@@ -168,7 +168,7 @@ def test_the_checkout_offers_authorized_for_manual_capture(sandbox, client, paym
 
 
 @pytest.mark.parametrize(
-    ("method", "overrides", "field"),
+    "method,overrides,field",
     [
         ("klarna", {"lines": None}, "lines"),
         ("klarna", {"billingAddress": None}, "billingAddress"),
@@ -220,7 +220,7 @@ def test_methods_list_follows_the_billing_country(sandbox, client):
 def test_the_capture_lost_answer_fault_loses_only_capture_answers(sandbox, client, payment_data):
     payment = authorized(client, sandbox, payment_data)
     SandboxControl(sandbox.url).faults(capture_lost_answer_rate=1)
-    with pytest.raises(Exception):  # noqa: B017 (the client's own error for a 504)
+    with pytest.raises(ResponseError):  # the client's own error for the 504
         payment.captures.create({"amount": eur("25.00")}, idempotency_key="shipment-1")
 
     assert [c.amount for c in payment.captures.list()] == [eur("25.00")]  # other calls answer

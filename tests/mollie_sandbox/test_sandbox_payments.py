@@ -40,7 +40,7 @@ def test_create_payment_has_mollies_shape(sandbox, client, payment_data):
 
 
 def test_create_answers_201_hal_json(sandbox, auth, payment_data):
-    response = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=auth)
+    response = requests.post(f"{sandbox.url}/v2/payments", json=payment_data(), headers=auth, timeout=30)
     assert response.status_code == 201
     assert response.headers["Content-Type"] == "application/hal+json"
 
@@ -53,7 +53,7 @@ def test_create_accepts_form_encoded_body(sandbox, client, auth):
         "redirectUrl": "https://webshop.example.org/return",
         "metadata[order_id]": "42",
     }
-    response = requests.post(f"{sandbox.url}/v2/payments", data=form, headers=auth)
+    response = requests.post(f"{sandbox.url}/v2/payments", data=form, headers=auth, timeout=30)
     assert response.status_code == 201, response.text
     payment = client.payments.get(response.json()["id"])
     assert payment.amount == {"currency": "EUR", "value": "5.50"}
@@ -103,12 +103,12 @@ def test_list_pages_newest_first(sandbox, client, payment_data):
 
 def test_list_defaults_to_50_and_caps_limit(sandbox, auth, client, payment_data):
     client.payments.create(payment_data())
-    body = requests.get(f"{sandbox.url}/v2/payments", headers=auth).json()
+    body = requests.get(f"{sandbox.url}/v2/payments", headers=auth, timeout=30).json()
     assert body["count"] == 1
     assert body["_links"]["self"]["href"].endswith("limit=50")
     assert body["_links"]["next"] is None and body["_links"]["previous"] is None
     for bad in ("0", "251", "many"):
-        response = requests.get(f"{sandbox.url}/v2/payments", params={"limit": bad}, headers=auth)
+        response = requests.get(f"{sandbox.url}/v2/payments", params={"limit": bad}, headers=auth, timeout=30)
         assert response.status_code == 400
         assert response.json()["field"] == "limit"
 
@@ -126,20 +126,24 @@ def test_cancel_open_payment(sandbox, client, payment_data):
 def test_an_open_payment_can_be_made_non_cancelable(sandbox, client, payment_data):
     payment = client.payments.create(payment_data())
 
-    answer = requests.post(f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "false"})
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "false"}, timeout=30
+    )
 
     assert answer.status_code == 200 and answer.json()["isCancelable"] is False
     assert client.payments.get(payment.id).is_cancelable is False
     with pytest.raises(UnprocessableEntityError):
         client.payments.delete(payment.id)
     assert client.payments.get(payment.id).status == "open"
-    requests.post(f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "true"})
+    requests.post(f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "true"}, timeout=30)
     assert client.payments.delete(payment.id).status == "canceled"
 
 
 def test_cancelable_switch_needs_true_or_false(sandbox, client, payment_data):
     payment = client.payments.create(payment_data())
-    answer = requests.post(f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "maybe"})
+    answer = requests.post(
+        f"{sandbox.url}/_sandbox/payments/{payment.id}/cancelable", data={"cancelable": "maybe"}, timeout=30
+    )
     assert answer.status_code == 422 and answer.json()["field"] == "cancelable"
 
 

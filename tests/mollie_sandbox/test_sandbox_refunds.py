@@ -124,7 +124,7 @@ def test_cancel_queued_refund(sandbox, client, paid_payment):
     payment = paid_payment()
     refund = payment.refunds.create({"amount": eur("4.00")})
     # Queued through the control API, so it cannot settle before we cancel it.
-    response = requests.post(f"{sandbox.url}/_sandbox/refunds/{refund.id}", data={"status": "queued"})
+    response = requests.post(f"{sandbox.url}/_sandbox/refunds/{refund.id}", data={"status": "queued"}, timeout=30)
     assert response.json()["status"] == "queued"
 
     assert payment.refunds.delete(refund.id) == {}  # 204 No Content

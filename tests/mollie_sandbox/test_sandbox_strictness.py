@@ -11,9 +11,8 @@ import pytest
 import requests
 from mollie.api.error import ConflictError, ResponseError, UnprocessableEntityError
 
-from tests.conftest import SandboxControl
-
-from .conftest import make_client
+from tests.fixtures.sandbox import SandboxControl
+from tests.mollie_sandbox.mollie_client import make_client
 
 
 def eur(value):
@@ -22,7 +21,7 @@ def eur(value):
 
 def choose(checkout_url, status, method=None):
     data = {"status": status, **({"method": method} if method else {})}
-    return requests.post(checkout_url, data=data, allow_redirects=False)
+    return requests.post(checkout_url, data=data, allow_redirects=False, timeout=30)
 
 
 def lifetime_seconds(payment):

@@ -6,7 +6,7 @@ from datetime import datetime
 import pytest
 import requests
 
-from tests.conftest import SandboxControl
+from tests.fixtures.sandbox import SandboxControl
 
 
 def deliveries(server, payment_id=None):

@@ -110,5 +110,5 @@ def test_a_mail_without_what_it_needs_is_refused():
         render_mail(
             MailKind.ORDER_CONFIRMATION, {key: value for key, value in CONFIRMATION.items() if key != "order_url"}
         )
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a valid AlertReason"):
         render_mail(MailKind.STAFF_ALERT, {"order_id": "SO-1", "reason": "bored", "staff_order_url": "x"})

@@ -14,7 +14,7 @@ from notifications.selectors import mails_of_order
 from payments import services
 from payments.models import Order, OrderStatus, PaymentAttempt
 from tests.concurrency import run_concurrently
-from tests.conftest import UNREACHABLE
+from tests.fixtures.stack import UNREACHABLE
 
 SHOPPER = "ada@example.com"
 

@@ -38,7 +38,8 @@ class Signer:
 
     def sign(self, message, version="2"):
         message = {**message, "SignatureVersion": version, "SigningCertURL": message.get("SigningCertURL", CERT_URL)}
-        algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()
+        # SNS signs with SHA1 for SignatureVersion 1, as the real service does.
+        algorithm = hashes.SHA1() if version == "1" else hashes.SHA256()  # noqa: S303
         signature = self.key.sign(signed_string(message, SIGNED_FIELDS[message["Type"]]), padding.PKCS1v15(), algorithm)
         return {**message, "Signature": base64.b64encode(signature).decode()}
 

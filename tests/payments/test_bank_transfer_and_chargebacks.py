@@ -91,7 +91,8 @@ def test_a_transfer_never_paid_expires_at_its_date_and_the_stock_comes_back(shop
 # --- Chargebacks ---------------------------------------------------------------------------------
 
 
-def paid_order(shopper):
+def buy_and_pay_the_last_grinder(shopper):
+    """The last grinder in stock, bought and paid (webhook received): (the order, its Mollie payment id)."""
     shopper.buy("last-one-grinder")
     payment_id = shopper.pay_at_mollie("paid")
     shopper.webhook(payment_id)
@@ -101,7 +102,7 @@ def paid_order(shopper):
 
 
 def test_a_chargeback_reported_by_webhook_is_recorded_and_flags_the_order(shopper):
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
 
     shopper.sandbox.chargeback(payment_id, amount={"currency": "EUR", "value": "89.00"}, reason="MD06")
     assert shopper.webhook(payment_id).status_code == 200
@@ -118,7 +119,7 @@ def test_a_chargeback_reported_by_webhook_is_recorded_and_flags_the_order(shoppe
 
 
 def test_the_same_chargeback_webhook_twice_records_it_once(shopper):
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
     shopper.sandbox.chargeback(payment_id)
 
     shopper.webhook(payment_id)
@@ -130,7 +131,7 @@ def test_the_same_chargeback_webhook_twice_records_it_once(shopper):
 
 
 def test_a_reversed_chargeback_is_recorded_and_its_flag_taken_off(shopper):
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
     chargeback = shopper.sandbox.chargeback(payment_id, reason="AM04")
     shopper.webhook(payment_id)
 
@@ -145,7 +146,7 @@ def test_a_reversed_chargeback_is_recorded_and_its_flag_taken_off(shopper):
 
 
 def test_reconciliation_picks_up_a_chargeback_whose_webhook_was_lost(shopper):
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
     shopper.sandbox.chargeback(payment_id, amount={"currency": "EUR", "value": "10.00"})
 
     summary = services.reconcile(stale_after_seconds=0)
@@ -158,7 +159,7 @@ def test_reconciliation_picks_up_a_chargeback_whose_webhook_was_lost(shopper):
 
 
 def test_reconciliations_chargeback_look_back_is_a_setting(shopper, settings):
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
     shopper.sandbox.chargeback(payment_id)  # its webhook is lost
     forty_days_later = timezone.now() + timedelta(days=40)
 
@@ -172,7 +173,7 @@ def test_reconciliations_chargeback_look_back_is_a_setting(shopper, settings):
 
 
 def test_reconciliation_picks_up_a_reversal_whose_webhook_was_lost(shopper):
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
     chargeback = shopper.sandbox.chargeback(payment_id)
     shopper.webhook(payment_id)
     shopper.sandbox.reverse_chargeback(chargeback["id"])
@@ -184,7 +185,7 @@ def test_reconciliation_picks_up_a_reversal_whose_webhook_was_lost(shopper):
 
 
 def test_staff_refresh_picks_up_a_chargeback(shopper):
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
     shopper.sandbox.chargeback(payment_id)
 
     services.refresh_order(order_id=order.order_id, actor="staff")
@@ -194,7 +195,7 @@ def test_staff_refresh_picks_up_a_chargeback(shopper):
 
 
 def test_a_webhook_for_a_chargeback_mollie_cannot_list_now_is_asked_again(shopper):
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
     shopper.sandbox.chargeback(payment_id)
     shopper.sandbox.faults(api_error_rate=1.0)
 
@@ -211,7 +212,7 @@ def test_a_bank_transfer_chosen_on_mollies_page_shows_its_instructions_on_return
     shopper.buy("pour-over-kettle")  # no method chosen in the shop
     order = shopper.last_order()
     chosen = requests.post(
-        order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, allow_redirects=False
+        order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, allow_redirects=False, timeout=30
     )
     assert chosen.status_code == 303  # back to the shop; Mollie sends no webhook for this
 
@@ -227,7 +228,7 @@ def test_a_bank_transfer_chosen_on_mollies_page_shows_its_instructions_on_return
 def test_two_staff_marking_one_chargeback_handled_at_once_record_it_once(shopper):
     from tests.concurrency import run_concurrently
 
-    order, payment_id = paid_order(shopper)
+    order, payment_id = buy_and_pay_the_last_grinder(shopper)
     shopper.sandbox.chargeback(payment_id)
     shopper.webhook(payment_id)
     [record] = PaymentAttempt.get(order.order_id, 1).chargebacks

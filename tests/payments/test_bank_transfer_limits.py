@@ -13,7 +13,7 @@ from django.utils import timezone
 from payments import services
 from payments.models import Order, OrderStatus
 from shop.models import Article
-from tests.conftest import Shopper
+from tests.fixtures.shopper import Shopper
 
 
 def page(response):
@@ -50,10 +50,10 @@ def test_mollies_page_does_not_offer_a_transfer_the_order_may_not_have(shopper):
     shopper.buy("last-one-grinder")  # no method chosen in the shop: chosen on Mollie's page
     order = shopper.last_order()
 
-    chosen = requests.post(order.latest_checkout_url, data={"status": "open", "method": "banktransfer"})
+    chosen = requests.post(order.latest_checkout_url, data={"status": "open", "method": "banktransfer"}, timeout=10)
 
     assert chosen.status_code == 400 and "Unknown method banktransfer" in chosen.text
-    assert "Bank transfer" not in requests.get(order.latest_checkout_url).text
+    assert "Bank transfer" not in requests.get(order.latest_checkout_url, timeout=10).text
     assert order.no_transfer_because
 
 

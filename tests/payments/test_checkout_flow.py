@@ -3,7 +3,7 @@
 from payments.models import OrderStatus, PaymentAttempt
 from shop.models import Article
 from tests.concurrency import run_concurrently
-from tests.conftest import DUTCH_ADDRESS
+from tests.fixtures.shopper import DUTCH_ADDRESS
 
 
 def test_happy_path_order_is_paid_and_cart_emptied(shopper):

@@ -8,7 +8,7 @@ from django.test import Client
 from payments.models import Order
 from shop.models import Article
 from tests.concurrency import run_concurrently, wait_until
-from tests.conftest import Shopper, checkout_form
+from tests.fixtures.shopper import Shopper, checkout_form
 
 HOLD_SECONDS = 0.3  # how long a transaction is "in flight" at the double
 

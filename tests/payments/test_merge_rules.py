@@ -263,12 +263,12 @@ def paid_with_chargebacks(*chargebacks):
     )
 
 
-def a_paid_order():
+def a_paid_order_and_its_attempt():
     return an_order(status=OrderStatus.PAID, paid_attempt_no=1), an_attempt(status=AttemptStatus.PAID)
 
 
 def test_a_chargeback_is_recorded_and_flags_the_order_for_staff():
-    order, attempt = a_paid_order()
+    order, attempt = a_paid_order_and_its_attempt()
 
     result = merge(order, attempt, paid_with_chargebacks(a_chargeback(amount_cents=1000)))
 
@@ -283,7 +283,7 @@ def test_a_chargeback_is_recorded_and_flags_the_order_for_staff():
 
 
 def test_the_same_chargeback_reported_again_changes_nothing():
-    order, attempt = a_paid_order()
+    order, attempt = a_paid_order_and_its_attempt()
     first = merge(order, attempt, paid_with_chargebacks(a_chargeback()))
 
     again = merge(first.order, first.attempt, paid_with_chargebacks(a_chargeback()))
@@ -292,7 +292,7 @@ def test_the_same_chargeback_reported_again_changes_nothing():
 
 
 def test_a_reversed_chargeback_takes_its_flag_off_but_keeps_the_record():
-    order, attempt = a_paid_order()
+    order, attempt = a_paid_order_and_its_attempt()
     charged = merge(order, attempt, paid_with_chargebacks(a_chargeback()))
 
     reversed_ = merge(charged.order, charged.attempt, paid_with_chargebacks(a_chargeback(reversed_at=NOW)))
@@ -304,7 +304,7 @@ def test_a_reversed_chargeback_takes_its_flag_off_but_keeps_the_record():
 
 
 def test_a_chargeback_first_seen_reversed_is_on_the_timeline_without_a_flag():
-    order, attempt = a_paid_order()
+    order, attempt = a_paid_order_and_its_attempt()
 
     result = merge(order, attempt, paid_with_chargebacks(a_chargeback(reversed_at=NOW)))
 
@@ -313,7 +313,7 @@ def test_a_chargeback_first_seen_reversed_is_on_the_timeline_without_a_flag():
 
 
 def test_two_chargebacks_add_up_and_one_of_another_payment_is_ignored():
-    order, attempt = a_paid_order()
+    order, attempt = a_paid_order_and_its_attempt()
 
     result = merge(
         order,
@@ -331,7 +331,7 @@ def test_two_chargebacks_add_up_and_one_of_another_payment_is_ignored():
 
 
 def test_an_answer_without_its_chargeback_list_leaves_the_records_alone():
-    order, attempt = a_paid_order()
+    order, attempt = a_paid_order_and_its_attempt()
     charged = merge(order, attempt, paid_with_chargebacks(a_chargeback()))
 
     result = merge(charged.order, charged.attempt, dataclasses.replace(mollie_says("paid"), chargebacks=None))

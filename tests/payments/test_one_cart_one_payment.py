@@ -8,7 +8,7 @@ from django.test import Client
 from payments.models import Order, OrderStatus
 from shop.models import Article
 from tests.concurrency import run_concurrently
-from tests.conftest import checkout_form
+from tests.fixtures.shopper import checkout_form
 
 
 def orders():

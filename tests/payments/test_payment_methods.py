@@ -4,7 +4,7 @@
 import re
 
 from payments.models import Order, OrderStatus, PaymentAttempt, PaymentEvent
-from tests.conftest import checkout_form
+from tests.fixtures.shopper import checkout_form
 
 
 def methods_offered(page):

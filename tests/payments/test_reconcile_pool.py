@@ -42,7 +42,7 @@ def test_an_unexpected_error_ends_the_run_without_starting_the_items_left(settin
             raise RuntimeError("a bug, not an item's trouble")
         gate.wait(5)
 
+    threading.Timer(0.5, gate.set).start()
     with pytest.raises(RuntimeError, match="a bug"):
-        threading.Timer(0.5, gate.set).start()
         _for_each(range(200), work, ReconcileSummary(), key=str)
     assert len(started) < 200

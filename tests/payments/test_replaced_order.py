@@ -11,7 +11,7 @@ from payments.models import Order, OrderStatus
 from shop.models import Article
 from staff import services as staff_services
 from tests.concurrency import run_concurrently
-from tests.conftest import checkout_form
+from tests.fixtures.shopper import checkout_form
 
 
 def page(response):

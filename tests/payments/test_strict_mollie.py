@@ -11,7 +11,8 @@ import requests
 
 from mollie_sandbox.server import SandboxServer
 from payments.models import OrderStatus
-from tests.conftest import TEST_MOLLIE_KEY, SandboxControl, Shopper
+from tests.fixtures.sandbox import TEST_MOLLIE_KEY, SandboxControl
+from tests.fixtures.shopper import Shopper
 
 
 @pytest.fixture

@@ -89,5 +89,5 @@ def test_rates_are_written_as_mollie_writes_them(rate):
 
 @pytest.mark.parametrize("rate", ["", "21%", "-1", "100", "abc", "21.005"])
 def test_a_rate_mollie_would_refuse_is_refused_here_first(rate):
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="not a VAT rate"):
         vat.vat_cents(100, rate)

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from django.test import Client
 
-from tests.staff.conftest import log_in, staff_member  # noqa: F401 (a fixture)
+from tests.fixtures.staff import log_in
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = sorted(ROOT.glob("templates/**/*.html")) + sorted(ROOT.glob("*/templates/**/*.html"))
@@ -62,7 +62,7 @@ def test_without_the_sandbox_forms_lead_to_mollie_itself(client, catalog, settin
     assert policy_of(client.get("/"))["form-action"] == ["'self'", "https://www.mollie.com"]
 
 
-def test_staff_pages_have_the_policy(staff_member):  # noqa: F811
+def test_staff_pages_have_the_policy(staff_member):
     staff = Client()
     assert_strict(staff.get("/staff/login/"))
     log_in(staff)

@@ -8,7 +8,7 @@ import json
 
 from django.test import Client
 
-from tests.staff.conftest import log_in, staff_member  # noqa: F401 (a fixture)
+from tests.fixtures.staff import log_in
 
 NAME, EMAIL = "Ada Lovelace", "ada.lovelace@example.com"
 
@@ -42,7 +42,7 @@ def test_the_checkout_form_does_not_refill_details_from_a_cookie(shopper):
     assert 'autocomplete="email"' in form and 'autocomplete="name"' in form  # the browser offers them instead
 
 
-def test_staff_cookies_hold_no_customer_data(shopper, staff_member):  # noqa: F811 - the fixture
+def test_staff_cookies_hold_no_customer_data(shopper, staff_member):
     shopper.buy(name=NAME, email=EMAIL)
     order = shopper.last_order()
     staff = Client()

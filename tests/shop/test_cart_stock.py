@@ -6,7 +6,7 @@ import re
 from django.test import Client
 
 from shop.models import Article
-from tests.conftest import checkout_form
+from tests.fixtures.shopper import checkout_form
 
 
 def page(response):

@@ -4,7 +4,7 @@ clear error and never reaches Mollie, and orders from before addresses still ren
 import pytest
 
 from payments.models import Order
-from tests.conftest import checkout_form
+from tests.fixtures.shopper import checkout_form
 
 
 def test_a_dutch_order_pays_shipping_and_mollie_gets_its_lines_and_addresses(shopper, shipping_zones):
@@ -129,7 +129,7 @@ def test_the_confirmation_mail_shows_the_delivery_address_shipping_and_vat(shopp
 
 
 def test_a_cart_when_staff_moved_every_country_out_of_the_zones_still_renders(shopper, catalog):
-    from tests.conftest import store_zones
+    from tests.fixtures.shopper import store_zones
 
     store_zones([{"zone_id": "none", "name": "Nowhere", "countries": [], "price_cents": 0}])
     shopper.add("espresso-cup")

@@ -10,7 +10,7 @@ import pytest
 from payments.models import Order
 from payments.services import order_id_for_checkout
 from shop.models import Article
-from tests.conftest import checkout_form
+from tests.fixtures.shopper import checkout_form
 
 # What a request may take at most here; API Gateway's own limit is 29 s.
 DEADLINE_SECONDS = 25

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.pure
 
 
 @pytest.mark.parametrize(
-    ("accept_language", "expected"),
+    "accept_language, expected",
     [
         ("", "€1,234.50"),
         ("en-GB,en;q=0.9", "€1,234.50"),
@@ -33,7 +33,7 @@ def test_negative_amounts_and_unknown_currencies():
 
 
 @pytest.mark.parametrize(
-    ("accept_language", "expected"),
+    "accept_language, expected",
     [
         ("en-US,en;q=0.9", "en"),
         ("en;q=0.5, nl;q=0.9", "nl"),  # ranked by q, not by position

@@ -46,7 +46,7 @@ def an_attempt(method, status="paid", **details):
 
 
 @pytest.mark.parametrize(
-    ("method", "details", "said"),
+    "method, details, said",
     [
         ("ideal", {"consumerBic": "INGBNL2A"}, "Paid with iDEAL (ING)"),
         ("ideal", {"consumerBic": "ZZZZNL2A"}, "Paid with iDEAL"),  # a bank we do not know by name

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from payments.models import Refund
 from staff.models import ExportJob, StaffMember
-from tests.staff.conftest import STAFF_PASSWORD, csrf_token_from, log_in
+from tests.fixtures.staff import STAFF_PASSWORD, csrf_token_from, log_in
 
 ORDER = "{order}"
 EXPORT_JOB = "e" * 32
@@ -120,9 +120,9 @@ def disabled_staff_client(staff_client, staff_member):
 
 @pytest.mark.parametrize("who", ["anonymous", "shopper", "disabled staff member"])
 @pytest.mark.parametrize("page", PAGES)
-def test_pages_send_non_staff_to_the_login(page, who, paid_order, shopper_client, disabled_staff_client):
+def test_pages_send_non_staff_to_the_login(page, who, paid_order_of_two_cups, shopper_client, disabled_staff_client):
     client = {"anonymous": Client(), "shopper": shopper_client, "disabled staff member": disabled_staff_client}[who]
-    url = _url(page, paid_order)
+    url = _url(page, paid_order_of_two_cups)
 
     response = client.get(url)
 
@@ -133,25 +133,27 @@ def test_pages_send_non_staff_to_the_login(page, who, paid_order, shopper_client
 @pytest.mark.parametrize("who", ["anonymous", "shopper", "disabled staff member"])
 @pytest.mark.parametrize("action", ACTIONS, ids=ACTION_URLS)
 def test_actions_send_non_staff_to_the_login_and_do_nothing(
-    action, who, paid_order, shopper_client, disabled_staff_client, sandbox
+    action, who, paid_order_of_two_cups, shopper_client, disabled_staff_client, sandbox
 ):
     client = {"anonymous": Client(), "shopper": shopper_client, "disabled staff member": disabled_staff_client}[who]
     url, data = action
 
-    response = client.post(_url(url, paid_order), data)
+    response = client.post(_url(url, paid_order_of_two_cups), data)
 
     assert response.status_code == 302
     assert response["Location"].startswith("/staff/login/")
-    assert list(Refund.query(paid_order.order_id)) == []
+    assert list(Refund.query(paid_order_of_two_cups.order_id)) == []
 
 
 @pytest.mark.parametrize("page", PAGES)
-def test_staff_sees_every_page(page, staff_client, paid_order):
-    response = staff_client.get(_url(page, paid_order))
+def test_staff_sees_every_page(page, staff_client, paid_order_of_two_cups):
+    response = staff_client.get(_url(page, paid_order_of_two_cups))
     if page.endswith("/handled/"):
         # Opens only for a flagged double payment or an unhandled chargeback
         # (tests/staff/test_order_actions.py, test_methods_and_chargebacks.py); this order has neither.
-        assert response.status_code == 302 and response["Location"] == f"/staff/orders/{paid_order.order_id}/"
+        assert (
+            response.status_code == 302 and response["Location"] == f"/staff/orders/{paid_order_of_two_cups.order_id}/"
+        )
     else:
         assert response.status_code == 200
 
@@ -168,13 +170,13 @@ def csrf_checked_staff_client(staff_member):
 
 
 @pytest.mark.parametrize("action", ACTIONS, ids=ACTION_URLS)
-def test_actions_refuse_a_post_without_csrf_token(action, csrf_checked_staff_client, paid_order, sandbox):
+def test_actions_refuse_a_post_without_csrf_token(action, csrf_checked_staff_client, paid_order_of_two_cups, sandbox):
     url, data = action
 
-    response = csrf_checked_staff_client.post(_url(url, paid_order), data)
+    response = csrf_checked_staff_client.post(_url(url, paid_order_of_two_cups), data)
 
     assert response.status_code == 403
-    assert list(Refund.query(paid_order.order_id)) == []
+    assert list(Refund.query(paid_order_of_two_cups.order_id)) == []
     assert csrf_checked_staff_client.get("/staff/").status_code == 200  # still logged in: logout was refused too
 
 
@@ -184,12 +186,12 @@ def test_login_itself_needs_a_csrf_token(staff_member):
     assert log_in(client).status_code == 403
 
 
-def test_an_action_with_its_csrf_token_goes_through(csrf_checked_staff_client, paid_order, sandbox):
-    page = csrf_checked_staff_client.get(f"/staff/orders/{paid_order.order_id}/")
+def test_an_action_with_its_csrf_token_goes_through(csrf_checked_staff_client, paid_order_of_two_cups, sandbox):
+    page = csrf_checked_staff_client.get(f"/staff/orders/{paid_order_of_two_cups.order_id}/")
 
     response = csrf_checked_staff_client.post(
-        f"/staff/orders/{paid_order.order_id}/refresh/", {"csrfmiddlewaretoken": csrf_token_from(page)}
+        f"/staff/orders/{paid_order_of_two_cups.order_id}/refresh/", {"csrfmiddlewaretoken": csrf_token_from(page)}
     )
 
     assert response.status_code == 302
-    assert response["Location"] == f"/staff/orders/{paid_order.order_id}/"
+    assert response["Location"] == f"/staff/orders/{paid_order_of_two_cups.order_id}/"

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from tests.staff.conftest import log_in
+from tests.fixtures.staff import log_in
 
 
 def described_by_ids(page):
@@ -51,8 +51,8 @@ def test_an_empty_article_form_lists_each_error_linked_to_its_field(staff_client
     assert_errors_are_announced_and_linked(response.content.decode(), "slug", "name", "price")
 
 
-def test_a_wrong_refund_amount_is_announced_and_linked(staff_client, paid_order):
-    url = f"/staff/orders/{paid_order.order_id}/payments/1/refund/"
+def test_a_wrong_refund_amount_is_announced_and_linked(staff_client, paid_order_of_two_cups):
+    url = f"/staff/orders/{paid_order_of_two_cups.order_id}/payments/1/refund/"
     response = staff_client.post(url, {"amount": "ten", "refund_key": "a" * 32})
 
     assert response.status_code == 422
@@ -78,9 +78,9 @@ def test_wrong_order_filters_are_announced_and_linked(staff_client, query, field
     assert_errors_are_announced_and_linked(response.content.decode(), *fields)
 
 
-def test_messages_are_a_live_region_around_a_list(staff_client, paid_order):
-    staff_client.post(f"/staff/orders/{paid_order.order_id}/resend-confirmation/")
-    page = staff_client.get(f"/staff/orders/{paid_order.order_id}/").content.decode()
+def test_messages_are_a_live_region_around_a_list(staff_client, paid_order_of_two_cups):
+    staff_client.post(f"/staff/orders/{paid_order_of_two_cups.order_id}/resend-confirmation/")
+    page = staff_client.get(f"/staff/orders/{paid_order_of_two_cups.order_id}/").content.decode()
 
     assert re.search(r'<div class="messagelist" role="status">\s*<ul><li class="success">', page)
     assert not re.search(r"<ul[^>]*role=", page)

@@ -14,7 +14,7 @@ from django.utils import timezone
 from staff import services, sessions
 from staff.models import LoginThrottle, StaffSession
 from tests.concurrency import run_concurrently
-from tests.staff.conftest import STAFF_PASSWORD, log_in
+from tests.fixtures.staff import STAFF_PASSWORD, log_in
 
 LOCKED = "Too many failed logins"
 WRONG = "Please enter the username and password of an active staff account."

@@ -6,7 +6,7 @@ from django.test import Client
 
 from staff.management.commands import createstaff
 from staff.models import StaffMember
-from tests.staff.conftest import log_in
+from tests.fixtures.staff import log_in
 
 PASSWORD = "an entirely fine secret"
 

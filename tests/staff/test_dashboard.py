@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from payments.models import OrderStatus
 from staff import dashboard as staff_dashboard
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 NOW = datetime(2026, 3, 15, 12, 0, tzinfo=UTC)
 

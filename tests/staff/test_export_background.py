@@ -17,7 +17,7 @@ from pynamodb.exceptions import PutError
 from config import dynamodb
 from staff import exports
 from staff.models import ExportJob
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 DAY = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from payments.services import fulfilment
 
 
 @pytest.fixture
-def paid_order(shopper, shipping_zones):
+def paid_order_of_cups_and_beans(shopper, shipping_zones):
     shopper.add("espresso-cup", 2)
     shopper.add("coffee-beans", 1)
     shopper.checkout()
@@ -23,21 +23,21 @@ def to_ship_ids():
     return [order.order_id for order in fulfilment.orders_to_ship()]
 
 
-def test_a_paid_order_is_to_ship_until_every_line_went_out(shopper, paid_order, staff_client):
-    assert to_ship_ids() == [paid_order.order_id]
-    detail = staff_client.get(f"/staff/orders/{paid_order.order_id}/").content.decode()
+def test_a_paid_order_is_to_ship_until_every_line_went_out(shopper, paid_order_of_cups_and_beans, staff_client):
+    assert to_ship_ids() == [paid_order_of_cups_and_beans.order_id]
+    detail = staff_client.get(f"/staff/orders/{paid_order_of_cups_and_beans.order_id}/").content.decode()
     assert "1015 AA Amsterdam" in detail and "To ship" in detail and "SKU BC-ESPRESSO-CUP" in detail
-    slip = f"/staff/orders/{paid_order.order_id}/packing-slip/"
+    slip = f"/staff/orders/{paid_order_of_cups_and_beans.order_id}/packing-slip/"
     assert "Keizersgracht 1" in staff_client.get(slip).content.decode()
 
     first = staff_client.post(
         slip, {"carrier": "postnl", "tracking_number": "3SABCD123", "ship_espresso-cup": 2, "ship_coffee-beans": 0}
     )
     assert first.status_code == 302
-    assert to_ship_ids() == [paid_order.order_id]  # partly shipped: the beans are still to ship
+    assert to_ship_ids() == [paid_order_of_cups_and_beans.order_id]  # partly shipped: the beans are still to ship
     staff_client.post(slip, {"carrier": "dhl", "tracking_number": "JD0001", "ship_coffee-beans": 1})
 
-    order = Order.get(paid_order.order_id, consistent_read=True)
+    order = Order.get(paid_order_of_cups_and_beans.order_id, consistent_read=True)
     assert to_ship_ids() == [] and not order.is_to_ship and order.shipment_count == 2
     page = shopper.order_page(order).content.decode()
     assert "Shipped" in page and "3SABCD123" in page and "JD0001" in page
@@ -46,15 +46,27 @@ def test_a_paid_order_is_to_ship_until_every_line_went_out(shopper, paid_order, 
     assert any("https://jouw.postnl.nl/track-and-trace/3SABCD123-NL-1015AA" in mail.text_body for mail in mails)
 
 
-def test_shipping_more_than_is_left_is_refused_and_nothing_changes(paid_order):
+def test_shipping_more_than_is_left_is_refused_and_nothing_changes(paid_order_of_cups_and_beans):
     with pytest.raises(ActionRefused):
         fulfilment.ship(
-            order_id=paid_order.order_id, quantities={"espresso-cup": 3}, carrier="ups", tracking_number="1Z", actor="t"
+            order_id=paid_order_of_cups_and_beans.order_id,
+            quantities={"espresso-cup": 3},
+            carrier="ups",
+            tracking_number="1Z",
+            actor="t",
         )
-    fulfilment.ship(order_id=paid_order.order_id, quantities=None, carrier="ups", tracking_number="1Z", actor="t")
+    fulfilment.ship(
+        order_id=paid_order_of_cups_and_beans.order_id, quantities=None, carrier="ups", tracking_number="1Z", actor="t"
+    )
     with pytest.raises(ActionRefused):  # a second tab: nothing left
-        fulfilment.ship(order_id=paid_order.order_id, quantities=None, carrier="ups", tracking_number="1Z", actor="t")
-    assert Order.get(paid_order.order_id).shipment_count == 1
+        fulfilment.ship(
+            order_id=paid_order_of_cups_and_beans.order_id,
+            quantities=None,
+            carrier="ups",
+            tracking_number="1Z",
+            actor="t",
+        )
+    assert Order.get(paid_order_of_cups_and_beans.order_id).shipment_count == 1
 
 
 def test_an_unpaid_order_is_never_to_ship(shopper, shipping_zones):
@@ -63,11 +75,15 @@ def test_an_unpaid_order_is_never_to_ship(shopper, shipping_zones):
     assert to_ship_ids() == []
 
 
-def test_the_csv_export_carries_addresses_vat_shipping_and_fulfilment(paid_order, staff_client):
+def test_the_csv_export_carries_addresses_vat_shipping_and_fulfilment(paid_order_of_cups_and_beans, staff_client):
     from tests.staff.test_orders_list import csv_rows
 
     fulfilment.ship(
-        order_id=paid_order.order_id, quantities={"espresso-cup": 1}, carrier="dpd", tracking_number="0123", actor="t"
+        order_id=paid_order_of_cups_and_beans.order_id,
+        quantities={"espresso-cup": 1},
+        carrier="dpd",
+        tracking_number="0123",
+        actor="t",
     )
 
     (row,) = csv_rows(staff_client.get("/staff/orders/export.csv"))

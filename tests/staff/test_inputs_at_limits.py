@@ -74,9 +74,11 @@ def test_the_article_form_refuses_a_price_past_the_limits(staff_client, catalog,
 
 
 @pytest.mark.parametrize("amount", ["99999999999999999999", "999999999.99", "-0.01", "٣", "1e2", "0.001"])
-def test_a_refund_past_the_limits_is_refused_before_mollie(staff_client, paid_order, sandbox, amount):
-    form = staff_client.get(refund_url(paid_order))
+def test_a_refund_past_the_limits_is_refused_before_mollie(staff_client, paid_order_of_two_cups, sandbox, amount):
+    form = staff_client.get(refund_url(paid_order_of_two_cups))
 
-    response = staff_client.post(refund_url(paid_order), {"amount": amount, "refund_key": refund_key_from(form)})
+    response = staff_client.post(
+        refund_url(paid_order_of_two_cups), {"amount": amount, "refund_key": refund_key_from(form)}
+    )
 
     assert response.status_code == 422

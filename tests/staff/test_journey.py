@@ -9,7 +9,9 @@ from django.test import Client
 from payments.models import Order, OrderStatus
 
 
-def test_demo_login_finds_the_order_just_paid_and_refunds_part_of_it(password_file, paid_order, sandbox, capsys):
+def test_demo_login_finds_the_order_just_paid_and_refunds_part_of_it(
+    password_file, paid_order_of_two_cups, sandbox, capsys
+):
     call_command("seed_demo")
     password = re.search(r"username: staff  password: (\S+)", capsys.readouterr().out).group(1)
     staff = Client()
@@ -25,6 +27,6 @@ def test_demo_login_finds_the_order_just_paid_and_refunds_part_of_it(password_fi
     done = staff.post(refund_url, {**data, "confirm": "yes"}, follow=True).content.decode()
 
     assert "of €7.50 was made" in done
-    order = Order.get(paid_order.order_id, consistent_read=True)
+    order = Order.get(paid_order_of_two_cups.order_id, consistent_read=True)
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 750
-    assert detail_url == f"/staff/orders/{paid_order.order_id}/"
+    assert detail_url == f"/staff/orders/{paid_order_of_two_cups.order_id}/"

@@ -6,7 +6,7 @@ import io
 import re
 
 from payments.models import Order, PaymentAttempt, PaymentEvent
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 
 def charged_back(shopper, order, **chargeback):
@@ -37,8 +37,8 @@ def test_a_bank_transfer_shows_its_reference_and_expiry_to_staff(staff_client, b
     assert "bank transfer" in detail and "reference RF" in detail and "expires " in detail
 
 
-def test_a_chargeback_flags_the_order_in_every_staff_view(staff_client, shopper, paid_order):
-    order = charged_back(shopper, paid_order, reason="MD06")
+def test_a_chargeback_flags_the_order_in_every_staff_view(staff_client, shopper, paid_order_of_two_cups):
+    order = charged_back(shopper, paid_order_of_two_cups, reason="MD06")
 
     listing = staff_client.get("/staff/orders/").content.decode()
     detail = staff_client.get(f"/staff/orders/{order.order_id}/").content.decode()
@@ -82,8 +82,8 @@ def messages_on(client, response):
     return re.findall(r'<li class="(?:success|error|info|warning)">(.*?)</li>', page, re.S)
 
 
-def test_staff_mark_a_chargeback_handled_and_it_leaves_needs_attention(staff_client, shopper, paid_order):
-    order = charged_back(shopper, paid_order, reason="MD06")
+def test_staff_mark_a_chargeback_handled_and_it_leaves_needs_attention(staff_client, shopper, paid_order_of_two_cups):
+    order = charged_back(shopper, paid_order_of_two_cups, reason="MD06")
     [record] = PaymentAttempt.get(order.order_id, 1).chargebacks
     url = chargeback_handled_url(order, record.chargeback_id)
     detail = staff_client.get(f"/staff/orders/{order.order_id}/").content.decode()
@@ -107,8 +107,8 @@ def test_staff_mark_a_chargeback_handled_and_it_leaves_needs_attention(staff_cli
     assert url not in staff_client.get(f"/staff/orders/{order.order_id}/").content.decode()
 
 
-def test_a_chargeback_handled_twice_is_handled_once(staff_client, shopper, paid_order):
-    order = charged_back(shopper, paid_order)
+def test_a_chargeback_handled_twice_is_handled_once(staff_client, shopper, paid_order_of_two_cups):
+    order = charged_back(shopper, paid_order_of_two_cups)
     [record] = PaymentAttempt.get(order.order_id, 1).chargebacks
     url = chargeback_handled_url(order, record.chargeback_id)
 
@@ -122,12 +122,12 @@ def test_a_chargeback_handled_twice_is_handled_once(staff_client, shopper, paid_
     assert staff_client.get(url)["Location"] == f"/staff/orders/{order.order_id}/"  # not offered again
 
 
-def test_a_new_chargeback_after_one_was_handled_flags_the_order_again(staff_client, shopper, paid_order):
-    order = charged_back(shopper, paid_order, amount={"currency": "EUR", "value": "5.00"})
+def test_a_new_chargeback_after_one_was_handled_flags_the_order_again(staff_client, shopper, paid_order_of_two_cups):
+    order = charged_back(shopper, paid_order_of_two_cups, amount={"currency": "EUR", "value": "5.00"})
     [first] = PaymentAttempt.get(order.order_id, 1).chargebacks
     staff_client.post(chargeback_handled_url(order, first.chargeback_id), {"note": ""})
 
-    order = charged_back(shopper, paid_order, amount={"currency": "EUR", "value": "7.00"})
+    order = charged_back(shopper, paid_order_of_two_cups, amount={"currency": "EUR", "value": "7.00"})
 
     assert order.needs_attention and len(order.attention_reasons) == 1
     assert "€7.00" in order.attention_reasons[0]
@@ -137,8 +137,8 @@ def test_a_new_chargeback_after_one_was_handled_flags_the_order_again(staff_clie
     assert chargeback_handled_url(order, first.chargeback_id) not in detail
 
 
-def test_a_reversed_or_unknown_chargeback_cannot_be_marked_handled(staff_client, shopper, paid_order):
-    order = charged_back(shopper, paid_order)
+def test_a_reversed_or_unknown_chargeback_cannot_be_marked_handled(staff_client, shopper, paid_order_of_two_cups):
+    order = charged_back(shopper, paid_order_of_two_cups)
     [record] = PaymentAttempt.get(order.order_id, 1).chargebacks
     shopper.sandbox.reverse_chargeback(record.chargeback_id)
     shopper.webhook(order.latest_mollie_payment_id)

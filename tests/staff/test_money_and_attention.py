@@ -10,7 +10,7 @@ import re
 from django.test import Client
 
 from payments.models import Order
-from tests.conftest import Shopper
+from tests.fixtures.shopper import Shopper
 from tests.staff.test_methods_and_chargebacks import charged_back
 from tests.staff.test_order_actions import detail_url, refund_through_the_pages
 
@@ -22,15 +22,15 @@ def text_of(response):
 
 
 def test_a_refund_mollie_has_not_paid_out_shows_as_pending_everywhere(
-    staff_client, paid_order, sandbox, pending_refunds
+    staff_client, paid_order_of_two_cups, sandbox, pending_refunds
 ):
-    refund_through_the_pages(staff_client, paid_order, "2.00")
-    assert Order.get(paid_order.order_id, consistent_read=True).amount_refunded_cents == 0
+    refund_through_the_pages(staff_client, paid_order_of_two_cups, "2.00")
+    assert Order.get(paid_order_of_two_cups.order_id, consistent_read=True).amount_refunded_cents == 0
 
-    detail = text_of(staff_client.get(detail_url(paid_order)))
+    detail = text_of(staff_client.get(detail_url(paid_order_of_two_cups)))
     listing = text_of(staff_client.get("/staff/orders/"))
     dashboard = text_of(staff_client.get("/staff/"))
-    form = text_of(staff_client.get(f"{detail_url(paid_order)}payments/1/refund/"))
+    form = text_of(staff_client.get(f"{detail_url(paid_order_of_two_cups)}payments/1/refund/"))
 
     assert "Refunded €0.00 paid out · €2.00 pending" in detail
     assert "€0.00 + €2.00 pending" in detail  # the payment's row
@@ -39,20 +39,20 @@ def test_a_refund_mollie_has_not_paid_out_shows_as_pending_everywhere(
     assert "Refunded so far €0.00 paid out · €2.00 pending" in form
 
 
-def test_a_settled_refund_is_not_pending(staff_client, paid_order, sandbox):
-    refund_through_the_pages(staff_client, paid_order, "2.00")
+def test_a_settled_refund_is_not_pending(staff_client, paid_order_of_two_cups, sandbox):
+    refund_through_the_pages(staff_client, paid_order_of_two_cups, "2.00")
 
-    detail = text_of(staff_client.get(detail_url(paid_order)))
+    detail = text_of(staff_client.get(detail_url(paid_order_of_two_cups)))
 
     assert "Refunded €2.00" in detail and "pending" not in detail.split("Timeline")[0].replace("Waiting", "")
     assert "Refunds Mollie has not paid out yet" not in text_of(staff_client.get("/staff/"))
 
 
 def test_a_chargeback_of_money_already_refunded_says_it_went_back_twice_and_what_to_do(
-    staff_client, shopper, paid_order, sandbox
+    staff_client, shopper, paid_order_of_two_cups, sandbox
 ):
-    refund_through_the_pages(staff_client, paid_order, "10.00")
-    order = charged_back(shopper, paid_order)  # the bank takes back the full €25.00
+    refund_through_the_pages(staff_client, paid_order_of_two_cups, "10.00")
+    order = charged_back(shopper, paid_order_of_two_cups)  # the bank takes back the full €25.00
     assert order.amount_charged_back_cents == 2500
 
     for page in (text_of(staff_client.get(detail_url(order))), text_of(staff_client.get("/staff/"))):
@@ -61,8 +61,8 @@ def test_a_chargeback_of_money_already_refunded_says_it_went_back_twice_and_what
         assert "Dispute the chargeback in Mollie's dashboard" in page
 
 
-def test_a_chargeback_without_a_refund_is_not_twice(staff_client, shopper, paid_order, sandbox):
-    order = charged_back(shopper, paid_order, amount={"currency": "EUR", "value": "25.00"})
+def test_a_chargeback_without_a_refund_is_not_twice(staff_client, shopper, paid_order_of_two_cups, sandbox):
+    order = charged_back(shopper, paid_order_of_two_cups, amount={"currency": "EUR", "value": "25.00"})
 
     assert "went back twice" not in text_of(staff_client.get(detail_url(order)))
 

@@ -59,12 +59,12 @@ def refund_through_the_pages(client, order, amount, attempt_no=1, description=""
 # --- Detail page --------------------------------------------------------------------------------
 
 
-def test_detail_shows_lines_customer_payments_and_timeline(staff_client, paid_order):
-    page = staff_client.get(detail_url(paid_order)).content.decode()
+def test_detail_shows_lines_customer_payments_and_timeline(staff_client, paid_order_of_two_cups):
+    page = staff_client.get(detail_url(paid_order_of_two_cups)).content.decode()
 
     assert "Espresso cup" in page and "€25.00" in page
     assert "Ada Lovelace" in page and "ada@example.com" in page
-    assert paid_order.latest_mollie_payment_id in page
+    assert paid_order_of_two_cups.latest_mollie_payment_id in page
     assert '<span class="status status-paid">paid</span>' in page
     for kind in ("Order placed", "Webhook from Mollie", "Payment status changed", "Order status changed"):
         assert kind in page
@@ -80,52 +80,58 @@ def test_unknown_or_malformed_order_is_404(staff_client):
 # --- Refunds ------------------------------------------------------------------------------------
 
 
-def test_partial_refund(staff_client, paid_order, sandbox):
-    response, _, [message] = refund_through_the_pages(staff_client, paid_order, "10.00", description="One cup broke")
+def test_partial_refund(staff_client, paid_order_of_two_cups, sandbox):
+    response, _, [message] = refund_through_the_pages(
+        staff_client, paid_order_of_two_cups, "10.00", description="One cup broke"
+    )
 
-    assert response.status_code == 302 and response["Location"] == detail_url(paid_order)
+    assert response.status_code == 302 and response["Location"] == detail_url(paid_order_of_two_cups)
     assert re.match(r"Refund re_\w+ of €10.00 was made; Mollie says it is (pending|queued)\.", message)
-    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["10.00"]
-    order = reload(paid_order)
+    assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == ["10.00"]
+    order = reload(paid_order_of_two_cups)
     assert order.status == OrderStatus.PARTIALLY_REFUNDED and order.amount_refunded_cents == 1000
     [refund] = Refund.query(order.order_id)
     assert (refund.amount_cents, refund.created_by, refund.description) == (1000, "grace", "One cup broke")
     assert ("refund_created", "grace") in [(event.kind, event.actor) for event in timeline(order)]
 
 
-def test_full_refund_of_what_remains(staff_client, paid_order, sandbox):
-    refund_through_the_pages(staff_client, paid_order, "10.00")
-    form = staff_client.get(refund_url(paid_order)).content.decode()
+def test_full_refund_of_what_remains(staff_client, paid_order_of_two_cups, sandbox):
+    refund_through_the_pages(staff_client, paid_order_of_two_cups, "10.00")
+    form = staff_client.get(refund_url(paid_order_of_two_cups)).content.decode()
     assert 'name="amount" value="15.00"' in form  # the form suggests what remains
 
-    _, _, [message] = refund_through_the_pages(staff_client, paid_order, "15.00")
+    _, _, [message] = refund_through_the_pages(staff_client, paid_order_of_two_cups, "15.00")
 
     assert "was made" in message
-    assert sorted(refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id)) == ["10.00", "15.00"]
-    assert reload(paid_order).status == OrderStatus.REFUNDED
-    assert "Refund…" not in staff_client.get(detail_url(paid_order)).content.decode()
+    assert sorted(refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id)) == ["10.00", "15.00"]
+    assert reload(paid_order_of_two_cups).status == OrderStatus.REFUNDED
+    assert "Refund…" not in staff_client.get(detail_url(paid_order_of_two_cups)).content.decode()
 
 
-def test_refund_of_more_than_remains_is_refused_before_confirmation(staff_client, paid_order, sandbox):
-    form = staff_client.get(refund_url(paid_order))
+def test_refund_of_more_than_remains_is_refused_before_confirmation(staff_client, paid_order_of_two_cups, sandbox):
+    form = staff_client.get(refund_url(paid_order_of_two_cups))
 
-    response = staff_client.post(refund_url(paid_order), {"amount": "25.01", "refund_key": refund_key_from(form)})
+    response = staff_client.post(
+        refund_url(paid_order_of_two_cups), {"amount": "25.01", "refund_key": refund_key_from(form)}
+    )
 
     assert response.status_code == 422
     assert "At most €25.00 can still be refunded." in response.content.decode()
-    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == []
+    assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == []
 
 
-def test_confirmed_refund_of_more_than_remains_is_refused_by_the_workflow(staff_client, paid_order, sandbox):
-    refund_through_the_pages(staff_client, paid_order, "20.00")
+def test_confirmed_refund_of_more_than_remains_is_refused_by_the_workflow(
+    staff_client, paid_order_of_two_cups, sandbox
+):
+    refund_through_the_pages(staff_client, paid_order_of_two_cups, "20.00")
 
     # A confirmation page left open while a colleague refunded: the workflow checks again.
     response = staff_client.post(
-        refund_url(paid_order), {"amount": "10.00", "refund_key": secrets.token_hex(16), "confirm": "yes"}
+        refund_url(paid_order_of_two_cups), {"amount": "10.00", "refund_key": secrets.token_hex(16), "confirm": "yes"}
     )
 
     assert messages_on(staff_client, response) == ["The amount must be between €0.01 and €5.00."]
-    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["20.00"]
+    assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == ["20.00"]
 
 
 @pytest.mark.parametrize(
@@ -138,46 +144,48 @@ def test_confirmed_refund_of_more_than_remains_is_refused_by_the_workflow(staff_
         ("0", "The amount must be at least 0.01."),
     ],
 )
-def test_refund_amount_must_be_a_positive_amount_in_cents(staff_client, paid_order, sandbox, amount, error):
-    form = staff_client.get(refund_url(paid_order))
+def test_refund_amount_must_be_a_positive_amount_in_cents(staff_client, paid_order_of_two_cups, sandbox, amount, error):
+    form = staff_client.get(refund_url(paid_order_of_two_cups))
 
-    response = staff_client.post(refund_url(paid_order), {"amount": amount, "refund_key": refund_key_from(form)})
+    response = staff_client.post(
+        refund_url(paid_order_of_two_cups), {"amount": amount, "refund_key": refund_key_from(form)}
+    )
 
     assert response.status_code == 422 and error in response.content.decode()
 
 
-def test_comma_amounts_are_understood(staff_client, paid_order, sandbox):
-    refund_through_the_pages(staff_client, paid_order, "2,50")
+def test_comma_amounts_are_understood(staff_client, paid_order_of_two_cups, sandbox):
+    refund_through_the_pages(staff_client, paid_order_of_two_cups, "2,50")
 
-    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["2.50"]
+    assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == ["2.50"]
 
 
-def test_double_submitted_confirmation_refunds_once(staff_client, paid_order, sandbox):
-    first, data, _ = refund_through_the_pages(staff_client, paid_order, "25.00")
+def test_double_submitted_confirmation_refunds_once(staff_client, paid_order_of_two_cups, sandbox):
+    first, data, _ = refund_through_the_pages(staff_client, paid_order_of_two_cups, "25.00")
 
-    second = staff_client.post(refund_url(paid_order), {**data, "confirm": "yes"})
+    second = staff_client.post(refund_url(paid_order_of_two_cups), {**data, "confirm": "yes"})
 
     assert first.status_code == second.status_code == 302
-    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["25.00"]
-    assert len(list(Refund.query(paid_order.order_id))) == 1
+    assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == ["25.00"]
+    assert len(list(Refund.query(paid_order_of_two_cups.order_id))) == 1
     assert "was made" in messages_on(staff_client, second)[0]
-    assert reload(paid_order).amount_refunded_cents == 2500
+    assert reload(paid_order_of_two_cups).amount_refunded_cents == 2500
 
 
-def test_mollie_down_keeps_the_confirmation_with_the_same_key(staff_client, paid_order, sandbox):
-    form = staff_client.get(refund_url(paid_order))
+def test_mollie_down_keeps_the_confirmation_with_the_same_key(staff_client, paid_order_of_two_cups, sandbox):
+    form = staff_client.get(refund_url(paid_order_of_two_cups))
     data = {"amount": "5.00", "refund_key": refund_key_from(form), "confirm": "yes"}
     sandbox.faults(api_error_rate=1.0, seed=1)
 
-    down = staff_client.post(refund_url(paid_order), data)
+    down = staff_client.post(refund_url(paid_order_of_two_cups), data)
 
     assert down.status_code == 503
     assert "Mollie could not be reached" in down.content.decode()
     assert refund_key_from(down) == data["refund_key"]
     sandbox.clear_faults()
-    staff_client.post(refund_url(paid_order), data)
-    staff_client.post(refund_url(paid_order), data)
-    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == ["5.00"]
+    staff_client.post(refund_url(paid_order_of_two_cups), data)
+    staff_client.post(refund_url(paid_order_of_two_cups), data)
+    assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == ["5.00"]
 
 
 def test_unpaid_payment_cannot_be_refunded(staff_client, open_order, sandbox):
@@ -206,8 +214,8 @@ def test_cancel_an_open_payment(staff_client, bank_transfer_order, sandbox):
     assert reload(open_order).status == OrderStatus.PENDING_PAYMENT  # the shopper may still pay again
 
 
-def test_a_paid_payment_cannot_be_canceled(staff_client, paid_order, sandbox):
-    response = staff_client.post(f"/staff/orders/{paid_order.order_id}/payments/1/cancel/")
+def test_a_paid_payment_cannot_be_canceled(staff_client, paid_order_of_two_cups, sandbox):
+    response = staff_client.post(f"/staff/orders/{paid_order_of_two_cups.order_id}/payments/1/cancel/")
 
     assert messages_on(staff_client, response) == ["Only open payments can be canceled; this one is paid."]
 
@@ -229,11 +237,11 @@ def test_cancel_an_unpaid_order_gives_its_stock_back(staff_client, bank_transfer
     ]
 
 
-def test_a_paid_order_cannot_be_canceled(staff_client, paid_order, sandbox):
-    response = staff_client.post(f"/staff/orders/{paid_order.order_id}/cancel/")
+def test_a_paid_order_cannot_be_canceled(staff_client, paid_order_of_two_cups, sandbox):
+    response = staff_client.post(f"/staff/orders/{paid_order_of_two_cups.order_id}/cancel/")
 
     assert messages_on(staff_client, response) == ["Only orders waiting for payment can be canceled."]
-    assert reload(paid_order).status == OrderStatus.PAID
+    assert reload(paid_order_of_two_cups).status == OrderStatus.PAID
 
 
 # --- Refresh ------------------------------------------------------------------------------------
@@ -263,11 +271,11 @@ def test_refresh_with_mollie_down_says_so(staff_client, open_order, sandbox):
 
 
 @pytest.fixture
-def double_paid_order(paid_order, sandbox):
+def double_paid_order(paid_order_of_two_cups, sandbox):
     """Attempt 2 reached Mollie although our checkout thought it failed, and was paid as well."""
     now = timezone.now()
     PaymentAttempt(
-        paid_order.order_id,
+        paid_order_of_two_cups.order_id,
         2,
         idempotency_key=secrets.token_hex(8),
         amount_cents=2500,
@@ -281,12 +289,12 @@ def double_paid_order(paid_order, sandbox):
         description="second tab",
         redirect_url="http://127.0.0.1:9/",
         webhook_url="http://127.0.0.1:9/webhook/",
-        metadata={"order_id": paid_order.order_id, "attempt_no": 2},
+        metadata={"order_id": paid_order_of_two_cups.order_id, "attempt_no": 2},
         idempotency_key=secrets.token_hex(8),
     )
     sandbox.set_status(payment.id, "paid")
     services.handle_webhook(payment_id=payment.id)
-    order = reload(paid_order)
+    order = reload(paid_order_of_two_cups)
     assert order.needs_attention and PaymentAttempt.get(order.order_id, 2).needs_refund
     return order
 
@@ -312,8 +320,8 @@ def test_double_payment_is_shown_refunded_and_marked_handled(staff_client, doubl
     assert [(event.actor, event.message) for event in handled] == [("grace", "Refunded the second payment")]
 
 
-def test_only_flagged_payments_can_be_marked_handled(staff_client, paid_order, sandbox):
-    response = staff_client.post(f"/staff/orders/{paid_order.order_id}/payments/1/handled/", {"note": ""})
+def test_only_flagged_payments_can_be_marked_handled(staff_client, paid_order_of_two_cups, sandbox):
+    response = staff_client.post(f"/staff/orders/{paid_order_of_two_cups.order_id}/payments/1/handled/", {"note": ""})
 
     assert messages_on(staff_client, response) == ["This payment attempt is not flagged as a double payment."]
 
@@ -352,44 +360,52 @@ def test_a_cancel_repeated_after_a_lost_answer_is_a_success(staff_client, bank_t
     assert PaymentAttempt.get(bank_transfer_order.order_id, 1).status == AttemptStatus.CANCELED
 
 
-def test_a_pending_refund_still_counts_against_what_can_be_refunded(staff_client, paid_order, sandbox, pending_refunds):
+def test_a_pending_refund_still_counts_against_what_can_be_refunded(
+    staff_client, paid_order_of_two_cups, sandbox, pending_refunds
+):
     # Mollie lowers amountRemaining when a refund is created, amountRefunded only once processed.
-    services.refund_payment(order_id=paid_order.order_id, amount_cents=2500, refund_key="all", actor="sam")
+    services.refund_payment(order_id=paid_order_of_two_cups.order_id, amount_cents=2500, refund_key="all", actor="sam")
 
     with pytest.raises(services.RefundRefused):
-        services.refund_payment(order_id=paid_order.order_id, amount_cents=2000, refund_key="more", actor="sam")
+        services.refund_payment(
+            order_id=paid_order_of_two_cups.order_id, amount_cents=2000, refund_key="more", actor="sam"
+        )
     assert len(sandbox.payments()[0]["_embedded"]["refunds"]) == 1
 
 
-def test_a_duplicate_refund_is_explained_to_staff(staff_client, paid_order, sandbox):
-    services.refund_payment(order_id=paid_order.order_id, amount_cents=500, refund_key="first", actor="sam")
-    key = refund_key_from(staff_client.get(refund_url(paid_order)))
+def test_a_duplicate_refund_is_explained_to_staff(staff_client, paid_order_of_two_cups, sandbox):
+    services.refund_payment(order_id=paid_order_of_two_cups.order_id, amount_cents=500, refund_key="first", actor="sam")
+    key = refund_key_from(staff_client.get(refund_url(paid_order_of_two_cups)))
 
     response = staff_client.post(
-        refund_url(paid_order), {"amount": "5.00", "refund_key": key, "description": "", "confirm": "yes"}
+        refund_url(paid_order_of_two_cups), {"amount": "5.00", "refund_key": key, "description": "", "confirm": "yes"}
     )
 
     [message] = messages_on(staff_client, response)
     assert "duplicate" in message and "within the last hour" in message
-    assert Refund.get(paid_order.order_id, key).status == "rejected"
+    assert Refund.get(paid_order_of_two_cups.order_id, key).status == "rejected"
     # A different amount still works: nothing is left stuck as unconfirmed.
-    services.refund_payment(order_id=paid_order.order_id, amount_cents=600, refund_key="second", actor="sam")
+    services.refund_payment(
+        order_id=paid_order_of_two_cups.order_id, amount_cents=600, refund_key="second", actor="sam"
+    )
 
 
-def test_a_refund_confirmed_again_after_its_answer_was_lost_is_not_made_twice(staff_client, paid_order, sandbox):
-    key = refund_key_from(staff_client.get(refund_url(paid_order)))
+def test_a_refund_confirmed_again_after_its_answer_was_lost_is_not_made_twice(
+    staff_client, paid_order_of_two_cups, sandbox
+):
+    key = refund_key_from(staff_client.get(refund_url(paid_order_of_two_cups)))
     form = {"amount": "7.00", "refund_key": key, "description": "", "confirm": "yes"}
     sandbox.faults(api_lost_answer_rate=1.0)
-    assert staff_client.post(refund_url(paid_order), form).status_code == 503
+    assert staff_client.post(refund_url(paid_order_of_two_cups), form).status_code == 503
     sandbox.clear_faults()
     # More than an hour later Mollie has forgotten our idempotency key.
     sandbox.forget_idempotency_keys()
 
-    response = staff_client.post(refund_url(paid_order), form)
+    response = staff_client.post(refund_url(paid_order_of_two_cups), form)
 
     assert "was made" in messages_on(staff_client, response)[0]
     [refund] = sandbox.payments()[0]["_embedded"]["refunds"]
-    assert Refund.get(paid_order.order_id, key).mollie_refund_id == refund["id"]
+    assert Refund.get(paid_order_of_two_cups.order_id, key).mollie_refund_id == refund["id"]
 
 
 def test_a_payment_pending_for_days_keeps_its_stock_and_says_why(staff_client, shopper, sandbox, settings):
@@ -412,14 +428,14 @@ def test_an_open_payment_says_mollie_expires_it(staff_client, open_order, sandbo
     assert "it expires by itself" in staff_client.get(detail_url(open_order)).content.decode()
 
 
-def test_handled_page_does_not_open_for_a_payment_that_is_not_flagged(staff_client, paid_order, sandbox):
-    url = f"/staff/orders/{paid_order.order_id}/payments/1/handled/"
+def test_handled_page_does_not_open_for_a_payment_that_is_not_flagged(staff_client, paid_order_of_two_cups, sandbox):
+    url = f"/staff/orders/{paid_order_of_two_cups.order_id}/payments/1/handled/"
 
     response = staff_client.get(url)
 
-    assert response.status_code == 302 and response["Location"] == detail_url(paid_order)
+    assert response.status_code == 302 and response["Location"] == detail_url(paid_order_of_two_cups)
     assert messages_on(staff_client, response) == ["This payment attempt is not flagged as a double payment."]
-    assert url not in staff_client.get(detail_url(paid_order)).content.decode()
+    assert url not in staff_client.get(detail_url(paid_order_of_two_cups)).content.decode()
 
 
 # --- Actions that cannot succeed are not offered --------------------------------------------------
@@ -486,7 +502,7 @@ def test_paid_after_failed_while_the_order_waits_pays_the_order(staff_client, sh
 def test_two_paid_orders_of_one_shopper_are_flagged_as_possible_duplicates(staff_client, shopper, sandbox):
     from django.test import Client
 
-    from tests.conftest import Shopper
+    from tests.fixtures.shopper import Shopper
 
     shopper.buy("espresso-cup", 1)
     shopper.webhook(shopper.pay_at_mollie("paid"))
@@ -508,7 +524,7 @@ def test_two_paid_orders_of_one_shopper_are_flagged_as_possible_duplicates(staff
 def test_orders_of_other_shoppers_are_not_flagged(staff_client, shopper, sandbox):
     from django.test import Client
 
-    from tests.conftest import Shopper
+    from tests.fixtures.shopper import Shopper
 
     shopper.buy("espresso-cup", 1)
     shopper.webhook(shopper.pay_at_mollie("paid"))
@@ -520,16 +536,16 @@ def test_orders_of_other_shoppers_are_not_flagged(staff_client, shopper, sandbox
     assert not reload(other.last_order()).needs_attention
 
 
-def test_no_change_it_keeps_the_amount_and_the_note(staff_client, paid_order, sandbox):
-    form = staff_client.get(refund_url(paid_order))
+def test_no_change_it_keeps_the_amount_and_the_note(staff_client, paid_order_of_two_cups, sandbox):
+    form = staff_client.get(refund_url(paid_order_of_two_cups))
     data = {"amount": "2.00", "description": "One cup chipped", "refund_key": refund_key_from(form)}
-    review = staff_client.post(refund_url(paid_order), data).content.decode()
+    review = staff_client.post(refund_url(paid_order_of_two_cups), data).content.decode()
     assert "No, change it" in review
 
-    again = staff_client.post(refund_url(paid_order), {**data, "change": "yes"})
+    again = staff_client.post(refund_url(paid_order_of_two_cups), {**data, "change": "yes"})
 
     page = again.content.decode()
     assert again.status_code == 200 and "Review the refund…" in page
     assert 'name="amount" value="2.00"' in page and 'value="One cup chipped"' in page
     assert 'name="amount" value="25.00"' not in page
-    assert refunds_at_mollie(sandbox, paid_order.latest_mollie_payment_id) == []
+    assert refunds_at_mollie(sandbox, paid_order_of_two_cups.latest_mollie_payment_id) == []

@@ -9,8 +9,8 @@ from notifications.models import AlertReason, MailKind, MailStatus
 from notifications.selectors import mails_of_order
 from payments import services
 from payments.models import Order
-from tests.conftest import UNREACHABLE
-from tests.staff.conftest import STAFF_PASSWORD, STAFF_USERNAME, csrf_token_from
+from tests.fixtures.stack import UNREACHABLE
+from tests.fixtures.staff import STAFF_PASSWORD, STAFF_USERNAME, csrf_token_from
 
 
 def detail_url(order):
@@ -59,20 +59,23 @@ def test_a_failed_confirmation_is_shown_with_its_error_and_resent_with_one_actio
     assert 'id="failed-mails"' not in staff_client.get("/staff/").content.decode()  # handled by the resend
 
 
-def test_resend_is_a_post_with_csrf_for_staff_only(paid_order, staff_member, local_aws):
-    before = len(confirmations_in(local_aws.endpoint_url, paid_order))
+def test_resend_is_a_post_with_csrf_for_staff_only(paid_order_of_two_cups, staff_member, local_aws):
+    before = len(confirmations_in(local_aws.endpoint_url, paid_order_of_two_cups))
     strict = Client(enforce_csrf_checks=True)
     token = csrf_token_from(strict.get("/staff/login/"))
     strict.post("/staff/login/", {"username": STAFF_USERNAME, "password": STAFF_PASSWORD, "csrfmiddlewaretoken": token})
 
-    assert strict.get(resend_url(paid_order)).status_code == 405
-    assert strict.post(resend_url(paid_order)).status_code == 403  # no CSRF token
-    assert Client().post(resend_url(paid_order))["Location"].startswith("/staff/login/")
-    page = strict.get(detail_url(paid_order)).content.decode()
+    assert strict.get(resend_url(paid_order_of_two_cups)).status_code == 405
+    assert strict.post(resend_url(paid_order_of_two_cups)).status_code == 403  # no CSRF token
+    assert Client().post(resend_url(paid_order_of_two_cups))["Location"].startswith("/staff/login/")
+    page = strict.get(detail_url(paid_order_of_two_cups)).content.decode()
     assert "Resend confirmation" in page
-    strict.post(resend_url(paid_order), {"csrfmiddlewaretoken": csrf_token_from(strict.get(detail_url(paid_order)))})
+    strict.post(
+        resend_url(paid_order_of_two_cups),
+        {"csrfmiddlewaretoken": csrf_token_from(strict.get(detail_url(paid_order_of_two_cups)))},
+    )
 
-    assert len(confirmations_in(local_aws.endpoint_url, paid_order)) == before + 1
+    assert len(confirmations_in(local_aws.endpoint_url, paid_order_of_two_cups)) == before + 1
 
 
 def test_an_unpaid_order_offers_no_resend_and_refuses_one(open_order, staff_client):

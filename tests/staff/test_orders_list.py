@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from payments.models import OrderStatus
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 DAY = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

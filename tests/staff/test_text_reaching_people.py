@@ -62,13 +62,13 @@ def test_an_article_name_stays_one_line_and_a_description_keeps_its_lines_only(s
     assert fine.status_code == 302 and Article.get("travel-mug").description == "Hot.\nAnd\tlarge."
 
 
-def test_a_refund_note_for_the_bank_statement_stays_one_line(staff_client, paid_order, sandbox):
-    form = staff_client.get(refund_url(paid_order))
+def test_a_refund_note_for_the_bank_statement_stays_one_line(staff_client, paid_order_of_two_cups, sandbox):
+    form = staff_client.get(refund_url(paid_order_of_two_cups))
 
     response = staff_client.post(
-        refund_url(paid_order),
+        refund_url(paid_order_of_two_cups),
         {"amount": "1.00", "description": "Refund\nCall us at …", "refund_key": refund_key_from(form)},
     )
 
     assert response.status_code == 422 and "Please keep this on one line" in page_text(response)
-    assert list(Refund.query(paid_order.order_id)) == []
+    assert list(Refund.query(paid_order_of_two_cups.order_id)) == []

@@ -100,7 +100,7 @@ class _LocalStack:
         assert self.aws is not None  # only called while the embedded stack runs
         try:
             count = self.aws.dump_dynamodb(settings.LOCAL_STACK_STATE_FILE, table_prefix=settings.DYNAMODB_TABLE_PREFIX)
-        except Exception as error:  # a failed dump must not stop the server
+        except Exception as error:  # noqa: BLE001 (a failed dump must not stop the server)
             self.stdout.write(f"Could not save local data: {error}")
         else:
             return count

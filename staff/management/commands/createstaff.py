@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from staff import services
 
-PASSWORD_VARIABLE = "STAFF_PASSWORD"
+PASSWORD_VARIABLE = "STAFF_PASSWORD"  # noqa: S105 (the variable's name, not a password)
 
 
 class Command(BaseCommand):

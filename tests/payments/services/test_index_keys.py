@@ -12,7 +12,7 @@ from payments.enums import OrderStatus
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_in_status, orders_in_status
 from payments.sharding import ORDER_SHARDS, order_shard
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 DAY = datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
 

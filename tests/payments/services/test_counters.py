@@ -12,7 +12,7 @@ from payments.models import OrderDayCount
 from payments.services.orders import close_order
 from staff import dashboard as staff_dashboard
 from tests.concurrency import run_concurrently
-from tests.staff.conftest import make_order
+from tests.fixtures.orders import make_order
 
 
 def today_figure(status):
@@ -21,7 +21,7 @@ def today_figure(status):
     return row.figures[0].count, dict(row.figures[0].amounts)
 
 
-def test_a_paid_order_is_counted_by_its_checkout_and_its_webhook(paid_order, capsys):
+def test_a_paid_order_is_counted_by_its_checkout_and_its_webhook(paid_order_of_two_cups, capsys):
     assert today_figure(OrderStatus.PAID) == (1, {"EUR": 2500})
     assert today_figure(OrderStatus.PENDING_PAYMENT) == (0, {})
     assert staff_dashboard.dashboard().paid_per_day["EUR"][timezone.localdate()] == 2500

@@ -1,0 +1,1 @@
+"""Tests of payments/services/, one module each."""
