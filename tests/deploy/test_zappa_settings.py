@@ -28,10 +28,12 @@ def test_stage_runs_this_python_with_a_reconciliation_schedule(stage):
     assert settings["log_level"] in ("WARNING", "ERROR")  # lower levels log botocore bodies, the secret included
     assert settings["debug"] is False and settings["slim_handler"] is False
     assert "keep_warm" in settings  # chosen, not left to Zappa's default
-    [event] = settings["events"]
-    module, function = event["function"].rsplit(".", 1)
-    assert callable(getattr(import_module(module), function))
-    assert re.fullmatch(r"rate\(\d+ minutes\)", event["expression"])
+    for event in settings["events"]:  # every scheduled function exists
+        module, function = event["function"].rsplit(".", 1)
+        assert callable(getattr(import_module(module), function))
+    schedules = {event["function"]: event["expression"] for event in settings["events"]}
+    assert re.fullmatch(r"rate\(\d+ minutes\)", schedules["payments.scheduled.reconcile_payments"])
+    assert schedules["privacy.scheduled.run_retention"] == "rate(1 day)"
 
 
 @pytest.mark.parametrize("stage", STAGES)
