@@ -11,7 +11,7 @@ from payments.models import Order, PaymentEvent
 from payments.services import fulfilment
 from privacy.customers import ERASURES
 from tests.privacy.traces import traces
-from tests.staff.conftest import csrf_token_from, log_in
+from tests.fixtures.staff import csrf_token_from, log_in
 
 ADA = ("ada@example.com", "Ada Lovelace", "Lovelace", "Keizersgracht 1", "1015 AA")
 
