@@ -181,7 +181,9 @@ def _start_runserver(port, state_file):
 
 def _stop(process):
     process.send_signal(signal.SIGINT)
-    output, _ = process.communicate(timeout=30)
+    # Bounded, not timed: it saves the local stack's state and stops moto and the sandbox, which
+    # on a machine busy with the parallel suite has taken over 30 s (12 s when idle).
+    output, _ = process.communicate(timeout=90)
     return output
 
 
