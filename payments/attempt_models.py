@@ -59,6 +59,9 @@ class PaymentAttempt(Model):
     method_details = MethodDetails(null=True)
     # Mollie's expiresAt while open: days away for a bank transfer; the order waits that long.
     mollie_expires_at = UTCDateTimeAttribute(null=True)
+    # captureMode manual (pay later): Mollie's captureBefore while authorized, and amountCaptured.
+    capture_before = UTCDateTimeAttribute(null=True)
+    amount_captured_cents = NumberAttribute(default=0)
     chargebacks = ListAttribute(of=ChargebackRecord, default=list)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

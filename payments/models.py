@@ -109,7 +109,10 @@ class Order(Model):
     expires_at = UTCDateTimeAttribute()
     paid_at = UTCDateTimeAttribute(null=True)
     closed_at = UTCDateTimeAttribute(null=True)
+    # The attempt that paid, or authorized (pay later) and is captured as the order ships.
     paid_attempt_no = NumberAttribute(null=True)
+    # Pay later: the authorization's captureBefore (Mollie's), copied for the staff pages.
+    capture_before = UTCDateTimeAttribute(null=True)
     amount_refunded_cents = NumberAttribute(default=0)
     # Charged back and not reversed, over all attempts: the order needs staff (stock stays out).
     amount_charged_back_cents = NumberAttribute(default=0)
@@ -218,13 +221,18 @@ class Order(Model):
         )
 
     @property
-    def is_to_ship(self):  # paid (not refunded in full), with an address and a line not shipped yet
-        paid = self.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
-        return paid and self.shipping_address is not None and any(line.quantity_to_ship > 0 for line in self.lines)
+    def is_to_ship(self):  # paid or authorized (not refunded in full), with an address and a line not shipped yet
+        sold = self.status in (OrderStatus.AUTHORIZED, OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+        return sold and self.shipping_address is not None and any(line.quantity_to_ship > 0 for line in self.lines)
 
     @property
     def is_paid(self):
         return self.status in OrderStatus.PAID_LIKE
+
+    @property
+    def is_sold(self):
+        """Paid, or authorized to be captured on shipping: never payable again."""
+        return self.status in OrderStatus.SOLD
 
     @property
     def attention_reason(self):

@@ -13,7 +13,7 @@ from config.dynamodb import get_or_none
 from notifications.bounces import suppression_of
 from notifications.models import MailKind, OutboxItem, SuppressedAddress
 from notifications.selectors import mails_of_order
-from payments.enums import AttemptStatus
+from payments.enums import AttemptStatus, OrderStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from payments.sharding import ORDER_SHARDS, order_shard, shard_keys
@@ -286,10 +286,12 @@ class OrderDetail:
 
     @property
     def can_resend_confirmation(self):
-        return self.order.is_paid and bool(self.order.paid_attempt_no)
+        return self.order.is_sold and bool(self.order.paid_attempt_no)
 
     @property
     def can_cancel(self):
+        if self.order.status == OrderStatus.AUTHORIZED:  # pay later: releases the authorization
+            return not any(int(line.shipped_quantity or 0) for line in self.order.lines)
         return self.order.is_open_for_payment and not any(
             row.attempt.status == AttemptStatus.OPEN and not row.attempt.is_cancelable for row in self.attempts
         )

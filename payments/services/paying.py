@@ -238,6 +238,10 @@ def _reject_attempt(order_id, attempt_no, reason):
 
 
 def _not_payable(order):
+    if order.status == OrderStatus.AUTHORIZED:
+        return OrderNotPayable(
+            ErrorCode.ALREADY_PAID, "This order is placed already: you pay later, nothing more to do."
+        )
     if order.is_paid:
         return OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.")
     if order.status == OrderStatus.EXPIRED:
@@ -284,7 +288,7 @@ def _stop_other_payments(order):
     try:
         stop_payments(order, reason="Replaced by a new payment attempt")
     except EarlierOrderInTheWay as in_the_way:
-        if in_the_way.order.is_paid:
+        if in_the_way.order.is_sold:
             raise OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.") from in_the_way
         raise OrderNotPayable(
             ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,

@@ -66,7 +66,7 @@ def order_detail(request, order_id, token):
     if order is None:
         raise Http404("No such order")
     order = services.refresh_for_shopper(order=order)
-    if order.is_paid and request.session.get("last_order_id") == order.order_id:
+    if order.is_sold and request.session.get("last_order_id") == order.order_id:
         shop_cart.clear(request.session)
     return _order_page(request, order)
 
@@ -93,7 +93,7 @@ def _order_page(request, order, *, pay_form=None, status=200):
             "pay_form": pay_form,
             "paid_with": paid_with(order, attempt),
             "transfer": transfer_instructions(order, attempt),
-            "shipments": fulfilment.shipments_of(order),
+            "shipments": fulfilment.shipments_of(order, done_only=True),
         },
         status=status,
     )
