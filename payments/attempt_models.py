@@ -86,6 +86,18 @@ class PaymentAttempt(Model):
     unsettled_refunds_index = UnsettledRefundsIndex()
 
     @property
+    def captures_manually(self):
+        """Pay later (captureMode manual): Mollie gave it a capture deadline when it was authorized."""
+        return self.capture_before is not None
+
+    @property
+    def is_refundable_status(self):
+        """Paid, or authorized with some of it captured (pay later: a shipment went out)."""
+        return self.status == AttemptStatus.PAID or (
+            self.status == AttemptStatus.AUTHORIZED and int(self.amount_captured_cents or 0) > 0
+        )
+
+    @property
     def charged_back_cents(self):
         return sum(int(record.amount_cents) for record in self.chargebacks or [] if record.reversed_at is None)
 
@@ -105,6 +117,8 @@ class PaymentAttempt(Model):
             if refund.attempt_no == self.attempt_no and refund.status not in RefundStatus.WITHOUT_MONEY
         )
         remaining = self.amount_cents - committed
+        if self.captures_manually:  # pay later: only captured money can be refunded (Mollie)
+            remaining = min(remaining, int(self.amount_captured_cents or 0) - committed)
         if self.mollie_amount_remaining_cents is not None:
             remaining = min(remaining, self.mollie_amount_remaining_cents)
         return max(remaining, 0)

@@ -10,7 +10,7 @@ from django.utils import timezone
 from notifications.models import MailKind
 from notifications.selectors import mails_of_order
 from payments import mollie, services
-from payments.errors import ActionRefused
+from payments.errors import ActionRefused, RefundRefused
 from payments.models import AttemptStatus, Order, OrderStatus, PaymentAttempt, PaymentEvent
 from payments.services import fulfilment
 from payments.services.capture_deadline import warn_capture_deadline
@@ -179,3 +179,23 @@ def test_a_deadline_warns_staff_once_then_a_lapsed_authorization_closes_the_orde
     kinds = [e.kind for e in PaymentEvent.query(order.order_id)]
     assert kinds.index("capture_deadline") < len(kinds) - 1
     assert PaymentAttempt.get(order.order_id, 1).status == AttemptStatus.EXPIRED
+
+
+def test_only_captured_money_is_refunded_and_the_form_says_why(shopper, sandbox, shipping_zones, staff_client):
+    order, payment_id = pay_later_order(shopper, sandbox, **{"espresso-cup": 2, "coffee-beans": 1})
+    refund_page = f"/staff/orders/{order.order_id}/payments/1/refund/"
+    assert staff_client.get(refund_page).status_code == 302  # nothing captured: nothing to refund
+
+    fulfilment.ship(
+        order_id=order.order_id, quantities={"espresso-cup": 2}, carrier="postnl", tracking_number="3S1", actor="t"
+    )
+    sandbox.advance_clock(5)
+    shopper.webhook(payment_id)
+    captured = mollie.list_captures(payment_id)[0].amount_cents
+    page = staff_client.get(refund_page).content.decode()
+    assert "Only captured money can be refunded" in page
+    with pytest.raises(RefundRefused):
+        services.refund_payment(order_id=order.order_id, amount_cents=captured + 1, refund_key="k1", actor="grace")
+
+    refund = services.refund_payment(order_id=order.order_id, amount_cents=1250, refund_key="k2", actor="grace")
+    assert refund.amount_cents == 1250 and mollie.get_payment(payment_id).amount_refunded_cents == 1250
