@@ -113,7 +113,9 @@ def test_shipping_captures_each_shipment_once_and_mollie_says_when_it_is_paid(sh
     assert len(shipped) == 2
 
 
-def test_a_failed_capture_flags_the_order_and_the_shipment_is_not_shown_as_done(shopper, sandbox, shipping_zones):
+def test_a_failed_capture_flags_the_order_and_the_shipment_is_not_shown_as_done(
+    shopper, sandbox, shipping_zones, staff_client
+):
     order, payment_id = pay_later_order(shopper, sandbox)
     sandbox.faults(capture_failure_rate=1)
 
@@ -129,8 +131,10 @@ def test_a_failed_capture_flags_the_order_and_the_shipment_is_not_shown_as_done(
     assert not [m for m in mails_of_order(order.order_id) if m.kind == MailKind.ORDER_SHIPPED]
     assert [m for m in mails_of_order(order.order_id) if m.kind == MailKind.STAFF_ALERT]
 
+    slip = staff_client.get(f"/staff/orders/{order.order_id}/packing-slip/").content.decode()
+    assert "do not send the parcel yet" in slip and "Capture again" in slip
     sandbox.faults(capture_failure_rate=0)
-    fulfilment.retry_capture(order_id=order.order_id, shipment_no=1, actor="t")
+    staff_client.post(f"/staff/orders/{order.order_id}/shipments/1/capture/")
     sandbox.advance_clock(5)
     shopper.webhook(payment_id)
     done = Order.get(order.order_id, consistent_read=True)
