@@ -18,7 +18,7 @@ from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services import transfer_limits
 from payments.services.changes import copy_latest, new_event, status_event
-from payments.services.methods import forget_methods, methods_for
+from payments.services.methods import captures_on_shipment, forget_methods, methods_for
 from payments.services.orders import give_up_attempt
 from payments.services.sync import apply_mollie_payment
 from payments.services.writes import commit, record_event
@@ -171,6 +171,7 @@ def _create_payment_waiting_for_twin(order, attempt):
                 idempotency_key=attempt.idempotency_key,
                 method=method,
                 due_date=due_date,
+                capture_manually=captures_on_shipment(method),
                 order_fields=mollie_payload.order_fields(
                     order, default_rate=settings.SHOP_DEFAULT_VAT_RATE, product_url_for=_product_url
                 ),
