@@ -57,7 +57,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=(), sent_mails=None)
     _check_chargebacks(findings, mollie_payments, orders, attempts, by_mollie_id)
     _check_counters(findings, orders)
     _check_confirmations(findings, orders, sent_mails)
-    fulfilment_invariants.check(findings, orders)
+    fulfilment_invariants.check(findings, orders, mollie_payments)
     for shopper, order_id in sorted(dict(shopper_orders).items()):
         if order_id not in orders:
             findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")
