@@ -10,6 +10,7 @@ mail together, guarded by the order's version, so two staff shipping at once shi
 from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
+from payments import mollie
 from payments.enums import EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, Shipment
@@ -85,8 +86,11 @@ def _capture(order, shipment, actor):
         return capture_shipped(order, shipment, actor=actor, source=EventSource.STAFF)
     finally:
         attempt = get_attempt(order.order_id, int(order.paid_attempt_no or 0))
-        if attempt is not None:
-            sync_attempt(attempt=attempt, source=EventSource.STAFF, actor=actor)
+        try:
+            if attempt is not None:
+                sync_attempt(attempt=attempt, source=EventSource.STAFF, actor=actor)
+        except mollie.PaymentProviderError:
+            pass  # the shipment and its capture are recorded; Mollie's webhook or reconciliation syncs it
 
 
 def _take(order: Order, quantities: dict[str, int] | None) -> list[ShippedLine]:

@@ -203,3 +203,21 @@ def test_only_captured_money_is_refunded_and_the_form_says_why(shopper, sandbox,
 
     refund = services.refund_payment(order_id=order.order_id, amount_cents=1250, refund_key="k2", actor="grace")
     assert refund.amount_cents == 1250 and mollie.get_payment(payment_id).amount_refunded_cents == 1250
+
+
+def test_mollie_unreachable_after_the_capture_still_records_the_shipment(shopper, sandbox, shipping_zones, monkeypatch):
+    """The capture was made; reading the payment afterwards fails: staff must not be told the
+    shipment failed (they would ship again); the webhook brings Mollie's payment later."""
+    order, payment_id = pay_later_order(shopper, sandbox)
+
+    def unreachable(payment_id):
+        raise mollie.PaymentProviderUnavailable("timed out")
+
+    monkeypatch.setattr(mollie, "get_payment", unreachable)
+    shipment = fulfilment.ship(order_id=order.order_id, quantities=None, carrier="ups", tracking_number="1Z", actor="t")
+    monkeypatch.undo()
+
+    assert shipment.shipment_no == 1 and len(mollie.list_captures(payment_id)) == 1
+    sandbox.advance_clock(5)
+    shopper.webhook(payment_id)
+    assert Order.get(order.order_id, consistent_read=True).status == OrderStatus.PAID
