@@ -119,15 +119,15 @@ def test_a_failed_capture_flags_the_order_and_the_shipment_is_not_shown_as_done(
     order, payment_id = pay_later_order(shopper, sandbox)
     sandbox.faults(capture_failure_rate=1)
 
-    fulfilment.ship(order_id=order.order_id, quantities=None, carrier="ups", tracking_number="1Z", actor="t")
-    assert "1Z" not in shopper.order_page(order).content.decode()  # pending: not done yet
+    fulfilment.ship(order_id=order.order_id, quantities=None, carrier="ups", tracking_number="TRACK-PL-0001", actor="t")
+    assert "TRACK-PL-0001" not in shopper.order_page(order).content.decode()  # pending: not done yet
     sandbox.advance_clock(5)  # the capture fails
     shopper.webhook(payment_id)
 
     flagged = Order.get(order.order_id, consistent_read=True)
     assert flagged.needs_attention and "do not send the parcel" in flagged.attention_reason
     assert flagged.status == OrderStatus.AUTHORIZED
-    assert "1Z" not in shopper.order_page(flagged).content.decode()
+    assert "TRACK-PL-0001" not in shopper.order_page(flagged).content.decode()
     assert not [m for m in mails_of_order(order.order_id) if m.kind == MailKind.ORDER_SHIPPED]
     assert [m for m in mails_of_order(order.order_id) if m.kind == MailKind.STAFF_ALERT]
 
@@ -139,7 +139,7 @@ def test_a_failed_capture_flags_the_order_and_the_shipment_is_not_shown_as_done(
     shopper.webhook(payment_id)
     done = Order.get(order.order_id, consistent_read=True)
     assert done.status == OrderStatus.PAID and not done.needs_attention
-    assert "1Z" in shopper.order_page(done).content.decode()
+    assert "TRACK-PL-0001" in shopper.order_page(done).content.decode()
     assert len([c for c in mollie.list_captures(payment_id) if c.status != "failed"]) == 1
     with pytest.raises(ActionRefused):  # a second click: nothing failed any more
         fulfilment.retry_capture(order_id=order.order_id, shipment_no=1, actor="t")
@@ -214,7 +214,9 @@ def test_mollie_unreachable_after_the_capture_still_records_the_shipment(shopper
         raise mollie.PaymentProviderUnavailable("timed out")
 
     monkeypatch.setattr(mollie, "get_payment", unreachable)
-    shipment = fulfilment.ship(order_id=order.order_id, quantities=None, carrier="ups", tracking_number="1Z", actor="t")
+    shipment = fulfilment.ship(
+        order_id=order.order_id, quantities=None, carrier="ups", tracking_number="TRACK-PL-0001", actor="t"
+    )
     monkeypatch.undo()
 
     assert shipment.shipment_no == 1 and len(mollie.list_captures(payment_id)) == 1
