@@ -4,13 +4,14 @@ them; shipments add up to the shipped quantities, each unit shipped once."""
 
 from collections import Counter
 
+from chaos import pay_later_invariants
 from payments.enums import OrderStatus
 from payments.models import Order, Shipment
 
-SHIPPABLE = {OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED}
+SHIPPABLE = {OrderStatus.AUTHORIZED, OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED}
 
 
-def check(findings, orders):
+def check(findings, orders, mollie_payments=()):
     shipped_units = Counter()
     shipment_counts = Counter()
     for shipment in Shipment.scan(consistent_read=True):
@@ -25,6 +26,7 @@ def check(findings, orders):
         1 for order in orders.values() if order.shipment_count and not order.is_to_ship
     )
     findings.counts["shipments"] = sum(shipment_counts.values())
+    pay_later_invariants.check(findings, orders, mollie_payments)
 
 
 def _check_order(findings, order, indexed, shipped_units, shipments):

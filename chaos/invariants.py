@@ -57,7 +57,7 @@ def check(*, mollie_payments, initial_stock, shopper_orders=(), sent_mails=None)
     _check_chargebacks(findings, mollie_payments, orders, attempts, by_mollie_id)
     _check_counters(findings, orders)
     _check_confirmations(findings, orders, sent_mails)
-    fulfilment_invariants.check(findings, orders)
+    fulfilment_invariants.check(findings, orders, mollie_payments)
     for shopper, order_id in sorted(dict(shopper_orders).items()):
         if order_id not in orders:
             findings.violate("nothing lost", f"shopper {shopper} saw order {order_id}, which is not in our table")
@@ -100,7 +100,8 @@ def _check_counters(findings, orders):
             findings.violate("dashboard counters match the orders", f"{key}: short by {off}")
 
 
-CONFIRMATION_SUBJECT = re.compile(r"^Your order (\S+) is paid$")
+# "is placed": an authorized pay-later order (docs/pay-later.md), confirmed once, before it is paid.
+CONFIRMATION_SUBJECT = re.compile(r"^Your order (\S+) is (?:paid|placed)$")
 
 
 def _check_confirmations(findings, orders, sent_mails):
@@ -118,7 +119,8 @@ def _check_confirmations(findings, orders, sent_mails):
         if match:
             sent[match.group(1)] += 1
     for order_id, order in orders.items():
-        ever_paid = order.is_paid or order.paid_at is not None
+        # Ever a sale: paid, or authorized (pay later; paid_attempt_no stays when it is released).
+        ever_paid = order.is_sold or order.paid_at is not None or order.paid_attempt_no is not None
         if ever_paid and decided[order_id] != 1:
             findings.violate("one confirmation per paid order", f"{order_id}: {decided[order_id]} decided")
         if ever_paid and sent_mails is not None and sent[order_id] != 1:

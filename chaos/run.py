@@ -87,7 +87,7 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
     from chaos import retention as chaos_retention
     from chaos import staff as chaos_staff
     from chaos.shoppers import Journal, make_plans, run_shoppers
-    from chaos.stack import LocalStack
+    from chaos.stack import MOLLIE_TEST_KEY, LocalStack
 
     started = time.monotonic()
     deadline = started + config.duration_limit
@@ -169,7 +169,9 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
             if summary.get("errors", 1) == 0 or time.monotonic() > deadline:
                 break
         out(f"  reconciliation done after {time.monotonic() - started:.0f} s")
-        with stack.models(), override_settings(SES_ENDPOINT_URL=stack.moto_url):  # mails to the stack's SES
+        # Mails to the stack's SES; pay-later shipments are captured at the stack's sandbox.
+        at_the_stack = {"MOLLIE_API_ENDPOINT": stack.sandbox_url, "MOLLIE_API_KEY": MOLLIE_TEST_KEY}
+        with stack.models(), override_settings(SES_ENDPOINT_URL=stack.moto_url, **at_the_stack):
             chaos_staff.ship_some(rng, result.counts)  # some in two parcels, some from two tabs
         out(f"  staff shipped after {time.monotonic() - started:.0f} s")
         with stack.models():

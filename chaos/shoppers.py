@@ -38,6 +38,8 @@ LAST_ITEM = "last-one-grinder"
 # What the shopper picks on Mollie's page; "abandon" closes the tab there (the payment stays open
 # until Mollie expires it). "failed" and "canceled" happen inside a method: as at Mollie, the
 # payment stays open and the shopper, back at method selection, returns to the shop.
+# Mollie's pay-later methods (payments.services.methods): authorized on Mollie's page, not paid.
+PAY_LATER_METHODS = frozenset({"klarna", "riverty", "in3", "billie"})
 OUTCOME_WEIGHTS = (("paid", 52), ("failed", 12), ("canceled", 10), ("expired", 6), ("pending", 10), ("abandon", 10))
 FAILS_INSIDE_CHECKOUT = {"failed", "canceled"}
 UNSUCCESSFUL_STATES = {"failed", "canceled_payment", "expired_payment"}
@@ -165,6 +167,7 @@ class Shopper:
         self.session = requests.Session()
         self.order_url = None
         self.method_chosen = False  # at our checkout: Mollie's page then has no method selection
+        self.pays_later = False  # Klarna, Riverty, in3 chosen: "paid" on Mollie's page is "authorized"
 
     # -- HTTP with bookkeeping -----------------------------------------------------------------
 
@@ -337,6 +340,8 @@ class Shopper:
                 return inside
             self.journal.note(f"{outcome} inside Mollie's checkout, came back")
             outcome = "open"  # "Back to the shop": the payment is still open
+        if outcome == "paid" and self.pays_later:
+            outcome = "authorized"  # captured later, when staff ship
         return self.call("POST", base + payment_path, step, data={"status": outcome}, expect=(303,))
 
     def follow_to(self, path, step):
@@ -365,6 +370,7 @@ class Shopper:
         if fields.get("method"):
             self.journal.note(f"chose {fields['method']} at checkout")
             self.method_chosen = True
+            self.pays_later = fields["method"] in PAY_LATER_METHODS
         # With a method chosen, a 422 may say Mollie cannot check methods right now (an injected
         # API fault): a person leaves the choice to Mollie's page and sends the form again.
         expect = (302, 303, 422) if fields.get("method") else (302, 303)
@@ -393,7 +399,7 @@ class Shopper:
             return None
         else:
             self.journal.note("method list unavailable: left the choice to Mollie's page")
-        self.method_chosen = False
+        self.method_chosen = self.pays_later = False
         fields = {name: value for name, value in fields.items() if name != "method"}
         return self.call("POST", "/checkout/", "checkout POST without method", data=fields, expect=(302, 303))
 

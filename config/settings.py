@@ -191,6 +191,9 @@ BANK_TRANSFER_MAX_OPEN_PER_ADDRESS = env_int("BANK_TRANSFER_MAX_OPEN_PER_ADDRESS
 BANK_TRANSFER_MAX_STOCK_PERCENT = env_int("BANK_TRANSFER_MAX_STOCK_PERCENT", 50)
 # A payment pending or authorized at Mollie this long is stuck: staff get one alert per order.
 PAYMENT_STUCK_AFTER_SECONDS = env_int("PAYMENT_STUCK_AFTER_SECONDS", 24 * 60 * 60)
+# Pay later (docs/pay-later.md): staff warned this many days before captureBefore; cards captured on shipping too.
+CAPTURE_WARNING_DAYS = env_int("CAPTURE_WARNING_DAYS", 7)
+CARD_CAPTURE_ON_SHIPMENT = env_bool("CARD_CAPTURE_ON_SHIPMENT", False)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
 # The shop page's in-process copy of the catalog is at most this old (shop/selectors.py); 0 = none.
 CATALOG_CACHE_SECONDS = env_int("CATALOG_CACHE_SECONDS", 5)

@@ -31,7 +31,11 @@ def health(sandbox, request: Request, base: str):
 
 
 def _full_payment(payment, base: str) -> dict:
-    return hal.payment_json(payment, base, embed_refunds=True, embed_chargebacks=True)
+    body = hal.payment_json(payment, base, embed_refunds=True, embed_chargebacks=True)
+    if payment.captures:  # the control view (chaos invariants): every capture, as Mollie lists them
+        captures = [hal.capture_json(capture, base) for capture in payment.captures.values()]
+        body.setdefault("_embedded", {})["captures"] = captures
+    return body
 
 
 def list_payments(sandbox, request: Request, base: str):

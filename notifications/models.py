@@ -36,6 +36,10 @@ class AlertReason(TextChoices):
     PAID_AFTER_FINAL_STATUS = "paid_after_final_status", "Paid after Mollie reported a final status"
     PAYMENT_STUCK = "payment_stuck", "A payment has been open or pending past the threshold"
     CHARGEBACK = "chargeback", "The shopper's bank reversed a payment (chargeback)"
+    # Pay later (docs/pay-later.md).
+    CAPTURE_FAILED = "capture_failed", "Capturing a shipped parcel's amount failed"
+    CAPTURE_DEADLINE = "capture_deadline", "An authorization must be captured (shipped) soon"
+    AUTHORIZATION_LAPSED = "authorization_lapsed", "An authorization lapsed before all of it was captured"
 
 
 class MailStatus(enum.StrEnum):

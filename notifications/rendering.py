@@ -42,6 +42,7 @@ SUBJECTS = {
 }
 # An order staff canceled: the shopper did nothing wrong, and no payment "did not go through".
 CANCELED_BY_STAFF_SUBJECT = "Your order {order_id} was canceled"
+PAY_LATER_SUBJECT = "Your order {order_id} is placed"
 
 
 @dataclass(frozen=True)
@@ -81,8 +82,11 @@ def render_mail(kind: MailKind | str, context: dict) -> RenderedMail:
         values.update(reason=reason.value, reason_label=reason.label)
     if kind is MailKind.ORDER_CONFIRMATION:
         values["payment_method_label"] = payment_method_label(context["payment_method"])
+    subject = CANCELED_BY_STAFF_SUBJECT if context.get("canceled_by_staff") else SUBJECTS[kind]
+    if kind is MailKind.ORDER_CONFIRMATION and context.get("pay_later"):
+        subject = PAY_LATER_SUBJECT  # nothing is paid yet: captured when it ships
     return RenderedMail(
-        subject=(CANCELED_BY_STAFF_SUBJECT if context.get("canceled_by_staff") else SUBJECTS[kind]).format(**values),
+        subject=subject.format(**values),
         text_body=render_to_string(f"notifications/{kind.value}.txt", values),
         html_body=render_to_string(f"notifications/{kind.value}.html", values),
     )
@@ -96,6 +100,10 @@ PAYMENT_METHOD_LABELS = {
     "paypal": "PayPal",
     "applepay": "Apple Pay",
     "directdebit": "SEPA direct debit",
+    "klarna": "Klarna",
+    "riverty": "Riverty",
+    "in3": "in3",
+    "billie": "Billie",
     "kbc": "KBC/CBC",
     "belfius": "Belfius",
     "eps": "EPS",

@@ -8,6 +8,8 @@ from django.db.models import TextChoices
 
 class OrderStatus(TextChoices):
     PENDING_PAYMENT = "pending_payment", "Waiting for payment"
+    # Pay later (docs/pay-later.md): a sale whose money is held, captured when it ships.
+    AUTHORIZED = "authorized", "Authorized"
     PAID = "paid", "Paid"
     PARTIALLY_REFUNDED = "partially_refunded", "Partially refunded"
     REFUNDED = "refunded", "Refunded"
@@ -17,11 +19,14 @@ class OrderStatus(TextChoices):
     # Sets of members, assigned below the class (annotated here so type checkers know them).
     ALL: ClassVar[list["OrderStatus"]]
     PAID_LIKE: ClassVar[frozenset["OrderStatus"]]
+    SOLD: ClassVar[frozenset["OrderStatus"]]
     CLOSED_UNPAID: ClassVar[frozenset["OrderStatus"]]
 
 
 OrderStatus.ALL = list(OrderStatus)
 OrderStatus.PAID_LIKE = frozenset({OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED})
+# A sale: paid, or authorized (pay later) and not paid yet; never payable again, its stock is kept.
+OrderStatus.SOLD = OrderStatus.PAID_LIKE | {OrderStatus.AUTHORIZED}
 OrderStatus.CLOSED_UNPAID = frozenset({OrderStatus.EXPIRED, OrderStatus.CANCELED})
 
 
@@ -136,6 +141,10 @@ class EventKind(TextChoices):
     SHIPPED = "shipped", "Shipped"
     PERSONAL_DATA_EXPORTED = "personal_data_exported", "Personal data exported"
     PERSONAL_DATA_ERASED = "personal_data_erased", "Personal data erased"
+    CAPTURED = "captured", "Captured"
+    CAPTURE_FAILED = "capture_failed", "Capture failed"
+    CAPTURE_DEADLINE = "capture_deadline", "Capture deadline near"
+    AUTHORIZATION_RELEASED = "authorization_released", "Authorization released"
 
 
 class PaymentMethod(TextChoices):
@@ -146,6 +155,10 @@ class PaymentMethod(TextChoices):
     BANCONTACT = "bancontact", "Bancontact"
     BANK_TRANSFER = "banktransfer", "bank transfer"
     PAYPAL = "paypal", "PayPal"
+    KLARNA = "klarna", "Klarna"
+    RIVERTY = "riverty", "Riverty"
+    IN3 = "in3", "in3"
+    BILLIE = "billie", "Billie"
 
     @classmethod
     def label_of(cls, method: str | None) -> str:

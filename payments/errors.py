@@ -20,6 +20,7 @@ class ErrorCode(TextChoices):
     AMOUNT_TOO_HIGH = "amount_too_high"
     NOT_SHIPPED_THERE = "not_shipped_there"
     NOTHING_TO_SHIP = "nothing_to_ship"
+    CAPTURE_FAILED = "capture_failed"
     BANK_TRANSFER_NOT_OFFERED = "bank_transfer_not_offered"
     EARLIER_ORDER_PAID = "earlier_order_paid"
     EARLIER_PAYMENT_IN_PROGRESS = "earlier_payment_in_progress"

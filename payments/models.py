@@ -45,6 +45,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from config import dynamodb
+from payments.attempt_models import PaymentAttempt
 from payments.enums import AttemptStatus, OrderStatus, PaymentMethod, RefundStatus
 from payments.model_maps import Address, ChargebackRecord, MethodDetails
 from payments.order_indexes import (
@@ -59,7 +60,8 @@ from payments.order_indexes import (
 from payments.sharding import order_shard
 from payments.shipment_models import Shipment
 
-__all__ = ["Address", "ChargebackRecord", "MethodDetails", "Shipment"]  # importable from here too
+# importable from here too
+__all__ = ["Address", "AttemptStatus", "ChargebackRecord", "MethodDetails", "PaymentAttempt", "Shipment"]
 
 
 class OrderLine(MapAttribute):
@@ -107,7 +109,10 @@ class Order(Model):
     expires_at = UTCDateTimeAttribute()
     paid_at = UTCDateTimeAttribute(null=True)
     closed_at = UTCDateTimeAttribute(null=True)
+    # The attempt that paid, or authorized (pay later) and is captured as the order ships.
     paid_attempt_no = NumberAttribute(null=True)
+    # Pay later: the authorization's captureBefore (Mollie's), copied for the staff pages.
+    capture_before = UTCDateTimeAttribute(null=True)
     amount_refunded_cents = NumberAttribute(default=0)
     # Charged back and not reversed, over all attempts: the order needs staff (stock stays out).
     amount_charged_back_cents = NumberAttribute(default=0)
@@ -216,13 +221,18 @@ class Order(Model):
         )
 
     @property
-    def is_to_ship(self):  # paid (not refunded in full), with an address and a line not shipped yet
-        paid = self.status in (OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
-        return paid and self.shipping_address is not None and any(line.quantity_to_ship > 0 for line in self.lines)
+    def is_to_ship(self):  # paid or authorized (not refunded in full), with an address and a line not shipped yet
+        sold = self.status in (OrderStatus.AUTHORIZED, OrderStatus.PAID, OrderStatus.PARTIALLY_REFUNDED)
+        return sold and self.shipping_address is not None and any(line.quantity_to_ship > 0 for line in self.lines)
 
     @property
     def is_paid(self):
         return self.status in OrderStatus.PAID_LIKE
+
+    @property
+    def is_sold(self):
+        """Paid, or authorized to be captured on shipping: never payable again."""
+        return self.status in OrderStatus.SOLD
 
     @property
     def attention_reason(self):
@@ -231,94 +241,6 @@ class Order(Model):
     @property
     def is_open_for_payment(self):
         return self.status == OrderStatus.PENDING_PAYMENT
-
-
-class MolliePaymentIndex(dynamodb.AllProjectionIndex):
-    mollie_payment_id = UnicodeAttribute(hash_key=True)
-
-
-class UnsettledRefundsIndex(dynamodb.AllProjectionIndex):
-    """Sparse: only attempts with a refund Mollie has not finished (reconciliation follows them,
-    since Mollie sends no webhook when a refund is canceled)."""
-
-    refunds_unsettled = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
-
-
-class AttemptStatusShardIndex(dynamodb.AllProjectionIndex):
-    status_shard = UnicodeAttribute(hash_key=True)
-    created_at = UTCDateTimeAttribute(range_key=True)
-
-
-@dynamodb.table
-class PaymentAttempt(Model):
-    class Meta:
-        table_name = "payment_attempts"
-
-    order_id = UnicodeAttribute(hash_key=True)
-    attempt_no = NumberAttribute(range_key=True)
-    status = UnicodeAttribute(default=AttemptStatus.CREATED)
-    # Sent to Mollie on create: a retried request can never create a second payment.
-    idempotency_key = UnicodeAttribute()
-    mollie_payment_id = UnicodeAttribute(null=True)
-    checkout_url = UnicodeAttribute(null=True)
-    amount_cents = NumberAttribute()
-    currency = UnicodeAttribute()
-    # What Mollie reported: the amount it says was paid, and refunded so far.
-    mollie_amount_cents = NumberAttribute(null=True)
-    mollie_currency = UnicodeAttribute(null=True)
-    amount_refunded_cents = NumberAttribute(default=0)
-    # The method chosen at our checkout until Mollie reports one, then Mollie's, with its details.
-    method = UnicodeAttribute(null=True)
-    method_details = MethodDetails(null=True)
-    # Mollie's expiresAt while open: days away for a bank transfer; the order waits that long.
-    mollie_expires_at = UTCDateTimeAttribute(null=True)
-    chargebacks = ListAttribute(of=ChargebackRecord, default=list)
-    created_at = UTCDateTimeAttribute()
-    updated_at = UTCDateTimeAttribute()
-    last_synced_at = UTCDateTimeAttribute(null=True)
-    last_error = UnicodeAttribute(null=True)
-    # A second paid attempt on an order that was already paid: its money must go back.
-    needs_refund = BooleanAttribute(default=False)
-    double_payment_handled = BooleanAttribute(default=False)
-    amount_mismatch = BooleanAttribute(default=False)
-    # Mollie's isCancelable: only bank transfers (and direct debits) can be canceled while open.
-    is_cancelable = BooleanAttribute(default=False)
-    # Mollie's amountRemaining: lowered as soon as a refund is created.
-    mollie_amount_remaining_cents = NumberAttribute(null=True)
-    # "yes" while a refund of this attempt is unsettled; absent otherwise (a sparse index).
-    refunds_unsettled = UnicodeAttribute(null=True)
-    version = VersionAttribute()
-    # "<status>#<k>", k = order_shard(order_id): derived on every save, like the order's keys.
-    status_shard = UnicodeAttribute(null=True)
-
-    mollie_payment_index = MolliePaymentIndex()
-    attempt_status_shard_index = AttemptStatusShardIndex()
-    unsettled_refunds_index = UnsettledRefundsIndex()
-
-    @property
-    def charged_back_cents(self):
-        return sum(int(record.amount_cents) for record in self.chargebacks or [] if record.reversed_at is None)
-
-    def serialize(self, null_check=True):
-        self.derive_keys()
-        return super().serialize(null_check=null_check)
-
-    def derive_keys(self):
-        self.status_shard = f"{self.status}#{order_shard(self.order_id)}"
-
-    def refundable_cents(self, refunds):
-        """What staff may still refund: the amount less every refund of ours that may give money
-        back (pending ones too), never above Mollie's amountRemaining."""
-        committed = sum(
-            refund.amount_cents
-            for refund in refunds
-            if refund.attempt_no == self.attempt_no and refund.status not in RefundStatus.WITHOUT_MONEY
-        )
-        remaining = self.amount_cents - committed
-        if self.mollie_amount_remaining_cents is not None:
-            remaining = min(remaining, self.mollie_amount_remaining_cents)
-        return max(remaining, 0)
 
 
 @dynamodb.table

@@ -5,7 +5,13 @@ Access pattern: the shipments of an order (order page, staff detail, packing sli
 the transaction that raises the order's shipped quantities (payments.services.fulfilment).
 """
 
-from pynamodb.attributes import ListAttribute, MapAttribute, NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
+from pynamodb.attributes import (
+    ListAttribute,
+    MapAttribute,
+    NumberAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
 from pynamodb.models import Model
 
 from config import dynamodb
@@ -30,3 +36,16 @@ class Shipment(Model):
     lines = ListAttribute(of=ShippedLine)
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute()
+    # Pay later (payments/services/shipment_capture.py): the capture of this shipment's amount and
+    # its status (Mollie's pending, succeeded, failed; None: nothing to capture). The shopper sees
+    # the shipment, and gets its mail, once its capture succeeded.
+    capture_id = UnicodeAttribute(null=True)
+    capture_status = UnicodeAttribute(null=True)
+
+    @property
+    def is_done(self):
+        return self.capture_status in (None, "succeeded")
+
+    @property
+    def capture_failed(self):
+        return self.capture_status == "failed"

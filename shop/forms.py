@@ -1,5 +1,7 @@
 from django import forms
 
+from payments.enums import PaymentMethod
+from payments.services.methods import PAY_LATER_METHODS
 from shop.addresses import AddressFields
 from shop.cart import MAX_QUANTITY
 from shop.typed_text import OneLineField
@@ -55,6 +57,11 @@ class MethodChoiceForm(forms.Form):
                 "or try again in a moment."
             )
         if method not in {offered.id for offered in self.methods}:
+            if method in PAY_LATER_METHODS:
+                raise forms.ValidationError(
+                    f"{PaymentMethod.label_of(method)} is not available for this amount or billing country "
+                    "(each pay-later method has its own minimum and maximum amount); please choose another method."
+                )
             raise forms.ValidationError("That payment method is not available for this order; please choose another.")
         return method
 

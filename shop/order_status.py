@@ -27,6 +27,12 @@ def shopper_view(order) -> ShopperView:
 
 def _closed_order_view(order) -> ShopperView | None:
     """The order's own status, when it says it all (paid, refunded, expired or canceled)."""
+    if order.status == OrderStatus.AUTHORIZED:
+        return ShopperView(
+            "authorized",
+            f"Ordered — you pay later via {PaymentMethod.label_of(order.latest_method) or 'your chosen method'}.",
+            "We have your order and will send it soon. You pay when it ships, as agreed with your payment provider.",
+        )
     if order.status == OrderStatus.PAID:
         return ShopperView("paid", "Thank you! Your payment was received.", "We have your order and will send it soon.")
     if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):

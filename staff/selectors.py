@@ -13,10 +13,11 @@ from config.dynamodb import get_or_none
 from notifications.bounces import suppression_of
 from notifications.models import MailKind, OutboxItem, SuppressedAddress
 from notifications.selectors import mails_of_order
-from payments.enums import AttemptStatus
+from payments.enums import AttemptStatus, OrderStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from payments.sharding import ORDER_SHARDS, order_shard, shard_keys
+from shop.money import format_money
 from staff.attention import grouped_reasons, money_back_twice, pending_refund_cents
 from staff.models import StaffMember, normalize_username
 
@@ -247,7 +248,20 @@ class AttemptRow:
 
     @property
     def can_refund(self):
-        return self.attempt.status == AttemptStatus.PAID and self.remaining_cents > 0
+        return self.attempt.is_refundable_status and self.remaining_cents > 0
+
+    @property
+    def refund_explanation(self):
+        """Pay later: why the refundable amount is what was captured, not what was authorized."""
+        attempt = self.attempt
+        if not attempt.captures_manually:
+            return ""
+        captured = format_money(int(attempt.amount_captured_cents or 0), attempt.currency)
+        return (
+            f"Pay later: {captured} of {format_money(attempt.amount_cents, attempt.currency)} was captured (by "
+            "shipping). Only captured money can be refunded; what is not shipped yet is not charged to the "
+            "customer, and canceling the order releases it."
+        )
 
     @property
     def waiting_note(self):
@@ -286,10 +300,12 @@ class OrderDetail:
 
     @property
     def can_resend_confirmation(self):
-        return self.order.is_paid and bool(self.order.paid_attempt_no)
+        return self.order.is_sold and bool(self.order.paid_attempt_no)
 
     @property
     def can_cancel(self):
+        if self.order.status == OrderStatus.AUTHORIZED:  # pay later: releases the authorization
+            return not any(int(line.shipped_quantity or 0) for line in self.order.lines)
         return self.order.is_open_for_payment and not any(
             row.attempt.status == AttemptStatus.OPEN and not row.attempt.is_cancelable for row in self.attempts
         )

@@ -51,6 +51,11 @@ urlpatterns = [
     path("customers/erase/", lazy_view("staff.views.customers.customer_erase"), name="customer_erase"),
     path("to-ship/", lazy_view("staff.views.shipping.to_ship"), name="to_ship"),
     path(
+        "orders/<order_id:order_id>/shipments/<int:shipment_no>/capture/",
+        lazy_view("staff.views.shipping.capture_again"),
+        name="capture_again",
+    ),
+    path(
         "orders/<order_id:order_id>/packing-slip/", lazy_view("staff.views.shipping.packing_slip"), name="packing_slip"
     ),
     path("shipping-zones/", lazy_view("staff.views.shipping.zones"), name="zones"),

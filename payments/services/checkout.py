@@ -145,7 +145,7 @@ def release_replaced_order(*, order_id: str, replaced_by: str | None = None) -> 
         replaced_by=replaced_by,
     )
     assert order is not None  # close_order returns None only for an order that does not exist
-    if order.is_paid:
+    if order.is_sold:
         raise earlier_order_paid(order)
     if order.is_open_for_payment:
         raise payment_in_the_way(order)  # a payment was started meanwhile, in another tab

@@ -7,40 +7,22 @@ Each shipment is one `commit`: the order's shipped quantities, the shipment, the
 mail together, guarded by the order's version, so two staff shipping at once ship each unit once.
 """
 
-from urllib.parse import quote
-
 from django.utils import timezone
 
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
-from notifications.models import MailKind, OutboxItem
-from notifications.services import outbox_item
-from payments.enums import EventKind, EventSource
+from payments import mollie
+from payments.enums import EventKind, EventSource, OrderStatus
 from payments.errors import ActionRefused, ErrorCode
 from payments.models import Order, Shipment
-from payments.selectors import get_order
+from payments.selectors import get_attempt, get_order
+from payments.services.carriers import CARRIERS, shipped_mail, tracking_url
 from payments.services.changes import new_event
-from payments.services.delivery import address_text
-from payments.services.mails import order_url
+from payments.services.shipment_capture import capture_shipped
+from payments.services.sync import sync_attempt
 from payments.services.writes import commit
 from payments.shipment_models import ShippedLine
 
-# The carriers staff choose from: name, and where the shopper follows the parcel.
-CARRIERS = {
-    "postnl": ("PostNL", "https://jouw.postnl.nl/track-and-trace/{code}-{country}-{postal_code}"),
-    "dhl": ("DHL", "https://www.dhl.com/nl-en/home/tracking/tracking-parcel.html?tracking-id={code}"),
-    "dpd": ("DPD", "https://tracking.dpd.de/status/en_US/parcel/{code}"),
-    "ups": ("UPS", "https://www.ups.com/track?tracknum={code}"),
-    "bpost": ("bpost", "https://track.bpost.cloud/btr/web/#/search?itemCode={code}"),
-}
-
-
-def tracking_url(carrier: str, tracking_number: str, order: Order) -> str:
-    address = order.shipping_address
-    return CARRIERS[carrier][1].format(
-        code=quote(tracking_number, safe=""),
-        country=address.country if address else "",
-        postal_code=quote((address.postal_code if address else "").replace(" ", ""), safe=""),
-    )
+__all__ = ["CARRIERS", "orders_to_ship", "retry_capture", "ship", "shipments_of", "tracking_url"]
 
 
 def ship(
@@ -75,13 +57,40 @@ def ship(
         summary = ", ".join(f"{line.quantity} × {line.name}" for line in shipped)
         message = f"Shipment {shipment.shipment_no} with {CARRIERS[carrier][0]} {tracking_number}: {summary}; {left}"
         event = new_event(order, EventKind.SHIPPED, EventSource.STAFF, now, actor=actor, message=message)
+        # Pay later: the shopper is told once the shipment's amount is captured (shipment_capture).
+        mails = [] if order.status == OrderStatus.AUTHORIZED else [shipped_mail(order, shipment)]
         try:
-            commit(saves=[order], new_items=[shipment], events=[event], mails=[shipped_mail(order, shipment)])
+            commit(saves=[order], new_items=[shipment], events=[event], mails=mails)
         except WriteLost as conflict:
             write_try.lost(conflict)
             continue
+        if order.status == OrderStatus.AUTHORIZED:
+            _capture(order, shipment, actor)
         return shipment
     retries_exhausted(order_id)
+
+
+def retry_capture(*, order_id: str, shipment_no: int, actor: str) -> Shipment:
+    """Staff capture again a shipment whose capture failed (a new capture under a new key)."""
+    order = get_order(order_id)
+    shipment = Shipment.get(order_id, shipment_no) if order else None
+    if order is None or shipment is None or not shipment.capture_failed:
+        raise ActionRefused(ErrorCode.NOTHING_TO_SHIP, "This shipment has no failed capture.")
+    return _capture(order, shipment, actor)
+
+
+def _capture(order, shipment, actor):
+    """Pay later: the shipment's amount is captured; Mollie's payment, read after it, says what is
+    captured and whether it is paid in full."""
+    try:
+        return capture_shipped(order, shipment, actor=actor, source=EventSource.STAFF)
+    finally:
+        attempt = get_attempt(order.order_id, int(order.paid_attempt_no or 0))
+        try:
+            if attempt is not None:
+                sync_attempt(attempt=attempt, source=EventSource.STAFF, actor=actor)
+        except mollie.PaymentProviderError:
+            pass  # the shipment and its capture are recorded; Mollie's webhook or reconciliation syncs it
 
 
 def _take(order: Order, quantities: dict[str, int] | None) -> list[ShippedLine]:
@@ -101,28 +110,12 @@ def _take(order: Order, quantities: dict[str, int] | None) -> list[ShippedLine]:
     return shipped
 
 
-def shipped_mail(order: Order, shipment: Shipment) -> OutboxItem:
-    return outbox_item(
-        order_id=order.order_id,
-        kind=MailKind.ORDER_SHIPPED,
-        event_id=f"shipment-{shipment.shipment_no}",
-        to=[order.customer_email],
-        context={
-            "customer_name": order.customer_name,
-            "lines": [{"name": line.name, "quantity": int(line.quantity)} for line in shipment.lines],
-            "carrier": CARRIERS[shipment.carrier][0],
-            "tracking_url": shipment.tracking_url,
-            "address": address_text(order.shipping_address),
-            "order_url": order_url(order),
-        },
-    )
-
-
-def shipments_of(order: Order) -> list[Shipment]:
-    """The order's shipments, first first; no read for an order that has none."""
+def shipments_of(order: Order, *, done_only: bool = False) -> list[Shipment]:
+    """The order's shipments, first first; no read for an order that has none. `done_only`: the
+    shopper's view, without a pay-later shipment whose capture failed."""
     if not order.shipment_count:
         return []
-    return list(Shipment.query(order.order_id))
+    return [shipment for shipment in Shipment.query(order.order_id) if shipment.is_done or not done_only]
 
 
 def orders_to_ship(*, limit: int = 100) -> list[Order]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from notifications.models import MailKind
 from notifications.services import outbox_item, staff_alert_recipients
-from payments.enums import AttemptStatus, PaymentMethod, RefundStatus
+from payments.enums import AttemptStatus, OrderStatus, PaymentMethod, RefundStatus
 from payments.models import PaymentAttempt
 from payments.services.delivery import delivery_summary
 
@@ -62,6 +62,7 @@ def _confirmation_context(order, attempt):
         "total_cents": int(order.total_cents),
         "currency": order.currency,
         "payment_method": attempt.method if attempt is not None else None,
+        "pay_later": order.status == OrderStatus.AUTHORIZED,  # captured when it ships
         "order_url": order_url(order),
         **delivery_summary(order),  # address, shipping and VAT; empty for orders from before them
     }

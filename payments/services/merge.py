@@ -23,6 +23,7 @@ from payments.services.changes import (
     new_event,
     status_event,
 )
+from payments.services.merge_pay_later import authorization_ended, merge_captured, order_authorized
 from shop.money import format_money
 
 if TYPE_CHECKING:  # the adapter's type only: the rules never call Mollie
@@ -113,12 +114,17 @@ def _merge_attempt(order, attempt, payment, source, now, alerts):
         attempt.mollie_currency = payment.currency
         if new_status == AttemptStatus.PAID:
             events += _order_paid(order, attempt, payment, source, now, alerts)
+        elif new_status == AttemptStatus.AUTHORIZED:
+            events += order_authorized(order, attempt, payment, source, now, alerts)
+        elif order.status == OrderStatus.AUTHORIZED and order.paid_attempt_no == attempt.attempt_no:
+            events += authorization_ended(order, attempt, new_status, source, now, alerts)
     elif new_status != attempt.status:
         # Out of order or contradictory: Mollie's statuses only move forward.
         log.info(
             "stale Mollie status ignored",
             extra={"mollie_payment_id": payment.id, "status": new_status, "stored": attempt.status},
         )
+    merge_captured(order, attempt, payment)
     if payment.amount_refunded_cents != attempt.amount_refunded_cents:
         # Down as well as up: a refund that failed or was canceled gives the amount back.
         attempt.amount_refunded_cents = payment.amount_refunded_cents
@@ -274,14 +280,22 @@ def _order_paid(order, attempt, payment, source, now, alerts):
         )
         alerts.update(needs_attention(order, text, reason=AlertReason.AMOUNT_MISMATCH))
         return [new_event(order, EventKind.AMOUNT_MISMATCH, source, now, attempt=attempt, message=text)]
-    if order.is_paid:
-        if order.paid_attempt_no == attempt.attempt_no:
-            return []
+    if order.is_sold and order.paid_attempt_no != attempt.attempt_no:
         attempt.needs_refund = True
         text = double_payment_reason(attempt.attempt_no, order.paid_attempt_no)
         alerts.update(needs_attention(order, text, reason=AlertReason.DOUBLE_PAYMENT))
         return [new_event(order, EventKind.DOUBLE_PAYMENT, source, now, attempt=attempt, message=text)]
-    previous = order.status
+    if order.is_paid:
+        return []
+    previous = order.status  # an authorized order becomes paid once Mollie captured all of it
+    if previous == OrderStatus.AUTHORIZED and payment.amount_captured_cents < payment.amount_cents:
+        # Released or lapsed after a partial capture: Mollie says paid, for what was captured only.
+        text = (
+            f"Attempt {attempt.attempt_no} ended with {format_money(payment.amount_captured_cents, payment.currency)} "
+            f"of {format_money(payment.amount_cents, payment.currency)} captured; the rest will not be paid: "
+            "do not ship what is left, or ask the customer to pay for it"
+        )
+        alerts.update(needs_attention(order, text, reason=AlertReason.AUTHORIZATION_LAPSED))
     if previous in OrderStatus.CLOSED_UNPAID:
         alerts.update(
             needs_attention(

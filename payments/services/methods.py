@@ -10,6 +10,7 @@ import time
 from django.conf import settings
 
 from payments import mollie
+from payments.enums import PaymentMethod
 
 log = logging.getLogger("payments.services")
 
@@ -69,3 +70,22 @@ def forget_methods(*, amount_cents: int | None = None, currency: str | None = No
             return
         for key in [key for key in _cache if key[2:4] == (int(amount_cents), currency)]:
             del _cache[key]
+
+
+# Billie is for businesses and needs a company name (organizationName) the checkout does not ask yet.
+NOT_OFFERED_YET = frozenset({"billie"})
+
+
+def methods_to_choose(*, amount_cents: int, currency: str, billing_country: str | None) -> tuple | None:
+    """The methods a shopper may choose in the shop (checkout, "Pay again"): Mollie's list for the
+    amount and billing country, less those the shop cannot take yet."""
+    methods = methods_for(amount_cents=amount_cents, currency=currency, billing_country=billing_country)
+    return None if methods is None else tuple(method for method in methods if method.id not in NOT_OFFERED_YET)
+
+
+def captures_on_shipment(method: str | None) -> bool:
+    """Pay later is authorized now and captured as it ships (docs/pay-later.md); so are cards when
+    the shop charges them on shipping (CARD_CAPTURE_ON_SHIPMENT)."""
+    if not isinstance(method, str):  # none chosen, or a list to choose from on Mollie's page
+        return False
+    return method in PAY_LATER_METHODS or (method == PaymentMethod.CREDIT_CARD and settings.CARD_CAPTURE_ON_SHIPMENT)

@@ -17,7 +17,7 @@ from payments.services.changes import attention_handled, copy_latest, needs_atte
 from payments.services.mails import closed_mail, payment_got_under_way, resend_confirmation_mail, staff_alert_mails
 from payments.services.merge import double_payment_reason, recorded_chargeback_reason
 from payments.services.sync import apply_mollie_payment, sync_attempt
-from payments.services.writes import commit
+from payments.services.writes import commit, record_event
 
 
 def close_order(
@@ -138,8 +138,11 @@ def _cannot_cancel_reason(payment):
 
 
 def cancel_order(*, order_id: str, actor: str) -> Order:
-    """Cancels open attempts at Mollie, then the order itself (stock goes back)."""
+    """Cancels open attempts at Mollie, then the order itself (stock goes back). An authorized
+    order (pay later) is canceled by releasing its authorization (release_authorized_order)."""
     order = get_order(order_id)
+    if order is not None and order.status == OrderStatus.AUTHORIZED:
+        return release_authorized_order(order, actor=actor)
     if order is None or not order.is_open_for_payment:
         raise ActionRefused(ErrorCode.ORDER_NOT_OPEN, "Only orders waiting for payment can be canceled.")
     attempts = attempts_of(order_id)
@@ -158,8 +161,8 @@ def cancel_order(*, order_id: str, actor: str) -> Order:
             )
     order = get_order(order_id)
     assert order is not None  # read above; orders are never deleted
-    if order.is_paid:
-        raise ActionRefused(ErrorCode.ALREADY_PAID, "This order was paid in the meantime.")
+    if order.is_sold:
+        raise ActionRefused(ErrorCode.ALREADY_PAID, "This order was paid or authorized in the meantime.")
     order = close_order(
         order_id=order_id,
         status=OrderStatus.CANCELED,
@@ -173,6 +176,32 @@ def cancel_order(*, order_id: str, actor: str) -> Order:
             ErrorCode.PAYMENT_STARTING, "A payment for this order is just being started; try again in a minute."
         )
     return order
+
+
+def release_authorized_order(order: Order, *, actor: str) -> Order:
+    """Releases an authorized order's authorization at Mollie: nothing is captured, the shopper's
+    money is no longer held. Mollie's answer (read now, or its webhook) closes the order and gives
+    its stock back, exactly once (merge_pay_later.authorization_ended, sync.stock_returned)."""
+    if any(int(line.shipped_quantity or 0) for line in order.lines):
+        raise ActionRefused(
+            ErrorCode.ORDER_NOT_OPEN,
+            "Part of this order was shipped and captured: it cannot be canceled. Refund what the "
+            "customer sends back; the authorization of the rest lapses or is released with the last shipment.",
+        )
+    attempt = get_attempt(order.order_id, int(order.paid_attempt_no or 0))
+    assert attempt is not None and attempt.mollie_payment_id  # an authorized order has its attempt
+    mollie.release_authorization(attempt.mollie_payment_id, idempotency_key=f"{order.order_id}-release")
+    record_event(
+        order_id=order.order_id,
+        kind=EventKind.AUTHORIZATION_RELEASED,
+        source=EventSource.STAFF,
+        actor=actor,
+        attempt_no=int(attempt.attempt_no),
+        mollie_payment_id=attempt.mollie_payment_id,
+        message="Canceled by staff: the authorization was released, nothing is captured",
+    )
+    sync_attempt(attempt=attempt, source=EventSource.STAFF, actor=actor)
+    return get_order(order.order_id) or order
 
 
 def mark_double_payment_handled(*, order_id: str, attempt_no: int, actor: str, note: str = "") -> PaymentAttempt:
@@ -272,7 +301,7 @@ def flag_stuck_attempt(*, order_id: str, attempt_no: int, source: str = EventSou
 def resend_confirmation(*, order_id: str, actor: str) -> Order:
     """Staff's "Resend confirmation": a new outbox item (its own event id), sent now."""
     order = get_order(order_id)
-    if order is None or not order.is_paid or not order.paid_attempt_no:
+    if order is None or not order.is_sold or not order.paid_attempt_no:
         raise ActionRefused(ErrorCode.NOT_PAID, "Only a paid order has a confirmation to resend.")
     attempt = get_attempt(order_id, int(order.paid_attempt_no))
     now = timezone.now()

@@ -18,7 +18,7 @@ from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services import transfer_limits
 from payments.services.changes import copy_latest, new_event, status_event
-from payments.services.methods import forget_methods, methods_for
+from payments.services.methods import captures_on_shipment, forget_methods, methods_for
 from payments.services.orders import give_up_attempt
 from payments.services.sync import apply_mollie_payment
 from payments.services.writes import commit, record_event
@@ -171,6 +171,7 @@ def _create_payment_waiting_for_twin(order, attempt):
                 idempotency_key=attempt.idempotency_key,
                 method=method,
                 due_date=due_date,
+                capture_manually=captures_on_shipment(method),
                 order_fields=mollie_payload.order_fields(
                     order, default_rate=settings.SHOP_DEFAULT_VAT_RATE, product_url_for=_product_url
                 ),
@@ -238,6 +239,10 @@ def _reject_attempt(order_id, attempt_no, reason):
 
 
 def _not_payable(order):
+    if order.status == OrderStatus.AUTHORIZED:
+        return OrderNotPayable(
+            ErrorCode.ALREADY_PAID, "This order is placed already: you pay later, nothing more to do."
+        )
     if order.is_paid:
         return OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.")
     if order.status == OrderStatus.EXPIRED:
@@ -284,7 +289,7 @@ def _stop_other_payments(order):
     try:
         stop_payments(order, reason="Replaced by a new payment attempt")
     except EarlierOrderInTheWay as in_the_way:
-        if in_the_way.order.is_paid:
+        if in_the_way.order.is_sold:
             raise OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.") from in_the_way
         raise OrderNotPayable(
             ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,

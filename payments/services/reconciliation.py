@@ -22,6 +22,7 @@ from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempt_by_mollie_id, attempts_in_status, attempts_of, get_order, orders_in_status
+from payments.services.capture_deadline import deadline_near, warn_capture_deadline
 from payments.services.orders import close_order, flag_stuck_attempt, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
@@ -151,7 +152,12 @@ def _resync_waiting(now, stale, stale_after, summary, progress):
         _mark_synced(synced)
         _count(summary, "synced")
         progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
-        stuck = synced.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) and synced.created_at < stuck_before
+        # An authorized (pay later) attempt is a sale waiting to ship, not stuck: its deadline counts.
+        if deadline_near(synced, timezone.now()) and warn_capture_deadline(
+            order_id=synced.order_id, attempt_no=int(synced.attempt_no)
+        ):
+            progress(f"capture deadline of {synced.order_id} near: staff alerted")
+        stuck = synced.status == AttemptStatus.PENDING and synced.created_at < stuck_before
         if stuck and flag_stuck_attempt(order_id=synced.order_id, attempt_no=int(synced.attempt_no)):
             _count(summary, "stuck")
             progress(f"stuck {synced.order_id} attempt {synced.attempt_no}: staff alerted")

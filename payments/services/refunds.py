@@ -83,7 +83,12 @@ def _paid_attempt(order_id, attempt_no):
         raise RefundRefused(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
     attempt_no = attempt_no or order.paid_attempt_no
     attempt = get_attempt(order_id, attempt_no) if attempt_no else None
-    if attempt is None or attempt.status != AttemptStatus.PAID:
+    if attempt is not None and attempt.status == AttemptStatus.AUTHORIZED and not attempt.is_refundable_status:
+        raise RefundRefused(
+            ErrorCode.NOT_PAID,
+            "Nothing of this pay-later payment is captured yet: only captured money can be refunded.",
+        )
+    if attempt is None or not attempt.is_refundable_status:
         raise RefundRefused(ErrorCode.NOT_PAID, "Only paid payments can be refunded.")
     return order, attempt
 

@@ -18,10 +18,12 @@ from payments import mollie
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, RefundStatus
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempt_by_mollie_id, get_order, get_order_and_attempt
+from payments.services import stock
 from payments.services.changes import needs_attention, new_event
 from payments.services.mails import confirmation_mail, staff_alert_mails
 from payments.services.merge import PaymentMerge, merge_payment
 from payments.services.refund_sync import sync_refunds
+from payments.services.shipment_capture import settle_captures
 from payments.services.writes import commit, record_event
 
 log = logging.getLogger("payments.services")
@@ -143,7 +145,12 @@ def apply_mollie_payment(
                 flag_duplicate_paid_orders(order=merge.order, source=source)
         elif events or merge.changed:
             try:
-                commit(saves=merge.changed, events=events, mails=mails_caused(order, merge))
+                commit(
+                    saves=merge.changed,
+                    events=events,
+                    updates=stock_returned(order, merge, now),
+                    mails=mails_caused(order, merge),
+                )
             except WriteLost as conflict:
                 write_try.lost(conflict)
                 continue
@@ -152,6 +159,8 @@ def apply_mollie_payment(
         # Also when the payment itself is unchanged: reconciliation follows attempts whose refunds
         # are unsettled (or whose refund list could not be read before) by this sync alone; and a
         # refund's own status may have moved (refund webhooks come as the payment's).
+        if order.status == OrderStatus.AUTHORIZED and order.shipment_count:
+            settle_captures(merge.order, payment.id, source)  # pay later: a capture settled?
         if refunds_to_follow(payment, merge.attempt, had_refunds=had_refunds):
             sync_refunds(merge.order, merge.attempt)
         return merge.attempt
@@ -208,10 +217,18 @@ def changes_nothing(merge: PaymentMerge, source: str) -> bool:
 
 
 def mails_caused(order_before, merge):
-    """The order's confirmation when this merge made it paid (paid once: a repeat finds it paid
-    already), and a staff alert for each reason it newly flagged the order with."""
-    mails = [confirmation_mail(merge.order, merge.attempt)] if merge.order.is_paid and not order_before.is_paid else []
+    """The order's confirmation when this merge made it a sale, paid or authorized (once: a repeat,
+    or the capture that makes an authorized order paid, finds it sold already), and a staff alert for each reason it newly flagged the order with."""
+    mails = [confirmation_mail(merge.order, merge.attempt)] if merge.order.is_sold and not order_before.is_sold else []
     return mails + staff_alert_mails(merge.order, merge.alerts)
+
+
+def stock_returned(order_before, merge, now):
+    """An authorization released or lapsed with nothing captured closed the order: its stock goes
+    back, exactly once (stock.give_back marks the order saved with it)."""
+    if order_before.status == OrderStatus.AUTHORIZED and merge.order.status in OrderStatus.CLOSED_UNPAID:
+        return stock.give_back(merge.order, now)
+    return []
 
 
 def became_paid(events: Iterable[PaymentEvent]) -> bool:

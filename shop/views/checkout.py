@@ -6,8 +6,10 @@ from django.views.decorators.cache import never_cache
 
 from payments import mollie, services
 from payments.services.delivery import Delivery
+from payments.services.methods import methods_to_choose
 from shop import cart as shop_cart
 from shop import shipping
+from shop.addresses import country_choices
 from shop.forms import CheckoutForm
 from shop.views.cart import earlier_order_message
 from shop.views.orders import send_to_payment
@@ -33,7 +35,9 @@ def checkout(request):
         messages.error(request, shop_cart.shortage_message(cart.short_lines))
         return redirect("shop:cart")
     country = shipping.chosen_country(request.session)
-    methods = services.methods_for(amount_cents=cart.total_cents, currency=cart.currency)
+    methods = methods_to_choose(
+        amount_cents=cart.total_cents, currency=cart.currency, billing_country=_billing_country(request, country)
+    )
     if request.method != "POST":
         # The name, e-mail and address are never kept in the (cookie) session: the browser's
         # autofill offers them again (the fields carry `autocomplete`).
@@ -72,6 +76,13 @@ def checkout(request):
         return redirect("shop:cart")
     request.session["last_order_id"] = order.order_id
     return send_to_payment(request, order, method=form.cleaned_data["method"] or None)
+
+
+def _billing_country(request, country):
+    """The billing country the pay-later methods are offered for (Mollie's list for it): the one
+    typed at checkout when the billing address differs, else the delivery country."""
+    posted = request.POST.get("billing_country" if request.POST.get("billing_differs") else "country")
+    return posted if posted in dict(country_choices()) else country
 
 
 def _checkout_page(request, cart, form, country, status=200):

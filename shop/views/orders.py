@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 from payments import mollie, services
 from payments import selectors as payment_selectors
 from payments.services import fulfilment
+from payments.services.methods import methods_to_choose
 from shop import cart as shop_cart
 from shop.forms import PayAgainForm
 from shop.order_status import paid_with, shopper_view, transfer_instructions
@@ -36,7 +37,12 @@ def order_pay(request, order_id, token):
 
 
 def _methods_for(order):
-    return services.methods_for(amount_cents=int(order.total_cents), currency=order.currency)
+    billing = order.billing_address or order.shipping_address
+    return methods_to_choose(
+        amount_cents=int(order.total_cents),
+        currency=order.currency,
+        billing_country=billing.country if billing else None,
+    )
 
 
 def send_to_payment(request, order, method=None):
@@ -66,7 +72,7 @@ def order_detail(request, order_id, token):
     if order is None:
         raise Http404("No such order")
     order = services.refresh_for_shopper(order=order)
-    if order.is_paid and request.session.get("last_order_id") == order.order_id:
+    if order.is_sold and request.session.get("last_order_id") == order.order_id:
         shop_cart.clear(request.session)
     return _order_page(request, order)
 
@@ -93,7 +99,7 @@ def _order_page(request, order, *, pay_form=None, status=200):
             "pay_form": pay_form,
             "paid_with": paid_with(order, attempt),
             "transfer": transfer_instructions(order, attempt),
-            "shipments": fulfilment.shipments_of(order),
+            "shipments": fulfilment.shipments_of(order, done_only=True),
         },
         status=status,
     )

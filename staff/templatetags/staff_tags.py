@@ -1,4 +1,6 @@
 from django import template
+from django.utils import timezone
+from django.utils.formats import date_format
 
 from payments.enums import EventKind, OrderStatus, PaymentMethod
 from shop.money import format_money
@@ -19,6 +21,15 @@ def money(cents, currency):
 @register.filter
 def status_label(status):
     return ORDER_STATUS_LABELS.get(status) or (status or "").replace("_", " ").capitalize()
+
+
+@register.filter
+def order_status(order):
+    """The order's status as staff read it; an authorization says until when it can be captured."""
+    label = status_label(order.status)
+    if order.status == OrderStatus.AUTHORIZED and order.capture_before:
+        return f"{label}, capture before {date_format(timezone.localtime(order.capture_before), 'j F')}"
+    return label
 
 
 @register.filter

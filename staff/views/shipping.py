@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from config.dynamodb import ConcurrentUpdateConflict
 from payments.errors import ActionRefused
@@ -90,6 +90,21 @@ def packing_slip(request, order_id):
             return redirect("staff:packing_slip", order_id=order.order_id)
     context = {"order": order, "form": form, "shipments": fulfilment.shipments_of(order)}
     return render(request, "staff/packing_slip.html", context, status=422 if form.errors else 200)
+
+
+@staff_required
+@require_POST
+def capture_again(request, order_id, shipment_no):
+    """Pay later: a shipment whose capture failed is captured again (a new capture, never a twin)."""
+    try:
+        fulfilment.retry_capture(order_id=order_id, shipment_no=shipment_no, actor=request.staff_member.username)
+    except ActionRefused as refusal:
+        messages.error(request, str(refusal))
+    except ConcurrentUpdateConflict:
+        messages.error(request, BUSY)
+    else:
+        messages.success(request, f"Shipment {shipment_no} is being captured again.")
+    return redirect("staff:packing_slip", order_id=order_id)
 
 
 @staff_required

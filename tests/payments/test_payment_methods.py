@@ -25,7 +25,10 @@ def test_the_checkout_page_offers_mollies_methods_for_the_amount_with_their_pict
 
     page = shopper.client.get("/checkout/").content.decode()
 
-    assert methods_offered(page) == ["", "ideal", "creditcard", "bancontact", "banktransfer", "paypal"]
+    # Pay later for the billing country (the delivery country, NL): Klarna and Riverty, not in3 (its minimum).
+    offered = ["", "ideal", "creditcard", "bancontact", "banktransfer", "paypal", "klarna", "riverty"]
+    assert methods_offered(page) == offered
+    assert "Pay in 30 days with Riverty" in page and "Pay later with Klarna" in page
     assert "Choose on Mollie&#x27;s payment page" in page or "Choose on Mollie's payment page" in page
     assert f'src="{shopper.sandbox.url}/images/methods/ideal.png"' in page
     assert "issuer" not in page.lower()  # iDEAL 2.0: the bank is chosen on iDEAL's own page
@@ -320,7 +323,16 @@ def test_pay_again_offers_the_methods_and_sends_the_one_chosen(shopper):
     order = failed_payment(shopper)
     page = shopper.order_page().content.decode()
     assert "Pay again" in page
-    assert methods_offered(page) == ["", "ideal", "creditcard", "bancontact", "banktransfer", "paypal"]
+    assert methods_offered(page) == [
+        "",
+        "ideal",
+        "creditcard",
+        "bancontact",
+        "banktransfer",
+        "paypal",
+        "klarna",
+        "riverty",
+    ]
 
     response = pay_again(shopper, "paypal")
 

@@ -10,8 +10,8 @@ from payments.enums import EventKind
 from payments.models import Order, PaymentEvent
 from payments.services import fulfilment
 from privacy.customers import ERASURES
-from tests.privacy.traces import traces
 from tests.fixtures.staff import csrf_token_from, log_in
+from tests.privacy.traces import traces
 
 ADA = ("ada@example.com", "Ada Lovelace", "Lovelace", "Keizersgracht 1", "1015 AA")
 

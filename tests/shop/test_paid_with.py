@@ -53,7 +53,8 @@ def an_attempt(method, status="paid", **details):
         ("creditcard", {"cardNumber": "4242", "cardLabel": "Visa"}, "Paid by card ending 4242 (Visa)"),
         ("creditcard", {}, "Paid with card"),
         ("paypal", {"consumerAccount": "ada@example.com"}, "Paid with PayPal"),
-        ("klarna", {}, "Paid with klarna"),  # a method Mollie added later: its id
+        ("klarna", {}, "Paid with Klarna"),
+        ("przelewy24x", {}, "Paid with przelewy24x"),  # a method Mollie added later: its id
     ],
 )
 def test_how_it_was_paid(method, details, said):

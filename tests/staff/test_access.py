@@ -51,6 +51,7 @@ ACTIONS = [
     ("/staff/articles/espresso-cup/", {"name": "Cup", "price": "1.00", "currency": "EUR", "active": "on"}),
     ("/staff/orders/export.csv", {"job_id": EXPORT_JOB}),
     (f"/staff/orders/{ORDER}/packing-slip/", {"carrier": "postnl", "tracking_number": "3S1"}),
+    (f"/staff/orders/{ORDER}/shipments/2/capture/", {}),
     ("/staff/shipping-zones/", {"zone_id": "nl", "name": "NL", "countries": "NL", "price": "1", "vat_rate": "21"}),
     ("/staff/customers/", {"email": "ada@example.com"}),
     ("/staff/customers/export/", {"email": "ada@example.com", "confirm": "1"}),
@@ -77,6 +78,7 @@ def test_every_staff_url_is_covered_here():
 def _route(url):
     return (
         url.replace(ORDER, "<order_id:order_id>")
+        .replace("/shipments/2/", "/shipments/<int:shipment_no>/")
         .replace("/1/", "/<int:attempt_no>/")
         .replace("/chb_test/", "/<str:chargeback_id>/")
         .replace("articles/espresso-cup/", "articles/<slug:slug>/")

@@ -1,0 +1,61 @@
+"""Pay later's deadline (docs/pay-later.md): an authorization not captured by its captureBefore
+lapses and the sale is lost. Reconciliation syncs authorized payments; one within
+CAPTURE_WARNING_DAYS of its deadline puts its order under "Needs attention" and mails staff once.
+A lapsed one is closed by the merge rules (payments/services/merge_pay_later.py)."""
+
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
+from notifications.models import AlertReason
+from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus
+from payments.models import Order, PaymentAttempt
+from payments.selectors import get_order
+from payments.services.changes import needs_attention, new_event
+from payments.services.mails import staff_alert_mails
+from payments.services.writes import commit
+
+
+def deadline_near(attempt: PaymentAttempt, now: datetime) -> bool:
+    return (
+        attempt.status == AttemptStatus.AUTHORIZED
+        and attempt.capture_before is not None
+        and attempt.capture_before - now <= timedelta(days=settings.CAPTURE_WARNING_DAYS)
+    )
+
+
+def deadline_reason(order: Order) -> str:
+    day = date_format(timezone.localtime(order.capture_before), "j F Y")
+    return (
+        f"Capture before {day}: ship what is left of this pay-later order by then (shipping captures it), "
+        "or cancel it; what is not captured by then is lost"
+    )
+
+
+def warn_capture_deadline(*, order_id: str, attempt_no: int, source: str = EventSource.RECONCILE) -> bool:
+    """Flags an authorized order whose capture deadline is near, once (the alert's reason is kept)."""
+    for write_try in optimistic_retries(order_id):
+        order = get_order(order_id)
+        if (
+            order is None
+            or order.status != OrderStatus.AUTHORIZED
+            or order.paid_attempt_no != attempt_no
+            or order.capture_before is None
+            or AlertReason.CAPTURE_DEADLINE.value in (order.alerted_reasons or [])
+        ):
+            return False
+        now = timezone.now()
+        text = deadline_reason(order)
+        alerts = needs_attention(order, text, reason=AlertReason.CAPTURE_DEADLINE)
+        order.updated_at = now
+        event = new_event(order, EventKind.CAPTURE_DEADLINE, source, now, message=text)
+        try:
+            commit(saves=[order], events=[event], mails=staff_alert_mails(order, alerts))
+        except WriteLost as conflict:
+            write_try.lost(conflict)
+            continue
+        return True
+    retries_exhausted(order_id)
