@@ -3,6 +3,8 @@ Mollie payment id, by status and age, with refunds Mollie has not finished). Re-
 payments.models; see its docstring for the access patterns.
 """
 
+from datetime import datetime
+
 from pynamodb.attributes import (
     BooleanAttribute,
     ListAttribute,
@@ -14,7 +16,7 @@ from pynamodb.attributes import (
 from pynamodb.models import Model
 
 from config import dynamodb
-from payments.enums import AttemptStatus, RefundStatus
+from payments.enums import AttemptStatus, PaymentMethod, RefundStatus
 from payments.model_maps import ChargebackRecord, MethodDetails
 from payments.sharding import order_shard
 
@@ -84,6 +86,15 @@ class PaymentAttempt(Model):
     mollie_payment_index = MolliePaymentIndex()
     attempt_status_shard_index = AttemptStatusShardIndex()
     unsettled_refunds_index = UnsettledRefundsIndex()
+
+    def transfer_under_way(self, now: datetime) -> bool:
+        """An open bank transfer before its expiresAt: open for days by design (its dueDate)."""
+        return (
+            self.status == AttemptStatus.OPEN
+            and self.method == PaymentMethod.BANK_TRANSFER
+            and self.mollie_expires_at is not None
+            and self.mollie_expires_at > now
+        )
 
     @property
     def captures_manually(self):

@@ -94,7 +94,7 @@ def _merge_attempt(order, attempt, payment, source, now, alerts):
     if AttemptStatus.rank(payment.status) >= AttemptStatus.rank(attempt.status):
         # Only from an answer at least as new as what we have (a stale one must not undo it).
         _merge_cancelable(attempt, payment)
-        _merge_method(order, attempt, payment)
+        _merge_method(order, attempt, payment, now)
     new_status = payment.status
     # Mollie says a final status never changes, yet here it reports the money as received. Money
     # may have arrived, so this is never ignored (see _paid_after_final_status).
@@ -156,7 +156,7 @@ def _merge_cancelable(attempt, payment):
         attempt.mollie_amount_remaining_cents = payment.amount_remaining_cents
 
 
-def _merge_method(order, attempt, payment):
+def _merge_method(order, attempt, payment, now):
     """The method (chosen at our checkout or on Mollie's page), its details and expiresAt."""
     if payment.method and attempt.method != payment.method:
         attempt.method = payment.method
@@ -171,9 +171,11 @@ def _merge_method(order, attempt, payment):
         and order.is_open_for_payment
         and attempt.attempt_no == order.attempt_count
         and payment.expires_at > order.expires_at
+        and order.expires_at > now
     ):
         # A bank transfer is open for days (Mollie: 12, or its dueDate): the order, and the stock it
-        # holds, waits as long as the payment can still be paid. Never shortened.
+        # holds, waits as long as the payment can still be paid. Never shortened, and never reopened
+        # once reconciliation ended the window (its last payment's end then closes it, see sync).
         order.expires_at = payment.expires_at
 
 

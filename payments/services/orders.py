@@ -20,6 +20,24 @@ from payments.services.sync import apply_mollie_payment, sync_attempt
 from payments.services.writes import commit, record_event
 
 
+def expire_if_nothing_waits(order_id: str, source: str) -> Order | None:
+    """Expires an order still open for payment whose attempts are all final (reads our table only);
+    returns the order as it is now (still open when a payment is under way), None if it is gone."""
+    order = get_order(order_id)
+    if order is None or not order.is_open_for_payment:
+        return order
+    if any(
+        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) for a in attempts_of(order_id)
+    ):
+        return order
+    return close_order(
+        order_id=order_id,
+        status=OrderStatus.EXPIRED,
+        source=source,
+        reason="No successful payment within the payment window",
+    )
+
+
 def close_order(
     *,
     order_id: str,

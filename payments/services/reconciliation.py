@@ -19,22 +19,20 @@ from config.retry_later import RETRY_LATER_ERRORS
 from notifications.services import DeliveryOutcome, deliver_pending
 from payments import metrics as payment_metrics
 from payments import mollie
-from payments.enums import AttemptStatus, EventSource, OrderStatus, PaymentMethod
+from payments.enums import AttemptStatus, EventSource, OrderStatus
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempt_by_mollie_id, attempts_in_status, attempts_of, get_order, orders_in_status
 from payments.services.capture_deadline import deadline_near, warn_capture_deadline
-from payments.services.orders import close_order, flag_stuck_attempt, give_up_attempt
+from payments.services.orders import expire_if_nothing_waits, flag_stuck_attempt, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
 # A run starts an item only with time left for a Mollie call that can still get an answer
 # (payments.mollie) and the writes that store it: this many DynamoDB tries (config.deadline).
 RECONCILE_ITEM_WRITES = 3
 
-
 # An open attempt is synced again after as long as it had been open at its last sync (at least
 # the stale threshold, at most this): a bank transfer open for days costs a few calls a day.
 RESYNC_BACKOFF_CAP = timedelta(hours=1)
-
 
 # Queued mails are sent in batches (oldest first) while a batch sends some and time is left;
 # deliver_pending also stops in time before the deadline. A busy hour can leave hundreds queued.
@@ -328,23 +326,16 @@ def _mark_synced(attempt):
         # A webhook is writing the attempt right now: its sync stands in for this one.
 
 
-def _transfer_under_way(attempt, now):
-    return (
-        attempt.status == AttemptStatus.OPEN
-        and attempt.method == PaymentMethod.BANK_TRANSFER
-        and attempt.mollie_expires_at is not None
-        and attempt.mollie_expires_at > now
-    )
-
-
 def _close_overdue_order(order, summary, now):
+    transfer_under_way = False
     for attempt in attempts_of(order.order_id):
         if attempt.status == AttemptStatus.CREATED and _abandon_attempt(order.order_id, attempt.attempt_no):
             # Never reached Mollie and the window is over (overdue orders go first, before the
             # pass over never-registered attempts).
             _count(summary, "abandoned")
             continue
-        if _transfer_under_way(attempt, now):
+        if attempt.transfer_under_way(now):
+            transfer_under_way = True
             # Open for days by design: synced below with the other open attempts (with a back-off),
             # not once a run here; the order keeps its stock until the transfer's own expiresAt.
             continue
@@ -360,30 +351,42 @@ def _close_overdue_order(order, summary, now):
             # Never canceled here: Mollie expires open payments itself (15 minutes for iDEAL, up
             # to 12+ days for a bank transfer, whose money often arrives days later). Until
             # then the order keeps waiting.
-    return _close_if_nothing_waits(order.order_id, summary)
+    outcome = _close_if_nothing_waits(order.order_id, summary)
+    if outcome == STILL_SETTLING and not transfer_under_way:
+        # Its window is over: whichever path sees its last payment end (a webhook after this
+        # run, a status poll) closes it then (sync.apply_mollie_payment), not the next run.
+        _end_window(order.order_id, now)
+    return outcome
+
+
+def _end_window(order_id, now):
+    order = get_order(order_id)
+    if order is None or not order.is_open_for_payment or order.expires_at <= now:
+        return
+    try:
+        order.update(actions=[Order.expires_at.set(now)], condition=Order.expires_at > now)
+    except UpdateError as error:
+        if dynamodb.write_lost(error) is None:
+            raise
+        # Changed meanwhile: the second look after the resync, or the next run, sees it again.
 
 
 STILL_SETTLING = "still settling"
 
 
 def _close_if_nothing_waits(order_id, summary):
-    """Expires an order still open for payment whose attempts are all final (reads our table only)."""
-    order = get_order(order_id)
-    if order is None or not order.is_open_for_payment:
-        return f"settled ({order and order.status})"
-    if any(
-        a.status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED) for a in attempts_of(order_id)
-    ):
-        return STILL_SETTLING
-    order = close_order(
-        order_id=order_id,
-        status=OrderStatus.EXPIRED,
-        source=EventSource.RECONCILE,
-        reason="No successful payment within the payment window",
-    )
-    if order is not None and order.is_open_for_payment:
-        return STILL_SETTLING  # a payment started meanwhile; the next run looks again
-    _count(summary, "expired")
+    """Expires an order still open for payment whose attempts are all final (reads our table only).
+    One listed open whose payment's end, synced in this run, closed it counts as expired too."""
+    before = get_order(order_id)
+    if before is not None and before.status == OrderStatus.EXPIRED:
+        _count(summary, "expired")
+        return "expired"
+    if before is None or not before.is_open_for_payment:
+        return f"settled ({before and before.status})"
+    order = expire_if_nothing_waits(order_id, EventSource.RECONCILE)
+    if order is None or order.status != OrderStatus.EXPIRED:  # open: a payment is still under way
+        return STILL_SETTLING if order and order.is_open_for_payment else f"settled ({order and order.status})"
+    _count(summary, "expired")  # by this run, or by a webhook meanwhile
     return "expired"
 
 

@@ -6,7 +6,7 @@
 import dataclasses
 import logging
 from collections.abc import Iterable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
@@ -156,6 +156,8 @@ def apply_mollie_payment(
                 continue
             if became_paid(events):
                 flag_duplicate_paid_orders(order=merge.order, source=source)
+            if _ended_past_window(merge, now):
+                _expire_if_nothing_waits(merge.order.order_id, source)
         # Also when the payment itself is unchanged: reconciliation follows attempts whose refunds
         # are unsettled (or whose refund list could not be read before) by this sync alone; and a
         # refund's own status may have moved (refund webhooks come as the payment's).
@@ -165,6 +167,23 @@ def apply_mollie_payment(
             sync_refunds(merge.order, merge.attempt)
         return merge.attempt
     retries_exhausted(order_id or payment.id)
+
+
+def _ended_past_window(merge: PaymentMerge, now: datetime) -> bool:
+    """An attempt of an order past its payment window just ended unpaid: if it was the last one
+    waiting, the order is closed now, on whichever path saw it end (webhook, poll, sync)."""
+    return (
+        merge.attempt_changed
+        and merge.attempt.status in AttemptStatus.FINAL_UNPAID
+        and merge.order.is_open_for_payment
+        and now >= merge.order.expires_at
+    )
+
+
+def _expire_if_nothing_waits(order_id, source):
+    from payments.services.orders import expire_if_nothing_waits  # orders imports this module
+
+    expire_if_nothing_waits(order_id, source)
 
 
 def _order_and_attempt(order_id, attempt_no, payment_id):
