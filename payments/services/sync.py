@@ -139,9 +139,8 @@ def apply_mollie_payment(
         if changes_nothing(merge, source):
             _log_unchanged_webhook(merge, payment)
             if merge.order.is_paid and merge.attempt.status == AttemptStatus.PAID:
-                # Mollie repeats a webhook we answered 503, e.g. when flagging the other order of a
-                # pair failed after this one became paid: the repeat finishes it (a read, no write
-                # once both are flagged).
+                # A repeat of a webhook we answered 503 (flagging the pair's other order failed)
+                # finishes it: a read, no write once both are flagged.
                 flag_duplicate_paid_orders(order=merge.order, source=source)
         elif events or merge.changed:
             try:

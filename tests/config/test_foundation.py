@@ -150,6 +150,10 @@ def _free_port():
         return sock.getsockname()[1]
 
 
+def _hear_ctrl_c():
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_runserver(port, state_file):
     env = child_environment(
         without=("DYNAMODB_ENDPOINT_URL", "MOLLIE_API_ENDPOINT", "MOLLIE_API_KEY", "DJANGO_DEBUG"),
@@ -167,6 +171,9 @@ def _start_runserver(port, state_file):
         stderr=subprocess.STDOUT,
         text=True,
         start_new_session=True,
+        # A signal ignored in this process stays ignored in the child (exec keeps SIG_IGN): after
+        # some test of the worker left SIGINT ignored, runserver never heard Ctrl+C.
+        preexec_fn=_hear_ctrl_c,
     )
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline and process.poll() is None:
@@ -181,8 +188,7 @@ def _start_runserver(port, state_file):
 
 def _stop(process):
     process.send_signal(signal.SIGINT)
-    # Bounded, not timed: it saves the local stack's state and stops moto and the sandbox, which
-    # on a machine busy with the parallel suite has taken over 30 s (12 s when idle).
+    # Bounded, not timed: it saves the local stack's state and stops moto and the sandbox.
     output, _ = process.communicate(timeout=90)
     return output
 

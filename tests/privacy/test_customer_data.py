@@ -11,13 +11,14 @@ from payments.models import Order, PaymentEvent
 from payments.services import fulfilment
 from privacy.customers import ERASURES
 from tests.fixtures.staff import csrf_token_from, log_in
-from tests.privacy.traces import traces
+from tests.privacy.traces import empty_buckets, traces
 
 ADA = ("ada@example.com", "Ada Lovelace", "Lovelace", "Keizersgracht 1", "1015 AA")
 
 
 @pytest.fixture
 def two_orders(shopper, shipping_zones):
+    empty_buckets()
     """Ada's expired order (nothing paid), then her order paid and shipped today: still within its
     refund and chargeback window."""
     shopper.add("espresso-cup", 1)

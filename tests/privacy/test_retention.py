@@ -10,7 +10,7 @@ from payments.models import Order
 from payments.services import counters, fulfilment
 from privacy import retention
 from staff.exports import order_lines
-from tests.privacy.traces import traces
+from tests.privacy.traces import empty_buckets, traces
 
 ADA = ("ada@example.com", "Ada Lovelace", "Lovelace", "Keizersgracht 1", "1015 AA")
 AMOUNT_COLUMNS = ("total", "refunded", "currency", "paid_at", "charged_back")
@@ -18,6 +18,7 @@ AMOUNT_COLUMNS = ("total", "refunded", "currency", "paid_at", "charged_back")
 
 @pytest.fixture
 def shipped_order(shopper, shipping_zones):
+    empty_buckets()
     shopper.add("espresso-cup", 2)
     shopper.checkout(name="Ada Lovelace", email="ada@example.com")
     shopper.webhook(shopper.pay_at_mollie("paid"))
