@@ -8,12 +8,23 @@ from privacy.policy import Clock
 ALL_DUE = Clock(personal_days=-1, accounting_years=7, chargeback_days=0)
 
 
+RUNS_TO_FINISH = 3  # a run that a throttle or the deadline cut short goes on at the next one
+
+
 def run_twice(counts, violations) -> None:
-    first = retention.run(clock=ALL_DUE)
-    counts["orders anonymised by retention"] = first.anonymised
-    counts["orders kept by retention (open, unshipped, disputed)"] = first.looked_at - first.anonymised
-    if first.errors or first.stopped_early:
-        violations.append(f"retention run failed: {first.errors[:5]} (stopped early: {first.stopped_early})")
+    """Runs retention until one run finishes cleanly (as the daily schedule would: DynamoDB's
+    throttles may still be injected), then once more, which must change nothing."""
+    anonymised = 0
+    for attempt in range(1, RUNS_TO_FINISH + 1):
+        run = retention.run(clock=ALL_DUE)
+        anonymised += run.anonymised
+        if not (run.errors or run.stopped_early):
+            break
+        counts["retention runs cut short (gone on next time)"] = attempt
+    else:
+        violations.append(f"retention did not finish in {RUNS_TO_FINISH} runs: {run.errors[:5]}")
+    counts["orders anonymised by retention"] = anonymised
+    counts["orders kept by retention (open, unshipped, disputed)"] = run.looked_at - run.anonymised
     second = retention.run(clock=ALL_DUE)
     if (second.anonymised, second.deleted, second.items_changed) != (0, 0, 0):
         violations.append(f"a second retention run changed things: {second.as_dict()}")
