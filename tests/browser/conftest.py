@@ -198,7 +198,7 @@ class Shopper:
 
         expect(self.page.get_by_role("button", name=outcome, exact=True)).to_be_visible()
         self.page.get_by_role("button", name=outcome, exact=True).click()
-        self.page.wait_for_url(re.compile(r"/orders/SO-[0-9A-F-]+/[^/]+/$"))
+        self.page.wait_for_url(re.compile(r"/en/orders/SO-[0-9A-F-]+/[^/]+/$"))
 
     def buy_two_cups_and_pay(self, *, name="Ada Lovelace", email="ada@example.com"):
         """Two espresso cups (€25.00) through the cart, paid at Mollie; returns the order number."""

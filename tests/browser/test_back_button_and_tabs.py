@@ -37,7 +37,7 @@ def test_two_tabs_pay_one_payment(shopper, page, sandbox):
     shopper.add_to_cart("Espresso cup")
     second_tab = page.context.new_page()  # the same browser: the same cart
     for tab in (page, second_tab):
-        tab.goto("/checkout/")
+        tab.goto("/en/checkout/")
         shopper.fill_checkout(page=tab)
         tab.get_by_role("button", name=re.compile(r"^Pay ")).click()
         expect(tab.get_by_role("heading", name="Test payment")).to_be_visible()

@@ -130,7 +130,7 @@ def test_unfinished_payment_keeps_the_cart(shopper, page, outcome, title):
 
 
 def test_errors_a_shopper_can_meet_are_explained(shopper, page):
-    response = page.goto("/orders/SO-00000-00000/not-the-token/")
+    response = page.goto("/en/orders/SO-00000-00000/not-the-token/")
     assert response.status == 404
     expect(page.get_by_role("heading", level=1)).to_have_text("Page not found")
     shopper.screenshot("not-found")

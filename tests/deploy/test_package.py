@@ -109,7 +109,7 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
     with dev_stage.start("shopper") as function:
         browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
 
-        shop = browser.get("/")
+        shop = browser.get("/en/")
         assert shop.status == 200 and "Espresso cup" in shop.text
         stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', shop.text).group(1)
         assert stylesheet.startswith(f"{dev_stage.aws.endpoint_url}/{dev_stage.bucket}/static/css/site.")
@@ -192,7 +192,7 @@ def test_staff_login_page_is_served(dev_stage):
 def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, sandbox_server):
     with dev_stage.start("lost-webhook") as function:
         browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
-        shop = browser.get("/")
+        shop = browser.get("/en/")
         browser.add_to_cart(shop, "coffee-beans", 1)
         browser.check_out(name="Grace Hopper", email="grace@example.com")
     payment = SandboxControl(sandbox_server.url).payments()[-1]

@@ -55,7 +55,7 @@ def dev_server():
 def test_the_development_servers_access_log_redacts_order_tokens(shopper, dev_server, access_log):
     shopper.buy()
     order = shopper.last_order()
-    order_page = f"/orders/{order.order_id}/{order.public_token}/"
+    order_page = f"/en/orders/{order.order_id}/{order.public_token}/"
 
     answers = [
         requests.get(dev_server.url + path, timeout=30)
