@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "staff",
     "notifications",
     "privacy",
+    "django_countries",  # its catalogs: country names in the page's language
 ]
 
 MIDDLEWARE = [

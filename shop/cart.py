@@ -10,6 +10,8 @@ from dataclasses import dataclass
 
 from shop.models import Article
 from shop.selectors import articles_by_slug
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 SESSION_KEY = "cart"
 # Names the cart across the shopper's tabs: checking it out again continues its one order.
@@ -81,11 +83,12 @@ class Cart:
 def shortage_message(lines) -> str:
     """What the cart and checkout say when the cart holds more than is left (before any details)."""
     parts = [
-        f"{line.article.name} is sold out" if not line.left else f"only {line.left} {line.article.name} left"
+        _("%(article)s: sold out") % {"article": line.article.name}
+        if not line.left
+        else _("%(article)s: only %(left)s left") % {"article": line.article.name, "left": line.left}
         for line in lines
     ]
-    text = "; ".join(parts)
-    return f"{text[0].upper()}{text[1:]}. Please change your cart before you check out."
+    return _("%(shortages)s. Please change your cart before you check out.") % {"shortages": "; ".join(parts)}
 
 
 def own_order_holds(session) -> dict:
@@ -144,7 +147,7 @@ CAPPED = "capped"  # MAX_QUANTITY of the article reached: some or none added
 
 # A cart holding articles in two currencies (a price changed while they were in it): said on the
 # cart page, and the checkout offers no form that could not succeed (payments refuses it too).
-MIXED_CURRENCIES = (
+MIXED_CURRENCIES = gettext_lazy(
     "Your cart holds articles priced in different currencies, which cannot be paid together. "
     "Remove those in one currency and order them separately."
 )

@@ -1,4 +1,6 @@
 from django import forms
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from payments.enums import PaymentMethod
 from payments.services.methods import PAY_LATER_METHODS
@@ -7,9 +9,9 @@ from shop.cart import MAX_QUANTITY
 from shop.typed_text import OneLineField
 
 QUANTITY_ERRORS = {
-    "invalid": "Please enter the quantity as a whole number, like 2.",
-    "max_value": f"You can order at most {MAX_QUANTITY} of one article.",
-    "required": "Please enter a quantity.",
+    "invalid": _("Please enter the quantity as a whole number, like 2."),
+    "max_value": _("You can order at most %(limit_value)s of one article."),
+    "required": _("Please enter a quantity."),
 }
 
 
@@ -20,7 +22,7 @@ class CartAddForm(forms.Form):
         min_value=1,
         max_value=MAX_QUANTITY,
         required=False,
-        error_messages={**QUANTITY_ERRORS, "min_value": "Please choose a quantity of at least 1."},
+        error_messages={**QUANTITY_ERRORS, "min_value": _("Please choose a quantity of at least 1.")},
     )
 
 
@@ -32,7 +34,7 @@ class CartUpdateForm(forms.Form):
         max_value=MAX_QUANTITY,
         error_messages={
             **QUANTITY_ERRORS,
-            "min_value": "A quantity cannot be negative; choose 0 or Remove to take an article out.",
+            "min_value": _("A quantity cannot be negative; choose 0 or Remove to take an article out."),
         },
     )
 
@@ -41,7 +43,7 @@ class MethodChoiceForm(forms.Form):
     """The optional payment method: one Mollie offers for this amount, or empty (choose on Mollie's
     page). `methods`: Mollie's list for the amount, or None when Mollie cannot say now."""
 
-    method = forms.CharField(label="Payment method", required=False, max_length=40)
+    method = forms.CharField(label=_("Payment method"), required=False, max_length=40)
 
     def __init__(self, *args, methods=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -53,16 +55,23 @@ class MethodChoiceForm(forms.Form):
             return ""
         if self.methods is None:
             raise forms.ValidationError(
-                "We cannot check payment methods right now. Leave the choice to Mollie's payment page, "
-                "or try again in a moment."
+                gettext(
+                    "We cannot check payment methods right now. Leave the choice to Mollie's payment page, "
+                    "or try again in a moment."
+                )
             )
         if method not in {offered.id for offered in self.methods}:
             if method in PAY_LATER_METHODS:
                 raise forms.ValidationError(
-                    f"{PaymentMethod.label_of(method)} is not available for this amount or billing country "
-                    "(each pay-later method has its own minimum and maximum amount); please choose another method."
+                    gettext(
+                        "%(method)s is not available for this amount or billing country (each pay-later "
+                        "method has its own minimum and maximum amount); please choose another method."
+                    )
+                    % {"method": PaymentMethod.label_of(method)}
                 )
-            raise forms.ValidationError("That payment method is not available for this order; please choose another.")
+            raise forms.ValidationError(
+                gettext("That payment method is not available for this order; please choose another.")
+            )
         return method
 
 
@@ -76,23 +85,23 @@ class CheckoutForm(AddressFields, MethodChoiceForm):
     # Reaches mails, Mollie's pages and staff: one line (shop.typed_text). Every message says what to do,
     # in the checkout's voice, never Django's "This field is required.".
     name = OneLineField(
-        label="Full name",
+        label=_("Full name"),
         max_length=100,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={
-            "required": "Please enter your full name.",
-            "max_length": "Please shorten your name to at most 100 characters.",
+            "required": _("Please enter your full name."),
+            "max_length": _("Please shorten your name to at most 100 characters."),
         },
     )
     email = forms.EmailField(
-        label="E-mail address",
+        label=_("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Please enter your e-mail address, so we can send your order confirmation.",
-            "invalid": "Please enter an e-mail address like name@example.com.",
-            "max_length": "Please enter an e-mail address of at most 254 characters.",
+            "required": _("Please enter your e-mail address, so we can send your order confirmation."),
+            "invalid": _("Please enter an e-mail address like name@example.com."),
+            "max_length": _("Please enter an e-mail address of at most 254 characters."),
         },
     )
     # Rendered once per checkout page: submitting the same form twice places one order.
@@ -101,5 +110,5 @@ class CheckoutForm(AddressFields, MethodChoiceForm):
     def clean_name(self):
         name = self.cleaned_data["name"]
         if not any(character.isalpha() for character in name):
-            raise forms.ValidationError("Please enter your name.")
+            raise forms.ValidationError(gettext("Please enter your name."))
         return name
