@@ -57,3 +57,17 @@ def _redirect_to_language(request, urlconf):
     # The target depends on the cookie and Accept-Language: caches must keep one per language.
     patch_vary_headers(response, ("Accept-Language", "Cookie"))
     return response
+
+
+def switch_language(request):
+    """The language switcher's target: Django's set_language, which sets the cookie and sends the
+    shopper to `next` in the chosen language. It finds `next`'s page by resolving it, which
+    only works in `next`'s own language (this URL has none, so it runs in English)."""
+    from urllib.parse import urlsplit
+
+    from django.views.i18n import set_language
+
+    language = translation.get_language_from_path(urlsplit(request.POST.get("next", "")).path)
+    if language:
+        translation.activate(language)
+    return set_language(request)

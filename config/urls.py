@@ -16,7 +16,7 @@ urlpatterns = [
     path("notifications/", include("notifications.urls")),
     path("staff/", include("staff.urls")),
     # The language switcher posts here; it sets the language cookie and goes back to the page in it.
-    path("i18n/setlang/", lazy_view("django.views.i18n.set_language"), name="set_language"),
+    path("i18n/setlang/", lazy_view("config.locale.switch_language"), name="set_language"),
 ]
 # The shop in the shopper's language: /en/, /nl/, /de/, /fr/ (docs/adr/0007). An address without
 # one redirects to the language of the cookie or the browser (config/locale.py).
