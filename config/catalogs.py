@@ -132,7 +132,11 @@ def problems(language: str, template) -> list[str]:
             continue
         translated = catalog.get(message.id, context=message.context)
         label = f"{language}: {message.id!r}" + (f" ({message.context})" if message.context else "")
-        strings = translated.string if translated and isinstance(translated.string, tuple) else [translated and translated.string]
+        strings = (
+            translated.string
+            if translated and isinstance(translated.string, tuple)
+            else [translated and translated.string]
+        )
         if translated is None or not all(strings):
             found.append(f"{label} has no translation")
         elif translated.fuzzy:
@@ -154,7 +158,9 @@ def placeholder_problems(source, translation) -> list[str]:
     found = []
     for index, form in enumerate(forms):
         got = placeholders(form)
-        if got == expected or (index == 0 and len(forms) > 1 and set(got) <= set(expected) | set(placeholders(source[0]))):
+        if got == expected or (
+            index == 0 and len(forms) > 1 and set(got) <= set(expected) | set(placeholders(source[0]))
+        ):
             continue
         found.append(f"placeholders {got} instead of {expected} in {form!r}")
     return found

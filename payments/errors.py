@@ -55,6 +55,11 @@ REJECTED_PAYMENT = gettext_lazy(
     "Trying again would not help: please contact us, or change your cart and order again."
 )
 
+PAYMENT_NOT_STOPPED = gettext_lazy(
+    "An earlier payment of this order is still in progress and our payment provider cannot stop it. "
+    "Please finish that payment or wait until it expires."
+)
+
 
 class WorkflowError(Exception):
     """A request the workflow refuses: `code` says why (an ErrorCode), the message says it to people."""

@@ -102,9 +102,7 @@ class AddressFields(forms.Form):
     street_and_number = _text(
         _("Street and house number"), "shipping address-line1", _("Please enter your street and house number.")
     )
-    postal_code = _text(
-        _("Postal code"), "shipping postal-code", _("Please enter your postal code."), max_length=12
-    )
+    postal_code = _text(_("Postal code"), "shipping postal-code", _("Please enter your postal code."), max_length=12)
     city = _text(_("City"), "shipping address-level2", _("Please enter your city."))
     country = forms.ChoiceField(
         label=_("Country"),
@@ -171,7 +169,9 @@ class AddressFields(forms.Form):
         if cleaned.get("billing_differs"):
             for name in self.BILLING_FIELDS:
                 if not cleaned.get(name) and name not in self.errors:
-                    self.add_error(name, gettext("Please fill this in for your billing address, or untick the box above."))
+                    self.add_error(
+                        name, gettext("Please fill this in for your billing address, or untick the box above.")
+                    )
             self._clean_postal_code("billing_postal_code", "billing_country")
         return cleaned
 

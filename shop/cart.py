@@ -8,10 +8,11 @@ import re
 import secrets
 from dataclasses import dataclass
 
-from shop.models import Article
-from shop.selectors import articles_by_slug
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+
+from shop.models import Article
+from shop.selectors import articles_by_slug
 
 SESSION_KEY = "cart"
 # Names the cart across the shopper's tabs: checking it out again continues its one order.

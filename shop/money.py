@@ -29,6 +29,8 @@ _STYLES = {
     "pl": (",", NBSP, "{sign}{number}" + NBSP + "{symbol}"),
     "cs": (",", NBSP, "{sign}{number}" + NBSP + "{symbol}"),
 }
+
+
 def format_money(cents, currency, *, language: str | None = None) -> str:
     """€12.50 in English, € 12,50 in Dutch, 12,50 € in German and French: in `language`, by default
     the active one (a shop page's, a mail's under translation.override; English on staff pages)."""

@@ -40,7 +40,11 @@ def _closed_order_view(order) -> ShopperView | None:
             "paid", _("Thank you! Your payment was received."), _("We have your order and will send it soon.")
         )
     if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
-        refunded = _("It has been fully refunded.") if order.status == OrderStatus.REFUNDED else _("It has been partly refunded.")
+        refunded = (
+            _("It has been fully refunded.")
+            if order.status == OrderStatus.REFUNDED
+            else _("It has been partly refunded.")
+        )
         return ShopperView("paid", _("Your order was paid."), refunded)
     if order.status == OrderStatus.EXPIRED:
         return ShopperView(
@@ -73,8 +77,10 @@ def _payment_view(order) -> ShopperView:
         return ShopperView(
             "open",
             _("Your payment is not complete yet."),
-            _("Nothing has been charged. If a payment did not go through, continue to the payment "
-            "page and try again or choose another method. This page updates by itself."),
+            _(
+                "Nothing has been charged. If a payment did not go through, continue to the payment "
+                "page and try again or choose another method. This page updates by itself."
+            ),
             keep_polling=True,
             can_continue_payment=bool(order.latest_checkout_url),
         )
@@ -89,8 +95,10 @@ def _payment_view(order) -> ShopperView:
         return ShopperView(
             "pending",
             _("Your payment is being processed."),
-            _("This can take a little while. This page updates by itself; you may also close it "
-            "and come back to this address later."),
+            _(
+                "This can take a little while. This page updates by itself; you may also close it "
+                "and come back to this address later."
+            ),
             keep_polling=True,
         )
     if attempt_status == AttemptStatus.CREATED:
@@ -110,7 +118,9 @@ def _payment_ended(attempt_status) -> ShopperView:
         return ShopperView(
             "rejected",
             _("Our payment provider could not accept this payment."),
-            _("Nothing was charged. Paying again would not help: please contact us, or change your cart and order again."),
+            _(
+                "Nothing was charged. Paying again would not help: please contact us, or change your cart and order again."
+            ),
         )
     if attempt_status == AttemptStatus.CANCELED:
         return ShopperView(

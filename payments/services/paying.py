@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments import mollie, mollie_payload
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
-from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
+from payments.errors import PAYMENT_NOT_STOPPED, REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services import transfer_limits
@@ -292,14 +292,7 @@ def _stop_other_payments(order):
     except EarlierOrderInTheWay as in_the_way:
         if in_the_way.order.is_sold:
             raise OrderNotPayable(ErrorCode.ALREADY_PAID, _("This order has been paid already.")) from in_the_way
-        raise OrderNotPayable(
-            ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,
-            _(
-                "An earlier payment of this order is still in progress and our payment "
-                "provider cannot stop it. Please finish that payment or wait until it "
-                "expires."
-            ),
-        ) from in_the_way
+        raise OrderNotPayable(ErrorCode.EARLIER_PAYMENT_IN_PROGRESS, str(PAYMENT_NOT_STOPPED)) from in_the_way
 
 
 def _next_attempt(order, latest, now, method):

@@ -4,6 +4,8 @@ order's stock back at once (payments.services), so these import the workflow."""
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.html import format_html
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from config.dynamodb import ConcurrentUpdateConflict
@@ -12,8 +14,6 @@ from shop import cart as shop_cart
 from shop import shipping
 from shop.forms import CartAddForm, CartUpdateForm
 from shop.selectors import article_by_slug
-from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 
 @require_GET

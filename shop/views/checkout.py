@@ -2,8 +2,8 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
-from django.views.decorators.cache import never_cache
 from django.utils.translation import gettext, gettext_lazy
+from django.views.decorators.cache import never_cache
 
 from payments import mollie, services
 from payments.services.delivery import Delivery

@@ -4,9 +4,9 @@ payments.services; these views parse forms, call one service and render."""
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
-from django.utils.translation import gettext_lazy
 
 from payments import mollie, services
 from payments import selectors as payment_selectors

@@ -5,11 +5,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from privacy.notice import retention_notice
 from shop import shipping
-from django.utils.translation import gettext, gettext_lazy
 
 LEGAL_PAGES = {
     "contact": gettext_lazy("Contact"),

@@ -64,7 +64,9 @@ def test_order_page_while_dynamodb_throttles(shopper, injector, no_backoff):
     order = shopper.last_order()
     injector(rate=1.0, operations={"GetItem"})
 
-    assert_clear_busy_page(Client(raise_request_exception=False).get(f"/en/orders/{order.order_id}/{order.public_token}/"))
+    assert_clear_busy_page(
+        Client(raise_request_exception=False).get(f"/en/orders/{order.order_id}/{order.public_token}/")
+    )
 
 
 def test_webhook_while_dynamodb_throttles_asks_mollie_to_retry(shopper, injector, no_backoff):

@@ -19,7 +19,9 @@ def test_a_request_leaves_one_json_line_with_method_path_status_and_latency(clie
 
 def test_checkout_and_payment_log_workflow_events_with_ids_not_people(client, catalog, sandbox, json_log):
     client.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": 1})
-    checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', client.get("/en/checkout/").content.decode())[1]
+    checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', client.get("/en/checkout/").content.decode())[
+        1
+    ]
     client.post("/en/checkout/", checkout_form(checkout_id))
     order_id = client.session["last_order_id"]
     payment_id = sandbox.payments()[-1]["id"]
@@ -36,7 +38,9 @@ def test_checkout_and_payment_log_workflow_events_with_ids_not_people(client, ca
     ]
     assert paid and paid[0]["mollie_payment_id"] == payment_id and paid[0]["source"] == "webhook"
     # The checkout POST's events carry that request's id, so they can be found together.
-    checkout_line = next(line for line in requests_logged if line["path"] == "/en/checkout/" and line["method"] == "POST")
+    checkout_line = next(
+        line for line in requests_logged if line["path"] == "/en/checkout/" and line["method"] == "POST"
+    )
     assert (
         checkout_line["request_id"]
         == next(line for line in workflow if line["message"] == "order_placed")["request_id"]

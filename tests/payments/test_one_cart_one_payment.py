@@ -93,7 +93,9 @@ def test_paying_in_both_tabs_pays_one_order_once(shopper):
 
     order = shopper.last_order()
     assert order.status == OrderStatus.PAID
-    assert second_tab.status_code == 302 and second_tab["Location"] == f"/en/orders/{order.order_id}/{order.public_token}/"
+    assert (
+        second_tab.status_code == 302 and second_tab["Location"] == f"/en/orders/{order.order_id}/{order.public_token}/"
+    )
     assert "This order has been paid already." in messages_on(shopper.client.get(second_tab["Location"]))
     assert len(shopper.sandbox.payments()) == 1
 

@@ -39,7 +39,14 @@ def test_every_shop_page_has_the_policy(shopper):
     order_page = f"/en/orders/{order.order_id}/{order.public_token}/"
     shopper.add("espresso-cup")
 
-    for path in ("/en/", "/en/articles/espresso-cup/", "/en/cart/", "/en/checkout/", order_page, order_page + "status.json"):
+    for path in (
+        "/en/",
+        "/en/articles/espresso-cup/",
+        "/en/cart/",
+        "/en/checkout/",
+        order_page,
+        order_page + "status.json",
+    ):
         response = shopper.client.get(path)
         assert response.status_code == 200, path
         assert_strict(response)

@@ -38,7 +38,12 @@ def test_a_cookie_signed_with_another_key_is_ignored(shopper, settings):
 def test_every_shop_form_refuses_a_post_without_csrf_token(shopper, csrf_client):
     shopper.buy()
     order = shopper.last_order()
-    paths = ["/en/cart/add/", "/en/cart/update/", "/en/checkout/", f"/en/orders/{order.order_id}/{order.public_token}/pay/"]
+    paths = [
+        "/en/cart/add/",
+        "/en/cart/update/",
+        "/en/checkout/",
+        f"/en/orders/{order.order_id}/{order.public_token}/pay/",
+    ]
 
     for path in paths:
         response = csrf_client.post(path, {"slug": "espresso-cup", "quantity": 1})

@@ -7,7 +7,6 @@ from html.parser import HTMLParser
 
 import pytest
 from django.conf import settings
-from django.test import Client
 
 from shop.services import DEMO_ARTICLES
 from tests.fixtures.shopper import checkout_form
@@ -47,7 +46,11 @@ def english_left(response, language):
     """The English words on the page, leaving out data that is the same in every language: the demo
     articles (their translations are staff's), the shop's legal details and the shopper's own."""
     # Mollie names its payment methods in the payment's locale (the sandbox: in English).
-    html = re.sub(r'<label class="method"><input type="radio" name="method" value="[a-z0-9]+".*?</label>', "", response.content.decode())
+    html = re.sub(
+        r'<label class="method"><input type="radio" name="method" value="[a-z0-9]+".*?</label>',
+        "",
+        response.content.decode(),
+    )
     parser = VisibleText()
     parser.feed(html)
     text = " ".join(parser.parts)
@@ -90,7 +93,9 @@ def test_a_dutch_shopper_meets_no_english_from_shop_page_to_paid_order(client, s
 
     assert {name: english_left(page, "nl") for name, page in pages.items()} == {name: [] for name in pages}
     assert all(page.status_code in (200, 404, 422) for page in pages.values())
-    assert "Bedankt" in pages["order, paid"].content.decode() or "Hartelijk dank" in pages["order, paid"].content.decode()
+    assert (
+        "Bedankt" in pages["order, paid"].content.decode() or "Hartelijk dank" in pages["order, paid"].content.decode()
+    )
     assert "Vul uw volledige naam in." in pages["checkout with errors"].content.decode()
     assert pages["not found"].status_code == 404 and "Pagina niet gevonden" in pages["not found"].content.decode()
 
@@ -121,4 +126,3 @@ def test_every_shop_page_names_its_versions_for_search_engines(client, catalog):
     for code in ("en", "nl", "de", "fr"):
         assert f'<link rel="alternate" hreflang="{code}" href="{base}/{code}/articles/espresso-cup/">' in page
     assert f'<link rel="alternate" hreflang="x-default" href="{base}/articles/espresso-cup/">' in page
-

@@ -19,7 +19,11 @@ class Command(BaseCommand):
 
         template = catalogs.extract()
         if check:
-            found = [problem for language in catalogs.translated_languages() for problem in catalogs.problems(language, template)]
+            found = [
+                problem
+                for language in catalogs.translated_languages()
+                for problem in catalogs.problems(language, template)
+            ]
             if found:
                 raise CommandError("\n".join(found))
             self.stdout.write(f"{len(template)} messages, translated in every language.")
