@@ -165,7 +165,7 @@ class PaymentMethod(TextChoices):
     def label_of(cls, method: str | None) -> str:
         if not method:
             return ""
-        return cls(method).label if method in cls.values else method
+        return str(cls(method).label) if method in cls.values else method
 
 
 class EventSource(TextChoices):

@@ -27,7 +27,7 @@ def language_versions(context):
     versions = []
     for code, _name in settings.LANGUAGES:
         url = None
-        if localized:
+        if localized and match is not None:
             with translation.override(code):
                 url = settings.PUBLIC_BASE_URL + reverse(match.view_name, args=match.args, kwargs=match.kwargs)
         versions.append(LanguageVersion(code, translation.get_language_info(code)["name_local"], code == current, url))
