@@ -84,12 +84,14 @@ class Cart:
 def shortage_message(lines) -> str:
     """What the cart and checkout say when the cart holds more than is left (before any details)."""
     parts = [
-        _("%(article)s: sold out") % {"article": line.article.name}
+        _("%(article)s is sold out") % {"article": line.article.name}
         if not line.left
-        else _("%(article)s: only %(left)s left") % {"article": line.article.name, "left": line.left}
+        else _("only %(left)s %(article)s left") % {"article": line.article.name, "left": line.left}
         for line in lines
     ]
-    return _("%(shortages)s. Please change your cart before you check out.") % {"shortages": "; ".join(parts)}
+    text = "; ".join(parts)
+    shortages = f"{text[0].upper()}{text[1:]}"
+    return _("%(shortages)s. Please change your cart before you check out.") % {"shortages": shortages}
 
 
 def own_order_holds(session) -> dict:

@@ -51,7 +51,7 @@ def cart_add(request):
     if added.refused == shop_cart.SHORT:
         messages.warning(
             request,
-            _("Only %(left)s × %(article)s left: your cart now holds %(quantity)s.")
+            _("Only %(left)s %(article)s left: your cart now holds %(quantity)s.")
             % {"left": added.left, "article": article.name, "quantity": added.quantity},
         )
         return redirect("shop:cart")
@@ -103,7 +103,7 @@ def cart_update(request):
         quantity = left
         messages.warning(
             request,
-            _("Only %(left)s × %(article)s left: your cart now holds %(quantity)s.")
+            _("Only %(left)s %(article)s left: your cart now holds %(quantity)s.")
             % {"left": left, "article": article.name, "quantity": left},
         )
     else:

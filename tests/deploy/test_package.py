@@ -83,6 +83,10 @@ def test_package_fits_lambda_and_holds_only_what_runs_there(dev_stage):
     assert top_level >= ZAPPA_FILES
     with zipfile.ZipFile(dev_stage.package) as archive:
         assert cache_from_source("config/settings.py") in archive.namelist()  # no compiling at cold start
+        # The shop's compiled catalogs, not their sources (docs/i18n.md), nor Babel that made them.
+        catalogs = [name for name in archive.namelist() if name.startswith("locale/")]
+        assert {f"locale/{code}/LC_MESSAGES/django.mo" for code in ("nl", "de", "fr")} <= set(catalogs)
+        assert not [name for name in catalogs if name.endswith(".po")]
     project = {path.name for path in ROOT.iterdir()}
     libraries = top_level - project - ZAPPA_FILES
     assert libraries <= _runtime_top_level_names(), "packaged but not needed at run time"

@@ -65,7 +65,7 @@ def test_the_development_servers_access_log_redacts_order_tokens(shopper, dev_se
 
     assert [answer.status_code for answer in answers] == [200, 200, 404, 200]
     printed = access_log.getvalue()
-    assert f"GET /orders/{order.order_id}/[redacted]/ HTTP/1.1" in printed
-    assert f"GET /orders/{order.order_id}/[redacted]/status.json HTTP/1.1" in printed
+    assert f"GET /en/orders/{order.order_id}/[redacted]/ HTTP/1.1" in printed
+    assert f"GET /en/orders/{order.order_id}/[redacted]/status.json HTTP/1.1" in printed
     assert "GET / HTTP/1.1" in printed
     assert order.public_token not in printed
