@@ -5,8 +5,13 @@ that everything said to them later (Mollie's payment page, the order page, every
 too) is in that language; staff pages and staff alerts stay English.
 """
 
+from typing import TYPE_CHECKING
+
 from django.conf import settings
 from django.utils import translation
+
+if TYPE_CHECKING:
+    from payments.models import Order
 
 SHOP_LANGUAGES = ("en", "nl", "de", "fr")
 # Staff read the shop in English (issue 31), and so their alert mails.
@@ -76,9 +81,9 @@ def active_language() -> str:
     return shop_language(translation.get_language())
 
 
-def order_language(order) -> str:
+def order_language(order: "Order") -> str:
     """The order's language; orders from before it was stored are in the default language."""
-    return shop_language(getattr(order, "language", None))
+    return shop_language(order.language)
 
 
 def mollie_locale(language: str | None, country: str | None) -> str:
@@ -97,7 +102,7 @@ def language_label(code: str) -> str:
     return f"{translation.get_language_info(code)['name']} ({code})"
 
 
-def in_order_language(order) -> translation.override:
+def in_order_language(order: "Order") -> translation.override:
     """`with in_order_language(order):` renders and reverses as the order's shopper reads it (the
     `/nl/…` URLs of i18n_patterns), whoever acts: a webhook, reconciliation days later, staff."""
     return translation.override(order_language(order))

@@ -16,7 +16,7 @@ from notifications.models import MailKind, OutboxItem
 from notifications.services import outbox_item, staff_alert_recipients
 from payments.enums import AttemptStatus, OrderStatus, PaymentMethod, RefundStatus
 from payments.locales import STAFF_LANGUAGE, in_order_language, order_language
-from payments.models import PaymentAttempt
+from payments.models import Order, PaymentAttempt
 from payments.services.delivery import delivery_summary
 
 # The order's event each shopper mail is about: one of each per order (the refund's own id for refunds).
@@ -24,7 +24,7 @@ PAID_EVENT = "paid"
 CLOSED_EVENT = "closed"
 
 
-def shopper_mail(order, *, kind: MailKind, event_id: str, context: Callable[[], dict]) -> OutboxItem:
+def shopper_mail(order: Order, *, kind: MailKind, event_id: str, context: Callable[[], dict]) -> OutboxItem:
     """The one way a mail to the shopper is decided: in the order's language, whoever decides it (the
     webhook, reconciliation days later, staff). `context()` is built under the same override, so
     its links (order page, shop) are reversed into that language's URLs (`/nl/…`), and it names
