@@ -42,7 +42,16 @@ def delivery_changed(order: Order, delivery: Delivery | None) -> bool:
     ) != _fields(delivery.billing_address)
 
 
-ADDRESS_FIELDS = ("given_name", "family_name", "street_and_number", "postal_code", "city", "country", "phone")
+ADDRESS_FIELDS = (
+    "given_name",
+    "family_name",
+    "organization_name",
+    "street_and_number",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+)
 
 
 def _fields(address: Address | None) -> tuple[str, ...] | None:
