@@ -59,11 +59,19 @@ def _fields(address: Address | None) -> tuple[str, ...] | None:
 
 
 def address_text(address: Address | None) -> str:
-    """The address as on a label: name, street, postal code and city, country (empty for none)."""
+    """The address as on a label: company (if any), name, street, postal code and city, country
+    (empty for none)."""
     if address is None:
         return ""
+    company = [address.organization_name] if address.organization_name else []
     return "\n".join(
-        [address.full_name, address.street_and_number, f"{address.postal_code} {address.city}", address.country]
+        [
+            *company,
+            address.full_name,
+            address.street_and_number,
+            f"{address.postal_code} {address.city}",
+            address.country,
+        ]
     )
 
 
