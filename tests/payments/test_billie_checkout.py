@@ -156,6 +156,7 @@ def test_billie_authorized_then_shipped_is_captured_and_paid(shopper, shipping_z
 
     slip = f"/staff/orders/{order.order_id}/packing-slip/"
     assert COMPANY in staff_client.get(slip).content.decode()  # on the parcel's label
+    assert COMPANY in staff_client.get(f"/staff/orders/{order.order_id}/").content.decode()
     shipped = staff_client.post(slip, {"carrier": "postnl", "tracking_number": "3SBILLIE1", "ship_pour-over-kettle": 3})
     assert shipped.status_code == 302
     assert [capture.amount_cents for capture in mollie.list_captures(payment_id)] == [int(order.total_cents)]
