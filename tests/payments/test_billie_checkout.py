@@ -166,3 +166,23 @@ def test_billie_authorized_then_shipped_is_captured_and_paid(shopper, shipping_z
     paid = Order.get(order.order_id, consistent_read=True)
     assert paid.status == OrderStatus.PAID and paid.paid_at is not None
     assert "3SBILLIE1" in shopper.order_page(paid).content.decode()
+
+
+def test_pay_again_offers_billie_only_for_an_order_with_a_company_name(shopper, shipping_zones):
+    business_cart(shopper)
+    shopper.client.post("/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY))
+    shopper.webhook(shopper.pay_at_mollie("failed"))
+    assert "billie" in methods_offered(shopper.order_page().content.decode())
+
+    order = shopper.last_order()
+    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/", {"method": "billie"})
+
+    assert response.status_code == 303
+    second = sorted(shopper.sandbox.payments(), key=lambda payment: payment["createdAt"])[-1]
+    assert second["method"] == "billie" and second["billingAddress"]["organizationName"] == COMPANY
+
+    shopper.client.cookies.clear()
+    business_cart(shopper)
+    shopper.client.post("/checkout/", checkout_form(shopper.checkout_id(), email="bo@example.com"))
+    shopper.webhook(shopper.pay_at_mollie("failed"))
+    assert "billie" not in methods_offered(shopper.order_page().content.decode())  # no company name
