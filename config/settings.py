@@ -272,6 +272,10 @@ ALARM_MAILS_FAILED = env_int("ALARM_MAILS_FAILED", 1)  # per hour
 # "Sending review process").
 ALARM_BOUNCE_RATE_PERCENT = env_int("ALARM_BOUNCE_RATE_PERCENT", 5)
 ALARM_DYNAMODB_THROTTLES = env_int("ALARM_DYNAMODB_THROTTLES", 1)
+# Pay later (docs/pay-later.md): this many authorizations within CAPTURE_WARNING_DAYS of their
+# captureBefore at a reconciliation run (each also mailed staff once); lapsed ones, per hour.
+ALARM_CAPTURE_DEADLINES_NEAR = env_int("ALARM_CAPTURE_DEADLINES_NEAR", 1)
+ALARM_AUTHORIZATIONS_LAPSED = env_int("ALARM_AUTHORIZATIONS_LAPSED", 1)
 # No paid order for this many hours where the shop expects orders; 0 = no such alarm.
 ALARM_NO_PAID_ORDER_HOURS = env_int("ALARM_NO_PAID_ORDER_HOURS", 24)
 

@@ -56,8 +56,9 @@ def lines_json(lines: list[PaymentLine], currency: str) -> list[dict]:
     return payload
 
 
-def address_json(address: Address | None, *, email: str | None = None) -> dict | None:
-    """An order's Address as Mollie's address object; None for orders from before addresses."""
+def address_json(address: Address | None, *, email: str | None = None, billing: bool = False) -> dict | None:
+    """An order's Address as Mollie's address object; None for orders from before addresses. The
+    company name goes in the billing address only (organizationName: Billie requires it)."""
     if address is None:
         return None
     payload = {
@@ -72,6 +73,8 @@ def address_json(address: Address | None, *, email: str | None = None) -> dict |
         payload["email"] = email
     if address.phone:
         payload["phone"] = address.phone
+    if billing and address.organization_name:
+        payload["organizationName"] = address.organization_name
     return payload
 
 
@@ -86,7 +89,7 @@ def order_fields(order: Order, *, default_rate: str, product_url_for: Callable[[
     lines = order_payment_lines(order, default_rate=default_rate, product_url_for=product_url_for)
     fields["lines"] = lines_json(lines, order.currency)
     billing = order.billing_address or order.shipping_address
-    fields["billingAddress"] = address_json(billing, email=order.customer_email)
+    fields["billingAddress"] = address_json(billing, email=order.customer_email, billing=True)
     # The e-mail only where the pay-later methods require it (billingAddress: klarna, in3, billie,
     # riverty); Mollie keeps what it is sent, so the shipping address goes without (docs/privacy.md).
     fields["shippingAddress"] = address_json(order.shipping_address)

@@ -4,6 +4,7 @@ django-countries; the countries offered are the shop's shipping zones'."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 from payments.models import Address
 from shop import shipping
@@ -91,9 +92,24 @@ def split_name(full_name: str) -> tuple[str, str]:
     return (given, family) if given else (family, "")
 
 
-class AddressFields(forms.Form):
-    """Delivery address, optional phone, and a billing address only when it differs."""
+def _company_name():
+    """The company ordering, optional: Mollie's billingAddress.organizationName, which Billie (pay by
+    invoice, for businesses) requires. One line, like a name (shop.typed_text)."""
+    return OneLineField(
+        label=gettext_lazy("Company name (optional)"),
+        help_text=gettext_lazy("Only for a business order. Paying by invoice with Billie needs it."),
+        max_length=100,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        error_messages={"max_length": gettext_lazy("Please shorten this to at most 100 characters.")},
+    )
 
+
+class AddressFields(forms.Form):
+    """Delivery address, optional phone and company, and a billing address only when it differs."""
+
+    company_name = _company_name()
     street_and_number = _text("Street and house number", "shipping address-line1")
     postal_code = _text("Postal code", "shipping postal-code", max_length=12)
     city = _text("City", "shipping address-level2")
@@ -123,7 +139,7 @@ class AddressFields(forms.Form):
         error_messages={"invalid_choice": "Please choose the billing country from the list."},
     )
 
-    DELIVERY_FIELDS = ("street_and_number", "postal_code", "city", "country", "phone")
+    DELIVERY_FIELDS = ("company_name", "street_and_number", "postal_code", "city", "country", "phone")
     BILLING_FIELDS = (
         "billing_name",
         "billing_street_and_number",
@@ -166,6 +182,7 @@ class AddressFields(forms.Form):
         """The delivery address, and the billing address when it differs (else None)."""
         data: dict = self.cleaned_data
         given, family = split_name(full_name)
+        company = data.get("company_name") or None
         delivery = Address(
             given_name=given,
             family_name=family,
@@ -174,6 +191,7 @@ class AddressFields(forms.Form):
             city=data["city"],
             country=data["country"],
             phone=data.get("phone") or None,
+            organization_name=company,
         )
         if not data.get("billing_differs"):
             return delivery, None
@@ -185,5 +203,6 @@ class AddressFields(forms.Form):
             postal_code=data["billing_postal_code"],
             city=data["billing_city"],
             country=data["billing_country"],
+            organization_name=company,
         )
         return delivery, billing

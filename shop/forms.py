@@ -1,7 +1,8 @@
 from django import forms
+from django.utils.translation import gettext_lazy
 
 from payments.enums import PaymentMethod
-from payments.services.methods import PAY_LATER_METHODS
+from payments.services.methods import BUSINESS_METHODS, PAY_LATER_METHODS
 from shop.addresses import AddressFields
 from shop.cart import MAX_QUANTITY
 from shop.typed_text import OneLineField
@@ -37,15 +38,25 @@ class CartUpdateForm(forms.Form):
     )
 
 
+# Billie (pay later for businesses) chosen without a company name: Mollie would refuse the payment.
+COMPANY_NAME_NEEDED = gettext_lazy(
+    "Paying by invoice with Billie is for businesses: please enter your company name, or choose another method."
+)
+
+
 class MethodChoiceForm(forms.Form):
     """The optional payment method: one Mollie offers for this amount, or empty (choose on Mollie's
-    page). `methods`: Mollie's list for the amount, or None when Mollie cannot say now."""
+    page). `methods`: Mollie's list for the amount, or None when Mollie cannot say now;
+    `business_methods`: those of Mollie's list only a business may choose (Billie), shown to be
+    chosen once a company name is filled in."""
 
     method = forms.CharField(label="Payment method", required=False, max_length=40)
 
-    def __init__(self, *args, methods=None, **kwargs):
+    def __init__(self, *args, methods=None, business_methods=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.methods = methods
+        offered = {method.id for method in methods or ()}
+        self.needs_company = tuple(method for method in business_methods if method.id not in offered)
 
     def clean_method(self):
         method = self.cleaned_data["method"]
@@ -57,6 +68,8 @@ class MethodChoiceForm(forms.Form):
                 "or try again in a moment."
             )
         if method not in {offered.id for offered in self.methods}:
+            if method in {listed.id for listed in self.needs_company}:
+                raise forms.ValidationError(COMPANY_NAME_NEEDED)
             if method in PAY_LATER_METHODS:
                 raise forms.ValidationError(
                     f"{PaymentMethod.label_of(method)} is not available for this amount or billing country "
@@ -97,6 +110,14 @@ class CheckoutForm(AddressFields, MethodChoiceForm):
     )
     # Rendered once per checkout page: submitting the same form twice places one order.
     checkout_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        # The methods offered followed the company name as posted; this holds to it as cleaned.
+        company_given = cleaned.get("company_name") or "company_name" in self.errors
+        if cleaned.get("method") in BUSINESS_METHODS and not company_given:
+            self.add_error("method", COMPANY_NAME_NEEDED)
+        return cleaned
 
     def clean_name(self):
         name = self.cleaned_data["name"]
