@@ -197,17 +197,17 @@ def _claim(key, *, now, known=None):
             if item.claim_token is None
             else OutboxItem.claim_token == item.claim_token
         )
+        actions = [
+            OutboxItem.status.set(MailStatus.SENDING.value),
+            OutboxItem.pending_status.set(MailStatus.SENDING.value),
+            OutboxItem.claim_token.set(token),
+            OutboxItem.claimed_at.set(now),
+            OutboxItem.updated_at.set(now),
+        ]
+        if taking_over:  # counted, so that a second mail is always accounted for
+            actions.append(OutboxItem.takeovers.add(1))
         try:
-            item.update(
-                actions=[
-                    OutboxItem.status.set(MailStatus.SENDING.value),
-                    OutboxItem.pending_status.set(MailStatus.SENDING.value),
-                    OutboxItem.claim_token.set(token),
-                    OutboxItem.claimed_at.set(now),
-                    OutboxItem.updated_at.set(now),
-                ],
-                condition=condition,
-            )
+            item.update(actions=actions, condition=condition)
         except Exception as error:  # noqa: BLE001 - attempt.lost re-raises what is not a lost race
             attempt.lost(error)
             continue
