@@ -54,6 +54,15 @@ def translated_languages() -> list[str]:
     return [code for code, _ in settings.LANGUAGES if code != default_language()]
 
 
+def missing_parts(text: dict[str, str], *, default_description: str) -> list[str]:
+    """What one translation lacks: "name" and/or "description" (a description is missing only
+    when the default language has one)."""
+    parts = ["name"] if not text.get("name") else []
+    if default_description and not text.get("description"):
+        parts.append("description")
+    return parts
+
+
 class DisplayCopyNotSaved(Exception):
     """A copy of an article in another language was about to be written over the stored one."""
 
@@ -127,17 +136,12 @@ class Article(Model):
         return shown
 
     def missing_translations(self) -> dict[str, list[str]]:
-        """For each translated language that lacks something: "name" and/or "description" (a
-        description is missing only when the default language has one)."""
+        """For each translated language that lacks something: "name" and/or "description"."""
         translations = self.stored_translations()
-        missing: dict[str, list[str]] = {}
+        missing = {}
         for code in translated_languages():
-            text = translations.get(code, {})
-            lacking = [field for field in ("name", "description") if not text.get(field)]
-            if not self.description and "description" in lacking:
-                lacking.remove("description")
-            if lacking:
-                missing[code] = lacking
+            if parts := missing_parts(translations.get(code, {}), default_description=self.description):
+                missing[code] = parts
         return missing
 
     def save(self, *args: Any, **kwargs: Any) -> Any:
