@@ -147,8 +147,8 @@ def _write_article(*, slug, stock, stock_shown=None, position=None, translations
             actions.append(Article.position.set(position))
         actions += _tax_changes(fields)
         if translations is not None:
-            merged = merged_translations(article.stored_translations(), translations)
-            actions.append(Article.translations.set(merged) if merged else Article.translations.remove())
+            # Kept even when empty: staff removed every translation, and a later seed must not add any.
+            actions.append(Article.translations.set(merged_translations(article.stored_translations(), translations)))
         actions += _stock_change(article, stock, stock_shown)
         try:
             # Conditional on the state it was computed from (every stock change sets updated_at):
