@@ -94,7 +94,7 @@ class Article(Model):
     # Name and description in the other languages: {"nl": {"name": ..., "description": ...}}. The
     # default language's are `name` and `description` above, so items stored before translations
     # load as they are and read the same in every language.
-    translations = MapAttribute(null=True)
+    translations: MapAttribute[str, Any] = MapAttribute(null=True)
 
     catalog_index = CatalogIndex()
 

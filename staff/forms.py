@@ -301,9 +301,9 @@ class ArticleForm(forms.Form):
         article_translations.add_translation_fields(self)
 
     def clean(self):
-        cleaned = super().clean()
-        cleaned["translations"] = article_translations.cleaned_translations(self)
-        return cleaned
+        super().clean()
+        self.cleaned_data["translations"] = article_translations.cleaned_translations(self)
+        return self.cleaned_data
 
     def translation_groups(self):
         return article_translations.translation_groups(self)
