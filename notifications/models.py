@@ -73,6 +73,8 @@ class OutboxItem(Model):
     subject = UnicodeAttribute()
     text_body = UnicodeAttribute()
     html_body = UnicodeAttribute()
+    # The language it was rendered in, sent as its Content-Language; None on mails from before it.
+    language = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default=MailStatus.QUEUED.value)
     # Set while the mail is queued, sending or failed, removed once sent: keeps pending_index sparse.
     pending_status = UnicodeAttribute(null=True)
