@@ -11,10 +11,13 @@ loops in each, and a deadline for the whole run (--duration-limit) after which i
 """
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import random
 import re
+import signal
 import sys
 import tempfile
 import time
@@ -122,7 +125,7 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         shop_processes=config.shop_processes,
         webhook_processes=config.webhook_processes,
     )
-    with stack:
+    with stack, _steps_logged_to(log_dir):
         out(f"Stack up: shop {stack.shop_url}, sandbox {stack.sandbox_url}, moto {stack.moto_url} (logs: {log_dir})")
         with stack.models():
             initial_stock = invariants.snapshot_stock()
@@ -471,6 +474,31 @@ def report(result: ChaosResult) -> str:
     return "\n".join(lines)
 
 
+@contextlib.contextmanager
+def _steps_logged_to(log_dir):
+    """The run's own steps (reconciliation, staff, retention) log to a file beside the servers' logs,
+    so the terminal keeps the progress lines and the summary (retention alone logs a line per order)."""
+    Path(log_dir).mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    to_file = logging.FileHandler(Path(log_dir) / "steps.log")
+    for handler in root.handlers:
+        if handler.formatter:
+            to_file.setFormatter(handler.formatter)
+        for log_filter in handler.filters:
+            to_file.addFilter(log_filter)
+    consoles = [handler for handler in root.handlers if type(handler) is logging.StreamHandler]
+    for handler in consoles:
+        root.removeHandler(handler)
+    root.addHandler(to_file)
+    try:
+        yield
+    finally:
+        root.removeHandler(to_file)
+        to_file.close()
+        for handler in consoles:
+            root.addHandler(handler)
+
+
 def _django_setup():
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     os.environ.setdefault("DJANGO_DEBUG", "false")
@@ -541,6 +569,8 @@ def main(argv=None):
         webhook_processes=args.webhook_processes,
         log_dir=args.log_dir,
     )
+    # A `kill` (or a CI timeout) unwinds like Ctrl-C, so the stack's servers stop with the run.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     result = run(config)
     print(report(result))
     return 0 if result.ok else 1

@@ -44,6 +44,11 @@ class Metric(enum.StrEnum):
     RECONCILE_ERRORS = "ReconcileErrors"
     RECONCILE_RUN_TIME = "ReconcileRunTime"
     PAYMENTS_STUCK = "PaymentsStuck"
+    # Pay later (docs/pay-later.md): authorized payments within CAPTURE_WARNING_DAYS of their
+    # captureBefore, as each reconciliation run finds them (a gauge: read its Maximum); and
+    # authorizations that lapsed before all of them was captured (the sale, or its rest, is lost).
+    CAPTURE_DEADLINES_NEAR = "AuthorizationsNearCaptureDeadline"
+    AUTHORIZATIONS_LAPSED = "AuthorizationsLapsed"
     CHARGEBACKS = "Chargebacks"
     MAILS_SENT = "MailsSent"
     MAILS_FAILED = "MailsFailed"

@@ -125,9 +125,8 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 LANGUAGE_CODE = "en"
-# The shop's pages in the shopper's language (docs/i18n.md): each shop URL carries it (/nl/...);
-# staff pages, webhooks and health checks stay English. The choice is kept in a cookie holding
-# only the language code, for a year.
+# Shop URLs carry the shopper's language (/nl/...); staff, webhooks, healthz stay English; the
+# choice is kept a year in a cookie holding only the language code (docs/i18n.md).
 LANGUAGES = [("en", "English"), ("nl", "Dutch"), ("de", "German"), ("fr", "French")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
 LANGUAGE_COOKIE_AGE, LANGUAGE_COOKIE_HTTPONLY, LANGUAGE_COOKIE_SAMESITE = 365 * 24 * 60 * 60, True, "Lax"
@@ -280,6 +279,10 @@ ALARM_MAILS_FAILED = env_int("ALARM_MAILS_FAILED", 1)  # per hour
 # "Sending review process").
 ALARM_BOUNCE_RATE_PERCENT = env_int("ALARM_BOUNCE_RATE_PERCENT", 5)
 ALARM_DYNAMODB_THROTTLES = env_int("ALARM_DYNAMODB_THROTTLES", 1)
+# Pay later (docs/pay-later.md): this many authorizations within CAPTURE_WARNING_DAYS of their
+# captureBefore at a reconciliation run (each also mailed staff once); lapsed ones, per hour.
+ALARM_CAPTURE_DEADLINES_NEAR = env_int("ALARM_CAPTURE_DEADLINES_NEAR", 1)
+ALARM_AUTHORIZATIONS_LAPSED = env_int("ALARM_AUTHORIZATIONS_LAPSED", 1)
 # No paid order for this many hours where the shop expects orders; 0 = no such alarm.
 ALARM_NO_PAID_ORDER_HOURS = env_int("ALARM_NO_PAID_ORDER_HOURS", 24)
 
@@ -363,8 +366,7 @@ if not IS_LOCAL:
     # (zappa/handler.py, _create_lambda_wsgi_environ), whatever X-Forwarded-Proto says.
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    LANGUAGE_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

@@ -10,4 +10,4 @@ shipped with it.  Start it with ``mollie-sandbox`` (``python -m mollie_sandbox``
 :class:`mollie_sandbox.server.SandboxServer`.
 """
 
-__version__ = "1.2.0"  # up with every change of behaviour; see CHANGELOG.md
+__version__ = "1.3.0"  # up with every change of behaviour; see CHANGELOG.md

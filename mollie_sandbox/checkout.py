@@ -3,7 +3,8 @@
 A person (or a browser test) picks a payment method, when the shop did not
 give one, and the outcome of the test payment: one submit button per status.
 Choosing sets the method and the status, which queues the webhook, and sends
-the browser back to the shop with a 303, like Mollie's payment screen.
+the browser back to the shop with a 303, like Mollie's payment screen. The page
+speaks the payment's ``locale`` (or the browser's language): checkout_words.py.
 """
 
 import html
@@ -13,6 +14,7 @@ from string import Template
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from .checkout_words import html_lang, page_language, words_for
 from .errors import ApiError
 from .formats import format_value, iso
 from .methods import METHODS
@@ -54,19 +56,37 @@ def format_amount(payment: Payment) -> str:
     return f"{symbol}\u00a0{value}" if symbol else f"{payment.currency}\u00a0{value}"
 
 
-def _render(payment: Payment, title: str, body: str, status: int = 200) -> Response:
-    page = _PAGE.substitute(
-        title=html.escape(title),
+class _Page:
+    """A payment's page in its language (checkout_words): `say` gives each text in it."""
+
+    def __init__(self, payment: Payment, request: Request):
+        self.language = page_language(payment.locale, request.accept_languages)
+        self.lang = html_lang(payment.locale, self.language)
+        self.say = words_for(self.language)
+
+
+def _render(payment: Payment, page: _Page, title: str, body: str, status: int = 200) -> Response:
+    say = page.say
+    text = _PAGE.substitute(
+        lang=html.escape(page.lang),
+        title=html.escape(say(title)),
+        sandbox_note=html.escape(say("Mollie sandbox: a test payment, no money is moved.")),
+        amount_label=html.escape(say("Amount")),
+        description_label=html.escape(say("Description")),
+        payment_label=html.escape(say("Payment")),
+        status_label=html.escape(say("Status")),
         amount=html.escape(format_amount(payment)),
         description=html.escape(payment.description),
         payment_id=html.escape(payment.id),
-        status=html.escape(payment.status),
+        status=html.escape(say(payment.status)),
         body=body,
     )
-    return Response(page, status=status, content_type="text/html; charset=utf-8")
+    response = Response(text, status=status, content_type="text/html; charset=utf-8")
+    response.headers["Content-Language"] = page.lang
+    return response
 
 
-def _method_choice(payment: Payment) -> str:
+def _method_choice(payment: Payment, say) -> str:
     """Mollie's method selection: one radio button per method that fits the payment.
 
     No bank list under iDEAL: since iDEAL 2.0 (April 2025) the shopper picks the bank on iDEAL's
@@ -77,14 +97,14 @@ def _method_choice(payment: Payment) -> str:
     options = "\n".join(
         f'  <label class="method"><input type="radio" name="method" value="{method.id}"'
         f"{' checked' if method.id == default else ''}> "
-        f'<img src="/images/methods/{method.id}.svg" alt="" width="32" height="24"> {html.escape(method.description)}'
+        f'<img src="/images/methods/{method.id}.svg" alt="" width="32" height="24"> {html.escape(say(method.description))}'
         "</label>"
         for method in offered
     )
-    return f"<fieldset>\n<legend>Payment method</legend>\n{options}\n</fieldset>\n"
+    return f"<fieldset>\n<legend>{html.escape(say('Payment method'))}</legend>\n{options}\n</fieldset>\n"
 
 
-def _transfer_instructions(payment: Payment) -> str:
+def _transfer_instructions(payment: Payment, say) -> str:
     """What Mollie shows a shopper who chose bank transfer: where to send the money, by when."""
     details = payment.details or {}
     rows = [
@@ -95,9 +115,10 @@ def _transfer_instructions(payment: Payment) -> str:
         ("Reference", details.get("transferReference", "")),
         ("Pay before", (iso(payment.expires_at) or "")[:10]),
     ]
-    cells = "\n".join(f"  <dt>{html.escape(name)}</dt><dd>{html.escape(value)}</dd>" for name, value in rows)
+    cells = "\n".join(f"  <dt>{html.escape(say(name))}</dt><dd>{html.escape(value)}</dd>" for name, value in rows)
+    heading = html.escape(say("Bank transfer instructions"))
     return (
-        '<section aria-labelledby="transfer-heading">\n<h2 id="transfer-heading">Bank transfer instructions</h2>\n'
+        f'<section aria-labelledby="transfer-heading">\n<h2 id="transfer-heading">{heading}</h2>\n'
         f"<dl>\n{cells}\n</dl>\n</section>\n"
     )
 
@@ -106,28 +127,30 @@ def outcomes(payment: Payment) -> dict[str, str]:
     return MANUAL_OUTCOMES if payment.capture_mode == "manual" else OUTCOMES
 
 
-def _choice_form(payment: Payment, note: str = "") -> str:
+def _choice_form(payment: Payment, say, note: str = "") -> str:
     buttons = "\n".join(
-        f'  <button type="submit" name="status" value="{status}">{label}</button>'
+        f'  <button type="submit" name="status" value="{status}">{html.escape(say(label))}</button>'
         for label, status in outcomes(payment).items()
     )
-    method_choice = _method_choice(payment) if payment.chosen_method is None else ""
-    instructions = _transfer_instructions(payment) if payment.chosen_method == "banktransfer" else ""
+    method_choice = _method_choice(payment, say) if payment.chosen_method is None else ""
+    instructions = _transfer_instructions(payment, say) if payment.chosen_method == "banktransfer" else ""
     notice = f'<p role="status" class="note">{html.escape(note)}</p>\n' if note else ""
     return (
         f'{notice}{instructions}<form method="post" action="/checkout/{html.escape(payment.id)}">\n{method_choice}'
-        "<fieldset>\n<legend>Choose the outcome of this test payment</legend>\n"
+        f"<fieldset>\n<legend>{html.escape(say('Choose the outcome of this test payment'))}</legend>\n"
         f"{buttons}\n</fieldset>\n</form>"
     )
 
 
-def _closed_page(payment: Payment, status: int = 200) -> Response:
+def _closed_page(payment: Payment, page: _Page, status: int = 200) -> Response:
     back = html.escape(payment.redirect_url, quote=True)
+    said = html.escape(page.say("This payment is no longer open: its status is {status}."))
+    status_text = f"<strong>{html.escape(page.say(payment.status))}</strong>"
     body = (
-        f"<p>This payment is no longer open: its status is <strong>{html.escape(payment.status)}</strong>.</p>\n"
-        f'<p><a href="{back}">Return to the shop</a></p>'
+        f"<p>{said.replace('{status}', status_text)}</p>\n"
+        f'<p><a href="{back}">{html.escape(page.say("Return to the shop"))}</a></p>'
     )
-    return _render(payment, "Payment no longer open", body, status)
+    return _render(payment, page, "Payment no longer open", body, status)
 
 
 def _not_found(payment_id: str) -> Response:
@@ -144,26 +167,29 @@ def show(store: Store, request: Request, payment_id: str) -> Response:
         payment = store.get_payment(payment_id)
     except ApiError:
         return _not_found(payment_id)
+    page = _Page(payment, request)
     if payment.status != "open":
-        return _closed_page(payment)
-    return _render(payment, "Test payment", _choice_form(payment))
+        return _closed_page(payment, page)
+    return _render(payment, page, "Test payment", _choice_form(payment, page.say))
 
 
 def choose(store: Store, request: Request, payment_id: str) -> Response:
     status = request.form.get("status", "")
     try:
         payment = store.get_payment(payment_id)
+        page = _Page(payment, request)
+        say = page.say
         if status not in outcomes(payment).values():
-            body = f"<p>Unknown outcome {html.escape(status)}.</p>\n" + _choice_form(payment)
-            return _render(payment, "Test payment", body, status=400)
+            body = f"<p>{html.escape(say('Unknown outcome {outcome}.').format(outcome=status))}</p>\n"
+            return _render(payment, page, "Test payment", body + _choice_form(payment, say), status=400)
         payment = store.get_payment(payment_id)
         if payment.status != "open":
             raise ApiError(409, "no longer open")
         offered = [method.id for method in payment.offered_methods()]
         method = request.form.get("method") or (DEFAULT_METHOD if DEFAULT_METHOD in offered else offered[0])
         if payment.chosen_method is None and method not in offered:
-            body = f"<p>Unknown method {html.escape(method)}.</p>\n" + _choice_form(payment)
-            return _render(payment, "Test payment", body, status=400)
+            body = f"<p>{html.escape(say('Unknown method {method}.').format(method=method))}</p>\n"
+            return _render(payment, page, "Test payment", body + _choice_form(payment, say), status=400)
         if payment.chosen_method is None and method == "banktransfer":
             # Like Mollie: choosing bank transfer gives the shopper the instructions and sends them
             # back to the shop; the payment stays open (and cancelable) until the money arrives or
@@ -171,8 +197,9 @@ def choose(store: Store, request: Request, payment_id: str) -> Response:
             store.choose_method(payment_id, method)
             return redirect(payment.redirect_url, code=303)
         if payment.chosen_method is None and status in RETRYABLE_INSIDE_METHOD:
-            note = f"{_WHAT_HAPPENED[status].format(method=_in_a_sentence(method))} Choose a method to try again."
-            return _render(payment, "Test payment", _choice_form(payment, note))
+            happened = say(_WHAT_HAPPENED[status]).format(method=_in_a_sentence(method, say))
+            note = f"{happened} {say('Choose a method to try again.')}"
+            return _render(payment, page, "Test payment", _choice_form(payment, say, note))
         if status == "open":
             return redirect(payment.redirect_url, code=303)
         if payment.chosen_method is None:
@@ -182,11 +209,13 @@ def choose(store: Store, request: Request, payment_id: str) -> Response:
     except ApiError as error:
         if error.status == 404:
             return _not_found(payment_id)
-        return _closed_page(store.get_payment(payment_id), status=409)
+        payment = store.get_payment(payment_id)
+        return _closed_page(payment, _Page(payment, request), status=409)
     # Like Mollie: a customer who cancels goes to cancelUrl when the shop gave one.
     target = payment.cancel_url if status == "canceled" and payment.cancel_url else payment.redirect_url
     return redirect(target, code=303)
 
 
-def _in_a_sentence(method: str) -> str:
-    return _GENERIC_METHODS.get(method) or METHODS[method].description
+def _in_a_sentence(method: str, say) -> str:
+    generic = _GENERIC_METHODS.get(method)
+    return say(generic) if generic else METHODS[method].description

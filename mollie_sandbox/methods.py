@@ -55,7 +55,7 @@ METHODS: dict[str, Method] = {
         # Pay later (docs.mollie.com, "Klarna", "Riverty", "in3", "Billie"; BEHAVIOUR.md "Lines,
         # addresses and pay later"): EUR only, for the countries each serves. The limits are this
         # sandbox profile's, as a real profile's come from /v2/methods; in3 (three terms, Dutch
-        # shoppers only) starts at EUR 100.00, Billie is for businesses.
+        # shoppers only) starts at EUR 100.00, Billie is for businesses (below).
         Method(
             "klarna",
             "Pay later with Klarna",
@@ -87,11 +87,13 @@ METHODS: dict[str, Method] = {
             countries=frozenset({"NL"}),
             pay_later=True,
         ),
+        # Billie: docs.mollie.com/docs/billie, "Key information": EUR for DE, AT, NL and FR, from
+        # EUR 0.01 to EUR 25,000.00; billingAddress.organizationName among the required fields.
         Method(
             "billie",
             "Pay by invoice for businesses with Billie",
-            Decimal("100.00"),
-            Decimal("50000.00"),
+            Decimal("0.01"),
+            Decimal("25000.00"),
             _EUR_ONLY,
             "#00a76d",
             countries=frozenset(["AT", "DE", "FR", "NL"]),

@@ -16,7 +16,9 @@ from . import lines, methods, pay_later
 from .errors import unprocessable
 from .methods import METHODS, SUPPORTED_CURRENCIES
 
-# The checkout locales of Mollie's description (specs.yaml, components.schemas.locale).
+# The checkout locales of Mollie's description: the enum of components.schemas.locale in specs.yaml
+# (github.com/mollie/openapi; cfbba47 of 2026-08-21 lists 28), plus el_GR, sl_SI and tr_TR, which
+# the newer description mollie-api-py 1.10.20 is generated from adds. Anything else is refused.
 LOCALES = frozenset(
     [
         "en_US",
@@ -52,6 +54,8 @@ LOCALES = frozenset(
         "lt_LT",
     ]
 )
+
+INVALID_LOCALE = "The locale is invalid"  # Mollie's words
 
 MINIMUM_AMOUNT = Decimal("0.01")
 METADATA_MAX_BYTES = 1024
@@ -168,10 +172,15 @@ def check_method(value):
 
 
 def check_locale(value) -> str | None:
+    """One of LOCALES, or none (Mollie then follows the browser's language). Anything else gets
+    Mollie's own answer: 422, detail "The locale is invalid", field `locale` (specs.yaml's example
+    of it; mollie/OpenCart#156, mollie/magento2#170, zwaldeck/mollie#57 quote Mollie's body). The
+    description's prose allows "any xx_XX format ISO 15897 locale", yet Mollie refused well-formed
+    ones outside the list (en_GB before Mollie added it, magento2#170), as the enum says."""
     if value is None or value == "":
         return None
     if not isinstance(value, str) or value not in LOCALES:
-        raise unprocessable(f"The locale {value!r} is not supported", "locale")
+        raise unprocessable(INVALID_LOCALE, "locale")
     return value
 
 

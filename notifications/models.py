@@ -73,10 +73,14 @@ class OutboxItem(Model):
     subject = UnicodeAttribute()
     text_body = UnicodeAttribute()
     html_body = UnicodeAttribute()
+    # The language it was rendered in, sent as its Content-Language; None on mails from before it.
+    language = UnicodeAttribute(null=True)
     status = UnicodeAttribute(default=MailStatus.QUEUED.value)
     # Set while the mail is queued, sending or failed, removed once sent: keeps pending_index sparse.
     pending_status = UnicodeAttribute(null=True)
     tries = NumberAttribute(default=0)
+    # Stale claims taken over: each may follow a send whose `sent` was never stored (a second mail).
+    takeovers = NumberAttribute(default=0)
     last_error = UnicodeAttribute(null=True)
     claim_token = UnicodeAttribute(null=True)
     claimed_at = UTCDateTimeAttribute(null=True)

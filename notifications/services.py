@@ -24,6 +24,7 @@ from datetime import UTC, datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.utils import translation
 
 from config import deadline, metrics
 from config.dynamodb import optimistic_retries
@@ -55,18 +56,29 @@ class DeliveryOutcome:
 
 
 def outbox_item(
-    *, order_id: str, kind: MailKind | str, event_id: str, to: list[str], context: dict, now: datetime | None = None
+    *,
+    order_id: str,
+    kind: MailKind | str,
+    event_id: str,
+    to: list[str],
+    context: dict,
+    language: str | None = None,
+    now: datetime | None = None,
 ) -> OutboxItem:
     """An unsaved outbox item for the mail `kind` about `event_id` of the order (the staff alert's
     event id is its AlertReason, so one alert per order and reason). Rendered now, from `context`
-    (see notifications.rendering.render_mail). Put it into your transaction with `put_in`."""
+    (see notifications.rendering.render_mail), in `language` (the order's, for the shopper: see
+    payments/services/mails.py; LANGUAGE_CODE when not given), which its Content-Language header
+    names. Put it into your transaction with `put_in`."""
     kind = MailKind(kind)
     to = [address for address in to if address]
     if not to:
         raise ValueError(f"{kind.value} mail for {order_id} has no recipient")
     if not event_id or "#" in str(event_id):
         raise ValueError(f"invalid event id {event_id!r}")
-    rendered = render_mail(kind, {**context, "order_id": order_id})
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        rendered = render_mail(kind, {**context, "order_id": order_id})
     now = now or _now()
     return OutboxItem(
         order_id,
@@ -76,6 +88,7 @@ def outbox_item(
         subject=rendered.subject,
         text_body=rendered.text_body,
         html_body=rendered.html_body,
+        language=language,
         status=MailStatus.QUEUED.value,
         pending_status=MailStatus.QUEUED.value,
         tries=0,
@@ -184,17 +197,17 @@ def _claim(key, *, now, known=None):
             if item.claim_token is None
             else OutboxItem.claim_token == item.claim_token
         )
+        actions = [
+            OutboxItem.status.set(MailStatus.SENDING.value),
+            OutboxItem.pending_status.set(MailStatus.SENDING.value),
+            OutboxItem.claim_token.set(token),
+            OutboxItem.claimed_at.set(now),
+            OutboxItem.updated_at.set(now),
+        ]
+        if taking_over:  # counted, so that a second mail is always accounted for
+            actions.append(OutboxItem.takeovers.add(1))
         try:
-            item.update(
-                actions=[
-                    OutboxItem.status.set(MailStatus.SENDING.value),
-                    OutboxItem.pending_status.set(MailStatus.SENDING.value),
-                    OutboxItem.claim_token.set(token),
-                    OutboxItem.claimed_at.set(now),
-                    OutboxItem.updated_at.set(now),
-                ],
-                condition=condition,
-            )
+            item.update(actions=actions, condition=condition)
         except Exception as error:  # noqa: BLE001 - attempt.lost re-raises what is not a lost race
             attempt.lost(error)
             continue
@@ -210,6 +223,8 @@ def _send(item, recipients):
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=list(recipients),
         connection=ses.ses_connection(),
+        # The language it was rendered in (RFC 3282); mails decided before it was stored name none.
+        headers={"Content-Language": item.language} if item.language else None,
     )
     message.attach_alternative(item.html_body, "text/html")
     message.send()

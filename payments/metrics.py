@@ -28,9 +28,9 @@ def changes_stored(events, items=()):
     counts: dict[Metric, int] = {}
     failed_by_method: dict[str, int] = {}
     for event in events:
-        metric = _event_metric(event)
-        if metric is not None:
-            counts[metric] = counts.get(metric, 0) + 1
+        for metric in (_event_metric(event), _lapsed_metric(event, items)):
+            if metric is not None:
+                counts[metric] = counts.get(metric, 0) + 1
         if event.kind == EventKind.ATTEMPT_STATUS_CHANGED and event.to_status == AttemptStatus.FAILED:
             method = _method_of(event, items)
             failed_by_method[method] = failed_by_method.get(method, 0) + 1
@@ -45,11 +45,29 @@ def _event_metric(event):
     return EVENT_METRICS.get(event.kind)
 
 
-def _method_of(event, items):
+def _lapsed_metric(event, items):
+    """An authorized order that ended unpaid by the lapse (Mollie: `expired`), or paid for part only
+    (Mollie says `paid` once an authorization with a partial capture ends: the rest is lost)."""
+    if event.kind != EventKind.ORDER_STATUS_CHANGED or event.from_status != OrderStatus.AUTHORIZED:
+        return None
+    if event.to_status == OrderStatus.EXPIRED:
+        return Metric.AUTHORIZATIONS_LAPSED
+    attempt = _attempt_of(event, items) if event.to_status == OrderStatus.PAID else None
+    if attempt is not None and int(attempt.amount_captured_cents or 0) < int(attempt.amount_cents):
+        return Metric.AUTHORIZATIONS_LAPSED
+    return None
+
+
+def _attempt_of(event, items):
     for item in items:
         if isinstance(item, PaymentAttempt) and (item.order_id, item.attempt_no) == (event.order_id, event.attempt_no):
-            return item.method or NO_METHOD
-    return NO_METHOD
+            return item
+    return None
+
+
+def _method_of(event, items):
+    attempt = _attempt_of(event, items)
+    return (attempt.method if attempt is not None else None) or NO_METHOD
 
 
 def reconciliation_finished(summary, started):
@@ -61,5 +79,6 @@ def reconciliation_finished(summary, started):
             Metric.RECONCILE_LEFT_OVER: summary.left_for_next_run,
             Metric.RECONCILE_ERRORS: len(summary.errors),
             Metric.RECONCILE_RUN_TIME: metrics.milliseconds_since(started),
+            Metric.CAPTURE_DEADLINES_NEAR: summary.capture_deadlines_near,
         }
     )

@@ -47,6 +47,9 @@ class Address(MapAttribute):
     city = UnicodeAttribute()
     country = UnicodeAttribute()  # ISO 3166-1 alpha-2, one of the shipping zones' countries
     phone = UnicodeAttribute(null=True)  # E.164
+    # The company ordering, when the shopper gave one: Mollie's billingAddress.organizationName,
+    # which Billie (pay later for businesses) requires.
+    organization_name = UnicodeAttribute(null=True)
 
     @property
     def full_name(self):

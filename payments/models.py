@@ -104,6 +104,9 @@ class Order(Model):
     shipping_vat_rate = UnicodeAttribute(null=True)
     shipment_count = NumberAttribute(default=0)
     currency = UnicodeAttribute(default="EUR")
+    # The language the shopper checked out in (payments.locales.SHOP_LANGUAGES): Mollie's page, the
+    # order page and every mail to them use it. None on orders from before it: the default language.
+    language = UnicodeAttribute(null=True)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()
     expires_at = UTCDateTimeAttribute()

@@ -68,7 +68,7 @@ def create_payment(
 ):
     """`optional`: method (chosen at our checkout, or a list to choose from; none: every method is
     offered), due_date (a bank transfer's last day, "YYYY-MM-DD"; Mollie's default: 12 days),
-    order_fields (lines and addresses: payments.mollie_payload) and capture_manually (authorize
+    order_fields (locale, lines and addresses: payments.mollie_payload) and capture_manually (authorize
     now, capture when the parcel ships: captureMode manual)."""
     if set(optional) - {"method", "due_date", "order_fields", "capture_manually"}:  # a misspelt option is a bug
         raise TypeError(f"create_payment() got unexpected arguments {sorted(optional)}")

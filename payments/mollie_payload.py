@@ -1,9 +1,10 @@
-"""An order's `lines`, `billingAddress` and `shippingAddress` in the shape of Mollie's Payments API
+"""An order's `locale`, `lines`, `billingAddress` and `shippingAddress` in the shape of Mollie's Payments API
 (docs.mollie.com, Create payment). Pure, and free of the mollie library: payments.mollie, the one
 adapter, adds these to the payment it creates."""
 
 from collections.abc import Callable
 
+from payments.locales import mollie_locale, order_language
 from payments.models import Address, Order
 from payments.vat import PaymentLine, payment_lines
 from shop.money import decimal_amount
@@ -55,8 +56,9 @@ def lines_json(lines: list[PaymentLine], currency: str) -> list[dict]:
     return payload
 
 
-def address_json(address: Address | None, *, email: str | None = None) -> dict | None:
-    """An order's Address as Mollie's address object; None for orders from before addresses."""
+def address_json(address: Address | None, *, email: str | None = None, billing: bool = False) -> dict | None:
+    """An order's Address as Mollie's address object; None for orders from before addresses. The
+    company name goes in the billing address only (organizationName: Billie requires it)."""
     if address is None:
         return None
     payload = {
@@ -71,18 +73,23 @@ def address_json(address: Address | None, *, email: str | None = None) -> dict |
         payload["email"] = email
     if address.phone:
         payload["phone"] = address.phone
+    if billing and address.organization_name:
+        payload["organizationName"] = address.organization_name
     return payload
 
 
 def order_fields(order: Order, *, default_rate: str, product_url_for: Callable[[str], str] | None = None) -> dict:
-    """What a payment for `order` carries besides its amount: lines and addresses (none for an
-    order from before addresses, which Mollie takes without them)."""
+    """What a payment for `order` carries besides its amount: the shopper's `locale` (Mollie's page
+    and bank-transfer instructions in the order's language, for the delivery country), lines and
+    addresses (none for an order from before addresses, which Mollie takes without them)."""
+    country = order.shipping_address.country if order.shipping_address is not None else None
+    fields: dict = {"locale": mollie_locale(order_language(order), country)}
     if order.shipping_address is None:
-        return {}
+        return fields
     lines = order_payment_lines(order, default_rate=default_rate, product_url_for=product_url_for)
-    fields: dict = {"lines": lines_json(lines, order.currency)}
+    fields["lines"] = lines_json(lines, order.currency)
     billing = order.billing_address or order.shipping_address
-    fields["billingAddress"] = address_json(billing, email=order.customer_email)
+    fields["billingAddress"] = address_json(billing, email=order.customer_email, billing=True)
     # The e-mail only where the pay-later methods require it (billingAddress: klarna, in3, billie,
     # riverty); Mollie keeps what it is sent, so the shipping address goes without (docs/privacy.md).
     fields["shippingAddress"] = address_json(order.shipping_address)

@@ -67,6 +67,7 @@ def _order_json(records: OrderRecords) -> dict:
         "status": order.status,
         "name": order.customer_name,
         "email": order.customer_email,
+        "language": order.language,  # the one their mails and Mollie's page were in (None: before it was kept)
         "shipping_address": _map(order.shipping_address),
         "billing_address": _map(order.billing_address),
         "lines": [_map(line) for line in order.lines],

@@ -20,7 +20,15 @@ ERASED_DOMAIN = "erased.invalid"  # RFC 2606: .invalid never delivers
 PERSONAL_FIELDS = {
     "orders": ("customer_name", "customer_email", "shipping_address", "billing_address", "possible_duplicate_of"),
     "order and attempt method details": ("cardHolder", "cardNumber", "consumerName", "consumerAccount", "consumerBic"),
-    "addresses (the country stays)": ("given_name", "family_name", "street_and_number", "postal_code", "city", "phone"),
+    "addresses (the country stays)": (
+        "given_name",
+        "family_name",
+        "organization_name",
+        "street_and_number",
+        "postal_code",
+        "city",
+        "phone",
+    ),
     "payment_attempts": ("method_details", "checkout_url"),
     "refunds": ("description (names quoted in it)",),
     "shipments": ("tracking_url (carries the postal code)",),
@@ -29,6 +37,7 @@ PERSONAL_FIELDS = {
 }
 METHOD_DETAIL_FIELDS = PERSONAL_FIELDS["order and attempt method details"]
 ADDRESS_FIELDS = PERSONAL_FIELDS["addresses (the country stays)"]
+OPTIONAL_ADDRESS_FIELDS = frozenset({"phone", "organization_name"})  # erased to none, as if never given
 OPEN_STATUSES = frozenset({OrderStatus.PENDING_PAYMENT})
 
 
@@ -139,7 +148,7 @@ def scrub_address(address) -> bool:
     if address is None or address.given_name == ERASED:
         return False
     for name in ADDRESS_FIELDS:
-        setattr(address, name, None if name == "phone" else (ERASED if name == "given_name" else ""))
+        setattr(address, name, None if name in OPTIONAL_ADDRESS_FIELDS else (ERASED if name == "given_name" else ""))
     return True
 
 

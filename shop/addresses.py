@@ -4,8 +4,7 @@ django-countries; the countries offered are the shop's shipping zones'."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy
 
 from payments.models import Address
 from shop import shipping
@@ -85,7 +84,7 @@ def _text(label, autocomplete, required_message, max_length=100, required=True):
         widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
         error_messages={
             "required": required_message,
-            "max_length": _("Please shorten this to at most %(limit_value)s characters."),
+            "max_length": gettext_lazy("Please shorten this to at most %(limit_value)s characters."),
         },
     )
 
@@ -96,54 +95,81 @@ def split_name(full_name: str) -> tuple[str, str]:
     return (given, family) if given else (family, "")
 
 
-class AddressFields(forms.Form):
-    """Delivery address, optional phone, and a billing address only when it differs."""
-
-    street_and_number = _text(
-        _("Street and house number"), "shipping address-line1", _("Please enter your street and house number.")
+def _company_name():
+    """The company ordering, optional: Mollie's billingAddress.organizationName, which Billie (pay by
+    invoice, for businesses) requires. One line, like a name (shop.typed_text)."""
+    return OneLineField(
+        label=gettext_lazy("Company name (optional)"),
+        help_text=gettext_lazy("Only for a business order. Paying by invoice with Billie needs it."),
+        max_length=100,
+        required=False,
+        strip=True,
+        widget=forms.TextInput(attrs={"autocomplete": "organization"}),
+        error_messages={"max_length": gettext_lazy("Please shorten this to at most %(limit_value)s characters.")},
     )
-    postal_code = _text(_("Postal code"), "shipping postal-code", _("Please enter your postal code."), max_length=12)
-    city = _text(_("City"), "shipping address-level2", _("Please enter your city."))
+
+
+class AddressFields(forms.Form):
+    """Delivery address, optional phone and company, and a billing address only when it differs."""
+
+    company_name = _company_name()
+    street_and_number = _text(
+        gettext_lazy("Street and house number"),
+        "shipping address-line1",
+        gettext_lazy("Please enter your street and house number."),
+    )
+    postal_code = _text(
+        gettext_lazy("Postal code"),
+        "shipping postal-code",
+        gettext_lazy("Please enter your postal code."),
+        max_length=12,
+    )
+    city = _text(gettext_lazy("City"), "shipping address-level2", gettext_lazy("Please enter your city."))
     country = forms.ChoiceField(
-        label=_("Country"),
+        label=gettext_lazy("Country"),
         widget=forms.Select(attrs={"autocomplete": "shipping country"}),
         error_messages={
-            "required": _("Please choose the country we ship to."),
-            "invalid_choice": _("We do not ship to that country; please choose one from the list."),
+            "required": gettext_lazy("Please choose the country we ship to."),
+            "invalid_choice": gettext_lazy("We do not ship to that country; please choose one from the list."),
         },
     )
     phone = forms.CharField(
-        label=_("Phone number (optional)"),
+        label=gettext_lazy("Phone number (optional)"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
-    billing_differs = forms.BooleanField(label=_("My billing address is different"), required=False)
-    billing_name = _text(_("Billing name"), "billing name", _("Please enter your billing name."), required=False)
+    billing_differs = forms.BooleanField(label=gettext_lazy("My billing address is different"), required=False)
+    billing_name = _text(
+        gettext_lazy("Billing name"), "billing name", gettext_lazy("Please enter your billing name."), required=False
+    )
     billing_street_and_number = _text(
-        _("Billing street and house number"),
+        gettext_lazy("Billing street and house number"),
         "billing address-line1",
-        _("Please enter your billing street and house number."),
+        gettext_lazy("Please enter your billing street and house number."),
         required=False,
     )
     billing_postal_code = _text(
-        _("Billing postal code"),
+        gettext_lazy("Billing postal code"),
         "billing postal-code",
-        _("Please enter your billing postal code."),
+        gettext_lazy("Please enter your billing postal code."),
         max_length=12,
         required=False,
     )
     billing_city = _text(
-        _("Billing city"), "billing address-level2", _("Please enter your billing city."), required=False
+        gettext_lazy("Billing city"),
+        "billing address-level2",
+        gettext_lazy("Please enter your billing city."),
+        required=False,
     )
     billing_country = forms.ChoiceField(
-        label=_("Billing country"),
+        label=gettext_lazy("Billing country"),
         required=False,
         widget=forms.Select(attrs={"autocomplete": "billing country"}),
-        error_messages={"invalid_choice": _("Please choose the billing country from the list.")},
+        error_messages={"invalid_choice": gettext_lazy("Please choose the billing country from the list.")},
     )
 
-    DELIVERY_FIELDS = ("street_and_number", "postal_code", "city", "country", "phone")
+    DELIVERY_FIELDS = ("company_name", "street_and_number", "postal_code", "city", "country", "phone")
     BILLING_FIELDS = (
         "billing_name",
         "billing_street_and_number",
@@ -188,6 +214,7 @@ class AddressFields(forms.Form):
         """The delivery address, and the billing address when it differs (else None)."""
         data: dict = self.cleaned_data
         given, family = split_name(full_name)
+        company = data.get("company_name") or None
         delivery = Address(
             given_name=given,
             family_name=family,
@@ -196,6 +223,7 @@ class AddressFields(forms.Form):
             city=data["city"],
             country=data["country"],
             phone=data.get("phone") or None,
+            organization_name=company,
         )
         if not data.get("billing_differs"):
             return delivery, None
@@ -207,5 +235,6 @@ class AddressFields(forms.Form):
             postal_code=data["billing_postal_code"],
             city=data["billing_city"],
             country=data["billing_country"],
+            organization_name=company,
         )
         return delivery, billing

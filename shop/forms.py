@@ -1,17 +1,16 @@
 from django import forms
-from django.utils.translation import gettext
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext, gettext_lazy
 
 from payments.enums import PaymentMethod
-from payments.services.methods import PAY_LATER_METHODS
+from payments.services.methods import BUSINESS_METHODS, PAY_LATER_METHODS
 from shop.addresses import AddressFields
 from shop.cart import MAX_QUANTITY
 from shop.typed_text import OneLineField
 
 QUANTITY_ERRORS = {
-    "invalid": _("Please enter the quantity as a whole number, like 2."),
-    "max_value": _("You can order at most %(limit_value)s of one article."),
-    "required": _("Please enter a quantity."),
+    "invalid": gettext_lazy("Please enter the quantity as a whole number, like 2."),
+    "max_value": gettext_lazy("You can order at most %(limit_value)s of one article."),
+    "required": gettext_lazy("Please enter a quantity."),
 }
 
 
@@ -22,7 +21,7 @@ class CartAddForm(forms.Form):
         min_value=1,
         max_value=MAX_QUANTITY,
         required=False,
-        error_messages={**QUANTITY_ERRORS, "min_value": _("Please choose a quantity of at least 1.")},
+        error_messages={**QUANTITY_ERRORS, "min_value": gettext_lazy("Please choose a quantity of at least 1.")},
     )
 
 
@@ -34,20 +33,30 @@ class CartUpdateForm(forms.Form):
         max_value=MAX_QUANTITY,
         error_messages={
             **QUANTITY_ERRORS,
-            "min_value": _("A quantity cannot be negative; choose 0 or Remove to take an article out."),
+            "min_value": gettext_lazy("A quantity cannot be negative; choose 0 or Remove to take an article out."),
         },
     )
 
 
+# Billie (pay later for businesses) chosen without a company name: Mollie would refuse the payment.
+COMPANY_NAME_NEEDED = gettext_lazy(
+    "Paying by invoice with Billie is for businesses: please enter your company name, or choose another method."
+)
+
+
 class MethodChoiceForm(forms.Form):
     """The optional payment method: one Mollie offers for this amount, or empty (choose on Mollie's
-    page). `methods`: Mollie's list for the amount, or None when Mollie cannot say now."""
+    page). `methods`: Mollie's list for the amount, or None when Mollie cannot say now;
+    `business_methods`: those of Mollie's list only a business may choose (Billie), shown to be
+    chosen once a company name is filled in."""
 
-    method = forms.CharField(label=_("Payment method"), required=False, max_length=40)
+    method = forms.CharField(label=gettext_lazy("Payment method"), required=False, max_length=40)
 
-    def __init__(self, *args, methods=None, **kwargs):
+    def __init__(self, *args, methods=None, business_methods=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.methods = methods
+        offered = {method.id for method in methods or ()}
+        self.needs_company = tuple(method for method in business_methods if method.id not in offered)
 
     def clean_method(self):
         method = self.cleaned_data["method"]
@@ -61,6 +70,8 @@ class MethodChoiceForm(forms.Form):
                 )
             )
         if method not in {offered.id for offered in self.methods}:
+            if method in {listed.id for listed in self.needs_company}:
+                raise forms.ValidationError(COMPANY_NAME_NEEDED)
             if method in PAY_LATER_METHODS:
                 raise forms.ValidationError(
                     gettext(
@@ -85,27 +96,35 @@ class CheckoutForm(AddressFields, MethodChoiceForm):
     # Reaches mails, Mollie's pages and staff: one line (shop.typed_text). Every message says what to do,
     # in the checkout's voice, never Django's "This field is required.".
     name = OneLineField(
-        label=_("Full name"),
+        label=gettext_lazy("Full name"),
         max_length=100,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={
-            "required": _("Please enter your full name."),
-            "max_length": _("Please shorten your name to at most 100 characters."),
+            "required": gettext_lazy("Please enter your full name."),
+            "max_length": gettext_lazy("Please shorten your name to at most 100 characters."),
         },
     )
     email = forms.EmailField(
-        label=_("E-mail address"),
+        label=gettext_lazy("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": _("Please enter your e-mail address, so we can send your order confirmation."),
-            "invalid": _("Please enter an e-mail address like name@example.com."),
-            "max_length": _("Please enter an e-mail address of at most 254 characters."),
+            "required": gettext_lazy("Please enter your e-mail address, so we can send your order confirmation."),
+            "invalid": gettext_lazy("Please enter an e-mail address like name@example.com."),
+            "max_length": gettext_lazy("Please enter an e-mail address of at most 254 characters."),
         },
     )
     # Rendered once per checkout page: submitting the same form twice places one order.
     checkout_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+
+    def clean(self):
+        cleaned = super().clean() or {}
+        # The methods offered followed the company name as posted; this holds to it as cleaned.
+        company_given = cleaned.get("company_name") or "company_name" in self.errors
+        if cleaned.get("method") in BUSINESS_METHODS and not company_given:
+            self.add_error("method", COMPANY_NAME_NEEDED)
+        return cleaned
 
     def clean_name(self):
         name = self.cleaned_data["name"]

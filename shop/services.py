@@ -18,10 +18,57 @@ DEMO_ARTICLES = [
     ("linen-apron", "Linen apron", "Washed linen apron with a deep front pocket.", 3800, 8),
     ("last-one-grinder", "Hand grinder (last one)", "Steel burr hand grinder. Only one left in stock.", 8900, 1),
 ]
+# The demo articles in the shop's other languages: slug -> language -> (name, description).
+DEMO_TRANSLATIONS = {
+    "espresso-cup": {
+        "nl": ("Espressokopje", "Kopje van steengoed voor een dubbele espresso, met de hand geglazuurd."),
+        "de": ("Espressotasse", "Tasse aus Steinzeug für einen doppelten Espresso, von Hand glasiert."),
+        "fr": ("Tasse à expresso", "Tasse en grès pour un double expresso, émaillée à la main."),
+    },
+    "pour-over-kettle": {
+        "nl": ("Schenkketel", "Ketel met zwanenhals, 1 liter, om langzaam en gelijkmatig op te gieten."),
+        "de": ("Schwanenhalskessel", "Wasserkessel mit Schwanenhals, 1 Liter, zum langsamen, gleichmäßigen Aufgießen."),
+        "fr": (
+            "Bouilloire col de cygne",
+            "Bouilloire à col de cygne de 1 litre, pour verser lentement et régulièrement.",
+        ),
+    },
+    "coffee-beans": {
+        "nl": ("Koffiebonen, 250 g", "Gewassen Ethiopische bonen, lichte branding, met tonen van citrus."),
+        "de": ("Kaffeebohnen, 250 g", "Gewaschene äthiopische Bohnen, helle Röstung, mit Zitrusnoten."),
+        "fr": ("Café en grains, 250 g", "Grains d’Éthiopie lavés, torréfaction légère, notes d’agrumes."),
+    },
+    "ceramic-dripper": {
+        "nl": ("Keramische filterhouder", "Conische filterhouder voor papieren filters, voor één of twee kopjes."),
+        "de": ("Keramik-Handfilter", "Kegelförmiger Handfilter für Papierfilter, für ein bis zwei Tassen."),
+        "fr": ("Porte-filtre en céramique", "Porte-filtre conique pour filtres en papier, pour une ou deux tasses."),
+    },
+    "linen-apron": {
+        "nl": ("Linnen schort", "Schort van gewassen linnen met een diepe zak aan de voorkant."),
+        "de": ("Leinenschürze", "Schürze aus gewaschenem Leinen mit tiefer Fronttasche."),
+        "fr": ("Tablier en lin", "Tablier en lin lavé, avec une poche profonde sur le devant."),
+    },
+    "last-one-grinder": {
+        "nl": ("Handkoffiemolen (de laatste)", "Handmolen met stalen maalwerk. Nog maar één op voorraad."),
+        "de": ("Handmühle (letztes Exemplar)", "Kaffeemühle mit Stahlmahlwerk. Nur noch ein Stück auf Lager."),
+        "fr": (
+            "Moulin manuel (dernier exemplaire)",
+            "Moulin à café manuel à meules en acier. Il n’en reste plus qu’un.",
+        ),
+    },
+}
+
+
+def demo_translations(slug: str) -> dict[str, dict[str, str]]:
+    return {
+        code: {"name": name, "description": description}
+        for code, (name, description) in DEMO_TRANSLATIONS.get(slug, {}).items()
+    }
 
 
 def seed_catalog() -> int:
-    """Adds the demo articles that are missing; returns how many were added. Idempotent."""
+    """Adds the demo articles that are missing; returns how many were added. Idempotent. Demo
+    articles seeded before translations get theirs (staff's own translations are left alone)."""
     added = 0
     now = timezone.now()
     for position, (slug, name, description, price_cents, stock) in enumerate(DEMO_ARTICLES):
@@ -37,13 +84,27 @@ def seed_catalog() -> int:
             position=f"{position * 10:06d}",
             vat_rate=FOOD_VAT_RATE if slug == "coffee-beans" else STANDARD_VAT_RATE,
             sku=f"BC-{slug.upper()}",
+            translations=demo_translations(slug),
             created_at=now,
             updated_at=now,
         )
         if dynamodb.save_new(article):
             added += 1
+        else:
+            _add_demo_translations(slug)
     forget_shop_catalog()
     return added
+
+
+def _add_demo_translations(slug):
+    try:
+        Article(slug).update(
+            actions=[Article.translations.set(demo_translations(slug)), Article.updated_at.set(timezone.now())],
+            condition=Article.slug.exists() & Article.translations.does_not_exist(),
+        )
+    except UpdateError as error:
+        if not dynamodb.is_condition_failure(error):
+            raise
 
 
 class StockChangedMeanwhile(Exception):
@@ -58,48 +119,36 @@ def save_article(**fields):
         forget_shop_catalog()  # also after a failed try: a write may have landed before the error
 
 
-def _write_article(
-    *, slug, name, description, price_cents, currency, picture, active, stock, stock_shown=None, position=None, **tax
-):
+SHOWN_FIELDS = ("name", "description", "price_cents", "currency", "picture", "active")
+TAX_FIELDS = ("vat_rate", "sku", "weight_grams")
+
+
+def _write_article(*, slug, stock, stock_shown=None, position=None, translations=None, **fields):
     """Create or update an article.
 
     Checkouts change stock all the time, so an edit never writes back the number the form showed:
     a changed stock is applied as a difference (shown 8, typed 10: two more), and turning stock
-    counting on or off only succeeds if nothing moved meanwhile. `tax`: vat_rate, sku and
-    weight_grams, kept as they are when not given.
+    counting on or off only succeeds if nothing moved meanwhile. `fields`: the SHOWN_FIELDS, set
+    as given, and the TAX_FIELDS, kept as they are when not given. `translations`: by language
+    code, the name and description in it, or None to remove it; languages not given are kept.
     """
+    shown = {name: fields.pop(name) for name in SHOWN_FIELDS}
+    if unknown := set(fields) - set(TAX_FIELDS):
+        raise TypeError(f"save_article() got unexpected fields {sorted(unknown)}")
     for write_try in dynamodb.optimistic_retries(slug):
         now = timezone.now()  # fresh on each try: it also marks this write as ours
         article = dynamodb.get_or_none(Article, slug)
         if article is None:
-            article = Article(
-                slug,
-                name=name,
-                description=description,
-                price_cents=price_cents,
-                currency=currency,
-                picture=picture,
-                active=active,
-                stock=stock,
-                created_at=now,
-                updated_at=now,
-                position=position or now.strftime("%Y%m%d%H%M%S"),
-                **{name: value for name, value in tax.items() if value is not None},
-            )
-            article.save(condition=Article.slug.does_not_exist())
-            return article
-        actions = [
-            Article.name.set(name),
-            Article.description.set(description),
-            Article.price_cents.set(price_cents),
-            Article.currency.set(currency),
-            Article.picture.set(picture),
-            Article.active.set(active),
-            Article.updated_at.set(now),
-        ]
+            new = {**shown, "stock": stock, "translations": merged_translations({}, translations) or None}
+            return _create_article(slug, now=now, position=position, fields=new, tax=fields)
+        actions = [getattr(Article, name).set(value) for name, value in shown.items()]
+        actions.append(Article.updated_at.set(now))
         if position:
             actions.append(Article.position.set(position))
-        actions += _tax_changes(tax)
+        actions += _tax_changes(fields)
+        if translations is not None:
+            # Kept even when empty: staff removed every translation, and a later seed must not add any.
+            actions.append(Article.translations.set(merged_translations(article.stored_translations(), translations)))
         actions += _stock_change(article, stock, stock_shown)
         try:
             # Conditional on the state it was computed from (every stock change sets updated_at):
@@ -115,10 +164,34 @@ def _write_article(
         return article
 
 
+def _create_article(slug, *, now, position, fields, tax):
+    article = Article(
+        slug,
+        created_at=now,
+        updated_at=now,
+        position=position or now.strftime("%Y%m%d%H%M%S"),
+        **fields,
+        **{name: value for name, value in tax.items() if value is not None},
+    )
+    article.save(condition=Article.slug.does_not_exist())
+    return article
+
+
+def merged_translations(stored, changes):
+    """`stored` translations with `changes` applied (a language given as None is removed); a
+    translation without a name is not kept (an article is never nameless in a language)."""
+    merged = {**stored, **(changes or {})}
+    return {
+        code: {"name": text["name"], "description": text.get("description") or ""}
+        for code, text in sorted(merged.items())
+        if text and text.get("name")
+    }
+
+
 def _tax_changes(tax):
     """Staff's VAT rate (None: kept), SKU and weight (emptied: removed)."""
     actions = []
-    for name in ("vat_rate", "sku", "weight_grams"):
+    for name in TAX_FIELDS:
         if name in tax and not (name == "vat_rate" and tax[name] is None):
             attribute = getattr(Article, name)
             actions.append(attribute.remove() if tax[name] in (None, "") else attribute.set(tax[name]))

@@ -22,6 +22,7 @@ from django.utils import timezone
 from config import dynamodb
 from config.dynamodb import get_or_none
 from payments.enums import OrderStatus
+from payments.locales import order_language
 from payments.models import OrderDayCount
 from payments.sharding import shard_keys
 from shop.money import decimal_amount
@@ -38,6 +39,7 @@ COLUMNS = [
     "status",
     "customer_name",
     "customer_email",
+    "language",
     "total",
     "refunded",
     "currency",
@@ -77,6 +79,7 @@ def _row(order):
         order.status,
         order.customer_name,
         order.customer_email,
+        order_language(order),  # the shopper's (payments.locales): what their mails were written in
         decimal_amount(order.total_cents),
         decimal_amount(order.amount_refunded_cents),
         order.currency,

@@ -15,9 +15,9 @@ from payments.converters import ORDER_ID_PATTERN
 from payments.enums import OrderStatus
 from payments.mollie import PAYMENT_ID_PATTERN
 from shop.money import SYMBOLS, decimal_amount, format_money
-from shop.selectors import article_by_slug
+from shop.selectors import stored_article
 from shop.typed_text import NoteField, OneLineField
-from staff import cursors, services
+from staff import article_translations, cursors, services
 from staff.selectors import OrderFilter
 
 AMOUNT_PATTERN = re.compile(r"^[0-9]{1,9}(\.[0-9]{1,2})?$")
@@ -298,10 +298,29 @@ class ArticleForm(forms.Form):
         if article is not None:
             self.fields["slug"].disabled = True
             self.fields["slug"].help_text = ""
+        article_translations.add_translation_fields(self)
+
+    def clean(self):
+        super().clean()
+        self.cleaned_data["translations"] = article_translations.cleaned_translations(self)
+        return self.cleaned_data
+
+    def translation_groups(self):
+        return article_translations.translation_groups(self)
+
+    def missing_translations_summary(self):
+        return article_translations.missing_summary(self.translation_groups())
+
+    def fields_before_translations(self):
+        return [self[name] for name in ("slug", "name", "description")]
+
+    def fields_after_translations(self):
+        shown_apart = {"slug", "name", "description"} | article_translations.translation_field_names()
+        return [field for field in self.visible_fields() if field.name not in shown_apart]
 
     def clean_slug(self):
         slug = self.cleaned_data["slug"]
-        if self.article is None and article_by_slug(slug) is not None:
+        if self.article is None and stored_article(slug) is not None:
             raise ValidationError("An article with this slug exists already.")
         return slug
 
@@ -349,4 +368,5 @@ class ArticleForm(forms.Form):
             "vat_rate": article.vat_rate,
             "sku": article.sku or "",
             "weight_grams": article.weight_grams,
+            **article_translations.initial_translations(article),
         }

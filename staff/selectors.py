@@ -14,6 +14,7 @@ from notifications.bounces import suppression_of
 from notifications.models import MailKind, OutboxItem, SuppressedAddress
 from notifications.selectors import mails_of_order
 from payments.enums import AttemptStatus, OrderStatus
+from payments.locales import language_label, order_language
 from payments.models import Order, PaymentAttempt, PaymentEvent
 from payments.selectors import attempts_of, get_attempt, get_order, refunds_of
 from payments.sharding import ORDER_SHARDS, order_shard, shard_keys
@@ -309,6 +310,11 @@ class OrderDetail:
         return self.order.is_open_for_payment and not any(
             row.attempt.status == AttemptStatus.OPEN and not row.attempt.is_cancelable for row in self.attempts
         )
+
+    @property
+    def language(self):
+        """What the shopper reads: Mollie's page, the order page and the mails (payments.locales)."""
+        return language_label(order_language(self.order))
 
     @property
     def can_refresh(self):

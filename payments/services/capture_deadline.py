@@ -3,6 +3,7 @@ lapses and the sale is lost. Reconciliation syncs authorized payments; one withi
 CAPTURE_WARNING_DAYS of its deadline puts its order under "Needs attention" and mails staff once.
 A lapsed one is closed by the merge rules (payments/services/merge_pay_later.py)."""
 
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,6 +26,12 @@ def deadline_near(attempt: PaymentAttempt, now: datetime) -> bool:
         and attempt.capture_before is not None
         and attempt.capture_before - now <= timedelta(days=settings.CAPTURE_WARNING_DAYS)
     )
+
+
+def deadlines_near(attempts: Iterable[PaymentAttempt], now: datetime) -> int:
+    """How many of `attempts` are authorized within CAPTURE_WARNING_DAYS of their captureBefore,
+    or past it and not yet ended by Mollie: reconciliation's figure for the metric and its alarm."""
+    return sum(1 for attempt in attempts if deadline_near(attempt, now))
 
 
 def deadline_reason(order: Order) -> str:

@@ -4,10 +4,9 @@ parcel is on its way (payments/services/fulfilment.py; pay later: once its amoun
 from urllib.parse import quote
 
 from notifications.models import MailKind, OutboxItem
-from notifications.services import outbox_item
 from payments.models import Order, Shipment
 from payments.services.delivery import address_text
-from payments.services.mails import order_url
+from payments.services.mails import order_url, shopper_mail
 
 # The carriers staff choose from: name, and where the shopper follows the parcel.
 CARRIERS = {
@@ -29,12 +28,11 @@ def tracking_url(carrier: str, tracking_number: str, order: Order) -> str:
 
 
 def shipped_mail(order: Order, shipment: Shipment) -> OutboxItem:
-    return outbox_item(
-        order_id=order.order_id,
+    return shopper_mail(
+        order,
         kind=MailKind.ORDER_SHIPPED,
         event_id=f"shipment-{shipment.shipment_no}",
-        to=[order.customer_email],
-        context={
+        context=lambda: {
             "customer_name": order.customer_name,
             "lines": [{"name": line.name, "quantity": int(line.quantity)} for line in shipment.lines],
             "carrier": CARRIERS[shipment.carrier][0],

@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
 from payments.errors import CheckoutRefused, EarlierOrderInTheWay, ErrorCode
+from payments.locales import active_language
 from payments.models import Order, OrderLine
 from payments.selectors import get_order
 from payments.services import stock, transfer_limits
@@ -244,6 +245,7 @@ def new_order(
         lines=order_lines,
         total_cents=sum(line.total_cents for line in order_lines),
         currency=currencies.pop(),
+        language=active_language(),  # the request's, as LocaleMiddleware activated it
         created_at=now,
         updated_at=now,
         expires_at=now + timedelta(seconds=settings.ORDER_PAYMENT_WINDOW_SECONDS),

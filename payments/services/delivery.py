@@ -43,7 +43,16 @@ def delivery_changed(order: Order, delivery: Delivery | None) -> bool:
     ) != _fields(delivery.billing_address)
 
 
-ADDRESS_FIELDS = ("given_name", "family_name", "street_and_number", "postal_code", "city", "country", "phone")
+ADDRESS_FIELDS = (
+    "given_name",
+    "family_name",
+    "organization_name",
+    "street_and_number",
+    "postal_code",
+    "city",
+    "country",
+    "phone",
+)
 
 
 def _fields(address: Address | None) -> tuple[str, ...] | None:
@@ -51,11 +60,19 @@ def _fields(address: Address | None) -> tuple[str, ...] | None:
 
 
 def address_text(address: Address | None) -> str:
-    """The address as on a label: name, street, postal code and city, country (empty for none)."""
+    """The address as on a label: company (if any), name, street, postal code and city, country
+    (empty for none)."""
     if address is None:
         return ""
+    company = [address.organization_name] if address.organization_name else []
     return "\n".join(
-        [address.full_name, address.street_and_number, f"{address.postal_code} {address.city}", address.country]
+        [
+            *company,
+            address.full_name,
+            address.street_and_number,
+            f"{address.postal_code} {address.city}",
+            address.country,
+        ]
     )
 
 

@@ -6,16 +6,17 @@ transition (an order becoming paid, a refund becoming refunded, an order closing
 only move forward: a retried webhook re-reads, finds no transition and decides no mail.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
-from notifications.models import MailKind
+from notifications.models import MailKind, OutboxItem
 from notifications.services import outbox_item, staff_alert_recipients
 from payments.enums import AttemptStatus, OrderStatus, PaymentMethod, RefundStatus
-from payments.models import PaymentAttempt
+from payments.locales import STAFF_LANGUAGE, in_order_language, order_language
+from payments.models import Order, PaymentAttempt
 from payments.services.delivery import delivery_summary
 
 # The order's event each shopper mail is about: one of each per order (the refund's own id for refunds).
@@ -23,14 +24,30 @@ PAID_EVENT = "paid"
 CLOSED_EVENT = "closed"
 
 
+def shopper_mail(order: Order, *, kind: MailKind, event_id: str, context: Callable[[], dict]) -> OutboxItem:
+    """The one way a mail to the shopper is decided: in the order's language, whoever decides it (the
+    webhook, reconciliation days later, staff). `context()` is built under the same override, so
+    its links (order page, shop) are reversed into that language's URLs (`/nl/…`), and it names
+    that language in its Content-Language header. Staff alerts stay English (staff_alert_mails)."""
+    language = order_language(order)
+    with in_order_language(order):
+        return outbox_item(
+            order_id=order.order_id,
+            kind=kind,
+            event_id=event_id,
+            to=[order.customer_email],
+            context=context(),
+            language=language,
+        )
+
+
 def confirmation_mail(order, attempt):
     """The order became paid by `attempt`: lines, total, the method and the order page's link."""
-    return outbox_item(
-        order_id=order.order_id,
+    return shopper_mail(
+        order,
         kind=MailKind.ORDER_CONFIRMATION,
         event_id=PAID_EVENT,
-        to=[order.customer_email],
-        context=_confirmation_context(order, attempt),
+        context=lambda: _confirmation_context(order, attempt),
     )
 
 
@@ -38,12 +55,11 @@ def resend_confirmation_mail(order, attempt, *, now=None):
     """Staff's "Resend confirmation": a new item with an event id of its own, so it is sent even
     though the first one was (and a double click within one second is still one mail)."""
     now = now or timezone.now()
-    return outbox_item(
-        order_id=order.order_id,
+    return shopper_mail(
+        order,
         kind=MailKind.ORDER_CONFIRMATION,
         event_id=f"resend-{now.strftime('%Y%m%dT%H%M%S')}",
-        to=[order.customer_email],
-        context=_confirmation_context(order, attempt),
+        context=lambda: _confirmation_context(order, attempt),
     )
 
 
@@ -70,12 +86,11 @@ def _confirmation_context(order, attempt):
 
 def refund_mail(order, refund, *, refunded_cents):
     """Mollie confirmed `refund`; `refunded_cents` is everything refunded so far, this one included."""
-    return outbox_item(
-        order_id=order.order_id,
+    return shopper_mail(
+        order,
         kind=MailKind.REFUND_CONFIRMED,
         event_id=refund.mollie_refund_id or refund.refund_key,
-        to=[order.customer_email],
-        context={
+        context=lambda: {
             "customer_name": order.customer_name,
             "refund_cents": int(refund.amount_cents),
             "remaining_cents": max(int(order.total_cents) - int(refunded_cents), 0),
@@ -113,12 +128,11 @@ def payment_got_under_way(attempts: Iterable[PaymentAttempt]) -> bool:
 def closed_mail(order, *, canceled_by_staff=False):
     """The order expired or was canceled after the shopper had started paying: nothing was charged.
     Canceled by staff, the mail says so and leads to the order page (the shopper did nothing wrong)."""
-    return outbox_item(
-        order_id=order.order_id,
+    return shopper_mail(
+        order,
         kind=MailKind.ORDER_CLOSED,
         event_id=CLOSED_EVENT,
-        to=[order.customer_email],
-        context={
+        context=lambda: {
             "customer_name": order.customer_name,
             "closed_status": order.status,
             "canceled_by_staff": canceled_by_staff,
@@ -141,6 +155,7 @@ def staff_alert_mails(order, alerts):
             kind=MailKind.STAFF_ALERT,
             event_id=reason.value,
             to=recipients,
+            language=STAFF_LANGUAGE,  # staff read the shop in English
             context={
                 "reason": reason,
                 "detail": detail,
@@ -152,5 +167,6 @@ def staff_alert_mails(order, alerts):
 
 
 def order_url(order):
+    """The order page, in the active language: the order's, inside shopper_mail."""
     path = reverse("shop:order", kwargs={"order_id": order.order_id, "token": order.public_token})
     return settings.PUBLIC_BASE_URL + path

@@ -72,15 +72,27 @@ def forget_methods(*, amount_cents: int | None = None, currency: str | None = No
             del _cache[key]
 
 
-# Billie is for businesses and needs a company name (organizationName) the checkout does not ask yet.
-NOT_OFFERED_YET = frozenset({"billie"})
+# Billie is pay later for businesses: Mollie requires billingAddress.organizationName (specs.yaml,
+# create-payment; docs/pay-later.md), so the shop offers it only to a shopper who gave a company name.
+BUSINESS_METHODS = frozenset({"billie"})
 
 
-def methods_to_choose(*, amount_cents: int, currency: str, billing_country: str | None) -> tuple | None:
+def methods_to_choose(
+    *, amount_cents: int, currency: str, billing_country: str | None, for_business: bool
+) -> tuple | None:
     """The methods a shopper may choose in the shop (checkout, "Pay again"): Mollie's list for the
-    amount and billing country, less those the shop cannot take yet."""
+    amount and billing country, Billie only `for_business` (a company name was given)."""
     methods = methods_for(amount_cents=amount_cents, currency=currency, billing_country=billing_country)
-    return None if methods is None else tuple(method for method in methods if method.id not in NOT_OFFERED_YET)
+    if methods is None:
+        return None
+    return tuple(method for method in methods if for_business or method.id not in BUSINESS_METHODS)
+
+
+def methods_for_business_only(*, amount_cents: int, currency: str, billing_country: str | None) -> tuple:
+    """Those of Mollie's list for the amount and billing country that only a business may choose
+    (Billie): the checkout shows them, to be chosen once a company name is filled in."""
+    methods = methods_for(amount_cents=amount_cents, currency=currency, billing_country=billing_country) or ()
+    return tuple(method for method in methods if method.id in BUSINESS_METHODS)
 
 
 def captures_on_shipment(method: str | None) -> bool:

@@ -15,6 +15,7 @@ from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments import mollie, mollie_payload
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
 from payments.errors import PAYMENT_NOT_STOPPED, REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
+from payments.locales import in_order_language
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
 from payments.services import transfer_limits
@@ -160,22 +161,26 @@ def _create_payment_waiting_for_twin(order, attempt):
     """Mollie answers 409 while the same Idempotency-Key is in flight (a double click from two
     tabs): wait briefly for the twin to finish, then get its payment back."""
     method, due_date = _methods_offered(order, attempt)
+    # Back from Mollie in the order's language (article links too), whichever page started it.
+    with in_order_language(order):
+        redirect_url = settings.PUBLIC_BASE_URL + thank_you_path(order)
+        fields = mollie_payload.order_fields(
+            order, default_rate=settings.SHOP_DEFAULT_VAT_RATE, product_url_for=_product_url
+        )
     for twin_try in optimistic_retries(attempt.idempotency_key, delays=TWIN_REQUEST_DELAYS):
         try:
             return mollie.create_payment(
                 amount_cents=attempt.amount_cents,
                 currency=attempt.currency,
                 description=f"Order {order.order_id}",
-                redirect_url=settings.PUBLIC_BASE_URL + thank_you_path(order),
+                redirect_url=redirect_url,
                 webhook_url=webhook_url(),
                 metadata={"order_id": order.order_id, "attempt_no": attempt.attempt_no},
                 idempotency_key=attempt.idempotency_key,
                 method=method,
                 due_date=due_date,
                 capture_manually=captures_on_shipment(method),
-                order_fields=mollie_payload.order_fields(
-                    order, default_rate=settings.SHOP_DEFAULT_VAT_RATE, product_url_for=_product_url
-                ),
+                order_fields=fields,
             )
         except mollie.PaymentRequestInProgress:
             if twin_try.is_last:

@@ -22,7 +22,7 @@ from payments import mollie
 from payments.enums import AttemptStatus, EventSource, OrderStatus
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempt_by_mollie_id, attempts_in_status, attempts_of, get_order, orders_in_status
-from payments.services.capture_deadline import deadline_near, warn_capture_deadline
+from payments.services.capture_deadline import deadline_near, deadlines_near, warn_capture_deadline
 from payments.services.orders import expire_if_nothing_waits, flag_stuck_attempt, give_up_attempt
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
@@ -53,6 +53,7 @@ class ReconcileSummary:
     chargebacks_found: int = 0  # chargebacks (or reversals) no webhook had reported
     left_for_next_run: int = 0  # due, but not reached before the deadline
     stuck: int = 0  # payments pending or authorized past PAYMENT_STUCK_AFTER_SECONDS, staff alerted
+    capture_deadlines_near: int = 0  # authorized within CAPTURE_WARNING_DAYS of captureBefore, after the sync
     mails: dict = dataclasses.field(default_factory=dict)  # outbox deliveries per outcome
     errors: list = dataclasses.field(default_factory=list)
 
@@ -144,9 +145,10 @@ def _resync_waiting(now, stale, stale_after, summary, progress):
     summary.not_due = len(waiting) - len(due)
     due.sort(key=lambda attempt: attempt.last_synced_at or attempt.created_at)
     stuck_before = now - timedelta(seconds=settings.PAYMENT_STUCK_AFTER_SECONDS)
+    synced_now: dict[str, PaymentAttempt] = {}
 
     def resync(attempt):
-        synced = sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
+        synced = synced_now[_attempt_key(attempt)] = sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
         _mark_synced(synced)
         _count(summary, "synced")
         progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
@@ -161,6 +163,8 @@ def _resync_waiting(now, stale, stale_after, summary, progress):
             progress(f"stuck {synced.order_id} attempt {synced.attempt_no}: staff alerted")
 
     _for_each(due, resync, summary, key=_attempt_key)
+    latest = [synced_now.get(_attempt_key(attempt), attempt) for attempt in waiting]  # not due: as stored
+    summary.capture_deadlines_near = deadlines_near(latest, timezone.now())
 
 
 def _deliver_queued_mails(summary, progress):

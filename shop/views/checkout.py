@@ -7,7 +7,7 @@ from django.views.decorators.cache import never_cache
 
 from payments import mollie, services
 from payments.services.delivery import Delivery
-from payments.services.methods import methods_to_choose
+from payments.services.methods import methods_for_business_only, methods_to_choose
 from shop import cart as shop_cart
 from shop import shipping
 from shop.addresses import country_choices
@@ -36,16 +36,14 @@ def checkout(request):
         messages.error(request, shop_cart.shortage_message(cart.short_lines))
         return redirect("shop:cart")
     country = shipping.chosen_country(request.session)
-    methods = methods_to_choose(
-        amount_cents=cart.total_cents, currency=cart.currency, billing_country=_billing_country(request, country)
-    )
+    methods = _methods(request, cart, country)
     if request.method != "POST":
         # The name, e-mail and address are never kept in the (cookie) session: the browser's
         # autofill offers them again (the fields carry `autocomplete`).
         initial = {"checkout_id": _checkout_id(request, cart), "country": country, "billing_country": country}
-        form = CheckoutForm(initial=initial, methods=methods)
+        form = CheckoutForm(initial=initial, **methods)
         return _checkout_page(request, cart, form, country)
-    form = CheckoutForm(request.POST, methods=methods)
+    form = CheckoutForm(request.POST, **methods)
     if not form.is_valid():
         return _checkout_page(request, cart, form, form.cleaned_data.get("country") or country, status=422)
     shipping.choose_country(request.session, form.cleaned_data["country"])
@@ -77,6 +75,18 @@ def checkout(request):
         return redirect("shop:cart")
     request.session["last_order_id"] = order.order_id
     return send_to_payment(request, order, method=form.cleaned_data["method"] or None)
+
+
+def _methods(request, cart, country):
+    """Mollie's methods for the cart and billing country (one cached list): those the shopper may
+    choose, Billie only with a company name as posted; and those for a business only."""
+    billing_country = _billing_country(request, country)
+    listed = {"amount_cents": cart.total_cents, "currency": cart.currency, "billing_country": billing_country}
+    for_business = bool(request.POST.get("company_name", "").strip())
+    return {
+        "methods": methods_to_choose(**listed, for_business=for_business),
+        "business_methods": methods_for_business_only(**listed),
+    }
 
 
 def _billing_country(request, country):

@@ -43,6 +43,7 @@ def _methods_for(order):
         amount_cents=int(order.total_cents),
         currency=order.currency,
         billing_country=billing.country if billing else None,
+        for_business=bool(billing and billing.organization_name),
     )
 
 

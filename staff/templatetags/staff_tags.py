@@ -4,6 +4,7 @@ from django.utils.formats import date_format
 
 from payments.enums import EventKind, OrderStatus, PaymentMethod
 from shop.money import format_money
+from staff.article_translations import describe_missing
 from staff.attention import grouped_reasons
 
 register = template.Library()
@@ -77,3 +78,9 @@ def cents_for(cents_by_order, order_id):
 def attention_lines(order):
     """The order's attention reasons, one line per matter (possible duplicates grouped)."""
     return grouped_reasons(order)
+
+
+@register.filter
+def missing_translations(article):
+    """What the article still lacks in the shop's other languages ("" when nothing)."""
+    return describe_missing(article.missing_translations())

@@ -6,7 +6,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from shop import services as shop_services
-from shop.selectors import article_by_slug, catalog_articles
+from shop.selectors import catalog_articles, stored_article
 from staff.auth import staff_required
 from staff.forms import ArticleForm
 
@@ -26,7 +26,7 @@ def article_add(request):
 @staff_required
 @require_http_methods(["GET", "POST"])
 def article_edit(request, slug):
-    article = article_by_slug(slug)
+    article = stored_article(slug)
     if article is None:
         raise Http404("No such article")
     return _article_form(request, article=article)
@@ -51,6 +51,7 @@ def _article_form(request, *, article):
                 vat_rate=fields["vat_rate"] or None,  # None: kept (or the standard rate for a new one)
                 sku=fields["sku"].strip() or None,
                 weight_grams=fields["weight_grams"],
+                translations=fields["translations"],
             )
         except shop_services.StockChangedMeanwhile:
             messages.error(

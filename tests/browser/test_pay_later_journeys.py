@@ -1,6 +1,7 @@
 """Pay later in a real browser (issue 30): Klarna authorized, shipped in two parcels (each
 captured), paid, one line refunded; Riverty canceled before shipping (released, stock back); in3
-not offered below its minimum. Webhooks reach the live server (MOLLIE_WEBHOOK_BASE_URL)."""
+not offered below its minimum; Billie chosen once a company name is typed, authorized, shipped and
+captured. Webhooks reach the live server (MOLLIE_WEBHOOK_BASE_URL)."""
 
 import re
 
@@ -94,3 +95,31 @@ def test_in3_is_not_offered_below_its_minimum(shopper, screenshots):
     methods = shopper.page.get_by_role("group", name="How would you like to pay?")
     expect(methods.get_by_role("radio", name="Pay later with Klarna")).to_have_count(1)
     expect(methods.get_by_text(re.compile("in3"))).to_have_count(0)  # EUR 12.50, in3 starts at EUR 100.00
+
+
+def test_billie_for_a_business_authorized_then_shipped_is_captured(
+    shopper, webhooks_to_the_shop, staff_desk, screenshots
+):
+    shopper.open_shop()
+    shopper.add_to_cart("Espresso cup")
+    shopper.page.get_by_role("link", name="Checkout").click()
+    shopper.fill_checkout()
+    methods = shopper.page.get_by_role("group", name="How would you like to pay?")
+    billie = methods.get_by_role("radio", name="Pay by invoice for businesses with Billie")
+    expect(billie).to_be_disabled()  # for businesses: a company name first
+    expect(shopper.page.get_by_text("enter your company name above")).to_be_visible()
+
+    shopper.page.get_by_label("Company name (optional)").fill("Brew Bar B.V.")
+    expect(billie).to_be_enabled()
+    expect(shopper.page.get_by_text("enter your company name above")).to_be_hidden()
+    billie.check()
+    shopper.screenshot("pay-later-billie-chosen")
+    shopper.pay()
+    shopper.choose_at_mollie("Authorized")
+    order_id = order_id_on(shopper.page)
+    expect(shopper.status_title()).to_have_text("Ordered — you pay later via Billie.")
+
+    ship(staff_desk, order_id, 1, "3SBILLIE")
+    settle_captures(shopper, order_id, "paid")
+    staff_desk.goto(f"/staff/orders/{order_id}/")
+    expect(staff_desk.get_by_role("heading", level=1)).to_contain_text("Paid")

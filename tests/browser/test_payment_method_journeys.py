@@ -45,7 +45,9 @@ def checkout_with(shopper, method):
     shopper.buy_now("Espresso cup")
     shopper.fill_checkout()
     methods = shopper.page.get_by_role("group", name="How would you like to pay?")
-    expect(methods.get_by_role("radio")).to_have_count(8)  # Mollie's page, or one of five methods, Klarna, Riverty
+    # Mollie's page, or one of five methods, Klarna, Riverty; Billie too, disabled without a company name.
+    expect(methods.get_by_role("radio")).to_have_count(9)
+    expect(methods.get_by_role("radio", name="Pay by invoice for businesses with Billie")).to_be_disabled()
     expect(methods.get_by_role("img")).to_have_count(0)  # pictures are decoration (alt="")
     methods.get_by_role("radio", name=method).check()
     shopper.screenshot("checkout-method-chosen", full_page=False)

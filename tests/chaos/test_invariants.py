@@ -171,9 +171,62 @@ def test_a_paid_order_without_its_confirmation_is_found(shopper, local_aws):
         mollie_payments=shopper.sandbox.payments(), initial_stock=INITIAL_STOCK, sent_mails=[]
     ).violations
 
-    assert f"one confirmation per paid order: {order.order_id}: 0 decided" in violations
-    assert f"one confirmation per paid order: {order.order_id}: 0 sent" in violations
+    assert f"one confirmation per paid order: {order.order_id}: none decided" in violations
     assert sent_mails(local_aws.endpoint_url)  # the mailbox had it; the checker was given none
+
+
+def _paid_with_confirmation(shopper, local_aws):
+    from devstack.mailbox import sent_mails
+    from notifications.models import MailKind, OutboxItem, mail_key
+    from payments.services.mails import PAID_EVENT
+
+    shopper.buy()
+    shopper.webhook(shopper.pay_at_mollie("paid"))
+    order = shopper.last_order()
+    item = OutboxItem.get(order.order_id, mail_key(MailKind.ORDER_CONFIRMATION, PAID_EVENT))
+    return order, item, sent_mails(local_aws.endpoint_url)
+
+
+def confirmation_findings(shopper, sent):
+    return invariants.check(mollie_payments=shopper.sandbox.payments(), initial_stock=INITIAL_STOCK, sent_mails=sent)
+
+
+def test_a_confirmation_sent_twice_is_found_unless_a_send_outcome_was_lost(shopper, local_aws):
+    from notifications.models import OutboxItem
+
+    order, item, mails = _paid_with_confirmation(shopper, local_aws)
+    [confirmation] = [mail for mail in mails if order.order_id in mail.subject]
+    item.update(actions=[OutboxItem.tries.set(0), OutboxItem.takeovers.set(0)])  # one clean send
+
+    violations = confirmation_findings(shopper, [*mails, confirmation]).violations
+    assert any(v.startswith(f"one confirmation per paid order: {order.order_id}: 2 sent") for v in violations)
+
+    # SES answered after the read timeout (tries + 1), or a stale claim was taken over: a second
+    # mail is then possible (SendEmail has no idempotency key), and accounted for.
+    for lost in (OutboxItem.tries.add(1), OutboxItem.takeovers.add(1)):
+        item.update(actions=[OutboxItem.tries.set(0), OutboxItem.takeovers.set(0)])
+        item.update(actions=[lost])
+        findings = confirmation_findings(shopper, [*mails, confirmation])
+        assert findings.violations == []
+        assert findings.counts["confirmations sent again after a lost SES answer"] == 1
+    assert confirmation_findings(shopper, [*mails, confirmation, confirmation]).violations  # three is one too many
+
+
+def test_a_confirmation_not_sent_yet_passes_only_while_it_is_still_queued(shopper, local_aws):
+    from notifications.models import MailStatus, OutboxItem
+
+    order, item, mails = _paid_with_confirmation(shopper, local_aws)
+    item.update(actions=[OutboxItem.status.set(MailStatus.QUEUED.value)])
+
+    findings = confirmation_findings(shopper, [])
+    assert findings.violations == []
+    assert findings.counts["confirmations left for the next reconciliation"] == 1
+
+    item.update(actions=[OutboxItem.status.set(MailStatus.FAILED.value), OutboxItem.tries.set(5)])
+    violations = confirmation_findings(shopper, []).violations
+    assert (
+        f"one confirmation per paid order: {order.order_id}: 0 sent (failed, 5 failed tries, 0 takeovers)" in violations
+    )
 
 
 def test_a_confirmation_for_an_unpaid_order_is_found(shopper):

@@ -33,12 +33,18 @@ def test_methods_list_has_mollies_shape(sandbox, client):
 @pytest.mark.parametrize(
     "value, currency, expected",
     [
-        # Pay later: Klarna from 1.00, Riverty from 5.00; in3 and Billie start at 100.00.
-        ("10.00", "EUR", ["ideal", "creditcard", "bancontact", "banktransfer", "paypal", "klarna", "riverty"]),
+        # Pay later: Klarna from 1.00, Riverty from 5.00, Billie from 0.01; in3 starts at 100.00.
+        (
+            "10.00",
+            "EUR",
+            ["ideal", "creditcard", "bancontact", "banktransfer", "paypal", "klarna", "riverty", "billie"],
+        ),
         # Above the card and PayPal maximum (10,000.00): only the methods that go higher.
         ("20000.00", "EUR", ["ideal", "bancontact", "banktransfer", "billie"]),
+        # Above Billie's maximum of 25,000.00 (docs.mollie.com/docs/billie).
+        ("25000.01", "EUR", ["ideal", "bancontact", "banktransfer"]),
         # Below Bancontact's minimum of 0.02.
-        ("0.01", "EUR", ["ideal", "creditcard", "banktransfer", "paypal"]),
+        ("0.01", "EUR", ["ideal", "creditcard", "banktransfer", "paypal", "billie"]),
         # iDEAL, Bancontact and bank transfer take EUR only (docs.mollie.com/docs/multicurrency).
         ("10.00", "USD", ["creditcard", "paypal"]),
         ("10.00", "BRL", ["paypal"]),

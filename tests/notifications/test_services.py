@@ -108,6 +108,8 @@ def test_a_sender_that_died_while_sending_is_taken_over_once_its_claim_is_stale(
     later = item.queued_at + timedelta(seconds=settings.MAIL_CLAIM_STALE_SECONDS + 1)
     assert deliver_pending(now=later) == {DeliveryOutcome.SENT: 1}
     assert len(local_ses.new_mails()) == 1 and _stored(item).status == MailStatus.SENT
+    # Counted: had the dead sender's mail gone out, this would be a second one, and accounted for.
+    assert _stored(item).takeovers == 1
 
 
 def test_an_ses_failure_is_retried_then_marked_failed(local_ses, settings):

@@ -63,7 +63,7 @@ def test_no_billing_country_no_pay_later_on_pay_again_of_an_old_order(shopper):
 def _listed_without_country():
     from payments.services.methods import methods_to_choose
 
-    return methods_to_choose(amount_cents=2500, currency="EUR", billing_country=None) or ()
+    return methods_to_choose(amount_cents=2500, currency="EUR", billing_country=None, for_business=True) or ()
 
 
 def test_a_card_is_captured_on_shipment_when_the_shop_says_so(shopper, settings):

@@ -51,7 +51,7 @@ def test_the_export_is_confirmed_then_downloaded_and_recorded_on_each_timeline(s
     data = json.loads(download.content)
     assert {order["order_number"] for order in data["orders"]} == {order.order_id for order in two_orders}
     shipped = next(order for order in data["orders"] if order["order_number"] == two_orders[1].order_id)
-    assert shipped["shipping_address"]["street_and_number"] == "Keizersgracht 1"
+    assert shipped["shipping_address"]["street_and_number"] == "Keizersgracht 1" and shipped["language"] == "en"
     assert shipped["mails_sent"] and shipped["shipments"][0]["tracking_number"] == "3SAB1" and shipped["timeline"]
     for order in two_orders:
         exported = [e for e in PaymentEvent.query(order.order_id) if e.kind == EventKind.PERSONAL_DATA_EXPORTED]

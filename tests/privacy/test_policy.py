@@ -92,3 +92,14 @@ def test_redact_finds_quoted_personal_values_in_any_case():
     values = policy.personal_values(shipped_order())
     text = "Mail to ADA@example.com for ada lovelace, Keizersgracht 1"
     assert policy.redact(text, values) == "Mail to [erased] for [erased], [erased]"
+
+
+def test_a_company_name_is_personal_data_erased_like_the_rest_of_the_address():
+    order = shipped_order()
+    order.shipping_address.organization_name = "Lovelace Analytics"
+    values = policy.personal_values(order)
+    assert "Lovelace Analytics" in values
+    assert policy.redact("Invoice to LOVELACE ANALYTICS", values) == "Invoice to [erased]"  # quoted in a note
+
+    assert policy.anonymise_order(order) is True
+    assert order.shipping_address.organization_name is None and order.shipping_address.country == "NL"

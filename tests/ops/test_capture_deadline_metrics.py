@@ -1,0 +1,85 @@
+"""Pay later's money at risk as metrics (issues 30 and 33): each reconciliation run reports how many
+authorizations are within CAPTURE_WARNING_DAYS of their captureBefore, and every authorization that
+lapses is counted once, read back from the EMF lines on stdout."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from config.metrics import Metric
+from payments import services
+from payments.models import Order, OrderStatus
+from payments.services import fulfilment
+from tests.ops import emf
+from tests.staff.test_pay_later_orders import pay_later_order
+
+
+def another_shopper(shopper, sandbox, method):
+    shopper.client.cookies.clear()
+    return pay_later_order(shopper, sandbox, method=method)
+
+
+def test_authorizations_near_their_deadline_and_lapsed_ones_are_counted(
+    shopper, sandbox, shipping_zones, settings, capsys
+):
+    settings.METRICS_ENABLED, settings.STAGE = True, "dev"
+    settings.CAPTURE_WARNING_DAYS = 400  # the sandbox's deadline is 28 days away: within the warning
+    klarna, _ = pay_later_order(shopper, sandbox, method="klarna")
+    riverty, _ = another_shopper(shopper, sandbox, "riverty")
+    shipped, shipped_payment = another_shopper(shopper, sandbox, "klarna")
+    fulfilment.ship(order_id=shipped.order_id, quantities=None, carrier="postnl", tracking_number="3S1", actor="t")
+    sandbox.advance_clock(5)  # its capture settles: paid, no longer at risk
+    shopper.webhook(shipped_payment)
+    capsys.readouterr()  # only the runs below
+
+    services.reconcile(stale_after_seconds=0)
+    first_run = emf.emf_lines(capsys.readouterr().out)
+
+    assert {line: emf.problems(line) for line in first_run} == dict.fromkeys(first_run, [])
+    assert emf.total(first_run, Metric.CAPTURE_DEADLINES_NEAR, Stage="dev") == 2  # Klarna and Riverty
+    assert emf.total(first_run, Metric.AUTHORIZATIONS_LAPSED, Stage="dev") == 0
+
+    # Their captureBefore passes on the sandbox's clock; the next run finds both lapsed.
+    sandbox.advance_clock((klarna.capture_before - timezone.now() + timedelta(hours=1)).total_seconds())
+    services.reconcile(stale_after_seconds=0)
+    services.reconcile(stale_after_seconds=0)  # a second run counts nothing again
+    later_runs = emf.emf_lines(capsys.readouterr().out)
+
+    assert {Order.get(o.order_id).status for o in (klarna, riverty)} == {OrderStatus.EXPIRED}
+    assert emf.total(later_runs, Metric.AUTHORIZATIONS_LAPSED, Stage="dev") == 2
+    near = [value for name, _, value in emf.datapoints(later_runs) if name == Metric.CAPTURE_DEADLINES_NEAR]
+    assert near == [0, 0]  # one datapoint per run, also when there is nothing at risk
+
+
+def test_an_authorization_that_lapses_after_a_partial_capture_is_counted(
+    shopper, sandbox, shipping_zones, settings, capsys
+):
+    settings.METRICS_ENABLED, settings.STAGE = True, "dev"
+    order, payment_id = pay_later_order(shopper, sandbox, **{"espresso-cup": 2, "coffee-beans": 1})
+    fulfilment.ship(
+        order_id=order.order_id, quantities={"espresso-cup": 2}, carrier="postnl", tracking_number="3S1", actor="t"
+    )
+    sandbox.advance_clock(5)
+    shopper.webhook(payment_id)
+    capsys.readouterr()
+
+    sandbox.advance_clock((order.capture_before - timezone.now() + timedelta(hours=1)).total_seconds())
+    shopper.webhook(payment_id)  # Mollie tells the shop: paid for what was captured, the rest lost
+
+    lines = emf.emf_lines(capsys.readouterr().out)
+    assert Order.get(order.order_id).status == OrderStatus.PAID
+    assert emf.total(lines, Metric.AUTHORIZATIONS_LAPSED, Stage="dev") == 1
+
+
+def test_the_alarms_watch_both_with_thresholds_from_settings(settings):
+    from deploy.alarms import Stage, wanted_alarms
+    from deploy.local_lambda import stage_settings
+
+    settings.ALARM_CAPTURE_DEADLINES_NEAR, settings.ALARM_AUTHORIZATIONS_LAPSED = 3, 2
+    stage = Stage.from_zappa("dev", stage_settings("dev"))
+    alarms = {alarm.key: alarm for alarm in wanted_alarms(stage)}
+
+    near, lapsed = alarms["capture-deadline-near"], alarms["authorization-lapsed"]
+    assert (near.metric, near.statistic, near.threshold) == (Metric.CAPTURE_DEADLINES_NEAR, "Maximum", 3)
+    assert near.period == stage.reconcile_every_seconds  # one datapoint per run
+    assert (lapsed.metric, lapsed.statistic, lapsed.threshold) == (Metric.AUTHORIZATIONS_LAPSED, "Sum", 2)
