@@ -43,6 +43,7 @@ def _resolves(path, urlconf):
 
 def _redirect_to_language(request, urlconf):
     """The shop page at `/<language>/<path>`, if there is one; None lets the 404 be rendered."""
+    request.get_host()  # a Host not in ALLOWED_HOSTS is refused (400) before any redirect, as before
     language = translation.get_language()
     path = f"/{language}{request.path_info}"
     if not is_valid_path(path, urlconf):

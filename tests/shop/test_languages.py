@@ -47,7 +47,7 @@ def english_left(response, language):
     articles (their translations are staff's), the shop's legal details and the shopper's own."""
     # Mollie names its payment methods in the payment's locale (the sandbox: in English).
     html = re.sub(
-        r'<label class="method"><input type="radio" name="method" value="[a-z0-9]+".*?</label>',
+        r'<label class="method"><input type="radio" name="method"(?: id="[^"]*")? value="[a-z0-9]+".*?</label>',
         "",
         response.content.decode(),
     )
