@@ -7,6 +7,7 @@ only; what it must provide (secrets, public URL, hosts) fails loudly when missin
 
 import re
 import secrets
+from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -78,7 +79,6 @@ INSTALLED_APPS = [
     "staff",
     "notifications",
     "privacy",
-    "django_countries",  # its catalogs: country names in the page's language
 ]
 
 MIDDLEWARE = [
@@ -125,10 +125,10 @@ SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
 LANGUAGE_CODE = "en"
-# Shop URLs carry the shopper's language (/nl/...); staff, webhooks, healthz stay English; the
-# choice is kept a year in a cookie holding only the language code (docs/i18n.md).
+# Shop URLs carry the shopper's language (/nl/...), staff, webhooks, healthz stay English; the choice is
+# kept a year in a cookie of the code only. Catalogs: ours, django-countries' (not imported). docs/i18n.md
 LANGUAGES = [("en", "English"), ("nl", "Dutch"), ("de", "German"), ("fr", "French")]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+LOCALE_PATHS = [BASE_DIR / "locale", Path(find_spec("django_countries").origin).parent / "locale"]  # type: ignore[union-attr,arg-type]
 LANGUAGE_COOKIE_AGE, LANGUAGE_COOKIE_HTTPONLY, LANGUAGE_COOKIE_SAMESITE = 365 * 24 * 60 * 60, True, "Lax"
 TIME_ZONE = "UTC"
 USE_I18N = True
