@@ -53,7 +53,7 @@ class ReconcileSummary:
     chargebacks_found: int = 0  # chargebacks (or reversals) no webhook had reported
     left_for_next_run: int = 0  # due, but not reached before the deadline
     stuck: int = 0  # payments pending or authorized past PAYMENT_STUCK_AFTER_SECONDS, staff alerted
-    capture_deadlines_near: int = 0  # authorized within CAPTURE_WARNING_DAYS of captureBefore, after the sync
+    capture_deadlines_near: int = 0  # authorized and near captureBefore (warning_window), after the sync
     mails: dict = dataclasses.field(default_factory=dict)  # outbox deliveries per outcome
     errors: list = dataclasses.field(default_factory=list)
 

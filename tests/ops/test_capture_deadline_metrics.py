@@ -7,6 +7,8 @@ from datetime import timedelta
 from django.utils import timezone
 
 from config.metrics import Metric
+from notifications.models import MailKind
+from notifications.selectors import mails_of_order
 from payments import services
 from payments.models import Order, OrderStatus
 from payments.services import fulfilment
@@ -23,7 +25,8 @@ def test_authorizations_near_their_deadline_and_lapsed_ones_are_counted(
     shopper, sandbox, shipping_zones, settings, capsys
 ):
     settings.METRICS_ENABLED, settings.STAGE = True, "dev"
-    settings.CAPTURE_WARNING_DAYS = 400  # the sandbox's deadline is 28 days away: within the warning
+    # The sandbox's deadline is 28 days away: within the warning (all of the hold counts as near).
+    settings.CAPTURE_WARNING_DAYS, settings.CAPTURE_WARNING_PERCENT = 400, 100
     klarna, _ = pay_later_order(shopper, sandbox, method="klarna")
     riverty, _ = another_shopper(shopper, sandbox, "riverty")
     shipped, shipped_payment = another_shopper(shopper, sandbox, "klarna")
@@ -49,6 +52,25 @@ def test_authorizations_near_their_deadline_and_lapsed_ones_are_counted(
     assert emf.total(later_runs, Metric.AUTHORIZATIONS_LAPSED, Stage="dev") == 2
     near = [value for name, _, value in emf.datapoints(later_runs) if name == Metric.CAPTURE_DEADLINES_NEAR]
     assert near == [0, 0]  # one datapoint per run, also when there is nothing at risk
+
+
+def test_a_card_held_for_seven_days_is_not_near_its_deadline_once_authorized(
+    shopper, sandbox, shipping_zones, settings, capsys, monkeypatch
+):
+    """CARD_CAPTURE_ON_SHIPMENT: a card is held about 7 days, as long as CAPTURE_WARNING_DAYS. The
+    warning waits until half of that hold is used, so a fresh card order mails no one."""
+    settings.METRICS_ENABLED, settings.STAGE, settings.CARD_CAPTURE_ON_SHIPMENT = True, "dev", True
+    monkeypatch.setattr(sandbox.server.app.store, "capture_seconds", 7 * 86400)
+    card, _ = pay_later_order(shopper, sandbox, method="creditcard")
+    capsys.readouterr()
+
+    services.reconcile(stale_after_seconds=0)
+
+    lines = emf.emf_lines(capsys.readouterr().out)
+    assert emf.total(lines, Metric.CAPTURE_DEADLINES_NEAR, Stage="dev") == 0
+    order = Order.get(card.order_id, consistent_read=True)
+    assert order.status == OrderStatus.AUTHORIZED and not order.needs_attention
+    assert not [mail for mail in mails_of_order(card.order_id) if mail.kind == MailKind.STAFF_ALERT]
 
 
 def test_an_authorization_that_lapses_after_a_partial_capture_is_counted(
