@@ -72,13 +72,15 @@ def _method_of(event, items):
 
 def reconciliation_finished(summary, started):
     """One line per run: a run that writes none is itself what the "not running" alarm sees."""
-    metrics.emit(
-        {
-            Metric.RECONCILE_RUNS: 1,
-            Metric.RECONCILE_SYNCED: summary.synced,
-            Metric.RECONCILE_LEFT_OVER: summary.left_for_next_run,
-            Metric.RECONCILE_ERRORS: len(summary.errors),
-            Metric.RECONCILE_RUN_TIME: metrics.milliseconds_since(started),
-            Metric.CAPTURE_DEADLINES_NEAR: summary.capture_deadlines_near,
-        }
-    )
+    figures = {
+        Metric.RECONCILE_RUNS: 1,
+        Metric.RECONCILE_SYNCED: summary.synced,
+        Metric.RECONCILE_LEFT_OVER: summary.left_for_next_run,
+        Metric.RECONCILE_ERRORS: len(summary.errors),
+        Metric.RECONCILE_RUN_TIME: metrics.milliseconds_since(started),
+    }
+    # Unknown when the authorized attempts could not be listed: no datapoint rather than a false 0
+    # (the alarm treats a missing datapoint as "ignore" and keeps its state).
+    if summary.capture_deadlines_near is not None:
+        figures[Metric.CAPTURE_DEADLINES_NEAR] = summary.capture_deadlines_near
+    metrics.emit(figures)

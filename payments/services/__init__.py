@@ -15,6 +15,7 @@ One module per concern; imports run one way (changes <- merge; writes <- refund_
   fulfilment.py shipping what was paid for: "to ship", shipments, the shipping mail
   mails.py      which e-mails a change causes (outbox items; `commit` stores and sends them)
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
+  resync_backoff.py  when it syncs a waiting attempt again (and remembers an unchanged sync)
   writes.py     the one write path: `commit`, the only DynamoDB transaction of the package; events' log lines
   changes.py    the pure parts of a change: events, attention flags and their alerts, the latest attempt
   counters.py   the per-day order counters each write of orders adds to; their rebuild
