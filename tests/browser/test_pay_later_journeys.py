@@ -109,6 +109,8 @@ def test_billie_for_a_business_authorized_then_shipped_is_captured(
     expect(billie).to_be_disabled()  # for businesses: a company name first
     expect(shopper.page.get_by_text("enter your company name above")).to_be_visible()
 
+    shopper.page.get_by_label("Company name (optional)").fill("\u200b-\u00ad")
+    expect(billie).to_be_disabled()  # a dash or invisible characters name no company
     shopper.page.get_by_label("Company name (optional)").fill("Brew Bar B.V.")
     expect(billie).to_be_enabled()
     expect(shopper.page.get_by_text("enter your company name above")).to_be_hidden()
