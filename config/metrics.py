@@ -44,7 +44,7 @@ class Metric(enum.StrEnum):
     RECONCILE_ERRORS = "ReconcileErrors"
     RECONCILE_RUN_TIME = "ReconcileRunTime"
     PAYMENTS_STUCK = "PaymentsStuck"
-    # Pay later (docs/pay-later.md): authorized payments within CAPTURE_WARNING_DAYS of their
+    # Pay later (docs/pay-later.md): authorized payments near (capture_deadline.warning_window) their
     # captureBefore, as each reconciliation run finds them (a gauge: read its Maximum); and
     # authorizations that lapsed before all of them was captured (the sale, or its rest, is lost).
     CAPTURE_DEADLINES_NEAR = "AuthorizationsNearCaptureDeadline"

@@ -200,6 +200,9 @@ BANK_TRANSFER_MAX_STOCK_PERCENT = env_int("BANK_TRANSFER_MAX_STOCK_PERCENT", 50)
 PAYMENT_STUCK_AFTER_SECONDS = env_int("PAYMENT_STUCK_AFTER_SECONDS", 24 * 60 * 60)
 # Pay later (docs/pay-later.md): staff warned this many days before captureBefore; cards captured on shipping too.
 CAPTURE_WARNING_DAYS = env_int("CAPTURE_WARNING_DAYS", 7)
+# ...but never earlier than this share (percent) of the authorization's own length before its end:
+# a card held 7 days is not "near its deadline" the moment it is authorized.
+CAPTURE_WARNING_PERCENT = max(1, min(env_int("CAPTURE_WARNING_PERCENT", 50), 100))
 CARD_CAPTURE_ON_SHIPMENT = env_bool("CARD_CAPTURE_ON_SHIPMENT", False)
 STATUS_PULL_INTERVAL_SECONDS = env_int("STATUS_PULL_INTERVAL_SECONDS", 10)
 # The shop page's in-process copy of the catalog is at most this old (shop/selectors.py); 0 = none.
@@ -279,7 +282,7 @@ ALARM_MAILS_FAILED = env_int("ALARM_MAILS_FAILED", 1)  # per hour
 # "Sending review process").
 ALARM_BOUNCE_RATE_PERCENT = env_int("ALARM_BOUNCE_RATE_PERCENT", 5)
 ALARM_DYNAMODB_THROTTLES = env_int("ALARM_DYNAMODB_THROTTLES", 1)
-# Pay later (docs/pay-later.md): this many authorizations within CAPTURE_WARNING_DAYS of their
+# Pay later (docs/pay-later.md): this many authorizations near (capture_deadline.warning_window) their
 # captureBefore at a reconciliation run (each also mailed staff once); lapsed ones, per hour.
 ALARM_CAPTURE_DEADLINES_NEAR = env_int("ALARM_CAPTURE_DEADLINES_NEAR", 1)
 ALARM_AUTHORIZATIONS_LAPSED = env_int("ALARM_AUTHORIZATIONS_LAPSED", 1)

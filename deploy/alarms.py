@@ -102,7 +102,7 @@ def wanted_alarms(stage: Stage) -> list[Alarm]:
               **shop, period=HOUR, threshold=settings.ALARM_PAYMENTS_STUCK),
         Alarm("capture-deadline-near", "A pay-later authorization is near its capture deadline: ship or cancel",
               Metric.CAPTURE_DEADLINES_NEAR, **shop, statistic="Maximum", period=stage.reconcile_every_seconds,
-              threshold=settings.ALARM_CAPTURE_DEADLINES_NEAR),
+              threshold=settings.ALARM_CAPTURE_DEADLINES_NEAR, missing="ignore"),  # no run, no news: not "OK"
         Alarm("authorization-lapsed", "A pay-later authorization lapsed before it was captured (the sale is lost)",
               Metric.AUTHORIZATIONS_LAPSED, **shop, period=HOUR, threshold=settings.ALARM_AUTHORIZATIONS_LAPSED),
         Alarm("mails-failed", "Mail was given up after its tries", Metric.MAILS_FAILED, **shop, period=HOUR,

@@ -25,6 +25,7 @@ from datetime import UTC, datetime, timedelta
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.utils import translation
+from pynamodb.expressions.update import Action
 
 from config import deadline, metrics
 from config.dynamodb import optimistic_retries
@@ -197,7 +198,7 @@ def _claim(key, *, now, known=None):
             if item.claim_token is None
             else OutboxItem.claim_token == item.claim_token
         )
-        actions = [
+        actions: list[Action] = [
             OutboxItem.status.set(MailStatus.SENDING.value),
             OutboxItem.pending_status.set(MailStatus.SENDING.value),
             OutboxItem.claim_token.set(token),

@@ -64,6 +64,8 @@ class PaymentAttempt(Model):
     # captureMode manual (pay later): Mollie's captureBefore while authorized, and amountCaptured.
     capture_before = UTCDateTimeAttribute(null=True)
     amount_captured_cents = NumberAttribute(default=0)
+    # Mollie's authorizedAt: with captureBefore, how long the authorization lasts (capture_deadline).
+    authorized_at = UTCDateTimeAttribute(null=True)
     chargebacks = ListAttribute(of=ChargebackRecord, default=list)
     created_at = UTCDateTimeAttribute()
     updated_at = UTCDateTimeAttribute()

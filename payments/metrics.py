@@ -8,7 +8,7 @@ from config.metrics import Metric, batched
 
 __all__ = ["batched", "changes_stored", "reconciliation_finished"]
 from payments.enums import AttemptStatus, EventKind, OrderStatus
-from payments.models import PaymentAttempt
+from payments.models import Order, PaymentAttempt
 
 ORDER_STATUS_METRICS = {
     OrderStatus.PAID: Metric.ORDERS_PAID,
@@ -47,15 +47,18 @@ def _event_metric(event):
 
 def _lapsed_metric(event, items):
     """An authorized order that ended unpaid by the lapse (Mollie: `expired`), or paid for part only
-    (Mollie says `paid` once an authorization with a partial capture ends: the rest is lost)."""
+    (Mollie says `paid` once an authorization with a partial capture ends: the rest is lost),
+    unless staff released that rest themselves (Order.rest_released_at)."""
     if event.kind != EventKind.ORDER_STATUS_CHANGED or event.from_status != OrderStatus.AUTHORIZED:
         return None
     if event.to_status == OrderStatus.EXPIRED:
         return Metric.AUTHORIZATIONS_LAPSED
     attempt = _attempt_of(event, items) if event.to_status == OrderStatus.PAID else None
-    if attempt is not None and int(attempt.amount_captured_cents or 0) < int(attempt.amount_cents):
-        return Metric.AUTHORIZATIONS_LAPSED
-    return None
+    if attempt is None or int(attempt.amount_captured_cents or 0) >= int(attempt.amount_cents):
+        return None
+    # Staff released the rest ("Release the rest"): the uncaptured part ended by choice, not a lapse.
+    order = next((item for item in items if isinstance(item, Order) and item.order_id == event.order_id), None)
+    return None if order is not None and order.rest_released_at else Metric.AUTHORIZATIONS_LAPSED
 
 
 def _attempt_of(event, items):
@@ -72,13 +75,15 @@ def _method_of(event, items):
 
 def reconciliation_finished(summary, started):
     """One line per run: a run that writes none is itself what the "not running" alarm sees."""
-    metrics.emit(
-        {
-            Metric.RECONCILE_RUNS: 1,
-            Metric.RECONCILE_SYNCED: summary.synced,
-            Metric.RECONCILE_LEFT_OVER: summary.left_for_next_run,
-            Metric.RECONCILE_ERRORS: len(summary.errors),
-            Metric.RECONCILE_RUN_TIME: metrics.milliseconds_since(started),
-            Metric.CAPTURE_DEADLINES_NEAR: summary.capture_deadlines_near,
-        }
-    )
+    figures = {
+        Metric.RECONCILE_RUNS: 1,
+        Metric.RECONCILE_SYNCED: summary.synced,
+        Metric.RECONCILE_LEFT_OVER: summary.left_for_next_run,
+        Metric.RECONCILE_ERRORS: len(summary.errors),
+        Metric.RECONCILE_RUN_TIME: metrics.milliseconds_since(started),
+    }
+    # Unknown when the authorized attempts could not be listed: no datapoint rather than a false 0
+    # (the alarm treats a missing datapoint as "ignore" and keeps its state).
+    if summary.capture_deadlines_near is not None:
+        figures[Metric.CAPTURE_DEADLINES_NEAR] = summary.capture_deadlines_near
+    metrics.emit(figures)

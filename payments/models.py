@@ -75,6 +75,8 @@ class OrderLine(MapAttribute):
     vat_rate = UnicodeAttribute(null=True)
     sku = UnicodeAttribute(null=True)
     shipped_quantity = NumberAttribute(default=0)  # raised by each shipment (fulfilment)
+    # Pay later: what staff released unshipped ("Release the rest"); never ships, its stock is back.
+    released_quantity = NumberAttribute(default=0)
 
     @property
     def total_cents(self):
@@ -82,7 +84,7 @@ class OrderLine(MapAttribute):
 
     @property
     def quantity_to_ship(self):
-        return int(self.quantity) - int(self.shipped_quantity or 0)
+        return int(self.quantity) - int(self.shipped_quantity or 0) - int(self.released_quantity or 0)
 
 
 @dynamodb.table
@@ -116,6 +118,9 @@ class Order(Model):
     paid_attempt_no = NumberAttribute(null=True)
     # Pay later: the authorization's captureBefore (Mollie's), copied for the staff pages.
     capture_before = UTCDateTimeAttribute(null=True)
+    # Pay later: when staff released what was not shipped (payments/services/release_rest.py): the
+    # uncaptured rest ends by their choice, not as a lapse.
+    rest_released_at = UTCDateTimeAttribute(null=True)
     amount_refunded_cents = NumberAttribute(default=0)
     # Charged back and not reversed, over all attempts: the order needs staff (stock stays out).
     amount_charged_back_cents = NumberAttribute(default=0)

@@ -316,6 +316,7 @@ def _payment(payment: Any) -> MolliePayment:
         has_chargebacks=bool(payment.has_chargebacks()),
         capture_before=_time(payment.capture_before) if payment.capture_before else None,
         amount_captured_cents=from_mollie_amount(payment.amount_captured)[0] if payment.amount_captured else 0,
+        authorized_at=_time(payment.authorized_at) if payment.authorized_at else None,
     )
 
 

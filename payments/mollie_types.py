@@ -59,6 +59,7 @@ class MolliePayment:
     # captureMode manual: while `authorized`, the last moment to capture; what is captured so far.
     capture_before: datetime | None = None
     amount_captured_cents: int = 0
+    authorized_at: datetime | None = None  # captureMode manual: when it was authorized
 
 
 @dataclass(frozen=True)

@@ -95,6 +95,14 @@ def split_name(full_name: str) -> tuple[str, str]:
     return (given, family) if given else (family, "")
 
 
+def company_name_given(text: str | None) -> bool:
+    """Whether `text` names a company: at least one letter or digit. Spaces, a dash, or invisible
+    characters (a zero-width space, a soft hyphen, a byte-order mark) are no name: Billie is not
+    offered for them and they never reach Mollie as organizationName. Used by the form and by the
+    checkout's choice of methods, so both decide alike."""
+    return any(character.isalnum() for character in text or "")
+
+
 def _company_name():
     """The company ordering, optional: Mollie's billingAddress.organizationName, which Billie (pay by
     invoice, for businesses) requires. One line, like a name (shop.typed_text)."""
@@ -183,6 +191,15 @@ class AddressFields(forms.Form):
         choices = country_choices()
         for name in ("country", "billing_country"):
             self.fields[name].choices = choices  # type: ignore[attr-defined]  # a ChoiceField
+
+    def clean_company_name(self):
+        company = self.cleaned_data.get("company_name") or ""
+        if company and not company_name_given(company):
+            raise ValidationError(
+                gettext_lazy("Please enter your company's name with letters or digits, or leave this empty."),
+                code="no_name",
+            )
+        return company
 
     def clean(self):
         cleaned = super().clean() or {}

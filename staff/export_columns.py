@@ -1,5 +1,6 @@
-"""The CSV export's delivery columns: addresses, shipping cost, VAT per rate and fulfilment. Empty
-for orders from before addresses and VAT. Pure: reads the order item only (no extra call)."""
+"""The CSV export's delivery columns: addresses, shipping cost, VAT per rate and fulfilment; and,
+added later at the end, the companies of both addresses. Empty for orders from before addresses and
+VAT. Pure: reads the order item only (no extra call)."""
 
 from django.conf import settings
 
@@ -24,6 +25,9 @@ DELIVERY_COLUMNS = [
     "billing_city",
     "billing_country",
 ]
+
+# Billie's organizationName in each address (the billing one is the delivery one's unless it differs).
+COMPANY_COLUMNS = ["shipping_company", "billing_company"]
 
 
 def delivery_row(order) -> list:
@@ -50,3 +54,10 @@ def fulfilment_state(order) -> str:
 def _address(address, *, phone):
     cells = [address.full_name, address.street_and_number, address.postal_code, address.city, address.country]
     return [*cells, address.phone or ""] if phone else cells
+
+
+def company_row(order) -> list:
+    if order.shipping_address is None:
+        return [""] * len(COMPANY_COLUMNS)
+    billing = order.billing_address or order.shipping_address
+    return [order.shipping_address.organization_name or "", billing.organization_name or ""]

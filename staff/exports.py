@@ -27,7 +27,7 @@ from payments.models import OrderDayCount
 from payments.sharding import shard_keys
 from shop.money import decimal_amount
 from staff.attention import grouped_reasons
-from staff.export_columns import DELIVERY_COLUMNS, delivery_row
+from staff.export_columns import COMPANY_COLUMNS, DELIVERY_COLUMNS, company_row, delivery_row
 from staff.models import ExportJob
 from staff.selectors import _newest_first_key, _order_query, _start_key_after
 
@@ -39,7 +39,6 @@ COLUMNS = [
     "status",
     "customer_name",
     "customer_email",
-    "language",
     "total",
     "refunded",
     "currency",
@@ -52,6 +51,9 @@ COLUMNS = [
     "needs_attention",
     "attention_reason",
     *DELIVERY_COLUMNS,
+    # Columns added later go at the end, so spreadsheets that import by position keep theirs.
+    "language",
+    *COMPANY_COLUMNS,
 ]
 # A cell starting with one of these is run as a formula by spreadsheet programs; customer names
 # are typed by anyone, so such cells get a leading apostrophe.
@@ -79,7 +81,6 @@ def _row(order):
         order.status,
         order.customer_name,
         order.customer_email,
-        order_language(order),  # the shopper's (payments.locales): what their mails were written in
         decimal_amount(order.total_cents),
         decimal_amount(order.amount_refunded_cents),
         order.currency,
@@ -92,6 +93,8 @@ def _row(order):
         "yes" if order.needs_attention else "no",
         "; ".join(grouped_reasons(order)),  # one line per matter, as on the dashboard
         *delivery_row(order),
+        order_language(order),  # the shopper's (payments.locales): what their mails were written in
+        *company_row(order),
     ]
 
 

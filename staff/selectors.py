@@ -312,6 +312,13 @@ class OrderDetail:
         )
 
     @property
+    def can_release_rest(self):
+        """Pay later, part shipped, the rest will not: payments.services.release_rest decides again."""
+        order = self.order
+        shipped = any(int(line.shipped_quantity or 0) for line in order.lines)
+        return order.status == OrderStatus.AUTHORIZED and shipped and order.is_to_ship
+
+    @property
     def language(self):
         """What the shopper reads: Mollie's page, the order page and the mails (payments.locales)."""
         return language_label(order_language(self.order))

@@ -22,6 +22,11 @@ urlpatterns = [
         "orders/<order_id:order_id>/cancel/", lazy_view("staff.views.order_actions.order_cancel"), name="order_cancel"
     ),
     path(
+        "orders/<order_id:order_id>/release-rest/",
+        lazy_view("staff.views.order_actions.order_release_rest"),
+        name="order_release_rest",
+    ),
+    path(
         "orders/<order_id:order_id>/resend-confirmation/",
         lazy_view("staff.views.order_actions.order_resend_confirmation"),
         name="order_resend_confirmation",

@@ -11,10 +11,12 @@ One module per concern; imports run one way (changes <- merge; writes <- refund_
   stock.py      stock reserved by a new order and given back by a closing one (writes for `commit`)
   methods.py    the payment methods offered at checkout (Mollie's list, cached briefly)
   refunds.py    refunds staff ask for
+  release_rest.py  pay later: staff end a partly shipped order (nothing more ships, the rest released)
   delivery.py   the addresses and shipping cost a new order gets (zones: shop.shipping)
   fulfilment.py shipping what was paid for: "to ship", shipments, the shipping mail
   mails.py      which e-mails a change causes (outbox items; `commit` stores and sends them)
   reconciliation.py  the scheduled run for late or lost webhooks and overdue orders
+  resync_backoff.py  when it syncs a waiting attempt again (and remembers an unchanged sync)
   writes.py     the one write path: `commit`, the only DynamoDB transaction of the package; events' log lines
   changes.py    the pure parts of a change: events, attention flags and their alerts, the latest attempt
   counters.py   the per-day order counters each write of orders adds to; their rebuild
@@ -54,6 +56,7 @@ from payments.services.orders import (
 from payments.services.paying import IDEMPOTENCY_KEY_LIFETIME, pay_order, register_attempt, thank_you_path, webhook_url
 from payments.services.reconciliation import RECONCILE_ITEM_ERRORS, ReconcileSummary, reconcile
 from payments.services.refunds import refund_payment
+from payments.services.release_rest import release_rest
 from payments.services.sync import (
     apply_mollie_payment,
     flag_duplicate_paid_orders,
@@ -98,6 +101,7 @@ __all__ = [
     "ReconcileSummary",
     "reconcile",
     "refund_payment",
+    "release_rest",
     "apply_mollie_payment",
     "flag_duplicate_paid_orders",
     "handle_webhook",

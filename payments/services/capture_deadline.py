@@ -1,6 +1,6 @@
 """Pay later's deadline (docs/pay-later.md): an authorization not captured by its captureBefore
-lapses and the sale is lost. Reconciliation syncs authorized payments; one within
-CAPTURE_WARNING_DAYS of its deadline puts its order under "Needs attention" and mails staff once.
+lapses and the sale is lost. Reconciliation syncs authorized payments; one near its deadline
+(warning_window) puts its order under "Needs attention" and mails staff once.
 A lapsed one is closed by the merge rules (payments/services/merge_pay_later.py)."""
 
 from collections.abc import Iterable
@@ -20,17 +20,28 @@ from payments.services.mails import staff_alert_mails
 from payments.services.writes import commit
 
 
+def warning_window(attempt: PaymentAttempt) -> timedelta:
+    """How long before its captureBefore an authorization is near its deadline: CAPTURE_WARNING_DAYS,
+    but at most CAPTURE_WARNING_PERCENT of the authorization's own length (captureBefore less
+    authorizedAt). A card is held about 7 days, Klarna 28: a 7-day warning would flag every card
+    the moment it is authorized. Without authorizedAt (stored before it was kept): the days alone."""
+    window = timedelta(days=settings.CAPTURE_WARNING_DAYS)
+    if attempt.authorized_at is not None and attempt.capture_before is not None:
+        window = min(window, (attempt.capture_before - attempt.authorized_at) * settings.CAPTURE_WARNING_PERCENT / 100)
+    return window
+
+
 def deadline_near(attempt: PaymentAttempt, now: datetime) -> bool:
     return (
         attempt.status == AttemptStatus.AUTHORIZED
         and attempt.capture_before is not None
-        and attempt.capture_before - now <= timedelta(days=settings.CAPTURE_WARNING_DAYS)
+        and attempt.capture_before - now <= warning_window(attempt)
     )
 
 
 def deadlines_near(attempts: Iterable[PaymentAttempt], now: datetime) -> int:
-    """How many of `attempts` are authorized within CAPTURE_WARNING_DAYS of their captureBefore,
-    or past it and not yet ended by Mollie: reconciliation's figure for the metric and its alarm."""
+    """How many of `attempts` are authorized and near their captureBefore (warning_window), or
+    past it and not yet ended by Mollie: reconciliation's figure for the metric and its alarm."""
     return sum(1 for attempt in attempts if deadline_near(attempt, now))
 
 

@@ -290,8 +290,9 @@ def _order_paid(order, attempt, payment, source, now, alerts):
     if order.is_paid:
         return []
     previous = order.status  # an authorized order becomes paid once Mollie captured all of it
-    if previous == OrderStatus.AUTHORIZED and payment.amount_captured_cents < payment.amount_cents:
-        # Released or lapsed after a partial capture: Mollie says paid, for what was captured only.
+    lapsed = not order.rest_released_at  # else staff released the rest ("Release the rest"): no alert
+    if previous == OrderStatus.AUTHORIZED and payment.amount_captured_cents < payment.amount_cents and lapsed:
+        # Lapsed after a partial capture: Mollie says paid, for what was captured only.
         text = (
             f"Attempt {attempt.attempt_no} ended with {format_money(payment.amount_captured_cents, payment.currency)} "
             f"of {format_money(payment.amount_cents, payment.currency)} captured; the rest will not be paid: "

@@ -16,6 +16,8 @@ def merge_captured(order, attempt, payment):
         attempt.capture_before = payment.capture_before
         if order.paid_attempt_no == attempt.attempt_no:
             order.capture_before = payment.capture_before
+    if payment.authorized_at and attempt.authorized_at != payment.authorized_at:
+        attempt.authorized_at = payment.authorized_at
 
 
 def order_authorized(order, attempt, payment, source, now, alerts):

@@ -203,8 +203,9 @@ def release_authorized_order(order: Order, *, actor: str) -> Order:
     if any(int(line.shipped_quantity or 0) for line in order.lines):
         raise ActionRefused(
             ErrorCode.ORDER_NOT_OPEN,
-            "Part of this order was shipped and captured: it cannot be canceled. Refund what the "
-            "customer sends back; the authorization of the rest lapses or is released with the last shipment.",
+            "Part of this order was shipped and captured: it cannot be canceled. If the rest will not "
+            "ship, use Release the rest (it releases what is not captured and returns its stock); "
+            "refund what the customer sends back.",
         )
     attempt = get_attempt(order.order_id, int(order.paid_attempt_no or 0))
     assert attempt is not None and attempt.mollie_payment_id  # an authorized order has its attempt

@@ -24,15 +24,12 @@ from payments.models import Order, PaymentAttempt
 from payments.selectors import attempt_by_mollie_id, attempts_in_status, attempts_of, get_order, orders_in_status
 from payments.services.capture_deadline import deadline_near, deadlines_near, warn_capture_deadline
 from payments.services.orders import expire_if_nothing_waits, flag_stuck_attempt, give_up_attempt
+from payments.services.resync_backoff import mark_synced, resync_due
 from payments.services.sync import apply_mollie_payment, flag_duplicate_paid_orders, sync_attempt
 
 # A run starts an item only with time left for a Mollie call that can still get an answer
 # (payments.mollie) and the writes that store it: this many DynamoDB tries (config.deadline).
 RECONCILE_ITEM_WRITES = 3
-
-# An open attempt is synced again after as long as it had been open at its last sync (at least
-# the stale threshold, at most this): a bank transfer open for days costs a few calls a day.
-RESYNC_BACKOFF_CAP = timedelta(hours=1)
 
 # Queued mails are sent in batches (oldest first) while a batch sends some and time is left;
 # deliver_pending also stops in time before the deadline. A busy hour can leave hundreds queued.
@@ -53,7 +50,8 @@ class ReconcileSummary:
     chargebacks_found: int = 0  # chargebacks (or reversals) no webhook had reported
     left_for_next_run: int = 0  # due, but not reached before the deadline
     stuck: int = 0  # payments pending or authorized past PAYMENT_STUCK_AFTER_SECONDS, staff alerted
-    capture_deadlines_near: int = 0  # authorized within CAPTURE_WARNING_DAYS of captureBefore, after the sync
+    # Authorized and near captureBefore (warning_window), after the sync; None: not listed this run.
+    capture_deadlines_near: int | None = 0
     mails: dict = dataclasses.field(default_factory=dict)  # outbox deliveries per outcome
     errors: list = dataclasses.field(default_factory=list)
 
@@ -134,14 +132,18 @@ def _reconcile(now, stale_after_seconds, progress):
 def _resync_waiting(now, stale, stale_after, summary, progress):
     """Attempts whose webhook is late or lost, least recently synced first, each with a back-off;
     one pending or authorized for too long is flagged for staff."""
-    waiting = [
+    listed = [
         attempt
         for status in (AttemptStatus.OPEN, AttemptStatus.PENDING, AttemptStatus.AUTHORIZED)
         for attempt in _listed(f"{status} attempts", summary, attempts_in_status, status, stale)
     ]
-    # Paid attempts with refunds Mollie has not finished: no webhook comes when one is canceled.
-    waiting += _listed("unsettled refunds", summary, PaymentAttempt.unsettled_refunds_index.query, "yes", stale)
-    due = [attempt for attempt in waiting if _resync_due(attempt, now, stale_after)]
+    # Not listed: the deadline count is unknown, not 0 (no gauge: the alarm must not read "OK").
+    authorized_unknown = any(error.startswith(f"listing {AttemptStatus.AUTHORIZED} ") for error in summary.errors)
+    # Attempts with refunds Mollie has not finished (no webhook comes when one is canceled); one
+    # authorized with part captured and a refund pending is listed twice: synced and counted once.
+    listed += _listed("unsettled refunds", summary, PaymentAttempt.unsettled_refunds_index.query, "yes", stale)
+    waiting = list({_attempt_key(attempt): attempt for attempt in listed}.values())
+    due = [attempt for attempt in waiting if resync_due(attempt, now, stale_after)]
     summary.not_due = len(waiting) - len(due)
     due.sort(key=lambda attempt: attempt.last_synced_at or attempt.created_at)
     stuck_before = now - timedelta(seconds=settings.PAYMENT_STUCK_AFTER_SECONDS)
@@ -149,7 +151,7 @@ def _resync_waiting(now, stale, stale_after, summary, progress):
 
     def resync(attempt):
         synced = synced_now[_attempt_key(attempt)] = sync_attempt(attempt=attempt, source=EventSource.RECONCILE)
-        _mark_synced(synced)
+        mark_synced(synced)
         _count(summary, "synced")
         progress(f"synced {attempt.order_id} attempt {attempt.attempt_no}")
         # An authorized (pay later) attempt is a sale waiting to ship, not stuck: its deadline counts.
@@ -164,7 +166,7 @@ def _resync_waiting(now, stale, stale_after, summary, progress):
 
     _for_each(due, resync, summary, key=_attempt_key)
     latest = [synced_now.get(_attempt_key(attempt), attempt) for attempt in waiting]  # not due: as stored
-    summary.capture_deadlines_near = deadlines_near(latest, timezone.now())
+    summary.capture_deadlines_near = None if authorized_unknown else deadlines_near(latest, timezone.now())
 
 
 def _deliver_queued_mails(summary, progress):
@@ -306,28 +308,6 @@ def _attempt_key(attempt):
 
 def _time_left():
     return deadline.remaining() >= RECONCILE_ITEM_WRITES * deadline.write_seconds()
-
-
-def _resync_due(attempt, now, stale_after):
-    if not stale_after or attempt.last_synced_at is None:
-        return True  # a threshold of 0 asks for everything now (tests, an operator's manual run)
-    open_at_last_sync = attempt.last_synced_at - attempt.created_at
-    if open_at_last_sync < stale_after:
-        return True  # last synced by its checkout or a webhook, before it was overdue
-    return now - attempt.last_synced_at >= min(open_at_last_sync, RESYNC_BACKOFF_CAP)
-
-
-def _mark_synced(attempt):
-    """Remembers an unchanged sync too (apply_mollie_payment writes only changes), for the back-off."""
-    now = timezone.now()
-    if attempt.last_synced_at and now - attempt.last_synced_at < timedelta(seconds=1):
-        return  # the sync changed the attempt and stamped it just now
-    try:
-        attempt.update(actions=[PaymentAttempt.last_synced_at.set(now)], add_version_condition=False)
-    except UpdateError as error:
-        if dynamodb.write_lost(error) is None:
-            raise
-        # A webhook is writing the attempt right now: its sync stands in for this one.
 
 
 def _close_overdue_order(order, summary, now):

@@ -32,7 +32,22 @@ def give_back(order, now):
         return []
     order.stock_released = True
     return [
-        (Article(line.slug), [Article.stock.add(line.quantity), Article.updated_at.set(now)], None)
+        (Article(line.slug), [Article.stock.add(back), Article.updated_at.set(now)], None)
         for line in order.lines
-        if line.reserves_stock
+        # What staff released unshipped came back then (release_rest): never twice.
+        if line.reserves_stock and (back := int(line.quantity) - int(line.released_quantity or 0)) > 0
     ]
+
+
+def give_back_unshipped(order, now):
+    """Pay later, "Release the rest": the updates that return the stock of what is left to ship, and
+    mark it released on the lines (saved with the order in the same transaction: exactly once)."""
+    updates = []
+    for line in order.lines:
+        left = line.quantity_to_ship
+        if left <= 0:
+            continue
+        line.released_quantity = int(line.released_quantity or 0) + left
+        if line.reserves_stock:
+            updates.append((Article(line.slug), [Article.stock.add(left), Article.updated_at.set(now)], None))
+    return updates

@@ -10,7 +10,7 @@ from payments.services.delivery import Delivery
 from payments.services.methods import methods_for_business_only, methods_to_choose
 from shop import cart as shop_cart
 from shop import shipping
-from shop.addresses import country_choices
+from shop.addresses import company_name_given, country_choices
 from shop.forms import CheckoutForm
 from shop.views.cart import earlier_order_message
 from shop.views.orders import send_to_payment
@@ -82,7 +82,7 @@ def _methods(request, cart, country):
     choose, Billie only with a company name as posted; and those for a business only."""
     billing_country = _billing_country(request, country)
     listed = {"amount_cents": cart.total_cents, "currency": cart.currency, "billing_country": billing_country}
-    for_business = bool(request.POST.get("company_name", "").strip())
+    for_business = company_name_given(request.POST.get("company_name"))
     return {
         "methods": methods_to_choose(**listed, for_business=for_business),
         "business_methods": methods_for_business_only(**listed),

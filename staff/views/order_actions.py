@@ -1,6 +1,7 @@
-"""Staff actions on an order and its payments: refresh, cancel, refund, and marking a double payment
-or a chargeback handled. Each is a GET confirmation and a POST (CSRF-protected) that calls one
-payment service; what may be done is decided there, and a refusal is a message on the order page.
+"""Staff actions on an order and its payments: refresh, cancel, release the rest of a pay-later
+order, refund, and marking a double payment or a chargeback handled. Each is a GET confirmation and
+a POST (CSRF-protected) that calls one payment service; what may be done is decided there, and a
+refusal is a message on the order page.
 """
 
 import logging
@@ -62,6 +63,30 @@ def order_cancel(request, order_id):
         return "The order was canceled and its stock given back."
 
     return _perform(request, order, cancel)
+
+
+@staff_required
+@require_http_methods(["GET", "POST"])
+def order_release_rest(request, order_id):
+    """Pay later, part shipped: the rest will not ship (payments.services.release_rest)."""
+    order = _order_or_404(order_id)
+    if request.method == "GET":
+        left = ", ".join(f"{line.quantity_to_ship} × {line.name}" for line in order.lines if line.quantity_to_ship)
+        return _confirm(
+            request,
+            order,
+            title=f"Release the rest of order {order.order_id}",
+            question=f"Ship nothing more of this order? What is left ({left or 'nothing'}) goes back "
+            "into stock, and the part of the customer's authorization not captured by the shipments so "
+            "far is released at Mollie: it can no longer be charged. What shipped stays paid.",
+            button="Yes, release the rest",
+        )
+
+    def release():
+        payment_services.release_rest(order_id=order.order_id, actor=request.staff_member.username)
+        return "The rest was released: nothing more ships, its stock is back, and only what shipped is paid."
+
+    return _perform(request, order, release)
 
 
 @staff_required

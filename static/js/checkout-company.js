@@ -8,7 +8,9 @@
   if (!company || !options.length) return;
 
   function update() {
-    var filled = company.value.trim() !== "";
+    // A letter or digit, as the server asks (shop.addresses.company_name_given): a dash or an
+    // invisible character (zero-width space, soft hyphen) is no company name.
+    var filled = /[\p{L}\p{N}]/u.test(company.value);
     Array.prototype.forEach.call(options, function (option) {
       option.disabled = !filled;
       if (!filled && option.checked) option.checked = false;

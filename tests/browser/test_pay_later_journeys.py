@@ -88,6 +88,33 @@ def test_riverty_canceled_before_shipping_releases_and_returns_the_stock(
     screenshots(staff_desk, "pay-later-released")
 
 
+def test_klarna_half_shipped_then_the_rest_released(shopper, webhooks_to_the_shop, staff_desk, screenshots):
+    """The rest will never ship: staff release it. The confirmation and the order page pass axe."""
+    from shop.models import Article
+    from tests.browser.test_shipping_pages_axe import STAFF_LAYOUT, assert_no_violations
+
+    order_id = order_later_with(shopper, "Pay later with Klarna", cups=3)
+    ship(staff_desk, order_id, 2, "3SHALF9")
+    settle_captures(shopper, order_id, "authorized")
+    before = Article.get("espresso-cup", consistent_read=True).stock
+
+    staff_desk.goto(f"/staff/orders/{order_id}/")
+    expect(staff_desk.get_by_role("link", name="Cancel order…")).to_have_count(0)  # part shipped
+    staff_desk.get_by_role("link", name="Release the rest…").click()
+    expect(staff_desk.get_by_role("heading", level=1)).to_have_text(f"Release the rest of order {order_id}")
+    expect(staff_desk.get_by_text("1 × Espresso cup")).to_be_visible()
+    assert_no_violations(staff_desk, "release the rest: confirmation", context=STAFF_LAYOUT)
+    screenshots(staff_desk, "pay-later-release-rest-confirm")
+    staff_desk.get_by_role("button", name="Yes, release the rest").click()
+
+    expect(staff_desk.get_by_role("status")).to_contain_text("The rest was released")
+    expect(staff_desk.get_by_role("heading", level=1)).to_contain_text("Paid")
+    expect(staff_desk.get_by_role("link", name="Release the rest…")).to_have_count(0)
+    assert Article.get("espresso-cup", consistent_read=True).stock == before + 1
+    assert_no_violations(staff_desk, "order page after the release", context=STAFF_LAYOUT)
+    screenshots(staff_desk, "pay-later-rest-released")
+
+
 def test_in3_is_not_offered_below_its_minimum(shopper, screenshots):
     shopper.open_shop()
     shopper.buy_now("Espresso cup")
@@ -109,6 +136,8 @@ def test_billie_for_a_business_authorized_then_shipped_is_captured(
     expect(billie).to_be_disabled()  # for businesses: a company name first
     expect(shopper.page.get_by_text("enter your company name above")).to_be_visible()
 
+    shopper.page.get_by_label("Company name (optional)").fill("\u200b-\u00ad")
+    expect(billie).to_be_disabled()  # a dash or invisible characters name no company
     shopper.page.get_by_label("Company name (optional)").fill("Brew Bar B.V.")
     expect(billie).to_be_enabled()
     expect(shopper.page.get_by_text("enter your company name above")).to_be_hidden()

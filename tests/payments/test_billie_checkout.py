@@ -4,6 +4,8 @@ asks an optional company name, sends it as organizationName, and offers Billie o
 only where Mollie lists it for the amount and billing country. Through the shop's pages, its
 webhook and the staff packing slip, against the Mollie sandbox."""
 
+import pytest
+
 from payments import mollie
 from payments.models import Order, OrderStatus
 from payments.services.methods import methods_to_choose
@@ -53,6 +55,34 @@ def test_a_blank_company_name_is_no_company_name(shopper, shipping_zones):
     response = shopper.client.post("/en/checkout/", form)
 
     assert response.status_code == 422 and "please enter your company name" in response.content.decode()
+
+
+@pytest.mark.parametrize("invisible", ["\u200b", "\u00ad", "\ufeff", "-", " \u200b-\u00ad "])
+def test_an_invisible_company_name_is_no_company_name(shopper, shipping_zones, invisible):
+    """A zero-width space, a soft hyphen, a byte-order mark or a dash pass for text, but name no
+    company: the field says so, Billie stays disabled, and nothing reaches Mollie."""
+    business_cart(shopper)
+    form = checkout_form(shopper.checkout_id(), method="billie", company_name=invisible)
+
+    response = shopper.client.post("/checkout/", form)
+
+    page = response.content.decode()
+    assert response.status_code == 422
+    assert "Please enter your company&#x27;s name with letters or digits, or leave this empty." in page
+    billie = page[page.index('value="billie"') : page.index('id="method-billie-hint"')]
+    assert "disabled" in billie and "billie" not in methods_offered(page)
+    assert shopper.sandbox.payments() == [] and "last_order_id" not in shopper.client.session
+
+
+def test_a_company_name_of_digits_is_a_name(shopper, shipping_zones):
+    business_cart(shopper)
+    form = checkout_form(shopper.checkout_id(), method="billie", company_name="3M")
+
+    response = shopper.client.post("/checkout/", form)
+
+    assert response.status_code == 303
+    payment = shopper.sandbox.payments()[-1]
+    assert payment["method"] == "billie" and payment["billingAddress"]["organizationName"] == "3M"
 
 
 def test_billie_outside_its_countries_is_not_offered_even_to_a_business(shopper, shipping_zones):
