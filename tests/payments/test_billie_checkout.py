@@ -64,7 +64,7 @@ def test_an_invisible_company_name_is_no_company_name(shopper, shipping_zones, i
     business_cart(shopper)
     form = checkout_form(shopper.checkout_id(), method="billie", company_name=invisible)
 
-    response = shopper.client.post("/checkout/", form)
+    response = shopper.client.post("/en/checkout/", form)
 
     page = response.content.decode()
     assert response.status_code == 422
@@ -78,7 +78,7 @@ def test_a_company_name_of_digits_is_a_name(shopper, shipping_zones):
     business_cart(shopper)
     form = checkout_form(shopper.checkout_id(), method="billie", company_name="3M")
 
-    response = shopper.client.post("/checkout/", form)
+    response = shopper.client.post("/en/checkout/", form)
 
     assert response.status_code == 303
     payment = shopper.sandbox.payments()[-1]
