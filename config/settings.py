@@ -7,12 +7,12 @@ only; what it must provide (secrets, public URL, hosts) fails loudly when missin
 
 import re
 import secrets
-from importlib.util import find_spec
 from pathlib import Path
 from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config import languages
 from config.app_secret import load_app_secret
 from config.csp import inline_style_hashes as csp_inline_style_hashes
 from config.csp import is_picture_origin as csp_is_picture_origin
@@ -124,12 +124,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
-LANGUAGE_CODE = "en"
-# Shop URLs carry the shopper's language (/nl/...), staff, webhooks, healthz stay English; the choice is
-# kept a year in a cookie of the code only. Catalogs: ours, django-countries' (not imported). docs/i18n.md
-LANGUAGES = [("en", "English"), ("nl", "Dutch"), ("de", "German"), ("fr", "French")]
-LOCALE_PATHS = [BASE_DIR / "locale", Path(find_spec("django_countries").origin).parent / "locale"]  # type: ignore[union-attr,arg-type]
-LANGUAGE_COOKIE_AGE, LANGUAGE_COOKIE_HTTPONLY, LANGUAGE_COOKIE_SAMESITE = 365 * 24 * 60 * 60, True, "Lax"
+# The shop in English, Dutch, German and French; catalogs; the switcher's cookie (config/languages.py).
+LANGUAGE_CODE, LANGUAGES, LOCALE_PATHS = languages.LANGUAGE_CODE, languages.LANGUAGES, languages.LOCALE_PATHS
+LANGUAGE_COOKIE_AGE, LANGUAGE_COOKIE_HTTPONLY, LANGUAGE_COOKIE_SAMESITE = languages.COOKIE.values()
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
