@@ -4,8 +4,9 @@ from dataclasses import dataclass
 
 from django import template
 from django.conf import settings
-from django.urls import get_script_prefix, reverse
+from django.urls import get_script_prefix
 from django.utils import translation
+from django.utils.text import capfirst
 
 register = template.Library()
 
@@ -20,18 +21,23 @@ class LanguageVersion:
 
 @register.simple_tag(takes_context=True)
 def language_versions(context):
+    """The page's address in each language. Only the prefix differs (slugs and paths are the same in
+    every language), so no other language is activated: a cold start loads one language's catalogs."""
     request = context.get("request")
-    match = getattr(request, "resolver_match", None)
-    localized = match is not None and translation.get_language_from_path(request.path_info) is not None
+    path_language = translation.get_language_from_path(request.path_info) if request else None
+    found = request is not None and getattr(request, "resolver_match", None) is not None
+    rest = request.path_info[len(path_language) + 1 :] if found and path_language else None
+    base = settings.PUBLIC_BASE_URL + get_script_prefix().rstrip("/")
     current = translation.get_language()
-    versions = []
-    for code, _name in settings.LANGUAGES:
-        url = None
-        if localized and match is not None:
-            with translation.override(code):
-                url = settings.PUBLIC_BASE_URL + reverse(match.view_name, args=match.args, kwargs=match.kwargs)
-        versions.append(LanguageVersion(code, translation.get_language_info(code)["name_local"], code == current, url))
-    return versions
+    return [
+        LanguageVersion(
+            code,
+            capfirst(translation.get_language_info(code)["name_local"]),
+            code == current,
+            f"{base}/{code}{rest}" if rest is not None else None,
+        )
+        for code, _name in settings.LANGUAGES
+    ]
 
 
 @register.simple_tag(takes_context=True)

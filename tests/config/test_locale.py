@@ -81,3 +81,36 @@ def test_machine_and_staff_addresses_never_move_and_stay_english():
     staff = client.get("/staff/login/")
     assert staff.status_code == 200 and staff["Content-Language"] == "en"
     assert client.get("/healthz")["Content-Language"] == "en"
+
+
+LANGUAGES_LOADED = """
+import json
+import django
+django.setup()
+from django.test import Client
+from django.utils.translation import trans_real
+Client().get("/nl/pages/terms/")  # a shop page with its switcher and its hreflang alternates
+print(json.dumps(sorted(trans_real._translations)))
+"""
+
+
+def test_a_page_loads_the_catalogs_of_its_own_language_only():
+    # Cold start: the alternates and the switcher name every language without activating it.
+    import json
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    env = {"PATH": "/usr/bin:/bin", "DJANGO_SETTINGS_MODULE": "config.settings", "DJANGO_SECRET_KEY": "x"}
+    result = subprocess.run(
+        [sys.executable, "-c", LANGUAGES_LOADED],
+        cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout.strip().splitlines()[-1]) == ["en", "nl"]  # Dutch, with English as its fallback
