@@ -122,14 +122,14 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
         assert all("Secure" in cookie for cookie in shop.headers_all("Set-Cookie"))
 
         added = browser.add_to_cart(shop, "espresso-cup", 2)
-        assert added.status == 302 and added.headers["location"] == "/dev/cart/"  # the stage prefix kept
+        assert added.status == 302 and added.headers["location"] == "/dev/en/cart/"  # the stage and language prefixes kept
 
         checkout = browser.check_out(name="Ada Lovelace", email="ada@example.com")
         assert checkout.status == 303 and checkout.headers["location"].startswith(sandbox_server.url + "/checkout/tr_")
 
         payment = SandboxControl(sandbox_server.url).payments()[-1]
         assert payment["webhookUrl"] == f"{DEV_PUBLIC_BASE_URL}/payments/webhook/"
-        assert payment["redirectUrl"].startswith(f"{DEV_PUBLIC_BASE_URL}/orders/")
+        assert payment["redirectUrl"].startswith(f"{DEV_PUBLIC_BASE_URL}/en/orders/")
         SandboxControl(sandbox_server.url).set_status(payment["id"], "paid")
 
         webhook = browser.request(
@@ -146,7 +146,7 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
         assert thank_you.status == 200 and "Thank you! Your payment was received." in thank_you.text
         assert status.status == 200 and status.json()["status"] == "paid"
 
-    order_id, token = thank_you_path.strip("/").split("/")[1:3]
+    order_id, token = thank_you_path.strip("/").split("/")[2:4]  # en/orders/<id>/<token>
     logs = dev_stage.json_logs("shopper")
     requests_logged = [line for line in logs if line.get("logger") == "shop.requests"]
     assert [(line["method"], line["status"]) for line in requests_logged] == [
@@ -160,7 +160,7 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
     ]
     assert all(isinstance(line["latency_ms"], float) and line["request_id"] for line in requests_logged)
     assert requests_logged[0]["request_id"] == shop.request_id  # API Gateway's id, as the client saw it
-    assert requests_logged[-1]["path"] == f"/dev/orders/{order_id}/[redacted]/status.json"
+    assert requests_logged[-1]["path"] == f"/dev/en/orders/{order_id}/[redacted]/status.json"
     workflow = [line for line in logs if line.get("logger") == "shop.workflow"]
     assert {
         "message": "attempt_status_changed",
