@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from django.utils import timezone
 
 from config import deadline
+from config.retry_later import STORAGE_ERRORS
 from notifications.models import OutboxItem
 from payments.enums import EventKind, EventSource, OrderStatus
 from payments.models import Order, PaymentEvent, Refund, Shipment
@@ -55,6 +56,10 @@ def run(*, now=None, dry_run=False, time_limit_seconds=None, clock=None, limit=N
             _run(now=now, clock=clock, dry_run=dry_run, limit=limit, report=report)
         except deadline.DeadlineExceeded:
             report.stopped_early = True  # the next run goes on where this one stopped
+        except STORAGE_ERRORS as error:
+            # Listing the orders throttled past botocore's retries: stop, and the next run goes on.
+            report.stopped_early = True
+            report.errors.append(f"listing orders: {type(error).__name__}")
     log.info("retention run", extra={"summary": report.as_dict()})
     return report
 

@@ -23,6 +23,7 @@ def test_reconcile_payments_returns_the_summary_and_builds_urls_under_the_stage_
         "left_for_next_run": 0,
         "stuck": 0,
         "chargebacks_found": 0,
+        "capture_deadlines_near": 0,
         "mails": {},
         "errors": [],
     }

@@ -88,6 +88,24 @@ def test_a_run_cut_short_goes_on_next_time(shipped_order):
     assert retention.run(now=later).anonymised == 1
 
 
+def test_a_listing_throttled_past_its_retries_stops_the_run_and_the_next_goes_on(shipped_order, monkeypatch):
+    from pynamodb.exceptions import QueryError
+
+    real_listing = retention.orders_in_status
+
+    def throttled(*args, **kwargs):
+        raise QueryError("ThrottlingException: Rate of requests exceeds the allowed throughput")
+        yield  # a generator, as the real listing
+
+    later = shipped_order.created_at + timedelta(days=730 + 121)
+    monkeypatch.setattr(retention, "orders_in_status", throttled)
+    cut_short = retention.run(now=later)  # the schedule's run ends with a report, not a crash
+    assert cut_short.stopped_early and cut_short.errors == ["listing orders: QueryError"]
+
+    monkeypatch.setattr(retention, "orders_in_status", real_listing)
+    assert retention.run(now=later).anonymised == 1
+
+
 def test_the_command_counts_in_a_dry_run_and_the_schedule_does_the_rest(shipped_order, settings):
     from io import StringIO
 
