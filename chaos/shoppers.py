@@ -56,7 +56,7 @@ ADDRESSES = (
         "phone": "030 1234567",
     },
 )
-ORDER_PATH = re.compile(r"^/orders/(?P<order_id>[^/]+)/(?P<token>[^/]+)/$")
+ORDER_PATH = re.compile(r"^/(?:[a-z]{2}/)?orders/(?P<order_id>[^/]+)/(?P<token>[^/]+)/$")  # /en/orders/… (docs/i18n.md)
 
 
 @dataclass

@@ -105,6 +105,6 @@ def test_refused_access_or_a_missing_table_is_a_500_not_try_again(browser, dynam
 
     assert response.status_code == 500  # trying again would not help: someone must look
     [error] = [record for record in caplog.records if record.name == "django.request"]
-    assert error.levelno == logging.ERROR and error.getMessage() == "Internal Server Error: /"
+    assert error.levelno == logging.ERROR and error.getMessage() == "Internal Server Error: /en/"
     assert code in str(error.exc_info[1].cause)
     assert not [record for record in caplog.records if record.name == "config.busy"]
