@@ -122,7 +122,9 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
         assert all("Secure" in cookie for cookie in shop.headers_all("Set-Cookie"))
 
         added = browser.add_to_cart(shop, "espresso-cup", 2)
-        assert added.status == 302 and added.headers["location"] == "/dev/en/cart/"  # the stage and language prefixes kept
+        assert (
+            added.status == 302 and added.headers["location"] == "/dev/en/cart/"
+        )  # the stage and language prefixes kept
 
         checkout = browser.check_out(name="Ada Lovelace", email="ada@example.com")
         assert checkout.status == 303 and checkout.headers["location"].startswith(sandbox_server.url + "/checkout/tr_")
