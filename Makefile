@@ -10,7 +10,7 @@ LINT_INSTALLED := $(LINT_VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 CONFORMANCE_INSTALLED := $(CONFORMANCE_VENV)/.installed
 
-.PHONY: run lint hooks test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean alarms
+.PHONY: run lint hooks messages test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean alarms
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -46,6 +46,11 @@ lint: $(LINT_INSTALLED) $(INSTALLED)
 ## Git hooks (.pre-commit-config.yaml): ruff format, ruff check and mypy on each commit, as `make lint`.
 hooks: $(LINT_INSTALLED)
 	$(LINT_VENV)/bin/pre-commit install
+
+## The translation catalogs from the code: extract, merge into locale/*/LC_MESSAGES/django.po, compile
+## the .mo files (Babel; no GNU gettext). Then translate the new entries and run it again (docs/i18n.md).
+messages: $(INSTALLED)
+	$(BIN)/python manage.py update_messages
 
 ## Start the shop at http://127.0.0.1:8000/ with its embedded local stack (moto + Mollie sandbox).
 run: $(INSTALLED)

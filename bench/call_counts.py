@@ -176,18 +176,18 @@ def measure(client, sandbox, article="espresso-cup"):
     from shop.selectors import forget_shop_catalog
 
     forget_shop_catalog()  # the first shop page of a fresh process (a cold Lambda container)
-    counted("shop page (GET /), first in the process", lambda: client.get("/"))
-    counted("shop page (GET /), again", lambda: client.get("/"))
-    client.post("/cart/add/", {"slug": article, "quantity": 1})
-    page = client.get("/checkout/").content.decode()
+    counted("shop page (GET /), first in the process", lambda: client.get("/en/"))
+    counted("shop page (GET /), again", lambda: client.get("/en/"))
+    client.post("/en/cart/add/", {"slug": article, "quantity": 1})
+    page = client.get("/en/checkout/").content.decode()
     checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
     form = {"name": "Ada Lovelace", "email": "ada@example.com", "checkout_id": checkout_id, **BENCH_ADDRESS}
-    answer = counted("checkout POST", lambda: client.post("/checkout/", form))
+    answer = counted("checkout POST", lambda: client.post("/en/checkout/", form))
     assert answer.status_code == 303, answer.status_code
-    counted("checkout POST, double submit", lambda: client.post("/checkout/", form))
+    counted("checkout POST, double submit", lambda: client.post("/en/checkout/", form))
 
     order = Order.get(client.session["last_order_id"], consistent_read=True)
-    status_url = f"/orders/{order.order_id}/{order.public_token}/status.json"
+    status_url = f"/en/orders/{order.order_id}/{order.public_token}/status.json"
     counted("status poll, open order, pull due", lambda: client.get(status_url))
     counted("status poll, open order, pulled recently", lambda: client.get(status_url))
 

@@ -101,20 +101,20 @@ def record_scripts(stack):
     recorder.install()
     client = Client()
     with stack.models():
-        client.get("/")  # the catalog in this process's cache, as on a warm shop server
-        recorder.record("shop-page", lambda: client.get("/"))
-        client.post("/cart/add/", {"slug": "coffee-beans", "quantity": 1})
-        page = client.get("/checkout/").content.decode()
+        client.get("/en/")  # the catalog in this process's cache, as on a warm shop server
+        recorder.record("shop-page", lambda: client.get("/en/"))
+        client.post("/en/cart/add/", {"slug": "coffee-beans", "quantity": 1})
+        page = client.get("/en/checkout/").content.decode()
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
         form = {"name": "Floor Shopper", "email": "floor@example.com", "checkout_id": checkout_id, **BENCH_ADDRESS}
-        answer = recorder.record("checkout", lambda: client.post("/checkout/", form))
+        answer = recorder.record("checkout", lambda: client.post("/en/checkout/", form))
         assert answer.status_code == 303, answer.status_code
         order = Order.get(client.session["last_order_id"], consistent_read=True)
         stack.settle_at_mollie(order.latest_mollie_payment_id, "paid")
         webhook = {"id": order.latest_mollie_payment_id}
         answer = recorder.record("webhook", lambda: client.post("/payments/webhook/", webhook))
         assert answer.status_code == 200, answer.status_code
-        status_url = f"/orders/{order.order_id}/{order.public_token}/status.json"
+        status_url = f"/en/orders/{order.order_id}/{order.public_token}/status.json"
         recorder.record("status-poll", lambda: client.get(status_url))
     return recorder.scripts
 

@@ -133,11 +133,11 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
             shopper = requests.Session()
             shopper.cookies.update(browser.cookies)  # the CSRF cookie that goes with `token`
             shopper.post(
-                base + "/cart/add/",
+                base + "/en/cart/add/",
                 data={"slug": "coffee-beans", "quantity": 1, "csrfmiddlewaretoken": token},
                 timeout=timeout,
             )
-            page = shopper.get(base + "/checkout/", timeout=timeout).text
+            page = shopper.get(base + "/en/checkout/", timeout=timeout).text
             form = {
                 "name": "Bench Shopper",
                 # One shopper each: two paid orders of one address are flagged as possible duplicates.
@@ -154,7 +154,7 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
             def post():
                 # The worker's keep-alive session, with this cart's cookies for this request.
                 answer = sessions.get().post(
-                    base + "/checkout/", data=form, cookies=cookies, timeout=timeout, allow_redirects=False
+                    base + "/en/checkout/", data=form, cookies=cookies, timeout=timeout, allow_redirects=False
                 )
                 if answer.status_code == 303:
                     payment_of[form["checkout_id"]] = answer.headers["Location"].rsplit("/", 1)[1]
@@ -181,7 +181,7 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
             phases.extend(together.split({id(job): name for job in jobs}, FLOOR + name))
 
         run_phase("trivial view (before)", [get("/bench/trivial")] * requests_per_phase)
-        run_phase("shop page", [get("/")] * requests_per_phase)
+        run_phase("shop page", [get("/en/")] * requests_per_phase)
         run_phase("checkout POST", [checkout(cookies, form) for cookies, form in carts])
 
         # Half the new orders get paid at Mollie (its webhook is ours to send); half stay open.
@@ -192,7 +192,7 @@ def run(*, requests_per_phase=200, concurrency=8, phase_time_limit=60.0, log_dir
             stack.settle_at_mollie(order.latest_mollie_payment_id, "paid")
 
         def status(order):
-            return get(f"/orders/{order.order_id}/{order.public_token}/status.json")
+            return get(f"/en/orders/{order.order_id}/{order.public_token}/status.json")
 
         repeat = _repeat_to(requests_per_phase)
         run_phase("webhook, first (paid)", [webhook(o.latest_mollie_payment_id) for o in paid])

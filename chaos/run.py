@@ -397,7 +397,7 @@ def _server_errors(log_text):
         if marker < 0:
             continue
         path = line[marker + len("Internal Server Error: ") :].strip()
-        kind = re.sub(r"/orders/[^/]+/[^/]+/", "/orders/<id>/<token>/", path)
+        kind = re.sub(r"/en/orders/[^/]+/[^/]+/", "/en/orders/<id>/<token>/", path)
         exception, frame = "", ""
         for following in lines[index + 1 : index + 300]:
             found = _OUR_FRAME.search(following)

@@ -56,7 +56,7 @@ ADDRESSES = (
         "phone": "030 1234567",
     },
 )
-ORDER_PATH = re.compile(r"^/orders/(?P<order_id>[^/]+)/(?P<token>[^/]+)/$")
+ORDER_PATH = re.compile(r"^/(?:[a-z]{2}/)?orders/(?P<order_id>[^/]+)/(?P<token>[^/]+)/$")  # /en/orders/… (docs/i18n.md)
 
 
 @dataclass
@@ -246,13 +246,13 @@ class Shopper:
             self.journal.finished("cut short")
 
     def _journey(self):
-        page = self.call("GET", "/", "shop page")
+        page = self.call("GET", "/en/", "shop page")
         if page is None or page.status_code != 200:
             return self.journal.finished("no shop page")
         token = _csrf(page.text)
         for slug, quantity in self.plan.articles.items():
             self.add_to_cart(slug, quantity, token)
-        self.follow_to("/cart/", "cart")
+        self.follow_to("/en/cart/", "cart")
         landing = self.checkout()
         if landing is None:
             return self.journal.finished("checkout failed")
@@ -282,7 +282,7 @@ class Shopper:
                 data={"cancelable": "false"},
             )
         if self.plan.change_cart_after_back:
-            token = _csrf(self.follow_to("/cart/", "cart").text)
+            token = _csrf(self.follow_to("/en/cart/", "cart").text)
             self.add_to_cart("coffee-beans", 1, token)
         second_tab = self.checkout()
         if second_tab is None:
@@ -349,7 +349,7 @@ class Shopper:
 
     def checkout(self):
         """GET and POST the checkout form; returns the Mollie URL, the order page URL, "refused" or None."""
-        form = self.call("GET", "/checkout/", "checkout page", expect=(200, 302))
+        form = self.call("GET", "/en/checkout/", "checkout page", expect=(200, 302))
         if form is None or form.status_code not in (200, 302):
             return None
         if form.status_code == 302:
@@ -375,7 +375,7 @@ class Shopper:
         # API fault): a person leaves the choice to Mollie's page and sends the form again.
         expect = (302, 303, 422) if fields.get("method") else (302, 303)
         if self.plan.double_submit:
-            answers = self._twice("POST", "/checkout/", "checkout POST", fields, expect=expect)
+            answers = self._twice("POST", "/en/checkout/", "checkout POST", fields, expect=expect)
             self.journal.note("double-submitted the checkout form")
             if any(a is not None and a.status_code == 422 for a in answers):
                 answers = [self._without_method(fields, a) for a in answers]
@@ -383,7 +383,7 @@ class Shopper:
             answer = answers[0]
         else:
             answer = self._without_method(
-                fields, self.call("POST", "/checkout/", "checkout POST", data=fields, expect=expect)
+                fields, self.call("POST", "/en/checkout/", "checkout POST", data=fields, expect=expect)
             )
         return self._landing(answer)
 
@@ -401,7 +401,7 @@ class Shopper:
             self.journal.note("method list unavailable: left the choice to Mollie's page")
         self.method_chosen = self.pays_later = False
         fields = {name: value for name, value in fields.items() if name != "method"}
-        return self.call("POST", "/checkout/", "checkout POST without method", data=fields, expect=(302, 303))
+        return self.call("POST", "/en/checkout/", "checkout POST without method", data=fields, expect=(302, 303))
 
     def _landing(self, answer):
         if answer is None or answer.status_code not in (302, 303):
@@ -409,12 +409,12 @@ class Shopper:
         location = answer.headers["Location"]
         if location.startswith(self.shop_url):
             location = location[len(self.shop_url) :]
-        if location.startswith("/cart/"):
-            cart = self.call("GET", "/cart/", "cart after refusal")
+        if location.startswith("/en/cart/"):
+            cart = self.call("GET", "/en/cart/", "cart after refusal")
             if cart is not None and cart.status_code == 200 and 'role="alert"' not in cart.text:
                 self.journal.problem(self.plan.number, "cart after refusal", "refused without a message")
             return "refused"
-        if location.startswith("/orders/"):
+        if location.startswith("/en/orders/"):
             return self.shop_url + location
         return location  # Mollie's checkout page
 
@@ -448,14 +448,14 @@ class Shopper:
             self._check_one_payable_payment(mollie_pages, "checkout POST", "a double submit led to two payments")
 
     def replace_cart_with_beans(self):
-        cart = self.call("GET", "/cart/", "cart")
+        cart = self.call("GET", "/en/cart/", "cart")
         if cart is None or cart.status_code != 200:
             return
         token = _csrf(cart.text)
         for slug in self.plan.articles:
             self.call(
                 "POST",
-                "/cart/update/",
+                "/en/cart/update/",
                 "update cart",
                 data={"slug": slug, "quantity": 0, "remove": "1", "csrfmiddlewaretoken": token},
                 expect=(302,),
@@ -465,7 +465,7 @@ class Shopper:
     def add_to_cart(self, slug, quantity, token):
         self.call(
             "POST",
-            "/cart/add/",
+            "/en/cart/add/",
             "add to cart",
             data={"slug": slug, "quantity": quantity, "csrfmiddlewaretoken": token},
             expect=(302,),

@@ -12,6 +12,7 @@ from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
+from config import languages
 from config.app_secret import load_app_secret
 from config.csp import inline_style_hashes as csp_inline_style_hashes
 from config.csp import is_picture_origin as csp_is_picture_origin
@@ -88,6 +89,7 @@ MIDDLEWARE = [
     "config.csp.ContentSecurityPolicyMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "staff.sessions.StaffSessionMiddleware",
+    "config.locale.ShopLocaleMiddleware",  # after the session, before CommonMiddleware (Django's order)
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -122,8 +124,9 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 7
 MESSAGE_STORAGE = "django.contrib.messages.storage.cookie.CookieStorage"
 
-LANGUAGE_CODE = "en"
-LANGUAGES = [("en", "English"), ("nl", "Dutch"), ("de", "German"), ("fr", "French")]
+# The shop in English, Dutch, German and French; catalogs; the switcher's cookie (config/languages.py).
+LANGUAGE_CODE, LANGUAGES, LOCALE_PATHS = languages.LANGUAGE_CODE, languages.LANGUAGES, languages.LOCALE_PATHS
+LANGUAGE_COOKIE_AGE, LANGUAGE_COOKIE_HTTPONLY, LANGUAGE_COOKIE_SAMESITE = languages.COOKIE.values()
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -363,7 +366,7 @@ if not IS_LOCAL:
     # (zappa/handler.py, _create_lambda_wsgi_environ), whatever X-Forwarded-Proto says.
     SECURE_SSL_REDIRECT = True
     SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = LANGUAGE_COOKIE_SECURE = True
     CSRF_TRUSTED_ORIGINS = [PUBLIC_BASE_URL]
     SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 365 * 24 * 60 * 60)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", True)

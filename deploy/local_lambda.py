@@ -388,17 +388,17 @@ class ApiGatewayClient:
     def add_to_cart(self, shop_page, slug, quantity):
         """The "Add to cart" form of the shop page."""
         form = {"slug": slug, "quantity": str(quantity), "csrfmiddlewaretoken": csrf_token(shop_page.text)}
-        return self.post("/cart/add/", form, referer_path="/")
+        return self.post("/en/cart/add/", form, referer_path="/")
 
     def check_out(self, *, name, email, address=None):
         """Opens the checkout page and submits its form with the shopper's details and delivery
         address (a Dutch one unless given)."""
-        page = self.get("/checkout/").text
+        page = self.get("/en/checkout/").text
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
         address = address or {"street_and_number": "Keizersgracht 1", "postal_code": "1015 AA", "city": "Amsterdam"}
         form = {"name": name, "email": email, "checkout_id": checkout_id, "csrfmiddlewaretoken": csrf_token(page)}
         form.update({"country": "NL", **address})
-        return self.post("/checkout/", form)
+        return self.post("/en/checkout/", form)
 
     def local_path(self, url):
         """The path to send to API Gateway for an absolute URL of this stage (stage prefix removed)."""

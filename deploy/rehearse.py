@@ -289,7 +289,7 @@ class Rehearsal:
 def buy_and_pay(rehearsal):
     """A purchase on the deployed stage, paid at the sandbox; the webhook delivered as Mollie would."""
     browser = rehearsal.client(rehearsal.start("purchase"))
-    shop = browser.get("/")
+    shop = browser.get("/en/")
     _expect(shop.status == 200 and "Espresso cup" in shop.text, "the shop page after seeding", shop)
     browser.add_to_cart(shop, "espresso-cup", 1)
     checkout = browser.check_out(name="Rehearsal Shopper", email="shopper@example.com")
@@ -345,7 +345,7 @@ def stylesheets(page):
 
 
 def _serves_its_pages(container, label):
-    page = Rehearsal.client(container).get("/")
+    page = Rehearsal.client(container).get("/en/")
     _expect(page.status == 200, label, page)
     for url in stylesheets(page):
         fetched = requests.get(url, timeout=5)

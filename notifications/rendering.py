@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.template.loader import render_to_string
+from django.utils.translation import gettext_lazy as _
 
 from notifications.models import AlertReason, MailKind
 from shop.typed_text import one_line
@@ -33,16 +34,16 @@ REQUIRED_CONTEXT = {
     MailKind.ORDER_SHIPPED: {"order_id", "customer_name", "lines", "carrier", "tracking_url", "address", "order_url"},
     MailKind.STAFF_ALERT: {"order_id", "reason", "staff_order_url"},
 }
-SUBJECTS = {
-    MailKind.ORDER_CONFIRMATION: "Your order {order_id} is paid",
-    MailKind.REFUND_CONFIRMED: "Refund for your order {order_id}",
-    MailKind.ORDER_CLOSED: "Your order {order_id} was not completed",
-    MailKind.ORDER_SHIPPED: "Your order {order_id} is on its way",
+SUBJECTS: dict = {
+    MailKind.ORDER_CONFIRMATION: _("Your order {order_id} is paid"),
+    MailKind.REFUND_CONFIRMED: _("Refund for your order {order_id}"),
+    MailKind.ORDER_CLOSED: _("Your order {order_id} was not completed"),
+    MailKind.ORDER_SHIPPED: _("Your order {order_id} is on its way"),
     MailKind.STAFF_ALERT: "[Staff] Order {order_id} needs attention: {reason_label}",
 }
 # An order staff canceled: the shopper did nothing wrong, and no payment "did not go through".
-CANCELED_BY_STAFF_SUBJECT = "Your order {order_id} was canceled"
-PAY_LATER_SUBJECT = "Your order {order_id} is placed"
+CANCELED_BY_STAFF_SUBJECT = _("Your order {order_id} was canceled")
+PAY_LATER_SUBJECT = _("Your order {order_id} is placed")
 
 
 @dataclass(frozen=True)
@@ -86,20 +87,20 @@ def render_mail(kind: MailKind | str, context: dict) -> RenderedMail:
     if kind is MailKind.ORDER_CONFIRMATION and context.get("pay_later"):
         subject = PAY_LATER_SUBJECT  # nothing is paid yet: captured when it ships
     return RenderedMail(
-        subject=subject.format(**values),
+        subject=str(subject).format(**values),
         text_body=render_to_string(f"notifications/{kind.value}.txt", values),
         html_body=render_to_string(f"notifications/{kind.value}.html", values),
     )
 
 
-PAYMENT_METHOD_LABELS = {
+PAYMENT_METHOD_LABELS: dict = {
     "ideal": "iDEAL",
-    "creditcard": "card",
+    "creditcard": _("card"),
     "bancontact": "Bancontact",
-    "banktransfer": "bank transfer",
+    "banktransfer": _("bank transfer"),
     "paypal": "PayPal",
     "applepay": "Apple Pay",
-    "directdebit": "SEPA direct debit",
+    "directdebit": _("SEPA direct debit"),
     "klarna": "Klarna",
     "riverty": "Riverty",
     "in3": "in3",
@@ -115,4 +116,4 @@ PAYMENT_METHOD_LABELS = {
 def payment_method_label(method):
     if not method:
         return "Mollie"
-    return PAYMENT_METHOD_LABELS.get(method, method)
+    return str(PAYMENT_METHOD_LABELS.get(method, method))

@@ -4,6 +4,7 @@ people read. Django's TextChoices need no ORM; members are plain strings as stor
 from typing import ClassVar
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy as _
 
 
 class OrderStatus(TextChoices):
@@ -151,9 +152,9 @@ class PaymentMethod(TextChoices):
     """Mollie's method ids the shop knows by name (others are shown as Mollie names them)."""
 
     IDEAL = "ideal", "iDEAL"
-    CREDIT_CARD = "creditcard", "card"
+    CREDIT_CARD = "creditcard", _("card")
     BANCONTACT = "bancontact", "Bancontact"
-    BANK_TRANSFER = "banktransfer", "bank transfer"
+    BANK_TRANSFER = "banktransfer", _("bank transfer")
     PAYPAL = "paypal", "PayPal"
     KLARNA = "klarna", "Klarna"
     RIVERTY = "riverty", "Riverty"
@@ -164,7 +165,7 @@ class PaymentMethod(TextChoices):
     def label_of(cls, method: str | None) -> str:
         if not method:
             return ""
-        return cls(method).label if method in cls.values else method
+        return str(cls(method).label) if method in cls.values else method
 
 
 class EventSource(TextChoices):

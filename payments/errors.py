@@ -4,6 +4,7 @@ show a shopper or staff member."""
 from typing import TYPE_CHECKING
 
 from django.db.models import TextChoices
+from django.utils.translation import gettext_lazy
 
 if TYPE_CHECKING:  # payments.models imports nothing from here, but keep errors free of models at run time
     from payments.models import Order
@@ -49,9 +50,14 @@ class ErrorCode(TextChoices):
     REFUND_UNCONFIRMED = "refund_unconfirmed"
 
 
-REJECTED_PAYMENT = (
+REJECTED_PAYMENT = gettext_lazy(
     "Our payment provider cannot accept a payment for this order, so nothing was charged. "
     "Trying again would not help: please contact us, or change your cart and order again."
+)
+
+PAYMENT_NOT_STOPPED = gettext_lazy(
+    "An earlier payment of this order is still in progress and our payment provider cannot stop it. "
+    "Please finish that payment or wait until it expires."
 )
 
 

@@ -4,7 +4,7 @@ django-countries; the countries offered are the shop's shipping zones'."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from payments.models import Address
 from shop import shipping
@@ -39,11 +39,11 @@ def clean_postal_code(postal_code: str, country: str) -> str:
 
         match = re.match(LU_POSTAL_CODE, postal_code)
         if not match:
-            raise ValidationError("Please enter a Luxembourg postal code of four digits, like L-1234.")
+            raise ValidationError(gettext("Please enter a Luxembourg postal code of four digits, like L-1234."))
         return f"L-{match.group(1)}"
     if country not in POSTAL_CODE_FIELDS:
         if not 2 <= len(postal_code) <= 10:
-            raise ValidationError("Please enter the postal code.")
+            raise ValidationError(gettext("Please enter the postal code."))
         return postal_code
     module_name, field_name, example = POSTAL_CODE_FIELDS[country]
     from importlib import import_module
@@ -53,7 +53,8 @@ def clean_postal_code(postal_code: str, country: str) -> str:
         return field.clean(postal_code)
     except ValidationError:
         raise ValidationError(
-            f"Please enter a valid postal code for {country_name(country)}, like {example}."
+            gettext("Please enter a valid postal code for %(country)s, like %(example)s.")
+            % {"country": country_name(country), "example": example}
         ) from None
 
 
@@ -66,11 +67,13 @@ def clean_phone(phone: str, country: str) -> str:
     except phonenumbers.NumberParseException:
         number = None
     if number is None or not phonenumbers.is_valid_number(number):
-        raise ValidationError("Please enter a phone number we can call, like +31 6 12345678, or leave it empty.")
+        raise ValidationError(
+            gettext("Please enter a phone number we can call, like +31 6 12345678, or leave it empty.")
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _text(label, autocomplete, max_length=100, required=True):
+def _text(label, autocomplete, required_message, max_length=100, required=True):
     """One line of an address: it reaches Mollie, the packing slip and mails (shop.typed_text).
     Its messages say what to do, in the checkout's voice."""
     return OneLineField(
@@ -80,8 +83,8 @@ def _text(label, autocomplete, max_length=100, required=True):
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": autocomplete}),
         error_messages={
-            "required": f"Please enter your {label[0].lower()}{label[1:]}.",
-            "max_length": f"Please shorten this to at most {max_length} characters.",
+            "required": required_message,
+            "max_length": gettext_lazy("Please shorten this to at most %(limit_value)s characters."),
         },
     )
 
@@ -110,7 +113,7 @@ def _company_name():
         required=False,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "organization"}),
-        error_messages={"max_length": gettext_lazy("Please shorten this to at most 100 characters.")},
+        error_messages={"max_length": gettext_lazy("Please shorten this to at most %(limit_value)s characters.")},
     )
 
 
@@ -118,33 +121,60 @@ class AddressFields(forms.Form):
     """Delivery address, optional phone and company, and a billing address only when it differs."""
 
     company_name = _company_name()
-    street_and_number = _text("Street and house number", "shipping address-line1")
-    postal_code = _text("Postal code", "shipping postal-code", max_length=12)
-    city = _text("City", "shipping address-level2")
+    street_and_number = _text(
+        gettext_lazy("Street and house number"),
+        "shipping address-line1",
+        gettext_lazy("Please enter your street and house number."),
+    )
+    postal_code = _text(
+        gettext_lazy("Postal code"),
+        "shipping postal-code",
+        gettext_lazy("Please enter your postal code."),
+        max_length=12,
+    )
+    city = _text(gettext_lazy("City"), "shipping address-level2", gettext_lazy("Please enter your city."))
     country = forms.ChoiceField(
-        label="Country",
+        label=gettext_lazy("Country"),
         widget=forms.Select(attrs={"autocomplete": "shipping country"}),
         error_messages={
-            "required": "Please choose the country we ship to.",
-            "invalid_choice": "We do not ship to that country; please choose one from the list.",
+            "required": gettext_lazy("Please choose the country we ship to."),
+            "invalid_choice": gettext_lazy("We do not ship to that country; please choose one from the list."),
         },
     )
     phone = forms.CharField(
-        label="Phone number (optional)",
+        label=gettext_lazy("Phone number (optional)"),
         required=False,
         max_length=30,
         widget=forms.TextInput(attrs={"autocomplete": "tel", "type": "tel"}),
     )
-    billing_differs = forms.BooleanField(label="My billing address is different", required=False)
-    billing_name = _text("Billing name", "billing name", required=False)
-    billing_street_and_number = _text("Billing street and house number", "billing address-line1", required=False)
-    billing_postal_code = _text("Billing postal code", "billing postal-code", max_length=12, required=False)
-    billing_city = _text("Billing city", "billing address-level2", required=False)
+    billing_differs = forms.BooleanField(label=gettext_lazy("My billing address is different"), required=False)
+    billing_name = _text(
+        gettext_lazy("Billing name"), "billing name", gettext_lazy("Please enter your billing name."), required=False
+    )
+    billing_street_and_number = _text(
+        gettext_lazy("Billing street and house number"),
+        "billing address-line1",
+        gettext_lazy("Please enter your billing street and house number."),
+        required=False,
+    )
+    billing_postal_code = _text(
+        gettext_lazy("Billing postal code"),
+        "billing postal-code",
+        gettext_lazy("Please enter your billing postal code."),
+        max_length=12,
+        required=False,
+    )
+    billing_city = _text(
+        gettext_lazy("Billing city"),
+        "billing address-level2",
+        gettext_lazy("Please enter your billing city."),
+        required=False,
+    )
     billing_country = forms.ChoiceField(
-        label="Billing country",
+        label=gettext_lazy("Billing country"),
         required=False,
         widget=forms.Select(attrs={"autocomplete": "billing country"}),
-        error_messages={"invalid_choice": "Please choose the billing country from the list."},
+        error_messages={"invalid_choice": gettext_lazy("Please choose the billing country from the list.")},
     )
 
     DELIVERY_FIELDS = ("company_name", "street_and_number", "postal_code", "city", "country", "phone")
@@ -182,7 +212,9 @@ class AddressFields(forms.Form):
         if cleaned.get("billing_differs"):
             for name in self.BILLING_FIELDS:
                 if not cleaned.get(name) and name not in self.errors:
-                    self.add_error(name, "Please fill this in for your billing address, or untick the box above.")
+                    self.add_error(
+                        name, gettext("Please fill this in for your billing address, or untick the box above.")
+                    )
             self._clean_postal_code("billing_postal_code", "billing_country")
         return cleaned
 

@@ -8,6 +8,9 @@ import re
 import secrets
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from shop.models import Article
 from shop.selectors import articles_by_slug
 
@@ -81,11 +84,14 @@ class Cart:
 def shortage_message(lines) -> str:
     """What the cart and checkout say when the cart holds more than is left (before any details)."""
     parts = [
-        f"{line.article.name} is sold out" if not line.left else f"only {line.left} {line.article.name} left"
+        _("%(article)s is sold out") % {"article": line.article.name}
+        if not line.left
+        else _("only %(left)s %(article)s left") % {"article": line.article.name, "left": line.left}
         for line in lines
     ]
     text = "; ".join(parts)
-    return f"{text[0].upper()}{text[1:]}. Please change your cart before you check out."
+    shortages = f"{text[0].upper()}{text[1:]}"
+    return _("%(shortages)s. Please change your cart before you check out.") % {"shortages": shortages}
 
 
 def own_order_holds(session) -> dict:
@@ -144,7 +150,7 @@ CAPPED = "capped"  # MAX_QUANTITY of the article reached: some or none added
 
 # A cart holding articles in two currencies (a price changed while they were in it): said on the
 # cart page, and the checkout offers no form that could not succeed (payments refuses it too).
-MIXED_CURRENCIES = (
+MIXED_CURRENCIES = gettext_lazy(
     "Your cart holds articles priced in different currencies, which cannot be paid together. "
     "Remove those in one currency and order them separately."
 )

@@ -1,5 +1,5 @@
 from django import forms
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext, gettext_lazy
 
 from payments.enums import PaymentMethod
 from payments.services.methods import BUSINESS_METHODS, PAY_LATER_METHODS
@@ -8,9 +8,9 @@ from shop.cart import MAX_QUANTITY
 from shop.typed_text import OneLineField
 
 QUANTITY_ERRORS = {
-    "invalid": "Please enter the quantity as a whole number, like 2.",
-    "max_value": f"You can order at most {MAX_QUANTITY} of one article.",
-    "required": "Please enter a quantity.",
+    "invalid": gettext_lazy("Please enter the quantity as a whole number, like 2."),
+    "max_value": gettext_lazy("You can order at most %(limit_value)s of one article."),
+    "required": gettext_lazy("Please enter a quantity."),
 }
 
 
@@ -21,7 +21,7 @@ class CartAddForm(forms.Form):
         min_value=1,
         max_value=MAX_QUANTITY,
         required=False,
-        error_messages={**QUANTITY_ERRORS, "min_value": "Please choose a quantity of at least 1."},
+        error_messages={**QUANTITY_ERRORS, "min_value": gettext_lazy("Please choose a quantity of at least 1.")},
     )
 
 
@@ -33,7 +33,7 @@ class CartUpdateForm(forms.Form):
         max_value=MAX_QUANTITY,
         error_messages={
             **QUANTITY_ERRORS,
-            "min_value": "A quantity cannot be negative; choose 0 or Remove to take an article out.",
+            "min_value": gettext_lazy("A quantity cannot be negative; choose 0 or Remove to take an article out."),
         },
     )
 
@@ -50,7 +50,7 @@ class MethodChoiceForm(forms.Form):
     `business_methods`: those of Mollie's list only a business may choose (Billie), shown to be
     chosen once a company name is filled in."""
 
-    method = forms.CharField(label="Payment method", required=False, max_length=40)
+    method = forms.CharField(label=gettext_lazy("Payment method"), required=False, max_length=40)
 
     def __init__(self, *args, methods=None, business_methods=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -64,18 +64,25 @@ class MethodChoiceForm(forms.Form):
             return ""
         if self.methods is None:
             raise forms.ValidationError(
-                "We cannot check payment methods right now. Leave the choice to Mollie's payment page, "
-                "or try again in a moment."
+                gettext(
+                    "We cannot check payment methods right now. Leave the choice to Mollie's payment page, "
+                    "or try again in a moment."
+                )
             )
         if method not in {offered.id for offered in self.methods}:
             if method in {listed.id for listed in self.needs_company}:
                 raise forms.ValidationError(COMPANY_NAME_NEEDED)
             if method in PAY_LATER_METHODS:
                 raise forms.ValidationError(
-                    f"{PaymentMethod.label_of(method)} is not available for this amount or billing country "
-                    "(each pay-later method has its own minimum and maximum amount); please choose another method."
+                    gettext(
+                        "%(method)s is not available for this amount or billing country (each pay-later "
+                        "method has its own minimum and maximum amount); please choose another method."
+                    )
+                    % {"method": PaymentMethod.label_of(method)}
                 )
-            raise forms.ValidationError("That payment method is not available for this order; please choose another.")
+            raise forms.ValidationError(
+                gettext("That payment method is not available for this order; please choose another.")
+            )
         return method
 
 
@@ -89,23 +96,23 @@ class CheckoutForm(AddressFields, MethodChoiceForm):
     # Reaches mails, Mollie's pages and staff: one line (shop.typed_text). Every message says what to do,
     # in the checkout's voice, never Django's "This field is required.".
     name = OneLineField(
-        label="Full name",
+        label=gettext_lazy("Full name"),
         max_length=100,
         strip=True,
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
         error_messages={
-            "required": "Please enter your full name.",
-            "max_length": "Please shorten your name to at most 100 characters.",
+            "required": gettext_lazy("Please enter your full name."),
+            "max_length": gettext_lazy("Please shorten your name to at most 100 characters."),
         },
     )
     email = forms.EmailField(
-        label="E-mail address",
+        label=gettext_lazy("E-mail address"),
         max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
         error_messages={
-            "required": "Please enter your e-mail address, so we can send your order confirmation.",
-            "invalid": "Please enter an e-mail address like name@example.com.",
-            "max_length": "Please enter an e-mail address of at most 254 characters.",
+            "required": gettext_lazy("Please enter your e-mail address, so we can send your order confirmation."),
+            "invalid": gettext_lazy("Please enter an e-mail address like name@example.com."),
+            "max_length": gettext_lazy("Please enter an e-mail address of at most 254 characters."),
         },
     )
     # Rendered once per checkout page: submitting the same form twice places one order.
@@ -122,5 +129,5 @@ class CheckoutForm(AddressFields, MethodChoiceForm):
     def clean_name(self):
         name = self.cleaned_data["name"]
         if not any(character.isalpha() for character in name):
-            raise forms.ValidationError("Please enter your name.")
+            raise forms.ValidationError(gettext("Please enter your name."))
         return name

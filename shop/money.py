@@ -1,4 +1,11 @@
-"""Prices for people: cents and a currency code, shown the way the shopper's language writes them."""
+"""Prices for people: cents and a currency code, shown the way the page's language writes them.
+
+The styles are CLDR's (what Babel's format_currency gives), kept as a table: Babel itself, with its
+33 MB of locale data and ~60 ms to import and load a locale, would not fit the Lambda's cold start
+and package (docs/adr/0007-shop-urls-carry-the-language.md).
+"""
+
+from django.utils import translation
 
 SYMBOLS = {"EUR": "€", "USD": "$", "GBP": "£"}
 NBSP, NARROW_NBSP = "\u00a0", "\u202f"
@@ -22,34 +29,15 @@ _STYLES = {
     "pl": (",", NBSP, "{sign}{number}" + NBSP + "{symbol}"),
     "cs": (",", NBSP, "{sign}{number}" + NBSP + "{symbol}"),
 }
-# A browser sends a handful of languages; anything longer is not worth reading.
-MAX_HEADER_LENGTH = 500
 
 
-def preferred_language(accept_language: str) -> str:
-    """The primary language the shopper ranks highest (q-values honoured), "en" when none is usable."""
-    best, best_q = "en", 0.0
-    for entry in (accept_language or "")[:MAX_HEADER_LENGTH].split(","):
-        tag, _, params = entry.strip().partition(";")
-        language = tag.strip().split("-")[0].lower()
-        if not (language.isascii() and language.isalpha() and len(language) <= 8):
-            continue
-        q = 1.0
-        params = params.strip().replace(" ", "")
-        if params.startswith("q="):
-            try:
-                q = float(params[2:])
-            except ValueError:
-                continue
-        if q > best_q:  # strictly greater: the first of equal rank wins, as listed
-            best, best_q = language, q
-    return best
-
-
-def format_money(cents, currency, *, accept_language="") -> str:
+def format_money(cents, currency, *, language: str | None = None) -> str:
+    """€12.50 in English, € 12,50 in Dutch, 12,50 € in German and French: in `language`, by default
+    the active one (a shop page's, a mail's under translation.override; English on staff pages)."""
     cents = int(cents)
     whole, fraction = divmod(abs(cents), 100)
-    decimal_mark, group_mark, pattern = _STYLES.get(preferred_language(accept_language), ENGLISH)
+    language = (language or translation.get_language() or "en").split("-")[0].lower()
+    decimal_mark, group_mark, pattern = _STYLES.get(language, ENGLISH)
     number = f"{whole:,}".replace(",", group_mark) + f"{decimal_mark}{fraction:02d}"
     symbol = SYMBOLS.get(currency)
     if symbol is None:  # an ISO code is a word: it needs a space next to the number

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext as _
 
 from payments.enums import AttemptStatus, OrderStatus, PaymentMethod
 
@@ -30,22 +31,29 @@ def _closed_order_view(order) -> ShopperView | None:
     if order.status == OrderStatus.AUTHORIZED:
         return ShopperView(
             "authorized",
-            f"Ordered — you pay later via {PaymentMethod.label_of(order.latest_method) or 'your chosen method'}.",
-            "We have your order and will send it soon. You pay when it ships, as agreed with your payment provider.",
+            _("Ordered — you pay later via %(method)s.")
+            % {"method": PaymentMethod.label_of(order.latest_method) or _("your chosen method")},
+            _("We have your order and will send it soon. You pay when it ships, as agreed with your payment provider."),
         )
     if order.status == OrderStatus.PAID:
-        return ShopperView("paid", "Thank you! Your payment was received.", "We have your order and will send it soon.")
+        return ShopperView(
+            "paid", _("Thank you! Your payment was received."), _("We have your order and will send it soon.")
+        )
     if order.status in (OrderStatus.PARTIALLY_REFUNDED, OrderStatus.REFUNDED):
-        refunded = "fully" if order.status == OrderStatus.REFUNDED else "partly"
-        return ShopperView("paid", "Your order was paid.", f"It has been {refunded} refunded.")
+        refunded = (
+            _("It has been fully refunded.")
+            if order.status == OrderStatus.REFUNDED
+            else _("It has been partly refunded.")
+        )
+        return ShopperView("paid", _("Your order was paid."), refunded)
     if order.status == OrderStatus.EXPIRED:
         return ShopperView(
             "expired",
-            "This order has expired.",
-            "No payment was completed in time, and nothing was charged. Your cart is kept, so you can order again.",
+            _("This order has expired."),
+            _("No payment was completed in time, and nothing was charged. Your cart is kept, so you can order again."),
         )
     if order.status == OrderStatus.CANCELED:
-        return ShopperView("canceled", "This order was canceled.", "Nothing was charged.")
+        return ShopperView("canceled", _("This order was canceled."), _("Nothing was charged."))
     return None
 
 
@@ -56,18 +64,23 @@ def _payment_view(order) -> ShopperView:
         # Open for days: nothing to poll for; the instructions below are what the shopper needs.
         return ShopperView(
             "awaiting_transfer",
-            "Please transfer the amount to complete your order.",
-            f"We keep your order until {_day(order.expires_at)}. Use the details below; your order is "
-            "confirmed as soon as the money arrives, usually within one or two working days.",
+            _("Please transfer the amount to complete your order."),
+            _(
+                "We keep your order until %(day)s. Use the details below; your order is "
+                "confirmed as soon as the money arrives, usually within one or two working days."
+            )
+            % {"day": _day(order.expires_at)},
         )
     if attempt_status == AttemptStatus.OPEN:
         # The common return: a payment that failed or was canceled inside Mollie's checkout stays
         # open (the shopper is sent back to choose a method), or the shopper came back unfinished.
         return ShopperView(
             "open",
-            "Your payment is not complete yet.",
-            "Nothing has been charged. If a payment did not go through, continue to the payment "
-            "page and try again or choose another method. This page updates by itself.",
+            _("Your payment is not complete yet."),
+            _(
+                "Nothing has been charged. If a payment did not go through, continue to the payment "
+                "page and try again or choose another method. This page updates by itself."
+            ),
             keep_polling=True,
             can_continue_payment=bool(order.latest_checkout_url),
         )
@@ -75,22 +88,24 @@ def _payment_view(order) -> ShopperView:
         # Paid at Mollie but not accepted yet (e.g. the amount differs): staff are looking at it.
         return ShopperView(
             "checking",
-            "We received a payment and are checking it.",
-            "Please do not pay again; we will contact you if anything is needed.",
+            _("We received a payment and are checking it."),
+            _("Please do not pay again; we will contact you if anything is needed."),
         )
     if attempt_status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED):
         return ShopperView(
             "pending",
-            "Your payment is being processed.",
-            "This can take a little while. This page updates by itself; you may also close it "
-            "and come back to this address later.",
+            _("Your payment is being processed."),
+            _(
+                "This can take a little while. This page updates by itself; you may also close it "
+                "and come back to this address later."
+            ),
             keep_polling=True,
         )
     if attempt_status == AttemptStatus.CREATED:
         return ShopperView(
             "not_started",
-            "Your payment has not started yet.",
-            "We could not reach our payment provider. Your order is saved and nothing was charged.",
+            _("Your payment has not started yet."),
+            _("We could not reach our payment provider. Your order is saved and nothing was charged."),
             can_pay_again=True,
         )
     return _payment_ended(attempt_status)
@@ -102,27 +117,29 @@ def _payment_ended(attempt_status) -> ShopperView:
         # Mollie refused the payment itself: the same request would be refused again.
         return ShopperView(
             "rejected",
-            "Our payment provider could not accept this payment.",
-            "Nothing was charged. Paying again would not help: please contact us, or change your cart and order again.",
+            _("Our payment provider could not accept this payment."),
+            _(
+                "Nothing was charged. Paying again would not help: please contact us, or change your cart and order again."
+            ),
         )
     if attempt_status == AttemptStatus.CANCELED:
         return ShopperView(
             "canceled_payment",
-            "You canceled the payment.",
-            "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
+            _("You canceled the payment."),
+            _("Nothing was charged. You can pay again, or go back to the shop: your cart is kept."),
             can_pay_again=True,
         )
     if attempt_status == AttemptStatus.EXPIRED:
         return ShopperView(
             "expired_payment",
-            "The payment expired before it was completed.",
-            "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
+            _("The payment expired before it was completed."),
+            _("Nothing was charged. You can pay again, or go back to the shop: your cart is kept."),
             can_pay_again=True,
         )
     return ShopperView(
         "failed",
-        "Your payment did not succeed.",
-        "Nothing was charged. You can pay again, or go back to the shop: your cart is kept.",
+        _("Your payment did not succeed."),
+        _("Nothing was charged. You can pay again, or go back to the shop: your cart is kept."),
         can_pay_again=True,
     )
 
@@ -161,11 +178,11 @@ def paid_with(order, attempt) -> str:
     details = attempt.method_details
     if attempt.method == PaymentMethod.CREDIT_CARD and details is not None and details.cardNumber:
         label = f" ({details.cardLabel})" if details.cardLabel else ""
-        return f"Paid by card ending {details.cardNumber[-4:]}{label}"
+        return _("Paid by card ending %(digits)s") % {"digits": details.cardNumber[-4:]} + label
     bank = _BANKS_BY_BIC.get((details.consumerBic or "")[:4].upper()) if details is not None else None
     if attempt.method == PaymentMethod.IDEAL and bank:
-        return f"Paid with iDEAL ({bank})"
-    return f"Paid with {PaymentMethod.label_of(attempt.method)}"
+        return _("Paid with iDEAL (%(bank)s)") % {"bank": bank}
+    return _("Paid with %(method)s") % {"method": PaymentMethod.label_of(attempt.method)}
 
 
 def transfer_instructions(order, attempt) -> TransferInstructions | None:
@@ -192,4 +209,4 @@ def transfer_instructions(order, attempt) -> TransferInstructions | None:
 
 
 def _day(moment) -> str:
-    return date_format(timezone.localtime(moment), "j F Y")
+    return date_format(timezone.localtime(moment), "DATE_FORMAT")

@@ -6,6 +6,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy
 
 # Explicit bidirectional embeddings, overrides and isolates: they make text read differently from
 # how it is stored. The marks (LRM, RLM) and joiners (ZWJ, ZWNJ) that scripts need stay allowed.
@@ -32,7 +33,7 @@ class OneLineField(forms.CharField):
     """A name, a title, a bank statement's note: one line of printable text."""
 
     default_error_messages = {
-        "one_line": "Please keep this on one line, without tabs or special control characters.",
+        "one_line": gettext_lazy("Please keep this on one line, without tabs or special control characters."),
     }
 
     def to_python(self, value):
@@ -48,7 +49,7 @@ class NoteField(forms.CharField):
     """Text of several lines (a note, a description): line breaks and tabs, no other control characters."""
 
     default_error_messages = {
-        "control": "Please remove the special control characters from this text.",
+        "control": gettext_lazy("Please remove the special control characters from this text."),
     }
 
     def to_python(self, value):

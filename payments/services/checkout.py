@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
@@ -57,7 +58,7 @@ def _cart_order(cart_id, quantities):
         checkout_id = hashlib.sha256(f"after:{checkout_id}".encode()).hexdigest()[:32]
     raise CheckoutRefused(
         ErrorCode.CART_CHECKED_OUT_TOO_OFTEN,
-        "This cart cannot be checked out again; please empty it and start a new one.",
+        gettext("This cart cannot be checked out again; please empty it and start a new one."),
     )
 
 
@@ -84,7 +85,8 @@ def check_out_cart(
     current_id, order = _cart_order(cart_id, quantities)
     if checkout_id != current_id:
         raise CheckoutRefused(
-            ErrorCode.CART_CHANGED, "Your cart changed while you were checking out. Please check it and confirm again."
+            ErrorCode.CART_CHANGED,
+            gettext("Your cart changed while you were checking out. Please check it and confirm again."),
         )
     if earlier_order_id and earlier_order_id != order_id_for_checkout(checkout_id):
         release_replaced_order(order_id=earlier_order_id, replaced_by=order_id_for_checkout(checkout_id))
@@ -189,7 +191,7 @@ def place_order(
             EventKind.ORDER_PLACED,
             EventSource.CHECKOUT,
             now,
-            message=f"Total {format_money(order.total_cents, order.currency)}",
+            message=f"Total {format_money(order.total_cents, order.currency, language='en')}",
         )
         reservations, still_sold = stock.reservations(order.lines, now)
         try:
@@ -232,7 +234,7 @@ def new_order(
     currencies = {currency for _, currency in lines}
     if len(currencies) != 1:
         raise CheckoutRefused(
-            ErrorCode.MIXED_CURRENCIES, "These articles cannot be paid together; please order them separately."
+            ErrorCode.MIXED_CURRENCIES, gettext("These articles cannot be paid together; please order them separately.")
         )
     order_lines = [line for line, _ in lines]
     order = Order(
@@ -261,21 +263,25 @@ def _refuse_above_mollie_limit(total_cents, currency):
         limit = format_money(settings.MOLLIE_MAX_AMOUNT_CENTS, currency)
         raise CheckoutRefused(
             ErrorCode.AMOUNT_TOO_HIGH,
-            f"Your order comes to more than {limit}, the most our payment provider accepts "
-            "in one payment. Please split it into smaller orders.",
+            gettext(
+                "Your order comes to more than %(limit)s, the most our payment provider accepts "
+                "in one payment. Please split it into smaller orders."
+            )
+            % {"limit": limit},
         )
 
 
 def _order_lines(quantities):
     articles = articles_by_slug(quantities)
     if not quantities:
-        raise CheckoutRefused(ErrorCode.CART_EMPTY, "Your cart is empty.")
+        raise CheckoutRefused(ErrorCode.CART_EMPTY, gettext("Your cart is empty."))
     lines, sold_out, stock_before = [], [], {}
     for slug, quantity in quantities.items():
         article = articles.get(slug)
         if article is None or not article.active:
             raise CheckoutRefused(
-                ErrorCode.ARTICLE_NOT_SOLD, "An article in your cart is no longer sold; please check your cart."
+                ErrorCode.ARTICLE_NOT_SOLD,
+                gettext("An article in your cart is no longer sold; please check your cart."),
             )
         if article.stock is not None and article.stock < quantity:
             sold_out.append(article.name)
@@ -293,6 +299,8 @@ def _order_lines(quantities):
         lines.append((line, article.currency))
     if sold_out:
         raise CheckoutRefused(
-            ErrorCode.OUT_OF_STOCK, f"Not enough stock for: {', '.join(sorted(sold_out))}. Please change your cart."
+            ErrorCode.OUT_OF_STOCK,
+            gettext("Not enough stock for: %(articles)s. Please change your cart.")
+            % {"articles": ", ".join(sorted(sold_out))},
         )
     return lines, stock_before

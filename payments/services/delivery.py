@@ -4,6 +4,7 @@ shop's zones (shop.shipping) when the order is placed, and stored with the order
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from payments.errors import CheckoutRefused, ErrorCode
 from payments.models import Address, Order
@@ -24,7 +25,7 @@ def apply_delivery(order: Order, delivery: Delivery | None) -> None:
     quote = shipping.quote(country=delivery.shipping_address.country, subtotal_cents=subtotal)
     if quote is None:
         raise CheckoutRefused(
-            ErrorCode.NOT_SHIPPED_THERE, "We do not ship to that country; please choose one of the countries listed."
+            ErrorCode.NOT_SHIPPED_THERE, _("We do not ship to that country; please choose one of the countries listed.")
         )
     order.shipping_address = delivery.shipping_address
     order.billing_address = delivery.billing_address

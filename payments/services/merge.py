@@ -135,7 +135,7 @@ def _merge_attempt(order, attempt, payment, source, now, alerts):
                 source,
                 now,
                 attempt=attempt,
-                message=f"Refunded so far: {format_money(payment.amount_refunded_cents, payment.currency)}",
+                message=f"Refunded so far: {format_money(payment.amount_refunded_cents, payment.currency, language='en')}",
             )
         )
         if order.paid_attempt_no == attempt.attempt_no:
@@ -219,7 +219,7 @@ def _merge_chargebacks(order, attempt, payment, source, now, alerts):
                     source,
                     now,
                     attempt=attempt,
-                    message=f"{chargeback.id}: {format_money(chargeback.amount_cents, chargeback.currency)} came back",
+                    message=f"{chargeback.id}: {format_money(chargeback.amount_cents, chargeback.currency, language='en')} came back",
                 )
             )
     order.amount_charged_back_cents = max(

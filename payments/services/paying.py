@@ -9,11 +9,12 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from config.dynamodb import WriteLost, optimistic_retries, retries_exhausted
 from payments import mollie, mollie_payload
 from payments.enums import AttemptStatus, EventKind, EventSource, OrderStatus, PaymentMethod
-from payments.errors import REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
+from payments.errors import PAYMENT_NOT_STOPPED, REJECTED_PAYMENT, EarlierOrderInTheWay, ErrorCode, OrderNotPayable
 from payments.locales import in_order_language
 from payments.models import Order, PaymentAttempt
 from payments.selectors import attempts_of, get_attempt, get_order
@@ -108,7 +109,7 @@ def register_attempt(*, order: Order, attempt: PaymentAttempt) -> PaymentAttempt
             if attempt.status != AttemptStatus.REJECTED:
                 return attempt  # a twin request (a double click) registered it meanwhile
         _reject_attempt(order.order_id, attempt.attempt_no, str(error))
-        raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT) from error
+        raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, str(REJECTED_PAYMENT)) from error
     return apply_mollie_payment(payment=payment, source=EventSource.CHECKOUT, known=(order, attempt)) or attempt
 
 
@@ -246,16 +247,16 @@ def _reject_attempt(order_id, attempt_no, reason):
 def _not_payable(order):
     if order.status == OrderStatus.AUTHORIZED:
         return OrderNotPayable(
-            ErrorCode.ALREADY_PAID, "This order is placed already: you pay later, nothing more to do."
+            ErrorCode.ALREADY_PAID, _("This order is placed already: you pay later, nothing more to do.")
         )
     if order.is_paid:
-        return OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.")
+        return OrderNotPayable(ErrorCode.ALREADY_PAID, _("This order has been paid already."))
     if order.status == OrderStatus.EXPIRED:
         return OrderNotPayable(
-            ErrorCode.ORDER_EXPIRED, "This order has expired. Your cart is kept: you can place it again."
+            ErrorCode.ORDER_EXPIRED, _("This order has expired. Your cart is kept: you can place it again.")
         )
     return OrderNotPayable(
-        ErrorCode.ORDER_CANCELED, "This order was canceled. Your cart is kept: you can place it again."
+        ErrorCode.ORDER_CANCELED, _("This order was canceled. Your cart is kept: you can place it again.")
     )
 
 
@@ -266,14 +267,14 @@ def thank_you_path(order: Order) -> str:
 def _payable(order, now):
     """The order, if a payment may be started for it now."""
     if order is None:
-        raise OrderNotPayable(ErrorCode.ORDER_NOT_FOUND, "This order does not exist.")
+        raise OrderNotPayable(ErrorCode.ORDER_NOT_FOUND, _("This order does not exist."))
     if not order.is_open_for_payment:
         raise _not_payable(order)
     if now >= order.expires_at:
         # Reconciliation is about to expire it and give its stock back: no new payment now.
         raise OrderNotPayable(
             ErrorCode.PAYMENT_WINDOW_OVER,
-            "The time to pay for this order has run out. Your cart is kept: you can place it again.",
+            _("The time to pay for this order has run out. Your cart is kept: you can place it again."),
         )
     return order
 
@@ -282,12 +283,12 @@ def refuse_another_payment(latest):
     """No new attempt while the latest one may still take money, or after Mollie refused it."""
     if latest.status in (AttemptStatus.PENDING, AttemptStatus.AUTHORIZED, AttemptStatus.PAID):
         raise OrderNotPayable(
-            ErrorCode.PAYMENT_IN_PROGRESS, "Your payment is being processed; there is no need to pay again."
+            ErrorCode.PAYMENT_IN_PROGRESS, _("Your payment is being processed; there is no need to pay again.")
         )
     if latest.status == AttemptStatus.REJECTED:
         # Mollie refused the request itself (a 422 names the field, e.g. the amount): the same
         # order would be refused again, so "Pay again" is never offered for it.
-        raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, REJECTED_PAYMENT)
+        raise OrderNotPayable(ErrorCode.PAYMENT_REJECTED, str(REJECTED_PAYMENT))
 
 
 def _stop_other_payments(order):
@@ -295,13 +296,8 @@ def _stop_other_payments(order):
         stop_payments(order, reason="Replaced by a new payment attempt")
     except EarlierOrderInTheWay as in_the_way:
         if in_the_way.order.is_sold:
-            raise OrderNotPayable(ErrorCode.ALREADY_PAID, "This order has been paid already.") from in_the_way
-        raise OrderNotPayable(
-            ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,
-            "An earlier payment of this order is still in progress and our payment "
-            "provider cannot stop it. Please finish that payment or wait until it "
-            "expires.",
-        ) from in_the_way
+            raise OrderNotPayable(ErrorCode.ALREADY_PAID, _("This order has been paid already.")) from in_the_way
+        raise OrderNotPayable(ErrorCode.EARLIER_PAYMENT_IN_PROGRESS, str(PAYMENT_NOT_STOPPED)) from in_the_way
 
 
 def _next_attempt(order, latest, now, method):
@@ -384,7 +380,8 @@ def _cancel_or_reread(payment_id):
 def earlier_order_paid(order):
     return EarlierOrderInTheWay(
         ErrorCode.EARLIER_ORDER_PAID,
-        f"Your earlier order {order.order_id} has been paid. Please look at it before you order again.",
+        _("Your earlier order %(order_id)s has been paid. Please look at it before you order again.")
+        % {"order_id": order.order_id},
         order=order,
     )
 
@@ -392,8 +389,11 @@ def earlier_order_paid(order):
 def payment_in_the_way(order):
     return EarlierOrderInTheWay(
         ErrorCode.EARLIER_PAYMENT_IN_PROGRESS,
-        f"Your earlier order {order.order_id} still has a payment in progress that our payment provider "
-        "cannot stop. Please finish that payment, or wait until it expires (usually within 15 to 30 "
-        "minutes), before you order something else.",
+        _(
+            "Your earlier order %(order_id)s still has a payment in progress that our payment provider "
+            "cannot stop. Please finish that payment, or wait until it expires (usually within 15 to 30 "
+            "minutes), before you order something else."
+        )
+        % {"order_id": order.order_id},
         order=order,
     )

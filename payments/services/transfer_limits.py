@@ -12,6 +12,7 @@ from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 
 from payments.enums import OrderStatus
 from payments.models import Order
@@ -44,18 +45,18 @@ def refusal(*, lines: list, stock_before: dict, email: str, client: str | None) 
         if stock_before.get(line.slug) is not None and line.quantity * 100 > stock_before[line.slug] * percent
     )
     if too_much:
-        return (
-            f"Bank transfer is not offered for {', '.join(too_much)}: an order paid by transfer may hold at "
-            f"most {percent}% of what is in stock, until the money arrives. Please choose another way to pay."
-        )
+        return _(
+            "Bank transfer is not offered for %(articles)s: an order paid by transfer may hold at "
+            "most %(percent)s%% of what is in stock, until the money arrives. Please choose another way to pay."
+        ) % {"articles": ", ".join(too_much), "percent": percent}
     waiting, from_client = _counted_at_once(email, client)
     if len(waiting) >= settings.BANK_TRANSFER_MAX_OPEN_PER_EMAIL:
-        return (
-            f"Your order {waiting[0].order_id} is still waiting for a bank transfer. Please pay that one "
+        return _(
+            "Your order %(order_id)s is still waiting for a bank transfer. Please pay that one "
             "first, or choose another way to pay for this order."
-        )
+        ) % {"order_id": waiting[0].order_id}
     if from_client >= settings.BANK_TRANSFER_MAX_OPEN_PER_ADDRESS:
-        return (
+        return _(
             "Several orders from your internet connection are already waiting for a bank transfer. "
             "Please choose another way to pay for this order."
         )

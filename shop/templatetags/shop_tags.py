@@ -9,10 +9,10 @@ register = template.Library()
 PLACEHOLDER = "shop/articles/placeholder.svg"
 
 
-@register.simple_tag(takes_context=True)
-def money(context, cents, currency):
-    request = context.get("request")
-    return format_money(cents, currency, accept_language=request.headers.get("Accept-Language", "") if request else "")
+@register.simple_tag
+def money(cents, currency):
+    """The amount the way the page's language writes it (the active one: shop URLs carry it)."""
+    return format_money(cents, currency)
 
 
 @register.simple_tag
@@ -33,3 +33,11 @@ def max_quantity(article):
 @register.filter
 def shortage_message(lines):
     return cart.shortage_message(lines)
+
+
+@register.filter
+def country_names(codes):
+    """A zone's countries in the page's language: "Belgium, Germany" (django-countries' names)."""
+    from shop.addresses import country_name
+
+    return ", ".join(country_name(code) for code in codes or ())

@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from payments import mollie, services
@@ -15,7 +16,7 @@ from shop.views.cart import earlier_order_message
 from shop.views.orders import send_to_payment
 
 # Stopping the earlier order's payment needs Mollie; nothing new was reserved or charged.
-EARLIER_ORDER_UNCHECKED = (
+EARLIER_ORDER_UNCHECKED = gettext_lazy(
     "We could not reach our payment provider to check the payment of your earlier order. Nothing new was "
     "ordered or charged. Please try again in a moment."
 )
@@ -25,7 +26,7 @@ EARLIER_ORDER_UNCHECKED = (
 def checkout(request):
     cart = shop_cart.load(request.session, with_stock=True)
     if not cart.lines:
-        messages.info(request, "Your cart is empty.")
+        messages.info(request, gettext("Your cart is empty."))
         return redirect("shop:index")
     if cart.mixed_currencies:
         messages.error(request, shop_cart.MIXED_CURRENCIES)

@@ -4,6 +4,7 @@ payments.services; these views parse forms, call one service and render."""
 from django.contrib import messages
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -15,7 +16,7 @@ from shop import cart as shop_cart
 from shop.forms import PayAgainForm
 from shop.order_status import paid_with, shopper_view, transfer_instructions
 
-PROVIDER_DOWN = (
+PROVIDER_DOWN = gettext_lazy(
     "We could not reach our payment provider. Your order is saved and nothing was charged. "
     "Please try again in a moment."
 )

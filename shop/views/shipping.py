@@ -5,17 +5,18 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.http import require_GET, require_POST
 
 from privacy.notice import retention_notice
 from shop import shipping
 
 LEGAL_PAGES = {
-    "contact": "Contact",
-    "terms": "Terms and conditions",
-    "returns": "Returns and the right of withdrawal",
-    "shipping": "Shipping costs and times",
-    "privacy": "Privacy",
+    "contact": gettext_lazy("Contact"),
+    "terms": gettext_lazy("Terms and conditions"),
+    "returns": gettext_lazy("Returns and the right of withdrawal"),
+    "shipping": gettext_lazy("Shipping costs and times"),
+    "privacy": gettext_lazy("Privacy"),
 }
 
 
@@ -23,7 +24,7 @@ LEGAL_PAGES = {
 def cart_country(request):
     """Stores the country code only (no personal data) in the session: the cart shows its shipping."""
     if not shipping.choose_country(request.session, request.POST.get("country", "")):
-        messages.error(request, "We do not ship to that country; please choose one of the countries listed.")
+        messages.error(request, gettext("We do not ship to that country; please choose one of the countries listed."))
     return redirect("shop:cart")
 
 

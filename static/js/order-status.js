@@ -23,7 +23,7 @@
   function giveUp() {
     if (!spinner) return;
     spinner.classList.remove("spinner");
-    spinner.textContent = "Reload this page to see the latest status.";
+    spinner.textContent = box.dataset.reloadHint || "Reload this page to see the latest status.";
   }
 
   function poll() {

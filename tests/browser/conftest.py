@@ -29,7 +29,7 @@ SCREENSHOTS = Path(__file__).resolve().parents[2] / "artifacts" / "screenshots"
 EXPECT_TIMEOUT_MS = 15_000
 ACTION_TIMEOUT_MS = 15_000
 DESKTOP = {"viewport": {"width": 1280, "height": 900}, "locale": "en-GB"}
-# A Dutch phone: also shows that prices follow the browser's language (Accept-Language).
+# A Dutch phone: its first visit to "/" opens the Dutch shop (Accept-Language); journeys start at /en/.
 PHONE = {"viewport": {"width": 375, "height": 740}, "is_mobile": True, "has_touch": True, "locale": "nl-NL"}
 
 # The live server must be reachable on loopback only, under a host that ALLOWED_HOSTS knows.
@@ -157,7 +157,7 @@ class Shopper:
     def open_shop(self):
         from playwright.sync_api import expect
 
-        self.page.goto("/")
+        self.page.goto("/en/")
         expect(self.page.get_by_role("heading", level=1)).to_have_text("Coffee gear, made to last")
 
     def buy_now(self, article):
@@ -198,7 +198,7 @@ class Shopper:
 
         expect(self.page.get_by_role("button", name=outcome, exact=True)).to_be_visible()
         self.page.get_by_role("button", name=outcome, exact=True).click()
-        self.page.wait_for_url(re.compile(r"/orders/SO-[0-9A-F-]+/[^/]+/$"))
+        self.page.wait_for_url(re.compile(r"/en/orders/SO-[0-9A-F-]+/[^/]+/$"))
 
     def buy_two_cups_and_pay(self, *, name="Ada Lovelace", email="ada@example.com"):
         """Two espresso cups (€25.00) through the cart, paid at Mollie; returns the order number."""

@@ -36,7 +36,7 @@ def audit(device_page, screenshots):
 
 
 def order_path(order):
-    return f"/orders/{order.order_id}/{order.public_token}/"
+    return f"/en/orders/{order.order_id}/{order.public_token}/"
 
 
 def reload(order):
@@ -80,15 +80,15 @@ def charge_back(sandbox, order):
 
 def test_shop_pages_have_no_accessibility_violations(audit, device_page, sandbox):
     page = audit.page
-    audit.visit("home", "/")
-    audit.visit("article", "/articles/espresso-cup/")
-    audit.visit("cart-empty", "/cart/")
-    audit.visit("article-again", "/articles/espresso-cup/")
+    audit.visit("home", "/en/")
+    audit.visit("article", "/en/articles/espresso-cup/")
+    audit.visit("cart-empty", "/en/cart/")
+    audit.visit("article-again", "/en/articles/espresso-cup/")
     page.get_by_role("button", name="Add to cart").click()
     expect(page.get_by_role("heading", name="Your cart", level=1)).to_be_visible()
     audit.check("cart")
 
-    page.goto("/checkout/")
+    page.goto("/en/checkout/")
     page.get_by_role("button", name=re.compile(r"^Pay ")).click()
     expect(page.locator("#error-summary")).to_be_visible()
     audit.check("checkout-empty")
@@ -102,7 +102,7 @@ def test_shop_pages_have_no_accessibility_violations(audit, device_page, sandbox
         audit.visit(f"order-{outcome or 'open'}", order_path(new_order(sandbox, outcome)))
     audit.visit("order-awaiting-transfer", order_path(bank_transfer(sandbox)))
     audit.visit("order-partly-refunded", order_path(refund(new_order(sandbox, "paid", quantity=2), 500)))
-    audit.visit("not-found", "/articles/no-such-thing/", status=404)
+    audit.visit("not-found", "/en/articles/no-such-thing/", status=404)
     audit.assert_clean()
 
 

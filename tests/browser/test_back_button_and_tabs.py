@@ -37,7 +37,7 @@ def test_two_tabs_pay_one_payment(shopper, page, sandbox):
     shopper.add_to_cart("Espresso cup")
     second_tab = page.context.new_page()  # the same browser: the same cart
     for tab in (page, second_tab):
-        tab.goto("/checkout/")
+        tab.goto("/en/checkout/")
         shopper.fill_checkout(page=tab)
         tab.get_by_role("button", name=re.compile(r"^Pay ")).click()
         expect(tab.get_by_role("heading", name="Test payment")).to_be_visible()
@@ -61,7 +61,7 @@ def test_a_changed_cart_with_a_payment_mollie_will_not_cancel_replaces_the_earli
     # A card or iDEAL payment: real Mollie refuses to cancel it while it is open.
     sandbox.set_cancelable(payment_id, False)
 
-    page.goto("/")
+    page.goto("/en/")
     shopper.add_to_cart("Espresso cup")
     expect(
         page.get_by_role("status").filter(has_text="When you check out this cart, it replaces that order")

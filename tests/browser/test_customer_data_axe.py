@@ -20,7 +20,7 @@ def test_staff_erase_a_customers_data_and_see_what_the_law_keeps(shopper, page, 
     shopper.fill_checkout(email="Ada@Example.com")
     shopper.pay()
     shopper.choose_at_mollie("Paid")
-    order_id = page.url.split("/orders/")[1].split("/")[0]
+    order_id = page.url.split("/en/orders/")[1].split("/")[0]
     fulfilment.ship(order_id=order_id, quantities=None, carrier="postnl", tracking_number="3S1", actor="mia")
 
     page.context.clear_cookies()

@@ -54,7 +54,7 @@ def test_buy_and_pay_then_the_confirmation_arrives_with_the_lines_and_a_working_
     assert sent.to == ["ada@example.com"]
 
     # The shopper closed the thank-you page; the mail is their way back.
-    page.goto("/")
+    page.goto("/en/")
     mail = open_mail(mail_reader, subject)
     expect(mail.get_by_role("heading", level=1)).to_contain_text("Thank you")
     expect(mail.get_by_role("row", name=re.compile("Espresso cup"))).to_contain_text("€25.00")

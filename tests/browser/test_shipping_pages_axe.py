@@ -38,12 +38,12 @@ def test_the_shipping_pages_pass_axe(shopper, page, shipping_zones, packer, chro
     assert_no_violations(page, "checkout filled in")
     shopper.pay()
     shopper.choose_at_mollie("Paid")
-    order_id = page.url.split("/orders/")[1].split("/")[0]
+    order_id = page.url.split("/en/orders/")[1].split("/")[0]
     fulfilment.ship(order_id=order_id, quantities=None, carrier="postnl", tracking_number="3S1", actor="mia")
     page.reload()
     assert_no_violations(page, "order page, shipped")
     for name in ("contact", "terms", "returns", "shipping", "privacy"):
-        page.goto(f"/pages/{name}/")
+        page.goto(f"/en/pages/{name}/")
         assert_no_violations(page, f"legal page {name}")
 
     staff = chromium.new_context(base_url=shop_url, viewport={"width": 1280, "height": 900}, locale="en-GB")

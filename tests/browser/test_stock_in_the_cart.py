@@ -10,7 +10,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_the_quantity_box_stops_at_what_is_left(shopper, page):
-    page.goto("/articles/linen-apron/")
+    page.goto("/en/articles/linen-apron/")
     quantity = page.get_by_label("Quantity")
     quantity.fill("7")
     quantity.press("ArrowUp")
@@ -25,7 +25,7 @@ def test_the_quantity_box_stops_at_what_is_left(shopper, page):
 
 
 def test_a_cart_holding_more_than_is_left_says_so_and_offers_no_checkout(shopper, page):
-    page.goto("/articles/linen-apron/")
+    page.goto("/en/articles/linen-apron/")
     page.get_by_label("Quantity").fill("3")
     page.get_by_role("button", name="Add to cart").click()
     expect(page.get_by_role("heading", name="Your cart", level=1)).to_be_visible()
@@ -36,6 +36,6 @@ def test_a_cart_holding_more_than_is_left_says_so_and_offers_no_checkout(shopper
     expect(page.get_by_text("Only 2 left: please lower the quantity")).to_be_visible()
     expect(page.get_by_role("status").filter(has_text="Only 2 Linen apron left")).to_be_visible()
     expect(page.get_by_role("link", name="Checkout")).to_have_count(0)
-    page.goto("/checkout/")  # a bookmarked checkout: back to the cart before any details are typed
+    page.goto("/en/checkout/")  # a bookmarked checkout: back to the cart before any details are typed
     expect(page.get_by_role("heading", name="Your cart", level=1)).to_be_visible()
     expect(page.get_by_label("Full name")).to_have_count(0)

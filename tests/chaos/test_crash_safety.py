@@ -53,12 +53,12 @@ class Browser:
     def fill_cart_and_open_checkout(self, slug, quantity=1):
         page = self.session.get(self.shop_url + "/", timeout=30)
         self.session.post(
-            self.shop_url + "/cart/add/",
+            self.shop_url + "/en/cart/add/",
             timeout=30,
             allow_redirects=False,
             data={"slug": slug, "quantity": quantity, "csrfmiddlewaretoken": _field(page.text, "csrfmiddlewaretoken")},
         )
-        form = self.session.get(self.shop_url + "/checkout/", timeout=30)
+        form = self.session.get(self.shop_url + "/en/checkout/", timeout=30)
         assert form.status_code == 200
         return {
             "name": "Grace Hopper",
@@ -69,7 +69,7 @@ class Browser:
         }
 
     def submit(self, fields, timeout=30):
-        return self.session.post(self.shop_url + "/checkout/", data=fields, timeout=timeout, allow_redirects=False)
+        return self.session.post(self.shop_url + "/en/checkout/", data=fields, timeout=timeout, allow_redirects=False)
 
 
 def _field(page, name):

@@ -131,7 +131,7 @@ def test_a_busy_page_in_a_chaos_run_says_it_was_injected_throttling(
     settings.MIDDLEWARE = ["chaos.middleware.InjectedFaultCauseMiddleware", *settings.MIDDLEWARE]
     server_faults.throttle_for(60)
 
-    page = client.get("/")
+    page = client.get("/en/")
 
     assert page.status_code == 503
     assert page[CAUSE_HEADER] == "injected throttling"

@@ -49,14 +49,14 @@ def assert_clear_busy_page(response):
 def test_shop_page_while_dynamodb_throttles(browser, injector, no_backoff):
     injector(rate=1.0, operations={"Query"})
 
-    assert_clear_busy_page(browser.get("/"))
+    assert_clear_busy_page(browser.get("/en/"))
 
 
 def test_checkout_while_dynamodb_throttles(browser, injector, no_backoff):
-    browser.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})
+    browser.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": 1})
     injector(rate=1.0, operations={"BatchGetItem", "GetItem", "TransactWriteItems"})
 
-    assert_clear_busy_page(browser.get("/checkout/"))
+    assert_clear_busy_page(browser.get("/en/checkout/"))
 
 
 def test_order_page_while_dynamodb_throttles(shopper, injector, no_backoff):
@@ -64,7 +64,9 @@ def test_order_page_while_dynamodb_throttles(shopper, injector, no_backoff):
     order = shopper.last_order()
     injector(rate=1.0, operations={"GetItem"})
 
-    assert_clear_busy_page(Client(raise_request_exception=False).get(f"/orders/{order.order_id}/{order.public_token}/"))
+    assert_clear_busy_page(
+        Client(raise_request_exception=False).get(f"/en/orders/{order.order_id}/{order.public_token}/")
+    )
 
 
 def test_webhook_while_dynamodb_throttles_asks_mollie_to_retry(shopper, injector, no_backoff):
@@ -92,17 +94,17 @@ def test_webhook_while_dynamodb_throttles_asks_mollie_to_retry(shopper, injector
 def test_shop_page_while_dynamodb_is_down_or_unreachable(browser, dynamodb_fails, error):
     dynamodb_fails(error, {"Query"})
 
-    assert_clear_busy_page(browser.get("/"))
+    assert_clear_busy_page(browser.get("/en/"))
 
 
 @pytest.mark.parametrize("code", ["AccessDeniedException", "ResourceNotFoundException", "ValidationException"])
 def test_refused_access_or_a_missing_table_is_a_500_not_try_again(browser, dynamodb_fails, caplog, code):
     dynamodb_fails(dynamodb_error(code), {"Query"})
 
-    response = browser.get("/")
+    response = browser.get("/en/")
 
     assert response.status_code == 500  # trying again would not help: someone must look
     [error] = [record for record in caplog.records if record.name == "django.request"]
-    assert error.levelno == logging.ERROR and error.getMessage() == "Internal Server Error: /"
+    assert error.levelno == logging.ERROR and error.getMessage() == "Internal Server Error: /en/"
     assert code in str(error.exc_info[1].cause)
     assert not [record for record in caplog.records if record.name == "config.busy"]

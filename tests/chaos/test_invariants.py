@@ -57,7 +57,7 @@ def test_a_second_paid_attempt_without_a_refund_flag_is_found(shopper):
     shopper.buy()
     first = shopper.pay_at_mollie("failed")
     shopper.webhook(first)
-    shopper.client.post(f"/orders/{shopper.last_order().order_id}/{shopper.last_order().public_token}/pay/")
+    shopper.client.post(f"/en/orders/{shopper.last_order().order_id}/{shopper.last_order().public_token}/pay/")
     shopper.webhook(shopper.pay_at_mollie("paid"))
     # Pretend Mollie had charged the first attempt too and we had missed the flag.
     shopper.sandbox.set_status(first, "paid")

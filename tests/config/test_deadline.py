@@ -20,18 +20,18 @@ class LambdaContext:
 
 def test_a_checkout_with_too_little_lambda_time_left_writes_nothing_and_says_try_again(shopper):
     shopper.add("linen-apron")
-    page = shopper.client.get("/checkout/").content.decode()
+    page = shopper.client.get("/en/checkout/").content.decode()
     checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
     form = checkout_form(checkout_id, name="Ada")
 
     # 5 s left in this invocation, 2 s of them kept as margin: reads fit, the order's write does not.
-    response = shopper.client.post("/checkout/", form, **{"lambda.context": LambdaContext(5)})
+    response = shopper.client.post("/en/checkout/", form, **{"lambda.context": LambdaContext(5)})
 
     assert response.status_code == 503 and response["Retry-After"]
     assert Order.count(order_id_for_checkout(checkout_id), consistent_read=True) == 0
     assert Article.get("linen-apron", consistent_read=True).stock == 8
 
-    again = shopper.client.post("/checkout/", form, **{"lambda.context": LambdaContext(60)})
+    again = shopper.client.post("/en/checkout/", form, **{"lambda.context": LambdaContext(60)})
     assert again.status_code == 303
     assert Article.get("linen-apron", consistent_read=True).stock == 7
 

@@ -104,7 +104,7 @@ def test_an_article_whose_picture_is_not_a_static_file_still_shows(stage_storage
     article = Article.get("espresso-cup")
     article.update(actions=[Article.picture.set("shop/articles/expresso-cup.svg")])
 
-    shop, page = Client().get("/"), Client().get("/articles/espresso-cup/")
+    shop, page = Client().get("/en/"), Client().get("/en/articles/espresso-cup/")
 
     assert shop.status_code == 200 and page.status_code == 200
     assert "Espresso cup" in page.content.decode()

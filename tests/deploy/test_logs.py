@@ -9,24 +9,26 @@ from tests.fixtures.shopper import checkout_form
 
 
 def test_a_request_leaves_one_json_line_with_method_path_status_and_latency(client, catalog, json_log):
-    client.get("/?utm_source=newsletter&email=ada@example.com")
+    client.get("/en/?utm_source=newsletter&email=ada@example.com")
 
     [line] = json_log("shop.requests")
-    assert line["method"] == "GET" and line["path"] == "/" and line["status"] == 200
+    assert line["method"] == "GET" and line["path"] == "/en/" and line["status"] == 200
     assert line["latency_ms"] > 0 and re.fullmatch(r"[0-9a-f]{32}", line["request_id"])
     assert "newsletter" not in json.dumps(line) and "ada@example.com" not in json.dumps(line)
 
 
 def test_checkout_and_payment_log_workflow_events_with_ids_not_people(client, catalog, sandbox, json_log):
-    client.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})
-    checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', client.get("/checkout/").content.decode())[1]
-    client.post("/checkout/", checkout_form(checkout_id))
+    client.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": 1})
+    checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', client.get("/en/checkout/").content.decode())[
+        1
+    ]
+    client.post("/en/checkout/", checkout_form(checkout_id))
     order_id = client.session["last_order_id"]
     payment_id = sandbox.payments()[-1]["id"]
     sandbox.set_status(payment_id, "paid")
     client.post("/payments/webhook/", {"id": payment_id})
-    token = re.search(r"/orders/[^/]+/([^/]+)/", sandbox.payments()[-1]["redirectUrl"])[1]
-    client.get(f"/orders/{order_id}/{token}/")
+    token = re.search(r"/en/orders/[^/]+/([^/]+)/", sandbox.payments()[-1]["redirectUrl"])[1]
+    client.get(f"/en/orders/{order_id}/{token}/")
 
     workflow = json_log("shop.workflow")
     requests_logged = json_log("shop.requests")
@@ -36,12 +38,14 @@ def test_checkout_and_payment_log_workflow_events_with_ids_not_people(client, ca
     ]
     assert paid and paid[0]["mollie_payment_id"] == payment_id and paid[0]["source"] == "webhook"
     # The checkout POST's events carry that request's id, so they can be found together.
-    checkout_line = next(line for line in requests_logged if line["path"] == "/checkout/" and line["method"] == "POST")
+    checkout_line = next(
+        line for line in requests_logged if line["path"] == "/en/checkout/" and line["method"] == "POST"
+    )
     assert (
         checkout_line["request_id"]
         == next(line for line in workflow if line["message"] == "order_placed")["request_id"]
     )
-    assert requests_logged[-1]["path"] == f"/orders/{order_id}/[redacted]/"
+    assert requests_logged[-1]["path"] == f"/en/orders/{order_id}/[redacted]/"
     everything = json.dumps(json_log())
     for personal in ("Ada Lovelace", "ada@example.com", token):
         assert personal not in everything

@@ -83,6 +83,10 @@ def test_package_fits_lambda_and_holds_only_what_runs_there(dev_stage):
     assert top_level >= ZAPPA_FILES
     with zipfile.ZipFile(dev_stage.package) as archive:
         assert cache_from_source("config/settings.py") in archive.namelist()  # no compiling at cold start
+        # The shop's compiled catalogs, not their sources (docs/i18n.md), nor Babel that made them.
+        catalogs = [name for name in archive.namelist() if name.startswith("locale/")]
+        assert {f"locale/{code}/LC_MESSAGES/django.mo" for code in ("nl", "de", "fr")} <= set(catalogs)
+        assert not [name for name in catalogs if name.endswith(".po")]
     project = {path.name for path in ROOT.iterdir()}
     libraries = top_level - project - ZAPPA_FILES
     assert libraries <= _runtime_top_level_names(), "packaged but not needed at run time"
@@ -109,7 +113,7 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
     with dev_stage.start("shopper") as function:
         browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
 
-        shop = browser.get("/")
+        shop = browser.get("/en/")
         assert shop.status == 200 and "Espresso cup" in shop.text
         stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', shop.text).group(1)
         assert stylesheet.startswith(f"{dev_stage.aws.endpoint_url}/{dev_stage.bucket}/static/css/site.")
@@ -118,14 +122,16 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
         assert all("Secure" in cookie for cookie in shop.headers_all("Set-Cookie"))
 
         added = browser.add_to_cart(shop, "espresso-cup", 2)
-        assert added.status == 302 and added.headers["location"] == "/dev/cart/"  # the stage prefix kept
+        assert (
+            added.status == 302 and added.headers["location"] == "/dev/en/cart/"
+        )  # the stage and language prefixes kept
 
         checkout = browser.check_out(name="Ada Lovelace", email="ada@example.com")
         assert checkout.status == 303 and checkout.headers["location"].startswith(sandbox_server.url + "/checkout/tr_")
 
         payment = SandboxControl(sandbox_server.url).payments()[-1]
         assert payment["webhookUrl"] == f"{DEV_PUBLIC_BASE_URL}/payments/webhook/"
-        assert payment["redirectUrl"].startswith(f"{DEV_PUBLIC_BASE_URL}/orders/")
+        assert payment["redirectUrl"].startswith(f"{DEV_PUBLIC_BASE_URL}/en/orders/")
         SandboxControl(sandbox_server.url).set_status(payment["id"], "paid")
 
         webhook = browser.request(
@@ -142,7 +148,7 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
         assert thank_you.status == 200 and "Thank you! Your payment was received." in thank_you.text
         assert status.status == 200 and status.json()["status"] == "paid"
 
-    order_id, token = thank_you_path.strip("/").split("/")[1:3]
+    order_id, token = thank_you_path.strip("/").split("/")[2:4]  # en/orders/<id>/<token>
     logs = dev_stage.json_logs("shopper")
     requests_logged = [line for line in logs if line.get("logger") == "shop.requests"]
     assert [(line["method"], line["status"]) for line in requests_logged] == [
@@ -156,7 +162,7 @@ def test_shopper_buys_and_pays_through_api_gateway(dev_stage, sandbox_server):
     ]
     assert all(isinstance(line["latency_ms"], float) and line["request_id"] for line in requests_logged)
     assert requests_logged[0]["request_id"] == shop.request_id  # API Gateway's id, as the client saw it
-    assert requests_logged[-1]["path"] == f"/dev/orders/{order_id}/[redacted]/status.json"
+    assert requests_logged[-1]["path"] == f"/dev/en/orders/{order_id}/[redacted]/status.json"
     workflow = [line for line in logs if line.get("logger") == "shop.workflow"]
     assert {
         "message": "attempt_status_changed",
@@ -192,7 +198,7 @@ def test_staff_login_page_is_served(dev_stage):
 def test_scheduled_event_reconciles_a_payment_whose_webhook_was_lost(dev_stage, sandbox_server):
     with dev_stage.start("lost-webhook") as function:
         browser = ApiGatewayClient(function, public_base_url=DEV_PUBLIC_BASE_URL, stage="dev")
-        shop = browser.get("/")
+        shop = browser.get("/en/")
         browser.add_to_cart(shop, "coffee-beans", 1)
         browser.check_out(name="Grace Hopper", email="grace@example.com")
     payment = SandboxControl(sandbox_server.url).payments()[-1]

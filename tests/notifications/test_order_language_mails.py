@@ -13,8 +13,6 @@ from payments import services
 from payments.models import OrderStatus
 from tests.fixtures.languages import buy_in, path_in
 
-pytestmark = pytest.mark.urls("tests.fixtures.language_urls")
-
 
 @pytest.fixture
 def rendered_in(monkeypatch):

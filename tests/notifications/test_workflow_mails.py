@@ -61,7 +61,7 @@ def test_the_confirmation_lists_lines_total_method_and_a_link_that_opens_the_ord
     assert "- Espresso cup: quantity 2," in mail.text and "- Pour-over kettle: quantity 1," in mail.text
     assert "74.95" in mail.text  # the total: 2 × 12.50 + 49.95
     link = re.search(r"https?://\S+/orders/\S+/", mail.text).group(0)
-    assert urlsplit(link).path == f"/orders/{order.order_id}/{order.public_token}/"
+    assert urlsplit(link).path == f"/en/orders/{order.order_id}/{order.public_token}/"
     assert f'href="{link}"' in mail.html
     page = Client().get(urlsplit(link).path)  # opened later, without the shop's session cookie
     assert page.status_code == 200 and order.order_id in page.content.decode()

@@ -93,7 +93,7 @@ def test_dynamodb_throttling_past_the_retries_is_counted_once_per_call(shopper, 
     metric_lines()
     injector(rate=1.0, operations={"GetItem"})
 
-    answer = Client(raise_request_exception=False).get(f"/orders/{order.order_id}/{order.public_token}/")
+    answer = Client(raise_request_exception=False).get(f"/en/orders/{order.order_id}/{order.public_token}/")
 
     assert answer.status_code == 503
     assert emf.total(metric_lines(), Metric.DYNAMODB_THROTTLES, Stage="dev") == 1  # botocore's retries not counted

@@ -43,7 +43,7 @@ def test_eight_of_eight_by_transfer_is_refused_and_the_article_stays_on_sale(sho
     response = by_transfer(shopper, "linen-apron", 8)
 
     assert response.status_code == 422 and "at most 50% of what is in stock" in page(response)
-    assert "Sold out" not in page(shopper.client.get("/articles/linen-apron/"))
+    assert "Sold out" not in page(shopper.client.get("/en/articles/linen-apron/"))
 
 
 def test_mollies_page_does_not_offer_a_transfer_the_order_may_not_have(shopper):
@@ -115,7 +115,7 @@ def test_pay_again_by_transfer_is_refused_for_an_order_that_may_not_have_one(sho
     order = shopper.last_order()
 
     response = shopper.client.post(
-        f"/orders/{order.order_id}/{order.public_token}/pay/", {"method": "banktransfer"}, follow=True
+        f"/en/orders/{order.order_id}/{order.public_token}/pay/", {"method": "banktransfer"}, follow=True
     )
 
     assert "Bank transfer is not offered for Hand grinder (last one)" in page(response)

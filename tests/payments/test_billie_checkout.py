@@ -25,7 +25,7 @@ def test_without_a_company_name_billie_is_shown_but_cannot_be_chosen(shopper, sh
     typed (the browser journey). Scrapers of offered methods (tests, chaos) do not count it."""
     business_cart(shopper)
 
-    page = shopper.client.get("/checkout/").content.decode()
+    page = shopper.client.get("/en/checkout/").content.decode()
 
     assert "Company name (optional)" in page and "Paying by invoice with Billie needs it" in page
     assert 'id="method-billie"' in page and BILLIE in page
@@ -39,7 +39,7 @@ def test_without_a_company_name_billie_is_shown_but_cannot_be_chosen(shopper, sh
 def test_choosing_billie_without_a_company_name_gets_a_clear_error(shopper, shipping_zones):
     business_cart(shopper)
 
-    response = shopper.client.post("/checkout/", checkout_form(shopper.checkout_id(), method="billie"))
+    response = shopper.client.post("/en/checkout/", checkout_form(shopper.checkout_id(), method="billie"))
 
     assert response.status_code == 422
     assert "Paying by invoice with Billie is for businesses: please enter your company name" in (
@@ -52,7 +52,7 @@ def test_a_blank_company_name_is_no_company_name(shopper, shipping_zones):
     business_cart(shopper)
     form = checkout_form(shopper.checkout_id(), method="billie", company_name="   ")
 
-    response = shopper.client.post("/checkout/", form)
+    response = shopper.client.post("/en/checkout/", form)
 
     assert response.status_code == 422 and "please enter your company name" in response.content.decode()
 
@@ -64,7 +64,7 @@ def test_an_invisible_company_name_is_no_company_name(shopper, shipping_zones, i
     business_cart(shopper)
     form = checkout_form(shopper.checkout_id(), method="billie", company_name=invisible)
 
-    response = shopper.client.post("/checkout/", form)
+    response = shopper.client.post("/en/checkout/", form)
 
     page = response.content.decode()
     assert response.status_code == 422
@@ -78,7 +78,7 @@ def test_a_company_name_of_digits_is_a_name(shopper, shipping_zones):
     business_cart(shopper)
     form = checkout_form(shopper.checkout_id(), method="billie", company_name="3M")
 
-    response = shopper.client.post("/checkout/", form)
+    response = shopper.client.post("/en/checkout/", form)
 
     assert response.status_code == 303
     payment = shopper.sandbox.payments()[-1]
@@ -97,7 +97,7 @@ def test_billie_outside_its_countries_is_not_offered_even_to_a_business(shopper,
     }
     form = checkout_form(shopper.checkout_id(), method="billie", company_name=COMPANY, **belgian_billing)
 
-    response = shopper.client.post("/checkout/", form)
+    response = shopper.client.post("/en/checkout/", form)
 
     assert response.status_code == 422  # Billie serves AT, DE, FR and NL billing addresses
     page = response.content.decode()
@@ -122,7 +122,7 @@ def test_a_company_name_with_a_line_break_is_refused(shopper, shipping_zones):
     business_cart(shopper)
     form = checkout_form(shopper.checkout_id(), company_name="Brew Bar\nB.V.", method="billie")
 
-    response = shopper.client.post("/checkout/", form)
+    response = shopper.client.post("/en/checkout/", form)
 
     assert response.status_code == 422
     page = response.content.decode()
@@ -134,7 +134,7 @@ def test_a_company_name_with_a_line_break_is_refused(shopper, shipping_zones):
 def test_a_company_name_is_kept_and_sent_to_mollie_in_the_billing_address_only(shopper, shipping_zones):
     business_cart(shopper)
 
-    response = shopper.client.post("/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY))
+    response = shopper.client.post("/en/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY))
 
     assert response.status_code == 303
     order = shopper.last_order()
@@ -156,7 +156,7 @@ def test_a_separate_billing_address_carries_the_company_name(shopper, shipping_z
     }
     form = checkout_form(shopper.checkout_id(), company_name=COMPANY, method="billie", **german_billing)
 
-    assert shopper.client.post("/checkout/", form).status_code == 303
+    assert shopper.client.post("/en/checkout/", form).status_code == 303
 
     payment = shopper.sandbox.payments()[-1]
     assert payment["method"] == "billie" and payment["billingAddress"]["country"] == "DE"
@@ -167,12 +167,12 @@ def test_a_separate_billing_address_carries_the_company_name(shopper, shipping_z
 def test_billie_authorized_then_shipped_is_captured_and_paid(shopper, shipping_zones, staff_client):
     business_cart(shopper)
     page = shopper.client.post(
-        "/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY, method="nope")
+        "/en/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY, method="nope")
     ).content.decode()
     assert "billie" in methods_offered(page) and "method-billie-hint" not in page  # offered: a company name
 
     response = shopper.client.post(
-        "/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY, method="billie")
+        "/en/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY, method="billie")
     )
 
     assert response.status_code == 303
@@ -200,12 +200,12 @@ def test_billie_authorized_then_shipped_is_captured_and_paid(shopper, shipping_z
 
 def test_pay_again_offers_billie_only_for_an_order_with_a_company_name(shopper, shipping_zones):
     business_cart(shopper)
-    shopper.client.post("/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY))
+    shopper.client.post("/en/checkout/", checkout_form(shopper.checkout_id(), company_name=COMPANY))
     shopper.webhook(shopper.pay_at_mollie("failed"))
     assert "billie" in methods_offered(shopper.order_page().content.decode())
 
     order = shopper.last_order()
-    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/", {"method": "billie"})
+    response = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/", {"method": "billie"})
 
     assert response.status_code == 303
     second = sorted(shopper.sandbox.payments(), key=lambda payment: payment["createdAt"])[-1]
@@ -213,6 +213,6 @@ def test_pay_again_offers_billie_only_for_an_order_with_a_company_name(shopper, 
 
     shopper.client.cookies.clear()
     business_cart(shopper)
-    shopper.client.post("/checkout/", checkout_form(shopper.checkout_id(), email="bo@example.com"))
+    shopper.client.post("/en/checkout/", checkout_form(shopper.checkout_id(), email="bo@example.com"))
     shopper.webhook(shopper.pay_at_mollie("failed"))
     assert "billie" not in methods_offered(shopper.order_page().content.decode())  # no company name

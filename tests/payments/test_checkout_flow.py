@@ -19,7 +19,7 @@ def test_happy_path_order_is_paid_and_cart_emptied(shopper):
     # PUBLIC_BASE_URL is on loopback here: Mollie would refuse such a webhookUrl, so none is sent
     # (tests/payments/test_strict_mollie.py covers a public one and the strict sandbox).
     assert "webhookUrl" not in payment
-    assert payment["redirectUrl"].endswith(f"/orders/{order.order_id}/{order.public_token}/")
+    assert payment["redirectUrl"].endswith(f"/en/orders/{order.order_id}/{order.public_token}/")
 
     payment_id = shopper.pay_at_mollie("paid")
     assert shopper.webhook(payment_id).status_code == 200
@@ -28,7 +28,7 @@ def test_happy_path_order_is_paid_and_cart_emptied(shopper):
     assert order.status == OrderStatus.PAID
     page = shopper.order_page()
     assert "Thank you! Your payment was received." in page.content.decode()
-    assert shopper.client.get("/cart/").content.decode().count("Your cart is empty") == 1
+    assert shopper.client.get("/en/cart/").content.decode().count("Your cart is empty") == 1
     assert Article.get("espresso-cup").stock == 38
 
 
@@ -62,7 +62,7 @@ def test_failed_then_pay_again_then_paid(shopper):
     assert "Your payment did not succeed." in page and "Pay again" in page
 
     order = shopper.last_order()
-    again = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    again = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
 
     order = shopper.last_order()
     assert again.status_code == 303
@@ -80,8 +80,8 @@ def test_pay_again_double_click_starts_one_new_attempt(shopper):
     shopper.webhook(shopper.pay_at_mollie("canceled"))
     order = shopper.last_order()
 
-    first = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
-    second = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    first = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
+    second = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
 
     assert first["Location"] == second["Location"]
     assert shopper.last_order().attempt_count == 2
@@ -113,11 +113,11 @@ def test_double_submit_of_checkout_form_places_one_order(shopper):
 
 
 def test_tampered_price_and_quantity_fields_change_nothing(shopper):
-    shopper.client.post("/cart/add/", {"slug": "espresso-cup", "quantity": "1", "price": "1", "price_cents": "1"})
-    shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "-5"})
-    shopper.client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "100000"})
+    shopper.client.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": "1", "price": "1", "price_cents": "1"})
+    shopper.client.post("/en/cart/update/", {"slug": "espresso-cup", "quantity": "-5"})
+    shopper.client.post("/en/cart/update/", {"slug": "espresso-cup", "quantity": "100000"})
     response = shopper.client.post(
-        "/checkout/",
+        "/en/checkout/",
         {
             "name": "Eve",
             "email": "eve@example.com",
@@ -136,10 +136,10 @@ def test_tampered_price_and_quantity_fields_change_nothing(shopper):
 
 def test_checkout_form_errors_are_shown(shopper):
     shopper.add("espresso-cup")
-    page = shopper.client.get("/checkout/")
+    page = shopper.client.get("/en/checkout/")
     assert page.status_code == 200
 
-    response = shopper.client.post("/checkout/", {"name": "", "email": "not-an-email", "checkout_id": "c" * 32})
+    response = shopper.client.post("/en/checkout/", {"name": "", "email": "not-an-email", "checkout_id": "c" * 32})
 
     assert response.status_code == 422
     body = response.content.decode()
@@ -150,9 +150,9 @@ def test_checkout_form_errors_are_shown(shopper):
 
 def test_an_empty_checkout_says_what_each_field_needs_in_the_shops_words(shopper):
     shopper.add("espresso-cup")
-    shopper.client.get("/checkout/")
+    shopper.client.get("/en/checkout/")
 
-    body = shopper.client.post("/checkout/", {}).content.decode()
+    body = shopper.client.post("/en/checkout/", {}).content.decode()
 
     assert "This field is required." not in body
     assert "Please enter your full name." in body
@@ -164,7 +164,7 @@ def test_too_long_details_are_explained(shopper):
     shopper.add("espresso-cup")
     long_name, long_email = "A" * 101, "a" * 250 + "@example.com"
 
-    body = shopper.client.post("/checkout/", {"name": long_name, "email": long_email}).content.decode()
+    body = shopper.client.post("/en/checkout/", {"name": long_name, "email": long_email}).content.decode()
 
     assert "Please shorten your name to at most 100 characters." in body
     assert "Please enter an e-mail address of at most 254 characters." in body
@@ -172,8 +172,8 @@ def test_too_long_details_are_explained(shopper):
 
 
 def test_checkout_with_empty_cart_goes_back_to_shop(shopper):
-    response = shopper.client.post("/checkout/", {"name": "A", "email": "a@example.com", "checkout_id": "d" * 32})
-    assert response.status_code == 302 and response["Location"] == "/"
+    response = shopper.client.post("/en/checkout/", {"name": "A", "email": "a@example.com", "checkout_id": "d" * 32})
+    assert response.status_code == 302 and response["Location"] == "/en/"
 
 
 def test_mollie_down_on_create_keeps_order_and_try_again_works(shopper):
@@ -184,13 +184,13 @@ def test_mollie_down_on_create_keeps_order_and_try_again_works(shopper):
 
     order = shopper.last_order()
     assert response.status_code == 302
-    assert response["Location"] == f"/orders/{order.order_id}/{order.public_token}/"
+    assert response["Location"] == f"/en/orders/{order.order_id}/{order.public_token}/"
     page = shopper.client.get(response["Location"]).content.decode()
     assert "We could not reach our payment provider" in page and "Try again" in page
     assert order.latest_attempt_status == "created"
 
     shopper.sandbox.clear_faults()
-    again = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    again = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
 
     assert again.status_code == 303
     assert len(shopper.sandbox.payments()) == 1
@@ -201,10 +201,10 @@ def test_order_page_needs_the_token(shopper):
     shopper.buy()
     order = shopper.last_order()
 
-    assert shopper.client.get(f"/orders/{order.order_id}/wrong-token/").status_code == 404
-    assert shopper.client.get(f"/orders/{order.order_id}/wrong-token/status.json").status_code == 404
-    assert shopper.client.post(f"/orders/{order.order_id}/wrong-token/pay/").status_code == 404
-    assert shopper.client.get(f"/orders/SO-00000-00000/{order.public_token}/").status_code == 404
+    assert shopper.client.get(f"/en/orders/{order.order_id}/wrong-token/").status_code == 404
+    assert shopper.client.get(f"/en/orders/{order.order_id}/wrong-token/status.json").status_code == 404
+    assert shopper.client.post(f"/en/orders/{order.order_id}/wrong-token/pay/").status_code == 404
+    assert shopper.client.get(f"/en/orders/SO-00000-00000/{order.public_token}/").status_code == 404
 
 
 def test_try_again_from_two_tabs_at_once_gets_one_payment_and_the_same_page(shopper):
@@ -250,8 +250,8 @@ def test_a_cart_above_mollies_maximum_is_refused_before_anything_is_reserved(sho
 
     response = shopper.checkout()
 
-    assert response.status_code == 302 and response["Location"] == "/cart/"
-    page = shopper.client.get("/cart/").content.decode()
+    assert response.status_code == 302 and response["Location"] == "/en/cart/"
+    page = shopper.client.get("/en/cart/").content.decode()
     assert "Your order comes to more than €50,000.00, the most our payment provider accepts" in page
     assert Article.get("gold-kettle").stock == 30
     assert shopper.sandbox.payments() == []
@@ -266,8 +266,8 @@ def test_the_maximum_is_a_setting(shopper, settings):
 
     response = shopper.checkout()
 
-    assert response["Location"] == "/cart/"
-    assert "more than €20.00" in shopper.client.get("/cart/").content.decode()
+    assert response["Location"] == "/en/cart/"
+    assert "more than €20.00" in shopper.client.get("/en/cart/").content.decode()
 
 
 def test_a_payment_mollie_refuses_is_never_offered_pay_again(shopper, settings):
@@ -282,7 +282,7 @@ def test_a_payment_mollie_refuses_is_never_offered_pay_again(shopper, settings):
     assert order.latest_attempt_status == "rejected"
     assert "Our payment provider could not accept this payment." in page
     assert "Pay again" not in page and "Try again" not in page
-    again = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    again = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
     assert again.status_code == 302
     assert "Trying again would not help" in shopper.client.get(again["Location"]).content.decode()
     assert shopper.last_order().attempt_count == 1  # no new attempt, no new call to Mollie

@@ -17,7 +17,7 @@ def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_
     buyers = [Shopper(Client(), sandbox) for _ in range(2)]
     for buyer in buyers:
         buyer.add("last-one-grinder")
-    pages = [buyer.client.get("/checkout/").content.decode() for buyer in buyers]
+    pages = [buyer.client.get("/en/checkout/").content.decode() for buyer in buyers]
     server_faults.transaction_hold_seconds = HOLD_SECONDS
 
     def buy(index):
@@ -25,7 +25,7 @@ def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_
 
         checkout_id = re.search(r'name="checkout_id" value="([0-9a-f]{32})"', pages[index]).group(1)
         return buyers[index].client.post(
-            "/checkout/", checkout_form(checkout_id, name="Racer", email=f"racer{index}@example.com")
+            "/en/checkout/", checkout_form(checkout_id, name="Racer", email=f"racer{index}@example.com")
         )
 
     responses = run_concurrently(*(functools.partial(buy, index) for index in range(len(buyers))))
@@ -35,9 +35,9 @@ def test_two_buyers_of_the_last_unit_at_once_one_pays_the_other_is_told_it_sold_
     winner = next(response for response in responses if response.status_code == 303)
     loser = next(response for response in responses if response.status_code == 302)
     assert winner["Location"].startswith(sandbox.url)
-    assert loser["Location"] == "/cart/"
+    assert loser["Location"] == "/en/cart/"
     loser_client = buyers[responses.index(loser)].client
-    assert "Not enough stock for: Hand grinder (last one)" in loser_client.get("/cart/").content.decode()
+    assert "Not enough stock for: Hand grinder (last one)" in loser_client.get("/en/cart/").content.decode()
     assert Article.get("last-one-grinder", consistent_read=True).stock == 0
     assert server_faults.injected.get("TransactWriteItems canceled: TransactionConflict", 0) >= 1
 
@@ -55,7 +55,7 @@ def test_a_status_poll_during_the_webhooks_commit_waits_for_it_instead_of_failin
     def poll():
         # Mollie's webhook is committing order, attempt and events right now.
         assert wait_until(lambda: any("transaction" in kinds for kinds in server_faults.held_items().values()))
-        return Client().get(f"/orders/{order.order_id}/{order.public_token}/status.json")
+        return Client().get(f"/en/orders/{order.order_id}/{order.public_token}/status.json")
 
     answers = dict(zip(["webhook", "poll"], run_concurrently(webhook, poll), strict=True))
 

@@ -19,7 +19,7 @@ def checkout_in_both_tabs_at_once(tabs, checkout_id):
     """Both tabs submit the checkout form at the same moment; returns where each was sent."""
 
     def submit(tab):
-        response = tab.post("/checkout/", checkout_form(checkout_id))
+        response = tab.post("/en/checkout/", checkout_form(checkout_id))
         return response["Location"]
 
     return run_concurrently(*(functools.partial(submit, tab) for tab in tabs))
@@ -47,7 +47,7 @@ def test_back_button_with_the_last_article_in_stock_is_not_refused(shopper):
 
     again = shopper.checkout()
 
-    assert again.status_code == 303, shopper.client.get("/cart/").content.decode()
+    assert again.status_code == 303, shopper.client.get("/en/cart/").content.decode()
     assert again["Location"] == first["Location"]
     assert Article.get("last-one-grinder").stock == 0
 
@@ -69,7 +69,7 @@ def test_two_tabs_checking_out_the_same_cart_get_one_order_and_one_payment(shopp
     tabs = [Client(), Client()]
     for tab in tabs:
         tab.cookies = shopper.client.cookies  # one browser: both tabs send the same cookies
-    pages = [tab.get("/checkout/").content.decode() for tab in tabs]
+    pages = [tab.get("/en/checkout/").content.decode() for tab in tabs]
     checkout_id = shopper.checkout_id()
     assert all(checkout_id in page for page in pages)
 
@@ -93,7 +93,9 @@ def test_paying_in_both_tabs_pays_one_order_once(shopper):
 
     order = shopper.last_order()
     assert order.status == OrderStatus.PAID
-    assert second_tab.status_code == 302 and second_tab["Location"] == f"/orders/{order.order_id}/{order.public_token}/"
+    assert (
+        second_tab.status_code == 302 and second_tab["Location"] == f"/en/orders/{order.order_id}/{order.public_token}/"
+    )
     assert "This order has been paid already." in messages_on(shopper.client.get(second_tab["Location"]))
     assert len(shopper.sandbox.payments()) == 1
 
@@ -129,8 +131,8 @@ def test_an_earlier_payment_paid_meanwhile_stops_the_new_order(shopper):
 
     response = shopper.checkout()
 
-    assert response.status_code == 302 and response["Location"] == "/cart/"
-    assert "has been paid" in messages_on(shopper.client.get("/cart/"))
+    assert response.status_code == 302 and response["Location"] == "/en/cart/"
+    assert "has been paid" in messages_on(shopper.client.get("/en/cart/"))
     assert Order.get(earlier.order_id).status == OrderStatus.PAID
     assert len(orders()) == 1
 

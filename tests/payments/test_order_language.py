@@ -2,14 +2,12 @@
 for the delivery country, and sends the shopper back to the order page in that language, through
 the local stack (the sandbox refuses a locale Mollie would refuse)."""
 
-import pytest
 from django.utils import translation
 
 from payments.models import Order
 from tests.fixtures.languages import buy_in, path_in
 
 # The shop's pages under i18n_patterns: an order page reversed in the wrong language is another URL.
-pytestmark = pytest.mark.urls("tests.fixtures.language_urls")
 
 
 def mollie_payment(shopper, order):

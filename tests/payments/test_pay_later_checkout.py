@@ -10,7 +10,7 @@ from tests.payments.test_payment_methods import methods_offered
 
 def test_klarna_is_offered_for_a_dutch_billing_address_and_authorized_makes_a_sale(shopper):
     shopper.add("espresso-cup", 2)
-    page = shopper.client.get("/checkout/").content.decode()
+    page = shopper.client.get("/en/checkout/").content.decode()
     assert "Pay later with Klarna" in page and "Pay in 30 days with Riverty" in page
 
     response = shopper.checkout(method="klarna")
@@ -36,7 +36,7 @@ def test_the_methods_follow_the_billing_country_not_the_delivery_country(shopper
         "billing_country": "FR",
     }
 
-    response = shopper.client.post("/checkout/", checkout_form(checkout_id, method="riverty", **french_billing))
+    response = shopper.client.post("/en/checkout/", checkout_form(checkout_id, method="riverty", **french_billing))
 
     assert response.status_code == 422  # Riverty serves AT, BE, DE and NL billing addresses only
     page = response.content.decode()
@@ -46,7 +46,7 @@ def test_the_methods_follow_the_billing_country_not_the_delivery_country(shopper
 
 def test_in3_below_its_minimum_is_refused_with_a_clear_message(shopper):
     shopper.add("espresso-cup", 2)  # EUR 25.00, in3 starts at EUR 100.00
-    assert "in3" not in methods_offered(shopper.client.get("/checkout/").content.decode())
+    assert "in3" not in methods_offered(shopper.client.get("/en/checkout/").content.decode())
 
     response = shopper.checkout(method="in3")  # a page from before the cart changed, a crafted form
 

@@ -23,7 +23,7 @@ def sandbox_payment(shopper, order=None):
 def test_the_checkout_page_offers_mollies_methods_for_the_amount_with_their_pictures(shopper):
     shopper.add("espresso-cup")
 
-    page = shopper.client.get("/checkout/").content.decode()
+    page = shopper.client.get("/en/checkout/").content.decode()
 
     # Pay later for the billing country (the delivery country, NL): Klarna and Riverty, not in3 (its minimum).
     offered = ["", "ideal", "creditcard", "bancontact", "banktransfer", "paypal", "klarna", "riverty"]
@@ -37,7 +37,7 @@ def test_the_checkout_page_offers_mollies_methods_for_the_amount_with_their_pict
 def test_the_pictures_are_allowed_by_the_content_security_policy(shopper):
     shopper.add("espresso-cup")
 
-    response = shopper.client.get("/checkout/")
+    response = shopper.client.get("/en/checkout/")
 
     img_src = re.search(r"img-src ([^;]*)", response["Content-Security-Policy"]).group(1)
     assert shopper.sandbox.url in img_src
@@ -45,8 +45,8 @@ def test_the_pictures_are_allowed_by_the_content_security_policy(shopper):
 
 def test_page_views_and_the_submit_cost_one_methods_call(shopper):
     shopper.add("espresso-cup")
-    shopper.client.get("/checkout/")
-    shopper.client.get("/checkout/")  # a reload, a second tab
+    shopper.client.get("/en/checkout/")
+    shopper.client.get("/en/checkout/")  # a reload, a second tab
 
     shopper.checkout(method="ideal")
 
@@ -108,7 +108,7 @@ def test_a_method_that_does_not_fit_the_amount_is_a_form_error(shopper, catalog)
     )
     shopper.add("espresso-machine", 2)  # EUR 12,000.00: above what cards and PayPal take (10,000.00)
 
-    page = shopper.client.get("/checkout/").content.decode()
+    page = shopper.client.get("/en/checkout/").content.decode()
     response = shopper.checkout(method="creditcard")
 
     assert "creditcard" not in methods_offered(page) and "ideal" in methods_offered(page)
@@ -121,7 +121,7 @@ def test_when_mollie_cannot_list_methods_the_shopper_chooses_on_mollies_page(sho
     shopper.add("espresso-cup")
     shopper.sandbox.faults(api_error_rate=1.0)
 
-    page = shopper.client.get("/checkout/")
+    page = shopper.client.get("/en/checkout/")
 
     assert page.status_code == 200
     assert methods_offered(page.content.decode()) == []
@@ -192,7 +192,7 @@ def test_two_tabs_choosing_different_methods_at_once_make_one_payment(shopper):
 
     def submit(client, method):
         form = checkout_form(checkout_id, method=method)
-        return lambda: client.post("/checkout/", form)
+        return lambda: client.post("/en/checkout/", form)
 
     answers = run_concurrently(submit(shopper.client, "ideal"), submit(other_tab, "paypal"))
 
@@ -247,10 +247,10 @@ def test_after_a_refused_method_the_checkout_page_asks_mollie_for_its_list_again
     checkout_id = stale_method_list(shopper, monkeypatch)
     shopper.checkout(method="eps", checkout_id=checkout_id)
     another_shopper = Client()
-    another_shopper.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})  # the same amount
+    another_shopper.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": 1})  # the same amount
     before = len(methods_requests(shopper.sandbox))
 
-    page = another_shopper.get("/checkout/").content.decode()
+    page = another_shopper.get("/en/checkout/").content.decode()
 
     assert len(methods_requests(shopper.sandbox)) == before + 1
     assert "eps" not in methods_offered(page)
@@ -268,7 +268,7 @@ def test_a_refused_method_twice_at_once_makes_one_payment(shopper, monkeypatch):
     form = checkout_form(checkout_id, method="eps")
 
     answers = run_concurrently(
-        lambda: shopper.client.post("/checkout/", form), lambda: other_tab.post("/checkout/", form)
+        lambda: shopper.client.post("/en/checkout/", form), lambda: other_tab.post("/en/checkout/", form)
     )
 
     assert [answer.status_code for answer in answers] == [303, 303]
@@ -295,7 +295,7 @@ def test_try_again_after_mollie_was_down_for_the_fallback_reuses_its_key(shopper
     order = shopper.last_order()
     assert "Try again" in shopper.order_page().content.decode()
 
-    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    response = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
 
     assert response.status_code == 303
     assert len(shopper.sandbox.payments()) == 1
@@ -309,7 +309,7 @@ def test_try_again_after_mollie_was_down_for_the_fallback_reuses_its_key(shopper
 def pay_again(shopper, method=None, order=None):
     order = order or shopper.last_order()
     return shopper.client.post(
-        f"/orders/{order.order_id}/{order.public_token}/pay/", {"method": method} if method is not None else {}
+        f"/en/orders/{order.order_id}/{order.public_token}/pay/", {"method": method} if method is not None else {}
     )
 
 

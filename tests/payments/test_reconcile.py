@@ -74,7 +74,7 @@ def test_attempt_that_never_reached_mollie_is_abandoned_then_pay_again_works(sho
     order = shopper.last_order()
     assert summary.abandoned == 1
     assert PaymentAttempt.get(order.order_id, 1).status == AttemptStatus.ABANDONED
-    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    response = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
     assert response.status_code == 303 and shopper.last_order().attempt_count == 2
 
 

@@ -24,7 +24,7 @@ def back_from_a_card_payment_with_a_changed_cart(shopper):
     shopper.buy("linen-apron", 1)
     earlier = shopper.last_order()
     shopper.sandbox.set_cancelable(earlier.latest_mollie_payment_id, False)  # card: isCancelable false
-    cart_page = shopper.client.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1}, follow=True)
+    cart_page = shopper.client.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": 1}, follow=True)
     return earlier, cart_page
 
 
@@ -32,7 +32,7 @@ def test_a_changed_cart_goes_ahead_while_the_earlier_card_payment_is_open(shoppe
     earlier, cart_page = back_from_a_card_payment_with_a_changed_cart(shopper)
 
     assert "When you check out this cart, it replaces that order" in page(cart_page)
-    assert 'href="/checkout/"' in page(cart_page)
+    assert 'href="/en/checkout/"' in page(cart_page)
     response = shopper.checkout()
 
     assert response.status_code == 303 and response["Location"].startswith(shopper.sandbox.url + "/checkout/tr_")
@@ -74,7 +74,7 @@ def test_two_tabs_submit_the_changed_cart_at_once_one_new_order_stock_back_once(
 
     def submit(tab):
         form = checkout_form(checkout_id)
-        return tab.post("/checkout/", form)["Location"]
+        return tab.post("/en/checkout/", form)["Location"]
 
     locations = run_concurrently(*(functools.partial(submit, tab) for tab in tabs))
 

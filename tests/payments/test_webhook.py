@@ -185,7 +185,7 @@ def test_concurrent_webhooks_for_two_paid_attempts_mark_one_paid_and_flag_the_ot
     shopper.buy()
     order = shopper.last_order()
     shopper.webhook(shopper.pay_at_mollie("failed"))
-    shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
     order = shopper.last_order()
     first = PaymentAttempt.get(order.order_id, 1)
     first.update(actions=[PaymentAttempt.status.set("open")])
@@ -233,7 +233,7 @@ def test_a_held_back_payment_tells_the_shopper_not_to_pay_again(shopper):
     page = shopper.order_page().content.decode()
 
     assert "We received a payment and are checking it." in page and "Pay again" not in page
-    response = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    response = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
     assert response.status_code == 302 and shopper.last_order().attempt_count == 1
 
 

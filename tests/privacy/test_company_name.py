@@ -14,7 +14,7 @@ def test_a_company_name_is_exported_and_erased_with_the_customers_data(shopper, 
     empty_buckets()
     shopper.add("espresso-cup", 1)
     form = checkout_form(shopper.checkout_id(), company_name=COMPANY)
-    assert shopper.client.post("/checkout/", form).status_code == 303
+    assert shopper.client.post("/en/checkout/", form).status_code == 303
     shopper.webhook(shopper.pay_at_mollie("expired"))  # nothing paid: nothing the law keeps
     order = shopper.last_order()
     shopper.add("espresso-cup", 1)

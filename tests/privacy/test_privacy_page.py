@@ -8,7 +8,7 @@ from tests.privacy.test_customer_data import ADA
 
 def test_the_privacy_page_states_the_periods_from_the_settings(client, settings):
     settings.PERSONAL_DATA_RETENTION_DAYS, settings.ACCOUNTING_RETENTION_YEARS = 1095, 10
-    page = client.get("/pages/privacy/").content.decode()
+    page = client.get("/en/pages/privacy/").content.decode()
     assert "until 3 years after your order is complete" in page and "for 10 years after the end of the year" in page
     assert "120 days" in page
     for holder in ("Mollie B.V.", "Amazon Web Services", settings.SHOP_LEGAL["SHOP_CONTACT_EMAIL"]):
@@ -18,10 +18,10 @@ def test_the_privacy_page_states_the_periods_from_the_settings(client, settings)
 
 def test_a_whole_purchase_sets_only_the_cookies_the_shop_needs_and_they_hold_no_personal_data(shopper):
     names, values = set(), []
-    responses = [shopper.client.get("/"), shopper.add("espresso-cup"), shopper.client.get("/checkout/")]
+    responses = [shopper.client.get("/en/"), shopper.add("espresso-cup"), shopper.client.get("/en/checkout/")]
     responses.append(shopper.checkout(name="Ada Lovelace", email="ada@example.com"))
     shopper.webhook(shopper.pay_at_mollie("paid"))
-    responses += [shopper.order_page(), shopper.client.get("/pages/privacy/")]
+    responses += [shopper.order_page(), shopper.client.get("/en/pages/privacy/")]
     for response in responses:
         for name, morsel in response.cookies.items():
             names.add(name)

@@ -36,10 +36,17 @@ def assert_strict(response):
 def test_every_shop_page_has_the_policy(shopper):
     shopper.buy()
     order = shopper.last_order()
-    order_page = f"/orders/{order.order_id}/{order.public_token}/"
+    order_page = f"/en/orders/{order.order_id}/{order.public_token}/"
     shopper.add("espresso-cup")
 
-    for path in ("/", "/articles/espresso-cup/", "/cart/", "/checkout/", order_page, order_page + "status.json"):
+    for path in (
+        "/en/",
+        "/en/articles/espresso-cup/",
+        "/en/cart/",
+        "/en/checkout/",
+        order_page,
+        order_page + "status.json",
+    ):
         response = shopper.client.get(path)
         assert response.status_code == 200, path
         assert_strict(response)
@@ -48,7 +55,7 @@ def test_every_shop_page_has_the_policy(shopper):
 def test_the_checkout_form_may_lead_on_to_mollies_checkout_and_nowhere_else(shopper, sandbox):
     shopper.add("espresso-cup")
 
-    policy = assert_strict(shopper.client.get("/checkout/"))
+    policy = assert_strict(shopper.client.get("/en/checkout/"))
     checkout = shopper.checkout()
 
     # Browsers apply form-action to the redirect that answers the form, too.
@@ -59,7 +66,7 @@ def test_the_checkout_form_may_lead_on_to_mollies_checkout_and_nowhere_else(shop
 def test_without_the_sandbox_forms_lead_to_mollie_itself(client, catalog, settings):
     settings.MOLLIE_API_ENDPOINT = ""
 
-    assert policy_of(client.get("/"))["form-action"] == ["'self'", "https://www.mollie.com"]
+    assert policy_of(client.get("/en/"))["form-action"] == ["'self'", "https://www.mollie.com"]
 
 
 def test_staff_pages_have_the_policy(staff_member):
@@ -75,7 +82,7 @@ def test_staff_pages_have_the_policy(staff_member):
 
 def test_error_pages_have_the_policy(catalog):
     not_found = Client().get("/no-such-page/")
-    csrf_refusal = Client(enforce_csrf_checks=True).post("/cart/add/", {"slug": "espresso-cup"})
+    csrf_refusal = Client(enforce_csrf_checks=True).post("/en/cart/add/", {"slug": "espresso-cup"})
 
     assert not_found.status_code == 404 and csrf_refusal.status_code == 403
     assert_strict(not_found)
@@ -90,7 +97,7 @@ def inline_style_hash(page):
 @pytest.mark.no_tables
 def test_the_self_contained_500_page_keeps_its_own_style():
     # No tables at all: a fault that does not pass by itself, so a 500 with its own inline style.
-    response = Client(raise_request_exception=False).get("/")
+    response = Client(raise_request_exception=False).get("/en/")
 
     assert response.status_code == 500
     policy = assert_strict(response)
@@ -100,7 +107,7 @@ def test_the_self_contained_500_page_keeps_its_own_style():
 def test_the_busy_page_keeps_its_own_style(catalog, injector, no_backoff):
     injector(rate=1.0, operations={"Query"})
 
-    response = Client(raise_request_exception=False).get("/")
+    response = Client(raise_request_exception=False).get("/en/")
 
     assert response.status_code == 503
     policy = assert_strict(response)

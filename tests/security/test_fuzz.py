@@ -65,17 +65,17 @@ def test_webhook_never_fails_and_never_changes_an_order_on_junk(shopper, open_or
 @given(order_id=text_values, token=text_values)
 def test_order_pages_answer_404_for_anything_but_the_real_token(shopper, open_order, order_id, token):
     order_id, token = quote(order_id, safe=""), quote(token, safe="")
-    for path in (f"/orders/{order_id}/{token}/", f"/orders/{order_id}/{token}/status.json"):
+    for path in (f"/en/orders/{order_id}/{token}/", f"/en/orders/{order_id}/{token}/status.json"):
         response = shopper.client.get(path)
         assert response.status_code in (301, 302, 404), (path, response.status_code)
-    guess = shopper.client.get(f"/orders/{open_order.order_id}/{token}/status.json")
+    guess = shopper.client.get(f"/en/orders/{open_order.order_id}/{token}/status.json")
     assert guess.status_code == 404 or unquote(token) == open_order.public_token
 
 
 @FUZZ
 @given(body=form_bodies)
 def test_cart_and_checkout_forms_never_fail(shopper, body):
-    for path in ("/cart/add/", "/cart/update/", "/checkout/"):
+    for path in ("/en/cart/add/", "/en/cart/update/", "/en/checkout/"):
         response = shopper.client.post(path, body)
         assert response.status_code < 500, (path, body, response.status_code)
     for order in Order.scan():

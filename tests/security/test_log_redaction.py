@@ -30,14 +30,14 @@ def logged(caplog, json_log):
 
 @pytest.mark.parametrize("page", ["status.json", "pay/nothing-here", "no-such-page.json"])
 def test_a_404_under_the_order_url_keeps_the_token_out_of_the_logs(order, logged, page):
-    path = f"/orders/{order.order_id}/{order.public_token}/{page}"
+    path = f"/en/orders/{order.order_id}/{order.public_token}/{page}"
 
     response = Client().get(path.replace(order.order_id, "SO-00000-00000") if page == "status.json" else path)
 
     assert response.status_code == 404
     assert order.public_token not in logged()
     [not_found] = logged.messages("django.request")
-    assert not_found.startswith("Not Found: /orders/") and "/[redacted]/" in not_found
+    assert not_found.startswith("Not Found: /en/orders/") and "/[redacted]/" in not_found
     [request_line] = logged.json("shop.requests")
     assert "/[redacted]/" in request_line["path"]
     [django_line] = logged.json("django.request")
@@ -47,17 +47,17 @@ def test_a_404_under_the_order_url_keeps_the_token_out_of_the_logs(order, logged
 def test_a_busy_page_keeps_the_token_out_of_the_logs(order, logged, injector, no_backoff):
     injector(rate=1.0, operations={"GetItem"})
 
-    response = Client(raise_request_exception=False).get(f"/orders/{order.order_id}/{order.public_token}/")
+    response = Client(raise_request_exception=False).get(f"/en/orders/{order.order_id}/{order.public_token}/")
 
     assert response.status_code == 503
     assert order.public_token not in logged()
     [busy] = logged.json("config.busy")
-    assert busy["path"] == f"/orders/{order.order_id}/[redacted]/"
-    assert logged.messages("django.request") == [f"Service Unavailable: /orders/{order.order_id}/[redacted]/"]
+    assert busy["path"] == f"/en/orders/{order.order_id}/[redacted]/"
+    assert logged.messages("django.request") == [f"Service Unavailable: /en/orders/{order.order_id}/[redacted]/"]
 
 
 def test_a_csrf_failure_on_pay_again_keeps_the_token_out_of_the_logs(order, logged):
-    pay_again = f"/orders/{order.order_id}/{order.public_token}/pay/"
+    pay_again = f"/en/orders/{order.order_id}/{order.public_token}/pay/"
 
     without_token = Client(enforce_csrf_checks=True).post(pay_again)
     # Over HTTPS Django also checks the Referer, and quotes it in the log line.
@@ -69,9 +69,9 @@ def test_a_csrf_failure_on_pay_again_keeps_the_token_out_of_the_logs(order, logg
     assert order.public_token not in logged()
     refusals = logged.messages("django.security.csrf")
     assert refusals == [
-        f"Forbidden (CSRF cookie not set.): /orders/{order.order_id}/[redacted]/pay/",
+        f"Forbidden (CSRF cookie not set.): /en/orders/{order.order_id}/[redacted]/pay/",
         f"Forbidden (Referer checking failed - https://evil.example/orders/{order.order_id}/[redacted]/ does not "
-        f"match any trusted origins.): /orders/{order.order_id}/[redacted]/pay/",
+        f"match any trusted origins.): /en/orders/{order.order_id}/[redacted]/pay/",
     ]
 
 

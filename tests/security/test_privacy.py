@@ -23,7 +23,7 @@ def test_no_cookie_holds_the_shoppers_name_or_email_after_checkout(shopper):
     shopper.buy(name=NAME, email=EMAIL)
     shopper.webhook(shopper.pay_at_mollie("paid"))
     shopper.order_page()
-    shopper.client.get("/checkout/")  # back to the checkout form, e.g. with the browser's Back button
+    shopper.client.get("/en/checkout/")  # back to the checkout form, e.g. with the browser's Back button
 
     cookies = everything_in_cookies(shopper.client)
 
@@ -36,7 +36,7 @@ def test_the_checkout_form_does_not_refill_details_from_a_cookie(shopper):
     shopper.buy(name=NAME, email=EMAIL)
     shopper.add("espresso-cup")
 
-    form = shopper.client.get("/checkout/").content.decode()
+    form = shopper.client.get("/en/checkout/").content.decode()
 
     assert EMAIL not in form and NAME not in form
     assert 'autocomplete="email"' in form and 'autocomplete="name"' in form  # the browser offers them instead

@@ -55,7 +55,7 @@ def dev_server():
 def test_the_development_servers_access_log_redacts_order_tokens(shopper, dev_server, access_log):
     shopper.buy()
     order = shopper.last_order()
-    order_page = f"/orders/{order.order_id}/{order.public_token}/"
+    order_page = f"/en/orders/{order.order_id}/{order.public_token}/"
 
     answers = [
         requests.get(dev_server.url + path, timeout=30)
@@ -65,7 +65,7 @@ def test_the_development_servers_access_log_redacts_order_tokens(shopper, dev_se
 
     assert [answer.status_code for answer in answers] == [200, 200, 404, 200]
     printed = access_log.getvalue()
-    assert f"GET /orders/{order.order_id}/[redacted]/ HTTP/1.1" in printed
-    assert f"GET /orders/{order.order_id}/[redacted]/status.json HTTP/1.1" in printed
+    assert f"GET /en/orders/{order.order_id}/[redacted]/ HTTP/1.1" in printed
+    assert f"GET /en/orders/{order.order_id}/[redacted]/status.json HTTP/1.1" in printed
     assert "GET / HTTP/1.1" in printed
     assert order.public_token not in printed

@@ -29,16 +29,21 @@ def test_a_cookie_signed_with_another_key_is_ignored(shopper, settings):
         )
 
     shopper.client.cookies[settings.SESSION_COOKIE_NAME] = cookie("not-our-key")
-    assert "Your cart is empty" in shopper.client.get("/cart/").content.decode()
+    assert "Your cart is empty" in shopper.client.get("/en/cart/").content.decode()
 
     shopper.client.cookies[settings.SESSION_COOKIE_NAME] = cookie(settings.SECRET_KEY)
-    assert "Espresso cup" in shopper.client.get("/cart/").content.decode()  # the same cart, signed by us
+    assert "Espresso cup" in shopper.client.get("/en/cart/").content.decode()  # the same cart, signed by us
 
 
 def test_every_shop_form_refuses_a_post_without_csrf_token(shopper, csrf_client):
     shopper.buy()
     order = shopper.last_order()
-    paths = ["/cart/add/", "/cart/update/", "/checkout/", f"/orders/{order.order_id}/{order.public_token}/pay/"]
+    paths = [
+        "/en/cart/add/",
+        "/en/cart/update/",
+        "/en/checkout/",
+        f"/en/orders/{order.order_id}/{order.public_token}/pay/",
+    ]
 
     for path in paths:
         response = csrf_client.post(path, {"slug": "espresso-cup", "quantity": 1})
@@ -47,7 +52,7 @@ def test_every_shop_form_refuses_a_post_without_csrf_token(shopper, csrf_client)
 
 
 def test_csrf_failure_page_is_a_clear_page(csrf_client, catalog):
-    response = csrf_client.post("/cart/add/", {"slug": "espresso-cup"})
+    response = csrf_client.post("/en/cart/add/", {"slug": "espresso-cup"})
     assert response.status_code == 403
     assert b"<html" in response.content.lower()
 
@@ -58,9 +63,9 @@ def test_order_ids_cannot_be_enumerated(shopper):
     near_token = order.public_token[:-1] + ("A" if order.public_token[-1] != "A" else "B")
 
     for path in (
-        f"/orders/{order.order_id}/{near_token}/",
-        f"/orders/{order.order_id}/x/",
-        f"/orders/{order.order_id}/{order.public_token.upper()}/status.json",
+        f"/en/orders/{order.order_id}/{near_token}/",
+        f"/en/orders/{order.order_id}/x/",
+        f"/en/orders/{order.order_id}/{order.public_token.upper()}/status.json",
     ):
         assert shopper.client.get(path).status_code == 404
     assert len(order.public_token) >= 32  # 24 random bytes, URL-safe
@@ -131,7 +136,7 @@ def test_unknown_pages_do_not_leak_debug_details(client, catalog):
 
 
 def test_security_headers_on_shop_pages(client, catalog):
-    response = client.get("/")
+    response = client.get("/en/")
     assert response["X-Frame-Options"] == "DENY"
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Referrer-Policy"] == "same-origin"

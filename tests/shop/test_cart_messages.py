@@ -19,21 +19,21 @@ def message_after(client, response):
     ],
 )
 def test_adding_a_bad_quantity_says_what_is_wrong(client, catalog, quantity, message):
-    response = client.post("/cart/add/", {"slug": "espresso-cup", "quantity": quantity})
+    response = client.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": quantity})
 
-    assert response.status_code == 302 and response["Location"] == "/articles/espresso-cup/"
+    assert response.status_code == 302 and response["Location"] == "/en/articles/espresso-cup/"
     page = message_after(client, response)
     assert message in page and "That article is not available" not in page
     assert shop_cart.stored_quantities(client.session) == {}
 
 
 def test_adding_without_a_quantity_adds_one(client, catalog):
-    client.post("/cart/add/", {"slug": "espresso-cup"})
+    client.post("/en/cart/add/", {"slug": "espresso-cup"})
     assert shop_cart.stored_quantities(client.session) == {"espresso-cup": 1}
 
 
 def test_an_unknown_article_is_still_not_available(client, catalog):
-    response = client.post("/cart/add/", {"slug": "no-such-thing", "quantity": "1"})
+    response = client.post("/en/cart/add/", {"slug": "no-such-thing", "quantity": "1"})
     assert "That article is not available." in message_after(client, response)
 
 
@@ -47,19 +47,19 @@ def test_an_unknown_article_is_still_not_available(client, catalog):
     ],
 )
 def test_updating_to_a_bad_quantity_says_what_is_wrong_and_keeps_the_cart(client, catalog, quantity, message):
-    client.post("/cart/add/", {"slug": "espresso-cup", "quantity": "3"})
+    client.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": "3"})
 
-    response = client.post("/cart/update/", {"slug": "espresso-cup", "quantity": quantity})
+    response = client.post("/en/cart/update/", {"slug": "espresso-cup", "quantity": quantity})
 
     assert message in message_after(client, response)
     assert shop_cart.stored_quantities(client.session) == {"espresso-cup": 3}
 
 
 def test_zero_or_remove_takes_the_article_out(client, catalog):
-    client.post("/cart/add/", {"slug": "espresso-cup", "quantity": "3"})
-    client.post("/cart/add/", {"slug": "linen-apron", "quantity": "1"})
+    client.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": "3"})
+    client.post("/en/cart/add/", {"slug": "linen-apron", "quantity": "1"})
 
-    client.post("/cart/update/", {"slug": "espresso-cup", "quantity": "0"})
-    client.post("/cart/update/", {"slug": "linen-apron", "quantity": "nonsense", "remove": "1"})
+    client.post("/en/cart/update/", {"slug": "espresso-cup", "quantity": "0"})
+    client.post("/en/cart/update/", {"slug": "linen-apron", "quantity": "nonsense", "remove": "1"})
 
     assert shop_cart.stored_quantities(client.session) == {}

@@ -18,7 +18,7 @@ def quantity_box_max(html, slug):
 
 
 def test_the_cart_does_not_take_more_than_is_left(shopper):
-    response = shopper.client.post("/cart/add/", {"slug": "last-one-grinder", "quantity": 2}, follow=True)
+    response = shopper.client.post("/en/cart/add/", {"slug": "last-one-grinder", "quantity": 2}, follow=True)
 
     assert "Only 1 Hand grinder (last one) left: your cart now holds 1." in page(response)
     assert shopper.client.session["cart"] == {"last-one-grinder": 1}
@@ -26,11 +26,11 @@ def test_the_cart_does_not_take_more_than_is_left(shopper):
 
 
 def test_the_quantity_boxes_go_only_as_high_as_the_stock(shopper):
-    article_page = page(shopper.client.get("/articles/linen-apron/"))
+    article_page = page(shopper.client.get("/en/articles/linen-apron/"))
     shopper.add("linen-apron", 1)
     shopper.add("espresso-cup", 1)
 
-    cart_page = page(shopper.client.get("/cart/"))
+    cart_page = page(shopper.client.get("/en/cart/"))
 
     assert re.search(r'id="quantity"[^>]* max="8"', article_page)
     assert quantity_box_max(cart_page, "linen-apron") == 8
@@ -41,7 +41,7 @@ def test_the_quantity_boxes_go_only_as_high_as_the_stock(shopper):
 def test_raising_the_quantity_past_the_stock_says_how_many_are_left(shopper):
     shopper.add("linen-apron", 1)
 
-    response = shopper.client.post("/cart/update/", {"slug": "linen-apron", "quantity": 12}, follow=True)
+    response = shopper.client.post("/en/cart/update/", {"slug": "linen-apron", "quantity": 12}, follow=True)
 
     assert "Only 8 Linen apron left: your cart now holds 8." in page(response)
     assert shopper.client.session["cart"] == {"linen-apron": 8}
@@ -50,25 +50,25 @@ def test_raising_the_quantity_past_the_stock_says_how_many_are_left(shopper):
 def test_sold_out_meanwhile_the_cart_says_so_and_checkout_refuses_before_the_details(shopper):
     shopper.add("last-one-grinder", 1)
     rival = Client()
-    rival.post("/cart/add/", {"slug": "last-one-grinder", "quantity": 1})
-    rival_checkout_id = re.search(r'name="checkout_id" value="(\w+)"', page(rival.get("/checkout/"))).group(1)
-    rival.post("/checkout/", checkout_form(rival_checkout_id, name="Rival Shopper", email="rival@example.com"))
+    rival.post("/en/cart/add/", {"slug": "last-one-grinder", "quantity": 1})
+    rival_checkout_id = re.search(r'name="checkout_id" value="(\w+)"', page(rival.get("/en/checkout/"))).group(1)
+    rival.post("/en/checkout/", checkout_form(rival_checkout_id, name="Rival Shopper", email="rival@example.com"))
     assert Article.get("last-one-grinder").stock == 0  # the rival's order took it
 
-    cart_page = page(shopper.client.get("/cart/"))
-    checkout = shopper.client.get("/checkout/")
+    cart_page = page(shopper.client.get("/en/cart/"))
+    checkout = shopper.client.get("/en/checkout/")
 
     assert "Hand grinder (last one) is sold out. Please change your cart before you check out." in cart_page
-    assert 'href="/checkout/"' not in cart_page.split("<main")[-1]
-    assert checkout.status_code == 302 and checkout["Location"] == "/cart/"
-    assert "is sold out" in page(shopper.client.get("/cart/"))
+    assert 'href="/en/checkout/"' not in cart_page.split("<main")[-1]
+    assert checkout.status_code == 302 and checkout["Location"] == "/en/cart/"
+    assert "is sold out" in page(shopper.client.get("/en/cart/"))
 
 
 def test_back_from_mollie_the_cart_still_counts_what_its_own_order_holds(shopper):
     shopper.buy("last-one-grinder", 1)
     assert Article.get("last-one-grinder").stock == 0
 
-    cart_page = page(shopper.client.get("/cart/"))
+    cart_page = page(shopper.client.get("/en/cart/"))
     again = shopper.checkout()
 
     assert "sold out" not in cart_page.lower()

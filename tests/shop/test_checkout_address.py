@@ -11,7 +11,7 @@ def test_a_dutch_order_pays_shipping_and_mollie_gets_its_lines_and_addresses(sho
     shopper.add("espresso-cup", 1)  # 21%
     shopper.add("coffee-beans", 2)  # 9%: food
     response = shopper.client.post(
-        "/checkout/", checkout_form(shopper.checkout_id(), postal_code="1015aa", phone="06 12345678")
+        "/en/checkout/", checkout_form(shopper.checkout_id(), postal_code="1015aa", phone="06 12345678")
     )
 
     assert response.status_code == 303
@@ -52,7 +52,7 @@ def test_a_wrong_address_gets_a_clear_error_and_nothing_reaches_mollie(
 ):
     shopper.add("espresso-cup")
 
-    response = shopper.client.post("/checkout/", checkout_form(shopper.checkout_id(), **fields))
+    response = shopper.client.post("/en/checkout/", checkout_form(shopper.checkout_id(), **fields))
 
     assert response.status_code == 422
     body = response.content.decode()
@@ -63,9 +63,9 @@ def test_a_wrong_address_gets_a_clear_error_and_nothing_reaches_mollie(
 def test_the_cart_shows_shipping_for_the_chosen_country(shopper, shipping_zones):
     shopper.add("espresso-cup")
 
-    dutch = shopper.client.get("/cart/").content.decode()
-    shopper.client.post("/cart/country/", {"country": "BE"})
-    belgian = shopper.client.get("/cart/").content.decode()
+    dutch = shopper.client.get("/en/cart/").content.decode()
+    shopper.client.post("/en/cart/country/", {"country": "BE"})
+    belgian = shopper.client.get("/en/cart/").content.decode()
 
     assert "Shipping to Netherlands" in dutch and "€4.95" in dutch and "€17.45" in dutch
     assert "Shipping to Belgium" in belgian and "€9.95" in belgian and "€22.45" in belgian
@@ -75,14 +75,14 @@ def test_the_cart_shows_shipping_for_the_chosen_country(shopper, shipping_zones)
 
 def test_an_order_from_before_addresses_still_renders(shopper):
     shopper.add("espresso-cup")
-    shopper.client.post("/checkout/", {"name": "Ada", "email": "ada@example.com"})  # refused: no address
+    shopper.client.post("/en/checkout/", {"name": "Ada", "email": "ada@example.com"})  # refused: no address
     from payments import services
 
     order = services.place_order(
         checkout_id="f" * 32, quantities={"espresso-cup": 1}, customer_name="Old", customer_email="old@example.com"
     )
 
-    page = shopper.client.get(f"/orders/{order.order_id}/{order.public_token}/")
+    page = shopper.client.get(f"/en/orders/{order.order_id}/{order.public_token}/")
 
     assert page.status_code == 200 and order.shipping_address is None
 
@@ -91,11 +91,11 @@ def test_back_from_mollie_with_another_country_places_a_new_order_at_the_new_pri
     shopper.add("espresso-cup")
     checkout_id = shopper.checkout_id()
     # A bank transfer: Mollie lets an open one be canceled, so the first order can be replaced.
-    shopper.client.post("/checkout/", checkout_form(checkout_id, method="banktransfer"))
+    shopper.client.post("/en/checkout/", checkout_form(checkout_id, method="banktransfer"))
     first = shopper.last_order()
 
     answer = shopper.client.post(
-        "/checkout/", checkout_form(checkout_id, country="BE", postal_code="1000", method="banktransfer")
+        "/en/checkout/", checkout_form(checkout_id, country="BE", postal_code="1000", method="banktransfer")
     )
 
     second = shopper.last_order()
@@ -109,7 +109,7 @@ def test_a_double_submit_with_the_same_address_continues_the_one_order(shopper, 
     shopper.add("espresso-cup")
     form = checkout_form(shopper.checkout_id())
 
-    first, second = shopper.client.post("/checkout/", form), shopper.client.post("/checkout/", form)
+    first, second = shopper.client.post("/en/checkout/", form), shopper.client.post("/en/checkout/", form)
 
     assert first["Location"] == second["Location"] and len(shopper.sandbox.payments()) == 1
 
@@ -134,8 +134,8 @@ def test_a_cart_when_staff_moved_every_country_out_of_the_zones_still_renders(sh
     store_zones([{"zone_id": "none", "name": "Nowhere", "countries": [], "price_cents": 0}])
     shopper.add("espresso-cup")
 
-    page = shopper.client.get("/cart/")
-    checkout = shopper.client.post("/checkout/", checkout_form(shopper.checkout_id()))
+    page = shopper.client.get("/en/cart/")
+    checkout = shopper.client.post("/en/checkout/", checkout_form(shopper.checkout_id()))
 
     assert page.status_code == 200 and "We do not ship there" in page.content.decode()
     assert checkout.status_code == 422 and shopper.sandbox.payments() == []
@@ -144,7 +144,7 @@ def test_a_cart_when_staff_moved_every_country_out_of_the_zones_still_renders(sh
 def test_a_tampered_country_choice_in_the_cart_is_a_clear_no_op(shopper, shipping_zones):
     shopper.add("espresso-cup")
 
-    answer = shopper.client.post("/cart/country/", {"country": "<script>"}, follow=True)
+    answer = shopper.client.post("/en/cart/country/", {"country": "<script>"}, follow=True)
 
     assert answer.status_code == 200 and "We do not ship to that country" in answer.content.decode()
     assert "Shipping to Netherlands" in answer.content.decode()

@@ -29,13 +29,13 @@ def longest_backoff(monkeypatch):
 
 
 def checkout_id_of(shopper):
-    page = shopper.client.get("/checkout/").content.decode()
+    page = shopper.client.get("/en/checkout/").content.decode()
     return re.search(r'name="checkout_id" value="([0-9a-f]{32})"', page).group(1)
 
 
 def timed_checkout(shopper, checkout_id):
     started = time.monotonic()
-    response = shopper.client.post("/checkout/", checkout_form(checkout_id, name="Ada"))
+    response = shopper.client.post("/en/checkout/", checkout_form(checkout_id, name="Ada"))
     return response, time.monotonic() - started
 
 
@@ -73,7 +73,7 @@ def test_a_checkout_with_slow_dynamodb_and_a_mollie_that_never_answers_ends_in_t
     assert took < DEADLINE_SECONDS, f"answered after {took:.1f} s: API Gateway would have given up"
     order = Order.get(order_id_for_checkout(checkout_id), consistent_read=True)
     # The order is kept and the shopper is sent to it, to try paying again.
-    assert response.status_code == 302 and response["Location"].startswith(f"/orders/{order.order_id}/")
+    assert response.status_code == 302 and response["Location"].startswith(f"/en/orders/{order.order_id}/")
     server_faults.reset()
     shopper.sandbox.clear_faults()
     page = shopper.client.get(response["Location"]).content.decode()

@@ -12,11 +12,11 @@ def test_unknown_page_explains_and_links_back(client):
 
     assert response.status_code == 404
     body = response.content.decode()
-    assert "<h1>Page not found</h1>" in body and 'href="/"' in body
+    assert "<h1>Page not found</h1>" in body and 'href="/en/"' in body
 
 
 def test_form_without_csrf_cookie_explains_that_nothing_was_charged():
-    response = Client(enforce_csrf_checks=True).post("/checkout/", {"name": "Ada", "email": "ada@example.com"})
+    response = Client(enforce_csrf_checks=True).post("/en/checkout/", {"name": "Ada", "email": "ada@example.com"})
 
     assert response.status_code == 403
     body = response.content.decode()

@@ -112,7 +112,7 @@ def _url(template, order):
 def shopper_client(catalog):
     """Someone with a shop session (a cart) but no staff login."""
     client = Client()
-    client.post("/cart/add/", {"slug": "espresso-cup", "quantity": 1})
+    client.post("/en/cart/add/", {"slug": "espresso-cup", "quantity": 1})
     return client
 
 

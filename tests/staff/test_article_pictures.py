@@ -28,9 +28,9 @@ def test_a_picture_from_an_allowed_origin_is_taken_and_the_policy_lets_it_show(s
     response = staff_client.post("/staff/articles/espresso-cup/", {**EDIT, "picture": f"{IMAGES}/cup.png"})
 
     assert response.status_code == 302
-    page = client.get("/articles/espresso-cup/")
+    page = client.get("/en/articles/espresso-cup/")
     assert f"{IMAGES}/cup.png" in img_sources(page)
-    assert IMAGES in picture_origins_allowed(page) and IMAGES in picture_origins_allowed(client.get("/"))
+    assert IMAGES in picture_origins_allowed(page) and IMAGES in picture_origins_allowed(client.get("/en/"))
 
 
 def test_a_picture_from_any_other_origin_is_refused_with_the_reason(staff_client, catalog, settings):
@@ -57,13 +57,13 @@ def test_without_allowed_origins_the_form_asks_for_a_static_file_and_the_policy_
 
     assert response.status_code == 422
     assert "Use a static file path like shop/articles/mug.svg" in html.unescape(response.content.decode())
-    assert not any("example.com" in source for source in picture_origins_allowed(client.get("/")))
+    assert not any("example.com" in source for source in picture_origins_allowed(client.get("/en/")))
 
 
 def test_a_picture_saved_from_an_origin_no_longer_allowed_shows_the_placeholder(client, catalog, settings):
     settings.ARTICLE_PICTURE_ORIGINS = []
     Article.get("espresso-cup").update(actions=[Article.picture.set(f"{IMAGES}/cup.png")])
 
-    sources = img_sources(client.get("/articles/espresso-cup/"))
+    sources = img_sources(client.get("/en/articles/espresso-cup/"))
 
     assert sources and f"{IMAGES}/cup.png" not in sources and sources[0].endswith("placeholder.svg")

@@ -35,7 +35,7 @@ def test_add_an_article_and_find_it_in_the_shop(staff_client, client, catalog):
     assert response.status_code == 302 and response["Location"] == "/staff/articles/"
     article = Article.get("travel-mug")
     assert (article.name, article.price_cents, article.stock, article.active) == ("Travel mug", 1995, 30, True)
-    assert "Travel mug" in client.get("/").content.decode()
+    assert "Travel mug" in client.get("/en/").content.decode()
     assert "“Travel mug” was added." in staff_client.get("/staff/articles/").content.decode()
 
 
@@ -70,7 +70,7 @@ def test_edit_price_stock_and_active(staff_client, client, catalog, settings):
     article = Article.get("espresso-cup")
     assert (article.price_cents, article.stock, article.active) == (1300, None, False)
     assert article.picture == "https://images.example.com/cup.png"
-    assert "Espresso cup" not in client.get("/").content.decode()
+    assert "Espresso cup" not in client.get("/en/").content.decode()
     assert Article.count("ignored-because-disabled") == 0  # the slug cannot be changed
 
 

@@ -68,7 +68,7 @@ def test_the_header_keeps_every_column_where_it_was_and_adds_new_ones_at_the_end
 def test_the_company_of_each_address_is_exported(shopper, staff_client, shipping_zones):
     shopper.add("espresso-cup", 1)
     form = checkout_form(shopper.checkout_id(), company_name="Brew Bar B.V.", **GERMAN_BILLING)
-    assert shopper.client.post("/checkout/", form).status_code == 303
+    assert shopper.client.post("/en/checkout/", form).status_code == 303
     order = shopper.last_order()
 
     header, row = exported(staff_client, order.order_id)

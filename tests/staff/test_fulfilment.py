@@ -106,7 +106,7 @@ def test_staff_change_a_zone_and_the_cart_shows_the_new_price(shopper, staff_cli
     assert refused.status_code == 422 and "two-letter country codes" in refused.content.decode()
 
     shopper.add("espresso-cup")
-    assert "€6.50" in shopper.client.get("/cart/").content.decode()
+    assert "€6.50" in shopper.client.get("/en/cart/").content.decode()
 
 
 def test_staff_give_an_article_its_vat_rate_sku_and_weight(staff_client, catalog):

@@ -111,6 +111,6 @@ def test_staff_canceling_an_order_tells_the_shopper_so_with_a_link_to_the_order(
     [mail] = [mail for mail in sent_mails(local_aws.endpoint_url) if order.order_id in mail.subject]
     assert mail.subject == f"Your order {order.order_id} was canceled"
     assert "did not go through" not in mail.text and "we have canceled your order" in mail.text
-    order_link = f"/orders/{order.order_id}/{order.public_token}/"
+    order_link = f"/en/orders/{order.order_id}/{order.public_token}/"
     assert order_link in mail.text and order_link in mail.html
     assert [item.kind for item in mails_of_order(order.order_id)] == [MailKind.ORDER_CLOSED]

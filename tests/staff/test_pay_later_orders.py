@@ -85,7 +85,7 @@ def test_an_authorized_order_is_a_sale_not_yet_paid(shopper, sandbox, shipping_z
     day = timezone.localtime(order.capture_before).strftime("%-d %B")
     assert f"Authorized, capture before {day}" in staff_client.get(f"/staff/orders/{order.order_id}/").content.decode()
     # Not payable again: "Pay again" is refused with what to do.
-    again = shopper.client.post(f"/orders/{order.order_id}/{order.public_token}/pay/")
+    again = shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
     assert Order.get(order.order_id).attempt_count == 1 and again.status_code < 500
 
 
