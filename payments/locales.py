@@ -10,10 +10,12 @@ from typing import TYPE_CHECKING
 from django.conf import settings
 from django.utils import translation
 
+from config.languages import LANGUAGES
+
 if TYPE_CHECKING:
     from payments.models import Order
 
-SHOP_LANGUAGES = ("en", "nl", "de", "fr")
+SHOP_LANGUAGES = tuple(code for code, _ in LANGUAGES)  # the one list, config/languages.py
 # Staff read the shop in English (issue 31), and so their alert mails.
 STAFF_LANGUAGE = "en"
 
