@@ -35,7 +35,7 @@ def test_a_dutch_phone_buys_in_dutch_from_the_shop_page_to_the_paid_page(phone_p
     expect(page.get_by_role("heading", level=1)).to_have_text("Koffiespullen die lang meegaan")
     assert english_on(page, "nl") == []
 
-    page.get_by_role("button", name="Espresso cup In winkelwagen").click()
+    page.get_by_role("button", name="Espressokopje In winkelwagen").click()  # the article in Dutch too
     expect(page.get_by_role("heading", name="Uw winkelwagen", level=1)).to_be_visible()
     expect(page.locator("#cart-total")).to_contain_text("€\u00a0")
     assert english_on(page, "nl") == []
