@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 import pytest
 from django.conf import settings
 
+from devstack.mailbox import sent_mails
 from shop.services import DEMO_ARTICLES
 from tests.fixtures.shopper import checkout_form
 
@@ -53,7 +54,10 @@ def english_left(response, language):
     )
     parser = VisibleText()
     parser.feed(html)
-    text = " ".join(parser.parts)
+    return english_left_in_text(" ".join(parser.parts), language)
+
+
+def english_left_in_text(text, language):
     data = [name for _slug, name, *_rest in DEMO_ARTICLES] + [row[2] for row in DEMO_ARTICLES]
     data += [*settings.SHOP_LEGAL.values(), "Brew & Co.", "Ada Lovelace", "ada@example.com", "Keizersgracht 1"]
     for value in sorted(data, key=len, reverse=True):
@@ -88,8 +92,37 @@ def shop_pages(client, sandbox, language):
     return pages
 
 
-def test_a_dutch_shopper_meets_no_english_from_shop_page_to_paid_order(client, shipping_zones, sandbox):
+# What Mollie's page speaks (the checkout form's address is Dutch) and the confirmation's subject.
+LOCALE_AND_SUBJECT = {
+    "nl": ("nl_NL", "Uw bestelling {} is betaald"),
+    "de": ("de_DE", "Ihre Bestellung {} ist bezahlt"),
+    "fr": ("fr_FR", "Votre commande {} est payée"),
+}
+
+
+@pytest.fixture
+def mailbox(local_aws, settings):
+    """The shop's mails go to the local stack's SES, whose mailbox the test reads."""
+    settings.SES_ENDPOINT_URL = local_aws.endpoint_url
+    settings.EMAIL_BACKEND = "anymail.backends.amazon_ses.EmailBackend"
+    return lambda: sent_mails(local_aws.endpoint_url)
+
+
+def assert_paid_in(language, sandbox, mailbox):
+    """Mollie's payment has the language's locale, and the confirmation in the mailbox is in it."""
+    payment = sandbox.payments()[-1]
+    locale, subject = LOCALE_AND_SUBJECT[language]
+    assert payment["locale"] == locale
+    order_id = payment["metadata"]["order_id"]
+    [confirmation] = [mail for mail in mailbox() if order_id in mail.subject]
+    assert confirmation.subject == subject.format(order_id)
+    assert ["Content-Language", language] in confirmation.headers
+    assert english_left_in_text(confirmation.text, language) == []
+
+
+def test_a_dutch_shopper_meets_no_english_from_shop_page_to_paid_order(client, shipping_zones, sandbox, mailbox):
     pages = shop_pages(client, sandbox, "nl")
+    assert_paid_in("nl", sandbox, mailbox)
 
     assert {name: english_left(page, "nl") for name, page in pages.items()} == {name: [] for name in pages}
     assert all(page.status_code in (200, 404, 422) for page in pages.values())
@@ -101,8 +134,9 @@ def test_a_dutch_shopper_meets_no_english_from_shop_page_to_paid_order(client, s
 
 
 @pytest.mark.parametrize("language, thank_you", [("de", "Vielen Dank!"), ("fr", "Merci !")])
-def test_german_and_french_shoppers_too(client, shipping_zones, sandbox, language, thank_you):
+def test_german_and_french_shoppers_too(client, shipping_zones, sandbox, mailbox, language, thank_you):
     pages = shop_pages(client, sandbox, language)
+    assert_paid_in(language, sandbox, mailbox)
 
     left = {name: english_left(page, language) for name, page in pages.items()}
     assert left == {name: [] for name in pages}
