@@ -177,13 +177,14 @@ def run(config: ChaosConfig, *, out=print) -> ChaosResult:
         with stack.models(), override_settings(SES_ENDPOINT_URL=stack.moto_url, **at_the_stack):
             chaos_staff.ship_some(rng, result.counts)  # some in two parcels, some from two tabs
         out(f"  staff shipped after {time.monotonic() - started:.0f} s")
+
+        # 4. Stop taking webhooks (a late one could close an order between two retention runs), then
+        # retention, then compare Mollie with our tables.
+        webhooks = stack.sandbox_webhooks()  # before the stop: later retries would only meet a closed port
+        stack.shop.stop()
         with stack.models():
             chaos_retention.run_twice(result.counts, result.violations)
         out(f"  retention ran after {time.monotonic() - started:.0f} s")
-
-        # 4. Stop taking webhooks, then compare Mollie with our tables.
-        webhooks = stack.sandbox_webhooks()  # before the stop: later retries would only meet a closed port
-        stack.shop.stop()
         mollie_payments = stack.sandbox_payments()
         sent_mails = stack.mails()
         with stack.models():
