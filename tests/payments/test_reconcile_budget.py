@@ -58,7 +58,9 @@ def test_hundreds_of_open_attempts_under_a_deadline(catalog, sandbox):
     assert [Order.get(order_id).status for order_id in overdue] == [OrderStatus.EXPIRED] * 3
     assert Article.get("linen-apron").stock == 8  # their stock is back although syncing did not finish
     assert first["errors"] == []
-    assert first["synced"] > 0 and first["left_for_next_run"] > 0, first
+    # How many it synced depends on the machine (none on one loaded by parallel suites); that it
+    # stopped in time and left the rest, counted, does not.
+    assert first["left_for_next_run"] > 0, first
     assert first["synced"] + first["left_for_next_run"] == OPEN_ATTEMPTS
 
     sandbox.clear_faults()
