@@ -14,6 +14,7 @@ import html
 import json
 from dataclasses import asdict, dataclass
 from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qs
 
 import requests
 
@@ -36,11 +37,20 @@ def mailbox_url(endpoint_url):
     return endpoint_url.rstrip("/") + MAILBOX_PATH
 
 
-def sent_mails(endpoint_url, *, timeout=5) -> list[Mail]:
-    """The local stack's mails, newest first, read over HTTP as a test or a script would."""
-    response = requests.get(mailbox_url(endpoint_url) + "mails.json", timeout=timeout)
+def sent_mails(endpoint_url, *, subject_contains="", timeout=5) -> list[Mail]:
+    """The local stack's mails, newest first, read over HTTP as a test or a script would; only
+    those whose subject contains `subject_contains` when given (a long test session sends
+    thousands: the filter keeps each answer small)."""
+    response = requests.get(
+        mailbox_url(endpoint_url) + "mails.json", params={"subject_contains": subject_contains}, timeout=timeout
+    )
     response.raise_for_status()
     return [Mail(**mail) for mail in response.json()["mails"]]
+
+
+# Parsed once per message: moto never changes a sent message, and reparsing thousands of them
+# on every read made each read slower than the one before (a test session's mailbox grows).
+_parsed_by_id: dict[str, "Mail"] = {}
 
 
 def _stored_mails():
@@ -52,10 +62,16 @@ def _stored_mails():
             for position, message in enumerate(list(backend.sent_messages)):
                 raw = getattr(message, "raw_data", None)
                 if raw is not None:  # SendRawEmail / SES v2 raw content: what Django's backends send
-                    mails.append((position, _parsed(message.id, raw)))
+                    mails.append((position, _parsed_once(message.id, raw)))
     # Newest first: by the Date header Django sets, then by the order SES accepted them.
     mails.sort(key=lambda pair: (_sort_date(pair[1].date), pair[0]), reverse=True)
     return [mail for _, mail in mails]
+
+
+def _parsed_once(message_id, raw):
+    if message_id not in _parsed_by_id:
+        _parsed_by_id[message_id] = _parsed(message_id, raw)
+    return _parsed_by_id[message_id]
 
 
 def _parsed(message_id, raw):
@@ -98,9 +114,9 @@ class MailboxApp:
         if rest == "":
             return _answer(start_response, "200 OK", "text/html", _list_page(mails))
         if rest == "mails.json":
-            return _answer(
-                start_response, "200 OK", "application/json", json.dumps({"mails": [asdict(mail) for mail in mails]})
-            )
+            wanted = parse_qs(environ.get("QUERY_STRING", "")).get("subject_contains", [""])[0]
+            found = [asdict(mail) for mail in mails if wanted in mail.subject]
+            return _answer(start_response, "200 OK", "application/json", json.dumps({"mails": found}))
         message_id, _, part = rest.partition("/")
         mail = next((mail for mail in mails if mail.message_id == message_id), None)
         if mail is None or part not in ("", "html"):

@@ -31,7 +31,9 @@ def mail_reader(chromium, local_aws):
 
 def wait_for_mail(local_aws, subject):
     def arrived():
-        return [mail for mail in sent_mails(local_aws.endpoint_url) if mail.subject == subject]
+        return [
+            mail for mail in sent_mails(local_aws.endpoint_url, subject_contains=subject) if mail.subject == subject
+        ]
 
     return wait_until(arrived, timeout=15, what=f"the mail {subject!r}")
 

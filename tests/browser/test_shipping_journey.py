@@ -96,7 +96,7 @@ def test_a_dutch_order_ships_in_two_parcels_with_two_tracking_mails(
     subject = f"Your order {order_id} is on its way"
     mails = wait_until(
         lambda: (
-            (found := [m for m in sent_mails(local_aws.endpoint_url) if m.subject == subject])
+            (found := [m for m in sent_mails(local_aws.endpoint_url, subject_contains=subject) if m.subject == subject])
             and len(found) == 2
             and found
         ),

@@ -19,8 +19,8 @@ class LocalSES:
         self.endpoint_url = endpoint_url
         self._before = {mail.message_id for mail in sent_mails(endpoint_url)}
 
-    def mails(self):
-        return sent_mails(self.endpoint_url)
+    def mails(self, subject_contains=""):
+        return sent_mails(self.endpoint_url, subject_contains=subject_contains)
 
-    def new_mails(self):
-        return [mail for mail in self.mails() if mail.message_id not in self._before]
+    def new_mails(self, subject_contains=""):
+        return [mail for mail in self.mails(subject_contains) if mail.message_id not in self._before]

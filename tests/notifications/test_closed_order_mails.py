@@ -7,7 +7,7 @@ from payments.models import OrderStatus
 
 
 def sent_about(local_ses, order):
-    return [mail for mail in local_ses.new_mails() if order.order_id in mail.subject]
+    return local_ses.new_mails(order.order_id)
 
 
 def test_a_payment_page_opened_and_left_earns_the_typed_address_no_mail(shopper, local_ses, settings):

@@ -48,6 +48,16 @@ def test_mailbox_lists_every_mail_newest_first_and_opens_each_as_html_text_and_h
     assert as_html.headers["Content-Security-Policy"].startswith("sandbox")
 
 
+def test_a_script_can_ask_the_mailbox_for_one_orders_mails_only(local_ses):
+    _send_closed_mail("SO-MAIL-00003", "Third")
+    _send_closed_mail("SO-MAIL-00004", "Fourth")
+
+    [mail] = local_ses.new_mails(subject_contains="SO-MAIL-00004")
+
+    assert mail.subject == "Your order SO-MAIL-00004 was not completed" and "Hello Fourth," in mail.text
+    assert len(local_ses.new_mails()) == 2
+
+
 def test_mailbox_answers_unknown_mails_and_writes_with_clear_errors(local_aws):
     assert requests.get(f"{local_aws.mailbox_url}no-such-mail/", timeout=5).status_code == 404
     assert requests.get(f"{local_aws.mailbox_url}no-such-mail/attachments", timeout=5).status_code == 404
