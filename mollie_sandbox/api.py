@@ -151,15 +151,23 @@ def get_chargeback(sandbox, call: Call, payment_id: str, chargeback_id: str):
 
 
 def _methods_query(call: Call):
-    """``amount[value]``/``amount[currency]`` and ``locale`` as Mollie's Methods API takes them."""
+    """``amount[value]``/``amount[currency]`` as Mollie's Methods API takes them."""
     args = call.request.args
-    validation.check_locale(args.get("locale"))
     if "amount[value]" not in args and "amount[currency]" not in args:
         return None, "EUR"  # no amount: the methods for EUR, at any amount
     return validation.parse_amount({"value": args.get("amount[value]"), "currency": args.get("amount[currency]")})
 
 
+def _methods_locale(call: Call) -> str | None:
+    """``locale``: "Passing a locale will [...] translate the payment method names in the
+    corresponding language" (specs.yaml, paths./v2/methods.get.parameters, `$ref:
+    '#/components/parameters/locale'`, whose schema is the enum components.schemas.locale). A value
+    outside that enum gets the 422 a payment's `locale` gets (validation.check_locale)."""
+    return validation.check_locale(call.request.args.get("locale"))
+
+
 def list_methods(sandbox, call: Call):
+    locale = _methods_locale(call)
     # "Only payment methods that support the amount and currency are returned" (docs.mollie.com,
     # "List payment methods": amount).
     value, currency = _methods_query(call)
@@ -167,7 +175,8 @@ def list_methods(sandbox, call: Call):
     country = call.request.args.get("billingCountry") or None
     if country is not None and not (len(country) == 2 and country.isalpha() and country.isupper()):
         raise ApiError(400, "The billingCountry must be an ISO 3166-1 alpha-2 code, like NL", "billingCountry")
-    return 200, hal.methods_json(methods.fitting(value, currency, billing_country=country), currency, call.base)
+    offered = methods.fitting(value, currency, billing_country=country)
+    return 200, hal.methods_json(offered, currency, call.base, locale)
 
 
 def get_method(sandbox, call: Call, method_id: str):
@@ -177,5 +186,5 @@ def get_method(sandbox, call: Call, method_id: str):
     currency = call.request.args.get("currency", "EUR")
     if currency not in method.currencies:
         raise ApiError(422, f"The method {method.description} does not support the currency {currency}", "currency")
-    validation.check_locale(call.request.args.get("locale"))
-    return 200, hal.method_json(method, currency, call.base)
+    # The same `locale` as the list (specs.yaml, get-method): the name in that language.
+    return 200, hal.method_json(method, currency, call.base, _methods_locale(call))

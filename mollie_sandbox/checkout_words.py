@@ -1,5 +1,5 @@
 """The hosted checkout page's words in the languages the sandbox's page speaks, and which one a
-payment's page is in.
+payment's page is in; the method names among them are also what ``/v2/methods?locale=`` answers.
 
 Mollie's page follows the payment's ``locale``; "when this parameter is omitted the browser language
 will be used instead if supported" (specs.yaml, create-payment, ``locale``). The sandbox speaks
@@ -49,7 +49,7 @@ WORDS: dict[str, dict[str, str]] = {
         "Pay later with Klarna": "Achteraf betalen met Klarna",
         "Pay in 30 days with Riverty": "Binnen 30 dagen betalen met Riverty",
         "Pay in 3 terms with in3": "In 3 termijnen betalen met in3",
-        "Pay by invoice for businesses with Billie": "Op factuur betalen voor bedrijven met Billie",
+        "Pay by invoice for businesses with Billie": "Zakelijk op factuur betalen met Billie",
         "card": "creditcard",
         "bank transfer": "overboeking",
         **dict(
@@ -93,7 +93,7 @@ WORDS: dict[str, dict[str, str]] = {
         "Pay later with Klarna": "Später bezahlen mit Klarna",
         "Pay in 30 days with Riverty": "In 30 Tagen bezahlen mit Riverty",
         "Pay in 3 terms with in3": "In 3 Raten bezahlen mit in3",
-        "Pay by invoice for businesses with Billie": "Rechnungskauf für Unternehmen mit Billie",
+        "Pay by invoice for businesses with Billie": "Rechnungskauf für Geschäftskunden mit Billie",
         "card": "Kreditkarte",
         "bank transfer": "Überweisung",
         **dict(
@@ -137,7 +137,7 @@ WORDS: dict[str, dict[str, str]] = {
         "Pay later with Klarna": "Payer plus tard avec Klarna",
         "Pay in 30 days with Riverty": "Payer sous 30 jours avec Riverty",
         "Pay in 3 terms with in3": "Payer en 3 fois avec in3",
-        "Pay by invoice for businesses with Billie": "Payer sur facture, pour les entreprises, avec Billie",
+        "Pay by invoice for businesses with Billie": "Payer sur facture avec Billie, pour les entreprises",
         "card": "carte bancaire",
         "bank transfer": "virement",
         **dict(zip(_STATUSES, ("ouvert", "en attente", "autorisé", "payé", "annulé", "expiré", "échoué"), strict=True)),
@@ -167,3 +167,11 @@ def words_for(language: str) -> Callable[[str], str]:
     """`say("Paid")`: the text in `language`; English, the key, where the page has no translation."""
     words = WORDS.get(language, {})
     return lambda text: words.get(text, text)
+
+
+def method_names_for(locale: str | None) -> Callable[[str], str]:
+    """A method's `description` as the Methods API answers it for `locale`: "translate the payment
+    method names in the corresponding language" (specs.yaml, list-methods, parameter `locale`), the
+    same names the hosted checkout shows. English without a locale, and for a locale in a language
+    the sandbox does not speak (es_ES), as Mollie answers in English where it has no translation."""
+    return words_for(page_language(locale, None))

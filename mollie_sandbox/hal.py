@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 
 from . import methods
 from .captures import Capture
+from .checkout_words import method_names_for
 from .formats import amount_json, iso
 from .store import Chargeback, Payment, Refund
 
@@ -179,11 +180,11 @@ def list_json(name: str, items: list[dict], url: str, limit: int, previous_from,
     }
 
 
-def method_json(method: methods.Method, currency: str, base: str) -> dict:
+def method_json(method: methods.Method, currency: str, base: str, locale: str | None = None) -> dict:
     return {
         "resource": "method",
         "id": method.id,
-        "description": method.description,
+        "description": method_names_for(locale)(method.description),  # in the `locale` asked for
         # The limits in the currency asked for; the sandbox uses the same figures in every currency.
         "minimumAmount": methods.amount_limit_json(method.minimum, currency),
         "maximumAmount": methods.amount_limit_json(method.maximum, currency),
@@ -196,8 +197,8 @@ def method_json(method: methods.Method, currency: str, base: str) -> dict:
     }
 
 
-def methods_json(offered: list[methods.Method], currency: str, base: str) -> dict:
-    items = [method_json(method, currency, base) for method in offered]
+def methods_json(offered: list[methods.Method], currency: str, base: str, locale: str | None = None) -> dict:
+    items = [method_json(method, currency, base, locale) for method in offered]
     return {
         "count": len(items),
         "_embedded": {"methods": items},

@@ -142,3 +142,63 @@ def test_a_locale_mollie_does_not_accept_gets_mollies_422(sandbox, client, payme
     with pytest.raises(UnprocessableEntityError) as refused:
         client.payments.create(payment_data(locale=locale))
     assert refused.value.field == "locale"
+
+
+# The Methods API's `locale`: "Passing a locale will [...] translate the payment method names in the
+# corresponding language" (specs.yaml, paths./v2/methods.get.parameters, $ref
+# '#/components/parameters/locale'; the same on get-method), from the enum components.schemas.locale.
+METHOD_NAMES = {
+    "nl": {"creditcard": "Creditcard", "banktransfer": "Overboeking", "klarna": "Achteraf betalen met Klarna"},
+    "de": {"creditcard": "Kreditkarte", "banktransfer": "Überweisung", "klarna": "Später bezahlen mit Klarna"},
+    "fr": {
+        "creditcard": "Carte bancaire",
+        "banktransfer": "Virement bancaire",
+        "klarna": "Payer plus tard avec Klarna",
+    },
+    "en": {"creditcard": "Credit card", "banktransfer": "Bank transfer", "klarna": "Pay later with Klarna"},
+}
+
+
+@pytest.mark.parametrize(
+    "locale, language",
+    [
+        *[("nl_NL", "nl"), ("nl_BE", "nl"), ("de_DE", "de"), ("de_AT", "de"), ("de_CH", "de")],
+        *[("fr_FR", "fr"), ("fr_BE", "fr"), ("en_GB", "en"), ("en_US", "en")],
+        ("es_ES", "en"),  # a language the sandbox has no names in: English, as Mollie where it has none
+        (None, "en"),
+    ],
+)
+def test_methods_are_named_in_the_locale_asked_for(sandbox, client, locale, language):
+    listed = client.methods.list(billingCountry="NL", **({"locale": locale} if locale else {}))
+
+    described = {method.id: method.description for method in listed}
+    assert {method_id: described[method_id] for method_id in METHOD_NAMES[language]} == METHOD_NAMES[language]
+    assert described["ideal"] == "iDEAL" and described["bancontact"] == "Bancontact"
+    one = client.methods.get("banktransfer", **({"locale": locale} if locale else {}))
+    assert one.description == METHOD_NAMES[language]["banktransfer"]
+
+
+def test_the_pay_later_names_read_naturally_in_each_language(sandbox, client):
+    def described(locale):
+        return {m.id: m.description for m in client.methods.list(billingCountry="NL", locale=locale)}
+
+    assert described("nl_NL")["in3"] == "In 3 termijnen betalen met in3"
+    assert described("de_DE")["riverty"] == "In 30 Tagen bezahlen mit Riverty"
+    assert described("fr_FR")["billie"] == "Payer sur facture avec Billie, pour les entreprises"
+
+
+@pytest.mark.parametrize("locale", ["nl_NL_formal", "fr_CH", "nl", "nl-NL", "en_gb", "xx_XX"])
+@pytest.mark.parametrize("path", ["/v2/methods", "/v2/methods/ideal"])
+def test_the_methods_api_refuses_a_locale_mollie_does_not_accept(sandbox, client, locale, path):
+    answer = requests.get(
+        f"{sandbox.url}{path}",
+        params={"locale": locale},
+        headers={"Authorization": f"Bearer {client.api_key}"},
+        timeout=30,
+    )
+
+    assert answer.status_code == 422 and answer.headers["Content-Type"].startswith("application/hal+json")
+    assert answer.json()["detail"] == "The locale is invalid" and answer.json()["field"] == "locale"
+    with pytest.raises(UnprocessableEntityError) as refused:
+        client.methods.list(locale=locale)
+    assert refused.value.field == "locale"
