@@ -75,8 +75,10 @@ class GeneratedClient:
     def list_all_chargebacks(self):
         return self._call(self.sdk.chargebacks.all)
 
-    def list_methods(self, amount=None):
-        return self._call(self.sdk.methods.list, **({"amount": amount} if amount else {}))
+    def list_methods(self, amount=None, locale=None):
+        return self._call(
+            self.sdk.methods.list, **({"amount": amount} if amount else {}), **({"locale": locale} if locale else {})
+        )
 
     def create_capture(self, payment_id, body):
         return self._call(self.sdk.captures.create, payment_id=payment_id, entity_capture=body)
@@ -90,8 +92,8 @@ class GeneratedClient:
     def release_authorization(self, payment_id):
         return self._call(self.sdk.payments.release_authorization, payment_id=payment_id)
 
-    def get_method(self, method_id):
-        return self._call(self.sdk.methods.get, method_id=method_id)
+    def get_method(self, method_id, locale=None):
+        return self._call(self.sdk.methods.get, method_id=method_id, **({"locale": locale} if locale else {}))
 
 
 class ClassicClient:
@@ -198,12 +200,12 @@ class ClassicClient:
             pass
         return decode(self.check.exchanges[-1].body)
 
-    def list_methods(self, amount=None):
+    def list_methods(self, amount=None, locale=None):
         params = {"amount[value]": amount["value"], "amount[currency]": amount["currency"]} if amount else {}
-        return self._call(self.client.methods.list, **params)
+        return self._call(self.client.methods.list, **params, **({"locale": locale} if locale else {}))
 
-    def get_method(self, method_id):
-        return self._call(self.client.methods.get, method_id)
+    def get_method(self, method_id, locale=None):
+        return self._call(self.client.methods.get, method_id, **({"locale": locale} if locale else {}))
 
 
 CLIENTS = {client.name: client for client in (ClassicClient, GeneratedClient)}

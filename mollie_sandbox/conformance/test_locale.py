@@ -36,3 +36,48 @@ def test_a_locale_outside_mollies_list_is_refused_with_422(target, response_chec
     assert refused["field"] == "locale" and refused["detail"] == "The locale is invalid"
     assert refused["_links"]["documentation"]["type"] == "text/html"
     response_check.check_all()
+
+
+# The Methods API takes the same `locale` (specs.yaml, paths./v2/methods.get.parameters: `$ref:
+# '#/components/parameters/locale'`, schema components.schemas.locale): "Passing a locale will sort
+# the payment methods in the preferred order for the country, and translate the payment method names
+# in the corresponding language." What a shop shows its shoppers: each language's own names, never
+# the English ones. Real Mollie's wording varies over time, so each language has the names it has
+# used; the sandbox answers the first of each.
+BANK_TRANSFER = {
+    "nl_NL": ("Overboeking", "Bankoverboeking"),
+    "nl_BE": ("Overboeking", "Bankoverschrijving", "Overschrijving"),
+    "de_DE": ("Überweisung", "Banküberweisung"),
+    "de_AT": ("Überweisung", "Banküberweisung"),
+    "fr_FR": ("Virement bancaire",),
+    "fr_BE": ("Virement bancaire", "Virement"),
+    "en_GB": ("Bank transfer",),
+}
+
+
+def described(listed):
+    return {method["id"]: method["description"] for method in listed["_embedded"]["methods"]}
+
+
+@pytest.mark.parametrize("locale", sorted(BANK_TRANSFER))
+def test_methods_are_named_in_the_locale_asked_for(mollie, target, locale):
+    listed = mollie.list_methods(locale=locale)
+
+    if "banktransfer" not in described(listed):
+        pytest.skip("bank transfer is not enabled on this Mollie profile")
+    assert described(listed)["banktransfer"] in BANK_TRANSFER[locale]
+    assert mollie.get_method("banktransfer", locale=locale)["description"] in BANK_TRANSFER[locale]
+    if target.is_sandbox:
+        assert described(listed)["banktransfer"] == BANK_TRANSFER[locale][0]
+
+
+@pytest.mark.parametrize("locale", REFUSED)
+def test_the_methods_api_refuses_a_locale_outside_mollies_list_with_422(target, response_check, locale):
+    # mollie-api-python only: the generated SDK refuses such a value itself, before sending it.
+    classic = CLIENTS["classic"](target.base_url, target.api_key, response_check)
+
+    refused = classic.list_methods(locale=locale)
+
+    assert refused["status"] == 422 and refused["title"] == "Unprocessable Entity"
+    assert refused["field"] == "locale" and refused["detail"] == "The locale is invalid"
+    response_check.check_all()
