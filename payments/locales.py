@@ -99,6 +99,13 @@ def mollie_locale(language: str | None, country: str | None) -> str:
     return pair if pair in MOLLIE_LOCALES else LANGUAGE_LOCALES[language]
 
 
+def page_locale(country: str | None) -> str:
+    """The `locale` Mollie names its payment methods in on the page being served (checkout, "Pay
+    again"): the page's language in the delivery country, as its payment would be created
+    (mollie_locale); before a country is known, the language's own (LANGUAGE_LOCALES)."""
+    return mollie_locale(active_language(), country)
+
+
 def language_label(code: str) -> str:
     """A shop language as staff read it, in English whatever the page's language: "Dutch (nl)"."""
     return f"{translation.get_language_info(code)['name']} ({code})"

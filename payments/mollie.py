@@ -172,10 +172,12 @@ def release_authorization(payment_id, *, idempotency_key=""):
                 raise
 
 
-def list_methods(*, amount_cents, currency, read_timeout_seconds=None, billing_country=None):
+def list_methods(*, amount_cents, currency, read_timeout_seconds=None, billing_country=None, locale=None):
     """The methods Mollie offers for this amount (its `minimumAmount`/`maximumAmount` and currencies
     per method). No issuers: since iDEAL 2.0 the bank is chosen on iDEAL's own page.
-    `read_timeout_seconds` shortens the wait where a page view is waiting for the answer."""
+    `read_timeout_seconds` shortens the wait where a page view is waiting for the answer. `locale`
+    (one of payments.locales.MOLLIE_LOCALES) names the methods in the shopper's language: "translate
+    the payment method names in the corresponding language" (specs.yaml, /v2/methods `locale`)."""
     with _translated_errors("list methods"):
         client = _client()
         if read_timeout_seconds is not None:
@@ -184,6 +186,8 @@ def list_methods(*, amount_cents, currency, read_timeout_seconds=None, billing_c
         query = {"amount": to_mollie_amount(amount_cents, currency)}
         if billing_country:  # pay-later methods are listed only for a country they serve
             query["billingCountry"] = billing_country
+        if locale:
+            query["locale"] = locale
         found = client.methods.list(**query)
         return [method for method in (_method(item) for item in found) if method is not None]
 

@@ -1,6 +1,7 @@
 """The payment methods offered at checkout: Mollie's list for the cart's amount, cached briefly in
 this process so a checkout page view costs no Mollie call in the common case (a reload, a second
-tab, the form shown again, its submit). When Mollie cannot answer, None: the page falls back to
+tab, the form shown again, its submit). Mollie names the methods in the `locale` asked for, so
+each locale has a list of its own. When Mollie cannot answer, None: the page falls back to
 "choose on Mollie's page"."""
 
 import logging
@@ -31,11 +32,12 @@ _lock = threading.Lock()
 
 
 def methods_for(
-    *, amount_cents: int, currency: str, billing_country: str | None = None
+    *, amount_cents: int, currency: str, billing_country: str | None = None, locale: str | None = None
 ) -> tuple[mollie.MollieMethod, ...] | None:
     """The methods Mollie offers for this amount and currency (and billing country: the pay-later
-    methods only with one), or None when it cannot say now."""
-    key = (settings.MOLLIE_API_ENDPOINT, settings.MOLLIE_API_KEY, int(amount_cents), currency, billing_country)
+    methods only with one), named in `locale` (payments.locales.mollie_locale; none: Mollie's
+    English), or None when it cannot say now."""
+    key = (settings.MOLLIE_API_ENDPOINT, settings.MOLLIE_API_KEY, int(amount_cents), currency, billing_country, locale)
     now = time.monotonic()
     with _lock:
         cached = _cache.get(key)
@@ -48,6 +50,7 @@ def methods_for(
             currency=currency,
             read_timeout_seconds=READ_TIMEOUT_SECONDS,
             billing_country=billing_country,
+            locale=locale,
         )
         methods = tuple(m for m in listed if billing_country or m.id not in PAY_LATER_METHODS)
         lifetime = CACHE_SECONDS
@@ -78,20 +81,24 @@ BUSINESS_METHODS = frozenset({"billie"})
 
 
 def methods_to_choose(
-    *, amount_cents: int, currency: str, billing_country: str | None, for_business: bool
+    *, amount_cents: int, currency: str, billing_country: str | None, for_business: bool, locale: str | None = None
 ) -> tuple | None:
     """The methods a shopper may choose in the shop (checkout, "Pay again"): Mollie's list for the
-    amount and billing country, Billie only `for_business` (a company name was given)."""
-    methods = methods_for(amount_cents=amount_cents, currency=currency, billing_country=billing_country)
+    amount and billing country, named in the page's `locale`, Billie only `for_business` (a company
+    name was given)."""
+    methods = methods_for(amount_cents=amount_cents, currency=currency, billing_country=billing_country, locale=locale)
     if methods is None:
         return None
     return tuple(method for method in methods if for_business or method.id not in BUSINESS_METHODS)
 
 
-def methods_for_business_only(*, amount_cents: int, currency: str, billing_country: str | None) -> tuple:
+def methods_for_business_only(
+    *, amount_cents: int, currency: str, billing_country: str | None, locale: str | None = None
+) -> tuple:
     """Those of Mollie's list for the amount and billing country that only a business may choose
     (Billie): the checkout shows them, to be chosen once a company name is filled in."""
-    methods = methods_for(amount_cents=amount_cents, currency=currency, billing_country=billing_country) or ()
+    listed = methods_for(amount_cents=amount_cents, currency=currency, billing_country=billing_country, locale=locale)
+    methods = listed or ()
     return tuple(method for method in methods if method.id in BUSINESS_METHODS)
 
 

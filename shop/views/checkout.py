@@ -6,6 +6,7 @@ from django.utils.translation import gettext, gettext_lazy
 from django.views.decorators.cache import never_cache
 
 from payments import mollie, services
+from payments.locales import page_locale
 from payments.services.delivery import Delivery
 from payments.services.methods import methods_for_business_only, methods_to_choose
 from shop import cart as shop_cart
@@ -78,10 +79,15 @@ def checkout(request):
 
 
 def _methods(request, cart, country):
-    """Mollie's methods for the cart and billing country (one cached list): those the shopper may
-    choose, Billie only with a company name as posted; and those for a business only."""
-    billing_country = _billing_country(request, country)
-    listed = {"amount_cents": cart.total_cents, "currency": cart.currency, "billing_country": billing_country}
+    """Mollie's methods for the cart and billing country (one cached list), named in the locale the
+    payment would get (the page's language in the delivery country as the form has it): those the
+    shopper may choose, Billie only with a company name as posted; and those for a business only."""
+    listed = {
+        "amount_cents": cart.total_cents,
+        "currency": cart.currency,
+        "billing_country": _billing_country(request, country),
+        "locale": page_locale(_posted_country(request, "country", country)),
+    }
     for_business = company_name_given(request.POST.get("company_name"))
     return {
         "methods": methods_to_choose(**listed, for_business=for_business),
@@ -92,7 +98,11 @@ def _methods(request, cart, country):
 def _billing_country(request, country):
     """The billing country the pay-later methods are offered for (Mollie's list for it): the one
     typed at checkout when the billing address differs, else the delivery country."""
-    posted = request.POST.get("billing_country" if request.POST.get("billing_differs") else "country")
+    return _posted_country(request, "billing_country" if request.POST.get("billing_differs") else "country", country)
+
+
+def _posted_country(request, field, country):
+    posted = request.POST.get(field)
     return posted if posted in dict(country_choices()) else country
 
 

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from payments import mollie, services
 from payments import selectors as payment_selectors
+from payments.locales import page_locale
 from payments.services import fulfilment
 from payments.services.methods import methods_to_choose
 from shop import cart as shop_cart
@@ -44,6 +45,8 @@ def _methods_for(order):
         currency=order.currency,
         billing_country=billing.country if billing else None,
         for_business=bool(billing and billing.organization_name),
+        # Named in the page's language, for the order's delivery country (the payment's locale).
+        locale=page_locale(order.shipping_address.country if order.shipping_address else None),
     )
 
 
