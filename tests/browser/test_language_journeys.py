@@ -21,9 +21,6 @@ def english_on(page, language):
     same += ["Brew & Co.", "Keizersgracht 1", "Ada Lovelace", "ada@example.com"]
     for value in sorted(same, key=len, reverse=True):
         text = text.replace(value, " ")
-    # Mollie names its methods in the payment's locale (the sandbox: in English).
-    for label in page.locator("label.method").all()[1:]:
-        text = text.replace(label.inner_text(), " ")
     return sorted(set(re.findall(r"[^\W\d_]+", text.lower())) & (ENGLISH_WORDS - OWN_WORDS[language]))
 
 
