@@ -68,6 +68,18 @@ class LocalAWS:
         os.replace(tmp, path)  # never leave a half-written dump behind
         return sum(len(items) for items in tables.values())
 
+    def empty_tables(self, table_prefix: str) -> None:
+        """Forgets every item of the tables with this prefix, keeping the tables. In this process:
+        the server runs here, and a scan and delete per table over HTTP, fourteen tables after
+        every test, was a tenth of the suite's time. Tests only; a running shop never calls it."""
+        from moto.dynamodb.models import dynamodb_backends
+
+        for regions in list(dynamodb_backends.values()):
+            for backend in list(regions.values()):
+                for name, table in list(backend.tables.items()):
+                    if name.startswith(table_prefix):
+                        table.items.clear()
+
     def load_dynamodb(self, path: Path) -> int:
         """Put the dumped items back into tables that already exist; returns the item count."""
         if not path.exists():
