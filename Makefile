@@ -10,7 +10,7 @@ LINT_INSTALLED := $(LINT_VENV)/.installed
 CONFORMANCE_VENV := .venv-conformance
 CONFORMANCE_INSTALLED := $(CONFORMANCE_VENV)/.installed
 
-.PHONY: run lint hooks messages test test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean alarms
+.PHONY: run lint hooks messages test test-long test-fast test-pure conformance sandbox-coverage chaos bench package rehearse audit clean alarms
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,7 +64,7 @@ run: $(INSTALLED)
 TEST_WORKERS ?= auto
 test: $(INSTALLED) lint
 	$(BIN)/python manage.py check
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup --cov --cov-report=
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not long" --cov --cov-report=
 	@echo "Coverage: $$($(BIN)/python -m coverage report --format=total)% of the apps' lines and branches (docs/testing.md)"
 	$(MAKE) conformance
 
@@ -80,7 +80,7 @@ sandbox-coverage: $(CONFORMANCE_INSTALLED)
 
 ## The suite without the slow package test and browser tests.
 test-fast: $(INSTALLED)
-	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not browser"
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m "not slow and not browser and not long"
 
 ## The pure layer only: tests that start neither moto nor the Mollie sandbox (marker `pure`).
 test-pure: $(INSTALLED)
@@ -112,6 +112,12 @@ CHAOS_SHOPPERS ?= 300
 CHAOS_SEED ?= 1
 chaos: $(INSTALLED)
 	$(BIN)/python -m chaos.run --shoppers $(CHAOS_SHOPPERS) --seed $(CHAOS_SEED) --log-dir artifacts/chaos
+	$(MAKE) test-long
+
+## The tests of minutes that `make test` leaves out (marked `long`): the deployment guide's
+## rehearsal and the 30-shopper chaos run. `make chaos` runs them after its own run.
+test-long: $(INSTALLED)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup -m long
 
 ## Latency under load as ratios to a trivial view, DynamoDB/Mollie calls per request, package size and
 ## cold start against a bare Django project: all figures of one run in artifacts/bench.json.

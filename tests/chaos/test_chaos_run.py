@@ -1,6 +1,8 @@
 """The chaos run, small: 30 shoppers at once against the real stack with every fault switched on.
 
-The full run is `make chaos` (300 shoppers). Here the DynamoDB throttle rate is low enough that
+The full run is `make chaos` (300 shoppers), which runs this one too (`make test-long`): a run of a
+minute or two, left out of `make test`, where the crash-safety tests and the invariant checker's
+own tests stay. Here the DynamoDB throttle rate is low enough that
 botocore's retries absorb it (the realistic case); `make chaos` shows what a heavier rate does.
 """
 
@@ -9,6 +11,7 @@ import pytest
 from chaos.run import ChaosConfig, report, run
 
 
+@pytest.mark.long
 @pytest.mark.no_tables
 def test_thirty_shoppers_with_faults_leave_every_payment_accounted_for(tmp_path):
     config = ChaosConfig(

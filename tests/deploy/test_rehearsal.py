@@ -1,4 +1,6 @@
-"""`make rehearse` as part of `make test`: the deployment guide (docs/deploy.md), followed command by command, ends with a working shop."""
+"""`make rehearse` as a test: the deployment guide (docs/deploy.md), followed command by command,
+ends with a working shop. Minutes (it builds the package twice): `make test-long` runs it, not
+`make test`; the machinery's own check below stays in `make test`."""
 
 import subprocess
 import sys
@@ -9,9 +11,9 @@ import pytest
 from deploy import rehearse
 from deploy.local_lambda import ROOT
 
-pytestmark = [pytest.mark.slow, pytest.mark.no_tables]
-
-
+@pytest.mark.long
+@pytest.mark.slow
+@pytest.mark.no_tables
 def test_the_guides_first_deployment_and_update_work_against_the_local_stand_ins():
     # A process of its own, as `make rehearse` runs it: moto keeps one state per process, and the
     # guide's fixed names (shop/dev/app, the bucket) must not meet the package test's.
