@@ -11,6 +11,7 @@ import pytest
 from deploy import rehearse
 from deploy.local_lambda import ROOT
 
+
 @pytest.mark.long
 @pytest.mark.slow
 @pytest.mark.no_tables
