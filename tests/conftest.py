@@ -42,6 +42,10 @@ pytest_plugins = [
 ]
 
 
+# First: pytest-xdist reads the `xdist_group` marks in its own hook of this name, and without
+# `tryfirst` it ran before this one, saw none, and split every shared set-up over both workers
+# (each built the Zappa package and deployed its stage).
+@pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config, items):
     for item in items:
         if item.get_closest_marker("pure") is None:
