@@ -69,6 +69,10 @@ def attention_handled(order, text):
 
 
 def copy_latest(order, attempt, now):
+    if attempt.mollie_payment_id != order.latest_mollie_payment_id:
+        # A new payment has not been pulled yet: the thank-you page's first look asks Mollie at
+        # once (STATUS_PULL_INTERVAL_SECONDS limits pulls of one payment, not of the next).
+        order.last_pulled_at = None
     order.latest_attempt_status = attempt.status
     order.latest_mollie_payment_id = attempt.mollie_payment_id
     order.latest_checkout_url = attempt.checkout_url if attempt.status == AttemptStatus.OPEN else None

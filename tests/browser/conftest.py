@@ -79,6 +79,10 @@ def shop_url(live_server, sandbox, catalog, settings):
     server makes the sandbox deliver webhooks to it and send the shopper back to it.
     """
     settings.PUBLIC_BASE_URL = live_server.url
+    # Without a webhook (a loopback shop sends none), the open page's poll pulls from Mollie, at
+    # most once per interval and order: 1 s here, so a journey waits for the page's first poll
+    # (2 s), not 10 s (tests/perf and tests/payments/test_contention.py hold the interval itself).
+    settings.STATUS_PULL_INTERVAL_SECONDS = 1
     return live_server.url
 
 

@@ -43,6 +43,23 @@ def test_thank_you_page_before_the_webhook_pulls_from_mollie(shopper):
     assert shopper.last_order().status == OrderStatus.PAID
 
 
+def test_a_new_payment_is_pulled_at_once_though_the_last_pull_was_a_moment_ago(shopper):
+    """Back from Mollie with a failed payment (pulled), "Pay again" and paid within seconds, still
+    without a webhook (a local shop sends none): the thank-you page shows it paid at once, not
+    after STATUS_PULL_INTERVAL_SECONDS. The interval limits pulls of one payment, not of the next."""
+    shopper.buy()
+    shopper.pay_at_mollie("failed")
+    assert shopper.status()["status"] == "failed"  # pulled: the last pull was just now
+    order = shopper.last_order()
+    shopper.client.post(f"/en/orders/{order.order_id}/{order.public_token}/pay/")
+    shopper.pay_at_mollie("paid")
+
+    status = shopper.status()
+
+    assert status["status"] == "paid"
+    assert shopper.last_order().paid_attempt_no == 2
+
+
 def test_open_payment_keeps_polling(shopper):
     shopper.buy()
 
