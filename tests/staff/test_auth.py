@@ -340,12 +340,14 @@ def test_a_copied_session_cookie_stops_working_when_the_account_is_disabled(staf
     assert log_in(Client()).status_code == 302
 
 
-def test_the_staff_session_cookie_is_sent_to_staff_pages_only_and_holds_no_name(staff_client):
-    cookie = staff_client.cookies[sessions.COOKIE_NAME]
+def test_the_staff_session_cookie_is_sent_to_staff_pages_only_and_holds_no_name(staff_member):
+    client = Client()
+    assert log_in(client).status_code == 302
+    cookie = client.cookies[sessions.COOKIE_NAME]
 
     assert cookie["path"] == "/staff/" and cookie["httponly"] and cookie["samesite"] == "Lax"
     assert "grace" not in cookie.value.lower()
-    assert all("grace" not in morsel.value.lower() for morsel in staff_client.cookies.values())
+    assert all("grace" not in morsel.value.lower() for morsel in client.cookies.values())
 
 
 def test_a_made_up_or_ended_session_cookie_is_refused_and_removed(staff_member):
