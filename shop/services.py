@@ -70,9 +70,20 @@ def seed_catalog() -> int:
     """Adds the demo articles that are missing; returns how many were added. Idempotent. Demo
     articles seeded before translations get theirs (staff's own translations are left alone)."""
     added = 0
+    for article in demo_articles():
+        if dynamodb.save_new(article):
+            added += 1
+        else:
+            _add_demo_translations(article.slug)
+    forget_shop_catalog()
+    return added
+
+
+def demo_articles() -> list[Article]:
+    """The demo catalog, unsaved, in the shop's order."""
     now = timezone.now()
-    for position, (slug, name, description, price_cents, stock) in enumerate(DEMO_ARTICLES):
-        article = Article(
+    return [
+        Article(
             slug,
             name=name,
             description=description,
@@ -88,12 +99,8 @@ def seed_catalog() -> int:
             created_at=now,
             updated_at=now,
         )
-        if dynamodb.save_new(article):
-            added += 1
-        else:
-            _add_demo_translations(slug)
-    forget_shop_catalog()
-    return added
+        for position, (slug, name, description, price_cents, stock) in enumerate(DEMO_ARTICLES)
+    ]
 
 
 def _add_demo_translations(slug):
