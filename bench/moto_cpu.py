@@ -3,7 +3,7 @@
 Client (botocore) and server (moto) run in this process, as in every pytest worker, so the
 process's CPU time per call is what a test pays per call. One table, one item of about 40
 attributes (the size of an order with its lines), then GetItem, PutItem and UpdateItem with a
-ConditionExpression (the shop's versioned writes), each timed over `--calls` calls, the best of
+ConditionExpression (the shop's versioned writes) and a TransactWriteItems of four of those, each timed over `--calls` calls, the best of
 `--rounds` rounds.
 """
 
@@ -37,6 +37,38 @@ def per_call_ms(calls: int, call, rounds: int) -> tuple[float, float]:
         process, client = time.process_time() - process, time.thread_time() - client
         best = min(best, (process * 1000 / calls, (process - client) * 1000 / calls))
     return best
+
+
+def transaction_of(client, *, stock: int):
+    """A call taking one of each of `stock` articles, each under its version (like place_order)."""
+    for index in range(stock):
+        client.put_item(
+            TableName="bench", Item={"pk": {"S": f"stock-{index}"}, "version": {"N": "0"}, "qty": {"N": "9999999"}}
+        )
+
+    def take(version):
+        client.transact_write_items(
+            TransactItems=[
+                {
+                    "Update": {
+                        "TableName": "bench",
+                        "Key": {"pk": {"S": f"stock-{index}"}},
+                        "UpdateExpression": "SET version = :next ADD qty :minus",
+                        "ConditionExpression": "version = :current AND qty >= :one",
+                        "ExpressionAttributeValues": {
+                            ":next": {"N": str(version + 1)},
+                            ":current": {"N": str(version)},
+                            ":minus": {"N": "-1"},
+                            ":one": {"N": "1"},
+                        },
+                    }
+                }
+                for index in range(stock)
+            ]
+        )
+
+    versions = iter(range(10**9))
+    return lambda _: take(next(versions))
 
 
 def measure(calls: int, rounds: int = 3) -> dict[str, tuple[float, float]]:
@@ -79,6 +111,7 @@ def measure(calls: int, rounds: int = 3) -> dict[str, tuple[float, float]]:
         }
         client.put_item(TableName="bench", Item=an_item(1))
         figures["UpdateItem"] = per_call_ms(calls, update, rounds)
+        figures["TransactWriteItems"] = per_call_ms(calls, transaction_of(client, stock=4), rounds)
         return figures
     finally:
         aws.stop()

@@ -133,7 +133,7 @@ def test_a_condition_used_again_is_checked_against_its_new_values(table):
 
 
 @pytest.mark.parametrize(
-    ("update_expression", "condition_expression", "message"),
+    "update_expression, condition_expression, message",
     [
         ("SET a = :v, a = :v", None, "Two document paths overlap with each other"),
         ("SET a = :v SET b = :v", None, 'The "SET" section can only be used once in an update expression;'),
